@@ -1,0 +1,37 @@
+import HTTPTypes
+
+/// A request as the handlers see it: head, decoded query and (for routes that take one) the body.
+public struct Request: Sendable {
+    public var method: HTTPRequest.Method
+    /// The path without the query string, percent-decoded.
+    public var path: String
+    /// Query parameters in order; a name may repeat.
+    public var query: [(name: String, value: String)]
+    public var headerFields: HTTPFields
+    /// The body, for routes registered with a body (see `Router.post(_:bodyLimit:_:)`).
+    public var body: [UInt8]
+    /// True when the peer connected from a loopback address (127.0.0.0/8 or ::1).
+    public var isFromLoopback: Bool
+    /// Values of the route pattern's `:name` segments.
+    public var parameters: [String: String] = [:]
+
+    public init(method: HTTPRequest.Method, path: String, query: [(name: String, value: String)] = [],
+                headerFields: HTTPFields = [:], body: [UInt8] = [], isFromLoopback: Bool = true) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headerFields = headerFields
+        self.body = body
+        self.isFromLoopback = isFromLoopback
+    }
+
+    /// The first value of a query parameter.
+    public func queryValue(_ name: String) -> String? {
+        query.first { $0.name == name }?.value
+    }
+
+    /// Every value of a query parameter, in order.
+    public func queryValues(_ name: String) -> [String] {
+        query.compactMap { $0.name == name ? $0.value : nil }
+    }
+}

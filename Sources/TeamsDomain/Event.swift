@@ -1,0 +1,111 @@
+/// A stable worker (agent) identifier, as the producer names it.
+public typealias WorkerID = String
+/// A stable call identifier (native `call`, Twilio task or call sid).
+public typealias CallID = String
+/// A stable identifier of a non-voice task (chat, SMS, email...).
+public typealias TaskID = String
+
+/// How a call reached the agent.
+public enum CallVia: String, Sendable, Hashable, CaseIterable {
+    case queue, transfer, outbound, direct
+}
+
+/// The direction of a call as seen from the contact centre.
+public enum CallDirection: String, Sendable, Hashable, CaseIterable {
+    case inbound, outbound
+}
+
+/// Name, team, skills and capacity of a worker. `nil` fields are left as they were.
+public struct WorkerProfile: Sendable, Hashable {
+    public var name: String?
+    public var team: String?
+    public var skills: [String]?
+    /// Total capacity per channel (`"voice"`, `"chat"`, ...). Channels not named are left as they were.
+    public var capacity: [String: Int]?
+
+    public init(name: String? = nil, team: String? = nil, skills: [String]? = nil, capacity: [String: Int]? = nil) {
+        self.name = name
+        self.team = team
+        self.skills = skills
+        self.capacity = capacity
+    }
+}
+
+/// What a `call.start` says about the new call.
+public struct CallStart: Sendable, Hashable {
+    public var call: CallID
+    public var from: String?
+    public var queue: String?
+    public var direction: CallDirection
+    public var via: CallVia
+
+    public init(call: CallID, from: String? = nil, queue: String? = nil,
+                direction: CallDirection = .inbound, via: CallVia = .queue) {
+        self.call = call
+        self.from = from
+        self.queue = queue
+        self.direction = direction
+        self.via = via
+    }
+}
+
+/// What a `task.start` says about a non-voice task.
+public struct TaskStart: Sendable, Hashable {
+    public var task: TaskID
+    public var channel: String
+    public var from: String?
+    public var queue: String?
+
+    public init(task: TaskID, channel: String, from: String? = nil, queue: String? = nil) {
+        self.task = task
+        self.channel = channel
+        self.from = from
+        self.queue = queue
+    }
+}
+
+/// Changes of one call's state after it started.
+public enum CallChange: String, Sendable, Hashable, CaseIterable {
+    case hold, resume, mute, unmute, wrapup, end
+}
+
+/// One decoded event, whatever format it arrived in.
+///
+/// Decoders of every input format (native v1, Twilio Event Streams, classic callbacks,
+/// conference callbacks) produce these; the registry consumes nothing else.
+public struct Event: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// Creates the worker or updates its profile.
+        case worker(WorkerID, WorkerProfile)
+        /// The worker's activity changed (`available` when the producer says so).
+        case activity(WorkerID, name: String, available: Bool?)
+        /// Sets one channel's total capacity, leaving the others.
+        case capacity(WorkerID, channel: String, total: Int)
+        case callStart(WorkerID, CallStart)
+        case call(WorkerID, CallID, CallChange)
+        case taskStart(WorkerID, TaskStart)
+        case taskEnd(WorkerID, TaskID)
+        case workerRemove(WorkerID)
+        /// A sign of life from the producer; changes no worker.
+        case heartbeat
+    }
+
+    public var at: Timestamp
+    public var kind: Kind
+
+    public init(at: Timestamp, _ kind: Kind) {
+        self.at = at
+        self.kind = kind
+    }
+
+    /// The worker the event concerns, if any.
+    public var worker: WorkerID? {
+        switch kind {
+        case .worker(let w, _), .activity(let w, _, _), .capacity(let w, _, _), .callStart(let w, _),
+             .call(let w, _, _), .taskStart(let w, _), .taskEnd(let w, _), .workerRemove(let w):
+            return w
+        case .heartbeat:
+            return nil
+        }
+    }
+}
