@@ -1,0 +1,115 @@
+import TeamsDomain
+
+/// The JSON shapes of `/api/...`. Field names are a contract other tools rely on.
+enum APIViews {
+    static func workers(_ groups: [(team: String, workers: [WorkerState])], version: UInt64,
+                        settings: ViewSettings, at now: Timestamp) -> [UInt8] {
+        var j = JSONWriter(capacity: 512 * groups.reduce(0) { $0 + $1.workers.count } + 64)
+        j.beginObject()
+        j.field("version", Int(version))
+        j.field("serverTime", RFC3339.format(now))
+        j.key("workers")
+        j.beginArray()
+        for (_, workers) in groups {
+            for w in workers { worker(w, settings: settings, at: now, into: &j) }
+        }
+        j.endArray()
+        j.endObject()
+        return j.bytes
+    }
+
+    static func worker(_ w: WorkerState, settings: ViewSettings, at now: Timestamp) -> [UInt8] {
+        var j = JSONWriter()
+        worker(w, settings: settings, at: now, into: &j)
+        return j.bytes
+    }
+
+    static func worker(_ w: WorkerState, settings: ViewSettings, at now: Timestamp, into j: inout JSONWriter) {
+        j.beginObject()
+        j.field("id", w.id)
+        j.field("name", w.name)
+        j.field("team", w.team)
+        j.field("activity", w.activity)
+        if let available = w.available { j.field("available", available) }
+        j.field("activitySince", RFC3339.format(w.activitySince))
+        j.field("placeholder", w.isPlaceholder)
+        j.key("skills")
+        j.beginArray()
+        for s in w.skills { j.string(s) }
+        j.endArray()
+        j.key("capacity")
+        j.beginObject()
+        var channels = Set(w.capacity.keys)
+        channels.insert("voice")
+        for t in w.tasks { channels.insert(t.channel) }
+        for ch in channels.sorted() {
+            j.key(ch)
+            j.beginObject()
+            j.field("used", w.inUse(channel: ch))
+            if let total = w.capacity[ch] { j.field("total", total) } else { j.key("total"); j.null() }
+            j.endObject()
+        }
+        j.endObject()
+        j.key("calls")
+        j.beginArray()
+        for (call, flags) in zip(w.calls, w.callFlags(at: now, grace: settings.grace)) {
+            j.beginObject()
+            j.field("id", call.id)
+            j.field("state", call.phase.rawValue)
+            j.field("muted", call.muted)
+            j.field("from", call.from.map { settings.maskCallers ? Formatting.maskCaller($0) : $0 })
+            j.field("queue", call.queue)
+            j.field("direction", call.direction.rawValue)
+            j.field("via", call.via.rawValue)
+            j.field("since", RFC3339.format(call.startedAt))
+            j.field("holdSince", call.holdSince.map(RFC3339.format))
+            if let wrapup = call.wrapupSince { j.field("wrapupSince", RFC3339.format(wrapup)) }
+            j.key("flags")
+            j.beginArray()
+            if flags.contains(.misroute) { j.string("misroute") }
+            if flags.contains(.wrongCallRisk) { j.string("wrong-call-risk") }
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.key("tasks")
+        j.beginArray()
+        for t in w.tasks {
+            j.beginObject()
+            j.field("id", t.id)
+            j.field("channel", t.channel)
+            j.field("from", t.from.map { settings.maskCallers ? Formatting.maskCaller($0) : $0 })
+            j.field("queue", t.queue)
+            j.field("since", RFC3339.format(t.startedAt))
+            j.endObject()
+        }
+        j.endArray()
+        j.endObject()
+    }
+
+    static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp) -> [UInt8] {
+        var j = JSONWriter()
+        j.beginObject()
+        j.field("version", Int(version))
+        j.field("serverTime", RFC3339.format(now))
+        j.field("agents", s.agents)
+        j.key("byActivity")
+        j.beginObject()
+        for (activity, count) in s.byActivity { j.field(activity, count) }
+        j.endObject()
+        j.field("callsLive", s.callsLive)
+        j.field("callsHeld", s.callsHeld)
+        j.field("callsWrapup", s.callsWrapup)
+        j.field("mutedCalls", s.mutedCalls)
+        j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
+        j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
+        j.field("longestHoldSeconds", s.longestHoldSince.map { Int($0.seconds(until: now)) } ?? 0)
+        j.field("misroutes", s.misroutes)
+        j.field("wrongCallRisks", s.wrongCallRisks)
+        j.field("tasks", s.tasks)
+        j.field("lastEventAt", feed.lastEventAt.map(RFC3339.format))
+        if let silent = feed.silentFor { j.field("feedSilentSeconds", silent) }
+        j.endObject()
+        return j.bytes
+    }
+}

@@ -1,0 +1,60 @@
+/// A minimal, allocation-light JSON writer for the API's fixed shapes.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
+
+    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+
+    private mutating func separator() {
+        if needsComma[needsComma.count - 1] { bytes.append(0x2C) }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    mutating func beginObject() { separator(); bytes.append(0x7B); needsComma.append(false) }
+    mutating func endObject() { bytes.append(0x7D); needsComma.removeLast() }
+    mutating func beginArray() { separator(); bytes.append(0x5B); needsComma.append(false) }
+    mutating func endArray() { bytes.append(0x5D); needsComma.removeLast() }
+
+    /// Writes a key; the next value call writes its value.
+    mutating func key(_ k: String) {
+        separator()
+        appendString(k)
+        bytes.append(0x3A)
+        needsComma[needsComma.count - 1] = false
+    }
+
+    mutating func string(_ s: String) { separator(); appendString(s) }
+    mutating func int(_ v: Int) { separator(); bytes.append(contentsOf: String(v).utf8) }
+    mutating func double(_ v: Double) {
+        separator()
+        bytes.append(contentsOf: (v.isFinite ? String(v) : "null").utf8)
+    }
+    mutating func bool(_ v: Bool) { separator(); bytes.append(contentsOf: (v ? "true" : "false").utf8) }
+    mutating func null() { separator(); bytes.append(contentsOf: "null".utf8) }
+
+    mutating func string(_ s: String?) { if let s { string(s) } else { null() } }
+
+    mutating func field(_ k: String, _ v: String?) { key(k); string(v) }
+    mutating func field(_ k: String, _ v: Int) { key(k); int(v) }
+    mutating func field(_ k: String, _ v: Bool) { key(k); bool(v) }
+    mutating func field(_ k: String, _ v: Double) { key(k); double(v) }
+
+    private mutating func appendString(_ s: String) {
+        bytes.append(0x22)
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            // `<` escaped too so JSON can never close a script or comment when embedded in HTML.
+            case 0x3C, 0x3E, 0x26, 0x00..<0x20, 0x7F:
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(0x22)
+    }
+}

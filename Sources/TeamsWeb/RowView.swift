@@ -1,0 +1,206 @@
+import Mustache
+import TeamsDomain
+
+/// What the row template (`Templates/row.mustache`) shows of one agent.
+///
+/// Everything event-derived is cleaned of control characters here and escaped by the template
+/// (`{{...}}`); only timer markers and fixed markup go through `{{{...}}}`.
+struct RowView: MustacheParent {
+    let worker: WorkerState
+    let calls: [CallView]
+    let tasks: [TaskView]
+    let capacity: [CapacityView]
+    let flags: CallFlags
+
+    init(_ w: WorkerState, flags callFlags: [CallFlags], settings: ViewSettings) {
+        worker = w
+        calls = zip(w.calls, callFlags).map { CallView($0.0, flags: $0.1, settings: settings) }
+        tasks = w.tasks.map { TaskView($0, settings: settings) }
+        flags = callFlags.reduce(into: CallFlags()) { $0.formUnion($1) }
+        var channels = Set(w.capacity.keys)
+        channels.insert("voice")
+        for t in w.tasks { channels.insert(t.channel) }
+        capacity = channels.sorted { a, b in a == "voice" ? b != "voice" : (b == "voice" ? false : a < b) }
+            .map { CapacityView(channel: $0, used: w.inUse(channel: $0), total: w.capacity[$0]) }
+    }
+
+    /// A stable DOM id for the row: live updates find the row by it.
+    static func domID(_ id: WorkerID) -> String {
+        var out = "w-"
+        let hex = Array("0123456789ABCDEF".unicodeScalars)
+        for byte in id.utf8 {
+            let ascii = UnicodeScalar(byte)
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D {
+                out.unicodeScalars.append(ascii)
+            } else {
+                out += "_"
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 15)])
+            }
+        }
+        return out
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "domID": return Self.domID(worker.id)
+        case "id": return Formatting.clean(worker.id)
+        case "name": return Formatting.clean(worker.name)
+        case "initials": return initials
+        case "team": return Formatting.clean(worker.team)
+        case "activity": return Formatting.clean(worker.activity)
+        case "activityClass": return ActivityStyle.className(worker.activity, available: worker.available)
+        case "activityTimer":
+            return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
+                                      since: worker.activitySince)
+        case "placeholder": return worker.isPlaceholder
+        case "calls": return calls
+        case "hasCalls": return !calls.isEmpty
+        case "callCount": return calls.count
+        case "multi": return calls.count >= 2
+        case "tasks": return tasks
+        case "hasTasks": return !tasks.isEmpty
+        case "capacity": return capacity
+        case "skills": return worker.skills.map(Formatting.clean)
+        case "hasSkills": return !worker.skills.isEmpty
+        case "misroute": return flags.contains(.misroute)
+        case "risk": return flags.contains(.wrongCallRisk)
+        case "rowClass":
+            var c = ""
+            if calls.count >= 2 { c += " row--multi" }
+            if flags.contains(.wrongCallRisk) { c += " row--risk" }
+            if flags.contains(.misroute) { c += " row--misroute" }
+            return c
+        default: return nil
+        }
+    }
+
+    private var initials: String {
+        let parts = worker.name.split(separator: " ").prefix(2)
+        return String(parts.compactMap(\.first).map { String($0) }.joined().uppercased().prefix(2))
+    }
+}
+
+/// One call card.
+struct CallView: MustacheParent {
+    let call: CallState
+    let flags: CallFlags
+    let settings: ViewSettings
+
+    init(_ call: CallState, flags: CallFlags, settings: ViewSettings) {
+        self.call = call
+        self.flags = flags
+        self.settings = settings
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": return Formatting.clean(call.id)
+        case "state": return call.phase.rawValue
+        case "stateLabel":
+            switch call.phase {
+            case .live: return "Live"
+            case .held: return "On hold"
+            case .wrapup: return "Wrap-up"
+            }
+        case "stateIcon":
+            switch call.phase {
+            case .live: return "●"
+            case .held: return "❚❚"
+            case .wrapup: return "✎"
+            }
+        case "live": return call.phase == .live
+        case "held": return call.phase == .held
+        case "wrapup": return call.phase == .wrapup
+        case "muted": return call.muted
+        case "caller":
+            guard let from = call.from else { return "Unknown caller" }
+            return Formatting.clean(settings.maskCallers ? Formatting.maskCaller(from) : from)
+        case "queue": return call.queue.map(Formatting.clean)
+        case "direction": return call.direction.rawValue
+        case "directionIcon": return call.direction == .inbound ? "↘" : "↗"
+        case "via": return call.via.rawValue
+        case "viaLabel":
+            switch call.via {
+            case .queue: return "from queue"
+            case .transfer: return "transfer"
+            case .outbound: return "outbound"
+            case .direct: return "direct"
+            }
+        case "callTimer": return TimerMarkup.marker(.call, since: call.startedAt)
+        case "holdTimer": return call.holdSince.map { TimerMarkup.marker(.hold, since: $0) }
+        case "wrapupTimer": return call.wrapupSince.map { TimerMarkup.marker(.wrapup, since: $0) }
+        case "misroute": return flags.contains(.misroute)
+        case "risk": return flags.contains(.wrongCallRisk)
+        case "flagged": return !flags.isEmpty
+        default: return nil
+        }
+    }
+}
+
+/// One non-voice task.
+struct TaskView: MustacheParent {
+    let task: TaskState
+    let settings: ViewSettings
+
+    init(_ task: TaskState, settings: ViewSettings) {
+        self.task = task
+        self.settings = settings
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": return Formatting.clean(task.id)
+        case "channel": return Formatting.clean(task.channel)
+        case "channelIcon":
+            switch task.channel {
+            case "chat": return "💬"
+            case "sms": return "✉"
+            case "email": return "@"
+            default: return "◆"
+            }
+        case "from":
+            return task.from.map { Formatting.clean(settings.maskCallers ? Formatting.maskCaller($0) : $0) }
+        case "queue": return task.queue.map(Formatting.clean)
+        case "timer": return TimerMarkup.marker(.task, since: task.startedAt)
+        default: return nil
+        }
+    }
+}
+
+/// Used / total capacity of one channel.
+struct CapacityView: MustacheParent {
+    let channel: String
+    let used: Int
+    let total: Int?
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "channel": return Formatting.clean(channel)
+        case "used": return used
+        case "total": return total.map(String.init) ?? "–"
+        case "full": return total.map { used >= $0 } ?? false
+        case "over": return total.map { used > $0 } ?? false
+        case "percent": return total.map { $0 > 0 ? min(100, used * 100 / $0) : 0 } ?? 0
+        default: return nil
+        }
+    }
+}
+
+/// Colour family and meaning of activity names.
+enum ActivityStyle {
+    /// A CSS class for the activity's colour family (text always says the activity too).
+    static func className(_ activity: String, available: Bool?) -> String {
+        let a = activity.lowercased()
+        if available == true || a.hasPrefix("available") || a == "idle" || a == "ready" { return "act--available" }
+        if a.contains("offline") || a.contains("logged out") || a == "unknown" { return "act--offline" }
+        if a.contains("break") || a.contains("lunch") || a.contains("away") || a.contains("meeting")
+            || a.contains("training") { return "act--away" }
+        return "act--busy"
+    }
+
+    /// Whether time in this activity is time away from work (its timer gets thresholds).
+    static func isAway(_ activity: String, available: Bool?) -> Bool {
+        className(activity, available: available) == "act--away"
+    }
+}

@@ -1,0 +1,58 @@
+import TeamsDomain
+
+/// The figures of the summary tiles and `/api/summary`, for one set of workers at one moment.
+public struct Summary: Sendable, Equatable {
+    public var agents = 0
+    /// Agents per activity name, most first.
+    public var byActivity: [(activity: String, count: Int)] = []
+    public var callsLive = 0
+    public var callsHeld = 0
+    public var callsWrapup = 0
+    public var agentsOnMultipleCalls = 0
+    public var mutedCalls = 0
+    /// Start of the longest hold in progress.
+    public var longestHoldSince: Timestamp?
+    public var misroutes = 0
+    public var wrongCallRisks = 0
+    public var tasks = 0
+
+    public init() {}
+
+    public init<S: Sequence<WorkerState>>(_ workers: S, at now: Timestamp, grace: Double) {
+        var activities: [String: Int] = [:]
+        for w in workers {
+            agents += 1
+            activities[w.activity, default: 0] += 1
+            tasks += w.tasks.count
+            if w.calls.count >= 2 { agentsOnMultipleCalls += 1 }
+            let flags = w.callFlags(at: now, grace: grace)
+            var misrouted = false, risky = false
+            for (call, f) in zip(w.calls, flags) {
+                switch call.phase {
+                case .live: callsLive += 1
+                case .held: callsHeld += 1
+                case .wrapup: callsWrapup += 1
+                }
+                if call.muted { mutedCalls += 1 }
+                if let h = call.holdSince, call.phase == .held, longestHoldSince.map({ h < $0 }) ?? true {
+                    longestHoldSince = h
+                }
+                if f.contains(.misroute) { misrouted = true }
+                if f.contains(.wrongCallRisk) { risky = true }
+            }
+            if misrouted { misroutes += 1 }
+            if risky { wrongCallRisks += 1 }
+        }
+        byActivity = activities.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { (activity: $0.key, count: $0.value) }
+    }
+
+    public static func == (a: Summary, b: Summary) -> Bool {
+        a.agents == b.agents && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
+            && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
+            && a.mutedCalls == b.mutedCalls && a.longestHoldSince == b.longestHoldSince
+            && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks
+            && a.byActivity.map(\.activity) == b.byActivity.map(\.activity)
+            && a.byActivity.map(\.count) == b.byActivity.map(\.count)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Logging
+import MicroHTTP
+import Mustache
+import TeamsDomain
+import TeamsIngest
+
+/// The web application: routes of the pages, the JSON API and the operator endpoints,
+/// over a registry store fed by the ingest pipeline.
+public final class TeamsApp: Sendable {
+    public let store: RegistryStore
+    public let renderer: PageRenderer
+    public let statistics: IngestStatistics
+    public let clock: WallClock
+    let staticFiles: StaticFiles
+    let logger: Logger
+
+    /// Where `Templates/` and `Public/` are found.
+    public struct Assets: Sendable {
+        public var templates: String
+        public var publicDirectory: String
+
+        public init(root: String) {
+            templates = root + "/Templates"
+            publicDirectory = root + "/Public"
+        }
+
+        /// Finds the directory holding `Templates/` and `Public/`: `TEAMSVIEW_ROOT`, the working
+        /// directory, or a parent of the executable (a `swift build` tree inside the checkout).
+        public static func locate(executable: String = CommandLine.arguments.first ?? "") -> Assets? {
+            let fm = FileManager.default
+            var candidates: [String] = []
+            if let env = ProcessInfo.processInfo.environment["TEAMSVIEW_ROOT"] { candidates.append(env) }
+            candidates.append(fm.currentDirectoryPath)
+            var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<6 {
+                candidates.append(dir.path)
+                candidates.append(dir.appendingPathComponent("share/teamsview").path)
+                dir = dir.deletingLastPathComponent()
+            }
+            for c in candidates where fm.fileExists(atPath: c + "/Templates/teams.mustache") {
+                return Assets(root: c)
+            }
+            return nil
+        }
+    }
+
+    public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
+                clock: WallClock = .system, logger: Logger = Logger(label: "teamsview.web")) async throws {
+        self.store = store
+        self.statistics = statistics
+        self.clock = clock
+        self.logger = logger
+        let library = try await MustacheLibrary(directory: assets.templates)
+        self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
+        self.renderer = PageRenderer(library: library, settings: settings, assetVersion: staticFiles.version)
+    }
+
+    /// Every route of the application.
+    public func routes() -> Router {
+        var router = Router()
+        router.get("/") { [self] in secured(teamsPage($0)) }
+        router.get("/api/workers") { [self] in workersAPI($0) }
+        router.get("/api/workers/:id") { [self] in workerAPI($0) }
+        router.get("/api/summary") { [self] in summaryAPI($0) }
+        router.get("/api/status") { [self] _ in json(statusJSON()) }
+        router.get("/status") { [self] _ in json(statusJSON()) }
+        router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
+        router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }
+        router.get("/favicon.ico") { [staticFiles] request in
+            var r = request
+            r.parameters["*"] = "favicon.svg"
+            return staticFiles.handler(r)
+        }
+        return router
+    }
+
+    var feed: FeedState {
+        FeedState(lastEventAt: store.snapshot().lastEventAt, silentFor: statistics.secondsSinceLastLine())
+    }
+
+    func teamsPage(_ request: Request) -> Response {
+        let registry = store.snapshot()
+        let now = clock.now()
+        let query = WorkerQuery(parameters: request.query)
+        let etag = "\"p\(registry.version)-\(now.microseconds / 1_000_000)-\(UInt64(bitPattern: Int64(query.hashValue)) % 1_000_000_007)\""
+        if request.headerFields[.ifNoneMatch] == etag {
+            return notModified(etag)
+        }
+        let body = renderer.teamsPage(registry, query: query, feed: feed, at: now)
+        var fields = HTTPFields()
+        fields[.contentType] = "text/html; charset=utf-8"
+        fields[.eTag] = etag
+        fields[.cacheControl] = "no-cache"
+        return Response(status: .ok, headerFields: fields, body: .bytes(body))
+    }
+
+    func workersAPI(_ request: Request) -> Response {
+        let registry = store.snapshot()
+        let now = clock.now()
+        let groups = renderer.select(registry, query: WorkerQuery(parameters: request.query), at: now)
+        return json(APIViews.workers(groups, version: registry.version, settings: renderer.settings, at: now))
+    }
+
+    func workerAPI(_ request: Request) -> Response {
+        guard let id = request.parameters["id"], let worker = store.snapshot().workers[id] else {
+            return json(Array(#"{"error":"no such worker"}"#.utf8), status: .notFound)
+        }
+        return json(APIViews.worker(worker, settings: renderer.settings, at: clock.now()))
+    }
+
+    func summaryAPI(_ request: Request) -> Response {
+        let registry = store.snapshot()
+        let now = clock.now()
+        let query = WorkerQuery(parameters: request.query)
+        let workers = registry.workers.values.filter { query.matches($0, at: now, grace: renderer.settings.grace) }
+        let summary = Summary(workers, at: now, grace: renderer.settings.grace)
+        return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
+    }
+
+    func statusJSON() -> [UInt8] {
+        statistics.json()
+    }
+
+    func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        fields[.xContentTypeOptions] = "nosniff"
+        return Response(status: status, headerFields: fields, body: .bytes(bytes))
+    }
+
+    func notModified(_ etag: String) -> Response {
+        var fields = HTTPFields()
+        fields[.eTag] = etag
+        fields[.cacheControl] = "no-cache"
+        return secured(Response(status: .notModified, headerFields: fields))
+    }
+
+    /// The pages' security headers: no inline script, nothing from elsewhere, no framing.
+    func secured(_ response: Response) -> Response {
+        var r = response
+        r.headerFields[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        r.headerFields[.xContentTypeOptions] = "nosniff"
+        r.headerFields[.referrerPolicy] = "no-referrer"
+        r.headerFields[.xFrameOptions] = "DENY"
+        return r
+    }
+
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+}

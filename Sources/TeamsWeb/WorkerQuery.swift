@@ -1,0 +1,114 @@
+import TeamsDomain
+
+/// The filters and sort order of a Teams View, as carried in the query string
+/// (`team`, `activity`, `skill`, `q`, `multi=1`, `flagged=1`, `sort`), so a view is a shareable URL.
+public struct WorkerQuery: Sendable, Hashable {
+    public enum Sort: String, Sendable, CaseIterable {
+        case name, activity, time, calls, hold
+
+        var label: String {
+            switch self {
+            case .name: return "Name"
+            case .activity: return "Activity"
+            case .time: return "Longest in activity"
+            case .calls: return "Most calls"
+            case .hold: return "Longest hold"
+            }
+        }
+    }
+
+    public var teams: Set<String> = []
+    public var activities: Set<String> = []
+    public var skill: String?
+    public var search: String?
+    public var multiCallOnly = false
+    public var flaggedOnly = false
+    public var sort: Sort = .name
+
+    public init() {}
+
+    /// Reads the query parameters; unknown or malformed values fall back to "no filter".
+    public init(parameters: [(name: String, value: String)]) {
+        for (name, raw) in parameters {
+            let value = raw.trimmingCharacters(in: .whitespaces)
+            switch name {
+            case "team": if !value.isEmpty { teams.insert(value) }
+            case "activity": if !value.isEmpty { activities.insert(value) }
+            case "skill": skill = value.isEmpty ? nil : value
+            case "q": search = value.isEmpty ? nil : String(value.prefix(100))
+            case "multi": multiCallOnly = value == "1" || value == "true" || value == "on"
+            case "flagged": flaggedOnly = value == "1" || value == "true" || value == "on"
+            case "sort": sort = Sort(rawValue: value) ?? .name
+            default: break
+            }
+        }
+    }
+
+    public var isFiltering: Bool {
+        !teams.isEmpty || !activities.isEmpty || skill != nil || search != nil || multiCallOnly || flaggedOnly
+    }
+
+    /// Whether a worker passes the filters at `now` (the "flagged" filter depends on time).
+    public func matches(_ worker: WorkerState, at now: Timestamp, grace: Double) -> Bool {
+        if !teams.isEmpty && !teams.contains(worker.team) { return false }
+        if !activities.isEmpty && !activities.contains(worker.activity) { return false }
+        if let skill, !worker.skills.contains(where: { $0.caseInsensitiveCompare(skill) == .orderedSame }) { return false }
+        if let search, worker.name.range(of: search, options: [.caseInsensitive, .diacriticInsensitive]) == nil,
+           worker.id.range(of: search, options: .caseInsensitive) == nil {
+            return false
+        }
+        if multiCallOnly && worker.calls.count < 2 { return false }
+        if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.isEmpty }) { return false }
+        return true
+    }
+
+    /// Orders workers within a team.
+    func areInOrder(_ a: WorkerState, _ b: WorkerState) -> Bool {
+        switch sort {
+        case .name:
+            break
+        case .activity:
+            if a.activity != b.activity { return a.activity < b.activity }
+        case .time:
+            if a.activitySince != b.activitySince { return a.activitySince < b.activitySince }
+        case .calls:
+            if a.calls.count != b.calls.count { return a.calls.count > b.calls.count }
+        case .hold:
+            let ha = a.calls.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
+            let hb = b.calls.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
+            if ha != hb { return ha < hb }
+        }
+        if a.name != b.name { return a.name.localizedStandardCompare(b.name) == .orderedAscending }
+        return a.id < b.id
+    }
+
+    /// The query string that reproduces this query (empty when nothing is set).
+    public var queryString: String {
+        var items: [(String, String)] = []
+        for t in teams.sorted() { items.append(("team", t)) }
+        for a in activities.sorted() { items.append(("activity", a)) }
+        if let skill { items.append(("skill", skill)) }
+        if let search { items.append(("q", search)) }
+        if multiCallOnly { items.append(("multi", "1")) }
+        if flaggedOnly { items.append(("flagged", "1")) }
+        if sort != .name { items.append(("sort", sort.rawValue)) }
+        return items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+    }
+}
+
+func percentEncode(_ s: String) -> String {
+    var out = ""
+    for byte in s.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            let hex = Array("0123456789ABCDEF".utf8)
+            out += "%"
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+            out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
+        }
+    }
+    return out
+}
