@@ -143,8 +143,13 @@ final class ServerCore: Sendable {
         switch response.body {
         case .bytes(let bytes):
             created = Self.bufferResponse(bytes)
+        case .stream(let body) where method == .head:
+            // libmicrohttpd 0.9.75 sends the terminating chunk even for HEAD, which would corrupt
+            // the next response on the connection; an empty fixed body keeps the framing right.
+            body.close()
+            created = Self.bufferResponse([])
         case .stream(let body):
-            guard let streaming = streamResponse(body, method: method, connection: connection) else {
+            guard let streaming = streamResponse(body, connection: connection) else {
                 return queue(Self.plain(.internalServerError), method: method, requestFields: nil,
                              connection: connection, closeConnection: closeConnection)
             }
@@ -198,17 +203,16 @@ final class ServerCore: Sendable {
     }
 
     /// A chunked response reading from `body`, registered as a live stream.
-    private func streamResponse(_ body: StreamingBody, method: HTTPRequest.Method, connection: OpaquePointer) -> OpaquePointer? {
+    private func streamResponse(_ body: StreamingBody, connection: OpaquePointer) -> OpaquePointer? {
         guard body.attach(to: ConnectionHandle(pointer: connection)) else {
             logger.error("a StreamingBody was returned for a second request; answering 500")
             return nil
         }
-        // A HEAD answer has the same head as the GET one (chunked) but no body at all.
         let stopping = streams.withLock { registry in
             registry.bodies[ObjectIdentifier(body)] = body
             return registry.stopping
         }
-        if stopping || method == .head { body.close() }
+        if stopping { body.close() }
         let context = Unmanaged.passRetained(StreamContext(body: body, core: self)).toOpaque()
         // A response that fails to be created never calls its free callback: undo by hand.
         guard let response = MHD_create_response_from_callback(UInt64.max, 16 * 1024, streamReader, context, streamFree) else {
