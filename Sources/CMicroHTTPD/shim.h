@@ -2,6 +2,7 @@
 #define TEAMSVIEW_CMICROHTTPD_SHIM_H
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <signal.h>
 #include <pthread.h>
 #include <sys/types.h>
@@ -10,6 +11,21 @@
 
 // Swift cannot call C variadic functions, so the few variadic libmicrohttpd entry points the
 // server needs get fixed-signature wrappers here.
+
+/// Where libmicrohttpd's messages go: `function(cls, message)`, message already formatted.
+struct tv_log_sink {
+  void (*function)(void *cls, const char *message);
+  void *cls;
+};
+
+// libmicrohttpd hands its logger a printf format and a va_list, neither of which Swift can
+// take; format here and pass on plain text.
+static inline void tv_mhd_log(void *cls, const char *format, va_list arguments) {
+  const struct tv_log_sink *sink = (const struct tv_log_sink *)cls;
+  char message[512];
+  vsnprintf(message, sizeof message, format, arguments);
+  sink->function(sink->cls, message);
+}
 
 /// Everything `tv_mhd_start` passes to `MHD_start_daemon`.
 struct tv_mhd_config {
@@ -26,6 +42,8 @@ struct tv_mhd_config {
   /// becomes the request's `*req_cls`.
   void *(*uri_log)(void *cls, const char *uri, struct MHD_Connection *connection);
   void *uri_log_cls;
+  /// Must outlive the daemon. Messages are only produced with MHD_USE_ERROR_LOG in `flags`.
+  const struct tv_log_sink *log_sink;
 };
 
 /// Starts a daemon with the signals an application handles itself blocked in every daemon
@@ -49,6 +67,7 @@ static inline struct MHD_Daemon *tv_mhd_start(const struct tv_mhd_config *c) {
       MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
       MHD_OPTION_NOTIFY_COMPLETED, c->completed, c->completed_cls,
       MHD_OPTION_URI_LOG_CALLBACK, c->uri_log, c->uri_log_cls,
+      MHD_OPTION_EXTERNAL_LOGGER, tv_mhd_log, (void *)c->log_sink,
       MHD_OPTION_END);
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
   return daemon;

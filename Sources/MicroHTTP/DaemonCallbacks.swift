@@ -67,3 +67,12 @@ func streamFree(cls: UnsafeMutableRawPointer?) {
     let context = Unmanaged<StreamContext>.fromOpaque(cls).takeRetainedValue()
     context.core.streamEnded(context.body)
 }
+
+/// tv_log_sink function: a message from libmicrohttpd (bind failures, protocol errors).
+func daemonMessage(cls: UnsafeMutableRawPointer?, message: UnsafePointer<CChar>?) {
+    guard let cls, let message else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    var text = String(cString: message)
+    while text.last?.isNewline == true { text.removeLast() }
+    core.daemonLogged(text)
+}

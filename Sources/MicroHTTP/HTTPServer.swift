@@ -70,6 +70,7 @@ public final class HTTPServer: Sendable {
             guard running == nil else { throw StartError.alreadyStarted }
             let address = try Self.socketAddress(host: configuration.host, port: configuration.port)
             var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+                | MHD_USE_ERROR_LOG.rawValue
             if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
             let coreContext = Unmanaged.passUnretained(core).toOpaque()
             let daemon = address.storage.withUnsafeBytes { storage in
@@ -84,7 +85,8 @@ public final class HTTPServer: Sendable {
                     completed: requestCompleted,
                     completed_cls: nil,
                     uri_log: uriLogged,
-                    uri_log_cls: coreContext
+                    uri_log_cls: coreContext,
+                    log_sink: core.logSink
                 )
                 return tv_mhd_start(&config)
             }
@@ -92,6 +94,7 @@ public final class HTTPServer: Sendable {
                 throw StartError.cannotBind(host: configuration.host, port: configuration.port)
             }
             running = Running(daemon: daemon)
+            core.daemonRunning.store(true, ordering: .relaxed)
             boundPort.store(Int(tv_mhd_bound_port(daemon)), ordering: .relaxed)
         }
         core.logger.info("HTTP server listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])

@@ -17,6 +17,11 @@ final class ServerCore: Sendable {
     /// Requests between their request line and completion, for leak checks.
     let liveRequests = Atomic<Int>(0)
     private let streams = Mutex(StreamRegistry())
+    /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
+    /// Written once in init and only read (by libmicrohttpd) afterwards, so sharing it is safe.
+    nonisolated(unsafe) let logSink: UnsafeMutablePointer<tv_log_sink>
+    /// While false, the daemon is starting and its messages explain a failure worth reporting.
+    let daemonRunning = Atomic<Bool>(false)
 
     private struct StreamRegistry: ~Copyable {
         var bodies: [ObjectIdentifier: StreamingBody] = [:]
@@ -32,6 +37,23 @@ final class ServerCore: Sendable {
     init(router: Router, logger: Logger) {
         self.router = router
         self.logger = logger
+        logSink = .allocate(capacity: 1)
+        logSink.initialize(to: tv_log_sink(function: daemonMessage, cls: nil))
+        logSink.pointee.cls = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        logSink.deallocate()
+    }
+
+    /// A message from libmicrohttpd. Once running these are about clients (malformed requests,
+    /// resets), so they are debug detail; while starting they say why the start failed.
+    func daemonLogged(_ message: String) {
+        if daemonRunning.load(ordering: .relaxed) {
+            logger.debug("libmicrohttpd: \(message)")
+        } else {
+            logger.error("libmicrohttpd: \(message)")
+        }
     }
 
     var activeStreams: Int {

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import Synchronization
 import Testing
 @testable import MicroHTTP
@@ -289,6 +290,30 @@ func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         }
     }
 
+    @Test func bindFailureIsLoggedAsError() throws {
+        let messages = CapturedLog()
+        try withServer(Self.router()) { server in
+            let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: server.port), router: Self.router(),
+                                    logger: Logger(label: "test") { _ in messages })
+            #expect(throws: HTTPServer.StartError.self) { try second.start() }
+        }
+        #expect(messages.entries.contains { $0.level == .error && $0.message.contains("bind") })
+    }
+
+    @Test func restartsOnTheSamePortAfterStop() throws {
+        let first = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), router: Self.router())
+        try first.start()
+        let port = first.port
+        let client = try RawClient(port: port)
+        #expect(try client.request("GET", "/hello").status == 200)
+        first.stop()
+        #expect(try client.isClosedByPeer())
+        let second = HTTPServer(configuration: .init(host: "127.0.0.1", port: port), router: Self.router())
+        try second.start()
+        defer { second.stop() }
+        #expect(try RawClient(port: port).request("GET", "/hello").text == "hello, world")
+    }
+
     @Test func ipv6LoopbackServes() throws {
         let server = HTTPServer(configuration: .init(host: "::1", port: 0), router: Self.router())
         guard (try? server.start()) != nil else { return } // no IPv6 on this host
@@ -333,4 +358,23 @@ func run(_ program: String, _ arguments: [String]) throws -> String {
     var status: Int32 = 0
     waitpid(pid, &status, 0)
     return String(decoding: output, as: UTF8.self)
+}
+
+/// A log handler that keeps what it is given.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    // Guarded by `lock`; LogHandler requires mutable properties, so Mutex cannot hold them all.
+    private let lock = Mutex<[(level: Logger.Level, message: String)]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var entries: [(level: Logger.Level, message: String)] { lock.withLock { $0 } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        lock.withLock { $0.append((event.level, event.message.description)) }
+    }
 }
