@@ -161,8 +161,13 @@ final class StreamCollector: Sendable {
         let before = Set(threadIDs())
         try server.start()
         defer { server.stop() }
-        let daemonThreads = threadIDs().filter { !before.contains($0) && threadName($0).hasPrefix("MHD") }
-        #expect(!daemonThreads.isEmpty)
+        // Each daemon thread names itself once running, so wait for the names to appear.
+        var daemonThreads: [String] = []
+        _ = eventually {
+            daemonThreads = threadIDs().filter { !before.contains($0) && threadName($0).hasPrefix("MHD") }
+            return daemonThreads.count >= server.configuration.threads
+        }
+        #expect(daemonThreads.count >= server.configuration.threads, "\(threadIDs().map(threadName))")
         var clients: [RawClient] = []
         for _ in 0..<20 {
             let client = try RawClient(port: server.port)
