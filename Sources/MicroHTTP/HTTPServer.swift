@@ -73,6 +73,7 @@ public final class HTTPServer: Sendable {
                 | MHD_USE_ERROR_LOG.rawValue
             if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
             let coreContext = Unmanaged.passUnretained(core).toOpaque()
+            core.beginServing()
             let daemon = address.storage.withUnsafeBytes { storage in
                 var config = tv_mhd_config(
                     flags: flags,
@@ -134,6 +135,7 @@ public final class HTTPServer: Sendable {
             core.logger.warning("stopping with streams still open", metadata: ["streams": "\(core.activeStreams)"])
         }
         MHD_stop_daemon(daemon)
+        core.daemonRunning.store(false, ordering: .relaxed)
         if listener >= 0 { close(listener) }
         core.logger.info("HTTP server stopped")
     }

@@ -251,6 +251,11 @@ final class ServerCore: Sendable {
         body.detach()
     }
 
+    /// Undoes `beginStopping` for a server started again.
+    func beginServing() {
+        streams.withLock { $0.stopping = false }
+    }
+
     /// Marks the server as stopping and returns the streams to end.
     func beginStopping() -> [StreamingBody] {
         streams.withLock { registry in

@@ -107,6 +107,16 @@ final class StreamCollector: Sendable {
             #expect(ended)
         }
         server.stop()
+        // Started again, it streams again (the stopping state does not linger).
+        try server.start()
+        defer { server.stop() }
+        let again = try RawClient(port: server.port)
+        try again.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try again.readHead()
+        #expect(try again.readChunk() == Array("hello\n".utf8))
+        try #require(collector.all.count == 6)
+        #expect(collector.all[5].write("more"))
+        #expect(try again.readChunk() == Array("more".utf8))
     }
 
     @Test func overflowingAStalledClientClosesTheStream() throws {
