@@ -10,7 +10,7 @@ public struct Request: Sendable {
     public var headerFields: HTTPFields
     /// The body, for routes registered with a body (see `Router.post(_:bodyLimit:_:)`).
     public var body: [UInt8]
-    /// True when the peer connected from a loopback address (127.0.0.0/8 or ::1).
+    /// True when the peer connected from a loopback address (127.0.0.0/8, ::1, or IPv4-mapped 127.0.0.0/8).
     public var isFromLoopback: Bool
     /// Values of the route pattern's `:name` segments.
     public var parameters: [String: String] = [:]

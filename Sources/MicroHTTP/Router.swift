@@ -5,16 +5,97 @@ public typealias Handler = @Sendable (Request) -> Response
 
 /// Maps method and path to handlers. Patterns are literal segments, `:name` segments
 /// (captured into `Request.parameters`) and a trailing `*` matching any rest.
+///
+/// The rest matched by `*` is captured into `Request.parameters["*"]` (segments joined by `/`,
+/// each percent-decoded). Empty segments are ignored, so `/a//b/` matches the pattern `/a/b`.
+/// `HEAD` requests are served by the `GET` route when no `HEAD` route is registered.
 public struct Router: Sendable {
-    public init() { fatalError("TODO") }
+    /// The `Request.parameters` key holding what a trailing `*` matched.
+    public static let restParameter = "*"
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+        case rest
+    }
+
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var segments: [Segment]
+        var bodyLimit: Int
+        var handler: Handler
+    }
+
+    enum Match {
+        case found(Route, parameters: [String: String])
+        /// The path exists, but not for this method: the methods it does answer.
+        case methodNotAllowed([HTTPRequest.Method])
+        case notFound
+    }
+
+    private(set) var routes: [Route] = []
+
+    public init() {}
 
     /// Registers a handler. `bodyLimit` > 0 makes the server collect the body (answering 413 past the limit).
     public mutating func add(_ method: HTTPRequest.Method, _ pattern: String, bodyLimit: Int = 0, _ handler: @escaping Handler) {
-        fatalError("TODO")
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: true)
+        var segments: [Segment] = []
+        for (index, part) in parts.enumerated() {
+            if part == "*" {
+                precondition(index == parts.count - 1, "`*` must be the last segment of \(pattern)")
+                segments.append(.rest)
+            } else if part.hasPrefix(":") {
+                segments.append(.parameter(String(part.dropFirst())))
+            } else {
+                segments.append(.literal(String(part)))
+            }
+        }
+        routes.append(Route(method: method, segments: segments, bodyLimit: max(0, bodyLimit), handler: handler))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
     public mutating func post(_ pattern: String, bodyLimit: Int, _ handler: @escaping Handler) {
         add(.post, pattern, bodyLimit: bodyLimit, handler)
+    }
+
+    /// Finds the route for a method and the request path's decoded, non-empty segments.
+    /// Routes are tried in registration order; the first whose pattern and method match wins.
+    func match(_ method: HTTPRequest.Method, _ path: [String]) -> Match {
+        var allowed: [HTTPRequest.Method] = []
+        var getRoute: (Route, [String: String])?
+        for route in routes {
+            guard let parameters = Self.bind(route.segments, to: path) else { continue }
+            if route.method == method {
+                return .found(route, parameters: parameters)
+            }
+            if route.method == .get, getRoute == nil {
+                getRoute = (route, parameters)
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        if method == .head, let (route, parameters) = getRoute {
+            return .found(route, parameters: parameters)
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains(.get), !allowed.contains(.head) { allowed.append(.head) }
+        return .methodNotAllowed(allowed)
+    }
+
+    private static func bind(_ pattern: [Segment], to path: [String]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (index, segment) in pattern.enumerated() {
+            switch segment {
+            case .rest:
+                parameters[restParameter] = path[index...].joined(separator: "/")
+                return parameters
+            case .literal(let text):
+                guard index < path.count, path[index] == text else { return nil }
+            case .parameter(let name):
+                guard index < path.count else { return nil }
+                parameters[name] = path[index]
+            }
+        }
+        return pattern.count == path.count ? parameters : nil
     }
 }

@@ -1,20 +1,180 @@
+import CMicroHTTPD
+import Synchronization
+
 /// A response body the application writes to over time (Server-Sent Events, long polls).
 ///
 /// The server sends what was written as soon as it can and suspends the connection (no thread,
 /// no polling) while nothing is pending. Writes past `maxPendingBytes` close the stream, so a
 /// slow or vanished client cannot make memory grow.
+///
+/// A suspended connection does not notice that its client left until a write to it fails, so
+/// `onClose` for a vanished client fires only after the application writes again (typically a
+/// periodic heartbeat, such as an SSE comment line).
 public final class StreamingBody: Sendable {
-    public init(maxPendingBytes: Int = 1 << 20) { fatalError("TODO") }
+    private struct State: ~Copyable {
+        /// Bytes written but not yet handed to the server; `pending[sent...]` is what is left.
+        var pending: [UInt8] = []
+        var sent = 0
+        /// No more writes; the stream ends once `pending` is drained.
+        var closed = false
+        /// `onClose` has fired.
+        var finished = false
+        /// Set once the server serves this body; a body can be served only once.
+        var attached = false
+        /// The connection while attached; nil once libmicrohttpd freed the response, when the
+        /// pointer dangles.
+        var connection: ConnectionHandle?
+        /// The connection is suspended by the reader and waits for `resume`. Kept under the same
+        /// lock as `pending` so exactly one writer resumes it: resuming a connection that is not
+        /// suspended is undefined in libmicrohttpd.
+        var suspended = false
+        var closeHandlers: [@Sendable () -> Void] = []
+
+        var pendingCount: Int { pending.count - sent }
+
+        /// The connection to resume, clearing `suspended`: at most one caller gets it.
+        mutating func takeSuspended() -> ConnectionHandle? {
+            guard suspended else { return nil }
+            suspended = false
+            return connection
+        }
+
+        /// The handlers to run when the stream has just finished; empty if it already had.
+        mutating func finish() -> [@Sendable () -> Void] {
+            guard !finished else { return [] }
+            finished = true
+            defer { closeHandlers = [] }
+            return closeHandlers
+        }
+    }
+
+    /// The most bytes that may wait for a slow client before the stream is closed.
+    public let maxPendingBytes: Int
+    private let state = Mutex(State())
+
+    public init(maxPendingBytes: Int = 1 << 20) {
+        self.maxPendingBytes = max(1, maxPendingBytes)
+    }
 
     /// Queues bytes to send. Returns false when the stream is closed (or just closed for overflow).
     @discardableResult
-    public func write(_ bytes: [UInt8]) -> Bool { fatalError("TODO") }
+    public func write(_ bytes: [UInt8]) -> Bool {
+        if bytes.isEmpty { return !isClosed }
+        let (accepted, resume, handlers) = state.withLock { state -> (Bool, ConnectionHandle?, [@Sendable () -> Void]) in
+            guard !state.closed else { return (false, nil, []) }
+            if state.pendingCount + bytes.count > maxPendingBytes {
+                // The client is not keeping up (or is gone): end the stream rather than grow.
+                state.closed = true
+                state.pending = []
+                state.sent = 0
+                return (false, state.takeSuspended(), state.attached ? [] : state.finish())
+            }
+            state.pending.append(contentsOf: bytes)
+            return (true, state.takeSuspended(), [])
+        }
+        resume?.resume()
+        for handler in handlers { handler() }
+        return accepted
+    }
+
+    /// Writes UTF-8 text.
+    @discardableResult
+    public func write(_ text: String) -> Bool {
+        write(Array(text.utf8))
+    }
 
     /// Ends the stream after what is pending has been sent.
-    public func close() { fatalError("TODO") }
+    public func close() {
+        let (resume, handlers) = state.withLock { state -> (ConnectionHandle?, [@Sendable () -> Void]) in
+            guard !state.closed else { return (nil, []) }
+            state.closed = true
+            // Not being served: nothing more will happen to it, so it has ended now.
+            return (state.takeSuspended(), state.attached ? [] : state.finish())
+        }
+        resume?.resume()
+        for handler in handlers { handler() }
+    }
 
-    public var isClosed: Bool { fatalError("TODO") }
+    public var isClosed: Bool {
+        state.withLock { $0.closed }
+    }
+
+    /// Bytes written and not yet handed to the server.
+    public var pendingBytes: Int {
+        state.withLock { $0.pendingCount }
+    }
 
     /// Called once, from any thread, when the stream ends for whatever reason (client gone, close, server stop).
-    public func onClose(_ handler: @escaping @Sendable () -> Void) { fatalError("TODO") }
+    public func onClose(_ handler: @escaping @Sendable () -> Void) {
+        let alreadyFinished = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.closeHandlers.append(handler)
+            return false
+        }
+        if alreadyFinished { handler() }
+    }
+
+    // MARK: Server side
+
+    /// Binds the body to the connection serving it. False if it is already served elsewhere.
+    func attach(to connection: ConnectionHandle) -> Bool {
+        state.withLock { state in
+            guard !state.attached else { return false }
+            state.attached = true
+            state.connection = connection
+            return true
+        }
+    }
+
+    /// libmicrohttpd's content reader: copies pending bytes, or suspends the connection when there
+    /// are none. Returns the byte count, 0 after suspending, or -1 at the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        state.withLock { state in
+            let available = state.pendingCount
+            if available > 0 {
+                let count = min(available, buffer.count)
+                state.pending.withUnsafeBytes { pending in
+                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: pending[state.sent..<(state.sent + count)]))
+                }
+                state.sent += count
+                if state.sent == state.pending.count {
+                    // Keep small buffers for the next write; give back large ones a burst grew.
+                    state.pending.removeAll(keepingCapacity: state.pending.capacity <= 16 * 1024)
+                    state.sent = 0
+                }
+                return count
+            }
+            if state.closed { return -1 }
+            guard let connection = state.connection else { return -1 }
+            // Suspend under the lock: a writer that sees `suspended` must find the connection
+            // really suspended, or its resume would hit a running connection.
+            state.suspended = true
+            MHD_suspend_connection(connection.pointer)
+            return 0
+        }
+    }
+
+    /// The response was freed (sent to the end, client gone, or daemon stopping): the connection
+    /// pointer is dangling from now on.
+    func detach() {
+        let handlers = state.withLock { state -> [@Sendable () -> Void] in
+            state.connection = nil
+            state.suspended = false
+            state.closed = true
+            state.pending = []
+            state.sent = 0
+            return state.finish()
+        }
+        for handler in handlers { handler() }
+    }
+}
+
+/// A libmicrohttpd connection pointer that may cross threads. Only the owner of the state that
+/// holds it (under that state's lock) decides when it may be used.
+struct ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    func resume() {
+        MHD_resume_connection(pointer)
+    }
 }

@@ -1,0 +1,346 @@
+import CMicroHTTPD
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HTTPTypes
+import Logging
+import Synchronization
+
+/// What the daemon's callbacks share: routing, counters and the live streams. Reached from C
+/// through the daemon's `cls` pointers; `HTTPServer` keeps it alive until the daemon has stopped.
+final class ServerCore: Sendable {
+    let router: Router
+    let logger: Logger
+    let counters = ResponseCounters()
+    /// Requests between their request line and completion, for leak checks.
+    let liveRequests = Atomic<Int>(0)
+    private let streams = Mutex(StreamRegistry())
+    /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
+    /// Written once in init and only read (by libmicrohttpd) afterwards, so sharing it is safe.
+    nonisolated(unsafe) let logSink: UnsafeMutablePointer<tv_log_sink>
+    /// While false, the daemon is starting and its messages explain a failure worth reporting.
+    let daemonRunning = Atomic<Bool>(false)
+
+    private struct StreamRegistry: ~Copyable {
+        var bodies: [ObjectIdentifier: StreamingBody] = [:]
+        /// Set by `stop()`: streams served from now on end immediately.
+        var stopping = false
+    }
+
+    /// Bytes of unwanted body (past a limit, or for a route that takes none) read and thrown
+    /// away before giving up on the connection, so a small stray body keeps keep-alive but a
+    /// large one cannot make the server read forever.
+    static let discardLimit = 64 * 1024
+
+    init(router: Router, logger: Logger) {
+        self.router = router
+        self.logger = logger
+        logSink = .allocate(capacity: 1)
+        logSink.initialize(to: tv_log_sink(function: daemonMessage, cls: nil))
+        logSink.pointee.cls = Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    deinit {
+        logSink.deallocate()
+    }
+
+    /// A message from libmicrohttpd. Once running these are about clients (malformed requests,
+    /// resets), so they are debug detail; while starting they say why the start failed.
+    func daemonLogged(_ message: String) {
+        if daemonRunning.load(ordering: .relaxed) {
+            logger.debug("libmicrohttpd: \(message)")
+        } else {
+            logger.error("libmicrohttpd: \(message)")
+        }
+    }
+
+    var activeStreams: Int {
+        streams.withLock { $0.bodies.count }
+    }
+
+    // MARK: Requests
+
+    /// Called once per request from libmicrohttpd's URI log callback, with the raw target.
+    func beginRequest(rawTarget: [UInt8]) -> PendingRequest {
+        PendingRequest(rawTarget: rawTarget, core: self)
+    }
+
+    /// libmicrohttpd's access handler: called once with the head, once per chunk of body, and
+    /// once at the end of the request.
+    func access(
+        _ pending: PendingRequest, connection: OpaquePointer, method: UnsafePointer<CChar>?,
+        uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>
+    ) -> MHD_Result {
+        if !pending.started {
+            pending.started = true
+            return head(pending, connection: connection, method: method)
+        }
+        let size = uploadDataSize.pointee
+        if size > 0 {
+            uploadDataSize.pointee = 0
+            // A response cannot be queued while libmicrohttpd hands over body data, so a body
+            // over its limit is dropped and answered at the end of the request.
+            if !pending.overflowed, pending.failure == nil, let route = pending.route,
+               pending.body.count + size <= route.bodyLimit, let uploadData {
+                pending.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: size))
+                return .YES
+            }
+            if pending.failure == nil, !pending.overflowed {
+                pending.overflowed = true
+                pending.body = []
+            }
+            pending.discarded += size
+            return pending.discarded > Self.discardLimit ? .NO : .YES
+        }
+        return complete(pending, connection: connection)
+    }
+
+    /// The first call: the head is in. Routing happens here so an oversized declared body is
+    /// refused before it is read; everything else is answered on a later call, because queueing
+    /// in this first call makes libmicrohttpd 0.9.75 close the connection.
+    private func head(_ pending: PendingRequest, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> MHD_Result {
+        guard let method, let parsedMethod = HTTPRequest.Method(String(cString: method)),
+              let target = RequestTarget(pending.rawTarget) else {
+            pending.failure = Self.plain(.badRequest)
+            return .YES
+        }
+        pending.method = parsedMethod
+        pending.target = target
+        switch router.match(parsedMethod, target.segments) {
+        case .found(let route, let parameters):
+            pending.route = route
+            pending.parameters = parameters
+            if let declared = Self.contentLength(connection), declared > UInt64(route.bodyLimit) {
+                // The body is never read: libmicrohttpd closes the connection after this answer.
+                return queue(Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
+                             connection: connection, closeConnection: true)
+            }
+        case .methodNotAllowed(let allowed):
+            var response = Self.plain(.methodNotAllowed)
+            response.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            pending.failure = response
+        case .notFound:
+            pending.failure = Self.plain(.notFound)
+        }
+        return .YES
+    }
+
+    /// The last call: the whole request is in.
+    private func complete(_ pending: PendingRequest, connection: OpaquePointer) -> MHD_Result {
+        if pending.overflowed {
+            return queue(Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
+                         connection: connection, closeConnection: true)
+        }
+        if let failure = pending.failure {
+            return queue(failure, method: pending.method, requestFields: nil, connection: connection)
+        }
+        guard let route = pending.route, let target = pending.target else { return .NO }
+        let fields = Self.headerFields(connection)
+        var request = Request(
+            method: pending.method, path: target.path, query: target.query, headerFields: fields,
+            body: pending.body, isFromLoopback: Self.isLoopback(tv_mhd_client_address(connection))
+        )
+        request.parameters = pending.parameters
+        pending.body = []
+        let response = route.handler(request)
+        return queue(response, method: pending.method, requestFields: fields, connection: connection)
+    }
+
+    // MARK: Responses
+
+    /// Hands a response to libmicrohttpd, answering 304 instead when the request's
+    /// `If-None-Match` matches the response's `ETag`.
+    private func queue(
+        _ response: Response, method: HTTPRequest.Method, requestFields: HTTPFields?,
+        connection: OpaquePointer, closeConnection: Bool = false
+    ) -> MHD_Result {
+        var response = response
+        if let requestFields, let notModified = Self.notModified(response, method: method, requestFields: requestFields) {
+            if case .stream(let body) = response.body { body.close() }
+            response = notModified
+        }
+        let created: OpaquePointer?
+        switch response.body {
+        case .bytes(let bytes):
+            created = Self.bufferResponse(bytes)
+        case .stream(let body) where method == .head:
+            // libmicrohttpd 0.9.75 sends the terminating chunk even for HEAD, which would corrupt
+            // the next response on the connection; an empty fixed body keeps the framing right.
+            body.close()
+            created = Self.bufferResponse([])
+        case .stream(let body):
+            guard let streaming = streamResponse(body, connection: connection) else {
+                return queue(Self.plain(.internalServerError), method: method, requestFields: nil,
+                             connection: connection, closeConnection: closeConnection)
+            }
+            created = streaming
+        }
+        guard let created else { return .NO }
+        for field in response.headerFields {
+            // libmicrohttpd derives the framing from the body; a second Content-Length would be
+            // rejected by it, and a wrong one would desynchronise keep-alive.
+            if field.name == .contentLength || field.name == .transferEncoding { continue }
+            MHD_add_response_header(created, field.name.rawName, field.value)
+        }
+        if closeConnection {
+            MHD_add_response_header(created, "Connection", "close")
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status.code), created)
+        MHD_destroy_response(created)
+        counters.count(status: response.status.code)
+        return result
+    }
+
+    /// The 304 to send instead of `response`, if the request already holds its representation.
+    ///
+    /// The 304 is a 0-byte libmicrohttpd response, so it carries `Content-Length: 0`. RFC 9110
+    /// §8.6 would want the 200's length (or none), but 0.9.75 always sends the response object's
+    /// size and cannot omit it. 0 is harmless: a 304 ends at its header block for every HTTP/1.1
+    /// client (RFC 9112 §6.3), caches do not copy Content-Length from a 304 onto the stored
+    /// response (RFC 9111 §3.2), and naive clients that do frame by it (wrk 4.1) would otherwise
+    /// wait for a body that never comes. It also avoids building a full-size body never sent.
+    static func notModified(_ response: Response, method: HTTPRequest.Method, requestFields: HTTPFields) -> Response? {
+        guard method == .get || method == .head, response.status.kind == .successful,
+              let etag = response.headerFields[.eTag],
+              let ifNoneMatch = requestFields[.ifNoneMatch],
+              EntityTag.ifNoneMatch(ifNoneMatch, matches: etag) else { return nil }
+        var fields = HTTPFields()
+        // The fields RFC 9110 §15.4.5 asks a 304 to repeat (Date is added by libmicrohttpd).
+        for name in [HTTPField.Name.eTag, .cacheControl, .contentLocation, .vary, .expires] {
+            fields.append(contentsOf: response.headerFields[fields: name])
+        }
+        return Response(status: .notModified, headerFields: fields)
+    }
+
+    private static func bufferResponse(_ bytes: [UInt8]) -> OpaquePointer? {
+        if bytes.isEmpty {
+            return MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)
+        }
+        return bytes.withUnsafeBytes { buffer in
+            MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+                                            .RESPMEM_MUST_COPY)
+        }
+    }
+
+    /// A chunked response reading from `body`, registered as a live stream.
+    private func streamResponse(_ body: StreamingBody, connection: OpaquePointer) -> OpaquePointer? {
+        guard body.attach(to: ConnectionHandle(pointer: connection)) else {
+            logger.error("a StreamingBody was returned for a second request; answering 500")
+            return nil
+        }
+        let stopping = streams.withLock { registry in
+            registry.bodies[ObjectIdentifier(body)] = body
+            return registry.stopping
+        }
+        if stopping { body.close() }
+        let context = Unmanaged.passRetained(StreamContext(body: body, core: self)).toOpaque()
+        // A response that fails to be created never calls its free callback: undo by hand.
+        guard let response = MHD_create_response_from_callback(UInt64.max, 16 * 1024, streamReader, context, streamFree) else {
+            Unmanaged<StreamContext>.fromOpaque(context).release()
+            streamEnded(body)
+            return nil
+        }
+        return response
+    }
+
+    /// A stream's response was freed.
+    func streamEnded(_ body: StreamingBody) {
+        _ = streams.withLock { $0.bodies.removeValue(forKey: ObjectIdentifier(body)) }
+        body.detach()
+    }
+
+    /// Undoes `beginStopping` for a server started again.
+    func beginServing() {
+        streams.withLock { $0.stopping = false }
+    }
+
+    /// Marks the server as stopping and returns the streams to end.
+    func beginStopping() -> [StreamingBody] {
+        streams.withLock { registry in
+            registry.stopping = true
+            return Array(registry.bodies.values)
+        }
+    }
+
+    static func plain(_ status: HTTPResponse.Status) -> Response {
+        Response(status: status, contentType: "text/plain; charset=utf-8", text: "\(status.code) \(status.reasonPhrase)\n")
+    }
+
+    // MARK: Reading the request
+
+    private static func contentLength(_ connection: OpaquePointer) -> UInt64? {
+        guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length") else { return nil }
+        // libmicrohttpd has already checked the syntax and trimmed the value.
+        return UInt64(String(cString: value))
+    }
+
+    private static func headerFields(_ connection: OpaquePointer) -> HTTPFields {
+        var fields = HTTPFields()
+        withUnsafeMutablePointer(to: &fields) { pointer in
+            _ = MHD_get_connection_values(connection, .HEADER_KIND, collectHeaderField, pointer)
+        }
+        return fields
+    }
+
+    /// 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8.
+    static func isLoopback(_ address: UnsafePointer<sockaddr>?) -> Bool {
+        guard let address else { return false }
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt32(bigEndian: $0.pointee.sin_addr.s_addr) >> 24 == 127
+            }
+        case AF_INET6:
+            let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
+            }
+            let loopback: [UInt8] = Array(repeating: 0, count: 15) + [1]
+            let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xff, 0xff]
+            return bytes == loopback || (bytes.starts(with: mappedPrefix) && bytes[12] == 127)
+        default:
+            return false
+        }
+    }
+}
+
+/// One request's progress across the access handler's calls. Used only on the thread serving
+/// its connection.
+final class PendingRequest {
+    let rawTarget: [UInt8]
+    var started = false
+    var method: HTTPRequest.Method = .get
+    var target: RequestTarget?
+    var route: Router.Route?
+    var parameters: [String: String] = [:]
+    /// The error answer decided from the head (400, 404, 405), sent once the request is read.
+    var failure: Response?
+    var body: [UInt8] = []
+    /// The body went past its limit: answer 413.
+    var overflowed = false
+    /// Body bytes thrown away.
+    var discarded = 0
+    private let core: ServerCore
+
+    init(rawTarget: [UInt8], core: ServerCore) {
+        self.rawTarget = rawTarget
+        self.core = core
+        core.liveRequests.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        core.liveRequests.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// What a streaming response's reader needs, passed through libmicrohttpd's `cls`.
+final class StreamContext {
+    let body: StreamingBody
+    let core: ServerCore
+
+    init(body: StreamingBody, core: ServerCore) {
+        self.body = body
+        self.core = core
+    }
+}
