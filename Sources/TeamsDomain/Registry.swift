@@ -63,35 +63,40 @@ public struct Registry: Sendable {
         }
     }
 
-    /// Runs one transition on the worker in place (no copy of its calls and tasks unless a
-    /// snapshot shares them), creating a placeholder first when `create` and the worker is unknown.
+    /// Runs one transition on the worker in place, creating a placeholder first when `create`
+    /// and the worker is unknown.
+    ///
+    /// The transition works on the value inside the tree node, not on a copy: moving a worker out
+    /// and back (as the optional-returning subscript does) costs more than the transition itself.
+    /// An unknown worker is therefore inserted first and taken out again when nothing was made of
+    /// it, which only happens for events about unknown or removed workers.
     @inline(__always)
     private mutating func update(
         _ id: WorkerID, at: Timestamp, create: Bool, _ transition: (inout WorkerState) -> Transition
     ) -> ApplyOutcome {
         let next = version &+ 1
-        // Looked up outside the closure below, which has exclusive access to `workers`.
-        let removedAt: Timestamp? = removedWorkers.isEmpty ? nil : removedWorkers[id]
-        var created = false
-        let outcome = workers.updateValue(forKey: id) { slot -> ApplyOutcome in
-            if slot != nil {
-                return Self.run(transition, on: &slot!, id: id, at: at, version: next)
+        var removedAt: Timestamp?
+        if !removedWorkers.isEmpty, let removed = removedWorkers[id], workers.index(forKey: id) == nil {
+            guard at > removed else { return .unchanged(reason: ApplyOutcome.Reason.workerRemoved) }
+            removedAt = removed
+        }
+        var discard = false
+        let outcome = workers.updateValue(forKey: id, default: WorkerState(id: id, activitySince: at)) { worker in
+            // Every stored worker has changed at least once, so version 0 means just inserted.
+            let isNew = worker.version == 0
+            guard create || !isNew else {
+                discard = true
+                return ApplyOutcome.unchanged(reason: ApplyOutcome.Reason.unknownWorker)
             }
-            guard create else { return .unchanged(reason: ApplyOutcome.Reason.unknownWorker) }
-            if let removedAt, at <= removedAt {
-                return .unchanged(reason: ApplyOutcome.Reason.workerRemoved)
-            }
-            var worker = WorkerState(id: id, activitySince: at)
             let outcome = Self.run(transition, on: &worker, id: id, at: at, version: next)
-            if case .changed = outcome {
-                slot = worker
-                created = true
-            }
+            if isNew, case .unchanged = outcome { discard = true }
             return outcome
         }
-        if case .changed = outcome {
+        if discard {
+            workers.removeValue(forKey: id)
+        } else if case .changed = outcome {
             version = next
-            if created, removedAt != nil { removedWorkers.removeValue(forKey: id) }
+            if removedAt != nil { removedWorkers.removeValue(forKey: id) }
         }
         return outcome
     }
