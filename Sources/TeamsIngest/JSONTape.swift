@@ -311,12 +311,14 @@ struct JSONParser {
         case 0xF4: continuation = 3; high = 0x8F
         default: throw JSONError(.invalidUTF8(lead), at: i)
         }
+        // Errors name the sequence's first byte, where a reader of the line would look.
+        let start = i
         i += 1
         for k in 0..<continuation {
             guard i < count else { throw JSONError(.unexpectedEnd, at: i) }
             let b = base[i]
             let ok = k == 0 ? (b >= low && b <= high) : (b & 0xC0 == 0x80)
-            guard ok else { throw JSONError(.invalidUTF8(b), at: i) }
+            guard ok else { throw JSONError(.invalidUTF8(lead), at: start) }
             i += 1
         }
     }

@@ -59,11 +59,12 @@ enum LineBytes {
         loop: while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let s):
-                let size = UTF8.width(s)
+                let control = s.value < 0x20 && s.value != 0x09 || s.value == 0x7F
+                let shown: Unicode.Scalar = control ? "\u{FFFD}" : s
+                let size = UTF8.width(shown)
                 if used + size > limit { truncated = true; break loop }
                 used += size
-                let control = s.value < 0x20 && s.value != 0x09 || s.value == 0x7F
-                scalars.append(control ? "\u{FFFD}" : s)
+                scalars.append(shown)
             case .error:
                 if used + 3 > limit { truncated = true; break loop }
                 used += 3

@@ -59,7 +59,7 @@ public struct LineReader {
             let piece = UnsafeBufferPointer(start: base + start, count: end - start)
             start = end + 1
             if skipping {
-                skippedLength += piece.count
+                skip(piece)
                 emitSkipped(body)
             } else if carry.isEmpty {
                 emit(piece, body)
@@ -94,7 +94,7 @@ public struct LineReader {
 
     private mutating func keepPartial(_ piece: UnsafeBufferPointer<UInt8>) {
         if skipping {
-            skippedLength += piece.count
+            skip(piece)
         } else if carry.count + piece.count > maxLineLength + 1 {
             // +1: the byte may be the `\r` of a CRLF, which does not count towards the limit.
             startSkipping(piece)
@@ -110,6 +110,13 @@ public struct LineReader {
         skippedPreview.append(contentsOf: carry.prefix(Self.previewLength))
         skippedPreview.append(contentsOf: piece.prefix(Self.previewLength - skippedPreview.count))
         carry = []
+    }
+
+    private mutating func skip(_ piece: UnsafeBufferPointer<UInt8>) {
+        skippedLength += piece.count
+        if skippedPreview.count < Self.previewLength {
+            skippedPreview.append(contentsOf: piece.prefix(Self.previewLength - skippedPreview.count))
+        }
     }
 
     private mutating func emitSkipped(_ body: (Line) -> Void) {
