@@ -1,0 +1,87 @@
+import Logging
+import TeamsDomain
+
+/// Lines in, event batches out: reads lines, decodes them, hands events to a sink in batches, counts
+/// everything in ``statistics`` and logs rejections (rate-limited).
+///
+/// The pipeline itself is shared and thread-safe; each reading thread feeds its own ``IngestSession``
+/// (made with ``makeSession(source:)``), which owns the mutable decoding state.
+public final class IngestPipeline: Sendable {
+    /// Receives decoded events in input order, from the reading thread. Batches end at ``batchSize``
+    /// events or at the end of a read chunk, whichever comes first.
+    public typealias Sink = @Sendable ([Event]) -> Void
+
+    public let statistics: IngestStatistics
+    public let maxLineLength: Int
+    public let batchSize: Int
+    let sink: Sink
+    let makeDecoder: @Sendable () -> any LineDecoder
+    let rejectLog: RejectLogLimiter
+
+    /// - Parameters:
+    ///   - maxLineLength: longer lines are rejected as `too_long` (default 64 KiB).
+    ///   - batchSize: most events per sink call.
+    ///   - decoder: makes one decoder per session (the native format by default).
+    ///   - sink: where the events go (normally the registry's single writer).
+    public init(statistics: IngestStatistics = IngestStatistics(),
+                maxLineLength: Int = 65_536,
+                batchSize: Int = 1024,
+                logger: Logger = Logger(label: "teamsview.ingest"),
+                decoder: @escaping @Sendable () -> any LineDecoder = { NativeDecoder() },
+                sink: @escaping Sink) {
+        precondition(batchSize > 0, "batchSize must be positive")
+        self.statistics = statistics
+        self.maxLineLength = maxLineLength
+        self.batchSize = batchSize
+        self.makeDecoder = decoder
+        self.rejectLog = RejectLogLimiter(logger: logger)
+        self.sink = sink
+    }
+
+    /// Decoding state for one source; use it from one thread at a time.
+    public func makeSession(source: String) -> IngestSession {
+        IngestSession(pipeline: self, source: source)
+    }
+
+    /// Ingests a whole request body: NDJSON lines, or a JSON array whose elements are events.
+    ///
+    /// Events go to the sink as for any source. The result lists at most `maxErrors` rejections.
+    public func ingest(body: [UInt8], source: String, maxErrors: Int = 100) -> IngestResult {
+        body.withUnsafeBufferPointer { ingest(buffer: $0, source: source, maxErrors: maxErrors) }
+    }
+
+    /// Ingests an in-memory buffer: NDJSON lines, or a JSON array whose elements are events.
+    /// Also the fast path for benchmarks: one session, no copies of the buffer.
+    public func ingest(buffer: UnsafeBufferPointer<UInt8>, source: String, maxErrors: Int = 100) -> IngestResult {
+        var session = makeSession(source: source)
+        session.collectErrors(limit: maxErrors)
+        if JSONArrayBody.looksLikeArray(buffer) {
+            JSONArrayBody.ingest(buffer, into: &session)
+        } else {
+            session.feed(buffer)
+            session.finish()
+        }
+        return session.result
+    }
+}
+
+/// What a whole-body ingest did.
+public struct IngestResult: Sendable, Hashable {
+    /// One rejected line (or array element).
+    public struct LineError: Sendable, Hashable {
+        /// 1-based line number (element number for an array body).
+        public var line: Int
+        public var reason: String
+        public var category: IngestReject.Category
+    }
+
+    /// Lines that decoded into events.
+    public var accepted = 0
+    public var rejected = 0
+    /// Blank lines skipped.
+    public var skipped = 0
+    /// Events handed to the sink.
+    public var events = 0
+    /// The first rejections (bounded); `rejected` has the full count.
+    public var errors: [LineError] = []
+}

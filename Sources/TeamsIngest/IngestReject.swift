@@ -1,0 +1,31 @@
+/// Why one input line was rejected: a category for metrics labels and a specific, human-readable reason.
+public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Coarse classes of bad input; `rawValue` is the Prometheus label value.
+    public enum Category: String, Sendable, Hashable, CaseIterable {
+        /// Not JSON at all, or malformed/truncated JSON.
+        case json
+        /// JSON, but not an event: wrong shape, missing or mistyped fields, bad values.
+        case schema
+        /// Longer than the line limit.
+        case tooLong = "too_long"
+        /// Not UTF-8 (binary garbage usually lands here).
+        case encoding
+        /// A well-formed event whose `type` this decoder does not know.
+        case unknownType = "unknown_type"
+    }
+
+    public var category: Category
+    /// E.g. `missing field "worker"`, `not JSON: unexpected byte 0x7B at 17`.
+    public var reason: String
+
+    public init(_ category: Category, _ reason: String) {
+        self.category = category
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+
+    static func tooLong(_ length: Int, limit: Int) -> IngestReject {
+        IngestReject(.tooLong, "line longer than \(limit) bytes (\(length) bytes)")
+    }
+}

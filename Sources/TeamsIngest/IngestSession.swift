@@ -1,0 +1,117 @@
+import TeamsDomain
+
+/// The per-source, single-threaded half of an ``IngestPipeline``: line splitting, decoding and batching.
+///
+/// Feed it chunks as they are read; it hands complete batches to the sink at the end of each chunk, so
+/// events never wait for more input, and reports counts to the statistics once per chunk.
+public struct IngestSession {
+    public let source: String
+    let pipeline: IngestPipeline
+    var reader: LineReader
+    var decoder: any LineDecoder
+    var batch: [Event] = []
+    var tally = IngestStatistics.Tally()
+    /// Lines seen so far in this source (blank and rejected included).
+    public private(set) var lineNumber = 0
+    /// Totals for this session, with the first errors when collecting.
+    public private(set) var result = IngestResult()
+    var errorLimit = 0
+
+    init(pipeline: IngestPipeline, source: String) {
+        self.pipeline = pipeline
+        self.source = source
+        self.reader = LineReader(maxLineLength: pipeline.maxLineLength)
+        self.decoder = pipeline.makeDecoder()
+        batch.reserveCapacity(pipeline.batchSize)
+    }
+
+    /// Keeps up to `limit` rejections in ``result`` (for answering a POST).
+    mutating func collectErrors(limit: Int) { errorLimit = limit }
+
+    /// Feeds the next chunk of input; complete lines are processed now, a partial last line waits.
+    public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
+        // Move the reader out so the callback may mutate the rest of the session.
+        var r = LineReader(maxLineLength: reader.maxLineLength)
+        swap(&r, &reader)
+        r.feed(chunk) { handle($0) }
+        swap(&r, &reader)
+        endOfChunk()
+    }
+
+    /// The input ended: a final line without a newline is processed too.
+    public mutating func finish() {
+        var r = LineReader(maxLineLength: reader.maxLineLength)
+        swap(&r, &reader)
+        r.finish { handle($0) }
+        swap(&r, &reader)
+        endOfChunk()
+        pipeline.rejectLog.flush(source: source)
+    }
+
+    /// Drops a partial line: its file was truncated or replaced, so its start is not coming back.
+    public mutating func discardPartialLine() {
+        reader.reset()
+    }
+
+    /// Whether a partial line is waiting for more input.
+    public var hasPartialLine: Bool { reader.hasPartialLine }
+
+    /// Processes one element of a JSON array body as if it were a line.
+    mutating func element(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > reader.maxLineLength {
+            handle(.tooLong(preview: UnsafeBufferPointer(rebasing: bytes.prefix(LineReader.previewLength)),
+                            length: bytes.count))
+        } else {
+            handle(.line(bytes))
+        }
+    }
+
+    mutating func endOfChunk() {
+        flush()
+        pipeline.statistics.add(tally, receivedAt: WallClock.now())
+        tally = IngestStatistics.Tally()
+    }
+
+    mutating func handle(_ line: LineReader.Line) {
+        lineNumber += 1
+        tally.linesRead += 1
+        switch line {
+        case .tooLong(let preview, let length):
+            reject(.tooLong(length, limit: reader.maxLineLength), preview)
+        case .line(let bytes):
+            if LineBytes.isBlank(bytes) {
+                tally.linesSkippedEmpty += 1
+                result.skipped += 1
+                return
+            }
+            let before = batch.count
+            if let rejection = decoder.decode(line: bytes, into: &batch) {
+                reject(rejection, bytes)
+                return
+            }
+            result.accepted += 1
+            var newest = tally.maxEventAt ?? .distantPast
+            for k in before..<batch.count where batch[k].at > newest { newest = batch[k].at }
+            if batch.count > before { tally.maxEventAt = newest }
+            if batch.count >= pipeline.batchSize { flush() }
+        }
+    }
+
+    mutating func flush() {
+        guard !batch.isEmpty else { return }
+        pipeline.sink(batch)
+        tally.eventsApplied += batch.count
+        result.events += batch.count
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    mutating func reject(_ rejection: IngestReject, _ bytes: UnsafeBufferPointer<UInt8>) {
+        result.rejected += 1
+        if result.errors.count < errorLimit {
+            result.errors.append(.init(line: lineNumber, reason: rejection.reason, category: rejection.category))
+        }
+        let preview = LineBytes.preview(bytes, limit: 200)
+        pipeline.statistics.reject(rejection, source: source, lineNumber: lineNumber, preview: preview, at: WallClock.now())
+        pipeline.rejectLog.log(rejection, source: source, lineNumber: lineNumber, preview: preview)
+    }
+}

@@ -1,0 +1,97 @@
+import DequeModule
+import Synchronization
+import TeamsDomain
+
+/// Counters and recent rejections of all ingest sources, shared by the reading threads and the status pages.
+///
+/// Readers add their counts once per chunk (see ``IngestSession``), so the lock is taken rarely on the hot path.
+public final class IngestStatistics: Sendable {
+    /// A rejected line as `/status` shows it.
+    public struct RecentReject: Sendable, Hashable {
+        /// The source's name: a path, `-` for standard input, `POST /ingest`.
+        public var source: String
+        /// 1-based line number within the source (element number for a JSON array body).
+        public var lineNumber: Int
+        /// The start of the line, valid UTF-8 with control characters replaced; safe to show once escaped.
+        public var preview: String
+        public var reason: String
+        public var category: IngestReject.Category
+        /// Wall-clock time of the rejection.
+        public var at: Timestamp
+    }
+
+    /// A consistent copy of the statistics.
+    public struct Snapshot: Sendable, Hashable {
+        /// Every line seen: accepted, rejected and blank.
+        public var linesRead: Int = 0
+        /// Events decoded and handed to the sink.
+        public var eventsApplied: Int = 0
+        public var linesRejected: Int = 0
+        /// Blank (empty or whitespace-only) lines, skipped without complaint.
+        public var linesSkippedEmpty: Int = 0
+        /// Rejected lines by category; every category is present, zero or not, so metrics series exist from the start.
+        public var rejectedByCategory: [IngestReject.Category: Int] =
+            Dictionary(uniqueKeysWithValues: IngestReject.Category.allCases.map { ($0, 0) })
+        /// The most recent rejections, oldest first.
+        public var recentRejects: [RecentReject] = []
+        /// The newest event time seen (event clock).
+        public var lastEventAt: Timestamp?
+        /// When a line last arrived from any source (wall clock), to spot a silent feed.
+        public var lastLineReceivedAt: Timestamp?
+    }
+
+    /// Counts one reader accumulated since it last reported.
+    struct Tally {
+        var linesRead = 0
+        var eventsApplied = 0
+        var linesSkippedEmpty = 0
+        var maxEventAt: Timestamp?
+
+        var isEmpty: Bool { linesRead == 0 && eventsApplied == 0 }
+    }
+
+    private struct State {
+        var snapshot = Snapshot()
+        var ring = Deque<RecentReject>()
+    }
+
+    /// How many rejections ``Snapshot/recentRejects`` keeps.
+    public let recentRejectLimit: Int
+    private let state = Mutex(State())
+
+    public init(recentRejectLimit: Int = 20) {
+        self.recentRejectLimit = recentRejectLimit
+    }
+
+    /// A consistent copy of the counters.
+    public func snapshot() -> Snapshot {
+        state.withLock { s in
+            var copy = s.snapshot
+            copy.recentRejects = Array(s.ring)
+            return copy
+        }
+    }
+
+    func add(_ tally: Tally, receivedAt: Timestamp) {
+        guard !tally.isEmpty else { return }
+        state.withLock { s in
+            s.snapshot.linesRead += tally.linesRead
+            s.snapshot.eventsApplied += tally.eventsApplied
+            s.snapshot.linesSkippedEmpty += tally.linesSkippedEmpty
+            if let t = tally.maxEventAt, s.snapshot.lastEventAt.map({ t > $0 }) ?? true { s.snapshot.lastEventAt = t }
+            if tally.linesRead > 0 { s.snapshot.lastLineReceivedAt = receivedAt }
+        }
+    }
+
+    /// Records a rejected line (it is counted in `linesRead` by the reader's tally, not here).
+    func reject(_ reject: IngestReject, source: String, lineNumber: Int, preview: String, at: Timestamp) {
+        let entry = RecentReject(source: source, lineNumber: lineNumber, preview: preview, reason: reject.reason,
+                                 category: reject.category, at: at)
+        state.withLock { s in
+            s.snapshot.linesRejected += 1
+            s.snapshot.rejectedByCategory[reject.category, default: 0] += 1
+            s.ring.append(entry)
+            while s.ring.count > recentRejectLimit { s.ring.removeFirst() }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+import TeamsDomain
+
+/// Decodes the native event format, version 1 (see the project README), one line at a time.
+///
+/// Strict about what it uses and silent about the rest: unknown fields are ignored, but every field an
+/// event type reads must have the right JSON type and fit ``NativeLimits``; `type` and `at` are required
+/// on every event and `worker` on every event but `heartbeat`. Optional fields given as `null` count as absent.
+/// A field the event reads appearing twice is rejected rather than guessed at.
+///
+/// Keeps a reusable ``JSONTape``: give each reading thread its own decoder.
+public struct NativeDecoder: LineDecoder {
+    public var limits: NativeLimits
+    var tape = JSONTape()
+
+    public init(limits: NativeLimits = NativeLimits()) {
+        self.limits = limits
+    }
+
+    /// Decodes one line: the event, `nil` for a blank line (skipped, not an error), or why it was rejected.
+    public mutating func decode(line: UnsafeBufferPointer<UInt8>) -> Result<Event?, IngestReject> {
+        if LineBytes.isBlank(line) { return .success(nil) }
+        do throws(IngestReject) {
+            return .success(try decodeEvent(line))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Decodes one line held in a string (tests, tools).
+    public mutating func decode(_ line: String) -> Result<Event?, IngestReject> {
+        var line = line
+        return line.withUTF8 { decode(line: $0) }
+    }
+
+    public mutating func decode(line: UnsafeBufferPointer<UInt8>, into events: inout [Event]) -> IngestReject? {
+        do throws(IngestReject) {
+            events.append(try decodeEvent(line))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    mutating func decodeEvent(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) -> Event {
+        do throws(JSONError) {
+            try tape.parse(line)
+        } catch {
+            throw Self.reject(error, line)
+        }
+        let limits = self.limits
+        return try tape.withRoot(line) { (root) throws(IngestReject) -> Event in
+            var reader = NativeEventReader(root: root, limits: limits)
+            return try reader.event()
+        }
+    }
+
+    /// Classifies a parse failure: bytes that are not UTF-8 anywhere in the line are an encoding problem
+    /// (binary garbage), everything else a JSON one.
+    static func reject(_ error: JSONError, _ line: UnsafeBufferPointer<UInt8>) -> IngestReject {
+        if case .invalidUTF8(let b) = error.kind {
+            return IngestReject(.encoding, "not UTF-8: invalid byte \(hex(b)) at \(error.offset)")
+        }
+        if let bad = LineBytes.firstInvalidUTF8(line) {
+            return IngestReject(.encoding, "not UTF-8: invalid byte \(hex(line[bad])) at \(bad)")
+        }
+        return IngestReject(.json, "not JSON: \(error)")
+    }
+}
+
+/// Reads one parsed native event object.
+struct NativeEventReader {
+    let root: JSONNode
+    let limits: NativeLimits
+    /// Value node of each known field, by `NativeField.rawValue`; -1 when absent.
+    var slots: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32,
+                Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
+        (-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
+
+    init(root: JSONNode, limits: NativeLimits) {
+        self.root = root
+        self.limits = limits
+    }
+
+    mutating func event() throws(IngestReject) -> Event {
+        guard root.kind == .object else {
+            throw IngestReject(.schema, "not a JSON object (found \(root.kind))")
+        }
+        try collectFields()
+
+        guard let typeNode = node(.type) else { throw IngestReject(.schema, "missing field \"type\"") }
+        guard let typeBytes = typeNode.rawStringBytes else { throw mistyped(.type, typeNode, "a string") }
+        let type = try eventType(typeNode, typeBytes)
+
+        guard let atNode = node(.at) else { throw IngestReject(.schema, "missing field \"at\"") }
+        let at = try timestamp(atNode)
+
+        if case .heartbeat = type { return Event(at: at, .heartbeat) }
+        let worker = try requiredString(.worker, max: limits.maxIDBytes)
+
+        switch type {
+        case .worker:
+            let profile = WorkerProfile(name: try optionalString(.name, max: limits.maxTextBytes),
+                                        team: try optionalString(.team, max: limits.maxTextBytes),
+                                        skills: try skills(), capacity: try capacity())
+            return Event(at: at, .worker(worker, profile))
+        case .activity:
+            let name = try requiredString(.activity, max: limits.maxTextBytes)
+            return Event(at: at, .activity(worker, name: name, available: try optionalBool(.available)))
+        case .callStart:
+            let start = CallStart(call: try requiredString(.call, max: limits.maxIDBytes),
+                                  from: try optionalString(.from, max: limits.maxTextBytes),
+                                  queue: try optionalString(.queue, max: limits.maxTextBytes),
+                                  direction: try choice(.direction, default: CallDirection.inbound),
+                                  via: try choice(.via, default: CallVia.queue))
+            return Event(at: at, .callStart(worker, start))
+        case .call(let change):
+            return Event(at: at, .call(worker, try requiredString(.call, max: limits.maxIDBytes), change))
+        case .taskStart:
+            let start = TaskStart(task: try requiredString(.task, max: limits.maxIDBytes),
+                                  channel: try requiredString(.channel, max: limits.maxTextBytes),
+                                  from: try optionalString(.from, max: limits.maxTextBytes),
+                                  queue: try optionalString(.queue, max: limits.maxTextBytes))
+            return Event(at: at, .taskStart(worker, start))
+        case .taskEnd:
+            return Event(at: at, .taskEnd(worker, try requiredString(.task, max: limits.maxIDBytes)))
+        case .workerRemove:
+            return Event(at: at, .workerRemove(worker))
+        case .heartbeat:
+            return Event(at: at, .heartbeat)
+        }
+    }
+
+    // MARK: Fields
+
+    mutating func collectFields() throws(IngestReject) {
+        for (key, value) in root.members {
+            let field: NativeField?
+            if key.hasEscapes {
+                // Rare: an escaped key such as "\u0074ype" still names the field.
+                guard var k = key.string else { continue }
+                field = k.withUTF8 { NativeField.named($0.baseAddress!, $0.count) }
+            } else {
+                let raw = key.rawStringBytes!
+                field = raw.isEmpty ? nil : NativeField.named(raw.baseAddress!, raw.count)
+            }
+            guard let field else { continue }
+            guard slot(field) < 0 else { throw IngestReject(.schema, "duplicate field \"\(field.key)\"") }
+            setSlot(field, Int32(value.index))
+        }
+    }
+
+    func slot(_ f: NativeField) -> Int32 {
+        withUnsafeBytes(of: slots) { $0.load(fromByteOffset: f.rawValue * 4, as: Int32.self) }
+    }
+
+    mutating func setSlot(_ f: NativeField, _ v: Int32) {
+        withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: v, toByteOffset: f.rawValue * 4, as: Int32.self) }
+    }
+
+    func node(_ f: NativeField) -> JSONNode? {
+        let s = slot(f)
+        return s < 0 ? nil : JSONNode(tokens: root.tokens, bytes: root.bytes, index: Int(s))
+    }
+
+    func mistyped(_ f: NativeField, _ n: JSONNode, _ expected: String) -> IngestReject {
+        IngestReject(.schema, "field \"\(f.key)\" must be \(expected) (found \(n.kind))")
+    }
+
+    func eventType(_ node: JSONNode, _ raw: UnsafeBufferPointer<UInt8>) throws(IngestReject) -> NativeType {
+        if !node.hasEscapes, !raw.isEmpty, let t = NativeType.named(raw.baseAddress!, raw.count) { return t }
+        if node.hasEscapes, var s = node.string,
+           let t = s.withUTF8({ $0.isEmpty ? nil : NativeType.named($0.baseAddress!, $0.count) }) {
+            return t
+        }
+        throw IngestReject(.unknownType, "unknown type \(quoted(node))")
+    }
+
+    func timestamp(_ node: JSONNode) throws(IngestReject) -> Timestamp {
+        guard let raw = node.rawStringBytes else { throw mistyped(.at, node, "an RFC 3339 timestamp string") }
+        let t: Timestamp?
+        if node.hasEscapes {
+            var s = node.string ?? ""
+            t = s.withUTF8 { RFC3339.parse($0) }
+        } else {
+            t = RFC3339.parse(raw)
+        }
+        guard let t else { throw IngestReject(.schema, "field \"at\" is not an RFC 3339 timestamp: \(quoted(node))") }
+        return t
+    }
+
+    func requiredString(_ f: NativeField, max: Int) throws(IngestReject) -> String {
+        guard let n = node(f) else { throw IngestReject(.schema, "missing field \"\(f.key)\"") }
+        let s = try string(f, n, max: max)
+        guard !s.isEmpty else { throw IngestReject(.schema, "field \"\(f.key)\" must not be empty") }
+        return s
+    }
+
+    func optionalString(_ f: NativeField, max: Int) throws(IngestReject) -> String? {
+        guard let n = node(f), !n.isNull else { return nil }
+        return try string(f, n, max: max)
+    }
+
+    func string(_ f: NativeField, _ n: JSONNode, max: Int) throws(IngestReject) -> String {
+        guard let size = n.stringByteCount else { throw mistyped(f, n, "a string") }
+        guard size <= max else { throw IngestReject(.schema, "field \"\(f.key)\" is longer than \(max) bytes") }
+        return n.string!
+    }
+
+    func optionalBool(_ f: NativeField) throws(IngestReject) -> Bool? {
+        guard let n = node(f), !n.isNull else { return nil }
+        guard let b = n.bool else { throw mistyped(f, n, "true or false") }
+        return b
+    }
+
+    func choice<C: RawRepresentable & CaseIterable>(_ f: NativeField, default value: C) throws(IngestReject) -> C
+    where C.RawValue == String {
+        guard let n = node(f), !n.isNull else { return value }
+        if let s = n.string, let c = C(rawValue: s) { return c }
+        let options = C.allCases.map(\.rawValue).joined(separator: ", ")
+        if n.kind != .string { throw mistyped(f, n, "one of \(options)") }
+        throw IngestReject(.schema, "field \"\(f.key)\" must be one of \(options) (found \(quoted(n)))")
+    }
+
+    func skills() throws(IngestReject) -> [String]? {
+        guard let n = node(.skills), !n.isNull else { return nil }
+        guard n.kind == .array else { throw mistyped(.skills, n, "an array of strings") }
+        guard n.count <= limits.maxSkills else {
+            throw IngestReject(.schema, "field \"skills\" has more than \(limits.maxSkills) items")
+        }
+        var result: [String] = []
+        result.reserveCapacity(n.count)
+        for item in n.elements {
+            guard let size = item.stringByteCount else {
+                throw IngestReject(.schema, "field \"skills\" must be an array of strings (found \(item.kind) in it)")
+            }
+            guard size <= limits.maxTextBytes else {
+                throw IngestReject(.schema, "field \"skills\" has an item longer than \(limits.maxTextBytes) bytes")
+            }
+            result.append(item.string!)
+        }
+        return result
+    }
+
+    func capacity() throws(IngestReject) -> [String: Int]? {
+        guard let n = node(.capacity), !n.isNull else { return nil }
+        let expected = "an object of channel: integer 0...\(limits.maxCapacity)"
+        guard n.kind == .object else { throw mistyped(.capacity, n, expected) }
+        guard n.count <= limits.maxChannels else {
+            throw IngestReject(.schema, "field \"capacity\" has more than \(limits.maxChannels) channels")
+        }
+        var result: [String: Int] = [:]
+        for (key, value) in n.members {
+            guard let channel = key.string, !channel.isEmpty, channel.utf8.count <= limits.maxTextBytes else {
+                throw IngestReject(.schema, "field \"capacity\" has an empty or overlong channel name")
+            }
+            guard let v = value.int64, v >= 0, v <= limits.maxCapacity else {
+                throw IngestReject(.schema, "field \"capacity\" must be \(expected) (channel \(quoted(key)) is \(preview(value)))")
+            }
+            result[channel] = Int(v)
+        }
+        return result
+    }
+
+    // MARK: Reason text
+
+    /// A string value quoted for a reason, shortened so reasons stay one readable line.
+    func quoted(_ n: JSONNode) -> String {
+        guard let s = n.string else { return "\(n.kind)" }
+        var copy = s
+        let text = copy.withUTF8 { LineBytes.preview($0, limit: 64) }
+        return "\"" + text + "\""
+    }
+
+    func preview(_ n: JSONNode) -> String {
+        switch n.kind {
+        case .string: return quoted(n)
+        case .number: return n.numberText.map { String($0.prefix(32)) } ?? "a number"
+        default: return "\(n.kind)"
+        }
+    }
+}
