@@ -47,12 +47,12 @@ extension ContactCentreSimulator {
     private mutating func startCall(agent i: Int, via: String, queue: String?, direction: String) {
         let call = sid("CA")
         var line = JSONLine(type: "call.start", at: momentText)
-        line.field("worker", agents[i].id)
-        line.field("call", call)
+        line.token("worker", agents[i].id)
+        line.token("call", call)
         line.field("from", customerNumber())
         if let queue { line.field("queue", queue) }
-        line.field("direction", direction)
-        line.field("via", via)
+        line.token("direction", direction)
+        line.token("via", via)
         out.append(line.finished())
         // Accepting a call makes the client hold and mute the agent's live one, a moment later;
         // rarely it lags past the wrong-call grace period.
@@ -68,15 +68,14 @@ extension ContactCentreSimulator {
         let channel = rng.chance(0.7) ? "chat" : "sms"
         for _ in 0..<4 {
             let i = rng.int(0..<agents.count)
-            let agent = agents[i]
-            guard agent.activity == "Available",
-                  agent.tasks.lazy.filter({ $0.channel == channel }).count < agent.capacity(of: channel)
+            guard agents[i].activity == "Available",
+                  agents[i].tasks.lazy.filter({ $0.channel == channel }).count < agents[i].capacity(of: channel)
             else { continue }
             let task = sid("WT")
             var line = JSONLine(type: "task.start", at: momentText)
-            line.field("worker", agent.id)
-            line.field("task", task)
-            line.field("channel", channel)
+            line.token("worker", agents[i].id)
+            line.token("task", task)
+            line.token("channel", channel)
             line.field("from", channel == "chat" ? rng.pick(Roster.chatSources) : customerNumber())
             line.field("queue", channel == "chat" ? "Chat" : "SMS")
             out.append(line.finished())
@@ -126,8 +125,8 @@ extension ContactCentreSimulator {
             guard let t = agents[i].tasks.firstIndex(where: { $0.id == task }) else { return }
             agents[i].tasks.remove(at: t)
             var line = JSONLine(type: "task.end", at: momentText)
-            line.field("worker", agents[i].id)
-            line.field("task", task)
+            line.token("worker", agents[i].id)
+            line.token("task", task)
             out.append(line.finished())
         case .activity:
             changeActivity(i)
@@ -185,8 +184,8 @@ extension ContactCentreSimulator {
 
     private mutating func emit(_ type: String, agent i: Int, call: String) {
         var line = JSONLine(type: type, at: momentText)
-        line.field("worker", agents[i].id)
-        line.field("call", call)
+        line.token("worker", agents[i].id)
+        line.token("call", call)
         out.append(line.finished())
     }
 }

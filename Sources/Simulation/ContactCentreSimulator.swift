@@ -91,7 +91,7 @@ public struct ContactCentreSimulator: Sendable {
         lines.reserveCapacity(agents.count * 2)
         for agent in agents {
             var line = JSONLine(type: "worker", at: at)
-            line.field("worker", agent.id)
+            line.token("worker", agent.id)
             line.field("name", agent.name)
             line.field("team", configuration.teams[agent.team])
             line.field("skills", agent.skills)
@@ -138,9 +138,9 @@ public struct ContactCentreSimulator: Sendable {
     }
 
     mutating func refresh(_ i: Int) {
-        let agent = agents[i]
-        idle[agent.team].set(i, agent.activity == "Available" && agent.calls.isEmpty)
-        stackable.set(i, agent.capacity(of: "voice") >= 2 && agent.calls.count == 1 && agent.calls[0].phase == .live)
+        // Field by field rather than `let agent = agents[i]`: copying an agent retains all its arrays.
+        idle[agents[i].team].set(i, agents[i].activity == "Available" && agents[i].calls.isEmpty)
+        stackable.set(i, agents[i].voiceCapacity >= 2 && agents[i].calls.count == 1 && agents[i].calls[0].phase == .live)
     }
 
     // MARK: Identifiers
@@ -148,9 +148,11 @@ public struct ContactCentreSimulator: Sendable {
     mutating func sid(_ prefix: String) -> String { prefix + Self.hex(rng.next()) + Self.hex(rng.next()) }
 
     static func hex(_ value: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for i in 0..<16 { buffer[i] = digits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for i in 0..<16 {
+                let digit = UInt8((value >> UInt64(60 - 4 * i)) & 0xF)
+                buffer[i] = digit < 10 ? 0x30 + digit : 0x57 + digit  // 0-9, a-f
+            }
             return 16
         }
     }
@@ -184,8 +186,8 @@ public struct ContactCentreSimulator: Sendable {
 
     static func activityLine(_ agent: SimulatedAgent, at: String) -> String {
         var line = JSONLine(type: "activity", at: at)
-        line.field("worker", agent.id)
-        line.field("activity", agent.activity)
+        line.token("worker", agent.id)
+        line.token("activity", agent.activity)
         line.field("available", agent.activity == "Available")
         return line.finished()
     }

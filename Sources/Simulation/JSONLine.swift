@@ -20,6 +20,16 @@ struct JSONLine {
         JSONLine.appendQuoted(value, to: &text)
     }
 
+    /// A string the simulator made itself (ids, event vocabulary) that needs no escaping.
+    mutating func token(_ key: String, _ value: String) {
+        assert(!value.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
+        text += ",\""
+        text += key
+        text += "\":\""
+        text += value
+        text += "\""
+    }
+
     mutating func field(_ key: String, _ value: Bool) {
         text += ",\""
         text += key

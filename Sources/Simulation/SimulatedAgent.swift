@@ -43,6 +43,7 @@ struct SimulatedAgent: Sendable {
     let team: Int
     let skills: [String]
     let capacity: [(String, Int)]
+    let voiceCapacity: Int
     var activity: String
     var calls: [Call] = []
     var tasks: [Task] = []
@@ -56,6 +57,7 @@ struct SimulatedAgent: Sendable {
         self.team = team
         self.skills = skills
         self.capacity = capacity
+        self.voiceCapacity = capacity.first { $0.0 == "voice" }?.1 ?? 1
         self.activity = activity
     }
 
