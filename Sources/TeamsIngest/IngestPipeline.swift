@@ -14,6 +14,8 @@ public final class IngestPipeline: Sendable {
     public let statistics: IngestStatistics
     public let maxLineLength: Int
     public let batchSize: Int
+    /// Where rejections (rate-limited) and source events (opened, rotated, finished) are logged.
+    public let logger: Logger
     let sink: Sink
     let makeDecoder: @Sendable () -> any LineDecoder
     let rejectLog: RejectLogLimiter
@@ -34,6 +36,7 @@ public final class IngestPipeline: Sendable {
         self.maxLineLength = maxLineLength
         self.batchSize = batchSize
         self.makeDecoder = decoder
+        self.logger = logger
         self.rejectLog = RejectLogLimiter(logger: logger)
         self.sink = sink
     }

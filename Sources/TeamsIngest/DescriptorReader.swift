@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reading loop every descriptor-based source shares: wait (interruptibly) for data, `read()` a chunk,
+/// feed it to the session, until end of input, a stop request or an error.
+struct DescriptorReader: ~Copyable {
+    /// Why ``drain(_:into:stop:)`` returned.
+    enum Outcome: Equatable {
+        /// `read()` returned 0: end of a pipe, or caught up with a file that may still grow.
+        case endOfInput
+        case stopped
+        /// `read()` or `poll()` failed with this `errno`.
+        case failed(Int32)
+    }
+
+    static let defaultChunkSize = 64 * 1024
+
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    /// Bytes read by the last ``drain(_:into:stop:)``.
+    private(set) var bytesRead = 0
+    /// How long one wait for readability lasts before the stop flag is checked again.
+    let waitSlice: Int32 = 100
+
+    init(chunkSize: Int = DescriptorReader.defaultChunkSize) {
+        buffer = .allocate(capacity: chunkSize)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Reads `fd` until `read()` returns 0, feeding every chunk to `session`.
+    mutating func drain(_ fd: Int32, into session: inout IngestSession, stop: StopSignal) -> Outcome {
+        bytesRead = 0
+        while true {
+            if stop.isSet { return .stopped }
+            // poll() first so a silent pipe (stdin) can still be stopped; regular files are always readable.
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, waitSlice)
+            if ready == 0 { continue }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .failed(errno)
+            }
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 {
+                bytesRead += n
+                session.feed(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+            } else if n == 0 {
+                return .endOfInput
+            } else if errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                return .failed(errno)
+            }
+        }
+    }
+}
+
+/// The text of an `errno` value.
+func errnoDescription(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+
+/// Reads events from a file, once or followed like `tail -F`.
+///
+/// Followed, it reads the file from the start, then polls for growth; it survives the file not existing
+/// yet, being truncated (reads again from the start) and being rotated (finishes the old file, including
+/// an unterminated last line, then opens the new one from the start).
+public final class FileSource: IngestSource {
+    public let path: String
+    public let follow: Bool
+    public let pollInterval: Duration
+    let pipeline: IngestPipeline
+    let onEnd: @Sendable (SourceEnd) -> Void
+    private let runner = SourceRunner()
+
+    public var name: String { path }
+
+    /// - Parameters:
+    ///   - follow: keep reading as the file grows, is truncated or is replaced, until stopped.
+    ///   - pollInterval: how often a followed file is checked once caught up.
+    ///   - onEnd: called on the reading thread when the source ends: after the last line of a file not
+    ///     followed ("finished reading X (N lines)"), on failure, or when stopped.
+    public init(path: String, follow: Bool, pipeline: IngestPipeline, pollInterval: Duration = .milliseconds(200),
+                onEnd: @escaping @Sendable (SourceEnd) -> Void = { _ in }) {
+        self.path = path
+        self.follow = follow
+        self.pipeline = pipeline
+        self.pollInterval = pollInterval
+        self.onEnd = onEnd
+    }
+
+    public func start() {
+        runner.start(name: "ingest file") { [self] stop in
+            let end = follow ? runFollowing(stop) : runOnce(stop)
+            onEnd(end)
+        }
+    }
+
+    public func stop() { runner.stop() }
+
+    public func wait() { runner.wait() }
+
+    private func runOnce(_ stop: StopSignal) -> SourceEnd {
+        var session = pipeline.makeSession(source: path)
+        guard let file = OpenFile(path: path) else {
+            return SourceEnd(source: path, reason: .failed("cannot open \(path): \(errnoDescription(errno))"), lines: 0)
+        }
+        defer { close(file.fd) }
+        var reader = DescriptorReader()
+        let reason: SourceEnd.Reason
+        switch reader.drain(file.fd, into: &session, stop: stop) {
+        case .endOfInput:
+            session.finish()
+            reason = .endOfInput
+        case .stopped:
+            reason = .stopped
+        case .failed(let code):
+            session.finish()
+            reason = .failed("cannot read \(path): \(errnoDescription(code))")
+        }
+        return SourceEnd(source: path, reason: reason, lines: session.lineNumber)
+    }
+
+    private func runFollowing(_ stop: StopSignal) -> SourceEnd {
+        let logger = pipeline.logger
+        var session = pipeline.makeSession(source: path)
+        var reader = DescriptorReader()
+        var file: OpenFile?
+        var waitingLogged = false
+        defer { if let file { close(file.fd) } }
+
+        while !stop.isSet {
+            guard var current = file else {
+                if let opened = OpenFile(path: path) {
+                    file = opened
+                    waitingLogged = false
+                    logger.info("following \(path)", metadata: ["source": "\(path)"])
+                } else {
+                    if !waitingLogged {
+                        logger.info("waiting for \(path) to appear: \(errnoDescription(errno))", metadata: ["source": "\(path)"])
+                        waitingLogged = true
+                    }
+                    stop.sleep(pollInterval)
+                }
+                continue
+            }
+
+            switch reader.drain(current.fd, into: &session, stop: stop) {
+            case .stopped:
+                break
+            case .failed(let code):
+                logger.error("cannot read \(path): \(errnoDescription(code)); reopening", metadata: ["source": "\(path)"])
+                close(current.fd)
+                file = nil
+                session.discardPartialLine()
+                stop.sleep(pollInterval)
+                continue
+            case .endOfInput:
+                current.offset += reader.bytesRead
+                file = current
+            }
+            if stop.isSet { break }
+
+            // Caught up with the file: has it been truncated or replaced meanwhile?
+            if let size = current.currentSize(), size < current.offset {
+                logger.notice("\(path) was truncated; reading it again from the start", metadata: ["source": "\(path)"])
+                lseek(current.fd, 0, SEEK_SET)
+                current.offset = 0
+                file = current
+                session.discardPartialLine()
+                continue
+            }
+            if let identity = FileIdentity(path: path), identity != current.identity {
+                // Lines written to the old file just before it was renamed are still ours.
+                if reader.drain(current.fd, into: &session, stop: stop) == .stopped { break }
+                session.finish()
+                logger.notice("\(path) was replaced; finished the old file, reading the new one",
+                              metadata: ["source": "\(path)"])
+                close(current.fd)
+                file = nil
+                continue
+            }
+            // Gone without a replacement yet: keep the old descriptor, the writer may still be using it.
+            stop.sleep(pollInterval)
+        }
+        return SourceEnd(source: path, reason: .stopped, lines: session.lineNumber)
+    }
+}
+
+/// Which file a path names, to notice rotation (same path, another file).
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        self.init(st)
+    }
+}
+
+/// An open file being read, with how far into it we are.
+struct OpenFile {
+    let fd: Int32
+    let identity: FileIdentity
+    var offset = 0
+
+    /// Opens `path` for reading; `nil` with `errno` set on failure.
+    init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return nil
+        }
+        self.fd = fd
+        self.identity = FileIdentity(st)
+    }
+
+    func currentSize() -> Int? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return Int(st.st_size)
+    }
+}
