@@ -91,7 +91,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"], swiftSettings: strict),
-        .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain"], swiftSettings: strict),
+        .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "Simulation"], swiftSettings: strict),
         .testTarget(name: "TeamsIngestTests", dependencies: ["TeamsIngest", "TeamsDomain"], swiftSettings: strict),
         .testTarget(
             name: "TeamsWebTests",

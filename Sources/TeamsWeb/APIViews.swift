@@ -1,4 +1,5 @@
 import TeamsDomain
+import TeamsIngest
 
 /// The JSON shapes of `/api/...`. Field names are a contract other tools rely on.
 enum APIViews {
@@ -109,6 +110,44 @@ enum APIViews {
         j.field("tasks", s.tasks)
         j.field("lastEventAt", feed.lastEventAt.map(RFC3339.format))
         if let silent = feed.silentFor { j.field("feedSilentSeconds", silent) }
+        j.endObject()
+        return j.bytes
+    }
+
+    static func status(_ stats: IngestStatistics.Snapshot, registry: Registry, counters: RegistryStore.Counters,
+                       at now: Timestamp) -> [UInt8] {
+        var j = JSONWriter()
+        j.beginObject()
+        j.field("serverTime", RFC3339.format(now))
+        j.field("linesRead", stats.linesRead)
+        j.field("eventsApplied", stats.eventsApplied)
+        j.field("linesRejected", stats.linesRejected)
+        j.field("linesSkippedEmpty", stats.linesSkippedEmpty)
+        j.key("rejectedByCategory")
+        j.beginObject()
+        for (category, count) in stats.rejectedByCategory.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            j.field(category.rawValue, count)
+        }
+        j.endObject()
+        j.key("recentRejects")
+        j.beginArray()
+        for r in stats.recentRejects.reversed() {
+            j.beginObject()
+            j.field("source", r.source)
+            j.field("lineNumber", r.lineNumber)
+            j.field("line", r.preview)
+            j.field("reason", r.reason)
+            j.field("category", r.category.rawValue)
+            j.field("at", RFC3339.format(r.at))
+            j.endObject()
+        }
+        j.endArray()
+        j.field("lastEventAt", stats.lastEventAt.map(RFC3339.format))
+        j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
+        j.field("registryVersion", Int(registry.version))
+        j.field("workers", registry.workers.count)
+        j.field("eventsChangedRegistry", Int(counters.applied))
+        j.field("eventsUnchanged", Int(counters.unchanged))
         j.endObject()
         return j.bytes
     }

@@ -54,7 +54,16 @@ public final class TeamsApp: Sendable {
         self.logger = logger
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
-        self.renderer = PageRenderer(library: library, settings: settings, assetVersion: staticFiles.version)
+        self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
+    }
+
+    /// A short fingerprint of `Public/`, appended to asset URLs so browsers fetch changed files at once.
+    static func assetVersion(_ files: StaticFiles) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for tag in files.files.values.map(\.etag).sorted() {
+            for byte in tag.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        return String(hash % 0xFFFF_FFFF, radix: 36)
     }
 
     /// Every route of the application.
@@ -77,7 +86,10 @@ public final class TeamsApp: Sendable {
     }
 
     var feed: FeedState {
-        FeedState(lastEventAt: store.snapshot().lastEventAt, silentFor: statistics.secondsSinceLastLine())
+        let stats = statistics.snapshot()
+        let now = clock.now()
+        return FeedState(lastEventAt: store.snapshot().lastEventAt,
+                         silentFor: stats.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) })
     }
 
     func teamsPage(_ request: Request) -> Response {
@@ -120,7 +132,7 @@ public final class TeamsApp: Sendable {
     }
 
     func statusJSON() -> [UInt8] {
-        statistics.json()
+        APIViews.status(statistics.snapshot(), registry: store.snapshot(), counters: store.counters, at: clock.now())
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Synchronization
+import Logging
+import MicroHTTP
+import TeamsDomain
+import TeamsIngest
+import TeamsWeb
+
+/// `teamsview serve`: ingest events and serve the pages.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read events and serve the Teams View, the kiosk, the API and operator endpoints.")
+
+    @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on (0 picks a free one and logs it).")
+    var port = 8080
+
+    @Option(name: .customLong("events"), help: ArgumentHelp(
+        "An NDJSON event file to read, or - for standard input. Repeat for several sources.", valueName: "path"))
+    var events: [String] = []
+
+    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation).")
+    var follow = false
+
+    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes).")
+    var demo = false
+
+    @Option(help: "Agents in the simulated contact centre (with --demo).")
+    var demoAgents = 40
+
+    @Option(help: "Call rate multiplier of the simulated contact centre (with --demo).")
+    var demoRate = 1.0
+
+    @Option(help: "Longest accepted event line in bytes; longer lines are rejected and counted.")
+    var maxLineBytes = 65_536
+
+    @Option(help: "Seconds two live calls, or an unmuted held call, may last before the wrong-call-risk flag.")
+    var grace = 3.0
+
+    @Flag(help: "Show only the last four digits of callers' numbers, in pages and API.")
+    var maskCallers = false
+
+    @Option(help: "Seconds on a call before the call timer turns amber / red (warn,alert).")
+    var callThresholds = "600,1200"
+
+    @Option(help: "Seconds on hold before the hold timer turns amber / red (warn,alert).")
+    var holdThresholds = "60,180"
+
+    @Option(help: "Seconds in an away activity (break, lunch...) before its timer turns amber / red (warn,alert).")
+    var activityThresholds = "900,1800"
+
+    @Option(help: "Seconds without any event line before the pages warn that the feed is stale.")
+    var staleAfter = 30.0
+
+    @Option(help: "Title shown on the pages.")
+    var title = "Teams View"
+
+    @Option(help: "HTTP worker threads.")
+    var threads = 2
+
+    @Option(help: "Most simultaneous HTTP connections.")
+    var maxConnections = 4096
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(help: "Directory holding Templates/ and Public/ (default: found next to the binary or here).")
+    var assets: String?
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard maxLineBytes >= 256 else { throw ValidationError("--max-line-bytes must be at least 256") }
+        guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be zero or more seconds") }
+        guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
+        guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
+        for (name, value) in [("call", callThresholds), ("hold", holdThresholds), ("activity", activityThresholds)] {
+            guard Self.pair(value) != nil else {
+                throw ValidationError("--\(name)-thresholds must be two numbers of seconds, warn,alert (e.g. 60,180)")
+            }
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    }
+
+    static func pair(_ text: String) -> (Double, Double)? {
+        let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[0] >= 0, parts[1] >= parts[0] else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "teamsview")
+
+        guard let assets = assets.map(TeamsApp.Assets.init(root:)) ?? TeamsApp.Assets.locate() else {
+            throw ValidationError("cannot find Templates/ and Public/; run from the checkout or pass --assets DIR")
+        }
+        let (callWarn, callAlert) = Self.pair(callThresholds)!
+        let (holdWarn, holdAlert) = Self.pair(holdThresholds)!
+        let (activityWarn, activityAlert) = Self.pair(activityThresholds)!
+        let settings = ViewSettings(grace: grace, maskCallers: maskCallers, callWarn: callWarn, callAlert: callAlert,
+                                    holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
+                                    activityAlert: activityAlert, staleAfter: staleAfter, title: title)
+
+        let store = RegistryStore()
+        let statistics = IngestStatistics()
+        let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
+                                      logger: Logger(label: "teamsview.ingest")) { events in
+            _ = store.apply(events)
+        }
+        let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings)
+        let server = HTTPServer(
+            configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
+            router: app.routes(), logger: Logger(label: "teamsview.http"))
+        try server.start()
+        logger.info("serving http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
+
+        var sources: [any IngestSource] = []
+        for path in events {
+            let onEnd: @Sendable (SourceEnd) -> Void = { end in
+                switch end.reason {
+                case .endOfInput: logger.info("finished reading \(end.source) (\(end.lines) lines)")
+                case .stopped: break
+                case .failed(let why): logger.error("event source \(end.source) failed: \(why)")
+                }
+            }
+            let source: any IngestSource = path == "-"
+                ? StandardInputSource(pipeline: pipeline, onEnd: onEnd)
+                : FileSource(path: path, follow: follow, pipeline: pipeline, onEnd: onEnd)
+            source.start()
+            sources.append(source)
+        }
+        let demoFeed = demo ? DemoFeed(pipeline: pipeline, agents: demoAgents, seed: 1, rate: demoRate, clock: .system) : nil
+        demoFeed?.start()
+        if events.isEmpty && !demo {
+            logger.notice("no event source: pass --events PATH, --events - (standard input) or --demo")
+        }
+
+        await Self.waitForTermination()
+        logger.info("stopping")
+        demoFeed?.stop()
+        for source in sources { source.stop() }
+        server.stop()
+    }
+
+    /// Waits for SIGINT or SIGTERM.
+    static func waitForTermination() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = Once()
+            for source in sources {
+                source.setEventHandler { if once.claim() { continuation.resume() } }
+                source.resume()
+            }
+        }
+        for source in sources { source.cancel() }
+    }
+}
+
+/// True for the first caller only.
+final class Once: Sendable {
+    private let done = Mutex(false)
+    func claim() -> Bool {
+        done.withLock { value in
+            defer { value = true }
+            return !value
+        }
+    }
+}

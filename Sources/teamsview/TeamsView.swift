@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct TeamsView: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "teamsview",
+        abstract: "Live Teams View of a contact centre: every call each agent holds, from an NDJSON event stream.",
+        subcommands: [Serve.self, Simulate.self],
+        defaultSubcommand: Serve.self
+    )
+}

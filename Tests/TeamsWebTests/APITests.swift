@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@Suite("JSON API over the real server")
+struct APITests {
+    @Test("/api/workers lists every call with state, mute, timers and flags under the documented names")
+    func workers() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson", "misroute.ndjson"], now: "2026-11-25T09:07:00Z")
+        let reply = try server.client.get("/api/workers")
+        #expect(reply.status == 200)
+        #expect(reply.header("content-type") == "application/json; charset=utf-8")
+        let workers = try #require(try reply.json()["workers"] as? [[String: Any]])
+        #expect(workers.count == 2)
+        let ada = try #require(workers.first { $0["id"] as? String == "WK01" })
+        #expect(ada["name"] as? String == "Ada Okafor")
+        #expect(ada["team"] as? String == "Billing")
+        #expect(ada["activity"] as? String == "On a call")
+        #expect(ada["activitySince"] as? String == "2026-11-25T09:01:00Z")
+        #expect(ada["skills"] as? [String] == ["billing", "spanish"])
+        let voice = try #require((ada["capacity"] as? [String: Any])?["voice"] as? [String: Int])
+        #expect(voice == ["used": 2, "total": 2])
+        let calls = try #require(ada["calls"] as? [[String: Any]])
+        #expect(calls.map { $0["id"] as? String } == ["CA01", "CA02"])
+        #expect(calls[0]["state"] as? String == "held")
+        #expect(calls[0]["muted"] as? Bool == true)
+        #expect(calls[0]["holdSince"] as? String == "2026-11-25T09:03:21Z")
+        #expect(calls[0]["since"] as? String == "2026-11-25T09:01:00Z")
+        #expect(calls[0]["from"] as? String == "+15551230001")
+        #expect(calls[0]["queue"] as? String == "Billing")
+        #expect(calls[0]["direction"] as? String == "inbound")
+        #expect(calls[0]["via"] as? String == "queue")
+        #expect(calls[1]["state"] as? String == "live")
+        #expect(calls[1]["muted"] as? Bool == false)
+        #expect(calls[1]["via"] as? String == "transfer")
+        #expect(calls[1]["holdSince"] is NSNull)
+        #expect(calls[1]["flags"] as? [String] == [])
+        let tasks = try #require(ada["tasks"] as? [[String: Any]])
+        #expect(tasks.first?["channel"] as? String == "chat")
+        let bruno = try #require(workers.first { $0["id"] as? String == "WK02" })
+        let brunoCalls = try #require(bruno["calls"] as? [[String: Any]])
+        #expect(brunoCalls[1]["flags"] as? [String] == ["misroute"])
+    }
+
+    @Test("/api/workers/:id answers one worker, 404 for an unknown one")
+    func oneWorker() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:07:00Z")
+        let ada = try server.client.get("/api/workers/WK01")
+        #expect(ada.status == 200)
+        #expect(try ada.json()["name"] as? String == "Ada Okafor")
+        #expect(try server.client.get("/api/workers/NOPE").status == 404)
+    }
+
+    @Test("/api/summary counts calls live and held, agents on 2+ calls and flags")
+    func summary() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson", "misroute.ndjson", "wrong-call-risk.ndjson"],
+                                          now: "2026-11-25T09:12:10Z")
+        let s = try server.client.get("/api/summary").json()
+        #expect(s["agents"] as? Int == 4)
+        // Ada: CA01 held, CA02 live; Bruno: CA10 held, CA11 live; Chen: 2 live; Dana: CA30 held, CA31 live.
+        #expect(s["callsLive"] as? Int == 5)
+        #expect(s["callsHeld"] as? Int == 3)
+        #expect(s["agentsOnMultipleCalls"] as? Int == 4)
+        #expect(s["misroutes"] as? Int == 1)
+        #expect(s["wrongCallRisks"] as? Int == 2)
+        #expect(s["longestHoldSince"] as? String == "2026-11-25T09:03:21Z")
+    }
+
+    @Test("garbage lines are rejected and counted at /api/status, the good lines still apply")
+    func statusCountsRejects() async throws {
+        let server = try await TestServer(seeds: ["bad-lines.ndjson", "multicall.ndjson"], now: "2026-11-25T09:07:00Z")
+        let status = try server.client.get("/api/status").json()
+        let rejected = try #require(status["linesRejected"] as? Int)
+        #expect(rejected > 5)
+        #expect((status["eventsApplied"] as? Int ?? 0) >= 9)
+        let recent = try #require(status["recentRejects"] as? [[String: Any]])
+        #expect(recent.count == min(20, rejected))
+        #expect(recent.allSatisfy { ($0["reason"] as? String)?.isEmpty == false && $0["source"] as? String == "bad-lines.ndjson" })
+        #expect(status["lastEventAt"] as? String == "2026-11-25T09:03:30Z")
+        // The registry is intact and the page still serves.
+        #expect(try server.client.get("/").text.contains("Ada Okafor"))
+    }
+}

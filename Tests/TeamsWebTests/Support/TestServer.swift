@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import MicroHTTP
+import TeamsDomain
+import TeamsIngest
+import TeamsWeb
+
+/// The real application on a real loopback port, fed from real seed files, with a fixed clock.
+final class TestServer: @unchecked Sendable {
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func seed(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/seeds/" + name)))
+    }
+
+    let store = RegistryStore()
+    let statistics = IngestStatistics()
+    let pipeline: IngestPipeline
+    let app: TeamsApp
+    let server: HTTPServer
+    var client: HTTPClient { HTTPClient(port: server.port) }
+
+    init(seeds: [String], now: String, settings: ViewSettings = ViewSettings()) async throws {
+        let store = self.store
+        pipeline = IngestPipeline(statistics: statistics) { _ = store.apply($0) }
+        let fixed = RFC3339.parse(now)!
+        app = try await TeamsApp(store: store, statistics: statistics, assets: .init(root: Self.repoRoot),
+                                 settings: settings, clock: WallClock { fixed })
+        for name in seeds {
+            _ = pipeline.ingest(body: try Self.seed(name), source: name)
+        }
+        server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), router: app.routes())
+        try server.start()
+    }
+
+    deinit { server.stop() }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+@Suite("Teams View over the real server")
+struct TeamsPageTests {
+    @Test("a multi-call agent shows one card per call: the held one muted with its hold timer")
+    func multiCallCards() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let reply = try server.client.get("/")
+        #expect(reply.status == 200)
+        #expect(reply.header("content-type") == "text/html; charset=utf-8")
+        let html = reply.text
+        let row = try #require(section(of: html, from: "id=\"w-WK01\"", to: "</tr>"))
+        #expect(row.contains("Ada Okafor"))
+        #expect(occurrences(of: "class=\"card card--", in: row) == 2)
+        let held = try #require(section(of: row, from: "card card--held", to: "</li>"))
+        #expect(held.contains("data-call=\"CA01\""))
+        #expect(held.contains("Muted"))
+        #expect(held.contains("On hold"))
+        // Held since 09:03:21, page at 09:05:21: two minutes, past the 60 s warning threshold.
+        #expect(held.contains("timer timer--hold is-warn"))
+        #expect(held.contains(">2:00</time>"))
+        let live = try #require(section(of: row, from: "card card--live", to: "</li>"))
+        #expect(live.contains("data-call=\"CA02\""))
+        #expect(live.contains("transfer"))
+        #expect(!live.contains("Muted"))
+        // The chat task shows under other tasks, and capacity counts both calls.
+        #expect(row.contains("web visitor"))
+        #expect(row.contains("<b>2</b>/2"))
+    }
+
+    @Test("a second call from a queue is marked as a misroute, a transfer is not")
+    func misrouteFlag() async throws {
+        let server = try await TestServer(seeds: ["misroute.ndjson", "multicall.ndjson"], now: "2026-11-25T09:07:00Z")
+        let html = try server.client.get("/").text
+        let bruno = try #require(section(of: html, from: "id=\"w-WK02\"", to: "</tr>"))
+        #expect(bruno.contains("Misroute"))
+        #expect(bruno.contains("row--misroute"))
+        let ada = try #require(section(of: html, from: "id=\"w-WK01\"", to: "</tr>"))
+        #expect(!ada.contains("Misroute"))
+    }
+
+    @Test("two live calls past the grace period raise the wrong-call risk; an unmuted held call too")
+    func wrongCallRisk() async throws {
+        let early = try await TestServer(seeds: ["wrong-call-risk.ndjson"], now: "2026-11-25T09:10:31Z")
+        let earlyHTML = try early.client.get("/").text
+        let chenEarly = try #require(section(of: earlyHTML, from: "id=\"w-WK03\"", to: "</tr>"))
+        #expect(!chenEarly.contains("Wrong-call risk"), "within the 3 s grace period")
+
+        let later = try await TestServer(seeds: ["wrong-call-risk.ndjson"], now: "2026-11-25T09:12:10Z")
+        let html = try later.client.get("/").text
+        let chen = try #require(section(of: html, from: "id=\"w-WK03\"", to: "</tr>"))
+        #expect(occurrences(of: "Wrong-call risk", in: chen) == 2)
+        let dana = try #require(section(of: html, from: "id=\"w-WK04\"", to: "</tr>"))
+        let held = try #require(section(of: dana, from: "card card--held", to: "</li>"))
+        #expect(held.contains("Wrong-call risk"), "held but not muted for 10 s")
+    }
+
+    @Test("event text is HTML-escaped and the page forbids inline script")
+    func escaping() async throws {
+        let server = try await TestServer(seeds: ["escape.ndjson"], now: "2026-11-25T09:02:00Z")
+        let reply = try server.client.get("/")
+        let html = reply.text
+        #expect(!html.contains("<script>alert"))
+        #expect(!html.contains("<img src=x"))
+        #expect(!html.contains("<svg onload"))
+        #expect(!html.contains("<b>Red</b>"))
+        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Eve&quot;"))
+        let csp = try #require(reply.header("content-security-policy"))
+        #expect(csp.contains("script-src 'self'"))
+        #expect(!csp.contains("unsafe-inline"))
+        // The only scripts are external files.
+        #expect(!html.contains("<script>"))
+    }
+
+    @Test("filters in the query string narrow the agents shown")
+    func filters() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson", "misroute.ndjson", "wrong-call-risk.ndjson"],
+                                          now: "2026-11-25T09:12:10Z")
+        let all = try server.client.get("/").text
+        #expect(all.contains("4 of 4 agents"))
+        let sales = try server.client.get("/?team=Sales").text
+        #expect(sales.contains("id=\"w-WK03\"") && sales.contains("id=\"w-WK04\""))
+        #expect(!sales.contains("id=\"w-WK01\""))
+        #expect(sales.contains("2 of 4 agents"))
+        let search = try server.client.get("/?q=ada").text
+        #expect(search.contains("id=\"w-WK01\"") && !search.contains("id=\"w-WK02\""))
+        let skill = try server.client.get("/?skill=french").text
+        #expect(skill.contains("id=\"w-WK04\"") && !skill.contains("id=\"w-WK03\""))
+        let flagged = try server.client.get("/?flagged=1").text
+        #expect(flagged.contains("id=\"w-WK02\"") && flagged.contains("id=\"w-WK03\"") && !flagged.contains("id=\"w-WK01\""))
+        let none = try server.client.get("/?team=Nobody").text
+        #expect(none.contains("No agents match these filters"))
+    }
+
+    @Test("a matching If-None-Match gets 304 with an empty body; a changed registry gets a new page")
+    func conditionalGet() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let first = try server.client.get("/")
+        let etag = try #require(first.header("etag"))
+        let again = try server.client.get("/", headers: ["If-None-Match": etag])
+        #expect(again.status == 304)
+        #expect(again.body.isEmpty)
+        _ = server.pipeline.ingest(body: try TestServer.seed("misroute.ndjson"), source: "more")
+        let changed = try server.client.get("/", headers: ["If-None-Match": etag])
+        #expect(changed.status == 200)
+        #expect(changed.header("etag") != etag)
+    }
+
+    @Test("unknown paths answer 404; static files and the favicon are served")
+    func notFoundAndStatic() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
+        #expect(try server.client.get("/nope").status == 404)
+        #expect(try server.client.get("/static/../Package.swift").status == 404)
+        let css = try server.client.get("/static/teamsview.css")
+        #expect(css.status == 200)
+        #expect(css.header("content-type")?.hasPrefix("text/css") == true)
+        #expect(try server.client.get("/favicon.ico").status == 200)
+        #expect(try server.client.get("/healthz").text == "ok\n")
+    }
+}
+
+func section(of text: String, from start: String, to end: String) -> String? {
+    guard let a = text.range(of: start) else { return nil }
+    guard let b = text.range(of: end, range: a.upperBound..<text.endIndex) else { return String(text[a.lowerBound...]) }
+    return String(text[a.lowerBound..<b.upperBound])
+}
+
+func occurrences(of needle: String, in text: String) -> Int {
+    text.components(separatedBy: needle).count - 1
+}
