@@ -18,7 +18,7 @@ public enum JSONKind: UInt8, Sendable, Hashable, CustomStringConvertible {
 @usableFromInline
 struct JSONToken {
     @usableFromInline var kind: JSONKind
-    /// Bit 0: `true` for booleans; string has escapes; number is an integer.
+    /// Booleans: the value. Strings: has backslash escapes. Numbers: written as an integer.
     @usableFromInline var flag: Bool
     /// Strings: first byte after the opening quote. Others: first byte of the value.
     @usableFromInline var start: UInt32
