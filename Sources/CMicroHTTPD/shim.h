@@ -61,13 +61,14 @@ static inline struct MHD_Daemon *tv_mhd_start(const struct tv_mhd_config *c) {
   pthread_sigmask(SIG_BLOCK, &blocked, &previous);
   struct MHD_Daemon *daemon = MHD_start_daemon(
       c->flags, 0, NULL, NULL, c->access_handler, c->access_handler_cls,
+      /* The logger goes first: options parsed before it would report through the default logger. */
+      MHD_OPTION_EXTERNAL_LOGGER, tv_mhd_log, (void *)c->log_sink,
       MHD_OPTION_SOCK_ADDR, c->address,
       MHD_OPTION_THREAD_POOL_SIZE, c->thread_pool_size,
       MHD_OPTION_CONNECTION_LIMIT, c->connection_limit,
       MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
       MHD_OPTION_NOTIFY_COMPLETED, c->completed, c->completed_cls,
       MHD_OPTION_URI_LOG_CALLBACK, c->uri_log, c->uri_log_cls,
-      MHD_OPTION_EXTERNAL_LOGGER, tv_mhd_log, (void *)c->log_sink,
       MHD_OPTION_END);
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
   return daemon;

@@ -75,7 +75,7 @@ struct APITests {
         let recent = try #require(status["recentRejects"] as? [[String: Any]])
         #expect(recent.count == min(20, rejected))
         #expect(recent.allSatisfy { ($0["reason"] as? String)?.isEmpty == false && $0["source"] as? String == "bad-lines.ndjson" })
-        #expect(status["lastEventAt"] as? String == "2026-11-25T09:03:30Z")
+        #expect((status["lastEventAt"] as? String ?? "") >= "2026-11-25T09:03:30Z")
         // The registry is intact and the page still serves.
         #expect(try server.client.get("/").text.contains("Ada Okafor"))
     }
