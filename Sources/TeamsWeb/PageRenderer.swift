@@ -59,6 +59,11 @@ public final class PageRenderer: Sendable {
         return out
     }
 
+    /// Forgets every cached row (the next page renders all rows anew).
+    public func forgetRows() {
+        rows.withLock { $0.removeAll() }
+    }
+
     /// Forgets cached rows of workers no longer in the registry.
     public func prune(keeping registry: Registry) {
         rows.withLock { cache in

@@ -15,6 +15,7 @@ public final class TeamsApp: Sendable {
     public let clock: WallClock
     let staticFiles: StaticFiles
     let logger: Logger
+    let pages = PageCache()
 
     /// Where `Templates/` and `Public/` are found.
     public struct Assets: Sendable {
@@ -57,6 +58,13 @@ public final class TeamsApp: Sendable {
         self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
     }
 
+    /// A 32-bit FNV-1a hash in base 36, for ETags.
+    func fnv1a(_ text: String) -> String {
+        var hash: UInt32 = 0x811c_9dc5
+        for byte in text.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        return String(hash, radix: 36)
+    }
+
     /// A short fingerprint of `Public/`, appended to asset URLs so browsers fetch changed files at once.
     static func assetVersion(_ files: StaticFiles) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -96,11 +104,14 @@ public final class TeamsApp: Sendable {
         let registry = store.snapshot()
         let now = clock.now()
         let query = WorkerQuery(parameters: request.query)
-        let etag = "\"p\(registry.version)-\(now.microseconds / 1_000_000)-\(UInt64(bitPattern: Int64(query.hashValue)) % 1_000_000_007)\""
+        let second = now.microseconds / 1_000_000
+        let etag = "\"t\(registry.version)-\(second)-\(fnv1a(query.queryString))\""
         if request.headerFields[.ifNoneMatch] == etag {
             return notModified(etag)
         }
-        let body = renderer.teamsPage(registry, query: query, feed: feed, at: now)
+        let body = pages.page(.init(version: registry.version, second: second, view: "teams?" + query.queryString)) {
+            renderer.teamsPage(registry, query: query, feed: feed, at: now)
+        }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.eTag] = etag

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MicroHTTP
+import Simulation
+import TeamsDomain
+import TeamsIngest
+import TeamsWeb
+
+/// Prints the figures the project tracks: ingest events/s, page render time, HTTP requests/s
+/// against a plain C libmicrohttpd server, memory per agent. Build with `-c release`.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "teamsview-bench",
+        abstract: "Measure teamsview: ingest, render, HTTP, memory (run a release build).")
+
+    @Option(help: "Sections to run, comma-separated: ingest,render,http,memory,fanout,twilio,post (default all).")
+    var only = "ingest,render,http,memory,fanout,twilio,post"
+
+    @Option(help: "Native events for the ingest figure.")
+    var events = 1_000_000
+
+    @Option(help: "Repetitions; the median is printed.")
+    var runs = 3
+
+    @Option(help: "Seconds per wrk run.")
+    var wrkSeconds = 5
+
+    @Option(help: "wrk connections.")
+    var connections = 50
+
+    @Option(help: "SSE clients for the fan-out figure.")
+    var clients = 1000
+
+    @Option(help: "Repository root (Templates/, Public/, Benchmarks/).")
+    var root = FileManager.default.currentDirectoryPath
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let sections = Set(only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        #if DEBUG
+        print("warning: debug build; figures are meaningless. Use: swift run -c release teamsview-bench")
+        #endif
+        print("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
+        if sections.contains("ingest") { ingest() }
+        if sections.contains("twilio") { twilio() }
+        if sections.contains("render") { try await render() }
+        if sections.contains("memory") { memory() }
+        if sections.contains("http") { try await http() }
+        if sections.contains("post") { try await post() }
+        if sections.contains("fanout") { try await fanOut() }
+    }
+
+    // MARK: ingest
+
+    func ingest() {
+        print("\n== ingest: native NDJSON, one thread, \(events) events")
+        let lines = ContactCentreSimulator.benchmarkLines(agents: 5_000, events: events)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(lines.count * 160)
+        for line in lines { buffer.append(contentsOf: line.utf8); buffer.append(0x0A) }
+        print("  input: \(lines.count) lines, \(buffer.count / lines.count) bytes/line average")
+
+        let decodeOnly = median(runs) {
+            let pipeline = IngestPipeline { _ in }
+            return timed { _ = buffer.withUnsafeBufferPointer { pipeline.ingest(buffer: $0, source: "bench") } }
+        }
+        let full = median(runs) {
+            let store = RegistryStore()
+            let pipeline = IngestPipeline { store.apply($0) }
+            return timed { _ = buffer.withUnsafeBufferPointer { pipeline.ingest(buffer: $0, source: "bench") } }
+        }
+        print("  decode only:            \(rate(lines.count, full: decodeOnly)) events/s")
+        print("  decode + registry apply: \(rate(lines.count, full: full)) events/s   (target ≥ 1,000,000)")
+    }
+
+    // MARK: render
+
+    func render() async throws {
+        print("\n== render: full / page, agents with 2 calls each (one held and muted, one live)")
+        for agents in [1_000, 10_000] {
+            let store = RegistryStore()
+            store.apply(Self.multiCallEvents(agents: agents))
+            let registry = store.snapshot()
+            let app = try await makeApp(store: store)
+            let query = WorkerQuery()
+            var now = Self.start.adding(seconds: 600)
+            var size = 0
+            let cold = median(runs) {
+                app.renderer.forgetRows()
+                return timed { size = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now).count }
+            }
+            _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now)
+            let warm = median(max(runs, 5)) {
+                now = now.adding(seconds: 1)
+                return timed { _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now) }
+            }
+            print("  \(agents) agents: cold (no cached rows) \(ms(cold)) ms, warm (rows cached, timers refreshed) \(ms(warm)) ms, \(size / 1024) KiB page   (target < 20 ms at 10,000)")
+        }
+    }
+
+    // MARK: memory
+
+    func memory() {
+        print("\n== memory: resident set per agent (registry, 2 calls each)")
+        let agents = 100_000
+        let events = Self.multiCallEvents(agents: agents)
+        let before = residentBytes()
+        let store = RegistryStore()
+        for chunk in stride(from: 0, to: events.count, by: 10_000) {
+            store.apply(events[chunk..<min(events.count, chunk + 10_000)])
+        }
+        let after = residentBytes()
+        print("  \(agents) agents: \((after - before) / agents) bytes/agent   (target < 2048)")
+        withExtendedLifetime(store) {}
+    }
+
+    // MARK: helpers shared by sections
+
+    static let start = RFC3339.parse("2026-11-25T09:00:00Z")!
+
+    /// A registry's worth of events: every agent on two calls, the first held and muted.
+    static func multiCallEvents(agents: Int) -> [Event] {
+        let teams = ["Billing", "Tech Support", "Sales", "Retention"]
+        var events: [Event] = []
+        events.reserveCapacity(agents * 7)
+        let t0 = start
+        for i in 0..<agents {
+            let id = "WK\(100_000 + i)"
+            events.append(Event(at: t0, .worker(id, WorkerProfile(name: "Agent \(i) Example", team: teams[i % 4],
+                                                                   skills: ["billing", "spanish"], capacity: ["voice": 2, "chat": 2]))))
+            events.append(Event(at: t0, .activity(id, name: "Available", available: true)))
+            let a = "CA\(i)A", b = "CA\(i)B"
+            events.append(Event(at: t0.adding(seconds: 10), .callStart(id, CallStart(call: a, from: "+1555\(1_000_000 + i)", queue: teams[i % 4]))))
+            events.append(Event(at: t0.adding(seconds: 100), .callStart(id, CallStart(call: b, from: "+1555\(2_000_000 + i)", queue: teams[i % 4], via: .transfer))))
+            events.append(Event(at: t0.adding(seconds: 101), .call(id, a, .hold)))
+            events.append(Event(at: t0.adding(seconds: 101), .call(id, a, .mute)))
+        }
+        return events
+    }
+
+    func makeApp(store: RegistryStore) async throws -> TeamsApp {
+        try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: root),
+                           settings: ViewSettings(), clock: WallClock { Self.start.adding(seconds: 600) })
+    }
+}
+
+func timed(_ body: () -> Void) -> Double {
+    let t0 = WallClock.monotonicSeconds()
+    body()
+    return WallClock.monotonicSeconds() - t0
+}
+
+func median(_ runs: Int, _ sample: () -> Double) -> Double {
+    let xs = (0..<max(1, runs)).map { _ in sample() }.sorted()
+    return xs[xs.count / 2]
+}
+
+func rate(_ count: Int, full seconds: Double) -> String {
+    grouped(Int(Double(count) / seconds))
+}
+
+func grouped(_ v: Int) -> String {
+    let s = String(v)
+    var out = ""
+    for (i, ch) in s.reversed().enumerated() {
+        if i > 0 && i % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return String(out.reversed())
+}
+
+func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
+
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
