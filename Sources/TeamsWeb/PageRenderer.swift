@@ -27,11 +27,14 @@ public final class PageRenderer: Sendable {
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
     private let rows = Mutex<[WorkerID: CachedRow]>([:])
+    private let optionsCache = Mutex<(version: UInt64, options: Options)?>(nil)
+
+    typealias Options = (teams: [String], activities: [String], skills: [String])
 
     struct CachedRow {
         var version: UInt64
         var flags: [CallFlags]
-        var html: String
+        var html: TimerMarkup.Marked
     }
 
     public init(library: MustacheLibrary, settings: ViewSettings, assetVersion: String) {
@@ -41,21 +44,34 @@ public final class PageRenderer: Sendable {
         self.assetVersion = assetVersion
     }
 
-    /// The row of one worker with timer markers not yet filled in (cached by version and flags).
-    func rowMarkup(_ worker: WorkerState, flags: [CallFlags]) -> String {
+    /// The row of one worker with its timers cut out (cached by version and flags).
+    func rowMarkup(_ worker: WorkerState, flags: [CallFlags]) -> TimerMarkup.Marked {
         if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags {
             return hit.html
         }
-        let html = library.render(RowView(worker, flags: flags, settings: settings), withTemplate: "row") ?? ""
+        let html = TimerMarkup.mark(library.render(RowView(worker, flags: flags, settings: settings), withTemplate: "row") ?? "")
         rows.withLock { $0[worker.id] = CachedRow(version: worker.version, flags: flags, html: html) }
         return html
+    }
+
+    /// Every selected worker's row, looked up under one lock; misses are rendered outside it.
+    func rowMarkups(_ sel: Selection) -> [TimerMarkup.Marked] {
+        var found = [TimerMarkup.Marked?](repeating: nil, count: sel.workers.count)
+        rows.withLock { cache in
+            for i in sel.workers.indices {
+                if let hit = cache[sel.workers[i].id], hit.version == sel.workers[i].version, hit.flags == sel.flags[i] {
+                    found[i] = hit.html
+                }
+            }
+        }
+        return sel.workers.indices.map { i in found[i] ?? rowMarkup(sel.workers[i], flags: sel.flags[i]) }
     }
 
     /// The finished HTML of one row as of `now`.
     public func row(_ worker: WorkerState, at now: Timestamp) -> [UInt8] {
         var out: [UInt8] = []
         let flags = worker.callFlags(at: now, grace: settings.grace)
-        TimerMarkup.expand(rowMarkup(worker, flags: flags), now: now, thresholds: thresholds, into: &out)
+        TimerMarkup.write(rowMarkup(worker, flags: flags), now: now, thresholds: thresholds, into: &out)
         return out
     }
 
@@ -72,22 +88,52 @@ public final class PageRenderer: Sendable {
         }
     }
 
+    /// The workers of one view in page order, with their flags computed once.
+    struct Selection {
+        /// Workers that pass the query, in no particular order.
+        var workers: [WorkerState] = []
+        var flags: [[CallFlags]] = []
+        /// Indices into `workers` in page order: by team, then the query's order.
+        var order: [Int] = []
+        /// Teams in page order, each with its range in `order`.
+        var teams: [(name: String, range: Range<Int>)] = []
+    }
+
+    func selection(_ registry: Registry, query: WorkerQuery, at now: Timestamp) -> Selection {
+        var s = Selection()
+        s.workers.reserveCapacity(registry.workers.count)
+        for (_, w) in registry.workers where query.matches(w, at: now, grace: settings.grace) {
+            s.workers.append(w)
+        }
+        s.flags = s.workers.map { $0.callFlags(at: now, grace: settings.grace) }
+        s.order = Array(s.workers.indices)
+        // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
+        s.workers.withUnsafeBufferPointer { ws in
+            guard let base = ws.baseAddress else { return }
+            s.order.sort { i, j in query.teamsPageOrder(base + i, base + j) }
+        }
+        var start = 0
+        while start < s.order.count {
+            let team = s.workers[s.order[start]].team
+            var end = start + 1
+            while end < s.order.count, s.workers[s.order[end]].team == team { end += 1 }
+            s.teams.append((team, start..<end))
+            start = end
+        }
+        return s
+    }
+
     /// Workers that pass the query, grouped by team (teams by name), each team in the query's order.
     public func select(_ registry: Registry, query: WorkerQuery, at now: Timestamp) -> [(team: String, workers: [WorkerState])] {
-        var byTeam: [String: [WorkerState]] = [:]
-        for (_, w) in registry.workers where query.matches(w, at: now, grace: settings.grace) {
-            byTeam[w.team, default: []].append(w)
-        }
-        return byTeam.keys.sorted { a, b in a.isEmpty ? false : (b.isEmpty ? true : a < b) }.map { team in
-            (team, byTeam[team]!.sorted(by: query.areInOrder))
-        }
+        let s = selection(registry, query: query, at: now)
+        return s.teams.map { team in (team.name, s.order[team.range].map { s.workers[$0] }) }
     }
 
     /// The whole Teams View page.
     public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp) -> [UInt8] {
-        let groups = select(registry, query: query, at: now)
-        let shown = groups.reduce(0) { $0 + $1.workers.count }
-        let summary = Summary(groups.lazy.flatMap(\.workers), at: now, grace: settings.grace)
+        let sel = selection(registry, query: query, at: now)
+        let shown = sel.workers.count
+        let summary = Summary(sel.workers, flags: sel.flags, at: now)
         var model = pageModel(registry, feed: feed, at: now)
         model["summary"] = summaryModel(summary, at: now)
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
@@ -107,14 +153,15 @@ public final class PageRenderer: Sendable {
         }
         let page = library.render(model, withTemplate: "teams") ?? ""
         let parts = page.components(separatedBy: "<!--ROWS-->")
+        let rows = rowMarkups(sel)
         var out: [UInt8] = []
-        out.reserveCapacity(page.utf8.count + shown * 1800)
+        // Reserve it all at once: growing a 20 MB buffer by doubling copies it several times.
+        out.reserveCapacity(page.utf8.count + rows.reduce(0) { $0 + $1.bytes.count + $1.timers.count * 160 } + sel.teams.count * 512)
         TimerMarkup.expand(parts[0], now: now, thresholds: thresholds, into: &out)
-        for (team, workers) in groups {
-            out.append(contentsOf: teamHeader(team, workers: workers, at: now).utf8)
-            for w in workers {
-                let flags = w.callFlags(at: now, grace: settings.grace)
-                TimerMarkup.expand(rowMarkup(w, flags: flags), now: now, thresholds: thresholds, into: &out)
+        for team in sel.teams {
+            out.append(contentsOf: teamHeader(team.name, sel, range: team.range).utf8)
+            for i in sel.order[team.range] {
+                TimerMarkup.write(rows[i], now: now, thresholds: thresholds, into: &out)
             }
             out.append(contentsOf: "</tbody>\n".utf8)
         }
@@ -130,16 +177,17 @@ public final class PageRenderer: Sendable {
         return out
     }
 
-    func teamHeader(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
+    func teamHeader(_ team: String, _ sel: Selection, range: Range<Int>) -> String {
         var onCalls = 0, multi = 0, flagged = 0
-        for w in workers {
-            if !w.calls.isEmpty { onCalls += 1 }
-            if w.calls.count >= 2 { multi += 1 }
-            if w.callFlags(at: now, grace: settings.grace).contains(where: { !$0.isEmpty }) { flagged += 1 }
+        for i in sel.order[range] {
+            let calls = sel.workers[i].calls.count
+            if calls > 0 { onCalls += 1 }
+            if calls >= 2 { multi += 1 }
+            if sel.flags[i].contains(where: { !$0.isEmpty }) { flagged += 1 }
         }
         let name = team.isEmpty ? "No team" : Formatting.clean(team)
         let model: [String: Any] = [
-            "name": name, "slug": Formatting.slug(name), "agents": workers.count,
+            "name": name, "slug": Formatting.slug(name), "agents": range.count,
             "onCalls": onCalls, "multi": multi, "flagged": flagged > 0 ? flagged : false,
         ]
         return library.render(model, withTemplate: "team-header") ?? ""
@@ -186,7 +234,15 @@ public final class PageRenderer: Sendable {
         return model
     }
 
-    func options(_ registry: Registry) -> (teams: [String], activities: [String], skills: [String]) {
+    /// The filter choices: every team, activity and skill in the registry (cached per version).
+    func options(_ registry: Registry) -> Options {
+        if let hit = optionsCache.withLock({ $0 }), hit.version == registry.version { return hit.options }
+        let options = computeOptions(registry)
+        optionsCache.withLock { $0 = (registry.version, options) }
+        return options
+    }
+
+    func computeOptions(_ registry: Registry) -> Options {
         var teams = Set<String>(), activities = Set<String>(), skills = Set<String>()
         for (_, w) in registry.workers {
             if !w.team.isEmpty { teams.insert(w.team) }

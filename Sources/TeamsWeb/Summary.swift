@@ -19,13 +19,18 @@ public struct Summary: Sendable, Equatable {
     public init() {}
 
     public init<S: Sequence<WorkerState>>(_ workers: S, at now: Timestamp, grace: Double) {
+        let list = Array(workers)
+        self.init(list, flags: list.map { $0.callFlags(at: now, grace: grace) }, at: now)
+    }
+
+    /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
+    init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp) {
         var activities: [String: Int] = [:]
-        for w in workers {
+        for (w, flags) in zip(workers, allFlags) {
             agents += 1
             activities[w.activity, default: 0] += 1
             tasks += w.tasks.count
             if w.calls.count >= 2 { agentsOnMultipleCalls += 1 }
-            let flags = w.callFlags(at: now, grace: grace)
             var misrouted = false, risky = false
             for (call, f) in zip(w.calls, flags) {
                 switch call.phase {

@@ -62,24 +62,29 @@ public struct WorkerQuery: Sendable, Hashable {
         return true
     }
 
-    /// Orders workers within a team.
-    func areInOrder(_ a: WorkerState, _ b: WorkerState) -> Bool {
+    /// Page order: by team (no team last), then the query's sort, then name. Takes pointers so that sorting
+    /// thousands of workers reads fields in place instead of copying each WorkerState per comparison.
+    func teamsPageOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool {
+        if a.pointee.team != b.pointee.team {
+            return a.pointee.team.isEmpty ? false : (b.pointee.team.isEmpty ? true : a.pointee.team < b.pointee.team)
+        }
         switch sort {
         case .name:
             break
         case .activity:
-            if a.activity != b.activity { return a.activity < b.activity }
+            if a.pointee.activity != b.pointee.activity { return a.pointee.activity < b.pointee.activity }
         case .time:
-            if a.activitySince != b.activitySince { return a.activitySince < b.activitySince }
+            if a.pointee.activitySince != b.pointee.activitySince { return a.pointee.activitySince < b.pointee.activitySince }
         case .calls:
-            if a.calls.count != b.calls.count { return a.calls.count > b.calls.count }
+            if a.pointee.calls.count != b.pointee.calls.count { return a.pointee.calls.count > b.pointee.calls.count }
         case .hold:
-            let ha = a.calls.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
-            let hb = b.calls.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
+            let ha = a.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
+            let hb = b.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
             if ha != hb { return ha < hb }
         }
-        if a.name != b.name { return a.name.localizedStandardCompare(b.name) == .orderedAscending }
-        return a.id < b.id
+        // Plain code-point order: locale-aware comparison costs ~20x more.
+        if a.pointee.name != b.pointee.name { return a.pointee.name < b.pointee.name }
+        return a.pointee.id < b.pointee.id
     }
 
     /// The query string that reproduces this query (empty when nothing is set).

@@ -49,7 +49,7 @@ struct Bench: AsyncParsableCommand {
         print("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
         if sections.contains("ingest") { ingest() }
         if sections.contains("twilio") { twilio() }
-        if sections.contains("render") { try await render() }
+        if sections.contains("render") || sections.contains("warm") { try await render(sections) }
         if sections.contains("memory") { memory() }
         if sections.contains("http") { try await http() }
         if sections.contains("post") { try await post() }
@@ -81,7 +81,7 @@ struct Bench: AsyncParsableCommand {
 
     // MARK: render
 
-    func render() async throws {
+    func render(_ sections: Set<String>) async throws {
         print("\n== render: full / page, agents with 2 calls each (one held and muted, one live)")
         for agents in [1_000, 10_000] {
             let store = RegistryStore()
@@ -91,12 +91,12 @@ struct Bench: AsyncParsableCommand {
             let query = WorkerQuery()
             var now = Self.start.adding(seconds: 600)
             var size = 0
-            let cold = median(runs) {
+            let cold = sections.contains("warm") ? 0 : median(runs) {
                 app.renderer.forgetRows()
                 return timed { size = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now).count }
             }
             _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now)
-            let warm = median(max(runs, 5)) {
+            let warm = median(sections.contains("warm") ? 30 : max(runs, 5)) {
                 now = now.adding(seconds: 1)
                 return timed { _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now) }
             }
