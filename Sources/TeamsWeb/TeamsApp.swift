@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import Logging
 import MicroHTTP
@@ -16,6 +17,8 @@ public final class TeamsApp: Sendable {
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
+    let metrics = MetricsExporter()
+    private let server = Mutex<HTTPServer?>(nil)
 
     /// Where `Templates/` and `Public/` are found.
     public struct Assets: Sendable {
@@ -74,6 +77,11 @@ public final class TeamsApp: Sendable {
         return String(hash % 0xFFFF_FFFF, radix: 36)
     }
 
+    /// Tells the app which server serves it, for the HTTP figures of `/metrics`.
+    public func attach(_ server: HTTPServer) {
+        self.server.withLock { $0 = server }
+    }
+
     /// Every route of the application.
     public func routes() -> Router {
         var router = Router()
@@ -83,6 +91,7 @@ public final class TeamsApp: Sendable {
         router.get("/api/summary") { [self] in summaryAPI($0) }
         router.get("/api/status") { [self] _ in json(statusJSON()) }
         router.get("/status") { [self] _ in json(statusJSON()) }
+        router.get("/metrics") { [self] _ in metricsText() }
         router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
         router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }
         router.get("/favicon.ico") { [staticFiles] request in
@@ -140,6 +149,16 @@ public final class TeamsApp: Sendable {
         let workers = registry.workers.values.filter { query.matches($0, at: now, grace: renderer.settings.grace) }
         let summary = Summary(workers, at: now, grace: renderer.settings.grace)
         return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
+    }
+
+    func metricsText() -> Response {
+        let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
+        let body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
+                                  grace: renderer.settings.grace, now: clock.now())
+        var fields = HTTPFields()
+        fields[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        return Response(status: .ok, headerFields: fields, body: .bytes(body))
     }
 
     func statusJSON() -> [UInt8] {

@@ -121,6 +121,7 @@ struct Serve: AsyncParsableCommand {
         let server = HTTPServer(
             configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
             router: app.routes(), logger: Logger(label: "teamsview.http"))
+        app.attach(server)
         try server.start()
         logger.info("serving http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 

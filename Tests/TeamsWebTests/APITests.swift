@@ -79,4 +79,24 @@ struct APITests {
         // The registry is intact and the page still serves.
         #expect(try server.client.get("/").text.contains("Ada Okafor"))
     }
+
+    @Test("/metrics exposes ingest, rejection and call figures in the Prometheus text format")
+    func metrics() async throws {
+        let server = try await TestServer(seeds: ["bad-lines.ndjson", "multicall.ndjson"], now: "2026-11-25T09:07:00Z")
+        let status = try server.client.get("/api/status").json()
+        let reply = try server.client.get("/metrics")
+        #expect(reply.status == 200)
+        #expect(reply.header("content-type")?.hasPrefix("text/plain") == true)
+        let lines = reply.text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        func value(_ name: String) -> Double? {
+            lines.first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        let rejectedSum = lines.filter { $0.hasPrefix("teamsview_ingest_rejected_lines_total{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        #expect(rejectedSum == Double(status["linesRejected"] as? Int ?? -1))
+        #expect(value("teamsview_ingest_lines_total") == Double(status["linesRead"] as? Int ?? -1))
+        #expect(lines.contains("teamsview_calls{state=\"held\"} 1.0"))
+        #expect(lines.contains("teamsview_calls{state=\"live\"} 1.0"))
+        #expect(value("teamsview_agents_on_multiple_calls") == 1)
+    }
 }

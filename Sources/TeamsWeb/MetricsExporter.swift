@@ -1,0 +1,82 @@
+import MicroHTTP
+import Prometheus
+import Synchronization
+import TeamsDomain
+import TeamsIngest
+
+/// `/metrics` in the Prometheus text format: ingest, registry and HTTP figures.
+///
+/// The figures live in their own components (ingest statistics, the store, the server); each
+/// scrape brings the Prometheus collectors up to date with them, so the hot paths never touch
+/// a metrics library.
+final class MetricsExporter: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let exported = Mutex<[String: Int]>([:])
+    private let counters: [String: Counter]
+    private let rejected: [IngestReject.Category: Counter]
+    private let gauges: [String: Gauge]
+
+    init() {
+        let r = registry
+        counters = [
+            "lines": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_lines", unitName: "total", helpText: "Event lines read from every source, rejected ones included.")),
+            "events": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_events", unitName: "total", helpText: "Events decoded and handed to the registry.")),
+            "changed": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_changes", unitName: "total", helpText: "Events that changed the registry.")),
+            "unchanged": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_unchanged", unitName: "total", helpText: "Events that changed nothing (late, duplicate, unknown call).")),
+            "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
+        ]
+        var rejected: [IngestReject.Category: Counter] = [:]
+        for category in IngestReject.Category.allCases {
+            rejected[category] = r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_rejected_lines", unitName: "total", helpText: "Event lines rejected, by reason."), labels: [("reason", category.rawValue)])
+        }
+        self.rejected = rejected
+        gauges = [
+            "workers": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "workers", unitName: "", helpText: "Workers in the registry.")),
+            "live": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "live")]),
+            "held": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "held")]),
+            "wrapup": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "wrapup")]),
+            "multi": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_on_multiple_calls", unitName: "", helpText: "Agents holding two or more calls.")),
+            "misroutes": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_flagged", unitName: "", helpText: "Agents with a flagged call now."), labels: [("flag", "misroute")]),
+            "risks": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_flagged", unitName: "", helpText: "Agents with a flagged call now."), labels: [("flag", "wrong-call-risk")]),
+            "silence": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "feed_silence", unitName: "seconds", helpText: "Seconds since the last event line arrived.")),
+            "version": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "registry_version", unitName: "", helpText: "Registry version (changes applied).")),
+            "streams": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_streams", unitName: "", helpText: "Open live-update streams.")),
+        ]
+    }
+
+    /// The text exposition, after syncing every collector.
+    func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
+                grace: Double, now: Timestamp) -> [UInt8] {
+        let counts = store.counters
+        var totals: [String: Int] = [
+            "lines": statistics.linesRead, "events": statistics.eventsApplied,
+            "changed": Int(counts.applied), "unchanged": Int(counts.unchanged), "requests": http.requests,
+        ]
+        for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
+        exported.withLock { last in
+            for (key, total) in totals {
+                let delta = total - (last[key] ?? 0)
+                guard delta > 0 else { continue }
+                if key.hasPrefix("rejected."), let category = IngestReject.Category(rawValue: String(key.dropFirst(9))) {
+                    rejected[category]?.increment(by: Int64(delta))
+                } else {
+                    counters[key]?.increment(by: Int64(delta))
+                }
+                last[key] = total
+            }
+        }
+        let snapshot = store.snapshot()
+        let summary = Summary(snapshot.workers.values, at: now, grace: grace)
+        gauges["workers"]?.set(Double(summary.agents))
+        gauges["live"]?.set(Double(summary.callsLive))
+        gauges["held"]?.set(Double(summary.callsHeld))
+        gauges["wrapup"]?.set(Double(summary.callsWrapup))
+        gauges["multi"]?.set(Double(summary.agentsOnMultipleCalls))
+        gauges["misroutes"]?.set(Double(summary.misroutes))
+        gauges["risks"]?.set(Double(summary.wrongCallRisks))
+        gauges["silence"]?.set(statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) } ?? -1)
+        gauges["version"]?.set(Double(snapshot.version))
+        gauges["streams"]?.set(Double(http.activeStreams))
+        return registry.emitToBuffer()
+    }
+}
