@@ -1,30 +1,127 @@
 import HashTreeCollections
 
-/// What applying one event did.
-public enum ApplyOutcome: Sendable, Hashable {
-    /// The worker changed (created, updated, or a call/task of it changed).
-    case changed(WorkerID)
-    /// The worker was removed.
-    case removed(WorkerID)
-    /// Nothing changed: a heartbeat, a late or duplicate event, an event for an unknown call.
-    case unchanged(reason: String)
-}
-
 /// The in-memory worker registry: a value, so a copy is a consistent snapshot.
 ///
 /// `workers` is a persistent hash tree, so taking a snapshot is O(1) and the single writer
 /// pays only for the paths it changes afterwards.
+///
+/// The registry shows what events say and invents nothing: it never holds or mutes a call
+/// on its own. Events may arrive late or twice; neither rolls state back:
+/// - an event older than the latest one applied to the same call, task or worker field
+///   (profile, activity, one capacity channel) is `unchanged(reason: ApplyOutcome.Reason.late)`;
+/// - ended calls and tasks are remembered per worker (the last `endedMemory`), removed workers
+///   registry-wide (the last `removedWorkerMemory`), so late events do not bring them back;
+/// - an event saying what the registry already shows changes nothing and does not bump `version`.
 public struct Registry: Sendable {
+    /// How many ended calls and tasks each worker remembers to reject late events about them.
+    /// Late events come seconds, at worst minutes, behind; an agent ends far fewer than this in that time.
+    public static let endedMemory = 16
+    /// How many removed workers are remembered to reject late events about them. When full,
+    /// the older half is forgotten (removals are rare, so this is cheap amortised).
+    public static let removedWorkerMemory = 4096
+
     /// Increases by one for every event that changed something.
-    public private(set) var version: UInt64 = 0
-    public private(set) var workers: TreeDictionary<WorkerID, WorkerState> = [:]
+    public internal(set) var version: UInt64 = 0
+    public internal(set) var workers: TreeDictionary<WorkerID, WorkerState> = [:]
     /// Time of the newest event seen (heartbeats included).
-    public private(set) var lastEventAt: Timestamp?
+    public internal(set) var lastEventAt: Timestamp?
+    /// Removed workers and when; events about them at or before that time are ignored.
+    public internal(set) var removedWorkers: TreeDictionary<WorkerID, Timestamp> = [:]
 
     public init() {}
 
+    /// The worker with this id, if the registry knows it.
+    public subscript(worker id: WorkerID) -> WorkerState? { workers[id] }
+
     /// Applies one event. Pure state transition: no I/O, no clock.
     public mutating func apply(_ event: Event) -> ApplyOutcome {
-        fatalError("TODO")
+        let at = event.at
+        if let last = lastEventAt {
+            if at > last { lastEventAt = at }
+        } else {
+            lastEventAt = at
+        }
+        switch event.kind {
+        case .worker(let id, let profile):
+            return update(id, at: at, create: true) { $0.applyProfile(profile, at: at) }
+        case .activity(let id, let name, let available):
+            return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }
+        case .capacity(let id, let channel, let total):
+            return update(id, at: at, create: true) { $0.applyCapacity(channel, total: total, at: at) }
+        case .callStart(let id, let start):
+            return update(id, at: at, create: true) { $0.startCall(start, at: at) }
+        case .call(let id, let call, let change):
+            return update(id, at: at, create: false) { $0.changeCall(call, change, at: at) }
+        case .taskStart(let id, let start):
+            return update(id, at: at, create: true) { $0.startTask(start, at: at) }
+        case .taskEnd(let id, let task):
+            return update(id, at: at, create: false) { $0.endTask(task, at: at) }
+        case .workerRemove(let id):
+            return remove(id, at: at)
+        case .heartbeat:
+            return .unchanged(reason: ApplyOutcome.Reason.heartbeat)
+        }
     }
+
+    /// Runs one transition on the worker in place (no copy of its calls and tasks unless a
+    /// snapshot shares them), creating a placeholder first when `create` and the worker is unknown.
+    @inline(__always)
+    private mutating func update(
+        _ id: WorkerID, at: Timestamp, create: Bool, _ transition: (inout WorkerState) -> Transition
+    ) -> ApplyOutcome {
+        let next = version &+ 1
+        // Looked up outside the closure below, which has exclusive access to `workers`.
+        let removedAt: Timestamp? = removedWorkers.isEmpty ? nil : removedWorkers[id]
+        var created = false
+        let outcome = workers.updateValue(forKey: id) { slot -> ApplyOutcome in
+            if slot != nil {
+                return Self.run(transition, on: &slot!, id: id, at: at, version: next)
+            }
+            guard create else { return .unchanged(reason: ApplyOutcome.Reason.unknownWorker) }
+            if let removedAt, at <= removedAt {
+                return .unchanged(reason: ApplyOutcome.Reason.workerRemoved)
+            }
+            var worker = WorkerState(id: id, activitySince: at)
+            let outcome = Self.run(transition, on: &worker, id: id, at: at, version: next)
+            if case .changed = outcome {
+                slot = worker
+                created = true
+            }
+            return outcome
+        }
+        if case .changed = outcome {
+            version = next
+            if created, removedAt != nil { removedWorkers.removeValue(forKey: id) }
+        }
+        return outcome
+    }
+
+    @inline(__always)
+    private static func run(
+        _ transition: (inout WorkerState) -> Transition, on worker: inout WorkerState,
+        id: WorkerID, at: Timestamp, version: UInt64
+    ) -> ApplyOutcome {
+        switch transition(&worker) {
+        case .changed:
+            worker.version = version
+            if at > worker.updatedAt { worker.updatedAt = at }
+            return .changed(id)
+        case .noChange(let reason):
+            // The event was current, just redundant: it still proves the worker existed at `at`.
+            if at > worker.updatedAt { worker.updatedAt = at }
+            return .unchanged(reason: reason)
+        case .rejected(let reason):
+            return .unchanged(reason: reason)
+        }
+    }
+}
+
+/// What a transition of one worker did; `Registry` turns it into an `ApplyOutcome`.
+enum Transition {
+    /// Something a view shows changed: bump versions.
+    case changed
+    /// The event was current but said nothing new. Bookkeeping timestamps may have moved.
+    case noChange(String)
+    /// The event was late or about something unknown or ended; nothing moved.
+    case rejected(String)
 }

@@ -25,6 +25,12 @@ public struct CallState: Sendable, Hashable, Identifiable {
     public var misroute: Bool
     /// The time of the latest event applied to this call; older events never roll it back.
     public var updatedAt: Timestamp
+    /// The time of the latest start, hold, resume or wrap-up seen, including ones that changed nothing:
+    /// a hold older than a resume the registry already saw must not put the call back on hold.
+    public internal(set) var phaseEventAt: Timestamp
+    /// The time of the latest mute or unmute seen, including ones that changed nothing
+    /// (`muteChangedAt` only moves when `muted` flips, because wrong-call risk is timed from it).
+    public internal(set) var muteEventAt: Timestamp
 
     public init(id: CallID, phase: Phase = .live, muted: Bool = false, from: String? = nil, queue: String? = nil,
                 direction: CallDirection = .inbound, via: CallVia = .queue, startedAt: Timestamp,
@@ -44,6 +50,8 @@ public struct CallState: Sendable, Hashable, Identifiable {
         self.muteChangedAt = muteChangedAt ?? startedAt
         self.misroute = misroute
         self.updatedAt = updatedAt ?? startedAt
+        self.phaseEventAt = updatedAt ?? startedAt
+        self.muteEventAt = muteChangedAt ?? startedAt
     }
 }
 
@@ -100,6 +108,14 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
     public var profileAt: Timestamp
     /// Time of the latest activity event applied.
     public var activityAt: Timestamp
+    /// Time of the latest capacity setting applied, per channel: Twilio reports channels separately
+    /// and unordered, so one channel's news must not make another's look late.
+    public internal(set) var capacityAt: [String: Timestamp]
+    /// Time of the latest event applied to this worker; a `worker.remove` older than it is late.
+    public internal(set) var updatedAt: Timestamp
+    /// The most recently ended calls and tasks (at most `Registry.endedMemory`), so a late or
+    /// repeated `call.start`/`task.start` cannot bring them back.
+    public internal(set) var ended: [EndedWork]
 
     public init(id: WorkerID, name: String? = nil, team: String? = nil, skills: [String] = [],
                 activity: String = "Unknown", available: Bool? = nil, activitySince: Timestamp,
@@ -119,5 +135,8 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
         self.version = version
         self.profileAt = .distantPast
         self.activityAt = .distantPast
+        self.capacityAt = [:]
+        self.updatedAt = .distantPast
+        self.ended = []
     }
 }

@@ -1,0 +1,25 @@
+extension WorkerState {
+    /// Voice capacity in use: every call the worker holds, wrap-up included, because a call in
+    /// wrap-up still occupies its voice slot until it ends.
+    public var voiceInUse: Int { calls.count }
+
+    /// Capacity in use on a channel: calls for `"voice"`, tasks of that channel otherwise.
+    public func inUse(channel: String) -> Int {
+        if channel == "voice" { return calls.count }
+        var count = 0
+        for task in tasks where task.channel == channel { count += 1 }
+        return count
+    }
+
+    /// Total capacity on a channel; an unstated channel counts as 1 for voice (a worker can
+    /// always take one call) and 0 for the others.
+    public func capacity(of channel: String) -> Int {
+        capacity[channel] ?? (channel == "voice" ? 1 : 0)
+    }
+
+    /// Whether the worker holds two or more calls that have not ended (wrap-up included).
+    public var isOnMultipleCalls: Bool { calls.count >= 2 }
+
+    /// Calls that are live right now (neither held nor in wrap-up).
+    public var liveCalls: [CallState] { calls.filter { $0.phase == .live } }
+}

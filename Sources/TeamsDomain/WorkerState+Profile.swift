@@ -1,0 +1,62 @@
+/// Transitions of a worker's profile, activity and capacity.
+extension WorkerState {
+    mutating func applyProfile(_ profile: WorkerProfile, at: Timestamp) -> Transition {
+        guard at >= profileAt else { return .rejected(ApplyOutcome.Reason.late) }
+        profileAt = at
+        var changed = false
+        if isPlaceholder {
+            isPlaceholder = false
+            changed = true
+        }
+        if let name = profile.name, name != self.name {
+            self.name = name
+            changed = true
+        }
+        if let team = profile.team, team != self.team {
+            self.team = team
+            changed = true
+        }
+        if let skills = profile.skills, skills != self.skills {
+            self.skills = skills
+            changed = true
+        }
+        if let capacity = profile.capacity {
+            for (channel, total) in capacity where setCapacity(channel, total: total, at: at) {
+                changed = true
+            }
+        }
+        return changed ? .changed : .noChange(ApplyOutcome.Reason.duplicate)
+    }
+
+    mutating func applyActivity(_ name: String, available: Bool?, at: Timestamp) -> Transition {
+        guard at >= activityAt else { return .rejected(ApplyOutcome.Reason.late) }
+        activityAt = at
+        if name != activity {
+            activity = name
+            // A new activity without availability makes the old availability meaningless.
+            self.available = available
+            activitySince = at
+            return .changed
+        }
+        // Same activity again: time in it keeps running; only news about availability counts.
+        if let available, available != self.available {
+            self.available = available
+            return .changed
+        }
+        return .noChange(ApplyOutcome.Reason.duplicate)
+    }
+
+    mutating func applyCapacity(_ channel: String, total: Int, at: Timestamp) -> Transition {
+        if let known = capacityAt[channel], at < known { return .rejected(ApplyOutcome.Reason.late) }
+        return setCapacity(channel, total: total, at: at) ? .changed : .noChange(ApplyOutcome.Reason.duplicate)
+    }
+
+    /// Sets one channel's capacity unless a newer setting is known; true when the value changed.
+    private mutating func setCapacity(_ channel: String, total: Int, at: Timestamp) -> Bool {
+        if let known = capacityAt[channel], at < known { return false }
+        capacityAt[channel] = at
+        guard capacity[channel] != total else { return false }
+        capacity[channel] = total
+        return true
+    }
+}
