@@ -2,14 +2,16 @@
 public enum FormDecoding {
     /// Parses a form body into fields: `&`-separated `name=value` pairs, `+` meaning space, `%XX` escapes.
     ///
-    /// A pair without `=` is a field with an empty value; empty pairs (`a=1&&b=2`) are skipped.
+    /// A pair without `=` is a field with an empty value; empty pairs (`a=1&&b=2`) are skipped, and so is
+    /// a trailing line break (bodies saved to files end with one; an encoded body never contains one).
     /// Rejected (category `schema`): a `%` not followed by two hex digits, decoded bytes that are not
     /// UTF-8, an empty name, and a name given twice (Twilio never repeats one, so a repeat is a forgery
     /// or a bug and guessing which value counts would hide it).
     public static func parse(_ body: [UInt8]) throws(IngestReject) -> [String: String] {
         var fields: [String: String] = [:]
         var start = 0
-        let n = body.count
+        var n = body.count
+        while n > 0, body[n - 1] == 0x0A || body[n - 1] == 0x0D { n -= 1 }
         while start <= n {
             var end = start
             while end < n, body[end] != UInt8(ascii: "&") { end += 1 }
