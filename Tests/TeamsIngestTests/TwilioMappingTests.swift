@@ -70,6 +70,13 @@ import TeamsDomain
         let byAttribute = T.runKinds([T.cloudEvent("reservation.accepted", at: 0,
                                                    payload: ["task_attributes": T.voiceAttributes(extra: ["transferTargetType": "worker"])])])
         let notByEmpty = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["transfer_sid": ""])])
+        let toQueue = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["transfer_sid": "TT1", "transfer_type": "QUEUE"])])
+        let toQueueByAttribute = T.runKinds([T.cloudEvent("reservation.accepted", at: 0,
+                                                          payload: ["task_attributes": T.voiceAttributes(extra: ["transferTargetType": "queue"])])])
+        for kinds in [toQueue, toQueueByAttribute] {
+            guard case .callStart(_, let start) = kinds.last else { Issue.record("no call start"); continue }
+            #expect(start.via == .queue, "a transfer to a queue is offered like a queue call")
+        }
         for kinds in [byField, byAttribute] {
             guard case .callStart(_, let start) = kinds.last else { Issue.record("no call start"); continue }
             #expect(start.via == .transfer)

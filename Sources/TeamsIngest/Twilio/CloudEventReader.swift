@@ -95,6 +95,7 @@ struct CloudEventReader {
             }
             if n > 9, raw[0] == UInt8(ascii: "t"), bytesEqual(base, 9, "transfer_"), Self.isPresent(value) {
                 record.transferred = true
+                if bytesEqual(base, n, "transfer_type"), value.string?.lowercased() == "queue" { record.transferredToQueue = true }
             }
         }
         guard haveTime else { throw IngestReject(.schema, "CloudEvent has neither data.payload.timestamp nor time") }

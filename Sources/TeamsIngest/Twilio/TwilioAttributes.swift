@@ -30,6 +30,7 @@ enum TwilioAttributes {
         }
         result.transferred = root["transferTargetType"].map { !$0.isNull } ?? false
             || root["transferInfo"].map { !$0.isNull } ?? false
+        result.transferredToQueue = root["transferTargetType"]?.string?.lowercased() == "queue"
         return result
     }
 

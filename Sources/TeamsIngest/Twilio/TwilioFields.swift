@@ -114,6 +114,7 @@ enum ClassicReader {
         for (name, value) in f.values where name.hasPrefix("Transfer") && !value.isEmpty {
             r.transferred = true
         }
+        r.transferredToQueue = f.values["TransferType"]?.lowercased() == "queue"
         return r
     }
 }

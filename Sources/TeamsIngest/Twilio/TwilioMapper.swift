@@ -8,7 +8,7 @@ import TeamsDomain
 /// Mapping (call id = task sid, so the TaskRouter and conference views of a call meet):
 /// - `reservation.accepted`: voice → `callStart` (via `transfer` when `transfer_*` fields or Flex
 ///   transfer attributes say so, else `outbound` for outbound tasks, else `queue`); other channels →
-///   `taskStart`. `worker_channel_capacity`, when present, also sets that channel's capacity.
+///   `taskStart`; a transfer to a queue counts as `queue`. `worker_channel_capacity`, when present, also sets that channel's capacity.
 /// - `reservation.wrapup` / `task.wrapup` → `call(.wrapup)` (voice only: the registry has no task wrap-up).
 /// - `reservation.completed`, `task.completed`, `task.canceled` → `call(.end)` / `taskEnd`;
 ///   `reservation.canceled` only for a reservation that had been accepted.
@@ -105,7 +105,7 @@ struct TwilioMapper {
         }
         if voice {
             let outbound = attributes?.isOutbound ?? false
-            let via: CallVia = r.transferred || attributes?.transferred == true ? .transfer : outbound ? .outbound : .queue
+            let via = Self.via(r, outbound: outbound)
             let from = outbound ? (attributes?.to ?? attributes?.from) : attributes?.from
             let start = CallStart(call: task, from: from, queue: r.taskQueue,
                                   direction: outbound ? .outbound : .inbound, via: via)
@@ -119,6 +119,16 @@ struct TwilioMapper {
         memo.startedAt = r.at
         memo.ended = false
         tasks[task] = memo
+    }
+
+    /// How a voice task reached its worker. A transfer to a *queue* counts as `queue`: routing offered
+    /// it like any queue call, so when it reaches an agent already on a call that is the misroute
+    /// supervisors want flagged. Only a transfer to a worker by name stacks legitimately.
+    static func via(_ r: TaskRouterRecord, outbound: Bool) -> CallVia {
+        let attributes = r.task
+        if r.transferredToQueue || attributes?.transferredToQueue == true { return .queue }
+        if r.transferred || attributes?.transferred == true { return .transfer }
+        return outbound ? .outbound : .queue
     }
 
     private mutating func wrapup(_ r: TaskRouterRecord, into out: inout [Event]) {

@@ -38,6 +38,8 @@ struct TaskRouterRecord: Sendable {
     var reservationSid: String?
     /// A `transfer_*` field said this assignment is a transfer.
     var transferred: Bool = false
+    /// `transfer_type` said the transfer went to a queue, not to a worker.
+    var transferredToQueue: Bool = false
 
     init(type: String, at: Timestamp, key: String) {
         self.type = type
@@ -86,6 +88,8 @@ struct TaskAttributes: Sendable, Hashable {
     var workerParticipantCallSid: String?
     /// Flex marks a transferred task's attributes (`transferTargetType`, `transferInfo`).
     var transferred: Bool = false
+    /// `transferTargetType` is `queue`: the task reached its worker through a queue.
+    var transferredToQueue: Bool = false
 
     var isOutbound: Bool { direction?.lowercased().hasPrefix("outbound") ?? false }
 }
