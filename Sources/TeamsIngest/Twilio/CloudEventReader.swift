@@ -17,7 +17,7 @@ struct CloudEventReader {
         case otherProduct(type: String)
     }
 
-    func read(_ event: JSONNode, cache: inout WorkerAttributeCache) throws(IngestReject) -> Outcome {
+    func read(_ event: JSONNode, cache: inout WorkerAttributeCache, tape: inout JSONTape) throws(IngestReject) -> Outcome {
         guard event.kind == .object else { throw IngestReject(.schema, "CloudEvent is not a JSON object (found \(event.kind))") }
         var typeNode: JSONNode?
         var idNode: JSONNode?
@@ -43,7 +43,7 @@ struct CloudEventReader {
         let envelopeTime: Timestamp? = try timeNode.flatMap { (n) throws(IngestReject) -> Timestamp? in
             n.isNull ? nil : try timestamp("time", n)
         }
-        var record = TaskRouterRecord(type: String(type.dropFirst(Self.taskRouterPrefix.count)), at: envelopeTime ?? Timestamp(microseconds: 0), key: id)
+        let record = TaskRouterRecord(type: String(type.dropFirst(Self.taskRouterPrefix.count)), at: envelopeTime ?? Timestamp(microseconds: 0), key: id)
         var haveTime = envelopeTime != nil
         var workerAttributes: JSONNode?
         var taskAttributes: JSONNode?
@@ -54,9 +54,9 @@ struct CloudEventReader {
             case 9:
                 if bytesEqual(base, n, "eventtype") {
                     // The envelope type is authoritative; the payload's must agree when present.
-                    let t = try text("eventtype", value, max: limits.maxTextBytes)
-                    guard t == record.type else {
-                        throw IngestReject(.schema, "payload eventtype \"\(t.prefix(64))\" disagrees with type \"\(type.prefix(96))\"")
+                    guard let t = value.rawStringBytes else { throw mistyped("eventtype", value, "a string") }
+                    guard value.hasEscapes ? value.string == record.type : t.elementsEqual(record.type.utf8) else {
+                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(type.prefix(96))\"")
                     }
                 } else if bytesEqual(base, n, "timestamp") {
                     record.at = try timestamp("timestamp", value)
@@ -107,7 +107,7 @@ struct CloudEventReader {
                 throw mistyped("task_attributes", taskAttributes, "a string holding JSON")
             }
             if TaskRouterRecord.readsTaskAttributes(record.type) {
-                record.task = try TwilioAttributes.task(taskAttributes.string!, field: "task_attributes")
+                record.task = try TwilioAttributes.task(taskAttributes.string!, field: "task_attributes", tape: &tape)
             }
         }
         return .record(record)

@@ -110,32 +110,25 @@ struct ReorderBuffer {
     private struct Entry: Comparable {
         let record: TwilioRecord
         let at: Int64
-        let rank: UInt8
-        let key: String
-        let sequence: Int64
         let arrival: Int64
 
         init(_ record: TwilioRecord, arrival: Int64) {
             self.record = record
             self.at = record.at.microseconds
             self.arrival = arrival
-            switch record {
-            case .taskRouter(let r):
-                rank = 0
-                key = r.key
-                sequence = 0
-            case .conference(let c):
-                rank = 1
-                key = c.conferenceSid
-                sequence = c.sequence
-            }
         }
 
         static func < (a: Entry, b: Entry) -> Bool {
             if a.at != b.at { return a.at < b.at }
-            if a.rank != b.rank { return a.rank < b.rank }
-            if a.key != b.key { return a.key < b.key }
-            if a.sequence != b.sequence { return a.sequence < b.sequence }
+            switch (a.record, b.record) {
+            case (.taskRouter, .conference): return true
+            case (.conference, .taskRouter): return false
+            case (.taskRouter(let x), .taskRouter(let y)):
+                if x.key != y.key { return x.key < y.key }
+            case (.conference(let x), .conference(let y)):
+                if x.conferenceSid != y.conferenceSid { return x.conferenceSid < y.conferenceSid }
+                if x.sequence != y.sequence { return x.sequence < y.sequence }
+            }
             // Only exact duplicates that escaped de-duplication get here; either order maps the same.
             return a.arrival < b.arrival
         }

@@ -15,23 +15,50 @@ enum TwilioAttributes {
         return result
     }
 
-    static func task(_ text: String, field: String) throws(IngestReject) -> TaskAttributes {
-        let root = try object(text, field: field)
-        var result = TaskAttributes()
-        result.callSid = root["call_sid"]?.string
-        result.workerCallSid = root["worker_call_sid"]?.string
-        result.from = root["from"]?.string ?? root["caller"]?.string
-        result.to = root["to"]?.string ?? root["called"]?.string
-        result.direction = root["direction"]?.string
-        if let conference = root["conference"] {
-            result.conferenceSid = conference["sid"]?.string
-            result.customerCallSid = conference["participants"]?["customer"]?.string
-            result.workerParticipantCallSid = conference["participants"]?["worker"]?.string
+    /// Task attributes, read with a reusable tape: they are parsed on the ingest hot path (every
+    /// accepted reservation), where building a DOM per event would cost more than the event's own parse.
+    static func task(_ text: String, field: String, tape: inout JSONTape) throws(IngestReject) -> TaskAttributes {
+        var text = text
+        // `withUTF8` rethrows untyped errors, so the typed one travels out in a Result.
+        let result = text.withUTF8 { (bytes) -> Result<TaskAttributes, IngestReject> in
+            do throws(JSONError) {
+                try tape.parse(bytes)
+            } catch {
+                return .failure(IngestReject(.schema, "field \"\(field)\" is not JSON: \(error)"))
+            }
+            return tape.withRoot(bytes) { (root) -> Result<TaskAttributes, IngestReject> in
+                guard root.kind == .object else {
+                    return .failure(IngestReject(.schema, "field \"\(field)\" must hold a JSON object (found \(root.kind))"))
+                }
+                var result = TaskAttributes()
+                var caller: String?
+                var called: String?
+                for (key, value) in root.members {
+                    if key.is("call_sid") { result.callSid = value.string }
+                    else if key.is("worker_call_sid") { result.workerCallSid = value.string }
+                    else if key.is("from") { result.from = value.string }
+                    else if key.is("caller") { caller = value.string }
+                    else if key.is("to") { result.to = value.string }
+                    else if key.is("called") { called = value.string }
+                    else if key.is("direction") { result.direction = value.string }
+                    else if key.is("transferTargetType") {
+                        result.transferred = !value.isNull
+                        result.transferredToQueue = value.string?.lowercased() == "queue"
+                    } else if key.is("transferInfo") { result.transferred = result.transferred || !value.isNull }
+                    else if key.is("conference"), value.kind == .object {
+                        result.conferenceSid = value["sid"]?.string
+                        if let participants = value["participants"] {
+                            result.customerCallSid = participants["customer"]?.string
+                            result.workerParticipantCallSid = participants["worker"]?.string
+                        }
+                    }
+                }
+                if result.from == nil { result.from = caller }
+                if result.to == nil { result.to = called }
+                return .success(result)
+            }
         }
-        result.transferred = root["transferTargetType"].map { !$0.isNull } ?? false
-            || root["transferInfo"].map { !$0.isNull } ?? false
-        result.transferredToQueue = root["transferTargetType"]?.string?.lowercased() == "queue"
-        return result
+        return try result.get()
     }
 
     private static func object(_ text: String, field: String) throws(IngestReject) -> JSONValue {

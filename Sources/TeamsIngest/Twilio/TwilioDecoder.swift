@@ -40,7 +40,11 @@ public struct TwilioDecoder: LineDecoder {
     public let configuration: Configuration
     var native: NativeDecoder
     var tape = JSONTape()
-    var seen: BoundedSet<String>
+    /// A second tape for attribute strings, read while `tape` still holds the line.
+    var attributeTape = JSONTape(maxDepth: 16)
+    /// Hashes of recently seen delivery keys: 8 bytes each instead of a string, and a 64-bit collision
+    /// among 100k keys (which would drop one event) is about as likely as a cosmic-ray bit flip.
+    var seen: BoundedSet<Int>
     var attributeCache: WorkerAttributeCache
     var buffer: ReorderBuffer
     var mapper: TwilioMapper
@@ -167,7 +171,7 @@ public struct TwilioDecoder: LineDecoder {
     private mutating func stage(object: JSONNode, line: UnsafeBufferPointer<UInt8>, limits: NativeLimits) throws(IngestReject) {
         switch Self.format(of: object) {
         case .cloudEvent:
-            switch try CloudEventReader(limits: limits).read(object, cache: &attributeCache) {
+            switch try CloudEventReader(limits: limits).read(object, cache: &attributeCache, tape: &attributeTape) {
             case .record(let r):
                 try Self.validate(r)
                 staged.append(.record(.taskRouter(r), dedupeKey: r.key))
@@ -185,7 +189,7 @@ public struct TwilioDecoder: LineDecoder {
 
     private mutating func stage(fields: TwilioFields) throws(IngestReject) {
         if fields.has("EventType") {
-            let r = try ClassicReader.read(fields, cache: &attributeCache)
+            let r = try ClassicReader.read(fields, cache: &attributeCache, tape: &attributeTape)
             try Self.validate(r)
             staged.append(.record(.taskRouter(r), dedupeKey: r.key))
         } else if fields.has("StatusCallbackEvent") {
@@ -241,7 +245,7 @@ public struct TwilioDecoder: LineDecoder {
             case .ignored(let type):
                 mapper.statistics.ignore(type)
             case .record(let r, let key):
-                guard seen.insert(key) else {
+                guard seen.insert(key.hashValue) else {
                     duplicates += 1
                     continue
                 }

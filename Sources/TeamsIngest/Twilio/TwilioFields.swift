@@ -80,7 +80,7 @@ struct TwilioFields {
 
 /// Classic TaskRouter event callbacks (PascalCase fields, every value a string).
 enum ClassicReader {
-    static func read(_ f: TwilioFields, cache: inout WorkerAttributeCache) throws(IngestReject) -> TaskRouterRecord {
+    static func read(_ f: TwilioFields, cache: inout WorkerAttributeCache, tape: inout JSONTape) throws(IngestReject) -> TaskRouterRecord {
         let type = try f.required("EventType")
         let at: Timestamp
         if let ms = try f.integer("TimestampMs", range: 0...Int64.max / 1_000) {
@@ -95,7 +95,7 @@ enum ClassicReader {
         let reservationSid = try f.sid("ReservationSid")
         // No id in classic callbacks: the type, the resource and the millisecond name one delivery.
         let resource = try f.sid("ResourceSid") ?? reservationSid ?? taskSid ?? workerSid ?? ""
-        var r = TaskRouterRecord(type: type, at: at, key: "classic|\(type)|\(resource)|\(at.microseconds)")
+        let r = TaskRouterRecord(type: type, at: at, key: "classic|\(type)|\(resource)|\(at.microseconds)")
         r.workerSid = workerSid
         r.taskSid = taskSid
         r.reservationSid = reservationSid
@@ -109,7 +109,7 @@ enum ClassicReader {
             r.worker = try cache.attributes(of: workerSid, text: text, field: "WorkerAttributes")
         }
         if let text = try f.optional("TaskAttributes", max: 1 << 16), TaskRouterRecord.readsTaskAttributes(type) {
-            r.task = try TwilioAttributes.task(text, field: "TaskAttributes")
+            r.task = try TwilioAttributes.task(text, field: "TaskAttributes", tape: &tape)
         }
         for (name, value) in f.values where name.hasPrefix("Transfer") && !value.isEmpty {
             r.transferred = true

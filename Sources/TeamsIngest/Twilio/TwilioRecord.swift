@@ -5,7 +5,10 @@ import TeamsDomain
 /// Mapping needs correlation state (which worker holds a task, which task a conference belongs to)
 /// that depends on the order events are mapped in; keeping records until they are sorted by time
 /// makes that state, and so the output, the same whatever order Twilio delivered them in.
-enum TwilioRecord: Sendable {
+///
+/// Records are classes: they pass through staging, the de-duplication check, the reorder heap and the
+/// mapper, and copying a reference is far cheaper than copying two dozen optional strings each time.
+enum TwilioRecord {
     case taskRouter(TaskRouterRecord)
     case conference(ConferenceRecord)
 
@@ -18,7 +21,7 @@ enum TwilioRecord: Sendable {
 }
 
 /// A TaskRouter event from Event Streams (snake_case payload) or a classic callback (PascalCase).
-struct TaskRouterRecord: Sendable {
+final class TaskRouterRecord {
     /// The event type without prefix, e.g. `reservation.accepted`.
     var type: String
     var at: Timestamp
@@ -57,16 +60,26 @@ struct TaskRouterRecord: Sendable {
 }
 
 /// A Voice conference status callback (participant hold, mute, join, leave...).
-struct ConferenceRecord: Sendable {
+final class ConferenceRecord {
     /// `StatusCallbackEvent`, e.g. `participant-hold`.
-    var event: String
-    var at: Timestamp
-    var conferenceSid: String
-    var callSid: String?
-    var label: String?
+    let event: String
+    let at: Timestamp
+    let conferenceSid: String
+    let callSid: String?
+    let label: String?
     /// `SequenceNumber`: orders callbacks of one conference within the second `Timestamp` resolves to.
-    var sequence: Int64
-    var key: String
+    let sequence: Int64
+    let key: String
+
+    init(event: String, at: Timestamp, conferenceSid: String, callSid: String?, label: String?, sequence: Int64, key: String) {
+        self.event = event
+        self.at = at
+        self.conferenceSid = conferenceSid
+        self.callSid = callSid
+        self.label = label
+        self.sequence = sequence
+        self.key = key
+    }
 }
 
 /// What teamsview reads from a worker's attributes JSON.
