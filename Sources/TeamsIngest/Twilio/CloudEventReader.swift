@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TeamsDomain
 
 /// Reads one Event Streams CloudEvent (TaskRouter product) from a parsed JSON object.
@@ -30,8 +35,23 @@ struct CloudEventReader {
             else if key.is("data") { dataNode = value }
         }
         guard let typeNode else { throw IngestReject(.schema, "CloudEvent missing field \"type\"") }
-        guard let type = typeNode.string else { throw mistyped("type", typeNode, "a string") }
-        guard type.hasPrefix(Self.taskRouterPrefix) else { return .otherProduct(type: type) }
+        guard let typeRaw = typeNode.rawStringBytes else { throw mistyped("type", typeNode, "a string") }
+        guard typeRaw.count <= limits.maxTextBytes else {
+            throw IngestReject(.schema, "field \"type\" is longer than \(limits.maxTextBytes) bytes")
+        }
+        let prefix = Self.taskRouterPrefix.utf8.count
+        let eventType: String
+        if !typeNode.hasEscapes {
+            // The common case, read from the bytes: no string is built for the envelope type.
+            guard typeRaw.count > prefix, typeRaw.starts(with: Self.taskRouterPrefix.utf8) else {
+                return .otherProduct(type: typeNode.string!)
+            }
+            eventType = String(decoding: UnsafeBufferPointer(rebasing: typeRaw[prefix...]), as: UTF8.self)
+        } else {
+            let type = typeNode.string!
+            guard type.hasPrefix(Self.taskRouterPrefix), type.utf8.count > prefix else { return .otherProduct(type: type) }
+            eventType = String(type.dropFirst(Self.taskRouterPrefix.count))
+        }
         guard let idNode else { throw IngestReject(.schema, "CloudEvent missing field \"id\"") }
         let id = try text("id", idNode, max: limits.maxIDBytes)
         guard !id.isEmpty else { throw IngestReject(.schema, "CloudEvent field \"id\" must not be empty") }
@@ -43,7 +63,7 @@ struct CloudEventReader {
         let envelopeTime: Timestamp? = try timeNode.flatMap { (n) throws(IngestReject) -> Timestamp? in
             n.isNull ? nil : try timestamp("time", n)
         }
-        let record = TaskRouterRecord(type: String(type.dropFirst(Self.taskRouterPrefix.count)), at: envelopeTime ?? Timestamp(microseconds: 0), key: id)
+        let record = TaskRouterRecord(type: eventType, at: envelopeTime ?? Timestamp(microseconds: 0), key: id)
         var haveTime = envelopeTime != nil
         var workerAttributes: JSONNode?
         var taskAttributes: JSONNode?
@@ -56,7 +76,7 @@ struct CloudEventReader {
                     // The envelope type is authoritative; the payload's must agree when present.
                     guard let t = value.rawStringBytes else { throw mistyped("eventtype", value, "a string") }
                     guard value.hasEscapes ? value.string == record.type : t.elementsEqual(record.type.utf8) else {
-                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(type.prefix(96))\"")
+                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(eventType.prefix(64))\"")
                     }
                 } else if bytesEqual(base, n, "timestamp") {
                     record.at = try timestamp("timestamp", value)
@@ -199,10 +219,16 @@ struct WorkerAttributeCache {
         guard let raw = node.rawStringBytes else {
             throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
         }
-        if let worker, let cached = entries[worker], cached.raw.elementsEqual(raw) { return cached.parsed }
+        if let worker, let cached = entries[worker], Self.same(cached.raw, raw) { return cached.parsed }
         let parsed = try TwilioAttributes.worker(node.string!, field: field)
         if let worker { entries[worker] = (Array(raw), parsed) }
         return parsed
+    }
+
+    private static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let q = b.baseAddress else { return true }
+        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, q, b.count) == 0 }
     }
 
     /// The same for attributes already decoded to a string (classic callbacks).

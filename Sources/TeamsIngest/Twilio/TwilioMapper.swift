@@ -171,14 +171,18 @@ struct TwilioMapper {
             conferenceTask[conference] = task
             learned = true
         }
-        for (sid, role) in [(a.callSid, Role.customer), (a.customerCallSid, .customer),
-                            (a.workerCallSid, .worker), (a.workerParticipantCallSid, .worker)] {
-            guard let sid else { continue }
-            if let known = callTask[sid], known.task == task, known.role == role { continue }
-            callTask[sid] = (task, role)
-            learned = true
-        }
+        learned = learnCall(a.callSid, task, .customer) || learned
+        learned = learnCall(a.customerCallSid, task, .customer) || learned
+        learned = learnCall(a.workerCallSid, task, .worker) || learned
+        learned = learnCall(a.workerParticipantCallSid, task, .worker) || learned
         return learned
+    }
+
+    private mutating func learnCall(_ sid: String?, _ task: String, _ role: Role) -> Bool {
+        guard let sid else { return false }
+        if let known = callTask[sid], known.task == task, known.role == role { return false }
+        callTask[sid] = (task, role)
+        return true
     }
 
     /// A change's time, never before its call started: conference callbacks carry whole seconds, so a
