@@ -1,0 +1,74 @@
+import DequeModule
+
+/// A dictionary that forgets its oldest keys (by first insertion) beyond `capacity`.
+///
+/// Twilio correlation state (task → worker, conference → task, seen event ids) grows with every call
+/// for as long as the server runs; a first-in-first-out cap keeps memory flat. FIFO rather than LRU
+/// because what is forgotten is old calls, and FIFO costs no bookkeeping on reads.
+struct BoundedMap<Key: Hashable, Value> {
+    let capacity: Int
+    private(set) var storage: [Key: Value] = [:]
+    private var order: Deque<Key> = []
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "BoundedMap capacity must be positive")
+        self.capacity = capacity
+    }
+
+    var count: Int { storage.count }
+
+    subscript(key: Key) -> Value? {
+        get { storage[key] }
+        set {
+            guard let newValue else {
+                // The key stays in `order` until it reaches the front: removals are rare here.
+                storage.removeValue(forKey: key)
+                return
+            }
+            if storage.updateValue(newValue, forKey: key) == nil {
+                order.append(key)
+                evictIfNeeded()
+            }
+        }
+    }
+
+    /// Updates the value in place when the key is present.
+    mutating func modify(_ key: Key, _ body: (inout Value) -> Void) {
+        guard storage[key] != nil else { return }
+        body(&storage[key]!)
+    }
+
+    private mutating func evictIfNeeded() {
+        while storage.count > capacity || order.count > 2 * capacity, let oldest = order.popFirst() {
+            // A key removed and re-inserted appears twice in `order`; dropping its older entry only
+            // must not drop the live value, so evict only while over capacity.
+            if storage.count > capacity { storage.removeValue(forKey: oldest) }
+        }
+    }
+}
+
+/// A set of the most recent `capacity` members (first-in-first-out), for de-duplicating deliveries.
+struct BoundedSet<Element: Hashable> {
+    let capacity: Int
+    private var members: Set<Element> = []
+    private var order: Deque<Element> = []
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "BoundedSet capacity must be positive")
+        self.capacity = capacity
+        members.reserveCapacity(min(capacity, 1 << 16))
+    }
+
+    var count: Int { members.count }
+
+    func contains(_ element: Element) -> Bool { members.contains(element) }
+
+    /// Inserts `element`; false when it was already a member (a duplicate).
+    @discardableResult
+    mutating func insert(_ element: Element) -> Bool {
+        guard members.insert(element).inserted else { return false }
+        order.append(element)
+        if order.count > capacity, let oldest = order.popFirst() { members.remove(oldest) }
+        return true
+    }
+}

@@ -1,0 +1,244 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TeamsDomain
+
+/// Reads one Event Streams CloudEvent (TaskRouter product) from a parsed JSON object.
+///
+/// Envelope: `specversion`, `type` (`com.twilio.taskrouter.<eventtype>`), `id` (required: it is the
+/// de-duplication key), `time`, `data.payload`. The payload's `timestamp` is the event time (RFC 3339,
+/// or epoch milliseconds as a number); the envelope's `time` stands in when it is absent.
+struct CloudEventReader {
+    static let taskRouterPrefix = "com.twilio.taskrouter."
+
+    let limits: NativeLimits
+
+    /// What one CloudEvent is to teamsview.
+    enum Outcome {
+        case record(TaskRouterRecord)
+        /// A CloudEvent of another product (`com.twilio.voice...`): counted, not an error.
+        case otherProduct(type: String)
+    }
+
+    func read(_ event: JSONNode, cache: inout WorkerAttributeCache, tape: inout JSONTape) throws(IngestReject) -> Outcome {
+        guard event.kind == .object else { throw IngestReject(.schema, "CloudEvent is not a JSON object (found \(event.kind))") }
+        var typeNode: JSONNode?
+        var idNode: JSONNode?
+        var timeNode: JSONNode?
+        var dataNode: JSONNode?
+        for (key, value) in event.members {
+            if key.is("type") { typeNode = value }
+            else if key.is("id") { idNode = value }
+            else if key.is("time") { timeNode = value }
+            else if key.is("data") { dataNode = value }
+        }
+        guard let typeNode else { throw IngestReject(.schema, "CloudEvent missing field \"type\"") }
+        guard let typeRaw = typeNode.rawStringBytes else { throw mistyped("type", typeNode, "a string") }
+        guard typeRaw.count <= limits.maxTextBytes else {
+            throw IngestReject(.schema, "field \"type\" is longer than \(limits.maxTextBytes) bytes")
+        }
+        let prefix = Self.taskRouterPrefix.utf8.count
+        let eventType: String
+        if !typeNode.hasEscapes {
+            // The common case, read from the bytes: no string is built for the envelope type.
+            guard typeRaw.count > prefix, typeRaw.starts(with: Self.taskRouterPrefix.utf8) else {
+                return .otherProduct(type: typeNode.string!)
+            }
+            eventType = String(decoding: UnsafeBufferPointer(rebasing: typeRaw[prefix...]), as: UTF8.self)
+        } else {
+            let type = typeNode.string!
+            guard type.hasPrefix(Self.taskRouterPrefix), type.utf8.count > prefix else { return .otherProduct(type: type) }
+            eventType = String(type.dropFirst(Self.taskRouterPrefix.count))
+        }
+        guard let idNode else { throw IngestReject(.schema, "CloudEvent missing field \"id\"") }
+        let id = try text("id", idNode, max: limits.maxIDBytes)
+        guard !id.isEmpty else { throw IngestReject(.schema, "CloudEvent field \"id\" must not be empty") }
+        guard let dataNode else { throw IngestReject(.schema, "CloudEvent missing field \"data\"") }
+        guard dataNode.kind == .object else { throw mistyped("data", dataNode, "an object") }
+        guard let payload = dataNode["payload"] else { throw IngestReject(.schema, "CloudEvent missing field \"data.payload\"") }
+        guard payload.kind == .object else { throw mistyped("data.payload", payload, "an object") }
+
+        let envelopeTime: Timestamp? = try timeNode.flatMap { (n) throws(IngestReject) -> Timestamp? in
+            n.isNull ? nil : try timestamp("time", n)
+        }
+        let record = TaskRouterRecord(type: eventType, at: envelopeTime ?? Timestamp(microseconds: 0), key: id)
+        var haveTime = envelopeTime != nil
+        var workerAttributes: JSONNode?
+        var taskAttributes: JSONNode?
+        for (key, value) in payload.members where !value.isNull {
+            guard let raw = key.rawStringBytes, !key.hasEscapes, let base = raw.baseAddress else { continue }
+            let n = raw.count
+            switch n {
+            case 9:
+                if bytesEqual(base, n, "eventtype") {
+                    // The envelope type is authoritative; the payload's must agree when present.
+                    guard let t = value.rawStringBytes else { throw mistyped("eventtype", value, "a string") }
+                    guard value.hasEscapes ? value.string == record.type : t.elementsEqual(record.type.utf8) else {
+                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(eventType.prefix(64))\"")
+                    }
+                } else if bytesEqual(base, n, "timestamp") {
+                    record.at = try timestamp("timestamp", value)
+                    haveTime = true
+                }
+            case 8:
+                if bytesEqual(base, n, "task_sid") { record.taskSid = try sid("task_sid", value) }
+            case 10:
+                if bytesEqual(base, n, "worker_sid") { record.workerSid = try sid("worker_sid", value) }
+            case 11:
+                if bytesEqual(base, n, "worker_name") { record.workerName = try text("worker_name", value, max: limits.maxTextBytes) }
+            case 15:
+                if bytesEqual(base, n, "task_attributes") { taskAttributes = value }
+                else if bytesEqual(base, n, "task_queue_name") { record.taskQueue = try text("task_queue_name", value, max: limits.maxTextBytes) }
+                else if bytesEqual(base, n, "reservation_sid") { record.reservationSid = try sid("reservation_sid", value) }
+            case 17:
+                if bytesEqual(base, n, "worker_attributes") { workerAttributes = value }
+            case 20:
+                if bytesEqual(base, n, "worker_activity_name") {
+                    record.activityName = try text("worker_activity_name", value, max: limits.maxTextBytes)
+                }
+            case 23:
+                if bytesEqual(base, n, "worker_channel_capacity") {
+                    record.channelCapacity = try capacity("worker_channel_capacity", value)
+                }
+            case 24:
+                if bytesEqual(base, n, "task_channel_unique_name") {
+                    record.taskChannel = try text("task_channel_unique_name", value, max: limits.maxTextBytes)
+                }
+            case 25:
+                if bytesEqual(base, n, "worker_activity_available") {
+                    record.activityAvailable = try flag("worker_activity_available", value)
+                }
+            default:
+                break
+            }
+            if n > 9, raw[0] == UInt8(ascii: "t"), bytesEqual(base, 9, "transfer_"), Self.isPresent(value) {
+                record.transferred = true
+                if bytesEqual(base, n, "transfer_type"), value.string?.lowercased() == "queue" { record.transferredToQueue = true }
+            }
+        }
+        guard haveTime else { throw IngestReject(.schema, "CloudEvent has neither data.payload.timestamp nor time") }
+        if let workerAttributes {
+            record.worker = try cache.attributes(of: record.workerSid, workerAttributes, field: "worker_attributes")
+        }
+        if let taskAttributes {
+            guard taskAttributes.kind == .string else {
+                throw mistyped("task_attributes", taskAttributes, "a string holding JSON")
+            }
+            if TaskRouterRecord.readsTaskAttributes(record.type) {
+                record.task = try TwilioAttributes.task(taskAttributes.string!, field: "task_attributes", tape: &tape)
+            }
+        }
+        return .record(record)
+    }
+
+    /// A `transfer_*` value that says something: not null, not an empty string.
+    static func isPresent(_ n: JSONNode) -> Bool {
+        switch n.kind {
+        case .null: return false
+        case .string: return (n.stringByteCount ?? 0) > 0
+        case .bool: return n.bool == true
+        default: return true
+        }
+    }
+
+    // MARK: Typed fields
+
+    func mistyped(_ field: String, _ n: JSONNode, _ expected: String) -> IngestReject {
+        IngestReject(.schema, "field \"\(field)\" must be \(expected) (found \(n.kind))")
+    }
+
+    func text(_ field: String, _ n: JSONNode, max: Int) throws(IngestReject) -> String {
+        guard let size = n.stringByteCount else { throw mistyped(field, n, "a string") }
+        guard size <= max else { throw IngestReject(.schema, "field \"\(field)\" is longer than \(max) bytes") }
+        return n.string!
+    }
+
+    func sid(_ field: String, _ n: JSONNode) throws(IngestReject) -> String {
+        let s = try text(field, n, max: limits.maxIDBytes)
+        guard !s.isEmpty else { throw IngestReject(.schema, "field \"\(field)\" must not be empty") }
+        return s
+    }
+
+    func timestamp(_ field: String, _ n: JSONNode) throws(IngestReject) -> Timestamp {
+        if n.kind == .number {
+            guard let v = n.int64, v >= 0 else { throw IngestReject(.schema, "field \"\(field)\" must be epoch milliseconds") }
+            return TwilioTime.epoch(v)
+        }
+        guard n.kind == .string, let raw = n.rawStringBytes else { throw mistyped(field, n, "an RFC 3339 timestamp") }
+        let t: Timestamp?
+        if n.hasEscapes { t = RFC3339.parse(n.string!) } else { t = RFC3339.parse(raw) }
+        guard let t else { throw IngestReject(.schema, "field \"\(field)\" is not an RFC 3339 timestamp") }
+        return t
+    }
+
+    func capacity(_ field: String, _ n: JSONNode) throws(IngestReject) -> Int {
+        let v: Int64?
+        switch n.kind {
+        case .number: v = n.int64
+        case .string: v = n.string.flatMap { Int64($0) }
+        default: throw mistyped(field, n, "an integer")
+        }
+        guard let v, v >= 0, v <= limits.maxCapacity else {
+            throw IngestReject(.schema, "field \"\(field)\" must be an integer 0...\(limits.maxCapacity)")
+        }
+        return Int(v)
+    }
+
+    func flag(_ field: String, _ n: JSONNode) throws(IngestReject) -> Bool {
+        if let b = n.bool { return b }
+        if n.stringEquals("true") { return true }
+        if n.stringEquals("false") { return false }
+        throw mistyped(field, n, "true or false")
+    }
+}
+
+extension JSONNode {
+    /// Whether this object key is `literal` (escaped keys compared after decoding).
+    @inline(__always)
+    func `is`(_ literal: StaticString) -> Bool { stringEquals(literal) }
+}
+
+/// Epoch numbers in Twilio fields.
+enum TwilioTime {
+    /// Epoch milliseconds, or seconds when the number is too small to be milliseconds of this century.
+    static func epoch(_ v: Int64) -> Timestamp {
+        v >= 100_000_000_000 ? Timestamp(microseconds: v &* 1_000) : Timestamp(microseconds: v &* 1_000_000)
+    }
+}
+
+/// Parsed worker attributes by worker, so the same attribute string is parsed once, not per event:
+/// every TaskRouter event repeats the worker's attributes.
+struct WorkerAttributeCache {
+    private var entries: BoundedMap<String, (raw: [UInt8], parsed: WorkerAttributes)>
+
+    init(capacity: Int) { entries = BoundedMap(capacity: capacity) }
+
+    mutating func attributes(of worker: String?, _ node: JSONNode, field: String) throws(IngestReject) -> WorkerAttributes {
+        guard let raw = node.rawStringBytes else {
+            throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
+        }
+        if let worker, let cached = entries[worker], Self.same(cached.raw, raw) { return cached.parsed }
+        let parsed = try TwilioAttributes.worker(node.string!, field: field)
+        if let worker { entries[worker] = (Array(raw), parsed) }
+        return parsed
+    }
+
+    private static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let q = b.baseAddress else { return true }
+        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, q, b.count) == 0 }
+    }
+
+    /// The same for attributes already decoded to a string (classic callbacks).
+    mutating func attributes(of worker: String?, text: String, field: String) throws(IngestReject) -> WorkerAttributes {
+        // Decoded text and escaped JSON bytes are different spellings: keep them under different keys.
+        let key = worker.map { "\u{0}" + $0 }
+        let raw = Array(text.utf8)
+        if let key, let cached = entries[key], cached.raw == raw { return cached.parsed }
+        let parsed = try TwilioAttributes.worker(text, field: field)
+        if let key { entries[key] = (raw, parsed) }
+        return parsed
+    }
+}

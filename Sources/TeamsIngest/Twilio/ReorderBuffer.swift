@@ -1,0 +1,138 @@
+import TeamsDomain
+
+/// Holds Twilio records for a window of event time and releases them sorted, so that any delivery
+/// order within the window maps exactly as in-order delivery would.
+///
+/// Event Streams delivers at least once and in no particular order. Sorting before mapping (rather than
+/// after) matters: mapping is stateful (which worker holds a task, which task a conference belongs to),
+/// so only a sorted input makes that state, and the events it yields, independent of delivery order.
+///
+/// A record is released once a record at least `window` newer has been seen, or when ``tick(now:into:)``
+/// estimates that the producer's clock has passed it by `window` (the estimate runs the newest event
+/// time forward by wall-clock time since it arrived, so clock skew between Twilio and this host does
+/// not matter). A record older than what was already released is passed on at once and counted as late:
+/// the registry then drops it if it would roll anything back.
+///
+/// Ties are broken by a key that does not depend on delivery: TaskRouter records before conference
+/// records at the same instant (so a call starts before its holds), then the CloudEvent id, or the
+/// conference's `SequenceNumber` (conference timestamps have one-second resolution).
+struct ReorderBuffer {
+    /// Event-time window, in microseconds; 0 releases every record as soon as it arrives.
+    let window: Int64
+    private var heap: [Entry] = []
+    private var arrivals: Int64 = 0
+    private var newest: Int64?
+    /// Wall-clock time at which `newest` was first seen by a tick; `nil` until the next tick.
+    private var newestSeenAt: Int64?
+    /// The newest event time released so far.
+    private(set) var releasedThrough: Int64 = .min
+    /// Records that arrived after newer ones had been released.
+    private(set) var late = 0
+
+    var pending: Int { heap.count }
+
+    init(window: Int64) {
+        precondition(window >= 0, "reorder window must not be negative")
+        self.window = window
+    }
+
+    mutating func push(_ record: TwilioRecord, into out: inout [TwilioRecord]) {
+        let entry = Entry(record, arrival: arrivals)
+        arrivals += 1
+        if entry.at < releasedThrough {
+            late += 1
+            out.append(record)
+            return
+        }
+        if newest.map({ entry.at > $0 }) ?? true {
+            newest = entry.at
+            newestSeenAt = nil
+        }
+        insert(entry)
+        release(through: newest! &- window, into: &out)
+    }
+
+    /// Releases what the producer's clock, estimated from the wall clock `now`, has left `window` behind.
+    mutating func tick(now: Timestamp, into out: inout [TwilioRecord]) {
+        guard let newest else { return }
+        let seenAt = newestSeenAt ?? now.microseconds
+        newestSeenAt = seenAt
+        let estimate = newest &+ max(0, now.microseconds &- seenAt)
+        release(through: estimate &- window, into: &out)
+    }
+
+    /// Releases everything held (end of input, shutdown).
+    mutating func flush(into out: inout [TwilioRecord]) {
+        release(through: .max, into: &out)
+    }
+
+    private mutating func release(through watermark: Int64, into out: inout [TwilioRecord]) {
+        while let top = heap.first, top.at <= watermark {
+            out.append(popMin().record)
+            if top.at > releasedThrough { releasedThrough = top.at }
+        }
+    }
+
+    // MARK: Binary min-heap
+
+    private mutating func insert(_ e: Entry) {
+        heap.append(e)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard heap[i] < heap[parent] else { break }
+            heap.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    private mutating func popMin() -> Entry {
+        let top = heap[0]
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var i = 0
+            let n = heap.count
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var m = i
+                if l < n, heap[l] < heap[m] { m = l }
+                if r < n, heap[r] < heap[m] { m = r }
+                if m == i { break }
+                heap.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
+    }
+
+    private struct Entry: Comparable {
+        let record: TwilioRecord
+        let at: Int64
+        let arrival: Int64
+
+        init(_ record: TwilioRecord, arrival: Int64) {
+            self.record = record
+            self.at = record.at.microseconds
+            self.arrival = arrival
+        }
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            if a.at != b.at { return a.at < b.at }
+            switch (a.record, b.record) {
+            case (.taskRouter, .conference): return true
+            case (.conference, .taskRouter): return false
+            case (.taskRouter(let x), .taskRouter(let y)):
+                if x.key != y.key { return x.key < y.key }
+            case (.conference(let x), .conference(let y)):
+                if x.conferenceSid != y.conferenceSid { return x.conferenceSid < y.conferenceSid }
+                if x.sequence != y.sequence { return x.sequence < y.sequence }
+            }
+            // Only exact duplicates that escaped de-duplication get here; either order maps the same.
+            return a.arrival < b.arrival
+        }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.arrival == b.arrival }
+    }
+}

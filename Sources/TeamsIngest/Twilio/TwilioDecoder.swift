@@ -1,0 +1,263 @@
+import TeamsDomain
+
+/// Decodes what Twilio producers send, plus the native format, detected per line or per form body:
+///
+/// - an Event Streams CloudEvent (`specversion`, `type` `com.twilio.taskrouter.*`, `id`, `data.payload`);
+/// - a JSON array of CloudEvents on one line (an Event Streams webhook sink's batch);
+/// - a classic TaskRouter event callback as a JSON object (`EventType`, PascalCase string fields);
+/// - a Voice conference status callback as a JSON object (`StatusCallbackEvent`);
+/// - a native v1 event (a `type` that is not `com.twilio...`), handed to ``NativeDecoder`` unchanged.
+///
+/// Delivery: Twilio delivers at least once and unordered. Repeats are dropped by CloudEvent `id`
+/// (classic and conference callbacks by type, resource and time), remembering the last
+/// ``Configuration/memory`` deliveries. Records are then held for ``Configuration/reorderWindow`` of
+/// event time and mapped in time order, so any delivery order within the window yields exactly the events
+/// in-order delivery would (see ``ReorderBuffer``). Events therefore come out up to the window later
+/// than their line: call ``tick(now:into:)`` a few times a second so quiet periods release them, and
+/// ``flush(into:)`` at end of input. Native events are never held: the registry orders those itself.
+///
+/// A line is all or nothing: a batch with one bad element is rejected whole, with the element's index.
+/// Recognised events that change nothing (most TaskRouter types) are counted in ``statistics``, not rejected.
+///
+/// Not thread-safe and stateful by design: one decoder per input stream, as for every ``LineDecoder``.
+public struct TwilioDecoder: LineDecoder {
+    /// Tuning of a ``TwilioDecoder``.
+    public struct Configuration: Sendable, Hashable {
+        /// Seconds of event time records wait so late ones can be sorted in; 0 maps on arrival.
+        public var reorderWindow: Double
+        /// Entries kept by each correlation map and by the de-duplication memory.
+        public var memory: Int
+        /// Bounds on ids and text, shared with the native format.
+        public var limits: NativeLimits
+
+        public init(reorderWindow: Double = 2, memory: Int = 100_000, limits: NativeLimits = NativeLimits()) {
+            self.reorderWindow = reorderWindow
+            self.memory = memory
+            self.limits = limits
+        }
+    }
+
+    public let configuration: Configuration
+    var native: NativeDecoder
+    var tape = JSONTape()
+    /// A second tape for attribute strings, read while `tape` still holds the line.
+    var attributeTape = JSONTape(maxDepth: 16)
+    /// Hashes of recently seen delivery keys: 8 bytes each instead of a string, and a 64-bit collision
+    /// among 100k keys (which would drop one event) is about as likely as a cosmic-ray bit flip.
+    var seen: BoundedSet<Int>
+    var attributeCache: WorkerAttributeCache
+    var buffer: ReorderBuffer
+    var mapper: TwilioMapper
+    var duplicates = 0
+    // Scratch space reused across lines.
+    var staged: [Staged] = []
+    var released: [TwilioRecord] = []
+
+    /// One element of a line, decoded but not yet committed (a bad later element must undo nothing).
+    enum Staged {
+        case record(TwilioRecord, dedupeKey: String)
+        case native(Event)
+        case ignored(String)
+    }
+
+    public init(configuration: Configuration = Configuration()) {
+        precondition(configuration.reorderWindow >= 0 && configuration.reorderWindow.isFinite, "reorder window must be >= 0")
+        self.configuration = configuration
+        native = NativeDecoder(limits: configuration.limits)
+        seen = BoundedSet(capacity: configuration.memory)
+        attributeCache = WorkerAttributeCache(capacity: configuration.memory)
+        buffer = ReorderBuffer(window: Int64((configuration.reorderWindow * 1_000_000).rounded()))
+        mapper = TwilioMapper(capacity: configuration.memory)
+    }
+
+    /// Counters of what was ignored, repeated, late or unmatched.
+    public var statistics: TwilioStatistics {
+        var s = mapper.statistics
+        s.duplicates = duplicates
+        s.late = buffer.late
+        return s
+    }
+
+    /// Records waiting in the reorder window.
+    public var pendingRecords: Int { buffer.pending }
+
+    // MARK: Entry points
+
+    public mutating func decode(line: UnsafeBufferPointer<UInt8>, into events: inout [Event]) -> IngestReject? {
+        staged.removeAll(keepingCapacity: true)
+        do throws(JSONError) {
+            try tape.parse(line)
+        } catch {
+            return NativeDecoder.reject(error, line)
+        }
+        do throws(IngestReject) {
+            try stage(line)
+        } catch {
+            return error
+        }
+        commit(into: &events)
+        return nil
+    }
+
+    /// Decodes one line held in a string (tests, tools).
+    public mutating func decode(_ line: String, into events: inout [Event]) -> IngestReject? {
+        var line = line
+        return line.withUTF8 { decode(line: $0, into: &events) }
+    }
+
+    /// Decodes a webhook's form fields: a classic TaskRouter callback (`EventType`) or a conference
+    /// status callback (`StatusCallbackEvent`), as ``FormDecoding/parse(_:)`` returns them.
+    public mutating func decode(form: [String: String], into events: inout [Event]) -> IngestReject? {
+        staged.removeAll(keepingCapacity: true)
+        do throws(IngestReject) {
+            try stage(fields: TwilioFields(values: form, limits: configuration.limits))
+        } catch {
+            return error
+        }
+        commit(into: &events)
+        return nil
+    }
+
+    /// Decodes an `application/x-www-form-urlencoded` webhook body.
+    public mutating func decode(formBody: [UInt8], into events: inout [Event]) -> IngestReject? {
+        do throws(IngestReject) {
+            return decode(form: try FormDecoding.parse(formBody), into: &events)
+        } catch {
+            return error
+        }
+    }
+
+    /// Releases records the reorder window has passed, judging the producer's clock by the wall clock `now`.
+    public mutating func tick(now: Timestamp, into events: inout [Event]) {
+        released.removeAll(keepingCapacity: true)
+        buffer.tick(now: now, into: &released)
+        mapReleased(into: &events)
+    }
+
+    /// Releases and maps everything held (end of input, shutdown).
+    public mutating func flush(into events: inout [Event]) {
+        released.removeAll(keepingCapacity: true)
+        buffer.flush(into: &released)
+        mapReleased(into: &events)
+    }
+
+    // MARK: Staging
+
+    private mutating func stage(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
+        let limits = configuration.limits
+        try tape.withRoot(line) { (root) throws(IngestReject) in
+            switch root.kind {
+            case .object:
+                try stage(object: root, line: line, limits: limits)
+            case .array:
+                var index = 0
+                for element in root.elements {
+                    do throws(IngestReject) {
+                        guard element.kind == .object else {
+                            throw IngestReject(.schema, "not a JSON object (found \(element.kind))")
+                        }
+                        try stage(object: element, line: line, limits: limits)
+                    } catch {
+                        throw IngestReject(error.category, "batch element \(index): \(error.reason)")
+                    }
+                    index += 1
+                }
+            default:
+                throw IngestReject(.schema, "not a JSON object or array (found \(root.kind))")
+            }
+        }
+    }
+
+    private mutating func stage(object: JSONNode, line: UnsafeBufferPointer<UInt8>, limits: NativeLimits) throws(IngestReject) {
+        switch Self.format(of: object) {
+        case .cloudEvent:
+            switch try CloudEventReader(limits: limits).read(object, cache: &attributeCache, tape: &attributeTape) {
+            case .record(let r):
+                try Self.validate(r)
+                staged.append(.record(.taskRouter(r), dedupeKey: r.key))
+            case .otherProduct(let type):
+                staged.append(.ignored(type))
+            }
+        case .classic, .conference:
+            try stage(fields: TwilioFields(object: object, limits: limits))
+        case .native:
+            try stageNative(object, line: line)
+        case .unknown:
+            throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
+        }
+    }
+
+    private mutating func stage(fields: TwilioFields) throws(IngestReject) {
+        if fields.has("EventType") {
+            let r = try ClassicReader.read(fields, cache: &attributeCache, tape: &attributeTape)
+            try Self.validate(r)
+            staged.append(.record(.taskRouter(r), dedupeKey: r.key))
+        } else if fields.has("StatusCallbackEvent") {
+            let c = try ConferenceReader.read(fields)
+            staged.append(.record(.conference(c), dedupeKey: c.key))
+        } else {
+            throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
+        }
+    }
+
+    private mutating func stageNative(_ object: JSONNode, line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
+        // The object's own bytes, so the native decoder reads exactly what it would read on its own line.
+        let token = object.token
+        let bytes = UnsafeBufferPointer(rebasing: line[Int(token.start)..<Int(token.end)])
+        var one: [Event] = []
+        if let reject = native.decode(line: bytes, into: &one) { throw reject }
+        for e in one { staged.append(.native(e)) }
+    }
+
+    /// The sids each TaskRouter event family cannot do without.
+    static func validate(_ r: TaskRouterRecord) throws(IngestReject) {
+        if r.type.hasPrefix("reservation.") || r.type.hasPrefix("worker."), r.workerSid == nil {
+            throw IngestReject(.schema, "\(r.type.prefix(64)) without a worker sid (worker_sid / WorkerSid)")
+        }
+        if r.type.hasPrefix("reservation.") || r.type.hasPrefix("task."), r.taskSid == nil {
+            throw IngestReject(.schema, "\(r.type.prefix(64)) without a task sid (task_sid / TaskSid)")
+        }
+    }
+
+    enum Format { case cloudEvent, classic, conference, native, unknown }
+
+    static func format(of object: JSONNode) -> Format {
+        var type: JSONNode?
+        for (key, value) in object.members {
+            if key.is("specversion") { return .cloudEvent }
+            if key.is("EventType") { return .classic }
+            if key.is("StatusCallbackEvent") { return .conference }
+            if key.is("type") { type = value }
+        }
+        guard let type else { return .unknown }
+        if let raw = type.rawStringBytes, raw.starts(with: "com.twilio".utf8) { return .cloudEvent }
+        return .native
+    }
+
+    // MARK: Commit
+
+    private mutating func commit(into events: inout [Event]) {
+        released.removeAll(keepingCapacity: true)
+        for item in staged {
+            switch item {
+            case .native(let e):
+                events.append(e)
+            case .ignored(let type):
+                mapper.statistics.ignore(type)
+            case .record(let r, let key):
+                guard seen.insert(key.hashValue) else {
+                    duplicates += 1
+                    continue
+                }
+                buffer.push(r, into: &released)
+            }
+        }
+        staged.removeAll(keepingCapacity: true)
+        mapReleased(into: &events)
+    }
+
+    private mutating func mapReleased(into events: inout [Event]) {
+        for r in released { mapper.map(r, into: &events) }
+        released.removeAll(keepingCapacity: true)
+    }
+}

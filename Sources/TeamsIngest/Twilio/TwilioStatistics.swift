@@ -1,0 +1,35 @@
+/// What the Twilio decoder did besides producing events, for `/status` and `/metrics`.
+public struct TwilioStatistics: Sendable, Hashable {
+    /// Most distinct event types ``ignored`` names; the rest are counted under ``otherTypes``.
+    public static let maxIgnoredTypes = 256
+    /// The key that counts ignored events of types beyond ``maxIgnoredTypes``.
+    public static let otherTypes = "(other)"
+
+    /// Recognised Twilio events that changed nothing, by type: TaskRouter types (`task.created`,
+    /// `reservation.rejected`, unknown future types...), other products' CloudEvent types, and
+    /// conference callbacks as `conference:<StatusCallbackEvent>`. Not errors: Twilio sends many
+    /// events a Teams View has no use for.
+    public var ignored: [String: Int] = [:]
+    /// Deliveries dropped because the same event (CloudEvent `id`, or a classic or conference
+    /// callback's type, resource and time) was seen recently.
+    public var duplicates = 0
+    /// Records that arrived after newer ones had already been released by the reorder window.
+    public var late = 0
+    /// Conference callbacks waiting for the task that tells which worker and call they belong to.
+    public var parkedConference = 0
+    /// Conference callbacks dropped unmatched because too many were waiting.
+    public var unmatchedConference = 0
+
+    public init() {}
+
+    /// Total of ``ignored``.
+    public var ignoredTotal: Int { ignored.values.reduce(0, +) }
+
+    mutating func ignore(_ type: String) {
+        if ignored[type] != nil || ignored.count < Self.maxIgnoredTypes {
+            ignored[type, default: 0] += 1
+        } else {
+            ignored[Self.otherTypes, default: 0] += 1
+        }
+    }
+}
