@@ -40,7 +40,10 @@ struct DescriptorReader: ~Copyable {
             // poll() first so a silent pipe (stdin) can still be stopped; regular files are always readable.
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, waitSlice)
-            if ready == 0 { continue }
+            if ready == 0 {
+                session.tick()
+                continue
+            }
             if ready < 0 {
                 if errno == EINTR { continue }
                 return .failed(errno)

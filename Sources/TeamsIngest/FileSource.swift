@@ -128,6 +128,7 @@ public final class FileSource: IngestSource {
                 continue
             }
             // Gone without a replacement yet: keep the old descriptor, the writer may still be using it.
+            session.tick()
             stop.sleep(pollInterval)
         }
         return SourceEnd(source: path, reason: .stopped, lines: session.lineNumber)

@@ -58,12 +58,8 @@ public final class IngestPipeline: Sendable {
     public func ingest(buffer: UnsafeBufferPointer<UInt8>, source: String, maxErrors: Int = 100) -> IngestResult {
         var session = makeSession(source: source)
         session.collectErrors(limit: maxErrors)
-        if JSONArrayBody.looksLikeArray(buffer) {
-            JSONArrayBody.ingest(buffer, into: &session)
-        } else {
-            session.feed(buffer)
-            session.finish()
-        }
+        session.feed(body: buffer)
+        session.finish()
         return session.result
     }
 }

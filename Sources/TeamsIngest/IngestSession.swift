@@ -26,7 +26,51 @@ public struct IngestSession {
     }
 
     /// Keeps up to `limit` rejections in ``result`` (for answering a POST).
-    mutating func collectErrors(limit: Int) { errorLimit = limit }
+    public mutating func collectErrors(limit: Int) { errorLimit = limit }
+
+    /// Returns the totals since the last call and starts counting afresh (one POST at a time).
+    public mutating func takeResult() -> IngestResult {
+        defer { result = IngestResult() }
+        return result
+    }
+
+    /// Decodes a form-encoded webhook body (a Twilio callback) when the decoder understands forms.
+    /// Returns false when it does not.
+    public mutating func feed(formBody: [UInt8]) -> Bool {
+        guard var twilio = decoder as? TwilioDecoder else { return false }
+        lineNumber += 1
+        tally.linesRead += 1
+        let before = batch.count
+        let rejection = twilio.decode(formBody: formBody, into: &batch)
+        decoder = twilio
+        if let rejection {
+            formBody.withUnsafeBufferPointer { reject(rejection, $0) }
+        } else {
+            result.accepted += 1
+            if batch.count > before { tally.maxEventAt = batch[before...].map(\.at).max() }
+        }
+        endOfChunk()
+        return true
+    }
+
+    /// Feeds a whole body: NDJSON lines, or one JSON array whose elements are events.
+    public mutating func feed(body: UnsafeBufferPointer<UInt8>) {
+        if JSONArrayBody.looksLikeArray(body) {
+            JSONArrayBody.ingest(body, into: &self)
+        } else {
+            feed(body)
+            finishBody()
+        }
+    }
+
+    /// A body ended: its last line counts even without a newline; buffered events stay buffered.
+    mutating func finishBody() {
+        var r = LineReader(maxLineLength: reader.maxLineLength)
+        swap(&r, &reader)
+        r.finish { handle($0) }
+        swap(&r, &reader)
+        endOfChunk()
+    }
 
     /// Feeds the next chunk of input; complete lines are processed now, a partial last line waits.
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) {
@@ -38,12 +82,25 @@ public struct IngestSession {
         endOfChunk()
     }
 
-    /// The input ended: a final line without a newline is processed too.
+    /// Lets go of events a buffering decoder held back that are now due; call it when input is quiet.
+    public mutating func tick() {
+        guard var buffering = decoder as? any BufferingLineDecoder else { return }
+        let before = batch.count
+        buffering.tick(now: WallClock.now(), into: &batch)
+        decoder = buffering
+        if batch.count > before { endOfChunk() }
+    }
+
+    /// The input ended: a final line without a newline is processed too, and held events are let go.
     public mutating func finish() {
         var r = LineReader(maxLineLength: reader.maxLineLength)
         swap(&r, &reader)
         r.finish { handle($0) }
         swap(&r, &reader)
+        if var buffering = decoder as? any BufferingLineDecoder {
+            buffering.flush(into: &batch)
+            decoder = buffering
+        }
         endOfChunk()
         pipeline.rejectLog.flush(source: source)
     }

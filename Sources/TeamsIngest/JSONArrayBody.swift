@@ -17,7 +17,7 @@ enum JSONArrayBody {
             try tape.parse(buffer)
         } catch {
             session.feed(buffer)
-            session.finish()
+            session.finishBody()
             return
         }
         tape.withRoot(buffer) { root in

@@ -17,6 +17,7 @@ public final class TeamsApp: Sendable {
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
+    let ingest: IngestEndpoint?
     let metrics = MetricsExporter()
     private let server = Mutex<HTTPServer?>(nil)
 
@@ -51,8 +52,10 @@ public final class TeamsApp: Sendable {
     }
 
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
-                clock: WallClock = .system, logger: Logger = Logger(label: "teamsview.web")) async throws {
+                clock: WallClock = .system, ingest: IngestEndpoint? = nil,
+                logger: Logger = Logger(label: "teamsview.web")) async throws {
         self.store = store
+        self.ingest = ingest
         self.statistics = statistics
         self.clock = clock
         self.logger = logger
@@ -91,6 +94,9 @@ public final class TeamsApp: Sendable {
         router.get("/api/summary") { [self] in summaryAPI($0) }
         router.get("/api/status") { [self] _ in json(statusJSON()) }
         router.get("/status") { [self] _ in json(statusJSON()) }
+        if let ingest {
+            router.post("/ingest", bodyLimit: ingest.maxBodyBytes) { ingest.handle($0) }
+        }
         router.get("/metrics") { [self] _ in metricsText() }
         router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
         router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import TeamsDomain
+
+/// One long-lived ingest session that many request handlers feed in turn (`POST /ingest`).
+///
+/// Twilio's feeds need memory across requests (de-duplication, task → worker maps, the reorder
+/// buffer), so every POST goes through the same decoder; a lock makes them take turns, and a
+/// ticker lets held-back events go when no request comes.
+public final class SharedIngestSession: Sendable {
+    private let session: Mutex<IngestSession>
+    private let stopped = Mutex(false)
+    private let ticker = Mutex<IngestThread?>(nil)
+
+    /// What one body did: totals and the rejections (index within the body, from 0).
+    public struct BodyResult: Sendable, Hashable {
+        public var accepted: Int
+        public var rejected: Int
+        public var events: Int
+        public var errors: [(index: Int, reason: String)]
+
+        public static func == (a: BodyResult, b: BodyResult) -> Bool {
+            a.accepted == b.accepted && a.rejected == b.rejected && a.events == b.events
+                && a.errors.map(\.index) == b.errors.map(\.index) && a.errors.map(\.reason) == b.errors.map(\.reason)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(accepted)
+            hasher.combine(rejected)
+        }
+    }
+
+    public init(pipeline: IngestPipeline, source: String, maxErrors: Int = 100) {
+        var s = pipeline.makeSession(source: source)
+        s.collectErrors(limit: maxErrors)
+        session = Mutex(s)
+    }
+
+    /// Ingests NDJSON lines or a JSON array of events.
+    public func ingest(body: [UInt8]) -> BodyResult {
+        session.withLock { s in
+            let first = s.lineNumber
+            body.withUnsafeBufferPointer { s.feed(body: $0) }
+            return Self.result(s.takeResult(), firstLine: first)
+        }
+    }
+
+    /// Ingests a form-encoded webhook body (a Twilio callback); nil when the decoder takes no forms.
+    public func ingest(formBody: [UInt8]) -> BodyResult? {
+        session.withLock { s in
+            let first = s.lineNumber
+            guard s.feed(formBody: formBody) else { return nil }
+            return Self.result(s.takeResult(), firstLine: first)
+        }
+    }
+
+    /// Lets due held-back events go; call a few times a second.
+    public func tick() {
+        session.withLock { $0.tick() }
+    }
+
+    /// Starts a thread that ticks every `interval` until `stop()`.
+    public func startTicking(every interval: Duration = .milliseconds(250)) {
+        let thread = IngestThread(name: "ingest tick") { [self] in
+            while !stopped.withLock({ $0 }) {
+                tick()
+                let c = interval.components
+                var ts = timespec(tv_sec: Int(c.seconds), tv_nsec: Int(c.attoseconds / 1_000_000_000))
+                nanosleep(&ts, nil)
+            }
+        }
+        ticker.withLock { $0 = thread }
+    }
+
+    /// Stops ticking and lets every held event go.
+    public func stop() {
+        stopped.withLock { $0 = true }
+        ticker.withLock { $0 }?.join()
+        session.withLock { $0.finish() }
+    }
+
+    static func result(_ r: IngestResult, firstLine: Int) -> BodyResult {
+        BodyResult(accepted: r.accepted, rejected: r.rejected, events: r.events,
+                   errors: r.errors.map { (index: $0.line - firstLine - 1, reason: $0.reason) })
+    }
+}
