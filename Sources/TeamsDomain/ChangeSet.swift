@@ -48,8 +48,11 @@ extension Registry {
     /// Applies events in order and reports what they changed.
     public mutating func apply<C: Collection<Event>>(_ events: C) -> ChangeSet {
         var changes = ChangeSet()
-        for event in events {
-            changes.record(apply(event))
+        let done: Void? = events.withContiguousStorageIfAvailable { buffer in
+            for i in buffer.indices { changes.record(apply(buffer[i])) }
+        }
+        if done == nil {
+            for event in events { changes.record(apply(event)) }
         }
         changes.version = version
         changes.lastEventAt = lastEventAt

@@ -7,31 +7,72 @@ public struct EndedWork: Sendable, Hashable {
         case call, task
     }
 
-    public var kind: Kind
-    public var id: String
+    // Declared in this order so the tombstone stays 32 bytes, as before the fingerprint.
+    public var id: String {
+        didSet { fingerprint = Self.fingerprint(of: id) }
+    }
     public var endedAt: Timestamp
+    /// A cheap digest of `id` (see ``fingerprint(of:)``): every `call.start` and `task.start`
+    /// checks the tombstones, and comparing integers first spares almost all string comparisons.
+    /// A function of `id`, so equality and hashing mean what they meant.
+    private(set) var fingerprint: UInt32
+    public var kind: Kind
 
     public init(kind: Kind, id: String, endedAt: Timestamp) {
         self.kind = kind
         self.id = id
         self.endedAt = endedAt
+        self.fingerprint = Self.fingerprint(of: id)
+    }
+
+    /// Length and the last (up to) 8 bytes of the UTF-8 form, mixed: producers' ids differ at the
+    /// end (counters, random hex), and this is much cheaper than hashing. Equal ids, equal digests.
+    @inline(__always)
+    static func fingerprint(of id: String) -> UInt32 {
+        let digest = { (bytes: UnsafeBufferPointer<UInt8>) -> UInt32 in
+            var tail = UInt64(truncatingIfNeeded: bytes.count)
+            for b in bytes.suffix(8) { tail = tail << 8 | UInt64(b) }
+            let mixed = (tail ^ UInt64(truncatingIfNeeded: bytes.count) << 59) &* 0x9E37_79B9_7F4A_7C15
+            return UInt32(truncatingIfNeeded: mixed >> 32)
+        }
+        if let result = id.utf8.withContiguousStorageIfAvailable(digest) { return result }
+        return ContiguousArray(id.utf8).withUnsafeBufferPointer(digest)
     }
 }
 
 extension WorkerState {
     /// When the call or task `id` ended, if it is among the remembered ended ones.
     public func endedAt(_ kind: EndedWork.Kind, _ id: String) -> Timestamp? {
-        // Newest last: scanning backwards finds the latest end of a reused id first.
-        for item in ended.reversed() where item.kind == kind && item.id == id {
-            return item.endedAt
+        guard !ended.isEmpty else { return nil }
+        let fingerprint = EndedWork.fingerprint(of: id)
+        return ended.withUnsafeBufferPointer { items -> Timestamp? in
+            // Newest last: scanning backwards finds the latest end of a reused id first.
+            var i = items.count
+            while i > 0 {
+                i -= 1
+                if items[i].fingerprint == fingerprint, items[i].kind == kind, items[i].id == id {
+                    return items[i].endedAt
+                }
+            }
+            return nil
         }
-        return nil
     }
 
     mutating func rememberEnded(_ kind: EndedWork.Kind, _ id: String, at: Timestamp) {
-        if ended.count >= Registry.endedMemory {
+        let item = EndedWork(kind: kind, id: id, endedAt: at)
+        if ended.count == Registry.endedMemory {
+            // Full: drop the oldest and append in place, without reallocating or shrinking.
+            ended.withUnsafeMutableBufferPointer { items in
+                let base = items.baseAddress!
+                base.deinitialize(count: 1)
+                base.moveInitialize(from: base + 1, count: items.count - 1)
+                (base + items.count - 1).initialize(to: item)
+            }
+            return
+        }
+        if ended.count > Registry.endedMemory {
             ended.removeFirst(ended.count - Registry.endedMemory + 1)
         }
-        ended.append(EndedWork(kind: kind, id: id, endedAt: at))
+        ended.append(item)
     }
 }

@@ -30,23 +30,58 @@ public final class RegistryStore: Sendable {
         var registry: Registry
         var counters = Counters()
 
-        mutating func apply(_ event: Event, into changes: inout ChangeSet) -> ApplyOutcome {
+        mutating func apply(_ event: Event, into changes: inout ChangeSet, reasons: inout ReasonTally) -> ApplyOutcome {
             let outcome = registry.apply(event)
             switch outcome {
             case .changed, .removed:
                 counters.applied += 1
             case .unchanged(let reason):
                 counters.unchanged += 1
-                counters.unchangedByReason[reason, default: 0] += 1
+                reasons.count(reason)
             }
             changes.record(outcome)
             return outcome
         }
 
-        mutating func finish(_ changes: inout ChangeSet) {
+        mutating func finish(_ changes: inout ChangeSet, reasons: ReasonTally) {
             changes.version = registry.version
             changes.lastEventAt = registry.lastEventAt
             counters.batches += 1
+            reasons.add(to: &counters.unchangedByReason)
+        }
+
+        /// Applies a batch in place, reading events through a buffer so none is copied.
+        mutating func apply(_ events: UnsafeBufferPointer<Event>) -> ChangeSet {
+            var changes = ChangeSet()
+            changes.changed.reserveCapacity(Swift.min(events.count, Self.batchCapacityHint))
+            var reasons = ReasonTally()
+            for i in events.indices {
+                _ = apply(events[i], into: &changes, reasons: &reasons)
+            }
+            finish(&changes, reasons: reasons)
+            return changes
+        }
+
+        /// Most workers a batch reserves room for up front in `ChangeSet.changed`.
+        static let batchCapacityHint = 4096
+    }
+
+    /// Counts of `unchanged` reasons within one batch. The reasons are a handful of static
+    /// strings, so a short list compared by value beats hashing each into the counters dictionary.
+    struct ReasonTally {
+        private var reasons: [(reason: String, count: UInt64)] = []
+
+        @inline(__always)
+        mutating func count(_ reason: String) {
+            for i in reasons.indices where reasons[i].reason == reason {
+                reasons[i].count += 1
+                return
+            }
+            reasons.append((reason, 1))
+        }
+
+        func add(to totals: inout [String: UInt64]) {
+            for (reason, count) in reasons { totals[reason, default: 0] += count }
         }
     }
 
@@ -64,18 +99,34 @@ public final class RegistryStore: Sendable {
     /// by `ChangeSet.version` then.
     @discardableResult
     public func apply<C: Collection<Event>>(_ events: C) -> ChangeSet {
-        let changes = state.withLock { state -> ChangeSet in
-            var changes = ChangeSet()
-            for event in events {
-                _ = state.apply(event, into: &changes)
-            }
-            state.finish(&changes)
+        if let changes = events.withContiguousStorageIfAvailable({ apply(buffer: $0) }) {
             return changes
         }
+        return apply(buffer: ContiguousArray(events))
+    }
+
+    /// Applies a batch of events; the same as the generic form, without generic dispatch per event.
+    @discardableResult
+    public func apply(_ events: [Event]) -> ChangeSet {
+        events.withUnsafeBufferPointer { apply(buffer: $0) }
+    }
+
+    /// Applies a batch of events; the same as the generic form, without generic dispatch per event.
+    @discardableResult
+    public func apply(_ events: ArraySlice<Event>) -> ChangeSet {
+        events.withUnsafeBufferPointer { apply(buffer: $0) }
+    }
+
+    private func apply(buffer events: UnsafeBufferPointer<Event>) -> ChangeSet {
+        let changes = state.withLock { $0.apply(events) }
         if !changes.isEmpty {
             notify(changes)
         }
         return changes
+    }
+
+    private func apply(buffer events: ContiguousArray<Event>) -> ChangeSet {
+        events.withUnsafeBufferPointer { apply(buffer: $0) }
     }
 
     /// Applies one event; prefer batches on hot paths.
@@ -83,8 +134,9 @@ public final class RegistryStore: Sendable {
     public func apply(_ event: Event) -> ApplyOutcome {
         let (outcome, changes) = state.withLock { state -> (ApplyOutcome, ChangeSet) in
             var changes = ChangeSet()
-            let outcome = state.apply(event, into: &changes)
-            state.finish(&changes)
+            var reasons = ReasonTally()
+            let outcome = state.apply(event, into: &changes, reasons: &reasons)
+            state.finish(&changes, reasons: reasons)
             return (outcome, changes)
         }
         if !changes.isEmpty {
