@@ -65,6 +65,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most simultaneous HTTP connections.")
     var maxConnections = 4096
 
+    @Option(help: ArgumentHelp("Bearer token POST /ingest requires (or TEAMSVIEW_INGEST_TOKEN). Without one, only loopback clients may post.",
+                               valueName: "token"))
+    var ingestToken: String?
+
+    @Option(help: "Largest POST /ingest body in bytes; larger ones get 413.")
+    var maxBodyBytes = 16 << 20
+
+    @Option(help: "Seconds Twilio events are held to put an unordered feed in order (0 maps them on arrival).")
+    var reorderWindow = 2.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -82,6 +92,8 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--\(name)-thresholds must be two numbers of seconds, warn,alert (e.g. 60,180)")
             }
         }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard reorderWindow >= 0, reorderWindow <= 60 else { throw ValidationError("--reorder-window must be 0...60 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     }
@@ -113,11 +125,17 @@ struct Serve: AsyncParsableCommand {
 
         let store = RegistryStore()
         let statistics = IngestStatistics()
+        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
-                                      logger: Logger(label: "teamsview.ingest")) { events in
+                                      logger: Logger(label: "teamsview.ingest"),
+                                      decoder: { TwilioDecoder(configuration: twilio) }) { events in
             _ = store.apply(events)
         }
-        let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings)
+        let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
+        posts.startTicking()
+        let token = ingestToken ?? ProcessInfo.processInfo.environment["TEAMSVIEW_INGEST_TOKEN"]
+        let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
+                                     ingest: IngestEndpoint(session: posts, token: token, maxBodyBytes: maxBodyBytes))
         let server = HTTPServer(
             configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
             router: app.routes(), logger: Logger(label: "teamsview.http"))
@@ -149,8 +167,9 @@ struct Serve: AsyncParsableCommand {
         await Self.waitForTermination()
         logger.info("stopping")
         demoFeed?.stop()
-        for source in sources { source.stop() }
         server.stop()
+        for source in sources { source.stop() }
+        posts.stop()
     }
 
     /// Waits for SIGINT or SIGTERM.
