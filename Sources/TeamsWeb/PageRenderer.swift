@@ -79,13 +79,15 @@ public final class PageRenderer: Sendable {
     }
 
     /// The whole Teams View page.
-    public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp) -> [UInt8] {
+    public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp,
+                          liveCursor: String? = nil) -> [UInt8] {
         let groups = select(registry, query: query, at: now)
         let shown = groups.reduce(0) { $0 + $1.workers.count }
         let summary = Summary(groups.lazy.flatMap(\.workers), at: now, grace: settings.grace)
         var model = pageModel(registry, feed: feed, at: now)
         model["summary"] = summaryModel(summary, at: now)
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
+        model["liveCursor"] = liveCursor
         model["shown"] = shown
         model["noneShown"] = shown == 0
         model["total"] = registry.workers.count

@@ -13,6 +13,8 @@ public final class TeamsApp: Sendable {
     public let renderer: PageRenderer
     public let statistics: IngestStatistics
     public let clock: WallClock
+    /// Live updates (`/live`): Server-Sent Events for the page and the kiosk.
+    public let live: LiveHub
     let staticFiles: StaticFiles
     let logger: Logger
 
@@ -47,7 +49,8 @@ public final class TeamsApp: Sendable {
     }
 
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
-                clock: WallClock = .system, logger: Logger = Logger(label: "teamsview.web")) async throws {
+                clock: WallClock = .system, live liveSettings: LiveSettings = LiveSettings(),
+                logger: Logger = Logger(label: "teamsview.web")) async throws {
         self.store = store
         self.statistics = statistics
         self.clock = clock
@@ -55,6 +58,7 @@ public final class TeamsApp: Sendable {
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
         self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
+        self.live = LiveHub(store: store, statistics: statistics, renderer: renderer, settings: liveSettings, clock: clock)
     }
 
     /// A short fingerprint of `Public/`, appended to asset URLs so browsers fetch changed files at once.
@@ -70,6 +74,8 @@ public final class TeamsApp: Sendable {
     public func routes() -> Router {
         var router = Router()
         router.get("/") { [self] in secured(teamsPage($0)) }
+        router.get("/live") { [live] in live.handle($0) }
+        router.get("/kiosk") { [self] in kioskPage($0) }
         router.get("/api/workers") { [self] in workersAPI($0) }
         router.get("/api/workers/:id") { [self] in workerAPI($0) }
         router.get("/api/summary") { [self] in summaryAPI($0) }
@@ -93,14 +99,15 @@ public final class TeamsApp: Sendable {
     }
 
     func teamsPage(_ request: Request) -> Response {
+        let query = WorkerQuery(parameters: request.query)
+        let cursor = live.cursor(for: .page, query: query)  // before the snapshot: see LiveHub.cursor
         let registry = store.snapshot()
         let now = clock.now()
-        let query = WorkerQuery(parameters: request.query)
         let etag = "\"p\(registry.version)-\(now.microseconds / 1_000_000)-\(UInt64(bitPattern: Int64(query.hashValue)) % 1_000_000_007)\""
         if request.headerFields[.ifNoneMatch] == etag {
             return notModified(etag)
         }
-        let body = renderer.teamsPage(registry, query: query, feed: feed, at: now)
+        let body = renderer.teamsPage(registry, query: query, feed: feed, at: now, liveCursor: cursor)
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.eTag] = etag

@@ -65,6 +65,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most simultaneous HTTP connections.")
     var maxConnections = 4096
 
+    @Option(help: "Most simultaneous live-update (/live) streams; past it the server answers 503.")
+    var maxLiveClients = 2000
+
+    @Option(help: "Seconds between heartbeats on live-update streams.")
+    var heartbeat = 15.0
+
+    @Option(help: "Milliseconds a burst of changes is gathered into one live-update message.")
+    var liveCoalesceMs = 100
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -82,6 +91,9 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--\(name)-thresholds must be two numbers of seconds, warn,alert (e.g. 60,180)")
             }
         }
+        guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
+        guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
+        guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     }
@@ -117,7 +129,8 @@ struct Serve: AsyncParsableCommand {
                                       logger: Logger(label: "teamsview.ingest")) { events in
             _ = store.apply(events)
         }
-        let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings)
+        let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000)
+        let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings, live: live)
         let server = HTTPServer(
             configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
             router: app.routes(), logger: Logger(label: "teamsview.http"))
@@ -149,6 +162,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("stopping")
         demoFeed?.stop()
         for source in sources { source.stop() }
+        app.live.stop()
         server.stop()
     }
 
