@@ -195,6 +195,11 @@ public final class LiveHub: Sendable {
         }
     }
 
+    /// Flushes pending changes now and waits for it (tests: a known starting point).
+    func settle() {
+        queue.sync { flush() }
+    }
+
     /// Renders what changed into one message per view and writes it to the view's clients.
     /// Runs on the hub's queue only.
     func flush() {
@@ -266,7 +271,7 @@ public final class LiveHub: Sendable {
                 s.lastFeedLine = lastLine
                 if heartbeat { s.lastHeartbeat = mono }
                 for group in s.groups.values where !group.clients.isEmpty {
-                    var bytes: [UInt8] = heartbeat ? Array(": heartbeat\n\n".utf8) : []
+                    var bytes: [UInt8] = heartbeat ? Array(": heartbeat\n".utf8) : []
                     bytes += feedMessage(group, now: now, lastLine: lastLine)
                     writes.append((Array(group.clients.values), bytes))
                 }
