@@ -246,7 +246,7 @@
   function updateBanner() {
     if (state === "down" || (state === "connecting" && lostAt !== null)) {
       showBanner("down", "Lost the connection to the server" + (lostAt ? " at " + clock(lostAt) : "") +
-        ": these figures are frozen since then. Reconnecting…");
+        ": states shown are as of then (timers keep counting). Reconnecting…");
       return;
     }
     if (state === "paused") {
