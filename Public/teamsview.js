@@ -16,6 +16,8 @@
   }
 
   function tick() {
+    // Paused (WCAG 2.2.2): timers stand still with the rest of the page.
+    if (window.teamsview && window.teamsview.frozen) return;
     var now = serverNow();
     var timers = document.querySelectorAll("time.timer[data-since]");
     for (var i = 0; i < timers.length; i++) {

@@ -130,13 +130,15 @@ public final class PageRenderer: Sendable {
     }
 
     /// The whole Teams View page.
-    public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp) -> [UInt8] {
+    public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp,
+                          liveCursor: String? = nil) -> [UInt8] {
         let sel = selection(registry, query: query, at: now)
         let shown = sel.workers.count
         let summary = Summary(sel.workers, flags: sel.flags, at: now)
         var model = pageModel(registry, feed: feed, at: now)
         model["summary"] = summaryModel(summary, at: now)
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
+        model["liveCursor"] = liveCursor
         model["shown"] = shown
         model["noneShown"] = shown == 0
         model["total"] = registry.workers.count
@@ -178,16 +180,25 @@ public final class PageRenderer: Sendable {
     }
 
     func teamHeader(_ team: String, _ sel: Selection, range: Range<Int>) -> String {
-        var onCalls = 0, multi = 0, flagged = 0
-        for i in sel.order[range] {
-            let calls = sel.workers[i].calls.count
-            if calls > 0 { onCalls += 1 }
-            if calls >= 2 { multi += 1 }
-            if sel.flags[i].contains(where: { !$0.isEmpty }) { flagged += 1 }
+        teamHeader(team, workers: sel.order[range].lazy.map { (sel.workers[$0], sel.flags[$0]) })
+    }
+
+    /// The team header row (and the opening `<tbody>`) of the page and of live updates.
+    func teamHeader(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
+        teamHeader(team, workers: workers.lazy.map { ($0, $0.callFlags(at: now, grace: self.settings.grace)) })
+    }
+
+    func teamHeader<S: Sequence<(WorkerState, [CallFlags])>>(_ team: String, workers: S) -> String {
+        var agents = 0, onCalls = 0, multi = 0, flagged = 0
+        for (w, flags) in workers {
+            agents += 1
+            if !w.calls.isEmpty { onCalls += 1 }
+            if w.calls.count >= 2 { multi += 1 }
+            if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
         }
         let name = team.isEmpty ? "No team" : Formatting.clean(team)
         let model: [String: Any] = [
-            "name": name, "slug": Formatting.slug(name), "agents": range.count,
+            "name": name, "slug": Formatting.slug(name), "agents": agents,
             "onCalls": onCalls, "multi": multi, "flagged": flagged > 0 ? flagged : false,
         ]
         return library.render(model, withTemplate: "team-header") ?? ""

@@ -14,6 +14,8 @@ public final class TeamsApp: Sendable {
     public let renderer: PageRenderer
     public let statistics: IngestStatistics
     public let clock: WallClock
+    /// Live updates (`/live`): Server-Sent Events for the page and the kiosk.
+    public let live: LiveHub
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
@@ -52,7 +54,7 @@ public final class TeamsApp: Sendable {
     }
 
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
-                clock: WallClock = .system, ingest: IngestEndpoint? = nil,
+                clock: WallClock = .system, ingest: IngestEndpoint? = nil, live liveSettings: LiveSettings = LiveSettings(),
                 logger: Logger = Logger(label: "teamsview.web")) async throws {
         self.store = store
         self.ingest = ingest
@@ -62,6 +64,7 @@ public final class TeamsApp: Sendable {
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
         self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
+        self.live = LiveHub(store: store, statistics: statistics, renderer: renderer, settings: liveSettings, clock: clock)
     }
 
     /// A 32-bit FNV-1a hash in base 36, for ETags.
@@ -89,6 +92,8 @@ public final class TeamsApp: Sendable {
     public func routes() -> Router {
         var router = Router()
         router.get("/") { [self] in secured(teamsPage($0)) }
+        router.get("/live") { [live] in live.handle($0) }
+        router.get("/kiosk") { [self] in kioskPage($0) }
         router.get("/api/workers") { [self] in workersAPI($0) }
         router.get("/api/workers/:id") { [self] in workerAPI($0) }
         router.get("/api/summary") { [self] in summaryAPI($0) }
@@ -116,16 +121,17 @@ public final class TeamsApp: Sendable {
     }
 
     func teamsPage(_ request: Request) -> Response {
+        let query = WorkerQuery(parameters: request.query)
+        let cursor = live.cursor(for: .page, query: query)  // before the snapshot: see LiveHub.cursor
         let registry = store.snapshot()
         let now = clock.now()
-        let query = WorkerQuery(parameters: request.query)
         let second = now.microseconds / 1_000_000
         let etag = "\"t\(registry.version)-\(second)-\(fnv1a(query.queryString))\""
         if request.headerFields[.ifNoneMatch] == etag {
             return notModified(etag)
         }
-        let body = pages.page(.init(version: registry.version, second: second, view: "teams?" + query.queryString)) {
-            renderer.teamsPage(registry, query: query, feed: feed, at: now)
+        let body = pages.page(.init(version: registry.version, second: second, view: "teams?" + query.queryString + "#" + cursor)) {
+            renderer.teamsPage(registry, query: query, feed: feed, at: now, liveCursor: cursor)
         }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"

@@ -87,6 +87,11 @@ public struct WorkerQuery: Sendable, Hashable {
         return a.pointee.id < b.pointee.id
     }
 
+    /// Orders two workers as the page does (team, then the query's sort, then name).
+    func areInOrder(_ a: WorkerState, _ b: WorkerState) -> Bool {
+        withUnsafePointer(to: a) { pa in withUnsafePointer(to: b) { pb in teamsPageOrder(pa, pb) } }
+    }
+
     /// The query string that reproduces this query (empty when nothing is set).
     public var queryString: String {
         var items: [(String, String)] = []

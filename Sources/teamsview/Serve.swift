@@ -75,6 +75,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds Twilio events are held to put an unordered feed in order (0 maps them on arrival).")
     var reorderWindow = 2.0
 
+    @Option(help: "Most simultaneous live-update (/live) streams; past it the server answers 503.")
+    var maxLiveClients = 2000
+
+    @Option(help: "Seconds between heartbeats on live-update streams.")
+    var heartbeat = 15.0
+
+    @Option(help: "Milliseconds a burst of changes is gathered into one live-update message.")
+    var liveCoalesceMs = 100
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -94,6 +103,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard reorderWindow >= 0, reorderWindow <= 60 else { throw ValidationError("--reorder-window must be 0...60 seconds") }
+        guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
+        guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
+        guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
     }
@@ -134,8 +146,9 @@ struct Serve: AsyncParsableCommand {
         let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         posts.startTicking()
         let token = ingestToken ?? ProcessInfo.processInfo.environment["TEAMSVIEW_INGEST_TOKEN"]
+        let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000)
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
-                                     ingest: IngestEndpoint(session: posts, token: token, maxBodyBytes: maxBodyBytes))
+                                     ingest: IngestEndpoint(session: posts, token: token, maxBodyBytes: maxBodyBytes), live: live)
         let server = HTTPServer(
             configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
             router: app.routes(), logger: Logger(label: "teamsview.http"))
@@ -167,6 +180,7 @@ struct Serve: AsyncParsableCommand {
         await Self.waitForTermination()
         logger.info("stopping")
         demoFeed?.stop()
+        app.live.stop()
         server.stop()
         for source in sources { source.stop() }
         posts.stop()

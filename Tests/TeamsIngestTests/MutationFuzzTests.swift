@@ -2,18 +2,6 @@ import Testing
 import TeamsDomain
 @testable import TeamsIngest
 
-/// A small deterministic generator, so a failing mutation can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Mutated input")
 struct MutationFuzzTests {
     static let valid = [
@@ -24,7 +12,7 @@ struct MutationFuzzTests {
 
     @Test("random byte mutations of valid lines never crash and always explain a rejection")
     func mutations() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         var decoder = NativeDecoder()
         var accepted = 0
         var rejected = 0

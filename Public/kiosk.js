@@ -1,0 +1,178 @@
+// teamsview kiosk: fits agent tiles to the screen, rotates pages when they do not fit,
+// shows the local time, and shifts the picture a few pixels now and then (burn-in care).
+// Plain script, no inline code (CSP); live changes arrive through live.js.
+(function () {
+  "use strict";
+
+  var board = document.getElementById("board");
+  if (!board) return;
+  var frame = document.getElementById("frame");
+  var pageText = document.getElementById("page-text");
+  var pageDots = document.getElementById("page-dots");
+  var indicator = document.getElementById("page-indicator");
+  var rotateSeconds = Math.max(5, Number(document.body.getAttribute("data-rotate")) || 20);
+
+  // Tile metrics in em of the tile's own font (1rem × scale); kiosk.css lays tiles out to match.
+  var TILE_MIN_WIDTH = 14.5;   // em
+  var TILE_BASE = 3.9;         // em: padding, name line, activity line
+  var TILE_LINE = 1.45;        // em per call line (a flagged call takes two)
+  var SCALES = [2.2, 2, 1.8, 1.65, 1.5, 1.4, 1.3, 1.2, 1.1, 1];
+
+  var pages = [[]];
+  var page = 0;
+  var rotateTimer = null;
+  var layoutQueued = false;
+
+  function rem() {
+    return parseFloat(getComputedStyle(document.documentElement).fontSize) || 24;
+  }
+
+  function items() {
+    var list = [];
+    var teams = board.querySelectorAll(".team");
+    for (var i = 0; i < teams.length; i++) {
+      var head = teams[i].querySelector(".kteam__head:not(.kteam__head--cont)");
+      if (head) list.push({ el: head, head: true, team: teams[i] });
+      var tiles = teams[i].querySelectorAll(".tile");
+      for (var j = 0; j < tiles.length; j++) list.push({ el: tiles[j], head: false, team: teams[i] });
+    }
+    return list;
+  }
+
+  // Chooses the largest scale at which everything fits one screen; failing that, the smallest
+  // scale (still ≥ 24 px text at 1080p) and as many pages as it takes.
+  function layout() {
+    layoutQueued = false;
+    var conts = board.querySelectorAll(".kteam__head--cont");
+    for (var c = 0; c < conts.length; c++) conts[c].remove();
+    var all = items();
+    var r = rem();
+    var gap = 0.4 * r;
+    var W = board.clientWidth, H = board.clientHeight;
+    if (W <= 0 || H <= 0) return;
+    var lines = 1;
+    for (var i = 0; i < all.length; i++) {
+      if (!all[i].head) lines = Math.max(lines, Number(all[i].el.getAttribute("data-lines")) || 1);
+    }
+    var chosen = null;
+    for (var s = 0; s < SCALES.length; s++) {
+      var scale = SCALES[s];
+      var cols = Math.max(1, Math.floor((W + gap) / (TILE_MIN_WIDTH * scale * r + gap)));
+      var rows = Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap)));
+      chosen = { scale: scale, cols: cols, rows: rows };
+      if (cols * rows >= all.length) break;
+    }
+    board.style.setProperty("--scale", String(chosen.scale));
+    board.style.setProperty("--cols", String(chosen.cols));
+    board.style.setProperty("--row-h", ((H - (chosen.rows - 1) * gap) / chosen.rows) + "px");
+    paginate(all, chosen.cols * chosen.rows);
+    show(Math.min(page, pages.length - 1));
+  }
+
+  function paginate(all, capacity) {
+    pages = [];
+    var current = [];
+    for (var i = 0; i < all.length; i++) {
+      var it = all[i];
+      // Never leave a team header alone at the bottom of a page.
+      if (current.length >= capacity || (it.head && current.length === capacity - 1 && capacity > 2)) {
+        pages.push(current);
+        current = [];
+        if (!it.head && capacity > 1) current.push({ cont: true, team: it.team });
+      }
+      current.push(it);
+    }
+    pages.push(current);
+  }
+
+  function show(index) {
+    page = index;
+    var all = items();
+    var visible = new Set();
+    var list = pages[page] || [];
+    for (var i = 0; i < list.length; i++) if (list[i].el) visible.add(list[i].el);
+    for (var j = 0; j < all.length; j++) all[j].el.hidden = !visible.has(all[j].el);
+    var conts = board.querySelectorAll(".kteam__head--cont");
+    for (var c = 0; c < conts.length; c++) conts[c].remove();
+    for (var k = 0; k < list.length; k++) {
+      if (!list[k].cont) continue;
+      // The team's header again, marked as continued, before its first tile on this page.
+      var head = list[k].team.querySelector(".kteam__head");
+      var next = list[k + 1] && list[k + 1].el;
+      if (!head || !next) continue;
+      var clone = head.cloneNode(true);
+      clone.classList.add("kteam__head--cont");
+      clone.hidden = false;
+      var name = clone.querySelector(".kteam__name");
+      if (name) {
+        // Not a second heading for the same team: the copy is for the eye only.
+        var label = document.createElement("p");
+        label.className = name.className;
+        label.textContent = name.textContent + " (continued)";
+        name.replaceWith(label);
+      }
+      clone.setAttribute("aria-hidden", "true");
+      next.parentNode.insertBefore(clone, next);
+    }
+    var total = pages.length;
+    document.body.setAttribute("data-page", String(page + 1));
+    document.body.setAttribute("data-pages", String(total));
+    if (indicator) indicator.hidden = total <= 1;
+    if (pageText) pageText.textContent = "Page " + (page + 1) + " of " + total;
+    if (pageDots) {
+      var dots = "";
+      for (var d = 0; d < total && total <= 12; d++) dots += d === page ? "●" : "○";
+      pageDots.textContent = dots;
+    }
+  }
+
+  function queueLayout() {
+    if (layoutQueued) return;
+    layoutQueued = true;
+    requestAnimationFrame(layout);
+  }
+
+  function rotate() {
+    if (pages.length > 1) {
+      // Re-layout on every turn: sizes may have changed with the last updates.
+      layout();
+      show((page + 1) % pages.length);
+    }
+  }
+
+  document.addEventListener("teamsview:patched", queueLayout);
+  document.addEventListener("teamsview:banner", queueLayout);
+  window.addEventListener("resize", queueLayout);
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(queueLayout).observe(board);
+  layout();
+  rotateTimer = setInterval(rotate, rotateSeconds * 1000);
+
+  // Local time on the server's clock.
+  var clockEl = document.getElementById("clock");
+  function clock() {
+    if (!clockEl || !window.teamsview) return;
+    var d = new Date(window.teamsview.serverNow());
+    var two = function (v) { return v < 10 ? "0" + v : String(v); };
+    var text = two(d.getHours()) + ":" + two(d.getMinutes());
+    if (clockEl.textContent !== text) clockEl.textContent = text;
+  }
+  clock();
+  setInterval(clock, 1000);
+
+  // Burn-in care: move the whole picture a few pixels every three minutes.
+  var shifts = [[0, 0], [3, 2], [-2, 3], [2, -3], [-3, -2], [1, 3], [-3, 1]];
+  var shift = 0;
+  setInterval(function () {
+    shift = (shift + 1) % shifts.length;
+    var unit = rem() / 24;
+    if (frame) frame.style.transform = "translate(" + shifts[shift][0] * unit + "px," + shifts[shift][1] * unit + "px)";
+  }, 180000);
+
+  window.teamsview = window.teamsview || {};
+  window.teamsview.kiosk = {
+    pages: function () { return pages.length; },
+    page: function () { return page + 1; },
+    next: rotate,
+    layout: layout
+  };
+})();

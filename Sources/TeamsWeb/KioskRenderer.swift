@@ -1,0 +1,87 @@
+import Mustache
+import Synchronization
+import TeamsDomain
+
+/// What the kiosk tile template (`Templates/kiosk-tile.mustache`) shows of one agent: everything
+/// the row template has (the same `RowView`), plus a few figures the tile layout needs.
+struct TileView: MustacheParent {
+    let row: RowView
+
+    func child(named name: String) -> Any? {
+        switch name {
+        // Text lines the tile's call list takes: one per call, one more per flagged call.
+        // The kiosk script sizes every tile for the tallest one, so nothing is ever cut off.
+        case "lines":
+            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.isEmpty ? 0 : 1) })
+        case "taskCount": return row.tasks.count
+        case "hasTasks": return !row.tasks.isEmpty
+        case "taskSummary":
+            var counts: [String: Int] = [:]
+            for t in row.tasks { counts[Formatting.clean(t.task.channel), default: 0] += 1 }
+            return counts.keys.sorted().map { counts[$0]! > 1 ? "\($0) ×\(counts[$0]!)" : $0 }.joined(separator: " · ")
+        default: return row.child(named: name)
+        }
+    }
+}
+
+/// Renders the kiosk's pieces: agent tiles (cached per worker version and flags, like the page's
+/// rows), team header cells and the summary banner. Live updates send the same tiles.
+final class KioskRenderer: Sendable {
+    let page: PageRenderer
+    private let tiles = Mutex<[WorkerID: PageRenderer.CachedRow]>([:])
+
+    init(page: PageRenderer) {
+        self.page = page
+    }
+
+    var library: MustacheLibrary { page.library }
+
+    /// The tile of one worker with timer markers not yet filled in.
+    func tileMarkup(_ worker: WorkerState, flags: [CallFlags]) -> TimerMarkup.Marked {
+        if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags {
+            return hit.html
+        }
+        let view = TileView(row: RowView(worker, flags: flags, settings: page.settings))
+        let html = TimerMarkup.mark(library.render(view, withTemplate: "kiosk-tile") ?? "")
+        tiles.withLock { $0[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, html: html) }
+        return html
+    }
+
+    /// Appends the finished tile as of `now`.
+    func tile(_ worker: WorkerState, at now: Timestamp, into out: inout [UInt8]) {
+        let flags = worker.callFlags(at: now, grace: page.settings.grace)
+        TimerMarkup.write(tileMarkup(worker, flags: flags), now: now, thresholds: page.thresholds, into: &out)
+    }
+
+    /// Opens a team's section with its header cell (the section is closed by `</section>`).
+    func teamOpen(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
+        var onCalls = 0, multi = 0, flagged = 0, held = 0
+        for w in workers {
+            if !w.calls.isEmpty { onCalls += 1 }
+            if w.calls.count >= 2 { multi += 1 }
+            held += w.calls.lazy.filter { $0.phase == .held }.count
+            if w.callFlags(at: now, grace: page.settings.grace).contains(where: { !$0.isEmpty }) { flagged += 1 }
+        }
+        let name = team.isEmpty ? "No team" : Formatting.clean(team)
+        let model: [String: Any] = [
+            "name": name, "slug": Formatting.slug(name), "agents": workers.count,
+            "onCalls": onCalls, "multi": multi, "held": held, "flagged": flagged > 0 ? flagged : false,
+        ]
+        return library.render(model, withTemplate: "kiosk-team") ?? ""
+    }
+
+    /// The summary banner's cells.
+    func summaryHTML(_ summary: Summary, at now: Timestamp) -> [UInt8] {
+        var out: [UInt8] = []
+        TimerMarkup.expand(library.render(page.summaryModel(summary, at: now), withTemplate: "kiosk-summary") ?? "",
+                           now: now, thresholds: page.thresholds, into: &out)
+        return out
+    }
+
+    func prune(keeping registry: Registry) {
+        tiles.withLock { cache in
+            guard cache.count > registry.workers.count + 64 else { return }
+            cache = cache.filter { registry.workers[$0.key] != nil }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+"""The wall display in a real browser: fit, rotation, live tiles, TV readability, screenshots."""
+
+import time
+
+from conftest import event, roster, wait_for
+
+VISIBLE_TILES = "return Array.from(document.querySelectorAll('#board .tile')).filter(t => !t.hidden).map(t => t.id)"
+
+
+def no_scrollbars(browser):
+    return browser.js("""var d = document.documentElement;
+        return d.scrollHeight <= window.innerHeight + 1 && d.scrollWidth <= window.innerWidth + 1
+            && getComputedStyle(d).overflow === 'hidden'""")
+
+
+def smallest_text(browser):
+    """The smallest computed font size of any visible element holding text."""
+    return browser.js("""
+        var min = 1e9, where = '';
+        var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          var n = walker.currentNode;
+          if (!n.textContent.trim()) continue;
+          var el = n.parentElement;
+          // Decorative glyphs (aria-hidden) sit next to words that say the same; words are what must be readable.
+          if (!el || el.closest('[hidden]') || el.closest('.visually-hidden') || el.closest('[aria-hidden="true"]')) continue;
+          var r = el.getBoundingClientRect();
+          if (r.width === 0 || r.height === 0) continue;
+          var size = parseFloat(getComputedStyle(el).fontSize);
+          if (size < min) { min = size; where = el.className + ': ' + n.textContent.trim().slice(0, 30); }
+        }
+        return [min, where];""")
+
+
+def overflowing_tiles(browser):
+    """Visible tiles whose content is cut off at the bottom."""
+    return browser.js("""return Array.from(document.querySelectorAll('#board .tile')).filter(t => !t.hidden)
+        .filter(t => { var last = t.lastElementChild; if (!last) return false;
+                       return last.getBoundingClientRect().bottom > t.getBoundingClientRect().bottom + 1; })
+        .map(t => t.id)""")
+
+
+def test_kiosk_rotates_pages_when_agents_do_not_fit(make_server, browser):
+    server = make_server(roster(70))
+    browser.get(server.url + "/kiosk?rotate=5")
+    browser.wait_live()
+    pages = int(browser.js("return document.body.dataset.pages"))
+    assert pages >= 2, "70 agents should not fit one 1080p screen at TV size"
+    assert browser.text("#page-text") == "Page 1 of %d" % pages
+    first = browser.js(VISIBLE_TILES)
+    assert first
+    wait_for(lambda: browser.js("return document.body.dataset.page") == "2", timeout=20, interval=0.2,
+             message="the kiosk to turn to page 2")
+    second = browser.js(VISIBLE_TILES)
+    assert second and not set(first) & set(second), "page 2 shows other agents"
+    assert browser.text("#page-text") == "Page 2 of %d" % pages
+    # Every agent is on some page.
+    all_ids = set()
+    for p in range(pages):
+        all_ids.update(browser.js(VISIBLE_TILES))
+        browser.js("window.teamsview.kiosk.next()")
+    assert len(all_ids) == 70
+    assert no_scrollbars(browser)
+    assert overflowing_tiles(browser) == []
+    assert browser.console_errors() == []
+    assert browser.csp_violations() == []
+
+
+def test_kiosk_pins_teams_and_updates_tiles_live(make_server, browser):
+    server = make_server(roster(16))
+    browser.get(server.url + "/kiosk?team=Retention&team=Sales")
+    browser.wait_live()
+    teams = browser.js("return Array.from(document.querySelectorAll('#board .kteam__name')).map(e => e.textContent)")
+    assert teams == ["Retention", "Sales"]
+    assert browser.js("return document.body.dataset.pages") == "1"
+    server.events.append(event("call.start", worker="WK001", call="CAK1", **{"from": "+15550001111"},
+                               queue="Retention", direction="inbound", via="queue"))
+    appended = time.monotonic()
+    wait_for(lambda: browser.js("return !!document.querySelector('#w-WK001 .tcall--live')"), timeout=10,
+             interval=0.02, message="the tile to show the new call")
+    assert time.monotonic() - appended < 1.0
+    # Hold and mute show as words and icons, with a hold timer.
+    server.events.append(event("call.hold", worker="WK001", call="CAK1"), event("call.mute", worker="WK001", call="CAK1"))
+    wait_for(lambda: browser.js("return !!document.querySelector('#w-WK001 .tcall--held.tcall--muted .timer--hold')"),
+             timeout=10, message="the held, muted call")
+    line = browser.text("#w-WK001 .tcall--held")
+    assert "Hold" in line and "Muted" in line
+    # A misroute on a busy agent is flagged in words.
+    server.events.append(event("call.start", worker="WK001", call="CAK2", **{"from": "+15550002222"},
+                               queue="Retention", direction="inbound", via="queue"))
+    wait_for(lambda: "Misroute" in (browser.text("#w-WK001") or ""), timeout=10, message="the misroute flag")
+    assert browser.console_errors() == []
+
+
+def test_kiosk_is_tv_grade_at_1080p_and_4k(make_server, browser, artifacts):
+    server = make_server(roster(24))
+    for theme in ("dark", "light"):
+        for width, height in ((1920, 1080), (3840, 2160)):
+            browser.size(width, height)
+            browser.get(server.url + "/kiosk" + ("?theme=light" if theme == "light" else ""))
+            browser.wait_live()
+            wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10,
+                     message="the kiosk layout")
+            size, where = smallest_text(browser)
+            # No text under ~24 px at 1080p, and the same proportions at 4K.
+            assert size >= 23.5 * height / 1080, "text of %.1f px at %dx%d (%s)" % (size, width, height, where)
+            assert no_scrollbars(browser), "scrollbars at %dx%d" % (width, height)
+            assert overflowing_tiles(browser) == []
+            assert browser.js("return getComputedStyle(document.body).cursor") == "none"
+            browser.screenshot(artifacts / ("kiosk-%s-%dx%d.png" % (theme, width, height)))
+    browser.size(1920, 1080)
+    browser.get(server.url + "/")
+    browser.wait_live()
+    browser.screenshot(artifacts / "teams-1920x1080.png")
+    assert browser.console_errors() == []
