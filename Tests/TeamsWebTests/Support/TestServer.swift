@@ -20,16 +20,30 @@ final class TestServer: @unchecked Sendable {
     let store = RegistryStore()
     let statistics = IngestStatistics()
     let pipeline: IngestPipeline
+    /// The session `POST /ingest` feeds.
+    let posts: SharedIngestSession
     let app: TeamsApp
     let server: HTTPServer
     var client: HTTPClient { HTTPClient(port: server.port) }
 
-    init(seeds: [String], now: String, settings: ViewSettings = ViewSettings()) async throws {
+    /// - Parameters:
+    ///   - twilio: read every format (as `teamsview serve` does) instead of the native one only.
+    ///   - token: the bearer token `POST /ingest` requires.
+    init(seeds: [String], now: String, settings: ViewSettings = ViewSettings(), twilio: Bool = false,
+         token: String? = nil, maxBodyBytes: Int = 16 << 20) async throws {
         let store = self.store
-        pipeline = IngestPipeline(statistics: statistics) { _ = store.apply($0) }
+        let decoder: @Sendable () -> any LineDecoder
+        if twilio {
+            decoder = { TwilioDecoder() }
+        } else {
+            decoder = { NativeDecoder() }
+        }
+        pipeline = IngestPipeline(statistics: statistics, decoder: decoder) { _ = store.apply($0) }
+        posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         let fixed = RFC3339.parse(now)!
         app = try await TeamsApp(store: store, statistics: statistics, assets: .init(root: Self.repoRoot),
-                                 settings: settings, clock: WallClock { fixed })
+                                 settings: settings, clock: WallClock { fixed },
+                                 ingest: IngestEndpoint(session: posts, token: token, maxBodyBytes: maxBodyBytes))
         for name in seeds {
             _ = pipeline.ingest(body: try Self.seed(name), source: name)
         }
