@@ -7,8 +7,8 @@ import TeamsWeb
 extension Bench {
     /// Requests/s of `/` (1,000 agents) under wrk, beside a plain C libmicrohttpd server sending the same bytes.
     func http() async throws {
-        print("\n== http: GET / with 1,000 agents, wrk -t2 -c\(connections) -d\(wrkSeconds)s, loopback, same machine")
-        guard let wrk = which("wrk") else { print("  skipped: wrk not installed (apt-get install wrk)"); return }
+        say("\n== http: GET / with 1,000 agents, wrk -t2 -c\(connections) -d\(wrkSeconds)s, loopback, same machine")
+        guard let wrk = which("wrk") else { say("  skipped: wrk not installed (apt-get install wrk)"); return }
         let store = RegistryStore()
         store.apply(Self.multiCallEvents(agents: 1_000))
         let app = try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: root),
@@ -31,21 +31,24 @@ extension Bench {
         let out = Pipe()
         baseline.standardOutput = out
         try baseline.run()
-        defer { baseline.terminate() }
+        defer {
+            kill(baseline.processIdentifier, SIGKILL)
+            baseline.waitUntilExit()
+        }
         let portLine = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
         guard let cPort = Int(portLine.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            print("  C baseline did not start"); return
+            say("  C baseline did not start"); return
         }
-        print("  page: \(page.count / 1024) KiB")
+        say("  page: \(page.count / 1024) KiB")
         var swiftRates: [Double] = [], cRates: [Double] = []
         for _ in 0..<runs {
             swiftRates.append(try wrkRate(wrk, port: server.port))
             cRates.append(try wrkRate(wrk, port: cPort))
         }
         let s = swiftRates.sorted()[runs / 2], c = cRates.sorted()[runs / 2]
-        print("  teamsview /:        \(grouped(Int(s))) req/s  (runs: \(swiftRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
-        print("  C libmicrohttpd:    \(grouped(Int(c))) req/s  (runs: \(cRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
-        print("  ratio:              \(Int((s / c * 100).rounded()))% of the C server   (target ≥ 80%)")
+        say("  teamsview /:        \(grouped(Int(s))) req/s  (runs: \(swiftRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
+        say("  C libmicrohttpd:    \(grouped(Int(c))) req/s  (runs: \(cRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
+        say("  ratio:              \(Int((s / c * 100).rounded()))% of the C server   (target ≥ 80%)")
     }
 
     func wrkRate(_ wrk: String, port: Int) throws -> Double {

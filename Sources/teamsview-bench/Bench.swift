@@ -37,6 +37,7 @@ struct Bench: AsyncParsableCommand {
     var root = FileManager.default.currentDirectoryPath
 
     func run() async throws {
+
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
@@ -44,9 +45,9 @@ struct Bench: AsyncParsableCommand {
         }
         let sections = Set(only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         #if DEBUG
-        print("warning: debug build; figures are meaningless. Use: swift run -c release teamsview-bench")
+        say("warning: debug build; figures are meaningless. Use: swift run -c release teamsview-bench")
         #endif
-        print("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
+        say("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
         if sections.contains("ingest") { ingest() }
         if sections.contains("twilio") { twilio() }
         if sections.contains("render") || sections.contains("warm") { try await render(sections) }
@@ -59,12 +60,12 @@ struct Bench: AsyncParsableCommand {
     // MARK: ingest
 
     func ingest() {
-        print("\n== ingest: native NDJSON, one thread, \(events) events")
+        say("\n== ingest: native NDJSON, one thread, \(events) events")
         let lines = ContactCentreSimulator.benchmarkLines(agents: 5_000, events: events)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(lines.count * 160)
         for line in lines { buffer.append(contentsOf: line.utf8); buffer.append(0x0A) }
-        print("  input: \(lines.count) lines, \(buffer.count / lines.count) bytes/line average")
+        say("  input: \(lines.count) lines, \(buffer.count / lines.count) bytes/line average")
 
         let decodeOnly = median(runs) {
             let pipeline = IngestPipeline { _ in }
@@ -75,14 +76,14 @@ struct Bench: AsyncParsableCommand {
             let pipeline = IngestPipeline { store.apply($0) }
             return timed { _ = buffer.withUnsafeBufferPointer { pipeline.ingest(buffer: $0, source: "bench") } }
         }
-        print("  decode only:            \(rate(lines.count, full: decodeOnly)) events/s")
-        print("  decode + registry apply: \(rate(lines.count, full: full)) events/s   (target ≥ 1,000,000)")
+        say("  decode only:            \(rate(lines.count, full: decodeOnly)) events/s")
+        say("  decode + registry apply: \(rate(lines.count, full: full)) events/s   (target ≥ 1,000,000)")
     }
 
     // MARK: render
 
     func render(_ sections: Set<String>) async throws {
-        print("\n== render: full / page, agents with 2 calls each (one held and muted, one live)")
+        say("\n== render: full / page, agents with 2 calls each (one held and muted, one live)")
         for agents in [1_000, 10_000] {
             let store = RegistryStore()
             store.apply(Self.multiCallEvents(agents: agents))
@@ -100,14 +101,14 @@ struct Bench: AsyncParsableCommand {
                 now = now.adding(seconds: 1)
                 return timed { _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now) }
             }
-            print("  \(agents) agents: cold (no cached rows) \(ms(cold)) ms, warm (rows cached, timers refreshed) \(ms(warm)) ms, \(size / 1024) KiB page   (target < 20 ms at 10,000)")
+            say("  \(agents) agents: cold (no cached rows) \(ms(cold)) ms, warm (rows cached, timers refreshed) \(ms(warm)) ms, \(size / 1024) KiB page   (target < 20 ms at 10,000)")
         }
     }
 
     // MARK: memory
 
     func memory() {
-        print("\n== memory: resident set per agent (registry, 2 calls each)")
+        say("\n== memory: resident set per agent (registry, 2 calls each)")
         let agents = 100_000
         let events = Self.multiCallEvents(agents: agents)
         let before = residentBytes()
@@ -116,7 +117,7 @@ struct Bench: AsyncParsableCommand {
             store.apply(events[chunk..<min(events.count, chunk + 10_000)])
         }
         let after = residentBytes()
-        print("  \(agents) agents: \((after - before) / agents) bytes/agent   (target < 2048)")
+        say("  \(agents) agents: \((after - before) / agents) bytes/agent   (target < 2048)")
         withExtendedLifetime(store) {}
     }
 
@@ -181,4 +182,10 @@ func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
     return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// Prints a line at once, even through a pipe, so figures appear as they are measured.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
