@@ -6,7 +6,8 @@ import TeamsIngest
 /// webhook's form. Answers fast with what was accepted and rejected, line by line.
 public struct IngestEndpoint: Sendable {
     public let session: SharedIngestSession
-    /// Required as `Authorization: Bearer TOKEN`; without one, only loopback clients may post.
+    /// Required as `Authorization: Bearer TOKEN` (or `?token=TOKEN` for webhooks that cannot send headers);
+    /// without one, only loopback clients may post.
     public let token: String?
     public let maxBodyBytes: Int
 
@@ -57,6 +58,10 @@ public struct IngestEndpoint: Sendable {
         guard let token else {
             return request.isFromLoopback ? nil
                 : answer(.forbidden, error: "ingest over the network needs --ingest-token (or TEAMSVIEW_INGEST_TOKEN)")
+        }
+        // Twilio's status callbacks cannot carry a header: their URL may carry the token instead.
+        if let given = request.queryValue("token") {
+            return constantTimeEqual(given, token) ? nil : answer(.forbidden, error: "wrong token")
         }
         guard let header = request.headerFields[.authorization] else {
             var r = answer(.unauthorized, error: "missing bearer token")

@@ -73,6 +73,10 @@ struct IngestEndpointTests {
         let right = try server.client.send("POST", "/ingest", headers: ["Content-Type": "application/x-ndjson",
                                                                          "Authorization": "Bearer s3cret"], body: line)
         #expect(right.status == 200)
+        let inURL = try server.client.send("POST", "/ingest?token=s3cret", headers: Self.ndjson, body: line)
+        #expect(inURL.status == 200)
+        let wrongInURL = try server.client.send("POST", "/ingest?token=x", headers: Self.ndjson, body: line)
+        #expect(wrongInURL.status == 403)
 
         // No token configured: a request from another host is refused, one from loopback taken.
         let open = IngestEndpoint(session: server.posts, token: nil)
