@@ -46,13 +46,15 @@ struct DemoTests {
         defer { process.terminate(); process.waitUntilExit() }
         let client = HTTPClient(port: port)
         var workers: [[String: Any]] = []
-        for _ in 0..<50 {
+        var calls: [[String: Any]] = []
+        // The feed replays ten simulated minutes first: wait until it has put calls on the board.
+        for _ in 0..<100 {
             workers = (try? client.get("/api/workers").json()["workers"] as? [[String: Any]]) ?? []
-            if workers.count >= 40 { break }
+            calls = workers.flatMap { $0["calls"] as? [[String: Any]] ?? [] }
+            if workers.count >= 40 && !calls.isEmpty { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(workers.count == 40)
-        let calls = workers.flatMap { $0["calls"] as? [[String: Any]] ?? [] }
         #expect(!calls.isEmpty, "ten simulated minutes of history put calls on the board")
         let version1 = try client.get("/api/summary").json()["version"] as? Int ?? 0
         try await Task.sleep(for: .seconds(3))
