@@ -98,7 +98,7 @@ public final class TeamsApp: Sendable {
         router.get("/api/workers/:id") { [self] in workerAPI($0) }
         router.get("/api/summary") { [self] in summaryAPI($0) }
         router.get("/api/status") { [self] _ in json(statusJSON()) }
-        router.get("/status") { [self] _ in json(statusJSON()) }
+        router.get("/status") { [self] _ in secured(statusPage()) }
         if let ingest {
             router.post("/ingest", bodyLimit: ingest.maxBodyBytes) { ingest.handle($0) }
         }
@@ -171,6 +171,35 @@ public final class TeamsApp: Sendable {
         fields[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         fields[.cacheControl] = "no-store"
         return Response(status: .ok, headerFields: fields, body: .bytes(body))
+    }
+
+    /// The operators' page: what `/api/status` says, readable.
+    func statusPage() -> Response {
+        let stats = statistics.snapshot()
+        let registry = store.snapshot()
+        let now = clock.now()
+        let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
+        var model = renderer.pageModel(registry, feed: feed, at: now)
+        model["linesRead"] = stats.linesRead
+        model["linesSkippedEmpty"] = stats.linesSkippedEmpty
+        model["eventsApplied"] = stats.eventsApplied
+        model["eventsUnchanged"] = Int(store.counters.unchanged)
+        model["linesRejected"] = stats.linesRejected
+        model["hasRejects"] = !stats.recentRejects.isEmpty
+        model["categories"] = stats.rejectedByCategory.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { ["name": $0.key.rawValue, "count": $0.value] as [String: Any] }
+        model["lastEventAt"] = stats.lastEventAt.map(RFC3339.format) ?? "none yet"
+        model["lastLineAgo"] = stats.lastLineReceivedAt.map { Formatting.duration($0.seconds(until: now)) + " ago" } ?? "never"
+        model["workers"] = registry.workers.count
+        model["version"] = String(registry.version)
+        model["requests"] = http.requests
+        model["streams"] = http.activeStreams
+        model["recentRejects"] = stats.recentRejects.reversed().map {
+            ["at": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
+             "line": $0.preview] as [String: Any]
+        }
+        let html = renderer.library.render(model, withTemplate: "status") ?? ""
+        return Response(contentType: "text/html; charset=utf-8", text: html)
     }
 
     func statusJSON() -> [UInt8] {

@@ -76,6 +76,14 @@ struct APITests {
         #expect(recent.count == min(20, rejected))
         #expect(recent.allSatisfy { ($0["reason"] as? String)?.isEmpty == false && $0["source"] as? String == "bad-lines.ndjson" })
         #expect((status["lastEventAt"] as? String ?? "") >= "2026-11-25T09:03:30Z")
+        // The operators' page lists the same rejections, escaped.
+        let page = try server.client.get("/status")
+        #expect(page.status == 200)
+        #expect(page.header("content-security-policy") != nil)
+        let firstReason = try #require(recent.first?["reason"] as? String)
+        #expect(page.text.contains(firstReason.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&#39;")))
+        #expect(page.text.contains(">\(rejected)</span>"))
         // The registry is intact and the page still serves.
         #expect(try server.client.get("/").text.contains("Ada Okafor"))
     }
