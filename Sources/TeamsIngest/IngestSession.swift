@@ -86,7 +86,7 @@ public struct IngestSession {
     public mutating func tick() {
         guard var buffering = decoder as? any BufferingLineDecoder else { return }
         let before = batch.count
-        buffering.tick(now: WallClock.now(), into: &batch)
+        buffering.tick(now: Timestamp.now(), into: &batch)
         decoder = buffering
         if batch.count > before { endOfChunk() }
     }
@@ -125,7 +125,7 @@ public struct IngestSession {
 
     mutating func endOfChunk() {
         flush()
-        pipeline.statistics.add(tally, receivedAt: WallClock.now())
+        pipeline.statistics.add(tally, receivedAt: Timestamp.now())
         tally = IngestStatistics.Tally()
     }
 
@@ -168,7 +168,7 @@ public struct IngestSession {
             result.errors.append(.init(line: lineNumber, reason: rejection.reason, category: rejection.category))
         }
         let preview = LineBytes.preview(bytes, limit: 200)
-        pipeline.statistics.reject(rejection, source: source, lineNumber: lineNumber, preview: preview, at: WallClock.now())
+        pipeline.statistics.reject(rejection, source: source, lineNumber: lineNumber, preview: preview, at: Timestamp.now())
         pipeline.rejectLog.log(rejection, source: source, lineNumber: lineNumber, preview: preview)
     }
 }
