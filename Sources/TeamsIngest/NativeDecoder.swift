@@ -11,16 +11,6 @@ import TeamsDomain
 public struct NativeDecoder: LineDecoder {
     public var limits: NativeLimits
     var tape = JSONTape()
-    /// Recent worker ids, and call and task ids, so repeated ids share one string (see ``IDInterner``).
-    /// Apart, so the churn of call ids does not evict the long-lived worker ids.
-    var ids = IDs()
-
-    struct IDs {
-        /// Room for tens of thousands of agents (at most 768 KiB of entries, plus the ids).
-        var workers = IDInterner(maxEntries: 1 << 15)
-        /// Calls and tasks live minutes; enough for those in progress.
-        var work = IDInterner(maxEntries: 1 << 14)
-    }
 
     public init(limits: NativeLimits = NativeLimits()) {
         self.limits = limits
@@ -58,13 +48,9 @@ public struct NativeDecoder: LineDecoder {
             throw Self.reject(error, line)
         }
         let limits = self.limits
-        // Moved out for the call, so the reader may update it while the tape is borrowed.
-        var ids = IDs()
-        swap(&ids, &self.ids)
-        defer { swap(&ids, &self.ids) }
         return try tape.withRoot(line) { (root) throws(IngestReject) -> Event in
             var reader = NativeEventReader(root: root, limits: limits)
-            return try reader.event(ids: &ids)
+            return try reader.event()
         }
     }
 
@@ -95,7 +81,7 @@ struct NativeEventReader {
         self.limits = limits
     }
 
-    mutating func event(ids: inout NativeDecoder.IDs) throws(IngestReject) -> Event {
+    mutating func event() throws(IngestReject) -> Event {
         guard root.kind == .object else {
             throw IngestReject(.schema, "not a JSON object (found \(root.kind))")
         }
@@ -109,7 +95,7 @@ struct NativeEventReader {
         let at = try timestamp(atNode)
 
         if case .heartbeat = type { return Event(at: at, .heartbeat) }
-        let worker = try requiredID(.worker, &ids.workers)
+        let worker = try requiredString(.worker, max: limits.maxIDBytes)
 
         switch type {
         case .worker:
@@ -121,22 +107,22 @@ struct NativeEventReader {
             let name = try requiredString(.activity, max: limits.maxTextBytes)
             return Event(at: at, .activity(worker, name: name, available: try optionalBool(.available)))
         case .callStart:
-            let start = CallStart(call: try requiredID(.call, &ids.work),
+            let start = CallStart(call: try requiredString(.call, max: limits.maxIDBytes),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes),
                                   direction: try choice(.direction, default: CallDirection.inbound),
                                   via: try choice(.via, default: CallVia.queue))
             return Event(at: at, .callStart(worker, start))
         case .call(let change):
-            return Event(at: at, .call(worker, try requiredID(.call, &ids.work), change))
+            return Event(at: at, .call(worker, try requiredString(.call, max: limits.maxIDBytes), change))
         case .taskStart:
-            let start = TaskStart(task: try requiredID(.task, &ids.work),
+            let start = TaskStart(task: try requiredString(.task, max: limits.maxIDBytes),
                                   channel: try requiredString(.channel, max: limits.maxTextBytes),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes))
             return Event(at: at, .taskStart(worker, start))
         case .taskEnd:
-            return Event(at: at, .taskEnd(worker, try requiredID(.task, &ids.work)))
+            return Event(at: at, .taskEnd(worker, try requiredString(.task, max: limits.maxIDBytes)))
         case .workerRemove:
             return Event(at: at, .workerRemove(worker))
         case .heartbeat:
@@ -207,15 +193,6 @@ struct NativeEventReader {
         let s = try string(f, n, max: max)
         guard !s.isEmpty else { throw IngestReject(.schema, "field \"\(f.key)\" must not be empty") }
         return s
-    }
-
-    /// A required id (worker, call, task): as ``requiredString(_:max:)``, interned when it has no escapes.
-    @inline(__always)
-    func requiredID(_ f: NativeField, _ ids: inout IDInterner) throws(IngestReject) -> String {
-        if let n = node(f), !n.hasEscapes, let raw = n.rawStringBytes, !raw.isEmpty, raw.count <= limits.maxIDBytes {
-            return ids.string(raw)
-        }
-        return try requiredString(f, max: limits.maxIDBytes)
     }
 
     func optionalString(_ f: NativeField, max: Int) throws(IngestReject) -> String? {
