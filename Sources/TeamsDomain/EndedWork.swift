@@ -40,11 +40,43 @@ public struct EndedWork: Sendable, Hashable {
     }
 }
 
+extension EndedWork {
+    /// 128 bits, two per fingerprint: with `Registry.endedMemory` (16) tombstones, about one id in
+    /// twenty that never ended looks as if it might have.
+    struct Filter: Sendable, Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+
+        @inline(__always)
+        static func bits(_ fingerprint: UInt32) -> Filter {
+            let a = fingerprint & 127, b = (fingerprint >> 7) & 127
+            var f = Filter()
+            if a < 64 { f.low |= 1 << UInt64(a) } else { f.high |= 1 << UInt64(a - 64) }
+            if b < 64 { f.low |= 1 << UInt64(b) } else { f.high |= 1 << UInt64(b - 64) }
+            return f
+        }
+
+        @inline(__always)
+        mutating func insert(_ fingerprint: UInt32) {
+            let f = Self.bits(fingerprint)
+            low |= f.low
+            high |= f.high
+        }
+
+        @inline(__always)
+        func mayContain(_ fingerprint: UInt32) -> Bool {
+            let f = Self.bits(fingerprint)
+            return low & f.low == f.low && high & f.high == f.high
+        }
+    }
+}
+
 extension WorkerState {
     /// When the call or task `id` ended, if it is among the remembered ended ones.
     public func endedAt(_ kind: EndedWork.Kind, _ id: String) -> Timestamp? {
         guard !ended.isEmpty else { return nil }
         let fingerprint = EndedWork.fingerprint(of: id)
+        guard endedFilter.mayContain(fingerprint) else { return nil }
         return ended.withUnsafeBufferPointer { items -> Timestamp? in
             // Newest last: scanning backwards finds the latest end of a reused id first.
             var i = items.count
@@ -68,11 +100,22 @@ extension WorkerState {
                 base.moveInitialize(from: base + 1, count: items.count - 1)
                 (base + items.count - 1).initialize(to: item)
             }
+            rebuildEndedFilter()
             return
         }
         if ended.count > Registry.endedMemory {
             ended.removeFirst(ended.count - Registry.endedMemory + 1)
+            ended.append(item)
+            rebuildEndedFilter()
+            return
         }
         ended.append(item)
+        endedFilter.insert(item.fingerprint)
+    }
+
+    private mutating func rebuildEndedFilter() {
+        var filter = EndedWork.Filter()
+        for item in ended { filter.insert(item.fingerprint) }
+        endedFilter = filter
     }
 }

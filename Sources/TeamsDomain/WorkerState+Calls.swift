@@ -7,7 +7,10 @@ extension WorkerState {
     /// routing should not have offered a queue call yet. Transfers, outbound and direct calls
     /// may legitimately stack and are never misroutes.
     mutating func startCall(_ start: CallStart, at: Timestamp) -> Transition {
-        if calls.contains(where: { $0.id == start.call }) { return .noChange(ApplyOutcome.Reason.duplicate) }
+        let fingerprint = EndedWork.fingerprint(of: start.call)
+        if calls.contains(where: { $0.idFingerprint == fingerprint && $0.id == start.call }) {
+            return .noChange(ApplyOutcome.Reason.duplicate)
+        }
         if let endedAt = endedAt(.call, start.call), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.callEnded)
         }
@@ -30,7 +33,8 @@ extension WorkerState {
     }
 
     mutating func changeCall(_ id: CallID, _ change: CallChange, at: Timestamp) -> Transition {
-        guard let index = calls.firstIndex(where: { $0.id == id }) else {
+        let fingerprint = EndedWork.fingerprint(of: id)
+        guard let index = calls.firstIndex(where: { $0.idFingerprint == fingerprint && $0.id == id }) else {
             return .rejected(endedAt(.call, id) != nil ? ApplyOutcome.Reason.callEnded : ApplyOutcome.Reason.unknownCall)
         }
         if change == .end {

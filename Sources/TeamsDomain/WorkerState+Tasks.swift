@@ -1,7 +1,10 @@
 /// Transitions of a worker's non-voice tasks.
 extension WorkerState {
     mutating func startTask(_ start: TaskStart, at: Timestamp) -> Transition {
-        if tasks.contains(where: { $0.id == start.task }) { return .noChange(ApplyOutcome.Reason.duplicate) }
+        let fingerprint = EndedWork.fingerprint(of: start.task)
+        if tasks.contains(where: { $0.idFingerprint == fingerprint && $0.id == start.task }) {
+            return .noChange(ApplyOutcome.Reason.duplicate)
+        }
         if let endedAt = endedAt(.task, start.task), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.taskEnded)
         }
@@ -17,7 +20,8 @@ extension WorkerState {
     }
 
     mutating func endTask(_ id: TaskID, at: Timestamp) -> Transition {
-        guard let index = tasks.firstIndex(where: { $0.id == id }) else {
+        let fingerprint = EndedWork.fingerprint(of: id)
+        guard let index = tasks.firstIndex(where: { $0.idFingerprint == fingerprint && $0.id == id }) else {
             return .rejected(endedAt(.task, id) != nil ? ApplyOutcome.Reason.taskEnded : ApplyOutcome.Reason.unknownTask)
         }
         // Older than the start: the end of an earlier task with the same id, delivered late.

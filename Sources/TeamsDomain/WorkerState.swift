@@ -4,7 +4,12 @@ public struct CallState: Sendable, Hashable, Identifiable {
         case live, held, wrapup
     }
 
-    public var id: CallID
+    public var id: CallID {
+        didSet { idFingerprint = EndedWork.fingerprint(of: id) }
+    }
+    /// `EndedWork.fingerprint(of: id)`: finding a call by id compares integers before strings, so the
+    /// worker's other calls' ids (cold memory) are rarely read.
+    private(set) var idFingerprint: UInt32
     public var phase: Phase
     /// Whether the agent's leg is muted on this call.
     public var muted: Bool
@@ -37,6 +42,7 @@ public struct CallState: Sendable, Hashable, Identifiable {
                 holdSince: Timestamp? = nil, liveSince: Timestamp? = nil, wrapupSince: Timestamp? = nil,
                 muteChangedAt: Timestamp? = nil, misroute: Bool = false, updatedAt: Timestamp? = nil) {
         self.id = id
+        self.idFingerprint = EndedWork.fingerprint(of: id)
         self.phase = phase
         self.muted = muted
         self.from = from
@@ -57,7 +63,11 @@ public struct CallState: Sendable, Hashable, Identifiable {
 
 /// A non-voice task (chat, SMS, email...) an agent is working on.
 public struct TaskState: Sendable, Hashable, Identifiable {
-    public var id: TaskID
+    public var id: TaskID {
+        didSet { idFingerprint = EndedWork.fingerprint(of: id) }
+    }
+    /// `EndedWork.fingerprint(of: id)`, as for calls.
+    private(set) var idFingerprint: UInt32
     public var channel: String
     public var from: String?
     public var queue: String?
@@ -65,6 +75,7 @@ public struct TaskState: Sendable, Hashable, Identifiable {
 
     public init(id: TaskID, channel: String, from: String? = nil, queue: String? = nil, startedAt: Timestamp) {
         self.id = id
+        self.idFingerprint = EndedWork.fingerprint(of: id)
         self.channel = channel
         self.from = from
         self.queue = queue
@@ -116,6 +127,9 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
     /// The most recently ended calls and tasks (at most `Registry.endedMemory`), so a late or
     /// repeated `call.start`/`task.start` cannot bring them back.
     public internal(set) var ended: [EndedWork]
+    /// A Bloom filter of the fingerprints in `ended` (see ``EndedWork/Filter``), a function of
+    /// `ended`: a `call.start` of a call that never ended (nearly all) then skips the cold tombstone array.
+    var endedFilter: EndedWork.Filter = .init()
 
     public init(id: WorkerID, name: String? = nil, team: String? = nil, skills: [String] = [],
                 activity: String = "Unknown", available: Bool? = nil, activitySince: Timestamp,
