@@ -16,6 +16,8 @@ public struct IngestSession {
     /// Totals for this session, with the first errors when collecting.
     public private(set) var result = IngestResult()
     var errorLimit = 0
+    /// The Twilio decoder's figures as last reported to the statistics.
+    var reportedTwilio = TwilioStatistics()
 
     init(pipeline: IngestPipeline, source: String) {
         self.pipeline = pipeline
@@ -127,6 +129,10 @@ public struct IngestSession {
         flush()
         pipeline.statistics.add(tally, receivedAt: Timestamp.now())
         tally = IngestStatistics.Tally()
+        if let twilio = decoder as? TwilioDecoder, twilio.statistics != reportedTwilio {
+            pipeline.statistics.addTwilio(twilio.statistics.since(reportedTwilio))
+            reportedTwilio = twilio.statistics
+        }
     }
 
     mutating func handle(_ line: LineReader.Line) {

@@ -38,6 +38,8 @@ public final class IngestStatistics: Sendable {
         public var lastEventAt: Timestamp?
         /// When a line last arrived from any source (wall clock), to spot a silent feed.
         public var lastLineReceivedAt: Timestamp?
+        /// Twilio events ignored (types a Teams View has no use for), duplicates dropped, late arrivals.
+        public var twilio = TwilioStatistics()
     }
 
     /// Counts one reader accumulated since it last reported.
@@ -81,6 +83,11 @@ public final class IngestStatistics: Sendable {
             if let t = tally.maxEventAt, s.snapshot.lastEventAt.map({ t > $0 }) ?? true { s.snapshot.lastEventAt = t }
             if tally.linesRead > 0 { s.snapshot.lastLineReceivedAt = receivedAt }
         }
+    }
+
+    /// Adds what a session's Twilio decoder did since its last report.
+    func addTwilio(_ delta: TwilioStatistics) {
+        state.withLock { $0.snapshot.twilio.add(delta) }
     }
 
     /// Records a rejected line (it is counted in `linesRead` by the reader's tally, not here).

@@ -142,6 +142,13 @@ enum APIViews {
             j.endObject()
         }
         j.endArray()
+        j.field("eventsIgnored", stats.twilio.ignoredTotal)
+        j.key("ignoredByType")
+        j.beginObject()
+        for (type, n) in stats.twilio.ignored.sorted(by: { $0.key < $1.key }) { j.field(type, n) }
+        j.endObject()
+        j.field("duplicatesDropped", stats.twilio.duplicates)
+        j.field("lateEvents", stats.twilio.late)
         j.field("lastEventAt", stats.lastEventAt.map(RFC3339.format))
         j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
         j.field("registryVersion", Int(registry.version))

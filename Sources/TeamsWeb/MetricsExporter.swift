@@ -23,6 +23,8 @@ final class MetricsExporter: Sendable {
             "events": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_events", unitName: "total", helpText: "Events decoded and handed to the registry.")),
             "changed": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_changes", unitName: "total", helpText: "Events that changed the registry.")),
             "unchanged": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_unchanged", unitName: "total", helpText: "Events that changed nothing (late, duplicate, unknown call).")),
+            "ignored": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_ignored_events", unitName: "total", helpText: "Twilio events of types a Teams View has no use for.")),
+            "duplicates": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_duplicate_events", unitName: "total", helpText: "Deliveries dropped as duplicates (at-least-once feeds).")),
             "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
@@ -51,6 +53,7 @@ final class MetricsExporter: Sendable {
         var totals: [String: Int] = [
             "lines": statistics.linesRead, "events": statistics.eventsApplied,
             "changed": Int(counts.applied), "unchanged": Int(counts.unchanged), "requests": http.requests,
+            "ignored": statistics.twilio.ignoredTotal, "duplicates": statistics.twilio.duplicates,
         ]
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in

@@ -184,6 +184,8 @@ public final class TeamsApp: Sendable {
         model["linesSkippedEmpty"] = stats.linesSkippedEmpty
         model["eventsApplied"] = stats.eventsApplied
         model["eventsUnchanged"] = Int(store.counters.unchanged)
+        model["eventsIgnored"] = stats.twilio.ignoredTotal
+        model["duplicates"] = stats.twilio.duplicates
         model["linesRejected"] = stats.linesRejected
         model["hasRejects"] = !stats.recentRejects.isEmpty
         model["categories"] = stats.rejectedByCategory.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }

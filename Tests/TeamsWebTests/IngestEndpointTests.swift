@@ -139,5 +139,10 @@ struct IngestEndpointTests {
         #expect(NSDictionary(dictionary: ["w": a]) == NSDictionary(dictionary: ["w": b]))
         let calls = a.flatMap { $0["calls"] as? [[String: Any]] ?? [] }
         #expect(!calls.isEmpty)
+        // Every repeated delivery was recognised; types a Teams View does not use were counted, not rejected.
+        let status = try fromPosts.client.get("/api/status").json()
+        #expect(status["duplicatesDropped"] as? Int == part.indices.filter { $0 % 7 == 3 }.count)
+        #expect((status["eventsIgnored"] as? Int ?? 0) > 0)
+        #expect(status["linesRejected"] as? Int == 0)
     }
 }

@@ -32,4 +32,30 @@ public struct TwilioStatistics: Sendable, Hashable {
             ignored[Self.otherTypes, default: 0] += 1
         }
     }
+
+    /// What happened since `earlier` (a previous reading of the same decoder).
+    func since(_ earlier: TwilioStatistics) -> TwilioStatistics {
+        var d = TwilioStatistics()
+        for (type, n) in ignored where n != earlier.ignored[type] { d.ignored[type] = n - (earlier.ignored[type] ?? 0) }
+        d.duplicates = duplicates - earlier.duplicates
+        d.late = late - earlier.late
+        d.parkedConference = parkedConference - earlier.parkedConference
+        d.unmatchedConference = unmatchedConference - earlier.unmatchedConference
+        return d
+    }
+
+    /// Adds another decoder's figures (several sources, each with its own decoder).
+    mutating func add(_ other: TwilioStatistics) {
+        for (type, n) in other.ignored {
+            if ignored[type] != nil || ignored.count < Self.maxIgnoredTypes {
+                ignored[type, default: 0] += n
+            } else {
+                ignored[Self.otherTypes, default: 0] += n
+            }
+        }
+        duplicates += other.duplicates
+        late += other.late
+        parkedConference += other.parkedConference
+        unmatchedConference += other.unmatchedConference
+    }
 }
