@@ -297,29 +297,11 @@ struct JSONParser {
     /// Validates one multi-byte UTF-8 sequence starting at `i` (Unicode Table 3-7: no overlongs, no surrogates,
     /// nothing above U+10FFFF) and moves past it.
     mutating func validateUTF8Sequence() throws(JSONError) {
-        let lead = base[i]
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        let continuation: Int
-        switch lead {
-        case 0xC2...0xDF: continuation = 1
-        case 0xE0: continuation = 2; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: continuation = 2
-        case 0xED: continuation = 2; high = 0x9F
-        case 0xF0: continuation = 3; low = 0x90
-        case 0xF1...0xF3: continuation = 3
-        case 0xF4: continuation = 3; high = 0x8F
-        default: throw JSONError(.invalidUTF8(lead), at: i)
-        }
         // Errors name the sequence's first byte, where a reader of the line would look.
-        let start = i
-        i += 1
-        for k in 0..<continuation {
-            guard i < count else { throw JSONError(.unexpectedEnd, at: i) }
-            let b = base[i]
-            let ok = k == 0 ? (b >= low && b <= high) : (b & 0xC0 == 0x80)
-            guard ok else { throw JSONError(.invalidUTF8(lead), at: start) }
-            i += 1
+        switch UTF8Sequence.check(base, count: count, at: i) {
+        case .valid(let length): i += length
+        case .invalid: throw JSONError(.invalidUTF8(base[i]), at: i)
+        case .truncated: throw JSONError(.unexpectedEnd, at: count)
         }
     }
 }

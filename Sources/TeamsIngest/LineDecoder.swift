@@ -19,31 +19,13 @@ enum LineBytes {
 
     /// Offset of the first byte that breaks UTF-8, or `nil` when the bytes are valid UTF-8.
     static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         var i = 0
         let n = bytes.count
         while i < n {
-            let lead = bytes[i]
-            if lead < 0x80 { i += 1; continue }
-            var low: UInt8 = 0x80
-            var high: UInt8 = 0xBF
-            let continuation: Int
-            switch lead {
-            case 0xC2...0xDF: continuation = 1
-            case 0xE0: continuation = 2; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: continuation = 2
-            case 0xED: continuation = 2; high = 0x9F
-            case 0xF0: continuation = 3; low = 0x90
-            case 0xF1...0xF3: continuation = 3
-            case 0xF4: continuation = 3; high = 0x8F
-            default: return i
-            }
-            for k in 1...continuation {
-                guard i + k < n else { return i }
-                let b = bytes[i + k]
-                let ok = k == 1 ? (b >= low && b <= high) : (b & 0xC0 == 0x80)
-                if !ok { return i }
-            }
-            i += continuation + 1
+            if base[i] < 0x80 { i += 1; continue }
+            guard case .valid(let length) = UTF8Sequence.check(base, count: n, at: i) else { return i }
+            i += length
         }
         return nil
     }
