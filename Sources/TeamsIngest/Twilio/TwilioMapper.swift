@@ -37,7 +37,36 @@ struct TwilioMapper {
     private var callTask: BoundedMap<String, (task: String, role: Role)>
     private var profiles: BoundedMap<WorkerID, WorkerProfile>
     private var parked: Deque<ConferenceRecord> = []
-    var statistics = TwilioStatistics()
+    private var ignoredStatistics = TwilioStatistics()
+    /// Ignored counts of known TaskRouter types that have their own entry in `ignoredStatistics`,
+    /// by ``TaskRouterType/index``: counted here without hashing, added in when statistics are read.
+    private var ignoredKnown: [Int] = Array(repeating: 0, count: TaskRouterType.known.count)
+    private var knownHasEntry: [Bool?] = Array(repeating: nil, count: TaskRouterType.known.count)
+
+    var statistics: TwilioStatistics {
+        var s = ignoredStatistics
+        for (i, n) in ignoredKnown.enumerated() where n > 0 {
+            s.ignored[TaskRouterType.known[i].name, default: 0] += n
+        }
+        return s
+    }
+
+    private mutating func ignore(_ type: TaskRouterType) {
+        guard let i = type.index else { return ignoredStatistics.ignore(type.name) }
+        switch knownHasEntry[i] {
+        case true?:
+            ignoredKnown[i] += 1
+        case false?:
+            ignoredStatistics.ignore(type.name)
+        case nil:
+            // The first one decides, as it would have: an entry while there is room, else "(other)".
+            ignoredStatistics.ignore(type.name)
+            knownHasEntry[i] = ignoredStatistics.ignored[type.name] != nil
+        }
+    }
+
+    /// Counts an ignored event by name (conference callbacks, other products' CloudEvents).
+    mutating func ignore(_ name: String) { ignoredStatistics.ignore(name) }
 
     init(capacity: Int) {
         tasks = BoundedMap(capacity: capacity)
@@ -51,7 +80,7 @@ struct TwilioMapper {
         case .taskRouter(let r): map(r, into: &out)
         case .conference(let c): map(c, into: &out)
         }
-        statistics.parkedConference = parked.count
+        ignoredStatistics.parkedConference = parked.count
     }
 
     // MARK: TaskRouter
@@ -59,32 +88,32 @@ struct TwilioMapper {
     mutating func map(_ r: TaskRouterRecord, into out: inout [Event]) {
         let before = out.count
         let learned = learn(r)
-        if r.type == "worker.deleted", let worker = r.workerSid {
+        if r.type == .workerDeleted, let worker = r.workerSid {
             out.append(Event(at: r.at, .workerRemove(worker)))
             profiles[worker] = nil
         } else if let worker = r.workerSid {
-            profile(r, worker: worker, force: r.type == "worker.created" || r.type == "worker.attributes.update", into: &out)
+            profile(r, worker: worker, force: r.type == .workerCreated || r.type == .workerAttributesUpdate, into: &out)
         }
         switch r.type {
-        case "worker.activity.update":
+        case .workerActivityUpdate:
             if let worker = r.workerSid, let name = r.activityName {
                 out.append(Event(at: r.at, .activity(worker, name: name, available: r.activityAvailable)))
             }
-        case "worker.capacity.update", "worker.channel.availability.update":
+        case .workerCapacityUpdate, .workerChannelAvailabilityUpdate:
             if let worker = r.workerSid, let channel = r.taskChannel, let total = r.channelCapacity {
                 out.append(Event(at: r.at, .capacity(worker, channel: channel, total: total)))
             }
-        case "reservation.accepted":
+        case .reservationAccepted:
             accept(r, into: &out)
-        case "reservation.wrapup", "task.wrapup":
+        case .reservationWrapup, .taskWrapup:
             wrapup(r, into: &out)
-        case "reservation.completed", "task.completed", "task.canceled", "reservation.canceled":
+        case .reservationCompleted, .taskCompleted, .taskCanceled, .reservationCanceled:
             end(r, into: &out)
         default:
             break
         }
-        if out.count == before { statistics.ignore(r.type) }
-        if learned || r.type == "reservation.accepted" { unpark(into: &out) }
+        if out.count == before { ignore(r.type) }
+        if learned || r.type == .reservationAccepted { unpark(into: &out) }
     }
 
     private mutating func profile(_ r: TaskRouterRecord, worker: WorkerID, force: Bool, into out: inout [Event]) {
@@ -145,10 +174,10 @@ struct TwilioMapper {
         let memo = tasks[task]
         let worker: WorkerID
         switch r.type {
-        case "reservation.completed":
+        case .reservationCompleted:
             guard let w = r.workerSid else { return }
             worker = w
-        case "reservation.canceled":
+        case .reservationCanceled:
             // Pending reservations are canceled all the time; only an accepted one had a call to end.
             guard let w = r.workerSid, let memo, memo.worker == w, memo.startedAt != nil else { return }
             worker = w
@@ -202,12 +231,12 @@ struct TwilioMapper {
         case "participant-mute": change = .mute
         case "participant-unmute": change = .unmute
         default:
-            statistics.ignore("conference:" + c.event)
+            ignore("conference:" + c.event)
             return
         }
         switch resolve(c, change) {
         case .event(let e): out.append(e)
-        case .irrelevant: statistics.ignore("conference:" + c.event)
+        case .irrelevant: ignore("conference:" + c.event)
         case .unresolved: park(c)
         }
     }
@@ -244,7 +273,7 @@ struct TwilioMapper {
     private mutating func park(_ c: ConferenceRecord) {
         if parked.count >= Self.maxParked {
             parked.removeFirst()
-            statistics.unmatchedConference += 1
+            ignoredStatistics.unmatchedConference += 1
         }
         parked.append(c)
     }
@@ -263,7 +292,7 @@ struct TwilioMapper {
             }
             switch resolve(c, change) {
             case .event(let e): out.append(e)
-            case .irrelevant: statistics.ignore("conference:" + c.event)
+            case .irrelevant: ignore("conference:" + c.event)
             case .unresolved: still.append(c)
             }
         }
