@@ -221,7 +221,7 @@ enum TwilioTime {
 /// Parsed worker attributes by worker, so the same attribute string is parsed once, not per event:
 /// every TaskRouter event repeats the worker's attributes.
 struct WorkerAttributeCache {
-    private var entries: BoundedMap<String, (raw: [UInt8], parsed: WorkerAttributes)>
+    private var entries: BoundedMap<SidKey, (raw: [UInt8], parsed: WorkerAttributes)>
 
     init(capacity: Int) { entries = BoundedMap(capacity: capacity) }
 
@@ -229,9 +229,10 @@ struct WorkerAttributeCache {
         guard let raw = node.rawStringBytes else {
             throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
         }
-        if let worker, let cached = entries[worker], Self.same(cached.raw, raw) { return cached.parsed }
+        let key = worker.map(SidKey.init)
+        if let key, let cached = entries[key], Self.same(cached.raw, raw) { return cached.parsed }
         let parsed = try TwilioAttributes.worker(node.string!, field: field)
-        if let worker { entries[worker] = (Array(raw), parsed) }
+        if let key { entries[key] = (Array(raw), parsed) }
         return parsed
     }
 
@@ -244,7 +245,7 @@ struct WorkerAttributeCache {
     /// The same for attributes already decoded to a string (classic callbacks).
     mutating func attributes(of worker: String?, text: String, field: String) throws(IngestReject) -> WorkerAttributes {
         // Decoded text and escaped JSON bytes are different spellings: keep them under different keys.
-        let key = worker.map { "\u{0}" + $0 }
+        let key = worker.map { SidKey("\u{0}" + $0) }
         let raw = Array(text.utf8)
         if let key, let cached = entries[key], cached.raw == raw { return cached.parsed }
         let parsed = try TwilioAttributes.worker(text, field: field)

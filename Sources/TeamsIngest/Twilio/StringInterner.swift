@@ -12,13 +12,10 @@ import Darwin
 /// strings are held the table starts over (strings already handed out stay valid; only sharing
 /// restarts), so memory stays flat however many sids a long-running server sees.
 struct StringInterner {
-    private struct Slot {
-        var hash: UInt64
-        var string: String
-    }
-
     let limit: Int
-    private var slots: [Slot?]
+    /// Hash of each slot's string; 0 marks an empty slot (a string hashing to 0 is stored as 1).
+    private var hashes: [UInt64]
+    private var strings: [String]
     private var mask: Int
     private(set) var count = 0
 
@@ -26,25 +23,37 @@ struct StringInterner {
         self.limit = max(16, limit)
         var size = 16
         while size < self.limit * 2 { size <<= 1 }
-        slots = Array(repeating: nil, count: size)
+        hashes = Array(repeating: 0, count: size)
+        strings = Array(repeating: "", count: size)
         mask = size - 1
     }
 
     /// The shared string whose UTF-8 is `bytes` (which must be valid UTF-8).
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        let h = Self.hash(bytes)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while let slot = slots[i] {
-            if slot.hash == h, Self.equal(slot.string, bytes) { return slot.string }
-            i = (i + 1) & mask
+        // Up to 15 bytes a String is stored inline: building one costs less than looking it up.
+        if bytes.count <= 15 { return String(decoding: bytes, as: UTF8.self) }
+        let h = max(1, Self.hash(bytes))
+        let m = mask
+        let found: Int? = hashes.withUnsafeBufferPointer { hs in
+            strings.withUnsafeBufferPointer { ss in
+                var i = Int(truncatingIfNeeded: h) & m
+                while hs[i] != 0 {
+                    if hs[i] == h, Self.equal(ss[i], bytes) { return i }
+                    i = (i + 1) & m
+                }
+                return ~i
+            }
         }
+        if let found, found >= 0 { return strings[found] }
         let s = String(decoding: bytes, as: UTF8.self)
+        var i = ~found!
         if count >= limit {
-            for k in slots.indices { slots[k] = nil }
+            for k in hashes.indices { hashes[k] = 0; strings[k] = "" }
             count = 0
-            i = Int(truncatingIfNeeded: h) & mask
+            i = Int(truncatingIfNeeded: h) & m
         }
-        slots[i] = Slot(hash: h, string: s)
+        hashes[i] = h
+        strings[i] = s
         count += 1
         return s
     }
@@ -55,7 +64,8 @@ struct StringInterner {
         return string.withUTF8 { intern($0) }
     }
 
-    private static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inline(__always)
+    static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count
         return s.utf8.withContiguousStorageIfAvailable { (u) -> Bool in
             guard u.count == n else { return false }
@@ -64,11 +74,14 @@ struct StringInterner {
         } ?? s.utf8.elementsEqual(bytes)
     }
 
-    /// A fast, non-cryptographic 64-bit hash of bytes (8 at a time, multiply and fold).
+    /// Per process, as `Hasher`'s seed is: inputs that collide cannot be prepared in advance.
+    static let seed = UInt64.random(in: .min ... .max)
+
+    /// A fast, non-cryptographic, seeded 64-bit hash of bytes (8 at a time, multiply and fold).
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let n = bytes.count
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        var h: UInt64 = seed ^ UInt64(truncatingIfNeeded: n)
         guard let p = bytes.baseAddress else { return h }
         let raw = UnsafeRawPointer(p)
         var i = 0

@@ -120,30 +120,36 @@ struct TwilioReadState {
 /// Parsed task attributes by their raw bytes: a direct-mapped cache (a colliding string replaces the
 /// slot's), so a hit costs a hash and a compare, and memory is bounded by the slot count.
 struct TaskAttributeCache {
-    private struct Slot {
-        var hash: UInt64
-        var raw: [UInt8]
-        var parsed: TaskAttributes
-    }
-
     static let slotCount = 2048
-    private var slots: [Slot?] = Array(repeating: nil, count: slotCount)
+    /// Hash of each slot's raw bytes; 0 marks an empty slot.
+    private var hashes: [UInt64] = Array(repeating: 0, count: slotCount)
+    private var raws: [[UInt8]] = Array(repeating: [], count: slotCount)
+    private var parsed: [TaskAttributes] = Array(repeating: TaskAttributes(), count: slotCount)
     private(set) var hits = 0
     private(set) var misses = 0
 
     mutating func lookup(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> TaskAttributes? {
-        let i = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
-        if let slot = slots[i], slot.hash == hash, slot.raw.count == raw.count,
-           slot.raw.withUnsafeBufferPointer({ raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
-            hits += 1
-            return slot.parsed
+        let h = max(1, hash)
+        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        let same = hashes.withUnsafeBufferPointer { hs in
+            raws.withUnsafeBufferPointer { rs in
+                hs[i] == h && rs[i].count == raw.count
+                    && rs[i].withUnsafeBufferPointer { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            }
         }
-        misses += 1
-        return nil
+        guard same else {
+            misses += 1
+            return nil
+        }
+        hits += 1
+        return parsed[i]
     }
 
-    mutating func store(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64, _ parsed: TaskAttributes) {
-        let i = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
-        slots[i] = Slot(hash: hash, raw: Array(raw), parsed: parsed)
+    mutating func store(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64, _ attributes: TaskAttributes) {
+        let h = max(1, hash)
+        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        hashes[i] = h
+        raws[i] = Array(raw)
+        parsed[i] = attributes
     }
 }

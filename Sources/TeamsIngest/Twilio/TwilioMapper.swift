@@ -32,10 +32,11 @@ struct TwilioMapper {
 
     static let maxParked = 1024
 
-    private var tasks: BoundedMap<String, TaskMemo>
-    private var conferenceTask: BoundedMap<String, String>
-    private var callTask: BoundedMap<String, (task: String, role: Role)>
-    private var profiles: BoundedMap<WorkerID, WorkerProfile>
+    // Keyed by sid with a precomputed hash (see ``SidKey``).
+    private var tasks: BoundedMap<SidKey, TaskMemo>
+    private var conferenceTask: BoundedMap<SidKey, String>
+    private var callTask: BoundedMap<SidKey, (task: String, role: Role)>
+    private var profiles: BoundedMap<SidKey, WorkerProfile>
     private var parked: Deque<ConferenceRecord> = []
     private var ignoredStatistics = TwilioStatistics()
     /// Ignored counts of known TaskRouter types that have their own entry in `ignoredStatistics`,
@@ -90,7 +91,7 @@ struct TwilioMapper {
         let learned = learn(r)
         if r.type == .workerDeleted, let worker = r.workerSid {
             out.append(Event(at: r.at, .workerRemove(worker)))
-            profiles[worker] = nil
+            profiles[SidKey(worker)] = nil
         } else if let worker = r.workerSid {
             profile(r, worker: worker, force: r.type == .workerCreated || r.type == .workerAttributesUpdate, into: &out)
         }
@@ -119,8 +120,9 @@ struct TwilioMapper {
     private mutating func profile(_ r: TaskRouterRecord, worker: WorkerID, force: Bool, into out: inout [Event]) {
         guard r.worker != nil || r.workerName != nil else { return }
         let profile = WorkerProfile(name: r.worker?.fullName ?? r.workerName, team: r.worker?.team, skills: r.worker?.skills)
-        guard force || profiles[worker] != profile else { return }
-        profiles[worker] = profile
+        let key = SidKey(worker)
+        guard force || profiles[key] != profile else { return }
+        profiles[key] = profile
         out.append(Event(at: r.at, .worker(worker, profile)))
     }
 
@@ -142,12 +144,13 @@ struct TwilioMapper {
         } else {
             out.append(Event(at: r.at, .taskStart(worker, TaskStart(task: task, channel: channel, from: attributes?.from, queue: r.taskQueue))))
         }
-        var memo = tasks[task] ?? TaskMemo()
+        let key = SidKey(task)
+        var memo = tasks[key] ?? TaskMemo()
         memo.worker = worker
         memo.voice = voice
         memo.startedAt = r.at
         memo.ended = false
-        tasks[task] = memo
+        tasks[key] = memo
     }
 
     /// How a voice task reached its worker. A transfer to a *queue* counts as `queue`: routing offered
@@ -162,7 +165,7 @@ struct TwilioMapper {
 
     private mutating func wrapup(_ r: TaskRouterRecord, into out: inout [Event]) {
         guard let task = r.taskSid else { return }
-        let memo = tasks[task]
+        let memo = tasks[SidKey(task)]
         guard let worker = r.workerSid ?? memo?.worker else { return }
         let voice = memo?.voice ?? r.taskChannel.map { $0.lowercased() == "voice" } ?? true
         guard voice else { return }
@@ -171,7 +174,8 @@ struct TwilioMapper {
 
     private mutating func end(_ r: TaskRouterRecord, into out: inout [Event]) {
         guard let task = r.taskSid else { return }
-        let memo = tasks[task]
+        let key = SidKey(task)
+        let memo = tasks[key]
         let worker: WorkerID
         switch r.type {
         case .reservationCompleted:
@@ -188,15 +192,16 @@ struct TwilioMapper {
         let voice = memo?.voice ?? r.taskChannel.map { $0.lowercased() == "voice" } ?? true
         let at = clamp(r.at, memo)
         out.append(Event(at: at, voice ? .call(worker, task, .end) : .taskEnd(worker, task)))
-        tasks.modify(task) { $0.ended = true }
+        tasks.modify(key) { $0.ended = true }
     }
 
     /// Learns correlation from task attributes; true when something new was learned.
     private mutating func learn(_ r: TaskRouterRecord) -> Bool {
         guard let task = r.taskSid, let a = r.task else { return false }
-        if tasks[task] == nil { tasks[task] = TaskMemo() }
+        let key = SidKey(task)
+        if tasks[key] == nil { tasks[key] = TaskMemo() }
         var learned = false
-        if let conference = a.conferenceSid, conferenceTask[conference] != task {
+        if let conference = a.conferenceSid.map(SidKey.init), conferenceTask[conference] != task {
             conferenceTask[conference] = task
             learned = true
         }
@@ -208,7 +213,7 @@ struct TwilioMapper {
     }
 
     private mutating func learnCall(_ sid: String?, _ task: String, _ role: Role) -> Bool {
-        guard let sid else { return false }
+        guard let sid = sid.map(SidKey.init) else { return false }
         if let known = callTask[sid], known.task == task, known.role == role { return false }
         callTask[sid] = (task, role)
         return true
@@ -250,7 +255,7 @@ struct TwilioMapper {
     }
 
     private func resolve(_ c: ConferenceRecord, _ change: CallChange) -> Resolution {
-        let byCall = c.callSid.flatMap { callTask[$0] }
+        let byCall = c.callSid.flatMap { callTask[SidKey($0)] }
         let role: Role?
         switch c.label?.lowercased() {
         case "customer": role = .customer
@@ -258,10 +263,10 @@ struct TwilioMapper {
         default: role = byCall?.role
         }
         // The call sid names the task most precisely; the conference's latest task is the fallback.
-        let candidates = [byCall?.task, conferenceTask[c.conferenceSid]].compactMap { $0 }
+        let candidates = [byCall?.task, conferenceTask[SidKey(c.conferenceSid)]].compactMap { $0 }
         var chosen: (task: String, memo: TaskMemo)?
         for task in candidates {
-            guard let memo = tasks[task], memo.worker != nil, memo.startedAt != nil else { continue }
+            guard let memo = tasks[SidKey(task)], memo.worker != nil, memo.startedAt != nil else { continue }
             if chosen == nil || (chosen!.memo.ended && !memo.ended) { chosen = (task, memo) }
         }
         guard let role, let chosen, let worker = chosen.memo.worker else { return .unresolved }
