@@ -22,7 +22,7 @@ struct CloudEventReader {
         case otherProduct(type: String)
     }
 
-    func read(_ event: JSONNode, cache: inout WorkerAttributeCache, tape: inout JSONTape) throws(IngestReject) -> Outcome {
+    func read(_ event: JSONNode, state: inout TwilioReadState) throws(IngestReject) -> Outcome {
         guard event.kind == .object else { throw IngestReject(.schema, "CloudEvent is not a JSON object (found \(event.kind))") }
         var typeNode: JSONNode?
         var idNode: JSONNode?
@@ -40,17 +40,17 @@ struct CloudEventReader {
             throw IngestReject(.schema, "field \"type\" is longer than \(limits.maxTextBytes) bytes")
         }
         let prefix = Self.taskRouterPrefix.utf8.count
-        let eventType: String
+        let eventType: TaskRouterType
         if !typeNode.hasEscapes {
-            // The common case, read from the bytes: no string is built for the envelope type.
+            // The common case, read from the bytes: a known type builds no string at all.
             guard typeRaw.count > prefix, typeRaw.starts(with: Self.taskRouterPrefix.utf8) else {
                 return .otherProduct(type: typeNode.string!)
             }
-            eventType = String(decoding: UnsafeBufferPointer(rebasing: typeRaw[prefix...]), as: UTF8.self)
+            eventType = TaskRouterType(bytes: UnsafeBufferPointer(rebasing: typeRaw[prefix...]))
         } else {
             let type = typeNode.string!
             guard type.hasPrefix(Self.taskRouterPrefix), type.utf8.count > prefix else { return .otherProduct(type: type) }
-            eventType = String(type.dropFirst(Self.taskRouterPrefix.count))
+            eventType = TaskRouterType(String(type.dropFirst(Self.taskRouterPrefix.count)))
         }
         guard let idNode else { throw IngestReject(.schema, "CloudEvent missing field \"id\"") }
         let id = try text("id", idNode, max: limits.maxIDBytes)
@@ -75,28 +75,29 @@ struct CloudEventReader {
                 if bytesEqual(base, n, "eventtype") {
                     // The envelope type is authoritative; the payload's must agree when present.
                     guard let t = value.rawStringBytes else { throw mistyped("eventtype", value, "a string") }
-                    guard value.hasEscapes ? value.string == record.type : t.elementsEqual(record.type.utf8) else {
-                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(eventType.prefix(64))\"")
+                    let name = record.type.name
+                    guard value.hasEscapes ? value.string == name : t.elementsEqual(name.utf8) else {
+                        throw IngestReject(.schema, "payload eventtype \"\(value.string!.prefix(64))\" disagrees with type \"\(name.prefix(64))\"")
                     }
                 } else if bytesEqual(base, n, "timestamp") {
                     record.at = try timestamp("timestamp", value)
                     haveTime = true
                 }
             case 8:
-                if bytesEqual(base, n, "task_sid") { record.taskSid = try sid("task_sid", value) }
+                if bytesEqual(base, n, "task_sid") { record.taskSid = try sid("task_sid", value, &state.interner) }
             case 10:
-                if bytesEqual(base, n, "worker_sid") { record.workerSid = try sid("worker_sid", value) }
+                if bytesEqual(base, n, "worker_sid") { record.workerSid = try sid("worker_sid", value, &state.interner) }
             case 11:
-                if bytesEqual(base, n, "worker_name") { record.workerName = try text("worker_name", value, max: limits.maxTextBytes) }
+                if bytesEqual(base, n, "worker_name") { record.workerName = try name("worker_name", value, &state.interner) }
             case 15:
                 if bytesEqual(base, n, "task_attributes") { taskAttributes = value }
-                else if bytesEqual(base, n, "task_queue_name") { record.taskQueue = try text("task_queue_name", value, max: limits.maxTextBytes) }
-                else if bytesEqual(base, n, "reservation_sid") { record.reservationSid = try sid("reservation_sid", value) }
+                else if bytesEqual(base, n, "task_queue_name") { record.taskQueue = try name("task_queue_name", value, &state.interner) }
+                else if bytesEqual(base, n, "reservation_sid") { record.reservationSid = try sid("reservation_sid", value, &state.interner) }
             case 17:
                 if bytesEqual(base, n, "worker_attributes") { workerAttributes = value }
             case 20:
                 if bytesEqual(base, n, "worker_activity_name") {
-                    record.activityName = try text("worker_activity_name", value, max: limits.maxTextBytes)
+                    record.activityName = try name("worker_activity_name", value, &state.interner)
                 }
             case 23:
                 if bytesEqual(base, n, "worker_channel_capacity") {
@@ -104,7 +105,7 @@ struct CloudEventReader {
                 }
             case 24:
                 if bytesEqual(base, n, "task_channel_unique_name") {
-                    record.taskChannel = try text("task_channel_unique_name", value, max: limits.maxTextBytes)
+                    record.taskChannel = try name("task_channel_unique_name", value, &state.interner)
                 }
             case 25:
                 if bytesEqual(base, n, "worker_activity_available") {
@@ -120,14 +121,14 @@ struct CloudEventReader {
         }
         guard haveTime else { throw IngestReject(.schema, "CloudEvent has neither data.payload.timestamp nor time") }
         if let workerAttributes {
-            record.worker = try cache.attributes(of: record.workerSid, workerAttributes, field: "worker_attributes")
+            record.worker = try state.workers.attributes(of: record.workerSid, workerAttributes, field: "worker_attributes")
         }
         if let taskAttributes {
             guard taskAttributes.kind == .string else {
                 throw mistyped("task_attributes", taskAttributes, "a string holding JSON")
             }
-            if TaskRouterRecord.readsTaskAttributes(record.type) {
-                record.task = try TwilioAttributes.task(taskAttributes.string!, field: "task_attributes", tape: &tape)
+            if record.type.readsTaskAttributes {
+                record.task = try state.taskAttributes(taskAttributes, field: "task_attributes")
             }
         }
         return .record(record)
@@ -155,10 +156,19 @@ struct CloudEventReader {
         return n.string!
     }
 
-    func sid(_ field: String, _ n: JSONNode) throws(IngestReject) -> String {
-        let s = try text(field, n, max: limits.maxIDBytes)
+    /// A sid, shared with earlier events naming the same one.
+    func sid(_ field: String, _ n: JSONNode, _ interner: inout StringInterner) throws(IngestReject) -> String {
+        let s = try name(field, n, &interner, max: limits.maxIDBytes)
         guard !s.isEmpty else { throw IngestReject(.schema, "field \"\(field)\" must not be empty") }
         return s
+    }
+
+    /// A text field whose few distinct values repeat (names, queues, channels): shared, not rebuilt.
+    func name(_ field: String, _ n: JSONNode, _ interner: inout StringInterner, max: Int? = nil) throws(IngestReject) -> String {
+        let max = max ?? limits.maxTextBytes
+        guard let raw = n.rawStringBytes, !n.hasEscapes else { return try text(field, n, max: max) }
+        guard raw.count <= max else { throw IngestReject(.schema, "field \"\(field)\" is longer than \(max) bytes") }
+        return interner.intern(raw)
     }
 
     func timestamp(_ field: String, _ n: JSONNode) throws(IngestReject) -> Timestamp {
@@ -211,7 +221,7 @@ enum TwilioTime {
 /// Parsed worker attributes by worker, so the same attribute string is parsed once, not per event:
 /// every TaskRouter event repeats the worker's attributes.
 struct WorkerAttributeCache {
-    private var entries: BoundedMap<String, (raw: [UInt8], parsed: WorkerAttributes)>
+    private var entries: BoundedMap<SidKey, (raw: [UInt8], parsed: WorkerAttributes)>
 
     init(capacity: Int) { entries = BoundedMap(capacity: capacity) }
 
@@ -219,9 +229,10 @@ struct WorkerAttributeCache {
         guard let raw = node.rawStringBytes else {
             throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
         }
-        if let worker, let cached = entries[worker], Self.same(cached.raw, raw) { return cached.parsed }
+        let key = worker.map(SidKey.init)
+        if let key, let cached = entries[key], Self.same(cached.raw, raw) { return cached.parsed }
         let parsed = try TwilioAttributes.worker(node.string!, field: field)
-        if let worker { entries[worker] = (Array(raw), parsed) }
+        if let key { entries[key] = (Array(raw), parsed) }
         return parsed
     }
 
@@ -234,7 +245,7 @@ struct WorkerAttributeCache {
     /// The same for attributes already decoded to a string (classic callbacks).
     mutating func attributes(of worker: String?, text: String, field: String) throws(IngestReject) -> WorkerAttributes {
         // Decoded text and escaped JSON bytes are different spellings: keep them under different keys.
-        let key = worker.map { "\u{0}" + $0 }
+        let key = worker.map { SidKey("\u{0}" + $0) }
         let raw = Array(text.utf8)
         if let key, let cached = entries[key], cached.raw == raw { return cached.parsed }
         let parsed = try TwilioAttributes.worker(text, field: field)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reading Twilio's attribute strings (`worker_attributes`, `task_attributes`: JSON inside a string).
 ///
 /// The string must hold a JSON object, or the event is rejected: a producer sending something else
@@ -17,7 +23,7 @@ enum TwilioAttributes {
 
     /// Task attributes, read with a reusable tape: they are parsed on the ingest hot path (every
     /// accepted reservation), where building a DOM per event would cost more than the event's own parse.
-    static func task(_ text: String, field: String, tape: inout JSONTape) throws(IngestReject) -> TaskAttributes {
+    static func task(_ text: String, field: String, tape: inout JSONTape, interner: inout StringInterner) throws(IngestReject) -> TaskAttributes {
         var text = text
         // `withUTF8` rethrows untyped errors, so the typed one travels out in a Result.
         let result = text.withUTF8 { (bytes) -> Result<TaskAttributes, IngestReject> in
@@ -33,9 +39,14 @@ enum TwilioAttributes {
                 var result = TaskAttributes()
                 var caller: String?
                 var called: String?
+                // Sids are shared with other events' (the mapper's dictionaries then compare by identity).
+                func sid(_ n: JSONNode) -> String? {
+                    guard let raw = n.rawStringBytes, !n.hasEscapes else { return n.string }
+                    return interner.intern(raw)
+                }
                 for (key, value) in root.members {
-                    if key.is("call_sid") { result.callSid = value.string }
-                    else if key.is("worker_call_sid") { result.workerCallSid = value.string }
+                    if key.is("call_sid") { result.callSid = sid(value) }
+                    else if key.is("worker_call_sid") { result.workerCallSid = sid(value) }
                     else if key.is("from") { result.from = value.string }
                     else if key.is("caller") { caller = value.string }
                     else if key.is("to") { result.to = value.string }
@@ -46,10 +57,10 @@ enum TwilioAttributes {
                         result.transferredToQueue = value.string?.lowercased() == "queue"
                     } else if key.is("transferInfo") { result.transferred = result.transferred || !value.isNull }
                     else if key.is("conference"), value.kind == .object {
-                        result.conferenceSid = value["sid"]?.string
+                        result.conferenceSid = value["sid"].flatMap(sid)
                         if let participants = value["participants"] {
-                            result.customerCallSid = participants["customer"]?.string
-                            result.workerParticipantCallSid = participants["worker"]?.string
+                            result.customerCallSid = participants["customer"].flatMap(sid)
+                            result.workerParticipantCallSid = participants["worker"].flatMap(sid)
                         }
                     }
                 }
@@ -72,5 +83,73 @@ enum TwilioAttributes {
             throw IngestReject(.schema, "field \"\(field)\" must hold a JSON object (found \(value.kind))")
         }
         return value
+    }
+}
+
+/// What reading Twilio events keeps between events: shared strings, parsed attributes, a scratch tape.
+struct TwilioReadState {
+    var interner = StringInterner()
+    var workers: WorkerAttributeCache
+    var tasks = TaskAttributeCache()
+    /// A second tape for attribute strings, read while the decoder's tape still holds the line.
+    var tape = JSONTape(maxDepth: 16)
+
+    init(memory: Int) {
+        workers = WorkerAttributeCache(capacity: memory)
+    }
+
+    /// `task_attributes` of a CloudEvent: parsed once per distinct attribute string, as every event of
+    /// a task repeats the same one (`task.created`, `reservation.created`, `reservation.accepted`...).
+    mutating func taskAttributes(_ node: JSONNode, field: String) throws(IngestReject) -> TaskAttributes {
+        guard let raw = node.rawStringBytes else {
+            throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
+        }
+        let h = StringInterner.hash(raw)
+        if let hit = tasks.lookup(raw, hash: h) { return hit }
+        let parsed = try TwilioAttributes.task(node.string!, field: field, tape: &tape, interner: &interner)
+        tasks.store(raw, hash: h, parsed)
+        return parsed
+    }
+
+    /// `TaskAttributes` of a classic callback (already decoded text).
+    mutating func taskAttributes(text: String, field: String) throws(IngestReject) -> TaskAttributes {
+        try TwilioAttributes.task(text, field: field, tape: &tape, interner: &interner)
+    }
+}
+
+/// Parsed task attributes by their raw bytes: a direct-mapped cache (a colliding string replaces the
+/// slot's), so a hit costs a hash and a compare, and memory is bounded by the slot count.
+struct TaskAttributeCache {
+    static let slotCount = 2048
+    /// Hash of each slot's raw bytes; 0 marks an empty slot.
+    private var hashes: [UInt64] = Array(repeating: 0, count: slotCount)
+    private var raws: [[UInt8]] = Array(repeating: [], count: slotCount)
+    private var parsed: [TaskAttributes] = Array(repeating: TaskAttributes(), count: slotCount)
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    mutating func lookup(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> TaskAttributes? {
+        let h = max(1, hash)
+        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        let same = hashes.withUnsafeBufferPointer { hs in
+            raws.withUnsafeBufferPointer { rs in
+                hs[i] == h && rs[i].count == raw.count
+                    && rs[i].withUnsafeBufferPointer { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            }
+        }
+        guard same else {
+            misses += 1
+            return nil
+        }
+        hits += 1
+        return parsed[i]
+    }
+
+    mutating func store(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64, _ attributes: TaskAttributes) {
+        let h = max(1, hash)
+        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        hashes[i] = h
+        raws[i] = Array(raw)
+        parsed[i] = attributes
     }
 }

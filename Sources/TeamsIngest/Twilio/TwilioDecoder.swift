@@ -40,12 +40,11 @@ public struct TwilioDecoder: LineDecoder {
     public let configuration: Configuration
     var native: NativeDecoder
     var tape = JSONTape()
-    /// A second tape for attribute strings, read while `tape` still holds the line.
-    var attributeTape = JSONTape(maxDepth: 16)
+    /// Shared strings, attribute caches and the attribute tape.
+    var reading: TwilioReadState
     /// Hashes of recently seen delivery keys: 8 bytes each instead of a string, and a 64-bit collision
     /// among 100k keys (which would drop one event) is about as likely as a cosmic-ray bit flip.
     var seen: BoundedSet<Int>
-    var attributeCache: WorkerAttributeCache
     var buffer: ReorderBuffer
     var mapper: TwilioMapper
     var duplicates = 0
@@ -55,7 +54,7 @@ public struct TwilioDecoder: LineDecoder {
 
     /// One element of a line, decoded but not yet committed (a bad later element must undo nothing).
     enum Staged {
-        case record(TwilioRecord, dedupeKey: String)
+        case record(TwilioRecord, dedupeKey: Int)
         case native(Event)
         case ignored(String)
     }
@@ -65,7 +64,7 @@ public struct TwilioDecoder: LineDecoder {
         self.configuration = configuration
         native = NativeDecoder(limits: configuration.limits)
         seen = BoundedSet(capacity: configuration.memory)
-        attributeCache = WorkerAttributeCache(capacity: configuration.memory)
+        reading = TwilioReadState(memory: configuration.memory)
         buffer = ReorderBuffer(window: Int64((configuration.reorderWindow * 1_000_000).rounded()))
         mapper = TwilioMapper(capacity: configuration.memory)
     }
@@ -171,10 +170,10 @@ public struct TwilioDecoder: LineDecoder {
     private mutating func stage(object: JSONNode, line: UnsafeBufferPointer<UInt8>, limits: NativeLimits) throws(IngestReject) {
         switch Self.format(of: object) {
         case .cloudEvent:
-            switch try CloudEventReader(limits: limits).read(object, cache: &attributeCache, tape: &attributeTape) {
+            switch try CloudEventReader(limits: limits).read(object, state: &reading) {
             case .record(let r):
                 try Self.validate(r)
-                staged.append(.record(.taskRouter(r), dedupeKey: r.key))
+                staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
             case .otherProduct(let type):
                 staged.append(.ignored(type))
             }
@@ -189,12 +188,12 @@ public struct TwilioDecoder: LineDecoder {
 
     private mutating func stage(fields: TwilioFields) throws(IngestReject) {
         if fields.has("EventType") {
-            let r = try ClassicReader.read(fields, cache: &attributeCache, tape: &attributeTape)
+            let r = try ClassicReader.read(fields, state: &reading)
             try Self.validate(r)
-            staged.append(.record(.taskRouter(r), dedupeKey: r.key))
+            staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
         } else if fields.has("StatusCallbackEvent") {
             let c = try ConferenceReader.read(fields)
-            staged.append(.record(.conference(c), dedupeKey: c.key))
+            staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
         } else {
             throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
         }
@@ -211,12 +210,18 @@ public struct TwilioDecoder: LineDecoder {
 
     /// The sids each TaskRouter event family cannot do without.
     static func validate(_ r: TaskRouterRecord) throws(IngestReject) {
-        if r.type.hasPrefix("reservation.") || r.type.hasPrefix("worker."), r.workerSid == nil {
-            throw IngestReject(.schema, "\(r.type.prefix(64)) without a worker sid (worker_sid / WorkerSid)")
+        if r.workerSid == nil, r.type.isReservation || r.type.isWorker {
+            throw IngestReject(.schema, "\(r.type.name.prefix(64)) without a worker sid (worker_sid / WorkerSid)")
         }
-        if r.type.hasPrefix("reservation.") || r.type.hasPrefix("task."), r.taskSid == nil {
-            throw IngestReject(.schema, "\(r.type.prefix(64)) without a task sid (task_sid / TaskSid)")
+        if r.taskSid == nil, r.type.isReservation || r.type.isTask {
+            throw IngestReject(.schema, "\(r.type.name.prefix(64)) without a task sid (task_sid / TaskSid)")
         }
+    }
+
+    /// A delivery key's 64-bit hash, for the de-duplication memory.
+    static func dedupeHash(_ key: String) -> Int {
+        var key = key
+        return key.withUTF8 { Int(truncatingIfNeeded: StringInterner.hash($0)) }
     }
 
     enum Format { case cloudEvent, classic, conference, native, unknown }
@@ -243,9 +248,9 @@ public struct TwilioDecoder: LineDecoder {
             case .native(let e):
                 events.append(e)
             case .ignored(let type):
-                mapper.statistics.ignore(type)
+                mapper.ignore(type)
             case .record(let r, let key):
-                guard seen.insert(key.hashValue) else {
+                guard seen.insert(key) else {
                     duplicates += 1
                     continue
                 }

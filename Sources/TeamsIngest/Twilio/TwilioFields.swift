@@ -80,7 +80,7 @@ struct TwilioFields {
 
 /// Classic TaskRouter event callbacks (PascalCase fields, every value a string).
 enum ClassicReader {
-    static func read(_ f: TwilioFields, cache: inout WorkerAttributeCache, tape: inout JSONTape) throws(IngestReject) -> TaskRouterRecord {
+    static func read(_ f: TwilioFields, state: inout TwilioReadState) throws(IngestReject) -> TaskRouterRecord {
         let type = try f.required("EventType")
         let at: Timestamp
         if let ms = try f.integer("TimestampMs", range: 0...Int64.max / 1_000) {
@@ -95,7 +95,7 @@ enum ClassicReader {
         let reservationSid = try f.sid("ReservationSid")
         // No id in classic callbacks: the type, the resource and the millisecond name one delivery.
         let resource = try f.sid("ResourceSid") ?? reservationSid ?? taskSid ?? workerSid ?? ""
-        let r = TaskRouterRecord(type: type, at: at, key: "classic|\(type)|\(resource)|\(at.microseconds)")
+        let r = TaskRouterRecord(type: TaskRouterType(type), at: at, key: "classic|\(type)|\(resource)|\(at.microseconds)")
         r.workerSid = workerSid
         r.taskSid = taskSid
         r.reservationSid = reservationSid
@@ -106,10 +106,10 @@ enum ClassicReader {
         r.taskChannel = try f.optional("TaskChannelUniqueName")
         r.taskQueue = try f.optional("TaskQueueName")
         if let text = try f.optional("WorkerAttributes", max: 1 << 16) {
-            r.worker = try cache.attributes(of: workerSid, text: text, field: "WorkerAttributes")
+            r.worker = try state.workers.attributes(of: workerSid, text: text, field: "WorkerAttributes")
         }
-        if let text = try f.optional("TaskAttributes", max: 1 << 16), TaskRouterRecord.readsTaskAttributes(type) {
-            r.task = try TwilioAttributes.task(text, field: "TaskAttributes", tape: &tape)
+        if let text = try f.optional("TaskAttributes", max: 1 << 16), r.type.readsTaskAttributes {
+            r.task = try state.taskAttributes(text: text, field: "TaskAttributes")
         }
         for (name, value) in f.values where name.hasPrefix("Transfer") && !value.isEmpty {
             r.transferred = true

@@ -32,12 +32,42 @@ struct TwilioMapper {
 
     static let maxParked = 1024
 
-    private var tasks: BoundedMap<String, TaskMemo>
-    private var conferenceTask: BoundedMap<String, String>
-    private var callTask: BoundedMap<String, (task: String, role: Role)>
-    private var profiles: BoundedMap<WorkerID, WorkerProfile>
+    // Keyed by sid with a precomputed hash (see ``SidKey``).
+    private var tasks: BoundedMap<SidKey, TaskMemo>
+    private var conferenceTask: BoundedMap<SidKey, String>
+    private var callTask: BoundedMap<SidKey, (task: String, role: Role)>
+    private var profiles: BoundedMap<SidKey, WorkerProfile>
     private var parked: Deque<ConferenceRecord> = []
-    var statistics = TwilioStatistics()
+    private var ignoredStatistics = TwilioStatistics()
+    /// Ignored counts of known TaskRouter types that have their own entry in `ignoredStatistics`,
+    /// by ``TaskRouterType/index``: counted here without hashing, added in when statistics are read.
+    private var ignoredKnown: [Int] = Array(repeating: 0, count: TaskRouterType.known.count)
+    private var knownHasEntry: [Bool?] = Array(repeating: nil, count: TaskRouterType.known.count)
+
+    var statistics: TwilioStatistics {
+        var s = ignoredStatistics
+        for (i, n) in ignoredKnown.enumerated() where n > 0 {
+            s.ignored[TaskRouterType.known[i].name, default: 0] += n
+        }
+        return s
+    }
+
+    private mutating func ignore(_ type: TaskRouterType) {
+        guard let i = type.index else { return ignoredStatistics.ignore(type.name) }
+        switch knownHasEntry[i] {
+        case true?:
+            ignoredKnown[i] += 1
+        case false?:
+            ignoredStatistics.ignore(type.name)
+        case nil:
+            // The first one decides, as it would have: an entry while there is room, else "(other)".
+            ignoredStatistics.ignore(type.name)
+            knownHasEntry[i] = ignoredStatistics.ignored[type.name] != nil
+        }
+    }
+
+    /// Counts an ignored event by name (conference callbacks, other products' CloudEvents).
+    mutating func ignore(_ name: String) { ignoredStatistics.ignore(name) }
 
     init(capacity: Int) {
         tasks = BoundedMap(capacity: capacity)
@@ -51,7 +81,7 @@ struct TwilioMapper {
         case .taskRouter(let r): map(r, into: &out)
         case .conference(let c): map(c, into: &out)
         }
-        statistics.parkedConference = parked.count
+        ignoredStatistics.parkedConference = parked.count
     }
 
     // MARK: TaskRouter
@@ -59,39 +89,40 @@ struct TwilioMapper {
     mutating func map(_ r: TaskRouterRecord, into out: inout [Event]) {
         let before = out.count
         let learned = learn(r)
-        if r.type == "worker.deleted", let worker = r.workerSid {
+        if r.type == .workerDeleted, let worker = r.workerSid {
             out.append(Event(at: r.at, .workerRemove(worker)))
-            profiles[worker] = nil
+            profiles[SidKey(worker)] = nil
         } else if let worker = r.workerSid {
-            profile(r, worker: worker, force: r.type == "worker.created" || r.type == "worker.attributes.update", into: &out)
+            profile(r, worker: worker, force: r.type == .workerCreated || r.type == .workerAttributesUpdate, into: &out)
         }
         switch r.type {
-        case "worker.activity.update":
+        case .workerActivityUpdate:
             if let worker = r.workerSid, let name = r.activityName {
                 out.append(Event(at: r.at, .activity(worker, name: name, available: r.activityAvailable)))
             }
-        case "worker.capacity.update", "worker.channel.availability.update":
+        case .workerCapacityUpdate, .workerChannelAvailabilityUpdate:
             if let worker = r.workerSid, let channel = r.taskChannel, let total = r.channelCapacity {
                 out.append(Event(at: r.at, .capacity(worker, channel: channel, total: total)))
             }
-        case "reservation.accepted":
+        case .reservationAccepted:
             accept(r, into: &out)
-        case "reservation.wrapup", "task.wrapup":
+        case .reservationWrapup, .taskWrapup:
             wrapup(r, into: &out)
-        case "reservation.completed", "task.completed", "task.canceled", "reservation.canceled":
+        case .reservationCompleted, .taskCompleted, .taskCanceled, .reservationCanceled:
             end(r, into: &out)
         default:
             break
         }
-        if out.count == before { statistics.ignore(r.type) }
-        if learned || r.type == "reservation.accepted" { unpark(into: &out) }
+        if out.count == before { ignore(r.type) }
+        if learned || r.type == .reservationAccepted { unpark(into: &out) }
     }
 
     private mutating func profile(_ r: TaskRouterRecord, worker: WorkerID, force: Bool, into out: inout [Event]) {
         guard r.worker != nil || r.workerName != nil else { return }
         let profile = WorkerProfile(name: r.worker?.fullName ?? r.workerName, team: r.worker?.team, skills: r.worker?.skills)
-        guard force || profiles[worker] != profile else { return }
-        profiles[worker] = profile
+        let key = SidKey(worker)
+        guard force || profiles[key] != profile else { return }
+        profiles[key] = profile
         out.append(Event(at: r.at, .worker(worker, profile)))
     }
 
@@ -113,12 +144,13 @@ struct TwilioMapper {
         } else {
             out.append(Event(at: r.at, .taskStart(worker, TaskStart(task: task, channel: channel, from: attributes?.from, queue: r.taskQueue))))
         }
-        var memo = tasks[task] ?? TaskMemo()
+        let key = SidKey(task)
+        var memo = tasks[key] ?? TaskMemo()
         memo.worker = worker
         memo.voice = voice
         memo.startedAt = r.at
         memo.ended = false
-        tasks[task] = memo
+        tasks[key] = memo
     }
 
     /// How a voice task reached its worker. A transfer to a *queue* counts as `queue`: routing offered
@@ -133,7 +165,7 @@ struct TwilioMapper {
 
     private mutating func wrapup(_ r: TaskRouterRecord, into out: inout [Event]) {
         guard let task = r.taskSid else { return }
-        let memo = tasks[task]
+        let memo = tasks[SidKey(task)]
         guard let worker = r.workerSid ?? memo?.worker else { return }
         let voice = memo?.voice ?? r.taskChannel.map { $0.lowercased() == "voice" } ?? true
         guard voice else { return }
@@ -142,13 +174,14 @@ struct TwilioMapper {
 
     private mutating func end(_ r: TaskRouterRecord, into out: inout [Event]) {
         guard let task = r.taskSid else { return }
-        let memo = tasks[task]
+        let key = SidKey(task)
+        let memo = tasks[key]
         let worker: WorkerID
         switch r.type {
-        case "reservation.completed":
+        case .reservationCompleted:
             guard let w = r.workerSid else { return }
             worker = w
-        case "reservation.canceled":
+        case .reservationCanceled:
             // Pending reservations are canceled all the time; only an accepted one had a call to end.
             guard let w = r.workerSid, let memo, memo.worker == w, memo.startedAt != nil else { return }
             worker = w
@@ -159,15 +192,16 @@ struct TwilioMapper {
         let voice = memo?.voice ?? r.taskChannel.map { $0.lowercased() == "voice" } ?? true
         let at = clamp(r.at, memo)
         out.append(Event(at: at, voice ? .call(worker, task, .end) : .taskEnd(worker, task)))
-        tasks.modify(task) { $0.ended = true }
+        tasks.modify(key) { $0.ended = true }
     }
 
     /// Learns correlation from task attributes; true when something new was learned.
     private mutating func learn(_ r: TaskRouterRecord) -> Bool {
         guard let task = r.taskSid, let a = r.task else { return false }
-        if tasks[task] == nil { tasks[task] = TaskMemo() }
+        let key = SidKey(task)
+        if tasks[key] == nil { tasks[key] = TaskMemo() }
         var learned = false
-        if let conference = a.conferenceSid, conferenceTask[conference] != task {
+        if let conference = a.conferenceSid.map(SidKey.init), conferenceTask[conference] != task {
             conferenceTask[conference] = task
             learned = true
         }
@@ -179,7 +213,7 @@ struct TwilioMapper {
     }
 
     private mutating func learnCall(_ sid: String?, _ task: String, _ role: Role) -> Bool {
-        guard let sid else { return false }
+        guard let sid = sid.map(SidKey.init) else { return false }
         if let known = callTask[sid], known.task == task, known.role == role { return false }
         callTask[sid] = (task, role)
         return true
@@ -202,12 +236,12 @@ struct TwilioMapper {
         case "participant-mute": change = .mute
         case "participant-unmute": change = .unmute
         default:
-            statistics.ignore("conference:" + c.event)
+            ignore("conference:" + c.event)
             return
         }
         switch resolve(c, change) {
         case .event(let e): out.append(e)
-        case .irrelevant: statistics.ignore("conference:" + c.event)
+        case .irrelevant: ignore("conference:" + c.event)
         case .unresolved: park(c)
         }
     }
@@ -221,7 +255,7 @@ struct TwilioMapper {
     }
 
     private func resolve(_ c: ConferenceRecord, _ change: CallChange) -> Resolution {
-        let byCall = c.callSid.flatMap { callTask[$0] }
+        let byCall = c.callSid.flatMap { callTask[SidKey($0)] }
         let role: Role?
         switch c.label?.lowercased() {
         case "customer": role = .customer
@@ -229,10 +263,10 @@ struct TwilioMapper {
         default: role = byCall?.role
         }
         // The call sid names the task most precisely; the conference's latest task is the fallback.
-        let candidates = [byCall?.task, conferenceTask[c.conferenceSid]].compactMap { $0 }
+        let candidates = [byCall?.task, conferenceTask[SidKey(c.conferenceSid)]].compactMap { $0 }
         var chosen: (task: String, memo: TaskMemo)?
         for task in candidates {
-            guard let memo = tasks[task], memo.worker != nil, memo.startedAt != nil else { continue }
+            guard let memo = tasks[SidKey(task)], memo.worker != nil, memo.startedAt != nil else { continue }
             if chosen == nil || (chosen!.memo.ended && !memo.ended) { chosen = (task, memo) }
         }
         guard let role, let chosen, let worker = chosen.memo.worker else { return .unresolved }
@@ -244,7 +278,7 @@ struct TwilioMapper {
     private mutating func park(_ c: ConferenceRecord) {
         if parked.count >= Self.maxParked {
             parked.removeFirst()
-            statistics.unmatchedConference += 1
+            ignoredStatistics.unmatchedConference += 1
         }
         parked.append(c)
     }
@@ -263,7 +297,7 @@ struct TwilioMapper {
             }
             switch resolve(c, change) {
             case .event(let e): out.append(e)
-            case .irrelevant: statistics.ignore("conference:" + c.event)
+            case .irrelevant: ignore("conference:" + c.event)
             case .unresolved: still.append(c)
             }
         }

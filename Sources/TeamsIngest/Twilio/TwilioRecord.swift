@@ -20,10 +20,155 @@ enum TwilioRecord {
     }
 }
 
+/// A TaskRouter event type (without the `com.twilio.taskrouter.` prefix), read once from the input's
+/// bytes so that staging and mapping switch on it instead of comparing strings.
+enum TaskRouterType: Equatable {
+    case workerCreated, workerDeleted, workerAttributesUpdate, workerActivityUpdate
+    case workerCapacityUpdate, workerChannelAvailabilityUpdate
+    case reservationCreated, reservationAccepted, reservationWrapup, reservationCompleted, reservationCanceled
+    case taskCreated, taskUpdated, taskWrapup, taskCompleted, taskCanceled
+    /// Any other type (`reservation.rejected`, `task.transfer-initiated`, future types...).
+    case other(String)
+
+    static let known: [TaskRouterType] = [
+        .workerCreated, .workerDeleted, .workerAttributesUpdate, .workerActivityUpdate,
+        .workerCapacityUpdate, .workerChannelAvailabilityUpdate,
+        .reservationCreated, .reservationAccepted, .reservationWrapup, .reservationCompleted, .reservationCanceled,
+        .taskCreated, .taskUpdated, .taskWrapup, .taskCompleted, .taskCanceled,
+    ]
+
+    /// Index of a known type in ``known``; `nil` for ``other(_:)``.
+    var index: Int? {
+        switch self {
+        case .workerCreated: return 0
+        case .workerDeleted: return 1
+        case .workerAttributesUpdate: return 2
+        case .workerActivityUpdate: return 3
+        case .workerCapacityUpdate: return 4
+        case .workerChannelAvailabilityUpdate: return 5
+        case .reservationCreated: return 6
+        case .reservationAccepted: return 7
+        case .reservationWrapup: return 8
+        case .reservationCompleted: return 9
+        case .reservationCanceled: return 10
+        case .taskCreated: return 11
+        case .taskUpdated: return 12
+        case .taskWrapup: return 13
+        case .taskCompleted: return 14
+        case .taskCanceled: return 15
+        case .other: return nil
+        }
+    }
+
+    /// The type's name as Twilio spells it, e.g. `reservation.accepted` (no allocation for known types).
+    var name: String {
+        switch self {
+        case .workerCreated: return "worker.created"
+        case .workerDeleted: return "worker.deleted"
+        case .workerAttributesUpdate: return "worker.attributes.update"
+        case .workerActivityUpdate: return "worker.activity.update"
+        case .workerCapacityUpdate: return "worker.capacity.update"
+        case .workerChannelAvailabilityUpdate: return "worker.channel.availability.update"
+        case .reservationCreated: return "reservation.created"
+        case .reservationAccepted: return "reservation.accepted"
+        case .reservationWrapup: return "reservation.wrapup"
+        case .reservationCompleted: return "reservation.completed"
+        case .reservationCanceled: return "reservation.canceled"
+        case .taskCreated: return "task.created"
+        case .taskUpdated: return "task.updated"
+        case .taskWrapup: return "task.wrapup"
+        case .taskCompleted: return "task.completed"
+        case .taskCanceled: return "task.canceled"
+        case .other(let name): return name
+        }
+    }
+
+    init(_ name: String) {
+        var name = name
+        self = name.withUTF8 { Self.known(bytes: $0) } ?? .other(name)
+    }
+
+    /// The type the bytes spell; `.other` with the decoded string when not a known type.
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self = Self.known(bytes: bytes) ?? .other(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// A known type from its name's bytes, comparing against the literals of that length only.
+    static func known(bytes b: UnsafeBufferPointer<UInt8>) -> TaskRouterType? {
+        guard let p = b.baseAddress else { return nil }
+        let n = b.count
+        switch n {
+        case 11:
+            if bytesEqual(p, n, "task.wrapup") { return .taskWrapup }
+        case 12:
+            if bytesEqual(p, n, "task.created") { return .taskCreated }
+            if bytesEqual(p, n, "task.updated") { return .taskUpdated }
+        case 13:
+            if bytesEqual(p, n, "task.canceled") { return .taskCanceled }
+        case 14:
+            if bytesEqual(p, n, "worker.created") { return .workerCreated }
+            if bytesEqual(p, n, "worker.deleted") { return .workerDeleted }
+            if bytesEqual(p, n, "task.completed") { return .taskCompleted }
+        case 18:
+            if bytesEqual(p, n, "reservation.wrapup") { return .reservationWrapup }
+        case 19:
+            if bytesEqual(p, n, "reservation.created") { return .reservationCreated }
+        case 20:
+            if bytesEqual(p, n, "reservation.accepted") { return .reservationAccepted }
+            if bytesEqual(p, n, "reservation.canceled") { return .reservationCanceled }
+        case 21:
+            if bytesEqual(p, n, "reservation.completed") { return .reservationCompleted }
+        case 22:
+            if bytesEqual(p, n, "worker.activity.update") { return .workerActivityUpdate }
+            if bytesEqual(p, n, "worker.capacity.update") { return .workerCapacityUpdate }
+        case 24:
+            if bytesEqual(p, n, "worker.attributes.update") { return .workerAttributesUpdate }
+        case 34:
+            if bytesEqual(p, n, "worker.channel.availability.update") { return .workerChannelAvailabilityUpdate }
+        default:
+            break
+        }
+        return nil
+    }
+
+    var isReservation: Bool {
+        switch self {
+        case .reservationCreated, .reservationAccepted, .reservationWrapup, .reservationCompleted, .reservationCanceled: return true
+        case .other(let name): return name.hasPrefix("reservation.")
+        default: return false
+        }
+    }
+
+    var isWorker: Bool {
+        switch self {
+        case .workerCreated, .workerDeleted, .workerAttributesUpdate, .workerActivityUpdate,
+             .workerCapacityUpdate, .workerChannelAvailabilityUpdate: return true
+        case .other(let name): return name.hasPrefix("worker.")
+        default: return false
+        }
+    }
+
+    var isTask: Bool {
+        switch self {
+        case .taskCreated, .taskUpdated, .taskWrapup, .taskCompleted, .taskCanceled: return true
+        case .other(let name): return name.hasPrefix("task.")
+        default: return false
+        }
+    }
+
+    /// Whether mapping reads `task_attributes` for this event type (others skip parsing them).
+    var readsTaskAttributes: Bool {
+        switch self {
+        case .reservationAccepted, .reservationCreated, .taskCreated, .taskUpdated: return true
+        default: return false
+        }
+    }
+}
+
 /// A TaskRouter event from Event Streams (snake_case payload) or a classic callback (PascalCase).
 final class TaskRouterRecord {
     /// The event type without prefix, e.g. `reservation.accepted`.
-    var type: String
+    var type: TaskRouterType
     var at: Timestamp
     /// Unique per delivery source: the CloudEvent `id`, or a key derived from a classic callback.
     /// Orders events with equal timestamps, so sorting is a total, delivery-independent order.
@@ -44,18 +189,10 @@ final class TaskRouterRecord {
     /// `transfer_type` said the transfer went to a queue, not to a worker.
     var transferredToQueue: Bool = false
 
-    init(type: String, at: Timestamp, key: String) {
+    init(type: TaskRouterType, at: Timestamp, key: String) {
         self.type = type
         self.at = at
         self.key = key
-    }
-
-    /// Whether mapping reads `task_attributes` for this event type (others skip parsing them).
-    static func readsTaskAttributes(_ type: String) -> Bool {
-        switch type {
-        case "reservation.accepted", "reservation.created", "task.created", "task.updated": return true
-        default: return false
-        }
     }
 }
 
