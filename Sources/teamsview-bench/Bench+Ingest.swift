@@ -6,7 +6,15 @@ import TeamsIngest
 import TeamsWeb
 
 extension Bench {
-    func twilio() { say("\n== twilio: not built yet") }
+    /// Twilio Event Streams CloudEvents (TaskRouter, ~1.6 KB each) through the Twilio decoder, one thread.
+    func twilio() {
+        let count = 200_000
+        say("\n== twilio: Event Streams CloudEvents, one thread, \(count) events")
+        let lines = TwilioBenchmark.lines(count: count)
+        say("  input: \(lines.reduce(0) { $0 + $1.utf8.count } / lines.count) bytes/event average")
+        let seconds = median(runs) { timed { _ = TwilioBenchmark.decode(lines) } }
+        say("  decode (with dedupe and reorder buffer): \(rate(count, full: seconds)) events/s   (target ≥ 300,000)")
+    }
 
     /// Live-update fan-out: time from an event line to its message at every SSE client.
     func fanOut() async throws {
