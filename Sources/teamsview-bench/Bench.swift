@@ -48,10 +48,11 @@ struct Bench: AsyncParsableCommand {
         say("warning: debug build; figures are meaningless. Use: swift run -c release teamsview-bench")
         #endif
         say("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
+        // Memory first: sections before it would leave freed heap behind that blurs the resident-set delta.
+        if sections.contains("memory") { memory() }
         if sections.contains("ingest") { ingest() }
         if sections.contains("twilio") { twilio() }
         if sections.contains("render") || sections.contains("warm") { try await render(sections) }
-        if sections.contains("memory") { memory() }
         if sections.contains("http") { try await http() }
         if sections.contains("post") { try await post() }
         if sections.contains("fanout") { try await fanOut() }
