@@ -32,6 +32,21 @@ struct DescriptorReader: ~Copyable {
 
     deinit { buffer.deallocate() }
 
+    /// Reads `fd` to its end, or until stopped, and says why it ended; the session is finished
+    /// (last partial line, held events) unless it was stopped.
+    mutating func readAll(_ fd: Int32, name: String, into session: inout IngestSession, stop: StopSignal) -> SourceEnd.Reason {
+        switch drain(fd, into: &session, stop: stop) {
+        case .endOfInput:
+            session.finish()
+            return .endOfInput
+        case .stopped:
+            return .stopped
+        case .failed(let code):
+            session.finish()
+            return .failed("cannot read \(name): \(errnoDescription(code))")
+        }
+    }
+
     /// Reads `fd` until `read()` returns 0, feeding every chunk to `session`.
     mutating func drain(_ fd: Int32, into session: inout IngestSession, stop: StopSignal) -> Outcome {
         bytesRead = 0

@@ -54,17 +54,7 @@ public final class FileSource: IngestSource {
         }
         defer { close(file.fd) }
         var reader = DescriptorReader()
-        let reason: SourceEnd.Reason
-        switch reader.drain(file.fd, into: &session, stop: stop) {
-        case .endOfInput:
-            session.finish()
-            reason = .endOfInput
-        case .stopped:
-            reason = .stopped
-        case .failed(let code):
-            session.finish()
-            reason = .failed("cannot read \(path): \(errnoDescription(code))")
-        }
+        let reason = reader.readAll(file.fd, name: path, into: &session, stop: stop)
         return SourceEnd(source: path, reason: reason, lines: session.lineNumber)
     }
 

@@ -36,17 +36,7 @@ public final class StandardInputSource: IngestSource {
     private func run(_ stop: StopSignal) {
         var session = pipeline.makeSession(source: name)
         var reader = DescriptorReader()
-        let reason: SourceEnd.Reason
-        switch reader.drain(fileDescriptor, into: &session, stop: stop) {
-        case .endOfInput:
-            session.finish()
-            reason = .endOfInput
-        case .stopped:
-            reason = .stopped
-        case .failed(let code):
-            session.finish()
-            reason = .failed("cannot read \(name): \(errnoDescription(code))")
-        }
+        let reason = reader.readAll(fileDescriptor, name: name, into: &session, stop: stop)
         onEnd(SourceEnd(source: name, reason: reason, lines: session.lineNumber))
     }
 }

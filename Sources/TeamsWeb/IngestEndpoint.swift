@@ -51,7 +51,7 @@ public struct IngestEndpoint: Sendable {
         j.endObject()
         // Nothing readable at all (an empty body, or every line rejected) is the client's error.
         let status: HTTPResponse.Status = result.accepted == 0 ? .badRequest : .ok
-        return json(j.bytes, status: status)
+        return jsonResponse(j.bytes, status: status)
     }
 
     func authorize(_ request: Request) -> Response? {
@@ -80,15 +80,9 @@ public struct IngestEndpoint: Sendable {
         j.beginObject()
         j.field("error", error)
         j.endObject()
-        return json(j.bytes, status: status)
+        return jsonResponse(j.bytes, status: status)
     }
 
-    func json(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        return Response(status: status, headerFields: fields, body: .bytes(bytes))
-    }
 }
 
 /// Compares without stopping at the first difference, so response time does not reveal the token.

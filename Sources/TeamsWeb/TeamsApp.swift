@@ -209,11 +209,7 @@ public final class TeamsApp: Sendable {
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        fields[.xContentTypeOptions] = "nosniff"
-        return Response(status: status, headerFields: fields, body: .bytes(bytes))
+        jsonResponse(bytes, status: status)
     }
 
     func notModified(_ etag: String) -> Response {
