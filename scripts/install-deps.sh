@@ -32,6 +32,12 @@ if [ "$want_test" = 1 ]; then
   python3 -c "import pytest" 2>/dev/null || py_missing+=(pytest)
   if [ "${#py_missing[@]}" -gt 0 ]; then
     echo "installing: ${py_missing[*]}"
-    python3 -m pip install -q "${py_missing[@]}"
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+      $sudo_cmd apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-pip >/dev/null
+    fi
+    # Debian's own Python refuses system-wide pip installs (PEP 668); these are test tools only.
+    python3 -m pip install -q "${py_missing[@]}" 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages "${py_missing[@]}"
   fi
 fi
