@@ -25,6 +25,11 @@ final class MetricsExporter: Sendable {
             "unchanged": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_unchanged", unitName: "total", helpText: "Events that changed nothing (late, duplicate, unknown call).")),
             "ignored": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_ignored_events", unitName: "total", helpText: "Twilio events of types a Teams View has no use for.")),
             "duplicates": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_duplicate_events", unitName: "total", helpText: "Deliveries dropped as duplicates (at-least-once feeds).")),
+            "liveMessages": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_messages", unitName: "total", helpText: "Live-update messages built (one per view per change).")),
+            "liveBytes": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_written_bytes", unitName: "total", helpText: "Bytes written to live-update streams.")),
+            "liveRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_refused_connections", unitName: "total", helpText: "Live-update connections refused past --max-live-clients.")),
+            "liveOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_overflows", unitName: "total", helpText: "Live-update streams closed because the client fell too far behind.")),
+            "liveResyncs": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_resyncs", unitName: "total", helpText: "Live-update connections that needed a full resync.")),
             "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
@@ -42,18 +47,21 @@ final class MetricsExporter: Sendable {
             "risks": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_flagged", unitName: "", helpText: "Agents with a flagged call now."), labels: [("flag", "wrong-call-risk")]),
             "silence": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "feed_silence", unitName: "seconds", helpText: "Seconds since the last event line arrived.")),
             "version": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "registry_version", unitName: "", helpText: "Registry version (changes applied).")),
+            "liveClients": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_clients", unitName: "", helpText: "Live-update streams connected now.")),
             "streams": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_streams", unitName: "", helpText: "Open live-update streams.")),
         ]
     }
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                grace: Double, now: Timestamp) -> [UInt8] {
+                live: LiveHub.Statistics, grace: Double, now: Timestamp) -> [UInt8] {
         let counts = store.counters
         var totals: [String: Int] = [
             "lines": statistics.linesRead, "events": statistics.eventsApplied,
             "changed": Int(counts.applied), "unchanged": Int(counts.unchanged), "requests": http.requests,
             "ignored": statistics.twilio.ignoredTotal, "duplicates": statistics.twilio.duplicates,
+            "liveMessages": Int(live.messages), "liveBytes": Int(live.bytesWritten), "liveRefused": Int(live.refused),
+            "liveOverflows": Int(live.overflows), "liveResyncs": Int(live.resyncs),
         ]
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in
@@ -80,6 +88,7 @@ final class MetricsExporter: Sendable {
         gauges["silence"]?.set(statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) } ?? -1)
         gauges["version"]?.set(Double(snapshot.version))
         gauges["streams"]?.set(Double(http.activeStreams))
+        gauges["liveClients"]?.set(Double(live.clients))
         return registry.emitToBuffer()
     }
 }

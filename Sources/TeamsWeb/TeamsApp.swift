@@ -166,7 +166,7 @@ public final class TeamsApp: Sendable {
     func metricsText() -> Response {
         let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
         let body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
-                                  grace: renderer.settings.grace, now: clock.now())
+                                  live: live.statisticsSnapshot, grace: renderer.settings.grace, now: clock.now())
         var fields = HTTPFields()
         fields[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         fields[.cacheControl] = "no-store"

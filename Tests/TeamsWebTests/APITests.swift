@@ -106,5 +106,6 @@ struct APITests {
         #expect(lines.contains("teamsview_calls{state=\"held\"} 1.0"))
         #expect(lines.contains("teamsview_calls{state=\"live\"} 1.0"))
         #expect(value("teamsview_agents_on_multiple_calls") == 1)
+        #expect(value("teamsview_live_clients") == 0)
     }
 }
