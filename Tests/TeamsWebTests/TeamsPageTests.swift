@@ -79,6 +79,7 @@ struct TeamsPageTests {
                                           now: "2026-11-25T09:12:10Z")
         let all = try server.client.get("/").text
         #expect(all.contains("4 of 4 agents"))
+        #expect(all.contains("id=\"empty\" hidden"), "the no-match note waits hidden for live updates")
         let sales = try server.client.get("/?team=Sales").text
         #expect(sales.contains("id=\"w-WK03\"") && sales.contains("id=\"w-WK04\""))
         #expect(!sales.contains("id=\"w-WK01\""))
@@ -90,7 +91,7 @@ struct TeamsPageTests {
         let flagged = try server.client.get("/?flagged=1").text
         #expect(flagged.contains("id=\"w-WK02\"") && flagged.contains("id=\"w-WK03\"") && !flagged.contains("id=\"w-WK01\""))
         let none = try server.client.get("/?team=Nobody").text
-        #expect(none.contains("No agents match these filters"))
+        #expect(none.contains("<p class=\"empty\" id=\"empty\">No agents match these filters"))
     }
 
     @Test("a matching If-None-Match gets 304 with an empty body; a changed registry gets a new page")
