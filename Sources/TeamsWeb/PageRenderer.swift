@@ -102,8 +102,12 @@ public final class PageRenderer: Sendable {
     func selection(_ registry: Registry, query: WorkerQuery, at now: Timestamp) -> Selection {
         var s = Selection()
         s.workers.reserveCapacity(registry.workers.count)
-        for (_, w) in registry.workers where query.matches(w, at: now, grace: settings.grace) {
-            s.workers.append(w)
+        if query.isFiltering {
+            for w in registry.workers.values where query.matches(w, at: now, grace: settings.grace) {
+                s.workers.append(w)
+            }
+        } else {
+            s.workers.append(contentsOf: registry.workers.values)
         }
         s.flags = s.workers.map { $0.callFlags(at: now, grace: settings.grace) }
         s.order = Array(s.workers.indices)
@@ -180,7 +184,15 @@ public final class PageRenderer: Sendable {
     }
 
     func teamHeader(_ team: String, _ sel: Selection, range: Range<Int>) -> String {
-        teamHeader(team, workers: sel.order[range].lazy.map { (sel.workers[$0], sel.flags[$0]) })
+        // Counted through indices: handing out WorkerState values would copy each one.
+        var onCalls = 0, multi = 0, flagged = 0
+        for i in sel.order[range] {
+            let calls = sel.workers[i].calls.count
+            if calls > 0 { onCalls += 1 }
+            if calls >= 2 { multi += 1 }
+            if sel.flags[i].contains(where: { !$0.isEmpty }) { flagged += 1 }
+        }
+        return teamHeader(team, agents: range.count, onCalls: onCalls, multi: multi, flagged: flagged)
     }
 
     /// The team header row (and the opening `<tbody>`) of the page and of live updates.
@@ -196,6 +208,10 @@ public final class PageRenderer: Sendable {
             if w.calls.count >= 2 { multi += 1 }
             if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
         }
+        return teamHeader(team, agents: agents, onCalls: onCalls, multi: multi, flagged: flagged)
+    }
+
+    func teamHeader(_ team: String, agents: Int, onCalls: Int, multi: Int, flagged: Int) -> String {
         let name = team.isEmpty ? "No team" : Formatting.clean(team)
         let model: [String: Any] = [
             "name": name, "slug": Formatting.slug(name), "agents": agents,

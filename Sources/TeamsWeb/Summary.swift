@@ -26,13 +26,14 @@ public struct Summary: Sendable, Equatable {
     /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
     init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp) {
         var activities: [String: Int] = [:]
-        for (w, flags) in zip(workers, allFlags) {
+        // Through indices: iterating the values would copy every WorkerState.
+        for i in workers.indices {
             agents += 1
-            activities[w.activity, default: 0] += 1
-            tasks += w.tasks.count
-            if w.calls.count >= 2 { agentsOnMultipleCalls += 1 }
+            activities[workers[i].activity, default: 0] += 1
+            tasks += workers[i].tasks.count
+            if workers[i].calls.count >= 2 { agentsOnMultipleCalls += 1 }
             var misrouted = false, risky = false
-            for (call, f) in zip(w.calls, flags) {
+            for (call, f) in zip(workers[i].calls, allFlags[i]) {
                 switch call.phase {
                 case .live: callsLive += 1
                 case .held: callsHeld += 1
