@@ -209,7 +209,6 @@ public final class LiveHub: Sendable {
             defer { p.touched = [] }
             return p.touched
         }
-        let registry = store.snapshot()
         let now = clock.now()
         let lastLine = statistics.snapshot().lastLineReceivedAt
         let grace = renderer.settings.grace
@@ -217,6 +216,9 @@ public final class LiveHub: Sendable {
         var wake: Timestamp?
         state.withLock { s in
             guard !s.stopped else { return }
+            // Snapshot under the hub's lock: a view created meanwhile (on an HTTP thread, also under this
+            // lock) must never hold workers newer than the registry this flush files them against.
+            let registry = store.snapshot()
             for (id, due) in s.flagDue where due <= now {
                 touched.insert(id)
                 s.flagDue[id] = nil
@@ -282,6 +284,10 @@ public final class LiveHub: Sendable {
             }
         }
         write(writes)
+        // Rows and tiles of removed workers would otherwise stay cached for good.
+        let registry = store.snapshot()
+        renderer.prune(keeping: registry)
+        kiosk.prune(keeping: registry)
     }
 
     private func write(_ writes: [([StreamingBody], [UInt8])]) {
@@ -372,14 +378,14 @@ public final class LiveHub: Sendable {
         var upserts: [WorkerID] = []
         for id in touched {
             guard let w = registry.workers[id], query.matches(w, at: now, grace: grace) else { continue }
-            var list = g.teams[w.team] ?? []
+            let list = g.teams[w.team] ?? []
             var lo = 0, hi = list.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if query.areInOrder(registry.workers[list[mid]]!, w) { lo = mid + 1 } else { hi = mid }
+                // A worker missing from this snapshot sorts before: never trap on a view's odd entry.
+                if registry.workers[list[mid]].map({ query.areInOrder($0, w) }) ?? true { lo = mid + 1 } else { hi = mid }
             }
-            list.insert(id, at: lo)
-            g.teams[w.team] = list
+            g.teams[w.team, default: []].insert(id, at: lo)
             g.teamOf[id] = w.team
             touchedTeams.insert(w.team)
             upserts.append(id)

@@ -76,7 +76,7 @@ struct RowView: MustacheParent {
     }
 
     private var initials: String {
-        let parts = worker.name.split(separator: " ").prefix(2)
+        let parts = Formatting.clean(worker.name).split(separator: " ").prefix(2)
         return String(parts.compactMap(\.first).map { String($0) }.joined().uppercased().prefix(2))
     }
 }

@@ -30,7 +30,8 @@ public struct WorkerQuery: Sendable, Hashable {
     /// Reads the query parameters; unknown or malformed values fall back to "no filter".
     public init(parameters: [(name: String, value: String)]) {
         for (name, raw) in parameters {
-            let value = raw.trimmingCharacters(in: .whitespaces)
+            // Control characters have no place in a filter, and in a page they could pose as timer markers.
+            let value = Formatting.clean(raw).trimmingCharacters(in: .whitespaces)
             switch name {
             case "team": if !value.isEmpty { teams.insert(value) }
             case "activity": if !value.isEmpty { activities.insert(value) }

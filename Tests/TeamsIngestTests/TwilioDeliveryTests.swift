@@ -152,4 +152,21 @@ import TeamsDomain
         #expect(events.count > before)
         #expect(decoder.statistics.late == 1)
     }
+
+    @Test func aRecordFromTheFarFutureIsPassedOnAndDoesNotStopTheReordering() {
+        var decoder = TwilioDecoder(configuration: .init(reorderWindow: 2))
+        var events: [Event] = []
+        let years = 50.0 * 365 * 86_400
+        _ = decoder.decode(T.cloudEvent("worker.activity.update", at: years, payload: ["worker_activity_name": "Z"]), into: &events)
+        #expect(!events.isEmpty, "passed on at once, not held")
+        #expect(decoder.pendingRecords == 0)
+        // Later, ordinary records are still held and put in order.
+        _ = decoder.decode(T.conference("participant-hold", at: 10), into: &events)
+        _ = decoder.decode(T.cloudEvent("reservation.accepted", at: 9), into: &events)
+        #expect(decoder.pendingRecords == 2)
+        decoder.flush(into: &events)
+        var registry = Registry()
+        for e in events { _ = registry.apply(e) }
+        #expect(registry.workers[T.workerSid]?.calls.first?.phase == .held)
+    }
 }

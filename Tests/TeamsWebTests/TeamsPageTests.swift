@@ -73,6 +73,18 @@ struct TeamsPageTests {
         #expect(!html.contains("<script>"))
     }
 
+    @Test("control characters in names or the URL cannot pose as timer markers")
+    func forgedMarkers() async throws {
+        let server = try await TestServer(seeds: ["escape.ndjson"], now: "2026-11-25T09:02:00Z")
+        let html = try server.client.get("/").text
+        let row = try #require(section(of: html, from: "id=\"w-WKctl\"", to: "</tr>"))
+        #expect(row.contains("c5 Mallory"))
+        #expect(!row.contains("data-since=\"5\""))
+        let reflected = try server.client.get("/?q=%01c5%02").text
+        #expect(!reflected.contains("data-since=\"5\""))
+        #expect(reflected.contains("value=\"c5\""))
+    }
+
     @Test("filters in the query string narrow the agents shown")
     func filters() async throws {
         let server = try await TestServer(seeds: ["multicall.ndjson", "misroute.ndjson", "wrong-call-risk.ndjson"],

@@ -28,6 +28,10 @@ struct ReorderBuffer {
     private(set) var releasedThrough: Int64 = .min
     /// Records that arrived after newer ones had been released.
     private(set) var late = 0
+    /// Records stamped more than a day ahead of this host's clock: passed on at once, never held.
+    private(set) var future = 0
+    /// How far ahead of the wall clock an event time may be before it is taken as bogus.
+    static let futureLimit: Int64 = 86_400_000_000
 
     var pending: Int { heap.count }
 
@@ -41,6 +45,12 @@ struct ReorderBuffer {
         arrivals += 1
         if entry.at < releasedThrough {
             late += 1
+            out.append(record)
+            return
+        }
+        // One record from the far future would set the watermark so high that nothing were held again.
+        if entry.at > Timestamp.now().microseconds &+ Self.futureLimit {
+            future += 1
             out.append(record)
             return
         }
