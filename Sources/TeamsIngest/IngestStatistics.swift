@@ -65,6 +65,11 @@ public final class IngestStatistics: Sendable {
         self.recentRejectLimit = recentRejectLimit
     }
 
+    /// When a line last arrived from any source; cheaper than a whole ``snapshot()`` for "is the feed alive?".
+    public var lastLineReceivedAt: Timestamp? {
+        state.withLock { $0.snapshot.lastLineReceivedAt }
+    }
+
     /// A consistent copy of the counters.
     public func snapshot() -> Snapshot {
         state.withLock { s in

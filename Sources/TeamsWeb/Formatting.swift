@@ -23,25 +23,6 @@ enum Formatting {
         return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
     }
 
-    /// Escapes text for HTML element content and quoted attribute values.
-    static func html(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if ch.value < 0x20 || ch.value == 0x7F { continue }
-                out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
-
     /// A CSS-class-safe slug: `Tech Support` → `tech-support`.
     static func slug(_ text: String) -> String {
         var out = ""

@@ -85,7 +85,6 @@ public final class LiveHub: Sendable {
         var count = ""
         /// The registry the state reflects, and when it was taken.
         var registry = Registry()
-        var at = Timestamp(microseconds: 0)
         /// Recent messages; every message of this view with a sequence number above `floor` is here.
         var buffer: [(seq: UInt64, bytes: [UInt8])] = []
         var bufferBytes = 0
@@ -210,7 +209,7 @@ public final class LiveHub: Sendable {
             return p.touched
         }
         let now = clock.now()
-        let lastLine = statistics.snapshot().lastLineReceivedAt
+        let lastLine = statistics.lastLineReceivedAt
         let grace = renderer.settings.grace
         var writes: [([StreamingBody], [UInt8])] = []
         var wake: Timestamp?
@@ -263,7 +262,7 @@ public final class LiveHub: Sendable {
     private func tick() {
         let now = clock.now()
         let mono = WallClock.monotonicSeconds()
-        let lastLine = statistics.snapshot().lastLineReceivedAt
+        let lastLine = statistics.lastLineReceivedAt
         var writes: [([StreamingBody], [UInt8])] = []
         state.withLock { s in
             let heartbeat = mono - s.lastHeartbeat >= settings.heartbeat - 0.05
@@ -337,7 +336,6 @@ public final class LiveHub: Sendable {
         let now = clock.now()
         let grace = renderer.settings.grace
         g.registry = registry
-        g.at = now
         for (id, w) in registry.workers {
             if let due = w.nextFlagChange(after: now, grace: grace) { s.flagDue[id] = due }
             guard key.query.matches(w, at: now, grace: grace) else { continue }
@@ -391,7 +389,6 @@ public final class LiveHub: Sendable {
             upserts.append(id)
         }
         g.registry = registry
-        g.at = now
 
         var msg = LiveMessage(event: "rows", id: LiveCursor(epoch: epoch, seq: seq).text, capacity: 1024 + upserts.count * 2048)
         msg.clock(version: registry.version, now: now, lastLine: lastLine)
@@ -581,7 +578,7 @@ public final class LiveHub: Sendable {
         let last = request.headerFields[HTTPField.Name("Last-Event-ID")!] ?? request.queryValue("last")
         let body = StreamingBody(maxPendingBytes: settings.maxPendingBytes)
         let now = clock.now()
-        let lastLine = statistics.snapshot().lastLineReceivedAt
+        let lastLine = statistics.lastLineReceivedAt
         let client = state.withLock { s -> UInt64? in
             guard !s.stopped, s.clients < settings.maxClients else {
                 s.statistics.refused += 1

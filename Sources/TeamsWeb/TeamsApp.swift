@@ -114,10 +114,9 @@ public final class TeamsApp: Sendable {
     }
 
     var feed: FeedState {
-        let stats = statistics.snapshot()
         let now = clock.now()
         return FeedState(lastEventAt: store.snapshot().lastEventAt,
-                         silentFor: stats.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) })
+                         silentFor: statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) })
     }
 
     func teamsPage(_ request: Request) -> Response {
@@ -127,9 +126,6 @@ public final class TeamsApp: Sendable {
         let now = clock.now()
         let second = now.microseconds / 1_000_000
         let etag = "\"t\(registry.version)-\(second)-\(fnv1a(query.queryString))\""
-        if request.headerFields[.ifNoneMatch] == etag {
-            return notModified(etag)
-        }
         let body = pages.page(.init(version: registry.version, second: second, view: "teams?" + query.queryString + "#" + cursor)) {
             renderer.teamsPage(registry, query: query, feed: feed, at: now, liveCursor: cursor)
         }
@@ -210,13 +206,6 @@ public final class TeamsApp: Sendable {
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         jsonResponse(bytes, status: status)
-    }
-
-    func notModified(_ etag: String) -> Response {
-        var fields = HTTPFields()
-        fields[.eTag] = etag
-        fields[.cacheControl] = "no-cache"
-        return secured(Response(status: .notModified, headerFields: fields))
     }
 
     /// The pages' security headers: no inline script, nothing from elsewhere, no framing.
