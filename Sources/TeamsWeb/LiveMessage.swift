@@ -24,7 +24,7 @@ public struct LiveSettings: Sendable {
 
     public init(maxClients: Int = 2000, heartbeat: Double = 15, coalesce: Double = 0.1, replayMessages: Int = 256,
                 replayBytes: Int = 4 << 20, maxPendingBytes: Int = 32 << 20, retryMilliseconds: Int = 2000,
-                linger: Double = 120, maxViews: Int = 256) {
+                linger: Double = 120, maxViews: Int = 64) {
         self.maxClients = maxClients
         self.heartbeat = heartbeat
         self.coalesce = coalesce
