@@ -225,4 +225,17 @@ import TeamsDomain
         map[4] = 40
         #expect(map.count == 3 && map[2] == 2)
     }
+
+    @Test func boundedMapKeepsAKeyInsertedAgainAfterItsRemoval() {
+        var map = BoundedMap<Int, Int>(capacity: 3)
+        map[1] = 1
+        map[2] = 2
+        map[1] = nil  // removed...
+        map[3] = 3
+        map[1] = 10   // ...and inserted again: now the newest
+        map[4] = 4    // over capacity: the oldest live key (2) goes, not the new 1
+        #expect(map[1] == 10)
+        #expect(map[2] == nil)
+        #expect(map[3] == 3 && map[4] == 4)
+    }
 }

@@ -7,8 +7,11 @@ import DequeModule
 /// because what is forgotten is old calls, and FIFO costs no bookkeeping on reads.
 struct BoundedMap<Key: Hashable, Value> {
     let capacity: Int
-    private(set) var storage: [Key: Value] = [:]
-    private var order: Deque<Key> = []
+    /// Each value with the insertion it came from, so an old `order` entry of a key removed and
+    /// inserted again is told apart from its live one.
+    private var storage: [Key: (value: Value, insertion: UInt64)] = [:]
+    private var order: Deque<(key: Key, insertion: UInt64)> = []
+    private var insertions: UInt64 = 0
 
     init(capacity: Int) {
         precondition(capacity > 0, "BoundedMap capacity must be positive")
@@ -18,15 +21,19 @@ struct BoundedMap<Key: Hashable, Value> {
     var count: Int { storage.count }
 
     subscript(key: Key) -> Value? {
-        get { storage[key] }
+        get { storage[key]?.value }
         set {
             guard let newValue else {
                 // The key stays in `order` until it reaches the front: removals are rare here.
                 storage.removeValue(forKey: key)
                 return
             }
-            if storage.updateValue(newValue, forKey: key) == nil {
-                order.append(key)
+            if storage[key] != nil {
+                storage[key]!.value = newValue
+            } else {
+                insertions &+= 1
+                storage[key] = (newValue, insertions)
+                order.append((key, insertions))
                 evictIfNeeded()
             }
         }
@@ -35,14 +42,15 @@ struct BoundedMap<Key: Hashable, Value> {
     /// Updates the value in place when the key is present.
     mutating func modify(_ key: Key, _ body: (inout Value) -> Void) {
         guard storage[key] != nil else { return }
-        body(&storage[key]!)
+        body(&storage[key]!.value)
     }
 
     private mutating func evictIfNeeded() {
         while storage.count > capacity || order.count > 2 * capacity, let oldest = order.popFirst() {
-            // A key removed and re-inserted appears twice in `order`; dropping its older entry only
-            // must not drop the live value, so evict only while over capacity.
-            if storage.count > capacity { storage.removeValue(forKey: oldest) }
+            // Only the entry of the live insertion evicts; a stale one (removed, inserted again) just goes.
+            if storage.count > capacity, storage[oldest.key]?.insertion == oldest.insertion {
+                storage.removeValue(forKey: oldest.key)
+            }
         }
     }
 }
