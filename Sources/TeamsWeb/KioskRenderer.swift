@@ -55,19 +55,9 @@ final class KioskRenderer: Sendable {
 
     /// Opens a team's section with its header cell (the section is closed by `</section>`).
     func teamOpen(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
-        var onCalls = 0, multi = 0, flagged = 0, held = 0
-        for w in workers {
-            if !w.calls.isEmpty { onCalls += 1 }
-            if w.calls.count >= 2 { multi += 1 }
-            held += w.calls.lazy.filter { $0.phase == .held }.count
-            if w.callFlags(at: now, grace: page.settings.grace).contains(where: { !$0.isEmpty }) { flagged += 1 }
-        }
-        let name = team.isEmpty ? "No team" : Formatting.clean(team)
-        let model: [String: Any] = [
-            "name": name, "slug": Formatting.slug(name), "agents": workers.count,
-            "onCalls": onCalls, "multi": multi, "held": held, "flagged": flagged > 0 ? flagged : false,
-        ]
-        return library.render(model, withTemplate: "kiosk-team") ?? ""
+        var heading = TeamHeading(team: team)
+        for w in workers { heading.count(w, flags: w.callFlags(at: now, grace: page.settings.grace)) }
+        return library.render(heading.model, withTemplate: "kiosk-team") ?? ""
     }
 
     /// The summary banner's cells.

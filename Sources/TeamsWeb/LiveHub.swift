@@ -531,7 +531,7 @@ public final class LiveHub: Sendable {
     private func countText(shown: Int, total: Int) -> String { "\(shown) of \(total) agents" }
 
     static func slug(_ team: String) -> String {
-        Formatting.slug(team.isEmpty ? "No team" : Formatting.clean(team))
+        TeamHeading(team: team).slug
     }
 
     /// Teams by name, the unnamed team last (as the page orders them).

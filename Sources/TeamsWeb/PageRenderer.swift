@@ -184,40 +184,16 @@ public final class PageRenderer: Sendable {
     }
 
     func teamHeader(_ team: String, _ sel: Selection, range: Range<Int>) -> String {
-        // Counted through indices: handing out WorkerState values would copy each one.
-        var onCalls = 0, multi = 0, flagged = 0
-        for i in sel.order[range] {
-            let calls = sel.workers[i].calls.count
-            if calls > 0 { onCalls += 1 }
-            if calls >= 2 { multi += 1 }
-            if sel.flags[i].contains(where: { !$0.isEmpty }) { flagged += 1 }
-        }
-        return teamHeader(team, agents: range.count, onCalls: onCalls, multi: multi, flagged: flagged)
+        var heading = TeamHeading(team: team)
+        for i in sel.order[range] { heading.count(sel.workers[i], flags: sel.flags[i]) }
+        return library.render(heading.model, withTemplate: "team-header") ?? ""
     }
 
     /// The team header row (and the opening `<tbody>`) of the page and of live updates.
     func teamHeader(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
-        teamHeader(team, workers: workers.lazy.map { ($0, $0.callFlags(at: now, grace: self.settings.grace)) })
-    }
-
-    func teamHeader<S: Sequence<(WorkerState, [CallFlags])>>(_ team: String, workers: S) -> String {
-        var agents = 0, onCalls = 0, multi = 0, flagged = 0
-        for (w, flags) in workers {
-            agents += 1
-            if !w.calls.isEmpty { onCalls += 1 }
-            if w.calls.count >= 2 { multi += 1 }
-            if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
-        }
-        return teamHeader(team, agents: agents, onCalls: onCalls, multi: multi, flagged: flagged)
-    }
-
-    func teamHeader(_ team: String, agents: Int, onCalls: Int, multi: Int, flagged: Int) -> String {
-        let name = team.isEmpty ? "No team" : Formatting.clean(team)
-        let model: [String: Any] = [
-            "name": name, "slug": Formatting.slug(name), "agents": agents,
-            "onCalls": onCalls, "multi": multi, "flagged": flagged > 0 ? flagged : false,
-        ]
-        return library.render(model, withTemplate: "team-header") ?? ""
+        var heading = TeamHeading(team: team)
+        for w in workers { heading.count(w, flags: w.callFlags(at: now, grace: settings.grace)) }
+        return library.render(heading.model, withTemplate: "team-header") ?? ""
     }
 
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {

@@ -1,0 +1,32 @@
+import TeamsDomain
+
+/// What a team's heading shows, on the page, on the kiosk and in live updates.
+struct TeamHeading {
+    let name: String
+    /// The team's id in the page (`team-<slug>`).
+    let slug: String
+    var agents = 0
+    var onCalls = 0
+    var multi = 0
+    var held = 0
+    var flagged = 0
+
+    init(team: String) {
+        name = team.isEmpty ? "No team" : Formatting.clean(team)
+        slug = Formatting.slug(name)
+    }
+
+    /// Counts one worker of the team, with its calls' flags.
+    mutating func count(_ worker: WorkerState, flags: [CallFlags]) {
+        agents += 1
+        if !worker.calls.isEmpty { onCalls += 1 }
+        if worker.calls.count >= 2 { multi += 1 }
+        for call in worker.calls where call.phase == .held { held += 1 }
+        if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
+    }
+
+    var model: [String: Any] {
+        ["name": name, "slug": slug, "agents": agents, "onCalls": onCalls, "multi": multi, "held": held,
+         "flagged": flagged > 0 ? flagged : false]
+    }
+}
