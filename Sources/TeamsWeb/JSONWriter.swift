@@ -40,21 +40,41 @@ struct JSONWriter {
     mutating func field(_ k: String, _ v: Double) { key(k); double(v) }
 
     private mutating func appendString(_ s: String) {
+        var s = s
+        s.withUTF8 { JSONString.append($0, escapingMarkup: true, into: &bytes) }
+    }
+}
+
+/// JSON string literals, written straight into bytes.
+enum JSONString {
+    /// Appends `buffer` (UTF-8) as a quoted JSON string. `escapingMarkup` also escapes `<`, `>` and
+    /// `&`, so the JSON can never close a script or comment when embedded in HTML; live messages
+    /// carry HTML fragments and leave them as they are, or they would grow sixfold.
+    static func append(_ buffer: UnsafeBufferPointer<UInt8>, escapingMarkup: Bool, into bytes: inout [UInt8]) {
         bytes.append(0x22)
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
+        var run = 0
+        for i in 0..<buffer.count {
+            let b = buffer[i]
+            let escape: [UInt8]?
             switch b {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            // `<` escaped too so JSON can never close a script or comment when embedded in HTML.
-            case 0x3C, 0x3E, 0x26, 0x00..<0x20, 0x7F:
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
+            case 0x22: escape = [0x5C, 0x22]
+            case 0x5C: escape = [0x5C, 0x5C]
+            case 0x0A: escape = [0x5C, 0x6E]
+            case 0x0D: escape = [0x5C, 0x72]
+            case 0x09: escape = [0x5C, 0x74]
+            case 0x00..<0x20, 0x7F: escape = [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            case 0x3C where escapingMarkup, 0x3E where escapingMarkup, 0x26 where escapingMarkup:
+                escape = [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
+            default: escape = nil
+            }
+            if let escape {
+                if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<i])) }
+                bytes += escape
+                run = i + 1
             }
         }
+        if run < buffer.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<buffer.count])) }
         bytes.append(0x22)
     }
 }

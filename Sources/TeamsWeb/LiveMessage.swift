@@ -101,29 +101,7 @@ struct LiveMessage {
 
     private mutating func string(buffer: UnsafeBufferPointer<UInt8>) {
         separate()
-        bytes.append(0x22)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var run = 0
-        for i in 0..<buffer.count {
-            let b = buffer[i]
-            let escape: [UInt8]?
-            switch b {
-            case 0x22: escape = [0x5C, 0x22]
-            case 0x5C: escape = [0x5C, 0x5C]
-            case 0x0A: escape = [0x5C, 0x6E]
-            case 0x0D: escape = [0x5C, 0x72]
-            case 0x09: escape = [0x5C, 0x74]
-            case 0x00..<0x20, 0x7F: escape = [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]]
-            default: escape = nil
-            }
-            if let escape {
-                if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<i])) }
-                bytes += escape
-                run = i + 1
-            }
-        }
-        if run < buffer.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[run..<buffer.count])) }
-        bytes.append(0x22)
+        JSONString.append(buffer, escapingMarkup: false, into: &bytes)
     }
 
     /// The fields every message carries: registry version, server time, when the last line arrived.

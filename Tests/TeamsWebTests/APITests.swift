@@ -41,6 +41,16 @@ struct APITests {
         #expect(brunoCalls[1]["flags"] as? [String] == ["misroute"])
     }
 
+    @Test("JSON carries event text intact but never raw markup")
+    func jsonEscaping() async throws {
+        let server = try await TestServer(seeds: ["escape.ndjson"], now: "2026-11-25T09:02:00Z")
+        let reply = try server.client.get("/api/workers")
+        #expect(!reply.text.contains("<script>"))
+        #expect(reply.text.contains("\\u003cscript\\u003e"))
+        let workers = try #require(try reply.json()["workers"] as? [[String: Any]])
+        #expect(workers.contains { $0["name"] as? String == "<script>alert('x')</script> & \"Eve\"" })
+    }
+
     @Test("/api/workers/:id answers one worker, 404 for an unknown one")
     func oneWorker() async throws {
         let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:07:00Z")
