@@ -55,6 +55,8 @@ public struct Router: Sendable {
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
+    /// Registers an `OPTIONS` handler (for example a CORS preflight, see ``CrossOriginPolicy``).
+    public mutating func options(_ pattern: String, _ handler: @escaping Handler) { add(.options, pattern, handler) }
     public mutating func post(_ pattern: String, bodyLimit: Int, _ handler: @escaping Handler) {
         add(.post, pattern, bodyLimit: bodyLimit, handler)
     }

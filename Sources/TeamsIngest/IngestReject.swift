@@ -12,6 +12,8 @@ public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
         case encoding
         /// A well-formed event whose `type` this decoder does not know.
         case unknownType = "unknown_type"
+        /// A readable line the credential it came with may not send (see ``NativeLinePermit``).
+        case notPermitted = "not_permitted"
     }
 
     public var category: Category

@@ -18,6 +18,8 @@ public struct IngestSession {
     var errorLimit = 0
     /// The Twilio decoder's figures as last reported to the statistics.
     var reportedTwilio = TwilioStatistics()
+    /// When set, only lines it lets through reach the decoder; the others are rejected and counted.
+    public var permit: NativeLinePermit?
 
     init(pipeline: IngestPipeline, source: String) {
         self.pipeline = pipeline
@@ -42,6 +44,11 @@ public struct IngestSession {
         guard var twilio = decoder as? TwilioDecoder else { return false }
         lineNumber += 1
         tally.linesRead += 1
+        if let refusal = permit?.formRefusal {
+            formBody.withUnsafeBufferPointer { reject(refusal, $0) }
+            endOfChunk()
+            return true
+        }
         let before = batch.count
         let rejection = twilio.decode(formBody: formBody, into: &batch)
         decoder = twilio
@@ -145,6 +152,10 @@ public struct IngestSession {
             if LineBytes.isBlank(bytes) {
                 tally.linesSkippedEmpty += 1
                 result.skipped += 1
+                return
+            }
+            if let refusal = permit?.check(bytes) {
+                reject(refusal, bytes)
                 return
             }
             let before = batch.count

@@ -40,9 +40,12 @@ public final class SharedIngestSession: Sendable {
         session = Mutex(s)
     }
 
-    /// Ingests NDJSON lines or a JSON array of events.
-    public func ingest(body: [UInt8]) -> BodyResult {
+    /// Ingests NDJSON lines or a JSON array of events; when `restricted`, only the lines a
+    /// ``NativeLinePermit`` lets through (the others are rejected with their reason and counted).
+    public func ingest(body: [UInt8], restricted: Bool = false) -> BodyResult {
         session.withLock { s in
+            s.permit = restricted ? NativeLinePermit() : nil
+            defer { s.permit = nil }
             let first = s.lineNumber
             body.withUnsafeBufferPointer { s.feed(body: $0) }
             return Self.result(s.takeResult(), firstLine: first)
@@ -50,8 +53,11 @@ public final class SharedIngestSession: Sendable {
     }
 
     /// Ingests a form-encoded webhook body (a Twilio callback); nil when the decoder takes no forms.
-    public func ingest(formBody: [UInt8]) -> BodyResult? {
+    /// When `restricted`, the form is refused (a restricted credential sends native lines only).
+    public func ingest(formBody: [UInt8], restricted: Bool = false) -> BodyResult? {
         session.withLock { s in
+            s.permit = restricted ? NativeLinePermit() : nil
+            defer { s.permit = nil }
             let first = s.lineNumber
             guard s.feed(formBody: formBody) else { return nil }
             return Self.result(s.takeResult(), firstLine: first)

@@ -115,7 +115,7 @@ enum APIViews {
     }
 
     static func status(_ stats: IngestStatistics.Snapshot, registry: Registry, counters: RegistryStore.Counters,
-                       at now: Timestamp) -> [UInt8] {
+                       crossOriginRefused: Int = 0, at now: Timestamp) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("serverTime", RFC3339.format(now))
@@ -149,6 +149,7 @@ enum APIViews {
         j.endObject()
         j.field("duplicatesDropped", stats.twilio.duplicates)
         j.field("lateEvents", stats.twilio.late)
+        j.field("crossOriginRefused", crossOriginRefused)
         j.field("lastEventAt", stats.lastEventAt.map(RFC3339.format))
         j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
         j.field("registryVersion", Int(registry.version))

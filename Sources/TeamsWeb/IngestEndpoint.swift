@@ -1,32 +1,101 @@
 import HTTPTypes
 import MicroHTTP
+import Synchronization
 import TeamsIngest
 
 /// `POST /ingest`: event producers push NDJSON lines, JSON (one event or an array), or a Twilio
 /// webhook's form. Answers fast with what was accepted and rejected, line by line.
+///
+/// Two credentials: the producer token may send anything; the client token (held by agents' browsers running
+/// the companion Flex plugin) may send only the lines ``NativeLinePermit`` lets through. Browsers on the
+/// origins of ``crossOrigin`` may call it (CORS, with preflight); a browser request from any other origin is
+/// refused with 403 and counted.
 public struct IngestEndpoint: Sendable {
     public let session: SharedIngestSession
     /// Required as `Authorization: Bearer TOKEN` (or `?token=TOKEN` for webhooks that cannot send headers);
     /// without one, only loopback clients may post.
     public let token: String?
+    /// The restricted token of the browser plugin (same two ways of sending it); nil when there is none.
+    public let clientToken: String?
     public let maxBodyBytes: Int
+    /// Which browser origins may post (an empty allow-list refuses every request that carries `Origin`).
+    public let crossOrigin: CrossOriginPolicy
+    let counters = Counters()
 
-    public init(session: SharedIngestSession, token: String?, maxBodyBytes: Int = 16 << 20) {
-        self.session = session
-        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
-        self.maxBodyBytes = maxBodyBytes
+    /// Requests refused by the cross-origin policy, by kind; shared by every copy of the endpoint.
+    public final class Counters: Sendable {
+        let refused = Atomic<Int>(0)
+        let preflights = Atomic<Int>(0)
+        /// Browser requests (preflights included) from origins not on the allow-list.
+        public var crossOriginRefused: Int { refused.load(ordering: .relaxed) }
+        /// Preflights answered for allowed origins.
+        public var preflightsAnswered: Int { preflights.load(ordering: .relaxed) }
     }
 
+    /// What a request may do, from its credential.
+    enum Access: Equatable {
+        case producer
+        case client
+    }
+
+    public init(session: SharedIngestSession, token: String?, clientToken: String? = nil, maxBodyBytes: Int = 16 << 20,
+                corsOrigins: [String] = []) {
+        self.session = session
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.clientToken = clientToken.flatMap { $0.isEmpty ? nil : $0 }
+        self.maxBodyBytes = maxBodyBytes
+        self.crossOrigin = CrossOriginPolicy(allowedOrigins: corsOrigins, allowedMethods: [.post, .options],
+                                             allowedHeaders: ["Authorization", "Content-Type"])
+    }
+
+    /// Figures for `/metrics` and `/api/status`.
+    public var statistics: Counters { counters }
+
     func handle(_ request: Request) -> Response {
-        if let denied = authorize(request) { return denied }
+        switch crossOrigin.decide(request) {
+        case .noOrigin:
+            return ingest(request)
+        case .refused(_, let reason):
+            counters.refused.add(1, ordering: .relaxed)
+            return answer(.forbidden, error: reason)
+        case .allowed(let origin):
+            var response = ingest(request)
+            crossOrigin.decorate(&response, origin: origin)
+            return response
+        }
+    }
+
+    /// `OPTIONS /ingest`: the CORS preflight.
+    func preflight(_ request: Request) -> Response {
+        switch crossOrigin.decide(request) {
+        case .noOrigin:
+            var r = Response(status: .noContent)
+            r.headerFields[.allow] = "POST, OPTIONS"
+            return r
+        case .refused(_, let reason):
+            counters.refused.add(1, ordering: .relaxed)
+            return answer(.forbidden, error: reason)
+        case .allowed(let origin):
+            counters.preflights.add(1, ordering: .relaxed)
+            return crossOrigin.preflightAnswer(request, origin: origin)
+        }
+    }
+
+    func ingest(_ request: Request) -> Response {
+        let access: Access
+        switch authorize(request) {
+        case .success(let a): access = a
+        case .failure(let denied): return denied.response
+        }
+        let restricted = access == .client
         let contentType = request.headerFields[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/x-ndjson"
         let result: SharedIngestSession.BodyResult
         switch contentType {
         case "application/x-ndjson", "application/ndjson", "text/plain", "application/json", "application/jsonl":
-            result = session.ingest(body: request.body)
+            result = session.ingest(body: request.body, restricted: restricted)
         case "application/x-www-form-urlencoded":
-            guard let r = session.ingest(formBody: request.body) else {
+            guard let r = session.ingest(formBody: request.body, restricted: restricted) else {
                 return answer(.unsupportedMediaType, error: "this server's decoder does not read forms")
             }
             result = r
@@ -54,25 +123,39 @@ public struct IngestEndpoint: Sendable {
         return jsonResponse(j.bytes, status: status)
     }
 
-    func authorize(_ request: Request) -> Response? {
-        guard let token else {
-            return request.isFromLoopback ? nil
-                : answer(.forbidden, error: "ingest over the network needs --ingest-token (or TEAMSVIEW_INGEST_TOKEN)")
+    struct Denied: Error {
+        let response: Response
+    }
+
+    /// The credential's access, or the answer refusing it. A matching token wins over the loopback rule.
+    func authorize(_ request: Request) -> Result<Access, Denied> {
+        let given: String?
+        if let query = request.queryValue("token") {
+            // Twilio's status callbacks cannot carry a header: their URL may carry the token instead.
+            given = query
+        } else if let header = request.headerFields[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            // A header of another scheme matches no token.
+            given = parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : ""
+        } else {
+            given = nil
         }
-        // Twilio's status callbacks cannot carry a header: their URL may carry the token instead.
-        if let given = request.queryValue("token") {
-            return constantTimeEqual(given, token) ? nil : answer(.forbidden, error: "wrong token")
+        if let given {
+            if let token, constantTimeEqual(given, token) { return .success(.producer) }
+            if let clientToken, constantTimeEqual(given, clientToken) { return .success(.client) }
         }
-        guard let header = request.headerFields[.authorization] else {
+        guard token != nil else {
+            if request.isFromLoopback { return .success(.producer) }
+            return .failure(Denied(response: answer(
+                .forbidden, error: "ingest over the network needs --ingest-token (or TEAMSVIEW_INGEST_TOKEN)")))
+        }
+        guard given != nil else {
             var r = answer(.unauthorized, error: "missing bearer token")
             r.headerFields[.wwwAuthenticate] = "Bearer realm=\"teamsview ingest\""
-            return r
+            return .failure(Denied(response: r))
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", constantTimeEqual(String(parts[1]), token) else {
-            return answer(.forbidden, error: "wrong bearer token")
-        }
-        return nil
+        return .failure(Denied(response: answer(
+            .forbidden, error: request.queryValue("token") != nil ? "wrong token" : "wrong bearer token")))
     }
 
     func answer(_ status: HTTPResponse.Status, error: String) -> Response {

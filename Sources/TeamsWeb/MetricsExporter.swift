@@ -30,6 +30,7 @@ final class MetricsExporter: Sendable {
             "liveRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_refused_connections", unitName: "total", helpText: "Live-update connections refused past --max-live-clients.")),
             "liveOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_overflows", unitName: "total", helpText: "Live-update streams closed because the client fell too far behind.")),
             "liveResyncs": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_resyncs", unitName: "total", helpText: "Live-update connections that needed a full resync.")),
+            "crossOriginRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_cross_origin_refused", unitName: "total", helpText: "Browser requests to POST /ingest from origins not allowed by --cors-origin.")),
             "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
@@ -54,7 +55,7 @@ final class MetricsExporter: Sendable {
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                live: LiveHub.Statistics, grace: Double, now: Timestamp) -> [UInt8] {
+                live: LiveHub.Statistics, crossOriginRefused: Int = 0, grace: Double, now: Timestamp) -> [UInt8] {
         let counts = store.counters
         var totals: [String: Int] = [
             "lines": statistics.linesRead, "events": statistics.eventsApplied,
@@ -62,6 +63,7 @@ final class MetricsExporter: Sendable {
             "ignored": statistics.twilio.ignoredTotal, "duplicates": statistics.twilio.duplicates,
             "liveMessages": Int(live.messages), "liveBytes": Int(live.bytesWritten), "liveRefused": Int(live.refused),
             "liveOverflows": Int(live.overflows), "liveResyncs": Int(live.resyncs),
+            "crossOriginRefused": crossOriginRefused,
         ]
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in

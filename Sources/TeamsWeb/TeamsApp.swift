@@ -101,6 +101,7 @@ public final class TeamsApp: Sendable {
         router.get("/status") { [self] _ in secured(statusPage()) }
         if let ingest {
             router.post("/ingest", bodyLimit: ingest.maxBodyBytes) { ingest.handle($0) }
+            router.options("/ingest") { ingest.preflight($0) }
         }
         router.get("/metrics") { [self] _ in metricsText() }
         router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
@@ -162,7 +163,8 @@ public final class TeamsApp: Sendable {
     func metricsText() -> Response {
         let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
         let body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
-                                  live: live.statisticsSnapshot, grace: renderer.settings.grace, now: clock.now())
+                                  live: live.statisticsSnapshot,
+                                  crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, grace: renderer.settings.grace, now: clock.now())
         var fields = HTTPFields()
         fields[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         fields[.cacheControl] = "no-store"
@@ -201,7 +203,8 @@ public final class TeamsApp: Sendable {
     }
 
     func statusJSON() -> [UInt8] {
-        APIViews.status(statistics.snapshot(), registry: store.snapshot(), counters: store.counters, at: clock.now())
+        APIViews.status(statistics.snapshot(), registry: store.snapshot(), counters: store.counters,
+                        crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, at: clock.now())
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {

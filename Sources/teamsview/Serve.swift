@@ -69,6 +69,15 @@ struct Serve: AsyncParsableCommand {
                                valueName: "token"))
     var ingestToken: String?
 
+    @Option(help: ArgumentHelp("A file holding the client token of the Flex plugin (or TEAMSVIEW_CLIENT_TOKEN): it may post only native call.hold, call.resume, call.mute and call.unmute lines.",
+                               valueName: "path"))
+    var clientTokenFile: String?
+
+    @Option(name: .customLong("cors-origin"), help: ArgumentHelp(
+        "A browser origin allowed to POST /ingest, e.g. https://flex.twilio.com. Repeat for several; other origins get 403.",
+        valueName: "origin"))
+    var corsOrigins: [String] = []
+
     @Option(help: "Largest POST /ingest body in bytes; larger ones get 413.")
     var maxBodyBytes = 16 << 20
 
@@ -108,6 +117,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+        for origin in corsOrigins where CrossOriginPolicy.normalise(origin) == nil {
+            throw ValidationError("--cors-origin must be scheme://host[:port] with no path (got \(origin))")
+        }
     }
 
     static func pair(_ text: String) -> (Double, Double)? {
@@ -146,9 +158,16 @@ struct Serve: AsyncParsableCommand {
         let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         posts.startTicking()
         let token = ingestToken ?? ProcessInfo.processInfo.environment["TEAMSVIEW_INGEST_TOKEN"]
+        let clientToken = try Self.clientToken(file: clientTokenFile,
+                                               environment: ProcessInfo.processInfo.environment["TEAMSVIEW_CLIENT_TOKEN"])
+        if let clientToken, clientToken == token {
+            throw ValidationError("the client token must differ from the ingest token")
+        }
         let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000)
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
-                                     ingest: IngestEndpoint(session: posts, token: token, maxBodyBytes: maxBodyBytes), live: live)
+                                     ingest: IngestEndpoint(session: posts, token: token, clientToken: clientToken,
+                                                            maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins),
+                                     live: live)
         let server = HTTPServer(
             configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
             router: app.routes(), logger: Logger(label: "teamsview.http"))
@@ -184,6 +203,17 @@ struct Serve: AsyncParsableCommand {
         server.stop()
         for source in sources { source.stop() }
         posts.stop()
+    }
+
+    /// The client token from `--client-token-file` (surrounding whitespace dropped) or else the environment.
+    static func clientToken(file: String?, environment: String?) throws -> String? {
+        guard let file else { return environment.flatMap { $0.isEmpty ? nil : $0 } }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("cannot read --client-token-file \(file)")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw ValidationError("--client-token-file \(file) is empty") }
+        return token
     }
 
     /// Waits for SIGINT or SIGTERM.
