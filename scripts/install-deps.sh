@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing teamsview needs, only when it is missing (Debian/Ubuntu).
 #   scripts/install-deps.sh          build deps: libmicrohttpd-dev, pkg-config
-#   scripts/install-deps.sh --test   plus headless Chromium, ChromeDriver and the Python test tools
+#   scripts/install-deps.sh --test   plus headless Chromium, ChromeDriver, the Python test tools and Node.js
 set -euo pipefail
 
 want_test=0
@@ -17,6 +17,7 @@ if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
   command -v java >/dev/null || apt_missing+=(default-jre-headless)
+  command -v node >/dev/null || apt_missing+=(nodejs)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   echo "installing: ${apt_missing[*]}"

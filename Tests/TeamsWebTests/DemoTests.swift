@@ -8,10 +8,13 @@ struct DemoTests {
     }
 
     /// Starts `teamsview serve ARGS --port 0` and returns the process and the port it logged.
-    static func start(_ arguments: [String]) throws -> (Process, Int) {
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: TestServer.repoRoot)
         let errors = Pipe()
         process.standardError = errors
