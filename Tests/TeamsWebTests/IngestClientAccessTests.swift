@@ -140,6 +140,13 @@ struct IngestClientAccessTests {
         #expect(call["state"] as? String == "live")
         #expect(call["muted"] as? Bool == false)
 
+        // A JSON array body is judged element by element.
+        let array = try client.send("POST", "/ingest", headers: [
+            "Content-Type": "application/json", "Authorization": "Bearer \(Self.client)",
+        ], body: Array("[\(Self.line("call.start", second: 11)),\(Self.line("call.mute", second: 12))]".utf8))
+        #expect(try array.json()["accepted"] as? Int == 1)
+        #expect((try array.json()["errors"] as? [[String: Any]])?.first?["index"] as? Int == 0)
+
         // A form (a Twilio callback) with the client token is refused too.
         let form = try client.send("POST", "/ingest", headers: [
             "Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer \(Self.client)",
@@ -148,7 +155,7 @@ struct IngestClientAccessTests {
         #expect((try form.json()["errors"] as? [[String: Any]])?.first?["reason"] as? String
                 == "this token may send only native call.hold, call.resume, call.mute, call.unmute lines, not forms")
         let status = try client.get("/api/status").json()
-        #expect((status["rejectedByCategory"] as? [String: Any])?["not_permitted"] as? Int == 7)
+        #expect((status["rejectedByCategory"] as? [String: Any])?["not_permitted"] as? Int == 8)
 
         // The producer token still sends anything.
         let producer = try Self.post(client, [Self.line("call.end", second: 20)], token: Self.producer)
