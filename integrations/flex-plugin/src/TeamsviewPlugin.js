@@ -12,7 +12,8 @@ export default class TeamsviewPlugin extends FlexPlugin {
   }
 
   init(flex, manager) {
-    const fromFlexConfiguration = manager.serviceConfiguration?.ui_attributes?.teamsview;
+    // ui_attributes.custom_data of the hosted Flex configuration is `manager.configuration.custom_data`.
+    const fromFlexConfiguration = manager.configuration?.custom_data?.teamsview;
     const fromBuild = {
       serverUrl: process.env.FLEX_APP_TEAMSVIEW_URL,
       clientToken: process.env.FLEX_APP_TEAMSVIEW_CLIENT_TOKEN,

@@ -1,6 +1,6 @@
 /**
  * The plugin's settings, from the first source that has each one (normally the Flex configuration's
- * `ui_attributes.teamsview`, then the build-time FLEX_APP_* variables):
+ * `ui_attributes.custom_data.teamsview`, then the build-time FLEX_APP_TEAMSVIEW_* variables):
  *
  * | key | meaning |
  * |---|---|
