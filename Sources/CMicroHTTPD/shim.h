@@ -7,7 +7,12 @@
 #include <pthread.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <poll.h>
 #include <microhttpd.h>
+
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000
+#endif
 
 // Swift cannot call C variadic functions, so the few variadic libmicrohttpd entry points the
 // server needs get fixed-signature wrappers here.
@@ -44,6 +49,21 @@ struct tv_mhd_config {
   void *uri_log_cls;
   /// Must outlive the daemon. Messages are only produced with MHD_USE_ERROR_LOG in `flags`.
   const struct tv_log_sink *log_sink;
+  /// Asked before each connection is accepted; NO closes it unanswered.
+  MHD_AcceptPolicyCallback accept_policy;
+  void *accept_policy_cls;
+  /// Told when a connection opens and closes.
+  MHD_NotifyConnectionCallback notify_connection;
+  void *notify_connection_cls;
+  /// Bytes of per-connection memory (request line, header fields, read buffer).
+  size_t connection_memory_limit;
+  /// A listening socket to serve instead of binding `address` (-1: bind), e.g. taken over from
+  /// a quiesced daemon.
+  int listen_socket;
+  /// PEM text of the TLS certificate chain and private key, NUL-terminated; both NULL for plain
+  /// HTTP. MHD_USE_TLS must then be in `flags`.
+  const char *tls_certificate;
+  const char *tls_key;
 };
 
 /// Starts a daemon with the signals an application handles itself blocked in every daemon
@@ -59,15 +79,30 @@ static inline struct MHD_Daemon *tv_mhd_start(const struct tv_mhd_config *c) {
   sigaddset(&blocked, SIGUSR2);
   sigaddset(&blocked, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  // Options that depend on the configuration go in an array (unused entries end it early).
+  struct MHD_OptionItem extra[4];
+  unsigned int n = 0;
+  if (c->listen_socket >= 0) {
+    extra[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, c->listen_socket, NULL};
+  } else {
+    extra[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)c->address};
+  }
+  if (c->tls_certificate != NULL && c->tls_key != NULL) {
+    extra[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)c->tls_key};
+    extra[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)c->tls_certificate};
+  }
+  extra[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
   struct MHD_Daemon *daemon = MHD_start_daemon(
-      c->flags, 0, NULL, NULL, c->access_handler, c->access_handler_cls,
+      c->flags, 0, c->accept_policy, c->accept_policy_cls, c->access_handler, c->access_handler_cls,
       /* The logger goes first: options parsed before it would report through the default logger. */
       MHD_OPTION_EXTERNAL_LOGGER, tv_mhd_log, (void *)c->log_sink,
-      MHD_OPTION_SOCK_ADDR, c->address,
+      MHD_OPTION_ARRAY, extra,
       MHD_OPTION_THREAD_POOL_SIZE, c->thread_pool_size,
       MHD_OPTION_CONNECTION_LIMIT, c->connection_limit,
       MHD_OPTION_CONNECTION_TIMEOUT, c->connection_timeout,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->connection_memory_limit,
       MHD_OPTION_NOTIFY_COMPLETED, c->completed, c->completed_cls,
+      MHD_OPTION_NOTIFY_CONNECTION, c->notify_connection, c->notify_connection_cls,
       MHD_OPTION_URI_LOG_CALLBACK, c->uri_log, c->uri_log_cls,
       MHD_OPTION_END);
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
@@ -93,5 +128,32 @@ static inline const struct sockaddr *tv_mhd_client_address(struct MHD_Connection
       MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   return info == NULL ? NULL : info->client_addr;
 }
+
+/// True when the client of a (suspended) connection has closed or reset its end: the socket
+/// reports end of input or an error. Looks without reading, so nothing is consumed.
+static inline int tv_mhd_peer_gone(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info == NULL) return 0;
+  struct pollfd descriptor = {.fd = info->connect_fd, .events = POLLRDHUP, .revents = 0};
+  if (poll(&descriptor, 1, 0) <= 0) return 0;
+  return (descriptor.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/// The daemon serving a connection.
+static inline struct MHD_Daemon *tv_mhd_connection_daemon(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_DAEMON);
+  return info == NULL ? NULL : info->daemon;
+}
+
+/// What the connection-notification callback stored for a connection, or NULL.
+static inline void *tv_mhd_socket_context(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info == NULL ? NULL : info->socket_context;
+}
+
+/// True when this libmicrohttpd was built with TLS (GnuTLS) support.
+static inline int tv_mhd_has_tls(void) { return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES; }
 
 #endif

@@ -16,7 +16,20 @@ func uriLogged(cls: UnsafeMutableRawPointer?, uri: UnsafePointer<CChar>?, connec
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
     var raw: [UInt8] = []
     if let uri {
-        raw = Array(UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
+        let length = strlen(uri)
+        raw = Array(UnsafeRawBufferPointer(start: uri, count: length))
+        // The query is parsed from `raw` (RequestTarget); libmicrohttpd would also parse it,
+        // right after this callback, into one record per parameter in the connection's 32 KiB
+        // memory pool. A few hundred parameters exhaust the pool, and 0.9.75 then fails to send
+        // its own 431 and leaves the client waiting. Ending the string just after the `?` (in
+        // libmicrohttpd's own, writable read buffer) leaves it no parameters to parse.
+        if let mark = memchr(uri, Int32(UInt8(ascii: "?")), length) {
+            // At most the terminating NUL is overwritten, with a NUL.
+            mark.advanced(by: 1).storeBytes(of: 0, as: CChar.self)
+        }
+    }
+    if let connection, let record = tv_mhd_socket_context(connection) {
+        Unmanaged<ConnectionRecord>.fromOpaque(record).takeUnretainedValue().requestsStarted += 1
     }
     return Unmanaged.passRetained(core.beginRequest(rawTarget: raw)).toOpaque()
 }
@@ -39,9 +52,33 @@ func requestCompleted(
     cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, reason: MHD_RequestTerminationCode
 ) {
+    if reason == .REQUEST_TERMINATED_TIMEOUT_REACHED, let cls {
+        Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().gate.timedOut.add(1, ordering: .relaxed)
+    }
     guard let requestContext, let pending = requestContext.pointee else { return }
     requestContext.pointee = nil
     Unmanaged<PendingRequest>.fromOpaque(pending).release()
+}
+
+/// MHD_AcceptPolicyCallback: admits a connection under the per-address limit.
+func acceptPolicy(cls: UnsafeMutableRawPointer?, address: UnsafePointer<sockaddr>?, length: socklen_t) -> MHD_Result {
+    guard let cls else { return .YES }
+    return Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().gate.admit(address) ? .YES : .NO
+}
+
+/// MHD_NotifyConnectionCallback: a connection opened (its record goes in `socketContext`) or closed.
+func connectionNotified(
+    cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection, let socketContext else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    if code == .CONNECTION_NOTIFY_STARTED {
+        socketContext.pointee = Unmanaged.passRetained(core.gate.opened(connection)).toOpaque()
+    } else if let record = socketContext.pointee {
+        socketContext.pointee = nil
+        core.gate.closed(Unmanaged<ConnectionRecord>.fromOpaque(record).takeRetainedValue())
+    }
 }
 
 /// MHD_KeyValueIterator collecting request header fields into the `HTTPFields` at `cls`.

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Dispatch
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -21,8 +22,28 @@ public final class HTTPServer: Sendable {
         public var port: Int
         public var threads: Int
         public var connectionLimit: Int
-        /// Seconds an idle (not streaming) connection is kept.
+        /// Seconds a connection may stay silent: idle between requests, or stalled while sending
+        /// its head or body (libmicrohttpd's inactivity timeout, reset by every byte received;
+        /// there is no deadline for a whole request, so a client trickling one byte per interval
+        /// keeps its connection, one slot of `perAddressConnectionLimit`). Streams waiting for
+        /// data are not subject to it. 0: none.
         public var connectionTimeout: Int
+        /// Most connections open at once from one address; past it new ones are closed at accept,
+        /// unanswered. 0: no limit. Behind a reverse proxy every client shares its address.
+        public var perAddressConnectionLimit: Int = 0
+        /// Bytes libmicrohttpd keeps per connection for the request line and header fields
+        /// (a larger head is answered 431 or 414 by libmicrohttpd).
+        public var connectionMemoryLimit: Int = 32 * 1024
+        /// Most query parameters in a request target; more are answered 414.
+        public var maxQueryParameters: Int = 100
+        /// Most bytes queued for all streaming bodies together; a write past it closes its
+        /// stream (each body also has its own `maxPendingBytes`). 0: no global cap.
+        public var maxQueuedStreamBytes: Int = 128 << 20
+        /// How often suspended streams are checked for a client that closed its end; such a
+        /// stream is ended, so its `onClose` fires within about this interval.
+        public var streamProbeInterval: Duration = .seconds(1)
+        /// Serve HTTPS with this certificate and key (libmicrohttpd's GnuTLS support).
+        public var tls: TLS?
         /// How long `stop()` waits for streams to end before stopping the daemon anyway.
         public var streamShutdownTimeout: Duration = .seconds(2)
 
@@ -36,6 +57,21 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// PEM files for HTTPS, read at `start()` and again at `reloadTLS()`.
+    public struct TLS: Sendable, Equatable {
+        /// The certificate chain, PEM, leaf first.
+        public var certificateFile: String
+        /// The private key, PEM (PKCS#1, PKCS#8 or SEC1, unencrypted).
+        public var keyFile: String
+        /// The `Strict-Transport-Security` value sent with every response; nil sends none.
+        public var strictTransportSecurity: String? = "max-age=31536000"
+
+        public init(certificateFile: String, keyFile: String) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
+    }
+
     /// Why `start()` failed.
     public enum StartError: Error, Equatable {
         /// The host is not an address (or resolvable name) this machine can bind.
@@ -43,6 +79,12 @@ public final class HTTPServer: Sendable {
         /// libmicrohttpd could not start, usually because the address is in use or not local.
         case cannotBind(host: String, port: Int)
         case alreadyStarted
+        /// A TLS file could not be read, or libmicrohttpd refused the certificate or key.
+        case tls(String)
+        /// This libmicrohttpd was built without TLS.
+        case tlsUnsupported
+        /// `reloadTLS()` on a server that is not running, or not serving TLS.
+        case notServingTLS
     }
 
     public let configuration: Configuration
@@ -50,55 +92,171 @@ public final class HTTPServer: Sendable {
     private let running = Mutex<Running?>(nil)
     private let boundPort = Atomic<Int>(0)
 
+    private let prober = Mutex<(any DispatchSourceTimer)?>(nil)
+
     private struct Running: @unchecked Sendable {
         // OpaquePointer is not Sendable; the daemon is only touched under `running`'s lock.
         let daemon: OpaquePointer
+        /// The PEM text the daemon was started with, kept for as long as it runs.
+        let credentials: Credentials?
+    }
+
+    /// NUL-terminated PEM certificate and key, as libmicrohttpd takes them.
+    private final class Credentials: @unchecked Sendable {
+        // Immutable after init; freed with the object.
+        let certificate: UnsafeMutablePointer<CChar>
+        let key: UnsafeMutablePointer<CChar>
+
+        init(_ tls: TLS) throws {
+            guard let certificate = Self.read(tls.certificateFile) else {
+                throw StartError.tls("cannot read the certificate file \(tls.certificateFile)")
+            }
+            guard let key = Self.read(tls.keyFile) else {
+                free(certificate)
+                throw StartError.tls("cannot read the key file \(tls.keyFile)")
+            }
+            self.certificate = certificate
+            self.key = key
+        }
+
+        deinit {
+            free(certificate)
+            // The key is wiped before its memory goes back to the allocator.
+            memset(key, 0, strlen(key))
+            free(key)
+        }
+
+        /// The whole file as a malloc'ed C string, or nil when unreadable or empty.
+        private static func read(_ path: String) -> UnsafeMutablePointer<CChar>? {
+            guard let file = fopen(path, "rb") else { return nil }
+            defer { fclose(file) }
+            var bytes: [CChar] = []
+            var chunk = [CChar](repeating: 0, count: 4096)
+            while true {
+                let n = fread(&chunk, 1, chunk.count, file)
+                if n <= 0 { break }
+                bytes.append(contentsOf: chunk[0..<n])
+                if bytes.count > 1 << 20 { return nil }
+            }
+            guard !bytes.isEmpty, !bytes.contains(0) else { return nil }
+            bytes.append(0)
+            return bytes.withUnsafeBufferPointer { strdup($0.baseAddress!) }
+        }
     }
 
     public init(configuration: Configuration, router: Router, logger: Logger = Logger(label: "http")) {
         self.configuration = configuration
-        self.core = ServerCore(router: router, logger: logger)
+        let timeout = Duration.seconds(max(0, configuration.connectionTimeout))
+        self.core = ServerCore(
+            router: router, logger: logger,
+            gate: ConnectionGate(perAddressLimit: configuration.perAddressConnectionLimit, timeout: timeout),
+            budget: StreamBudget(limit: configuration.maxQueuedStreamBytes),
+            maxQueryParameters: max(0, configuration.maxQueryParameters),
+            strictTransportSecurity: configuration.tls?.strictTransportSecurity)
     }
 
     deinit {
         stop()
     }
 
-    /// Binds and starts serving. Throws when the address cannot be bound.
+    /// Binds and starts serving. Throws when the address cannot be bound, or the TLS files
+    /// cannot be read or used.
     public func start() throws {
         try running.withLock { running in
             guard running == nil else { throw StartError.alreadyStarted }
             let address = try Self.socketAddress(host: configuration.host, port: configuration.port)
-            var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
-                | MHD_USE_ERROR_LOG.rawValue
-            if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
-            let coreContext = Unmanaged.passUnretained(core).toOpaque()
-            core.beginServing()
-            let daemon = address.storage.withUnsafeBytes { storage in
-                var config = tv_mhd_config(
-                    flags: flags,
-                    address: storage.baseAddress?.assumingMemoryBound(to: sockaddr.self),
-                    thread_pool_size: UInt32(clamping: max(1, configuration.threads)),
-                    connection_limit: UInt32(clamping: max(1, configuration.connectionLimit)),
-                    connection_timeout: UInt32(clamping: max(0, configuration.connectionTimeout)),
-                    access_handler: accessHandler,
-                    access_handler_cls: coreContext,
-                    completed: requestCompleted,
-                    completed_cls: nil,
-                    uri_log: uriLogged,
-                    uri_log_cls: coreContext,
-                    log_sink: core.logSink
-                )
-                return tv_mhd_start(&config)
+            let credentials = try configuration.tls.map { tls -> Credentials in
+                guard tv_mhd_has_tls() != 0 else { throw StartError.tlsUnsupported }
+                return try Credentials(tls)
             }
-            guard let daemon else {
+            guard let daemon = startDaemon(address: address, listenSocket: -1, credentials: credentials) else {
+                if credentials != nil {
+                    throw StartError.tls("libmicrohttpd could not start with the certificate and key (see the log)")
+                }
                 throw StartError.cannotBind(host: configuration.host, port: configuration.port)
             }
-            running = Running(daemon: daemon)
+            running = Running(daemon: daemon, credentials: credentials)
             core.daemonRunning.store(true, ordering: .relaxed)
             boundPort.store(Int(tv_mhd_bound_port(daemon)), ordering: .relaxed)
         }
-        core.logger.info("HTTP server listening", metadata: ["host": "\(configuration.host)", "port": "\(port)"])
+        startProbing()
+        core.logger.info("HTTP server listening", metadata: [
+            "host": "\(configuration.host)", "port": "\(port)", "tls": "\(configuration.tls != nil)",
+        ])
+    }
+
+    /// Starts a daemon on `address`, or on `listenSocket` when it is not -1.
+    private func startDaemon(address: SocketAddress, listenSocket: Int32, credentials: Credentials?) -> OpaquePointer? {
+        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            | MHD_USE_ERROR_LOG.rawValue
+        if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if credentials != nil { flags |= MHD_USE_TLS.rawValue }
+        let coreContext = Unmanaged.passUnretained(core).toOpaque()
+        core.daemonRunning.store(false, ordering: .relaxed)
+        return address.storage.withUnsafeBytes { storage in
+            var config = tv_mhd_config(
+                flags: flags,
+                address: storage.baseAddress?.assumingMemoryBound(to: sockaddr.self),
+                thread_pool_size: UInt32(clamping: max(1, configuration.threads)),
+                connection_limit: UInt32(clamping: max(1, configuration.connectionLimit)),
+                connection_timeout: UInt32(clamping: max(0, configuration.connectionTimeout)),
+                access_handler: accessHandler,
+                access_handler_cls: coreContext,
+                completed: requestCompleted,
+                completed_cls: coreContext,
+                uri_log: uriLogged,
+                uri_log_cls: coreContext,
+                log_sink: core.logSink,
+                accept_policy: acceptPolicy,
+                accept_policy_cls: coreContext,
+                notify_connection: connectionNotified,
+                notify_connection_cls: coreContext,
+                connection_memory_limit: max(4096, configuration.connectionMemoryLimit),
+                listen_socket: listenSocket,
+                tls_certificate: credentials?.certificate,
+                tls_key: credentials?.key
+            )
+            return tv_mhd_start(&config)
+        }
+    }
+
+    /// Reads the certificate and key files again and serves new connections with them.
+    ///
+    /// libmicrohttpd 0.9.75 cannot swap the credentials of a running daemon (short of a GnuTLS
+    /// certificate callback), so a new daemon takes over the listening socket (no moment
+    /// without a listener, no connection refused) and the old one is stopped: its requests in
+    /// flight finish, its streams end (browsers reconnect to the new one). When the new files
+    /// are unreadable or refused, the daemon keeps serving with the old ones and this throws.
+    public func reloadTLS() throws {
+        try running.withLock { running in
+            guard let current = running, current.credentials != nil, let tls = configuration.tls else {
+                throw StartError.notServingTLS
+            }
+            let credentials = try Credentials(tls)
+            let address = try Self.socketAddress(host: configuration.host, port: configuration.port)
+            let listener = MHD_quiesce_daemon(current.daemon)
+            guard listener >= 0 else {
+                throw StartError.tls("cannot hand the listening socket over; still serving the old certificate")
+            }
+            var failure: StartError?
+            var next = startDaemon(address: address, listenSocket: listener, credentials: credentials)
+            if next == nil {
+                failure = .tls("libmicrohttpd refused the new certificate or key; still serving the old ones")
+                next = startDaemon(address: address, listenSocket: listener, credentials: current.credentials)
+            }
+            guard let next else {
+                // Neither starts: nothing can serve this socket any more.
+                close(listener)
+                stopDaemon(current.daemon)
+                running = nil
+                throw StartError.tls("cannot serve the listening socket again; the server has stopped")
+            }
+            core.daemonRunning.store(true, ordering: .relaxed)
+            running = Running(daemon: next, credentials: failure == nil ? credentials : current.credentials)
+            stopDaemon(current.daemon)
+            if let failure { throw failure }
+        }
+        core.logger.info("TLS certificate and key reloaded")
     }
 
     /// The bound port (after `start()`).
@@ -112,7 +270,15 @@ public final class HTTPServer: Sendable {
         let connections = running.withLock { running in
             running.map { Int(tv_mhd_current_connections($0.daemon)) } ?? 0
         }
-        return core.counters.snapshot(activeConnections: connections, activeStreams: core.activeStreams)
+        var statistics = core.counters.snapshot(activeConnections: connections, activeStreams: core.activeStreams)
+        statistics.refusedPerAddress = core.gate.refused.load(ordering: .relaxed)
+        statistics.timedOut = core.gate.timedOut.load(ordering: .relaxed)
+        statistics.tooManyQueryParameters = core.tooManyQueryParameters.load(ordering: .relaxed)
+        statistics.streamOverflows = core.budget.streamOverflows.load(ordering: .relaxed)
+        statistics.totalStreamOverflows = core.budget.totalOverflows.load(ordering: .relaxed)
+        statistics.departedStreams = core.budget.departures.load(ordering: .relaxed)
+        statistics.queuedStreamBytes = core.budget.bytes
+        return statistics
     }
 
     /// Ends every stream, waits for them to finish, then stops the daemon.
@@ -124,20 +290,46 @@ public final class HTTPServer: Sendable {
             defer { running = nil }
             return running
         })?.daemon else { return }
+        prober.withLock { timer in
+            timer?.cancel()
+            timer = nil
+        }
         // Stop accepting first so no new stream can start while the others are ending.
         let listener = MHD_quiesce_daemon(daemon)
-        for body in core.beginStopping() { body.close() }
-        let deadline = ContinuousClock.now + configuration.streamShutdownTimeout
-        while core.activeStreams > 0, ContinuousClock.now < deadline {
-            usleep(1000)
-        }
-        if core.activeStreams > 0 {
-            core.logger.warning("stopping with streams still open", metadata: ["streams": "\(core.activeStreams)"])
-        }
-        MHD_stop_daemon(daemon)
+        stopDaemon(daemon)
         core.daemonRunning.store(false, ordering: .relaxed)
         if listener >= 0 { close(listener) }
         core.logger.info("HTTP server stopped")
+    }
+
+    /// Ends `daemon`'s streams, waits for them to finish, then stops it. It no longer accepts.
+    private func stopDaemon(_ daemon: OpaquePointer) {
+        for body in core.beginStopping(daemon) { body.close() }
+        let deadline = ContinuousClock.now + configuration.streamShutdownTimeout
+        while core.activeStreams(of: daemon) > 0, ContinuousClock.now < deadline {
+            usleep(1000)
+        }
+        let left = core.activeStreams(of: daemon)
+        if left > 0 {
+            core.logger.warning("stopping with streams still open", metadata: ["streams": "\(left)"])
+        }
+        MHD_stop_daemon(daemon)
+        core.stopped(daemon)
+    }
+
+    /// Probes suspended streams for departed clients every `streamProbeInterval`.
+    private func startProbing() {
+        let interval = configuration.streamProbeInterval
+        guard interval > .zero else { return }
+        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+        prober.withLock { prober in
+            let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),
+                           leeway: .nanoseconds(nanoseconds / 10))
+            timer.setEventHandler { [core] in core.probeStreams() }
+            timer.resume()
+            prober = timer
+        }
     }
 
     /// Test hook: requests whose per-request state is still allocated.

@@ -14,6 +14,21 @@ public struct HTTPStatistics: Sendable, Equatable {
     public var activeConnections: Int
     /// Streaming bodies currently being served.
     public var activeStreams: Int
+    /// Connections closed at accept because their address had its limit of connections open.
+    public var refusedPerAddress = 0
+    /// Requests closed for inactivity while their head or body was arriving, and connections
+    /// closed after staying silent for the whole timeout without sending a request line.
+    public var timedOut = 0
+    /// Requests answered 414 for too many query parameters.
+    public var tooManyQueryParameters = 0
+    /// Streams closed because their own queue of unsent bytes was full.
+    public var streamOverflows = 0
+    /// Streams closed because the bytes queued for all streams together reached the cap.
+    public var totalStreamOverflows = 0
+    /// Waiting streams ended because their client had closed its end of the connection.
+    public var departedStreams = 0
+    /// Bytes queued for all streams now.
+    public var queuedStreamBytes = 0
 
     public init(requests: Int = 0, responses1xx: Int = 0, responses2xx: Int = 0, responses3xx: Int = 0,
                 responses4xx: Int = 0, responses5xx: Int = 0, activeConnections: Int = 0, activeStreams: Int = 0) {

@@ -17,6 +17,16 @@ final class ServerCore: Sendable {
     /// Requests between their request line and completion, for leak checks.
     let liveRequests = Atomic<Int>(0)
     private let streams = Mutex(StreamRegistry())
+    /// Per-address admission and the connection counters.
+    let gate: ConnectionGate
+    /// The cap on bytes queued for all streams, and the stream counters.
+    let budget: StreamBudget
+    /// Most query parameters a request target may carry; more are answered 414.
+    let maxQueryParameters: Int
+    /// Requests answered 414 for too many query parameters.
+    let tooManyQueryParameters = Atomic<Int>(0)
+    /// The `Strict-Transport-Security` value added to every response (TLS only), or nil.
+    let strictTransportSecurity: String?
     /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
     /// Written once in init and only read (by libmicrohttpd) afterwards, so sharing it is safe.
     nonisolated(unsafe) let logSink: UnsafeMutablePointer<tv_log_sink>
@@ -24,9 +34,10 @@ final class ServerCore: Sendable {
     let daemonRunning = Atomic<Bool>(false)
 
     private struct StreamRegistry: ~Copyable {
-        var bodies: [ObjectIdentifier: StreamingBody] = [:]
-        /// Set by `stop()`: streams served from now on end immediately.
-        var stopping = false
+        /// Each body being served, with the daemon (as an address) serving it.
+        var bodies: [ObjectIdentifier: (body: StreamingBody, daemon: UInt)] = [:]
+        /// Daemons being stopped: streams they serve from now on end immediately.
+        var stopping: Set<UInt> = []
     }
 
     /// Bytes of unwanted body (past a limit, or for a route that takes none) read and thrown
@@ -34,9 +45,14 @@ final class ServerCore: Sendable {
     /// large one cannot make the server read forever.
     static let discardLimit = 64 * 1024
 
-    init(router: Router, logger: Logger) {
+    init(router: Router, logger: Logger, gate: ConnectionGate, budget: StreamBudget, maxQueryParameters: Int,
+         strictTransportSecurity: String?) {
         self.router = router
         self.logger = logger
+        self.gate = gate
+        self.budget = budget
+        self.maxQueryParameters = maxQueryParameters
+        self.strictTransportSecurity = strictTransportSecurity
         logSink = .allocate(capacity: 1)
         logSink.initialize(to: tv_log_sink(function: daemonMessage, cls: nil))
         logSink.pointee.cls = Unmanaged.passUnretained(self).toOpaque()
@@ -62,9 +78,32 @@ final class ServerCore: Sendable {
 
     // MARK: Requests
 
-    /// Called once per request from libmicrohttpd's URI log callback, with the raw target.
+    /// Called once per request from libmicrohttpd's URI log callback, with the raw target. A
+    /// target with more than `maxQueryParameters` parameters is answered 414 once read.
     func beginRequest(rawTarget: [UInt8]) -> PendingRequest {
-        PendingRequest(rawTarget: rawTarget, core: self)
+        let pending = PendingRequest(rawTarget: rawTarget, core: self)
+        if Self.queryParameterCount(rawTarget) > maxQueryParameters {
+            tooManyQueryParameters.add(1, ordering: .relaxed)
+            pending.failure = Self.plain(.uriTooLong)
+        }
+        return pending
+    }
+
+    /// The `&`-separated, non-empty parts after the first `?` (before any `#`).
+    static func queryParameterCount(_ raw: [UInt8]) -> Int {
+        guard let mark = raw.firstIndex(of: UInt8(ascii: "?")) else { return 0 }
+        var count = 0
+        var inParameter = false
+        for byte in raw[(mark + 1)...] {
+            if byte == UInt8(ascii: "#") { break }
+            if byte == UInt8(ascii: "&") {
+                inParameter = false
+            } else if !inParameter {
+                inParameter = true
+                count += 1
+            }
+        }
+        return count
     }
 
     /// libmicrohttpd's access handler: called once with the head, once per chunk of body, and
@@ -101,6 +140,7 @@ final class ServerCore: Sendable {
     /// refused before it is read; everything else is answered on a later call, because queueing
     /// in this first call makes libmicrohttpd 0.9.75 close the connection.
     private func head(_ pending: PendingRequest, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> MHD_Result {
+        if pending.failure != nil { return .YES }
         guard let method, let parsedMethod = HTTPRequest.Method(String(cString: method)),
               let target = RequestTarget(pending.rawTarget) else {
             pending.failure = Self.plain(.badRequest)
@@ -187,6 +227,9 @@ final class ServerCore: Sendable {
         if closeConnection {
             MHD_add_response_header(created, "Connection", "close")
         }
+        if let strictTransportSecurity {
+            MHD_add_response_header(created, "Strict-Transport-Security", strictTransportSecurity)
+        }
         let result = MHD_queue_response(connection, UInt32(response.status.code), created)
         MHD_destroy_response(created)
         counters.count(status: response.status.code)
@@ -226,13 +269,14 @@ final class ServerCore: Sendable {
 
     /// A chunked response reading from `body`, registered as a live stream.
     private func streamResponse(_ body: StreamingBody, connection: OpaquePointer) -> OpaquePointer? {
-        guard body.attach(to: ConnectionHandle(pointer: connection)) else {
+        guard body.attach(to: ConnectionHandle(pointer: connection), budget: budget) else {
             logger.error("a StreamingBody was returned for a second request; answering 500")
             return nil
         }
+        let daemon = UInt(bitPattern: tv_mhd_connection_daemon(connection))
         let stopping = streams.withLock { registry in
-            registry.bodies[ObjectIdentifier(body)] = body
-            return registry.stopping
+            registry.bodies[ObjectIdentifier(body)] = (body, daemon)
+            return registry.stopping.contains(daemon)
         }
         if stopping { body.close() }
         let context = Unmanaged.passRetained(StreamContext(body: body, core: self)).toOpaque()
@@ -251,17 +295,31 @@ final class ServerCore: Sendable {
         body.detach()
     }
 
-    /// Undoes `beginStopping` for a server started again.
-    func beginServing() {
-        streams.withLock { $0.stopping = false }
+    /// Marks `daemon` as stopping and returns the streams it serves, to end.
+    func beginStopping(_ daemon: OpaquePointer) -> [StreamingBody] {
+        let key = UInt(bitPattern: daemon)
+        return streams.withLock { registry in
+            registry.stopping.insert(key)
+            return registry.bodies.values.filter { $0.daemon == key }.map(\.body)
+        }
     }
 
-    /// Marks the server as stopping and returns the streams to end.
-    func beginStopping() -> [StreamingBody] {
-        streams.withLock { registry in
-            registry.stopping = true
-            return Array(registry.bodies.values)
-        }
+    /// Streams `daemon` still serves.
+    func activeStreams(of daemon: OpaquePointer) -> Int {
+        let key = UInt(bitPattern: daemon)
+        return streams.withLock { $0.bodies.values.count { $0.daemon == key } }
+    }
+
+    /// `daemon` has stopped: its address may be reused by a later one.
+    func stopped(_ daemon: OpaquePointer) {
+        _ = streams.withLock { $0.stopping.remove(UInt(bitPattern: daemon)) }
+    }
+
+    /// Ends the suspended streams whose clients have gone. Returns how many.
+    @discardableResult
+    func probeStreams() -> Int {
+        let bodies = streams.withLock { $0.bodies.values.map(\.body) }
+        return bodies.reduce(0) { $0 + ($1.endIfDeparted() ? 1 : 0) }
     }
 
     static func plain(_ status: HTTPResponse.Status) -> Response {

@@ -7,9 +7,11 @@ import Synchronization
 /// no polling) while nothing is pending. Writes past `maxPendingBytes` close the stream, so a
 /// slow or vanished client cannot make memory grow.
 ///
-/// A suspended connection does not notice that its client left until a write to it fails, so
-/// `onClose` for a vanished client fires only after the application writes again (typically a
-/// periodic heartbeat, such as an SSE comment line).
+/// A suspended connection is not watched by libmicrohttpd, so the server probes suspended
+/// streams for a closed client end (`HTTPServer.Configuration.streamProbeInterval`) and ends
+/// those: `onClose` for a departed client fires within about one probe interval, without
+/// waiting for the application's next write. While served, the body's queue also counts
+/// against the server's cap on bytes queued for all streams.
 public final class StreamingBody: Sendable {
     private struct State: ~Copyable {
         /// Bytes written but not yet handed to the server; `pending[sent...]` is what is left.
@@ -29,8 +31,17 @@ public final class StreamingBody: Sendable {
         /// suspended is undefined in libmicrohttpd.
         var suspended = false
         var closeHandlers: [@Sendable () -> Void] = []
+        /// The server-wide budget `pending` is charged to while served.
+        var budget: StreamBudget?
 
         var pendingCount: Int { pending.count - sent }
+
+        /// Drops what is queued, giving its bytes back to the budget.
+        mutating func dropPending() {
+            budget?.release(pendingCount)
+            pending = []
+            sent = 0
+        }
 
         /// The connection to resume, clearing `suspended`: at most one caller gets it.
         mutating func takeSuspended() -> ConnectionHandle? {
@@ -62,11 +73,19 @@ public final class StreamingBody: Sendable {
         if bytes.isEmpty { return !isClosed }
         let (accepted, resume, handlers) = state.withLock { state -> (Bool, ConnectionHandle?, [@Sendable () -> Void]) in
             guard !state.closed else { return (false, nil, []) }
-            if state.pendingCount + bytes.count > maxPendingBytes {
-                // The client is not keeping up (or is gone): end the stream rather than grow.
+            let ownCapPassed = state.pendingCount + bytes.count > maxPendingBytes
+            if ownCapPassed || !(state.budget?.reserve(bytes.count) ?? true) {
+                // The client is not keeping up (or is gone), or all clients together hold too
+                // much: end the stream rather than grow.
+                if let budget = state.budget {
+                    if ownCapPassed {
+                        budget.streamOverflows.add(1, ordering: .relaxed)
+                    } else {
+                        budget.totalOverflows.add(1, ordering: .relaxed)
+                    }
+                }
                 state.closed = true
-                state.pending = []
-                state.sent = 0
+                state.dropPending()
                 return (false, state.takeSuspended(), state.attached ? [] : state.finish())
             }
             state.pending.append(contentsOf: bytes)
@@ -116,14 +135,33 @@ public final class StreamingBody: Sendable {
 
     // MARK: Server side
 
-    /// Binds the body to the connection serving it. False if it is already served elsewhere.
-    func attach(to connection: ConnectionHandle) -> Bool {
+    /// Binds the body to the connection serving it, charging its queue to `budget` from now on.
+    /// False if it is already served elsewhere.
+    func attach(to connection: ConnectionHandle, budget: StreamBudget) -> Bool {
         state.withLock { state in
             guard !state.attached else { return false }
             state.attached = true
             state.connection = connection
+            state.budget = budget
+            budget.charge(state.pendingCount)
             return true
         }
+    }
+
+    /// Ends a suspended stream whose client has closed its end of the connection (the socket
+    /// reports end of input, a reset or an error). True when it did; the connection is then
+    /// resumed, finds the end of the stream, and is closed by libmicrohttpd.
+    func endIfDeparted() -> Bool {
+        let resume = state.withLock { state -> ConnectionHandle? in
+            guard state.suspended, let connection = state.connection,
+                  tv_mhd_peer_gone(connection.pointer) != 0 else { return nil }
+            state.closed = true
+            state.dropPending()
+            state.budget?.departures.add(1, ordering: .relaxed)
+            return state.takeSuspended()
+        }
+        resume?.resume()
+        return resume != nil
     }
 
     /// libmicrohttpd's content reader: copies pending bytes, or suspends the connection when there
@@ -137,6 +175,7 @@ public final class StreamingBody: Sendable {
                     buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: pending[state.sent..<(state.sent + count)]))
                 }
                 state.sent += count
+                state.budget?.release(count)
                 if state.sent == state.pending.count {
                     // Keep small buffers for the next write; give back large ones a burst grew.
                     state.pending.removeAll(keepingCapacity: state.pending.capacity <= 16 * 1024)
@@ -161,8 +200,8 @@ public final class StreamingBody: Sendable {
             state.connection = nil
             state.suspended = false
             state.closed = true
-            state.pending = []
-            state.sent = 0
+            state.dropPending()
+            state.budget = nil
             return state.finish()
         }
         for handler in handlers { handler() }

@@ -30,6 +30,10 @@ public enum ApplyOutcome: Sendable, Hashable {
         public static let workerRemoved = "worker removed"
         /// Hold or resume of a call in wrap-up: the customer is gone, there is nothing to hold.
         public static let inWrapup = "call in wrap-up"
+        /// Would add a worker past `Registry.Limits.maxWorkers`.
+        public static let tooManyWorkers = "too many workers"
+        /// Would start a call past `Registry.Limits.maxCallsPerWorker` on that worker.
+        public static let tooManyCalls = "too many calls"
     }
 
     /// The worker that changed or was removed, if any.

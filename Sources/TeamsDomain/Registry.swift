@@ -20,6 +20,22 @@ public struct Registry: Sendable {
     /// the older half is forgotten (removals are rare, so this is cheap amortised).
     public static let removedWorkerMemory = 4096
 
+    /// Bounds that keep one feed from growing the registry without end.
+    public struct Limits: Sendable, Hashable {
+        /// Most workers held; an event that would add one more is `unchanged(tooManyWorkers)`.
+        public var maxWorkers: Int
+        /// Most calls one worker holds at once (live, held or in wrap-up); a start past it is
+        /// `unchanged(tooManyCalls)`. Twilio's voice capacity is at most a few calls per worker.
+        public var maxCallsPerWorker: Int
+
+        public init(maxWorkers: Int = 100_000, maxCallsPerWorker: Int = 16) {
+            self.maxWorkers = max(1, maxWorkers)
+            self.maxCallsPerWorker = max(1, maxCallsPerWorker)
+        }
+    }
+
+    public var limits: Limits
+
     /// Increases by one for every event that changed something.
     public internal(set) var version: UInt64 = 0
     public internal(set) var workers: TreeDictionary<WorkerID, WorkerState> = [:]
@@ -28,7 +44,9 @@ public struct Registry: Sendable {
     /// Removed workers and when; events about them at or before that time are ignored.
     public internal(set) var removedWorkers: TreeDictionary<WorkerID, Timestamp> = [:]
 
-    public init() {}
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
 
     /// The worker with this id, if the registry knows it.
     public subscript(worker id: WorkerID) -> WorkerState? { workers[id] }
@@ -49,7 +67,8 @@ public struct Registry: Sendable {
         case .capacity(let id, let channel, let total):
             return update(id, at: at, create: true) { $0.applyCapacity(channel, total: total, at: at) }
         case .callStart(let id, let start):
-            return update(id, at: at, create: true) { $0.startCall(start, at: at) }
+            let maxCalls = limits.maxCallsPerWorker
+            return update(id, at: at, create: true) { $0.startCall(start, at: at, maxCalls: maxCalls) }
         case .call(let id, let call, let change):
             return update(id, at: at, create: false) { $0.changeCall(call, change, at: at) }
         case .taskStart(let id, let start):
@@ -81,12 +100,17 @@ public struct Registry: Sendable {
             removedAt = removed
         }
         var discard = false
+        let full = workers.count >= limits.maxWorkers
         let outcome = workers.updateValue(forKey: id, default: WorkerState(id: id, activitySince: at)) { worker in
             // Every stored worker has changed at least once, so version 0 means just inserted.
             let isNew = worker.version == 0
             guard create || !isNew else {
                 discard = true
                 return ApplyOutcome.unchanged(reason: ApplyOutcome.Reason.unknownWorker)
+            }
+            guard !isNew || !full else {
+                discard = true
+                return ApplyOutcome.unchanged(reason: ApplyOutcome.Reason.tooManyWorkers)
             }
             let outcome = Self.run(transition, on: &worker, id: id, at: at, version: next)
             if isNew, case .unchanged = outcome { discard = true }

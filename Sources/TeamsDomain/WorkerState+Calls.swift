@@ -1,16 +1,17 @@
 /// Transitions of a worker's calls.
 extension WorkerState {
-    /// Adds a live call.
+    /// Adds a live call, unless the worker already holds `maxCalls` calls.
     ///
     /// A queue call is a misroute when another call of the worker, started no later, has not
     /// ended, and a call in wrap-up counts: in Twilio it still occupies voice capacity, so
     /// routing should not have offered a queue call yet. Transfers, outbound and direct calls
     /// may legitimately stack and are never misroutes.
-    mutating func startCall(_ start: CallStart, at: Timestamp) -> Transition {
+    mutating func startCall(_ start: CallStart, at: Timestamp, maxCalls: Int) -> Transition {
         let fingerprint = EndedWork.fingerprint(of: start.call)
         if calls.contains(where: { $0.idFingerprint == fingerprint && $0.id == start.call }) {
             return .noChange(ApplyOutcome.Reason.duplicate)
         }
+        guard calls.count < maxCalls else { return .rejected(ApplyOutcome.Reason.tooManyCalls) }
         if let endedAt = endedAt(.call, start.call), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.callEnded)
         }

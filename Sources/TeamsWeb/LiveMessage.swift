@@ -23,7 +23,7 @@ public struct LiveSettings: Sendable {
     public var maxViews: Int
 
     public init(maxClients: Int = 2000, heartbeat: Double = 15, coalesce: Double = 0.1, replayMessages: Int = 256,
-                replayBytes: Int = 4 << 20, maxPendingBytes: Int = 32 << 20, retryMilliseconds: Int = 2000,
+                replayBytes: Int = 4 << 20, maxPendingBytes: Int = 2 << 20, retryMilliseconds: Int = 2000,
                 linger: Double = 120, maxViews: Int = 64) {
         self.maxClients = maxClients
         self.heartbeat = heartbeat

@@ -32,6 +32,14 @@ final class MetricsExporter: Sendable {
             "liveResyncs": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_resyncs", unitName: "total", helpText: "Live-update connections that needed a full resync.")),
             "crossOriginRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_cross_origin_refused", unitName: "total", helpText: "Browser requests to POST /ingest from origins not allowed by --cors-origin.")),
             "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
+            "refusedPerAddress": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_refused_connections", unitName: "total", helpText: "Connections closed at accept: their address had --max-connections-per-address open.")),
+            "timedOut": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_timeouts", unitName: "total", helpText: "Requests (or silent connections) closed after --connection-timeout seconds without a byte.")),
+            "tooManyParameters": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_too_many_query_parameters", unitName: "total", helpText: "Requests answered 414: more than --max-query-parameters query parameters.")),
+            "streamOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_stream_overflows", unitName: "total", helpText: "Streams closed at a queue cap: their own (cap=stream, --live-queue-bytes) or all streams together (cap=total, --live-queue-total-bytes)."), labels: [("cap", "stream")]),
+            "totalStreamOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_stream_overflows", unitName: "total", helpText: "Streams closed at a queue cap: their own (cap=stream, --live-queue-bytes) or all streams together (cap=total, --live-queue-total-bytes)."), labels: [("cap", "total")]),
+            "tooManyWorkers": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_refused_events", unitName: "total", helpText: "Events refused at a registry cap: a worker past --max-workers, a call past --max-calls-per-worker."), labels: [("cap", "workers")]),
+            "tooManyCalls": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_refused_events", unitName: "total", helpText: "Events refused at a registry cap: a worker past --max-workers, a call past --max-calls-per-worker."), labels: [("cap", "calls-per-worker")]),
+            "departedStreams": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_departed_streams", unitName: "total", helpText: "Waiting streams ended because their client had closed the connection.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
         for category in IngestReject.Category.allCases {
@@ -50,6 +58,7 @@ final class MetricsExporter: Sendable {
             "version": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "registry_version", unitName: "", helpText: "Registry version (changes applied).")),
             "liveClients": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_clients", unitName: "", helpText: "Live-update streams connected now.")),
             "streams": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_streams", unitName: "", helpText: "Open live-update streams.")),
+            "queuedBytes": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_stream_queued", unitName: "bytes", helpText: "Bytes queued for all streams (capped by --live-queue-total-bytes).")),
         ]
     }
 
@@ -64,6 +73,11 @@ final class MetricsExporter: Sendable {
             "liveMessages": Int(live.messages), "liveBytes": Int(live.bytesWritten), "liveRefused": Int(live.refused),
             "liveOverflows": Int(live.overflows), "liveResyncs": Int(live.resyncs),
             "crossOriginRefused": crossOriginRefused,
+            "refusedPerAddress": http.refusedPerAddress, "timedOut": http.timedOut,
+            "tooManyParameters": http.tooManyQueryParameters, "streamOverflows": http.streamOverflows,
+            "totalStreamOverflows": http.totalStreamOverflows, "departedStreams": http.departedStreams,
+            "tooManyWorkers": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0),
+            "tooManyCalls": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0),
         ]
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in
@@ -90,6 +104,7 @@ final class MetricsExporter: Sendable {
         gauges["silence"]?.set(statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) } ?? -1)
         gauges["version"]?.set(Double(snapshot.version))
         gauges["streams"]?.set(Double(http.activeStreams))
+        gauges["queuedBytes"]?.set(Double(http.queuedStreamBytes))
         gauges["liveClients"]?.set(Double(live.clients))
         return registry.emitToBuffer()
     }

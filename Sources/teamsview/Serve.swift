@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most simultaneous HTTP connections.")
     var maxConnections = 4096
 
-    @Option(help: ArgumentHelp("Bearer token POST /ingest requires (or TEAMSVIEW_INGEST_TOKEN). Without one, only loopback clients may post.",
+    @Option(help: ArgumentHelp("Deprecated: the token shows in ps; use --ingest-token-file or TEAMSVIEW_INGEST_TOKEN.",
                                valueName: "token"))
     var ingestToken: String?
 
@@ -77,6 +77,40 @@ struct Serve: AsyncParsableCommand {
         "A browser origin allowed to POST /ingest, e.g. https://flex.twilio.com. Repeat for several; other origins get 403.",
         valueName: "origin"))
     var corsOrigins: [String] = []
+
+    @Option(help: ArgumentHelp("File holding the bearer token POST /ingest requires (or TEAMSVIEW_INGEST_TOKEN). Without one, only loopback clients may post.",
+                               valueName: "path"))
+    var ingestTokenFile: String?
+
+    @Option(help: ArgumentHelp("PEM certificate chain to serve HTTPS with (with --tls-key); reread on SIGHUP.", valueName: "path"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert; reread on SIGHUP.", valueName: "path"))
+    var tlsKey: String?
+
+    @Option(help: "Most connections open at once from one client address (0: no limit). Behind a proxy, all clients share its address.")
+    var maxConnectionsPerAddress = 256
+
+    @Option(help: "Seconds a connection may stay silent (idle, or stalled sending a request) before it is closed.")
+    var connectionTimeout = 15
+
+    @Option(help: "Most query parameters in a request; more are answered 414.")
+    var maxQueryParameters = 100
+
+    @Option(help: "Bytes that may wait for one slow live-update client before its stream is closed.")
+    var liveQueueBytes = 2 << 20
+
+    @Option(help: "Bytes that may wait for all live-update clients together; a write past it closes its stream.")
+    var liveQueueTotalBytes = 128 << 20
+
+    @Option(help: "Milliseconds between checks for live-update clients that have gone (their slot is freed).")
+    var liveProbeMs = 1000
+
+    @Option(help: "Most workers in the registry; events that would add more are refused and counted.")
+    var maxWorkers = 100_000
+
+    @Option(help: "Most calls one worker holds at once; call starts past it are refused and counted.")
+    var maxCallsPerWorker = 16
 
     @Option(help: "Largest POST /ingest body in bytes; larger ones get 413.")
     var maxBodyBytes = 16 << 20
@@ -120,6 +154,20 @@ struct Serve: AsyncParsableCommand {
         for origin in corsOrigins where CrossOriginPolicy.normalise(origin) == nil {
             throw ValidationError("--cors-origin must be scheme://host[:port] with no path (got \(origin))")
         }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard ingestToken == nil || ingestTokenFile == nil else {
+            throw ValidationError("--ingest-token and --ingest-token-file exclude each other")
+        }
+        guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address must be zero or more") }
+        guard connectionTimeout >= 1 else { throw ValidationError("--connection-timeout must be at least 1 second") }
+        guard maxQueryParameters >= 1 else { throw ValidationError("--max-query-parameters must be at least 1") }
+        guard liveQueueBytes >= 4096 else { throw ValidationError("--live-queue-bytes must be at least 4096") }
+        guard liveQueueTotalBytes >= liveQueueBytes else {
+            throw ValidationError("--live-queue-total-bytes must be at least --live-queue-bytes")
+        }
+        guard (10...60_000).contains(liveProbeMs) else { throw ValidationError("--live-probe-ms must be 10...60000") }
+        guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
+        guard maxCallsPerWorker >= 1 else { throw ValidationError("--max-calls-per-worker must be at least 1") }
     }
 
     static func pair(_ text: String) -> (Double, Double)? {
@@ -147,7 +195,7 @@ struct Serve: AsyncParsableCommand {
                                     holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title)
 
-        let store = RegistryStore()
+        let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let statistics = IngestStatistics()
         let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
@@ -157,23 +205,39 @@ struct Serve: AsyncParsableCommand {
         }
         let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         posts.startTicking()
-        let token = ingestToken ?? ProcessInfo.processInfo.environment["TEAMSVIEW_INGEST_TOKEN"]
+        let token = try Self.ingestToken(option: ingestToken, file: ingestTokenFile, logger: logger)
         let clientToken = try Self.clientToken(file: clientTokenFile,
                                                environment: ProcessInfo.processInfo.environment["TEAMSVIEW_CLIENT_TOKEN"])
         if let clientToken, clientToken == token {
             throw ValidationError("the client token must differ from the ingest token")
         }
-        let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000)
+        let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000,
+                                maxPendingBytes: liveQueueBytes)
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
                                      ingest: IngestEndpoint(session: posts, token: token, clientToken: clientToken,
                                                             maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins),
                                      live: live)
-        let server = HTTPServer(
-            configuration: .init(host: host, port: port, threads: threads, connectionLimit: maxConnections),
-            router: app.routes(), logger: Logger(label: "teamsview.http"))
+        var http = HTTPServer.Configuration(host: host, port: port, threads: threads, connectionLimit: maxConnections,
+                                            connectionTimeout: connectionTimeout)
+        http.perAddressConnectionLimit = maxConnectionsPerAddress
+        http.maxQueryParameters = maxQueryParameters
+        http.maxQueuedStreamBytes = liveQueueTotalBytes
+        http.streamProbeInterval = .milliseconds(liveProbeMs)
+        if let tlsCert, let tlsKey {
+            http.tls = HTTPServer.TLS(certificateFile: tlsCert, keyFile: tlsKey)
+        }
+        let server = HTTPServer(configuration: http, router: app.routes(), logger: Logger(label: "teamsview.http"))
         app.attach(server)
-        try server.start()
-        logger.info("serving http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
+        do {
+            try server.start()
+        } catch HTTPServer.StartError.tls(let why) {
+            throw ValidationError("TLS: \(why)")
+        } catch HTTPServer.StartError.tlsUnsupported {
+            throw ValidationError("TLS: this libmicrohttpd was built without TLS support")
+        }
+        let reloader = http.tls == nil ? nil : Self.reloadTLSOnHangUp(server, logger: logger)
+        let scheme = http.tls == nil ? "http" : "https"
+        logger.info("serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 
         var sources: [any IngestSource] = []
         for path in events {
@@ -197,6 +261,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         await Self.waitForTermination()
+        reloader?.cancel()
         logger.info("stopping")
         demoFeed?.stop()
         app.live.stop()
@@ -208,12 +273,45 @@ struct Serve: AsyncParsableCommand {
     /// The client token from `--client-token-file` (surrounding whitespace dropped) or else the environment.
     static func clientToken(file: String?, environment: String?) throws -> String? {
         guard let file else { return environment.flatMap { $0.isEmpty ? nil : $0 } }
+        return try secret(file: file, option: "--client-token-file")
+    }
+
+    /// The ingest token: from `--ingest-token-file`, from the deprecated `--ingest-token` (with
+    /// a warning: it shows in the process list), or from TEAMSVIEW_INGEST_TOKEN.
+    static func ingestToken(option: String?, file: String?, logger: Logger) throws -> String? {
+        if let file { return try secret(file: file, option: "--ingest-token-file") }
+        if let option {
+            logger.warning("--ingest-token is deprecated: the token shows in the process list; use --ingest-token-file or TEAMSVIEW_INGEST_TOKEN")
+            return option
+        }
+        return ProcessInfo.processInfo.environment["TEAMSVIEW_INGEST_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A secret read from a file given by `option`, surrounding whitespace dropped.
+    /// Throws when the file is unreadable or holds nothing.
+    static func secret(file: String, option: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("cannot read --client-token-file \(file)")
+            throw ValidationError("cannot read \(option) \(file)")
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw ValidationError("--client-token-file \(file) is empty") }
+        guard !token.isEmpty else { throw ValidationError("\(option) \(file) is empty") }
         return token
+    }
+
+    /// Rereads the TLS certificate and key on SIGHUP (a renewed certificate is picked up
+    /// without a restart). A failed reload keeps the old ones and is logged.
+    static func reloadTLSOnHangUp(_ server: HTTPServer, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            do {
+                try server.reloadTLS()
+            } catch {
+                logger.error("TLS reload failed: \(error)")
+            }
+        }
+        source.resume()
+        return source
     }
 
     /// Waits for SIGINT or SIGTERM.
