@@ -62,8 +62,10 @@ public struct IngestSession {
         return true
     }
 
-    /// Feeds a whole body: NDJSON lines, or one JSON array whose elements are events.
+    /// Feeds a whole body: NDJSON lines, or one JSON array whose elements are events. A UTF-8
+    /// byte order mark at its start is skipped.
     public mutating func feed(body: UnsafeBufferPointer<UInt8>) {
+        let body = UnsafeBufferPointer(rebasing: body[Self.byteOrderMarkLength(body)...])
         if JSONArrayBody.looksLikeArray(body) {
             JSONArrayBody.ingest(body, into: &self)
         } else {
@@ -148,7 +150,10 @@ public struct IngestSession {
         switch line {
         case .tooLong(let preview, let length):
             reject(.tooLong(length, limit: reader.maxLineLength), preview)
-        case .line(let bytes):
+        case .line(let whole):
+            // A byte order mark starts the files some editors and exporters write (and a file
+            // rotated in, or concatenated): it is never part of an event.
+            let bytes = UnsafeBufferPointer(rebasing: whole[Self.byteOrderMarkLength(whole)...])
             if LineBytes.isBlank(bytes) {
                 tally.linesSkippedEmpty += 1
                 result.skipped += 1
@@ -169,6 +174,11 @@ public struct IngestSession {
             if batch.count > before { tally.maxEventAt = newest }
             if batch.count >= pipeline.batchSize { flush() }
         }
+    }
+
+    /// 3 when `bytes` starts with the UTF-8 byte order mark (EF BB BF), else 0.
+    static func byteOrderMarkLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     }
 
     mutating func flush() {

@@ -17,10 +17,32 @@ enum Formatting {
         return "••• " + String(digits.suffix(4))
     }
 
-    /// Removes control characters that have no place in HTML or a table cell.
+    /// Removes control characters that have no place in HTML or a table cell, and the Unicode
+    /// bidirectional controls (embeddings, overrides, isolates and marks: U+061C, U+200E, U+200F,
+    /// U+202A...U+202E, U+2066...U+2069), so a name cannot reorder the text shown after it.
     static func clean(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        guard text.unicodeScalars.contains(where: isRemoved) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { !isRemoved($0) }))
+    }
+
+    private static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
+    /// A team's id in pages and live updates: the slug of its name for readability, then 8 hex
+    /// digits of a hash of the exact name, so names with one slug (`Tech Support`,
+    /// `tech-support!`, every non-Latin name) stay apart: `Tech Support` → `tech-support-1a2b3c4d`.
+    /// FNV-1a (32 bits) over the UTF-8 bytes: the same in every process and on every restart.
+    static func teamID(_ team: String) -> String {
+        var hash: UInt32 = 0x811C_9DC5
+        for byte in team.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 0x0100_0193
+        }
+        let hex = String(hash, radix: 16)
+        return slug(team) + "-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// A CSS-class-safe slug: `Tech Support` → `tech-support`.

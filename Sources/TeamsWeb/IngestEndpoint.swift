@@ -129,8 +129,13 @@ public struct IngestEndpoint: Sendable {
 
     /// The credential's access, or the answer refusing it. A matching token wins over the loopback rule.
     func authorize(_ request: Request) -> Result<Access, Denied> {
+        // Which of several tokens a proxy or a log would take as "the" one is anyone's guess.
+        let tokens = request.queryValues("token")
+        if tokens.count > 1 {
+            return .failure(Denied(response: answer(.badRequest, error: "token given \(tokens.count) times; give it once")))
+        }
         let given: String?
-        if let query = request.queryValue("token") {
+        if let query = tokens.first {
             // Twilio's status callbacks cannot carry a header: their URL may carry the token instead.
             given = query
         } else if let header = request.headerFields[.authorization] {

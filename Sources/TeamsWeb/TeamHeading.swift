@@ -3,7 +3,7 @@ import TeamsDomain
 /// What a team's heading shows, on the page, on the kiosk and in live updates.
 struct TeamHeading {
     let name: String
-    /// The team's id in the page (`team-<slug>`).
+    /// The team's id in the page (`team-<slug>`): `Formatting.teamID` of the team's name.
     let slug: String
     var agents = 0
     var onCalls = 0
@@ -13,7 +13,7 @@ struct TeamHeading {
 
     init(team: String) {
         name = team.isEmpty ? "No team" : Formatting.clean(team)
-        slug = Formatting.slug(name)
+        slug = Formatting.teamID(team)
     }
 
     /// Counts one worker of the team, with its calls' flags.

@@ -133,7 +133,8 @@ public final class TeamsApp: Sendable {
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
         fields[.eTag] = etag
-        fields[.cacheControl] = "no-cache"
+        // Callers' numbers: no shared cache may keep it; the browser revalidates with the ETag.
+        fields[.cacheControl] = "private, no-cache"
         return Response(status: .ok, headerFields: fields, body: .bytes(body))
     }
 
@@ -199,7 +200,10 @@ public final class TeamsApp: Sendable {
              "line": $0.preview] as [String: Any]
         }
         let html = renderer.library.render(model, withTemplate: "status") ?? ""
-        return Response(contentType: "text/html; charset=utf-8", text: html)
+        var response = Response(contentType: "text/html; charset=utf-8", text: html)
+        // Rejected lines may quote callers' numbers.
+        response.headerFields[.cacheControl] = "private, no-cache"
+        return response
     }
 
     func statusJSON() -> [UInt8] {
