@@ -18,6 +18,8 @@ if [ "$want_test" = 1 ]; then
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
   command -v java >/dev/null || apt_missing+=(default-jre-headless)
   command -v node >/dev/null || apt_missing+=(nodejs)
+  # Throw-away certificates for the HTTPS tests.
+  command -v openssl >/dev/null || apt_missing+=(openssl)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   echo "installing: ${apt_missing[*]}"

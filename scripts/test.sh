@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every test: the Swift suites (real server on loopback,
-# real seeds), the Flex plugin's Node suites (fakes of Flex, then the real server) and the browser
-# suites (headless Chromium against the real server).
+# real seeds), the Flex plugin's Node suites (fakes of Flex, then the real server), the browser
+# suites (headless Chromium against the real server) and the abuse scenarios (floods, slow
+# clients, TLS) against the real binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -9,4 +10,4 @@ swift build --build-tests
 swift test --skip-build
 export TEAMSVIEW_BIN="$PWD/.build/debug/teamsview"
 node --test integrations/flex-plugin/test/*.test.js
-python3 -m pytest Tests/browser -q -p no:cacheprovider
+python3 -m pytest Tests/browser Tests/scenarios -q -p no:cacheprovider

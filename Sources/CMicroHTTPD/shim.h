@@ -140,12 +140,6 @@ static inline int tv_mhd_peer_gone(struct MHD_Connection *connection) {
   return (descriptor.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
-/// The daemon serving a connection.
-static inline struct MHD_Daemon *tv_mhd_connection_daemon(struct MHD_Connection *connection) {
-  const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_DAEMON);
-  return info == NULL ? NULL : info->daemon;
-}
-
 /// What the connection-notification callback stored for a connection, or NULL.
 static inline void *tv_mhd_socket_context(struct MHD_Connection *connection) {
   const union MHD_ConnectionInfo *info =

@@ -42,9 +42,10 @@ final class ConnectionGate: Sendable {
         return admitted
     }
 
-    /// A connection admitted by `admit` opened.
-    func opened(_ connection: OpaquePointer) -> ConnectionRecord {
-        ConnectionRecord(address: perAddressLimit > 0 ? AddressKey(tv_mhd_client_address(connection)) : nil)
+    /// A connection admitted by `admit` opened on the daemon `generation`.
+    func opened(_ connection: OpaquePointer, generation: Int) -> ConnectionRecord {
+        ConnectionRecord(address: perAddressLimit > 0 ? AddressKey(tv_mhd_client_address(connection)) : nil,
+                         generation: generation)
     }
 
     /// A connection closed: frees its address's slot and counts a silent one that timed out.
@@ -71,12 +72,28 @@ final class ConnectionGate: Sendable {
 /// touched only by the daemon thread serving the connection.
 final class ConnectionRecord {
     let address: AddressKey?
+    /// The daemon serving it (`DaemonTag.generation`): a TLS reload runs two for a moment.
+    let generation: Int
     let openedAt = ContinuousClock.now
     /// Requests whose request line arrived.
     var requestsStarted = 0
 
-    init(address: AddressKey?) {
+    init(address: AddressKey?, generation: Int) {
         self.address = address
+        self.generation = generation
+    }
+}
+
+/// Names one daemon of a server: the `cls` of its connection notifications, so each connection
+/// knows which daemon serves it (libmicrohttpd reports a pool thread's daemon, not the one
+/// started).
+final class DaemonTag: Sendable {
+    let core: ServerCore
+    let generation: Int
+
+    init(core: ServerCore, generation: Int) {
+        self.core = core
+        self.generation = generation
     }
 }
 

@@ -66,15 +66,17 @@ func acceptPolicy(cls: UnsafeMutableRawPointer?, address: UnsafePointer<sockaddr
     return Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().gate.admit(address) ? .YES : .NO
 }
 
-/// MHD_NotifyConnectionCallback: a connection opened (its record goes in `socketContext`) or closed.
+/// MHD_NotifyConnectionCallback (`cls`: the daemon's `DaemonTag`): a connection opened (its
+/// record goes in `socketContext`) or closed.
 func connectionNotified(
     cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     code: MHD_ConnectionNotificationCode
 ) {
     guard let cls, let connection, let socketContext else { return }
-    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    let tag = Unmanaged<DaemonTag>.fromOpaque(cls).takeUnretainedValue()
+    let core = tag.core
     if code == .CONNECTION_NOTIFY_STARTED {
-        socketContext.pointee = Unmanaged.passRetained(core.gate.opened(connection)).toOpaque()
+        socketContext.pointee = Unmanaged.passRetained(core.gate.opened(connection, generation: tag.generation)).toOpaque()
     } else if let record = socketContext.pointee {
         socketContext.pointee = nil
         core.gate.closed(Unmanaged<ConnectionRecord>.fromOpaque(record).takeRetainedValue())

@@ -99,7 +99,11 @@ public final class HTTPServer: Sendable {
         let daemon: OpaquePointer
         /// The PEM text the daemon was started with, kept for as long as it runs.
         let credentials: Credentials?
+        /// The `cls` of its connection notifications, kept for as long as it runs.
+        let tag: DaemonTag
     }
+    /// The generation of the next daemon started.
+    private let generations = Atomic<Int>(0)
 
     /// NUL-terminated PEM certificate and key, as libmicrohttpd takes them.
     private final class Credentials: @unchecked Sendable {
@@ -169,13 +173,14 @@ public final class HTTPServer: Sendable {
                 guard tv_mhd_has_tls() != 0 else { throw StartError.tlsUnsupported }
                 return try Credentials(tls)
             }
-            guard let daemon = startDaemon(address: address, listenSocket: -1, credentials: credentials) else {
+            let tag = DaemonTag(core: core, generation: generations.add(1, ordering: .relaxed).newValue)
+            guard let daemon = startDaemon(address: address, listenSocket: -1, credentials: credentials, tag: tag) else {
                 if credentials != nil {
                     throw StartError.tls("libmicrohttpd could not start with the certificate and key (see the log)")
                 }
                 throw StartError.cannotBind(host: configuration.host, port: configuration.port)
             }
-            running = Running(daemon: daemon, credentials: credentials)
+            running = Running(daemon: daemon, credentials: credentials, tag: tag)
             core.daemonRunning.store(true, ordering: .relaxed)
             boundPort.store(Int(tv_mhd_bound_port(daemon)), ordering: .relaxed)
         }
@@ -186,7 +191,8 @@ public final class HTTPServer: Sendable {
     }
 
     /// Starts a daemon on `address`, or on `listenSocket` when it is not -1.
-    private func startDaemon(address: SocketAddress, listenSocket: Int32, credentials: Credentials?) -> OpaquePointer? {
+    private func startDaemon(address: SocketAddress, listenSocket: Int32, credentials: Credentials?,
+                             tag: DaemonTag) -> OpaquePointer? {
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_TURBO.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
             | MHD_USE_ERROR_LOG.rawValue
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
@@ -210,7 +216,7 @@ public final class HTTPServer: Sendable {
                 accept_policy: acceptPolicy,
                 accept_policy_cls: coreContext,
                 notify_connection: connectionNotified,
-                notify_connection_cls: coreContext,
+                notify_connection_cls: Unmanaged.passUnretained(tag).toOpaque(),
                 connection_memory_limit: max(4096, configuration.connectionMemoryLimit),
                 listen_socket: listenSocket,
                 tls_certificate: credentials?.certificate,
@@ -239,21 +245,29 @@ public final class HTTPServer: Sendable {
                 throw StartError.tls("cannot hand the listening socket over; still serving the old certificate")
             }
             var failure: StartError?
-            var next = startDaemon(address: address, listenSocket: listener, credentials: credentials)
+            let tag = DaemonTag(core: core, generation: generations.add(1, ordering: .relaxed).newValue)
+            // A daemon that fails to start closes the socket it was given: give it a duplicate,
+            // so the listener survives for a second attempt with the old credentials.
+            let attempt = { (credentials: Credentials?) -> OpaquePointer? in
+                let copy = dup(listener)
+                guard copy >= 0 else { return nil }
+                return self.startDaemon(address: address, listenSocket: copy, credentials: credentials, tag: tag)
+            }
+            var next = attempt(credentials)
             if next == nil {
                 failure = .tls("libmicrohttpd refused the new certificate or key; still serving the old ones")
-                next = startDaemon(address: address, listenSocket: listener, credentials: current.credentials)
+                next = attempt(current.credentials)
             }
+            close(listener)
             guard let next else {
                 // Neither starts: nothing can serve this socket any more.
-                close(listener)
-                stopDaemon(current.daemon)
+                stopDaemon(current)
                 running = nil
                 throw StartError.tls("cannot serve the listening socket again; the server has stopped")
             }
             core.daemonRunning.store(true, ordering: .relaxed)
-            running = Running(daemon: next, credentials: failure == nil ? credentials : current.credentials)
-            stopDaemon(current.daemon)
+            running = Running(daemon: next, credentials: failure == nil ? credentials : current.credentials, tag: tag)
+            stopDaemon(current)
             if let failure { throw failure }
         }
         core.logger.info("TLS certificate and key reloaded")
@@ -286,35 +300,36 @@ public final class HTTPServer: Sendable {
     /// libmicrohttpd aborts the process when stopped with suspended connections, so every stream
     /// is closed and resumed first; its reader then ends the chunked body. Safe to call twice.
     public func stop() {
-        guard let daemon = running.withLock({ running -> Running? in
+        guard let current = running.withLock({ running -> Running? in
             defer { running = nil }
             return running
-        })?.daemon else { return }
+        }) else { return }
         prober.withLock { timer in
             timer?.cancel()
             timer = nil
         }
         // Stop accepting first so no new stream can start while the others are ending.
-        let listener = MHD_quiesce_daemon(daemon)
-        stopDaemon(daemon)
+        let listener = MHD_quiesce_daemon(current.daemon)
+        stopDaemon(current)
         core.daemonRunning.store(false, ordering: .relaxed)
         if listener >= 0 { close(listener) }
         core.logger.info("HTTP server stopped")
     }
 
     /// Ends `daemon`'s streams, waits for them to finish, then stops it. It no longer accepts.
-    private func stopDaemon(_ daemon: OpaquePointer) {
-        for body in core.beginStopping(daemon) { body.close() }
+    private func stopDaemon(_ running: Running) {
+        let generation = running.tag.generation
+        for body in core.beginStopping(generation) { body.close() }
         let deadline = ContinuousClock.now + configuration.streamShutdownTimeout
-        while core.activeStreams(of: daemon) > 0, ContinuousClock.now < deadline {
+        while core.activeStreams(of: generation) > 0, ContinuousClock.now < deadline {
             usleep(1000)
         }
-        let left = core.activeStreams(of: daemon)
+        let left = core.activeStreams(of: generation)
         if left > 0 {
             core.logger.warning("stopping with streams still open", metadata: ["streams": "\(left)"])
         }
-        MHD_stop_daemon(daemon)
-        core.stopped(daemon)
+        MHD_stop_daemon(running.daemon)
+        core.stopped(generation)
     }
 
     /// Probes suspended streams for departed clients every `streamProbeInterval`.

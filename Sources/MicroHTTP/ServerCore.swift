@@ -34,10 +34,10 @@ final class ServerCore: Sendable {
     let daemonRunning = Atomic<Bool>(false)
 
     private struct StreamRegistry: ~Copyable {
-        /// Each body being served, with the daemon (as an address) serving it.
-        var bodies: [ObjectIdentifier: (body: StreamingBody, daemon: UInt)] = [:]
+        /// Each body being served, with the generation of the daemon serving it.
+        var bodies: [ObjectIdentifier: (body: StreamingBody, daemon: Int)] = [:]
         /// Daemons being stopped: streams they serve from now on end immediately.
-        var stopping: Set<UInt> = []
+        var stopping: Set<Int> = []
     }
 
     /// Bytes of unwanted body (past a limit, or for a route that takes none) read and thrown
@@ -273,7 +273,9 @@ final class ServerCore: Sendable {
             logger.error("a StreamingBody was returned for a second request; answering 500")
             return nil
         }
-        let daemon = UInt(bitPattern: tv_mhd_connection_daemon(connection))
+        let daemon = tv_mhd_socket_context(connection).map {
+            Unmanaged<ConnectionRecord>.fromOpaque($0).takeUnretainedValue().generation
+        } ?? -1
         let stopping = streams.withLock { registry in
             registry.bodies[ObjectIdentifier(body)] = (body, daemon)
             return registry.stopping.contains(daemon)
@@ -295,24 +297,22 @@ final class ServerCore: Sendable {
         body.detach()
     }
 
-    /// Marks `daemon` as stopping and returns the streams it serves, to end.
-    func beginStopping(_ daemon: OpaquePointer) -> [StreamingBody] {
-        let key = UInt(bitPattern: daemon)
-        return streams.withLock { registry in
-            registry.stopping.insert(key)
-            return registry.bodies.values.filter { $0.daemon == key }.map(\.body)
+    /// Marks the daemon `generation` as stopping and returns the streams it serves, to end.
+    func beginStopping(_ generation: Int) -> [StreamingBody] {
+        streams.withLock { registry in
+            registry.stopping.insert(generation)
+            return registry.bodies.values.filter { $0.daemon == generation }.map(\.body)
         }
     }
 
-    /// Streams `daemon` still serves.
-    func activeStreams(of daemon: OpaquePointer) -> Int {
-        let key = UInt(bitPattern: daemon)
-        return streams.withLock { $0.bodies.values.count { $0.daemon == key } }
+    /// Streams the daemon `generation` still serves.
+    func activeStreams(of generation: Int) -> Int {
+        streams.withLock { $0.bodies.values.count { $0.daemon == generation } }
     }
 
-    /// `daemon` has stopped: its address may be reused by a later one.
-    func stopped(_ daemon: OpaquePointer) {
-        _ = streams.withLock { $0.stopping.remove(UInt(bitPattern: daemon)) }
+    /// The daemon `generation` has stopped.
+    func stopped(_ generation: Int) {
+        _ = streams.withLock { $0.stopping.remove(generation) }
     }
 
     /// Ends the suspended streams whose clients have gone. Returns how many.

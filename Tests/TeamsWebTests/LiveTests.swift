@@ -222,7 +222,7 @@ struct LiveTests {
         let pageRow = try #require(section(of: page, from: "<tr id=\"w-WK01\"", to: "</tr>"))
         let streamRow = try #require(section(of: body, from: "<tr id=\"w-WK01\"", to: "</tr>"))
         #expect(pageRow == streamRow)
-        #expect(body.contains("<tbody class=\"team\" id=\"team-billing\">"))
+        #expect(body.contains("<tbody class=\"team\" id=\"team-\(Formatting.teamID("Billing"))\">"))
         #expect(try reset.json()["count"] as? String == "1 of 1 agents")
     }
 
@@ -237,7 +237,7 @@ struct LiveTests {
         #expect(changed.count == 1)
         let row = try #require(changed.first)
         #expect(row["id"] as? String == "w-WK01")
-        #expect(row["team"] as? String == "billing")
+        #expect(row["team"] as? String == Formatting.teamID("Billing"))
         let html = try #require(row["html"] as? String)
         #expect(html.hasPrefix("<tr id=\"w-WK01\""))
         // CA01 resumed: no call of Ada's is on hold any more, and her row says so.
@@ -259,7 +259,7 @@ struct LiveTests {
         let abe = try #require(placed.first { $0["id"] as? String == "w-WK10" })
         #expect(abe["after"] is NSNull)
         let teams = try #require(try next.json()["teams"] as? [[String: Any]])
-        let alpha = try #require(teams.first { $0["slug"] as? String == "alpha" })
+        let alpha = try #require(teams.first { $0["slug"] as? String == Formatting.teamID("Alpha") })
         #expect(alpha["after"] is NSNull)
         #expect((alpha["html"] as? String)?.contains("Alpha") == true)
 
@@ -267,7 +267,7 @@ struct LiveTests {
         server.feed(#"{"type":"worker.remove","at":"2026-11-25T09:06:02Z","worker":"WK10"}"#)
         let gone = try #require(stream.next("rows")).json()
         #expect(gone["removed"] as? [String] == ["w-WK10"])
-        #expect(gone["teamsRemoved"] as? [String] == ["alpha"])
+        #expect(gone["teamsRemoved"] as? [String] == [Formatting.teamID("Alpha")])
     }
 
     @Test("the page's filters apply to its stream")
