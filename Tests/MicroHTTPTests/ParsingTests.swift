@@ -90,3 +90,17 @@ import Testing
         guard case .notFound = Self.router().match(.get, ["a", "1", "2"]) else { Issue.record("expected 404"); return }
     }
 }
+
+@Suite("Query parameter counting")
+struct QueryParameterCountTests {
+    @Test("non-empty &-separated parts after the first ?, up to any #")
+    func counts() {
+        let cases: [(String, Int)] = [
+            ("/", 0), ("/?", 0), ("/?a", 1), ("/?a=1&b=2", 2), ("/?a&&b&", 2), ("/?a=1?b=2", 1),
+            ("/?a#b&c", 1), ("/?=&=", 2),
+        ]
+        for (target, expected) in cases {
+            #expect(ServerCore.queryParameterCount(Array(target.utf8)) == expected, "\(target)")
+        }
+    }
+}
