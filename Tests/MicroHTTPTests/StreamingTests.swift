@@ -70,14 +70,11 @@ final class StreamCollector: Sendable {
             #expect(try client.readChunk() == Array("hello\n".utf8))
             let stream = try #require(collector.all.first)
             client.close()
-            // A suspended connection notices the departure only when a write fails: heartbeat.
-            let noticed = eventually(timeout: .seconds(5)) {
-                stream.write(": heartbeat\n")
-                return collector.closed.load(ordering: .relaxed) == 1
-            }
-            #expect(noticed)
+            // Nothing is written: the probe of suspended streams notices the departure.
+            #expect(eventually(timeout: .seconds(5)) { collector.closed.load(ordering: .relaxed) == 1 })
             #expect(stream.isClosed)
             #expect(eventually { server.activeStreams == 0 })
+            #expect(server.statistics.departedStreams == 1)
         }
     }
 
@@ -135,6 +132,37 @@ final class StreamCollector: Sendable {
             #expect(stream.pendingBytes == 0)
             withExtendedLifetime(client) {}
         }
+    }
+
+    @Test func theCapOnAllStreamsClosesTheStreamThatPassesIt() throws {
+        let collector = StreamCollector()
+        var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.maxQueuedStreamBytes = 256 * 1024
+        let server = HTTPServer(configuration: configuration, router: collector.router(maxPendingBytes: 1 << 30))
+        try server.start()
+        defer { server.stop() }
+        let stalled = try RawClient(port: server.port)
+        try stalled.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try stalled.readHead()
+        let reader = try RawClient(port: server.port)
+        try reader.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try reader.readHead()
+        #expect(try reader.readChunk() == Array("hello\n".utf8))
+        try #require(eventually { collector.all.count == 2 })
+        let stream = collector.all[0]
+        // Far below its own cap, the stalled stream's queue reaches the cap of all streams.
+        let block = [UInt8](repeating: 0x78, count: 16 * 1024)
+        var accepted = 0
+        while stream.write(block), accepted < 100_000 { accepted += 1 }
+        #expect(accepted < 100_000)
+        #expect(stream.isClosed)
+        #expect(server.statistics.totalStreamOverflows == 1)
+        #expect(server.statistics.streamOverflows == 0)
+        // Its bytes went back to the budget: the other stream still flows.
+        #expect(eventually { server.statistics.queuedStreamBytes == 0 })
+        #expect(collector.all[1].write("still here"))
+        #expect(try reader.readChunk() == Array("still here".utf8))
+        withExtendedLifetime(stalled) {}
     }
 
     @Test func headOfAStreamRouteEndsTheStream() throws {
