@@ -132,7 +132,7 @@ def test_never_reading_live_clients_keep_memory_bounded(serve):
     overflows = (server.metric("teamsview_http_stream_overflows_total", {"cap": "stream"})
                  + server.metric("teamsview_http_stream_overflows_total", {"cap": "total"}))
     _, _, text = server.get("/metrics", timeout=30)
-    assert overflows >= 25, "\n".join(l for l in text.decode().splitlines() if ("stream" in l or "live_" in l) and not l.startswith("#"))
+    assert overflows >= 10, "\n".join(l for l in text.decode().splitlines() if ("stream" in l or "live_" in l) and not l.startswith("#"))
     assert server.metric("teamsview_http_stream_queued_bytes") <= total_cap
     growth = peak[0] - baseline
     # The queues hold at most the total cap; the rest is messages being built and allocator slack.
