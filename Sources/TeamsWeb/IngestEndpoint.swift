@@ -152,7 +152,7 @@ public struct IngestEndpoint: Sendable {
         guard token != nil else {
             if request.isFromLoopback { return .success(.producer) }
             return .failure(Denied(response: answer(
-                .forbidden, error: "ingest over the network needs --ingest-token (or TEAMSVIEW_INGEST_TOKEN)")))
+                .forbidden, error: "ingest over the network needs --ingest-token-file (or TEAMSVIEW_INGEST_TOKEN)")))
         }
         guard given != nil else {
             var r = answer(.unauthorized, error: "missing bearer token")
