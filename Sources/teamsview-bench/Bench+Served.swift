@@ -1,0 +1,5 @@
+import Foundation
+
+extension Bench {
+    func served() throws {}
+}
