@@ -40,6 +40,10 @@ final class LiveTestServer: @unchecked Sendable {
         _ = pipeline.ingest(body: Array((lines.joined(separator: "\n") + "\n").utf8), source: "test")
     }
 
+    func feed(contentsOf lines: [String]) {
+        _ = pipeline.ingest(body: Array((lines.joined(separator: "\n") + "\n").utf8), source: "test")
+    }
+
     func setTime(_ text: String) { time.set(RFC3339.parse(text)!) }
 
     func stream(_ path: String, headers: [String: String] = [:]) throws -> SSEStream {
