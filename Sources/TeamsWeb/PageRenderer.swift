@@ -28,7 +28,7 @@ public final class PageRenderer: Sendable {
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
     private let rows = Mutex<[WorkerID: CachedRow]>([:])
-    private let optionsCache = Mutex<(version: UInt64, options: Options)?>(nil)
+    private let optionsCache = Mutex<(version: UInt64, at: Double, options: Options)?>(nil)
 
     typealias Options = (teams: [String], activities: [String], skills: [String])
 
@@ -164,11 +164,14 @@ public final class PageRenderer: Sendable {
         return model
     }
 
-    /// The filter choices: every team, activity and skill in the registry (cached per version).
+    /// The filter choices: every team, activity and skill in the registry. Gathering them reads the
+    /// whole floor, so they are gathered at most once a second (a new team shows in the choices a
+    /// second late at worst), not for every page after every change.
     func options(_ registry: Registry) -> Options {
-        if let hit = optionsCache.withLock({ $0 }), hit.version == registry.version { return hit.options }
+        let mono = WallClock.monotonicSeconds()
+        if let hit = optionsCache.withLock({ $0 }), hit.version == registry.version || mono - hit.at < 1 { return hit.options }
         let options = computeOptions(registry)
-        optionsCache.withLock { $0 = (registry.version, options) }
+        optionsCache.withLock { $0 = (registry.version, mono, options) }
         return options
     }
 

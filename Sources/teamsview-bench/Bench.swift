@@ -33,6 +33,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "SSE clients for the fan-out figure.")
     var clients = 1000
 
+    @Option(help: "The teamsview binary the served section starts (default: the one next to this benchmark).")
+    var serverBinary: String?
+
+    @Option(help: "Agents on the floor of the served section (two calls each).")
+    var agents = 20_000
+
     @Option(help: "Repository root (Templates/, Public/, Benchmarks/).")
     var root = FileManager.default.currentDirectoryPath
 
