@@ -120,3 +120,18 @@ struct BoardTests {
         #expect(tile.contains("Muted"))
     }
 }
+
+@Suite("Search in names and ids")
+struct SearchTests {
+    @Test("ASCII is compared byte by byte ignoring case; other text falls back to a diacritic-blind search")
+    func contains() {
+        #expect(WorkerQuery.contains("Agent 12 Example", "agent 1"))
+        #expect(WorkerQuery.contains("WK100234", "wk1002"))
+        #expect(WorkerQuery.contains("abc", "C"))
+        #expect(!WorkerQuery.contains("abc", "abd"))
+        #expect(!WorkerQuery.contains("ab", "abc"))
+        #expect(!WorkerQuery.contains("Agent [1]", "agent {1}"), "only letters fold")
+        #expect(WorkerQuery.contains("José Núñez", "jose nunez", diacriticInsensitive: true))
+        #expect(!WorkerQuery.contains("José", "jose"), "ids are not diacritic-blind")
+    }
+}
