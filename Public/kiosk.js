@@ -132,7 +132,14 @@
     requestAnimationFrame(layout);
   }
 
+  // The server sends one window of the board at a time; after its last screen, the next one.
+  var nextWindow = document.body.getAttribute("data-next-window");
+
   function rotate() {
+    if (nextWindow && page >= pages.length - 1) {
+      location.replace(nextWindow);
+      return;
+    }
     if (pages.length > 1) {
       // Re-layout on every turn: sizes may have changed with the last updates.
       layout();

@@ -3,6 +3,7 @@
 //
 // The server sends rendered HTML (the same templates as the page), so this file only places
 // fragments: rows go right after the row the server names, teams after the team it names.
+// A paged view's stream carries only the rows of its page (and the counts of the whole view).
 // It also shows the connection state, the stale banner (connection lost vs. feed silent),
 // reconnects forever with backoff, offers a pause control, and can reload the page every so
 // often (?reload=12h) for displays that run for days.
@@ -87,6 +88,7 @@
       if (apply(data) === false) { resync(); return; }
       if (data.v !== undefined) setText("version", String(data.v));
       if (typeof data.count === "string") setText("count", data.count);
+      if (typeof data.range === "string") setText("page-range", data.range);
       if (typeof data.summary === "string") {
         var summary = document.getElementById("summary");
         if (summary) summary.innerHTML = data.summary;

@@ -3,16 +3,25 @@ import TeamsIngest
 
 /// The JSON shapes of `/api/...`. Field names are a contract other tools rely on.
 enum APIViews {
-    static func workers(_ groups: [(team: String, workers: [WorkerState])], version: UInt64,
-                        settings: ViewSettings, at now: Timestamp) -> [UInt8] {
-        var j = JSONWriter(capacity: 512 * groups.reduce(0) { $0 + $1.workers.count } + 64)
+    /// `{"version", "serverTime", "workers": [...]}` in page order; with a window, only its rows and
+    /// `"page", "per", "total"` (rows in the whole view).
+    static func workers(_ board: Board, window: BoardWindow?, settings: ViewSettings, at now: Timestamp) -> [UInt8] {
+        let slices = board.slices(window)
+        var j = JSONWriter(capacity: 512 * slices.reduce(0) { $0 + $1.range.count } + 64)
         j.beginObject()
-        j.field("version", Int(version))
+        j.field("version", Int(board.version))
         j.field("serverTime", RFC3339.format(now))
+        if let window {
+            j.field("page", window.page)
+            j.field("per", window.per)
+            j.field("total", board.count)
+        }
         j.key("workers")
         j.beginArray()
-        for (_, workers) in groups {
-            for w in workers { worker(w, settings: settings, at: now, into: &j) }
+        for s in slices {
+            for id in board.teams[s.team].ids[s.range] {
+                if let w = board.registry.workers[id] { worker(w, settings: settings, at: now, into: &j) }
+            }
         }
         j.endArray()
         j.endObject()

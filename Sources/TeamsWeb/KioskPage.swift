@@ -8,27 +8,36 @@ import TeamsDomain
 /// `rotate=N` seconds per page when the agents do not fit on one screen (5...600, default 20),
 /// `reload=12h` (read by the script: a full reload every so often for days-long displays).
 ///
-/// The board comes from the kiosk's live view itself, with the cursor its stream starts from, so
-/// page and stream agree by construction.
+/// The page is a window of the kiosk's board (`?page=`, `?per=`; 200 tiles by default), with the
+/// cursor of that board, so page and stream agree by construction. The script fits the window's
+/// tiles to the screen and rotates through them, then moves on to the next window.
 extension TeamsApp {
     func kioskPage(_ request: Request) -> Response {
         let query = WorkerQuery(parameters: request.query)
-        let board = live.kioskBoard(query: query)
+        let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)!
+        let board = live.board(for: BoardKey(view: .kiosk, query: query))
         let now = clock.now()
-        let registry = store.snapshot()
-        var model = renderer.pageModel(registry, feed: feed, at: now)
+        var model = renderer.pageModel(board.registry, feed: feed, at: now)
         let theme = request.queryValue("theme") == "light" ? "light" : "dark"
         let rotate = request.queryValue("rotate").flatMap(Double.init).map { min(600, max(5, $0)) } ?? 20
         model["theme"] = theme
         model["colorScheme"] = theme
         model["rotate"] = String(Int(rotate))
-        model["liveURL"] = "/live?view=kiosk" + (query.queryString.isEmpty ? "" : "&" + query.queryString)
-        model["liveCursor"] = board.cursor
-        model["board"] = String(decoding: board.body, as: UTF8.self)
-        model["summaryHTML"] = String(decoding: board.summary, as: UTF8.self)
-        model["count"] = board.count
-        model["none"] = board.shown == 0
+        model["liveURL"] = "/live?view=kiosk" + (query.queryString.isEmpty ? "" : "&" + query.queryString) + "&" + window.queryString
+        model["liveCursor"] = LiveCursor(epoch: live.epoch, seq: board.seq).text
+        model["board"] = String(decoding: boards.body(board, window: window, at: now), as: UTF8.self)
+        model["summaryHTML"] = String(decoding: boards.summary(.kiosk, board.summary, at: now), as: UTF8.self)
+        model["count"] = boards.countText(board)
+        model["none"] = board.count == 0
         model["version"] = String(board.version)
+        if window.pages(for: board.count) > 1 {
+            // After the last screen of this window, the next window (after the last, the first).
+            let next = window.page < window.pages(for: board.count) ? window.page + 1 : 1
+            var items = query.queryString.isEmpty ? [] : [query.queryString]
+            for name in ["theme", "rotate", "reload"] { if let v = request.queryValue(name) { items.append(name + "=" + percentEncode(v)) } }
+            items.append(BoardWindow(page: next, per: window.per).queryString)
+            model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
+        }
         model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted().map(Formatting.clean).joined(separator: ", ")
         model["teamsQuery"] = query.queryString.isEmpty ? nil : query.queryString
         let html = renderer.library.render(model, withTemplate: "kiosk") ?? ""

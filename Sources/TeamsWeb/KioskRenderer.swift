@@ -25,7 +25,7 @@ struct TileView: MustacheParent {
 }
 
 /// Renders the kiosk's pieces: agent tiles (cached per worker version and flags, like the page's
-/// rows), team header cells and the summary banner. Live updates send the same tiles.
+/// rows, the last `PageRenderer.rowCacheLimit`) and the summary banner. Live updates send the same tiles.
 final class KioskRenderer: Sendable {
     let page: PageRenderer
     private let tiles = Mutex<[WorkerID: PageRenderer.CachedRow]>([:])
@@ -43,7 +43,10 @@ final class KioskRenderer: Sendable {
         }
         let view = TileView(row: RowView(worker, flags: flags, settings: page.settings))
         let html = TimerMarkup.mark(library.render(view, withTemplate: "kiosk-tile") ?? "")
-        tiles.withLock { $0[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, html: html) }
+        tiles.withLock { cache in
+            if cache.count >= PageRenderer.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, html: html)
+        }
         return html
     }
 
@@ -53,25 +56,11 @@ final class KioskRenderer: Sendable {
         TimerMarkup.write(tileMarkup(worker, flags: flags), now: now, thresholds: page.thresholds, into: &out)
     }
 
-    /// Opens a team's section with its header cell (the section is closed by `</section>`).
-    func teamOpen(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
-        var heading = TeamHeading(team: team)
-        for w in workers { heading.count(w, flags: w.callFlags(at: now, grace: page.settings.grace)) }
-        return library.render(heading.model, withTemplate: "kiosk-team") ?? ""
-    }
-
     /// The summary banner's cells.
     func summaryHTML(_ summary: Summary, at now: Timestamp) -> [UInt8] {
         var out: [UInt8] = []
         TimerMarkup.expand(library.render(page.summaryModel(summary, at: now), withTemplate: "kiosk-summary") ?? "",
                            now: now, thresholds: page.thresholds, into: &out)
         return out
-    }
-
-    func prune(keeping registry: Registry) {
-        tiles.withLock { cache in
-            guard cache.count > registry.workers.count + 64 else { return }
-            cache = cache.filter { registry.workers[$0.key] != nil }
-        }
     }
 }

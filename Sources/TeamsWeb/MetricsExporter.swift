@@ -64,7 +64,7 @@ final class MetricsExporter: Sendable {
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                live: LiveHub.Statistics, crossOriginRefused: Int = 0, grace: Double, now: Timestamp) -> [UInt8] {
+                live: LiveStatistics, crossOriginRefused: Int = 0, grace: Double, now: Timestamp) -> [UInt8] {
         let counts = store.counters
         var totals: [String: Int] = [
             "lines": statistics.linesRead, "events": statistics.eventsApplied,

@@ -11,22 +11,29 @@ final class PageCache: Sendable {
         var view: String
     }
 
-    private let entries = Mutex<[Key: [UInt8]]>([:])
+    private let entries = Mutex<(pages: [Key: [UInt8]], bytes: Int)>(([:], 0))
     private let limit: Int
+    private let byteLimit: Int
 
-    init(limit: Int = 32) { self.limit = limit }
+    /// At most `limit` pages and `byteLimit` bytes (pages are windows, a few hundred KiB each).
+    init(limit: Int = 32, byteLimit: Int = 4 << 20) {
+        self.limit = limit
+        self.byteLimit = byteLimit
+    }
 
     /// The cached page for `key`, or the one `render` makes (which is then cached).
     func page(_ key: Key, render: () -> [UInt8]) -> [UInt8] {
-        if let hit = entries.withLock({ $0[key] }) { return hit }
+        if let hit = entries.withLock({ $0.pages[key] }) { return hit }
         let bytes = render()
         entries.withLock { cache in
             // Pages of older versions or seconds are never asked for again: drop them first.
-            if cache.count >= limit {
-                cache = cache.filter { $0.key.version == key.version && $0.key.second == key.second }
-                if cache.count >= limit { cache.removeAll() }
+            if cache.pages.count >= limit || cache.bytes + bytes.count > byteLimit {
+                cache.pages = cache.pages.filter { $0.key.version == key.version && $0.key.second == key.second }
+                cache.bytes = cache.pages.values.reduce(0) { $0 + $1.count }
+                if cache.pages.count >= limit || cache.bytes + bytes.count > byteLimit { cache = ([:], 0) }
             }
-            cache[key] = bytes
+            cache.pages[key] = bytes
+            cache.bytes += bytes.count
         }
         return bytes
     }

@@ -16,20 +16,24 @@ public struct FeedState: Sendable {
     }
 }
 
-/// Renders the Teams View from a registry snapshot.
+/// Renders the Teams View around a window of its board.
 ///
 /// Rows are rendered by `Templates/row.mustache` once per worker version (and flag state) and
-/// cached; a page is the cached rows stitched together with timers filled in as of the moment
-/// it goes out. Live updates send the same cached rows.
+/// cached (the last `rowCacheLimit`); a page is a board's window of cached rows stitched into the
+/// page template with timers filled in as of the moment it goes out (`BoardRenderer`). Live
+/// updates send the same cached rows.
 public final class PageRenderer: Sendable {
     let library: MustacheLibrary
     public let settings: ViewSettings
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
     private let rows = Mutex<[WorkerID: CachedRow]>([:])
-    private let optionsCache = Mutex<(version: UInt64, options: Options)?>(nil)
+    private let optionsCache = Mutex<(version: UInt64, at: Double, options: Options)?>(nil)
 
     typealias Options = (teams: [String], activities: [String], skills: [String])
+
+    /// Most rows (and, separately, kiosk tiles) kept rendered.
+    static let rowCacheLimit = 4096
 
     struct CachedRow {
         var version: UInt64
@@ -50,106 +54,33 @@ public final class PageRenderer: Sendable {
             return hit.html
         }
         let html = TimerMarkup.mark(library.render(RowView(worker, flags: flags, settings: settings), withTemplate: "row") ?? "")
-        rows.withLock { $0[worker.id] = CachedRow(version: worker.version, flags: flags, html: html) }
+        rows.withLock { cache in
+            // Bounded: pages show windows, so only the rows shown lately need to be kept.
+            if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[worker.id] = CachedRow(version: worker.version, flags: flags, html: html)
+        }
         return html
     }
 
-    /// Every selected worker's row, looked up under one lock; misses are rendered outside it.
-    func rowMarkups(_ sel: Selection) -> [TimerMarkup.Marked] {
-        var found = [TimerMarkup.Marked?](repeating: nil, count: sel.workers.count)
-        rows.withLock { cache in
-            for i in sel.workers.indices {
-                if let hit = cache[sel.workers[i].id], hit.version == sel.workers[i].version, hit.flags == sel.flags[i] {
-                    found[i] = hit.html
-                }
-            }
-        }
-        return sel.workers.indices.map { i in found[i] ?? rowMarkup(sel.workers[i], flags: sel.flags[i]) }
-    }
-
-    /// The finished HTML of one row as of `now`.
-    public func row(_ worker: WorkerState, at now: Timestamp) -> [UInt8] {
-        var out: [UInt8] = []
-        let flags = worker.callFlags(at: now, grace: settings.grace)
-        TimerMarkup.write(rowMarkup(worker, flags: flags), now: now, thresholds: thresholds, into: &out)
-        return out
-    }
-
-    /// Forgets every cached row (the next page renders all rows anew).
-    public func forgetRows() {
-        rows.withLock { $0.removeAll() }
-    }
-
-    /// Forgets cached rows of workers no longer in the registry.
-    public func prune(keeping registry: Registry) {
-        rows.withLock { cache in
-            guard cache.count > registry.workers.count + 64 else { return }
-            cache = cache.filter { registry.workers[$0.key] != nil }
-        }
-    }
-
-    /// The workers of one view in page order, with their flags computed once.
-    struct Selection {
-        /// Workers that pass the query, in no particular order.
-        var workers: [WorkerState] = []
-        var flags: [[CallFlags]] = []
-        /// Indices into `workers` in page order: by team, then the query's order.
-        var order: [Int] = []
-        /// Teams in page order, each with its range in `order`.
-        var teams: [(name: String, range: Range<Int>)] = []
-    }
-
-    func selection(_ registry: Registry, query: WorkerQuery, at now: Timestamp) -> Selection {
-        var s = Selection()
-        s.workers.reserveCapacity(registry.workers.count)
-        if query.isFiltering {
-            for w in registry.workers.values where query.matches(w, at: now, grace: settings.grace) {
-                s.workers.append(w)
-            }
-        } else {
-            s.workers.append(contentsOf: registry.workers.values)
-        }
-        s.flags = s.workers.map { $0.callFlags(at: now, grace: settings.grace) }
-        s.order = Array(s.workers.indices)
-        // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
-        s.workers.withUnsafeBufferPointer { ws in
-            guard let base = ws.baseAddress else { return }
-            s.order.sort { i, j in query.teamsPageOrder(base + i, base + j) }
-        }
-        var start = 0
-        while start < s.order.count {
-            let team = s.workers[s.order[start]].team
-            var end = start + 1
-            while end < s.order.count, s.workers[s.order[end]].team == team { end += 1 }
-            s.teams.append((team, start..<end))
-            start = end
-        }
-        return s
-    }
-
-    /// Workers that pass the query, grouped by team (teams by name), each team in the query's order.
-    public func select(_ registry: Registry, query: WorkerQuery, at now: Timestamp) -> [(team: String, workers: [WorkerState])] {
-        let s = selection(registry, query: query, at: now)
-        return s.teams.map { team in (team.name, s.order[team.range].map { s.workers[$0] }) }
-    }
-
-    /// The whole Teams View page.
-    public func teamsPage(_ registry: Registry, query: WorkerQuery, feed: FeedState, at now: Timestamp,
-                          liveCursor: String? = nil) -> [UInt8] {
-        let sel = selection(registry, query: query, at: now)
-        let shown = sel.workers.count
-        let summary = Summary(sel.workers, flags: sel.flags, at: now)
+    /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
+    /// counts and filter choices cover the whole view and registry.
+    func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
+                   liveCursor: String) -> [UInt8] {
+        let query = board.query
+        let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
-        model["summary"] = summaryModel(summary, at: now)
+        model["summary"] = summaryModel(board.summary, at: now)
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
+        model["liveQuery"] = (query.queryString.isEmpty ? "" : query.queryString + "&") + window.queryString
         model["liveCursor"] = liveCursor
-        model["shown"] = shown
-        model["noneShown"] = shown == 0
+        model["shown"] = board.count
+        model["noneShown"] = board.count == 0
         model["total"] = registry.workers.count
         model["filtering"] = query.isFiltering
         model["search"] = query.search ?? ""
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly
+        model["pager"] = pagerModel(board, window: window)
         let (teams, activities, skills) = options(registry)
         model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
@@ -159,20 +90,29 @@ public final class PageRenderer: Sendable {
         }
         let page = library.render(model, withTemplate: "teams") ?? ""
         let parts = page.components(separatedBy: "<!--ROWS-->")
-        let rows = rowMarkups(sel)
         var out: [UInt8] = []
-        // Reserve it all at once: growing a 20 MB buffer by doubling copies it several times.
-        out.reserveCapacity(page.utf8.count + rows.reduce(0) { $0 + $1.bytes.count + $1.timers.count * 160 } + sel.teams.count * 512)
+        out.reserveCapacity(page.utf8.count + body.count)
         TimerMarkup.expand(parts[0], now: now, thresholds: thresholds, into: &out)
-        for team in sel.teams {
-            out.append(contentsOf: teamHeader(team.name, sel, range: team.range).utf8)
-            for i in sel.order[team.range] {
-                TimerMarkup.write(rows[i], now: now, thresholds: thresholds, into: &out)
-            }
-            out.append(contentsOf: "</tbody>\n".utf8)
-        }
+        out.append(contentsOf: body)
         if parts.count > 1 { TimerMarkup.expand(parts[1], now: now, thresholds: thresholds, into: &out) }
         return out
+    }
+
+    /// The page bar: `rows X–Y of N` with links to the previous and next pages.
+    func pagerModel(_ board: Board, window: BoardWindow) -> [String: Any] {
+        let range = window.range(in: board.count)
+        let last = window.pages(for: board.count)
+        let base = board.query.queryString.isEmpty ? "/?" : "/?" + board.query.queryString + "&"
+        func link(_ page: Int) -> String {
+            base + BoardWindow(page: page, per: window.per).queryString
+        }
+        var model: [String: Any] = [
+            "text": range.isEmpty ? "no rows of \(board.count)" : "rows \(range.lowerBound + 1)–\(range.upperBound) of \(board.count)",
+            "page": window.page, "pages": last,
+        ]
+        if window.page > 1 { model["prev"] = link(min(window.page - 1, last)) }
+        if window.page < last { model["next"] = link(window.page + 1) }
+        return model
     }
 
     /// The summary tiles' HTML (also sent by live updates).
@@ -181,19 +121,6 @@ public final class PageRenderer: Sendable {
         TimerMarkup.expand(library.render(summaryModel(summary, at: now), withTemplate: "summary") ?? "",
                            now: now, thresholds: thresholds, into: &out)
         return out
-    }
-
-    func teamHeader(_ team: String, _ sel: Selection, range: Range<Int>) -> String {
-        var heading = TeamHeading(team: team)
-        for i in sel.order[range] { heading.count(sel.workers[i], flags: sel.flags[i]) }
-        return library.render(heading.model, withTemplate: "team-header") ?? ""
-    }
-
-    /// The team header row (and the opening `<tbody>`) of the page and of live updates.
-    func teamHeader(_ team: String, workers: [WorkerState], at now: Timestamp) -> String {
-        var heading = TeamHeading(team: team)
-        for w in workers { heading.count(w, flags: w.callFlags(at: now, grace: settings.grace)) }
-        return library.render(heading.model, withTemplate: "team-header") ?? ""
     }
 
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {
@@ -237,11 +164,14 @@ public final class PageRenderer: Sendable {
         return model
     }
 
-    /// The filter choices: every team, activity and skill in the registry (cached per version).
+    /// The filter choices: every team, activity and skill in the registry. Gathering them reads the
+    /// whole floor, so they are gathered at most once a second (a new team shows in the choices a
+    /// second late at worst), not for every page after every change.
     func options(_ registry: Registry) -> Options {
-        if let hit = optionsCache.withLock({ $0 }), hit.version == registry.version { return hit.options }
+        let mono = WallClock.monotonicSeconds()
+        if let hit = optionsCache.withLock({ $0 }), hit.version == registry.version || mono - hit.at < 1 { return hit.options }
         let options = computeOptions(registry)
-        optionsCache.withLock { $0 = (registry.version, options) }
+        optionsCache.withLock { $0 = (registry.version, mono, options) }
         return options
     }
 

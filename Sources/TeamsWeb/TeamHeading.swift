@@ -1,7 +1,7 @@
 import TeamsDomain
 
 /// What a team's heading shows, on the page, on the kiosk and in live updates.
-struct TeamHeading {
+struct TeamHeading: Equatable, Sendable {
     let name: String
     /// The team's id in the page (`team-<slug>`): `Formatting.teamID` of the team's name.
     let slug: String

@@ -14,8 +14,10 @@ public final class TeamsApp: Sendable {
     public let renderer: PageRenderer
     public let statistics: IngestStatistics
     public let clock: WallClock
-    /// Live updates (`/live`): Server-Sent Events for the page and the kiosk.
-    public let live: LiveHub
+    /// Boards of the views asked for, kept up to date, and live updates (`/live`) from them.
+    public let live: LiveUpdates
+    /// Boards (and their diffs) into bytes, for the page, the kiosk and the stream alike.
+    let boards: BoardRenderer
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
@@ -64,7 +66,8 @@ public final class TeamsApp: Sendable {
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
         self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
-        self.live = LiveHub(store: store, statistics: statistics, renderer: renderer, settings: liveSettings, clock: clock)
+        self.boards = BoardRenderer(page: renderer, kiosk: KioskRenderer(page: renderer))
+        self.live = LiveUpdates(store: store, statistics: statistics, renderer: boards, settings: liveSettings, clock: clock)
     }
 
     /// A 32-bit FNV-1a hash in base 36, for ETags.
@@ -120,15 +123,19 @@ public final class TeamsApp: Sendable {
                          silentFor: statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) })
     }
 
+    /// `GET /`: one window of the view's board (`?page=`, `?per=` up to 1,000; 200 rows by default).
     func teamsPage(_ request: Request) -> Response {
-        let query = WorkerQuery(parameters: request.query)
-        let cursor = live.cursor(for: .page, query: query)  // before the snapshot: see LiveHub.cursor
-        let registry = store.snapshot()
+        let key = BoardKey(view: .page, query: WorkerQuery(parameters: request.query))
+        let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)!
+        let board = live.board(for: key)
         let now = clock.now()
         let second = now.microseconds / 1_000_000
-        let etag = "\"t\(registry.version)-\(second)-\(fnv1a(query.queryString))\""
-        let body = pages.page(.init(version: registry.version, second: second, view: "teams?" + query.queryString + "#" + cursor)) {
-            renderer.teamsPage(registry, query: query, feed: feed, at: now, liveCursor: cursor)
+        let cursor = LiveCursor(epoch: live.epoch, seq: board.seq).text
+        let view = "teams?" + key.query.queryString + "&" + window.queryString
+        let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
+        let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
+            renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
+                               at: now, liveCursor: cursor)
         }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
@@ -138,11 +145,11 @@ public final class TeamsApp: Sendable {
         return Response(status: .ok, headerFields: fields, body: .bytes(body))
     }
 
+    /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
-        let registry = store.snapshot()
-        let now = clock.now()
-        let groups = renderer.select(registry, query: WorkerQuery(parameters: request.query), at: now)
-        return json(APIViews.workers(groups, version: registry.version, settings: renderer.settings, at: now))
+        let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
+        let window = BoardWindow(request, defaultPer: nil)
+        return json(APIViews.workers(board, window: window, settings: renderer.settings, at: clock.now()))
     }
 
     func workerAPI(_ request: Request) -> Response {

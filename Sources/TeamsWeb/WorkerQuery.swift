@@ -54,13 +54,42 @@ public struct WorkerQuery: Sendable, Hashable {
         if !teams.isEmpty && !teams.contains(worker.team) { return false }
         if !activities.isEmpty && !activities.contains(worker.activity) { return false }
         if let skill, !worker.skills.contains(where: { $0.caseInsensitiveCompare(skill) == .orderedSame }) { return false }
-        if let search, worker.name.range(of: search, options: [.caseInsensitive, .diacriticInsensitive]) == nil,
-           worker.id.range(of: search, options: .caseInsensitive) == nil {
+        if let search, !Self.contains(worker.name, search, diacriticInsensitive: true), !Self.contains(worker.id, search) {
             return false
         }
         if multiCallOnly && worker.calls.count < 2 { return false }
         if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.isEmpty }) { return false }
         return true
+    }
+
+    /// Whether `text` contains `needle`, ignoring case (and diacritics when asked). ASCII text and
+    /// needles, the usual case, are compared byte by byte: a search runs over the whole floor.
+    static func contains(_ text: String, _ needle: String, diacriticInsensitive: Bool = false) -> Bool {
+        let fast = text.utf8.withContiguousStorageIfAvailable { t in
+            needle.utf8.withContiguousStorageIfAvailable { n -> Bool? in
+                if n.isEmpty { return true }
+                func fold(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+                var ascii = true
+                for b in n where b >= 0x80 { ascii = false }
+                for b in t where b >= 0x80 { ascii = false }
+                guard ascii else { return nil }
+                guard t.count >= n.count else { return false }
+                let first = fold(n[0])
+                var i = 0
+                while i <= t.count - n.count {
+                    if fold(t[i]) == first {
+                        var j = 1
+                        while j < n.count, fold(t[i + j]) == fold(n[j]) { j += 1 }
+                        if j == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            } ?? nil
+        } ?? nil
+        if let fast { return fast }
+        let options: String.CompareOptions = diacriticInsensitive ? [.caseInsensitive, .diacriticInsensitive] : .caseInsensitive
+        return text.range(of: needle, options: options) != nil
     }
 
     /// Page order: by team (no team last), then the query's sort, then name. Takes pointers so that sorting

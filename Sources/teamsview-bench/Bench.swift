@@ -15,8 +15,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "teamsview-bench",
         abstract: "Measure teamsview: ingest, render, HTTP, memory (run a release build).")
 
-    @Option(help: "Sections to run, comma-separated: ingest,render,http,memory,fanout,twilio,post (default all).")
-    var only = "ingest,render,http,memory,fanout,twilio,post"
+    @Option(help: "Sections to run, comma-separated: ingest,served,http,memory,fanout,twilio,post (default all).")
+    var only = "ingest,served,http,memory,fanout,twilio,post"
 
     @Option(help: "Native events for the ingest figure.")
     var events = 1_000_000
@@ -32,6 +32,12 @@ struct Bench: AsyncParsableCommand {
 
     @Option(help: "SSE clients for the fan-out figure.")
     var clients = 1000
+
+    @Option(help: "The teamsview binary the served section starts (default: the one next to this benchmark).")
+    var serverBinary: String?
+
+    @Option(help: "Agents on the floor of the served section (two calls each).")
+    var agents = 20_000
 
     @Option(help: "Repository root (Templates/, Public/, Benchmarks/).")
     var root = FileManager.default.currentDirectoryPath
@@ -52,7 +58,7 @@ struct Bench: AsyncParsableCommand {
         if sections.contains("memory") { memory() }
         if sections.contains("ingest") { ingest() }
         if sections.contains("twilio") { twilio() }
-        if sections.contains("render") || sections.contains("warm") { try await render(sections) }
+        if sections.contains("served") { try served() }
         if sections.contains("http") { try await http() }
         if sections.contains("post") { try await post() }
         if sections.contains("fanout") { try await fanOut() }
@@ -79,31 +85,6 @@ struct Bench: AsyncParsableCommand {
         }
         say("  decode only:            \(rate(lines.count, full: decodeOnly)) events/s")
         say("  decode + registry apply: \(rate(lines.count, full: full)) events/s   (target ≥ 1,000,000)")
-    }
-
-    // MARK: render
-
-    func render(_ sections: Set<String>) async throws {
-        say("\n== render: full / page, agents with 2 calls each (one held and muted, one live)")
-        for agents in [1_000, 10_000] {
-            let store = RegistryStore()
-            store.apply(Self.multiCallEvents(agents: agents))
-            let registry = store.snapshot()
-            let app = try await makeApp(store: store)
-            let query = WorkerQuery()
-            var now = Self.start.adding(seconds: 600)
-            var size = 0
-            let cold = sections.contains("warm") ? 0 : median(runs) {
-                app.renderer.forgetRows()
-                return timed { size = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now).count }
-            }
-            _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now)
-            let warm = median(sections.contains("warm") ? 30 : max(runs, 5)) {
-                now = now.adding(seconds: 1)
-                return timed { _ = app.renderer.teamsPage(registry, query: query, feed: FeedState(), at: now) }
-            }
-            say("  \(agents) agents: cold (no cached rows) \(ms(cold)) ms, warm (rows cached, timers refreshed) \(ms(warm)) ms, \(size / 1024) KiB page   (target < 20 ms at 10,000)")
-        }
     }
 
     // MARK: memory

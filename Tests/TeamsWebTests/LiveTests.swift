@@ -40,6 +40,10 @@ final class LiveTestServer: @unchecked Sendable {
         _ = pipeline.ingest(body: Array((lines.joined(separator: "\n") + "\n").utf8), source: "test")
     }
 
+    func feed(contentsOf lines: [String]) {
+        _ = pipeline.ingest(body: Array((lines.joined(separator: "\n") + "\n").utf8), source: "test")
+    }
+
     func setTime(_ text: String) { time.set(RFC3339.parse(text)!) }
 
     func stream(_ path: String, headers: [String: String] = [:]) throws -> SSEStream {
@@ -410,7 +414,7 @@ struct LiveTests {
         let html = reply.text
         #expect(html.contains("class=\"kiosk theme-light\""))
         #expect(html.contains("data-rotate=\"7\""))
-        #expect(html.contains("data-live=\"/live?view=kiosk&amp;team=Sales\""))
+        #expect(html.contains("data-live=\"/live?view=kiosk&amp;team=Sales&amp;page=1&amp;per=200\""))
         #expect(!html.contains("<script>"))
         let tile = try #require(section(of: html, from: "<article class=\"tile", to: "</article>"))
         #expect(tile.contains("Chen Wei"))
@@ -420,7 +424,7 @@ struct LiveTests {
         let dana = try #require(section(of: html, from: "id=\"w-WK04\"", to: "</article>"))
         #expect(dana.contains("tcall--held") && dana.contains("timer timer--hold"))
         let cursor = try #require(section(of: html, from: "data-live-cursor=\"", to: "\""))
-        let stream = try server.stream("/live?view=kiosk&team=Sales&last=\(cursor.dropFirst("data-live-cursor=\"".count).dropLast())")
+        let stream = try server.stream("/live?view=kiosk&team=Sales&page=1&per=200&last=\(cursor.dropFirst("data-live-cursor=\"".count).dropLast())")
         _ = try #require(stream.next("hello"))
         server.feed(#"{"type":"call.mute","at":"2026-11-25T09:12:05Z","worker":"WK04","call":"CA30"}"#)
         let message = try #require(stream.next(timeout: 5))
@@ -437,8 +441,8 @@ struct LiveTests {
         let attr = try #require(section(of: page, from: "data-live-cursor=\"", to: "\" "))
         let cursor = String(attr.dropFirst("data-live-cursor=\"".count).dropLast(2))
         #expect(LiveCursor(cursor) != nil)
-        #expect(page.contains("data-live=\"/live?sort=calls\""))
-        let stream = try server.stream("/live?sort=calls&last=\(cursor)")
+        #expect(page.contains("data-live=\"/live?sort=calls&amp;page=1&amp;per=200\""))
+        let stream = try server.stream("/live?sort=calls&page=1&per=200&last=\(cursor)")
         _ = try #require(stream.next("hello"))
         server.feed(#"{"type":"call.end","at":"2026-11-25T09:05:00Z","worker":"WK01","call":"CA02"}"#)
         #expect(stream.next(timeout: 5)?.event == "rows")

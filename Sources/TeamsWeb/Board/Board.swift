@@ -1,0 +1,167 @@
+import TeamsDomain
+
+/// One view's board: the rows of a view (page kind + query) in display order, grouped by team,
+/// at one registry version, with the figures that cover the whole view (team headings, summary).
+///
+/// A value: the live updater files changes into a copy and publishes it; pages render whatever
+/// copy they took, with no lock held. Rows are filed against `registry`, the snapshot the board
+/// reflects: every list is sorted by the query's order of the workers *as they are in it*.
+///
+/// Shapes: `teams` in page order (by name, the unnamed team last), never empty ones; each team's
+/// `ids` in the query's order. `seq` is the live update (flush) the board reflects, the cursor a
+/// page rendered from it embeds.
+struct Board: Sendable {
+    struct Team: Sendable {
+        var name: String
+        var ids: [WorkerID]
+        /// Counts over the whole team, not only the rows a window shows.
+        var heading: TeamHeading
+    }
+
+    let key: BoardKey
+    private(set) var registry: Registry
+    /// When flags (and so the `flagged` filter, headings and summary) were evaluated.
+    private(set) var at: Timestamp
+    private(set) var seq: UInt64
+    private(set) var teams: [Team] = []
+    /// Rows in the whole view.
+    private(set) var count = 0
+    private(set) var summary = Summary()
+    let grace: Double
+
+    var version: UInt64 { registry.version }
+    var query: WorkerQuery { key.query }
+
+    /// Files every worker of `registry` that passes the query.
+    init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double) {
+        self.key = key
+        self.registry = registry
+        self.at = now
+        self.seq = seq
+        self.grace = grace
+        var workers: [WorkerState] = []
+        workers.reserveCapacity(key.query.isFiltering ? 64 : registry.workers.count)
+        for (_, w) in registry.workers where !key.query.isFiltering || key.query.matches(w, at: now, grace: grace) {
+            workers.append(w)
+        }
+        var order = Array(workers.indices)
+        // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
+        workers.withUnsafeBufferPointer { ws in
+            guard let base = ws.baseAddress else { return }
+            order.sort { i, j in key.query.teamsPageOrder(base + i, base + j) }
+        }
+        var start = 0
+        while start < order.count {
+            let name = workers[order[start]].team
+            var end = start + 1
+            while end < order.count, workers[order[end]].team == name { end += 1 }
+            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: TeamHeading(team: name)))
+            start = end
+        }
+        count = workers.count
+        for t in teams.indices { recount(team: t) }
+        summary = Summary(workers, flags: workers.map { $0.callFlags(at: now, grace: grace) }, at: now)
+    }
+
+    // MARK: Lookups
+
+    /// The index of a team in `teams`.
+    func teamIndex(_ name: String) -> Int? {
+        var lo = 0, hi = teams.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if teams[mid].name == name { return mid }
+            if Self.teamBefore(teams[mid].name, name) { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    /// Where a worker's row is: its team and its index there; nil when the view does not show it.
+    /// A binary search with the worker as `registry` holds it, so O(log n).
+    func position(of id: WorkerID) -> (team: Int, index: Int)? {
+        guard let w = registry.workers[id], let t = teamIndex(w.team) else { return nil }
+        let i = insertionIndex(of: w, in: teams[t].ids)
+        guard i < teams[t].ids.count, teams[t].ids[i] == id else { return nil }
+        return (t, i)
+    }
+
+    /// The first index in `ids` whose worker does not come before `w`.
+    private func insertionIndex(of w: WorkerState, in ids: [WorkerID]) -> Int {
+        var lo = 0, hi = ids.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            // A worker missing from this snapshot sorts before: never trap on an odd entry.
+            if registry.workers[ids[mid]].map({ key.query.areInOrder($0, w) }) ?? true { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The rows of a window (nil: all), as runs of consecutive rows of one team, in page order.
+    func slices(_ window: BoardWindow?) -> [(team: Int, range: Range<Int>)] {
+        let wanted = window?.range(in: count) ?? 0..<count
+        var out: [(team: Int, range: Range<Int>)] = []
+        var offset = 0
+        for (t, team) in teams.enumerated() {
+            let lower = max(wanted.lowerBound, offset), upper = min(wanted.upperBound, offset + team.ids.count)
+            if lower < upper { out.append((t, (lower - offset)..<(upper - offset))) }
+            offset += team.ids.count
+            if offset >= wanted.upperBound { break }
+        }
+        return out
+    }
+
+    // MARK: Changes
+
+    /// Re-files the workers in `touched` (changed, removed, or whose flags flipped) as `newer`
+    /// holds them, and refreshes the figures. Returns the teams whose rows changed.
+    @discardableResult
+    mutating func update(_ touched: Set<WorkerID>, registry newer: Registry, at now: Timestamp, seq: UInt64) -> Set<String> {
+        var changedTeams = Set<String>()
+        // Take every touched worker out first, against the old snapshot the lists are sorted by.
+        for id in touched {
+            guard let (t, i) = position(of: id) else { continue }
+            teams[t].ids.remove(at: i)
+            count -= 1
+            changedTeams.insert(teams[t].name)
+        }
+        registry = newer
+        at = now
+        self.seq = seq
+        for id in touched {
+            guard let w = newer.workers[id], !key.query.isFiltering || key.query.matches(w, at: now, grace: grace) else { continue }
+            let t: Int
+            if let found = teamIndex(w.team) {
+                t = found
+            } else {
+                t = teams.firstIndex { Self.teamBefore(w.team, $0.name) } ?? teams.count
+                teams.insert(Team(name: w.team, ids: [], heading: TeamHeading(team: w.team)), at: t)
+            }
+            teams[t].ids.insert(id, at: insertionIndex(of: w, in: teams[t].ids))
+            count += 1
+            changedTeams.insert(w.team)
+        }
+        teams.removeAll { $0.ids.isEmpty }
+        for name in changedTeams { if let t = teamIndex(name) { recount(team: t) } }
+        if !changedTeams.isEmpty || !touched.isEmpty { resummarise() }
+        return changedTeams
+    }
+
+    private mutating func recount(team t: Int) {
+        var heading = TeamHeading(team: teams[t].name)
+        for id in teams[t].ids {
+            guard let w = registry.workers[id] else { continue }
+            heading.count(w, flags: w.callFlags(at: at, grace: grace))
+        }
+        teams[t].heading = heading
+    }
+
+    private mutating func resummarise() {
+        var workers: [WorkerState] = []
+        workers.reserveCapacity(count)
+        for team in teams { for id in team.ids { if let w = registry.workers[id] { workers.append(w) } } }
+        summary = Summary(workers, flags: workers.map { $0.callFlags(at: at, grace: grace) }, at: at)
+    }
+
+    /// Teams by name, the unnamed team last (as the page orders them).
+    static func teamBefore(_ a: String, _ b: String) -> Bool { a.isEmpty ? false : (b.isEmpty ? true : a < b) }
+}

@@ -1,0 +1,289 @@
+import Dispatch
+import Logging
+import MicroHTTP
+import Synchronization
+import TeamsDomain
+import TeamsIngest
+
+/// Keeps boards up to date and sends what changes to live clients.
+///
+/// Flow: the store's listener collects the ids of changed workers; a serial queue flushes them
+/// at most every `coalesce` seconds (an event after a quiet spell goes out at once). A flush
+/// takes one registry snapshot, files the changed workers (and those whose flags flipped, see
+/// `FlagTimers`) into a copy of every kept board, works out each live channel's `BoardDiff`,
+/// renders it (`BoardRenderer`) — all with no lock held — and then, under the lock, publishes
+/// the boards and hands the messages to the `Broadcaster`, which writes them after.
+///
+/// Pages take boards from here (`board(for:)`); taking one never opens a live channel. Only
+/// `GET /live` does (`LiveStream.swift`). The lock guards dictionaries and buffers only: HTTP
+/// threads never wait for a rendering.
+public final class LiveUpdates: Sendable {
+    public let settings: LiveSettings
+    let store: RegistryStore
+    let statistics: IngestStatistics
+    let renderer: BoardRenderer
+    let clock: WallClock
+    let logger: Logger
+    /// Changes with the server's boot: cursors from another boot always resync.
+    let epoch: String
+    let queue = DispatchQueue(label: "teamsview.live")
+    let state: Mutex<State>
+    private let pending = Mutex(Pending())
+    private let flags = Mutex(FlagTimers())
+
+    /// A live channel: a board's view through one window (nil: the whole view).
+    struct ChannelKey: Hashable {
+        var board: BoardKey
+        var window: BoardWindow?
+    }
+
+    struct State {
+        /// The last flush; boards and channels are at it or behind.
+        var seq: UInt64 = 0
+        var boards: BoardCache
+        /// Each channel's payload is the board its clients show, at the channel's `lastSeq`.
+        var broadcaster: Broadcaster<ChannelKey, Board>
+        var lastFeedLine: Timestamp?
+        var lastFeedSent = 0.0
+        var lastHeartbeat = 0.0
+        var stopped = false
+
+        func pinned(_ key: BoardKey) -> Bool {
+            broadcaster.channels.keys.contains { $0.board == key }
+        }
+    }
+
+    private struct Pending {
+        var touched: Set<WorkerID> = []
+        /// What the running flush files; pages that catch a board before it is published add it.
+        var inFlight: Set<WorkerID> = []
+        var scheduled = false
+        var lastFlush = -1e9
+    }
+
+    init(store: RegistryStore, statistics: IngestStatistics, renderer: BoardRenderer, settings: LiveSettings,
+         clock: WallClock, logger: Logger = Logger(label: "teamsview.live")) {
+        self.store = store
+        self.statistics = statistics
+        self.renderer = renderer
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        var seed = UInt64(bitPattern: clock.now().microseconds) ^ UInt64(WallClock.monotonicSeconds() * 1e9)
+        seed = (seed ^ (seed >> 31)) &* 0x9E37_79B9_7F4A_7C15
+        self.epoch = String(seed % 2_176_782_336, radix: 36)
+        let start = WallClock.monotonicSeconds()
+        var initial = State(boards: BoardCache(limit: settings.maxViews, linger: settings.linger),
+                            broadcaster: Broadcaster(settings: settings))
+        initial.lastHeartbeat = start
+        initial.lastFeedSent = start
+        state = Mutex(initial)
+        let now = clock.now()
+        let grace = renderer.grace
+        let registry = store.snapshot()
+        flags.withLock { $0.scan(registry, at: now, grace: grace) }
+        store.observe { [weak self] changes in self?.note(changes) }
+        scheduleTick()
+        scheduleFlagWake()
+    }
+
+    /// Stops the periodic work. Streams are ended by the HTTP server's `stop()`.
+    public func stop() {
+        state.withLock { $0.stopped = true }
+    }
+
+    public var statisticsSnapshot: LiveStatistics {
+        state.withLock { s in
+            var copy = s.broadcaster.statistics
+            copy.clients = s.broadcaster.clientCount
+            copy.views = s.broadcaster.channels.count
+            copy.boards = s.boards.count
+            return copy
+        }
+    }
+
+    /// Streams connected now.
+    public var clientCount: Int { state.withLock { $0.broadcaster.clientCount } }
+
+    // MARK: Boards for pages
+
+    /// The board of a view as of now: the kept one, with changes not yet flushed filed into a
+    /// copy; or a new one (then kept, so the next request and the live updates reuse it).
+    /// Opens no live channel.
+    func board(for key: BoardKey) -> Board {
+        // The ids first, then the board: a flush publishing in between is covered either way.
+        let unflushed = pending.withLock { $0.touched.union($0.inFlight) }
+        let mono = WallClock.monotonicSeconds()
+        let (kept, seq) = state.withLock { ($0.boards.use(key, now: mono), $0.seq) }
+        let registry = store.snapshot()
+        let now = clock.now()
+        if var board = kept {
+            guard board.version != registry.version else { return board }
+            board.update(unflushed, registry: registry, at: now, seq: board.seq)
+            return board
+        }
+        // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.
+        let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace)
+        return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
+    }
+
+    // MARK: Changes in
+
+    private func note(_ changes: ChangeSet) {
+        let delay = pending.withLock { p -> Double? in
+            p.touched.formUnion(changes.changed)
+            p.touched.formUnion(changes.removed)
+            guard !p.scheduled else { return nil }
+            p.scheduled = true
+            return max(0, p.lastFlush + settings.coalesce - WallClock.monotonicSeconds())
+        }
+        if let delay { schedule(after: delay) }
+    }
+
+    private func schedule(after delay: Double) {
+        if delay <= 0 {
+            queue.async { [weak self] in self?.flush() }
+        } else {
+            queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
+        }
+    }
+
+    /// Flushes pending changes now and waits for it (tests: a known starting point).
+    func settle() {
+        queue.sync { flush() }
+    }
+
+    /// Files what changed into every board and sends each channel its diff. On the queue only.
+    func flush() {
+        var touched = pending.withLock { p -> Set<WorkerID> in
+            p.scheduled = false
+            p.lastFlush = WallClock.monotonicSeconds()
+            p.inFlight = p.touched
+            p.touched = []
+            return p.inFlight
+        }
+        defer { pending.withLock { $0.inFlight = [] } }
+        let now = clock.now()
+        let grace = renderer.grace
+        let registry = store.snapshot()
+        let lastLine = statistics.lastLineReceivedAt
+        flags.withLock { f in
+            touched.formUnion(f.takeDue(at: now))
+            f.note(touched, in: registry, at: now, grace: grace)
+        }
+        defer { scheduleFlagWake() }
+        guard !touched.isEmpty else { return }
+
+        // 1. What to update: every kept board, and the windows its channels show.
+        guard let (seq, work) = state.withLock({ s -> (UInt64, [(Board, [BoardWindow?])])? in
+            guard !s.stopped else { return nil }
+            s.seq += 1
+            s.broadcaster.statistics.flushes += 1
+            let windows = Dictionary(grouping: s.broadcaster.channels.keys, by: \.board)
+            return (s.seq, s.boards.entries.values.map { ($0.board, windows[$0.board.key]?.map(\.window) ?? []) })
+        }) else { return }
+
+        // 2. Update and render with no lock held.
+        let id = LiveCursor(epoch: epoch, seq: seq).text
+        var updates: [(old: Board, new: Board, messages: [BoardWindow?: [UInt8]?])] = []
+        for (old, windows) in work where old.version <= registry.version {
+            var new = old
+            new.update(touched, registry: registry, at: now, seq: seq)
+            var messages: [BoardWindow?: [UInt8]?] = [:]
+            for window in windows {
+                messages[window] = message(from: old, to: new, window: window, touched: touched, id: id, now: now, lastLine: lastLine)
+            }
+            updates.append((old, new, messages))
+        }
+
+        // 3. Publish; channels opened meanwhile (on the old board) get their diff rendered and published next round.
+        var deliveries: [Broadcaster<ChannelKey, Board>.Delivery] = []
+        while true {
+            let missing = state.withLock { s -> [(Int, BoardWindow?)] in
+                var missing: [(Int, BoardWindow?)] = []
+                for (i, u) in updates.enumerated() {
+                    _ = s.boards.replace(u.old, with: u.new)
+                    for key in s.broadcaster.channels.keys where key.board == u.old.key {
+                        let channel = s.broadcaster.channels[key]!
+                        guard channel.lastSeq != seq, channel.payload.seq == u.old.seq, channel.payload.version == u.old.version else { continue }
+                        guard let message = u.messages[key.window] else { missing.append((i, key.window)); continue }
+                        if let d = s.broadcaster.publish(key, seq: seq, payload: u.new, message: message) { deliveries.append(d) }
+                    }
+                }
+                s.lastFeedLine = lastLine
+                return missing
+            }
+            if missing.isEmpty { break }
+            for (i, window) in missing {
+                let u = updates[i]
+                updates[i].messages[window] = message(from: u.old, to: u.new, window: window, touched: touched, id: id,
+                                                      now: now, lastLine: lastLine)
+            }
+        }
+        deliver(deliveries)
+    }
+
+    private func message(from old: Board, to new: Board, window: BoardWindow?, touched: Set<WorkerID>, id: String,
+                         now: Timestamp, lastLine: Timestamp?) -> [UInt8]? {
+        let diff = BoardDiff(from: old, to: new, window: window, touched: touched)
+        return diff.isEmpty ? nil : renderer.rowsMessage(diff, board: new, window: window, id: id, now: now, lastLine: lastLine)
+    }
+
+    /// Wakes the queue when the next flag flips.
+    private func scheduleFlagWake() {
+        let now = clock.now()
+        guard let wake = flags.withLock({ $0.nextWake(after: now) }) else { return }
+        let delay = max(0, wake.seconds - now.seconds) + 0.005
+        queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
+    }
+
+    func deliver(_ deliveries: [Broadcaster<ChannelKey, Board>.Delivery]) {
+        guard !deliveries.isEmpty else { return }
+        let (written, overflows) = Broadcaster<ChannelKey, Board>.deliver(deliveries)
+        if written > 0 || overflows > 0 {
+            state.withLock {
+                $0.broadcaster.statistics.bytesWritten += written
+                $0.broadcaster.statistics.overflows += overflows
+            }
+        }
+    }
+
+    // MARK: Heartbeats
+
+    /// Seconds between feed-state checks: often enough that a short `--stale-after` is honoured.
+    var feedInterval: Double { min(5, max(0.25, renderer.page.settings.staleAfter / 4)) }
+
+    private func scheduleTick() {
+        queue.asyncAfter(deadline: .now() + min(feedInterval, settings.heartbeat)) { [weak self] in
+            guard let self, !self.state.withLock({ $0.stopped }) else { return }
+            self.tick()
+            self.scheduleTick()
+        }
+    }
+
+    /// Sends the feed state when it changed and, every `heartbeat` seconds, a comment and a
+    /// `feed` event on every stream (also how vanished clients are found); drops idle views.
+    private func tick() {
+        let now = clock.now()
+        let mono = WallClock.monotonicSeconds()
+        let lastLine = statistics.lastLineReceivedAt
+        let deliveries = state.withLock { s -> [Broadcaster<ChannelKey, Board>.Delivery] in
+            var out: [Broadcaster<ChannelKey, Board>.Delivery] = []
+            let heartbeat = mono - s.lastHeartbeat >= settings.heartbeat - 0.05
+            let feedChanged = lastLine != s.lastFeedLine && mono - s.lastFeedSent >= feedInterval - 0.05
+            if heartbeat || feedChanged {
+                s.lastFeedSent = mono
+                s.lastFeedLine = lastLine
+                if heartbeat { s.lastHeartbeat = mono }
+                out = s.broadcaster.everyone { _, channel in
+                    (heartbeat ? Array(": heartbeat\n".utf8) : [])
+                        + renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine)
+                }
+            }
+            s.broadcaster.dropIdle(now: mono)
+            s.boards.dropIdle(now: mono, pinned: s.pinned)
+            return out
+        }
+        deliver(deliveries)
+    }
+}

@@ -1,0 +1,298 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// What ships, measured from outside: `teamsview serve` as its own process, fed by a file of
+/// `agents` agents on two calls each (the first held and muted), pages fetched over loopback
+/// HTTP, resident memory read from `/proc/<pid>/status`, live clients held open by this process.
+extension Bench {
+    func served() throws {
+        let binary = serverBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/teamsview"
+        say("\n== served: \(binary) serve, \(grouped(agents)) agents × 2 calls from a file, loopback HTTP, median of \(runs) runs")
+        let dir = NSTemporaryDirectory() + "teamsview-bench-served-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let empty = dir + "/empty.ndjson", full = dir + "/floor.ndjson"
+        try Data().write(to: URL(fileURLWithPath: empty))
+        try Data(Self.floorFile(agents: agents).utf8).write(to: URL(fileURLWithPath: full))
+
+        var perAgent: [Double] = [], change: [Double] = [], oneID: [Double] = [], oneIDFirst: [Double] = [], first: [Double] = []
+        var pageKB = 0
+        for run in 0..<runs {
+            // An empty server that has served its pages once: the base the growth is measured from.
+            let base = try ServedProcess(binary: binary, events: empty, root: root)
+            for path in ["/", "/kiosk", "/api/workers", "/?team=Sales"] { _ = try base.client.get(path) }
+            let baseRSS = base.residentBytes()
+            base.stop()
+
+            let server = try ServedProcess(binary: binary, events: full, root: root)
+            defer { server.stop() }
+            try server.waitForWorkers(agents)
+            let c = server.client
+            // First render of a new view: each query different, a few times.
+            for i in 0..<5 {
+                first.append(try c.timedGet("/?q=Agent%20\(run * 10 + i + 1)%20Example&per=200"))
+            }
+            // One agent by id: the first request renders a new view, later ones reuse it.
+            let id = "WK\(100_000 + agents / 2 + run)"
+            oneIDFirst.append(try c.timedGet("/?q=\(id)"))
+            var repeated: [Double] = []
+            for _ in 0..<20 { repeated.append(try c.timedGet("/?q=\(id)")) }
+            oneID.append(repeated.sorted()[repeated.count / 2])
+            // Any page of 200 rows right after a change (a POSTed event).
+            var afterChange: [Double] = []
+            let pages = max(1, agents / 200)
+            for k in 0..<20 {
+                let worker = "WK\(100_000 + (k * 7919) % agents)"
+                let kind = k % 2 == 0 ? "call.resume" : "call.hold"
+                let at = RFC3339Text.now(offset: 0)
+                _ = try c.post("/ingest", body: #"{"type":"\#(kind)","at":"\#(at)","worker":"\#(worker)","call":"CA\#(worker.dropFirst(2))A"}"# + "\n")
+                afterChange.append(try c.timedGet("/?page=\(1 + (k * 37) % pages)&per=200"))
+            }
+            change.append(afterChange.sorted()[afterChange.count / 2])
+            pageKB = try c.get("/?page=2&per=200").count / 1024
+
+            // Memory with /, /kiosk, 20 filtered views served and 200 live clients connected.
+            _ = try c.get("/")
+            _ = try c.get("/kiosk")
+            let filters = ["team=Sales", "team=Billing", "team=Retention", "team=Tech%20Support", "multi=1", "flagged=1",
+                           "sort=hold", "sort=time", "sort=calls", "sort=activity", "activity=Available", "skill=spanish",
+                           "q=Agent%201", "q=Agent%2022", "q=Example", "team=Sales&sort=hold", "team=Billing&multi=1",
+                           "team=Retention&flagged=1", "q=WK1000", "team=Sales&team=Billing"]
+            for f in filters { _ = try c.get("/?" + f) }
+            let live = try LiveClients(port: server.port, count: 200, path: "/live?page=1&per=200")
+            live.drain(seconds: 2)
+            let rss = server.residentBytes()
+            live.close()
+            perAgent.append(Double(rss - baseRSS) / Double(agents))
+            say("  run \(run + 1): \(Int(perAgent.last!)) B/agent, page after change \(ms(change.last!)) ms, /?q=id \(ms(oneID.last!)) ms")
+        }
+        func med(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        func spread(_ v: [Double]) -> String { "runs " + v.map { ms($0) }.joined(separator: "/") + " ms" }
+        say("  resident memory per agent (/, /kiosk, 20 filters, 200 live clients): \(Int(med(perAgent))) B   (target < 2048; runs \(perAgent.map { String(Int($0)) }.joined(separator: "/")))")
+        say("  any page of 200 rows after a change: \(ms(med(change))) ms (\(pageKB) KiB)   (target < 5 ms; \(spread(change)))")
+        say("  /?q=<one id>, view kept:          \(ms(med(oneID))) ms   (target < 2 ms; \(spread(oneID)))")
+        say("  /?q=<one id>, first request:      \(ms(med(oneIDFirst))) ms   (new view; \(spread(oneIDFirst)))")
+        say("  first render of a new view:        \(ms(med(first))) ms   (target < 20 ms)")
+        try servedHTTP(binary: binary, events: full)
+    }
+
+    /// `/` (first page, cached) requests/s under wrk beside the plain C libmicrohttpd server with the same bytes.
+    func servedHTTP(binary: String, events: String) throws {
+        guard let wrk = which("wrk") else { say("  / cached requests/s: skipped (wrk not installed)"); return }
+        let server = try ServedProcess(binary: binary, events: events, root: root)
+        defer { server.stop() }
+        try server.waitForWorkers(agents)
+        let page = try server.client.get("/")
+        let pageFile = NSTemporaryDirectory() + "teamsview-bench-served-page.html"
+        try Data(page).write(to: URL(fileURLWithPath: pageFile))
+        let baselineBinary = NSTemporaryDirectory() + "teamsview-c-baseline"
+        let flags = try String(decoding: shell("/usr/bin/env", ["pkg-config", "--cflags", "--libs", "libmicrohttpd"]), as: UTF8.self)
+        _ = try shell("/usr/bin/env", ["cc", "-O2", "-o", baselineBinary, root + "/Benchmarks/c-baseline.c"]
+                      + flags.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        let baseline = Process()
+        baseline.executableURL = URL(fileURLWithPath: baselineBinary)
+        baseline.arguments = [pageFile, "2"]
+        let out = Pipe()
+        baseline.standardOutput = out
+        try baseline.run()
+        defer { kill(baseline.processIdentifier, SIGKILL); baseline.waitUntilExit() }
+        let portLine = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        guard let cPort = Int(portLine.trimmingCharacters(in: .whitespacesAndNewlines)) else { say("  C baseline did not start"); return }
+        var s: [Double] = [], cr: [Double] = []
+        for _ in 0..<runs {
+            s.append(try wrkRate(wrk, port: server.port))
+            cr.append(try wrkRate(wrk, port: cPort))
+        }
+        let sm = s.sorted()[runs / 2], cm = cr.sorted()[runs / 2]
+        say("  / cached (\(page.count / 1024) KiB): \(grouped(Int(sm))) req/s vs C libmicrohttpd \(grouped(Int(cm))) req/s = \(String(format: "%.2f", sm / cm))×   (target ≥ 0.9×; runs \(s.map { grouped(Int($0)) }.joined(separator: "/")) vs \(cr.map { grouped(Int($0)) }.joined(separator: "/")))")
+    }
+
+    /// Native NDJSON: `agents` agents in four teams, each on two calls, the first held and muted.
+    static func floorFile(agents: Int) -> String {
+        let teams = ["Billing", "Tech Support", "Sales", "Retention"]
+        let t0 = RFC3339Text.now(offset: -900), t1 = RFC3339Text.now(offset: -600), t2 = RFC3339Text.now(offset: -300)
+        var out = ""
+        out.reserveCapacity(agents * 900)
+        for i in 0..<agents {
+            let id = "WK\(100_000 + i)", team = teams[i % 4]
+            out += #"{"type":"worker","at":"\#(t0)","worker":"\#(id)","name":"Agent \#(i) Example","team":"\#(team)","skills":["billing","spanish"],"capacity":{"voice":2,"chat":2}}"# + "\n"
+            out += #"{"type":"activity","at":"\#(t0)","worker":"\#(id)","activity":"Available","available":true}"# + "\n"
+            out += #"{"type":"call.start","at":"\#(t1)","worker":"\#(id)","call":"CA\#(100_000 + i)A","from":"+1555\#(1_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"queue"}"# + "\n"
+            out += #"{"type":"call.start","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)B","from":"+1555\#(2_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"transfer"}"# + "\n"
+            out += #"{"type":"call.hold","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)A"}"# + "\n"
+            out += #"{"type":"call.mute","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)A"}"# + "\n"
+        }
+        return out
+    }
+}
+
+enum RFC3339Text {
+    /// Now plus `offset` seconds, as `2026-11-25T09:00:00Z`.
+    static func now(offset: Double) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date().addingTimeInterval(offset))
+    }
+}
+
+/// `teamsview serve --events FILE` on a free loopback port.
+final class ServedProcess {
+    let process = Process()
+    let port: Int
+    var client: RawHTTP { RawHTTP(port: port) }
+
+    init(binary: String, events: String, root: String) throws {
+        port = Self.freePort()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--port", String(port), "--events", events, "--assets", root, "--log-level", "warning",
+                             "--max-live-clients", "4000"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let reply = try? RawHTTP(port: port).get("/healthz"), !reply.isEmpty { return }
+            usleep(50_000)
+        }
+        throw RawHTTP.Failure.timeout
+    }
+
+    /// Waits until the registry holds `count` workers and stops growing.
+    func waitForWorkers(_ count: Int) throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let status = try client.get("/api/status")
+            if let json = try? JSONSerialization.jsonObject(with: Data(status)) as? [String: Any],
+               (json["workers"] as? Int ?? 0) >= count {
+                usleep(300_000)
+                return
+            }
+            usleep(100_000)
+        }
+        throw RawHTTP.Failure.timeout
+    }
+
+    /// `VmRSS` of the server process, in bytes.
+    func residentBytes() -> Int {
+        usleep(300_000)
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
+        return kb * 1024
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
+
+/// A blocking HTTP/1.1 client over one loopback connection per request (bodies by Content-Length or chunked).
+struct RawHTTP {
+    enum Failure: Error { case connect, closed, timeout }
+    let port: Int
+
+    func get(_ path: String) throws -> [UInt8] { try send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") }
+
+    func post(_ path: String, body: String) throws -> [UInt8] {
+        try send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+    }
+
+    /// Seconds from sending the request to the last byte of the response.
+    func timedGet(_ path: String) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try get(path)
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    private func send(_ request: String) throws -> [UInt8] {
+        let fd = try RawHTTP.connect(port)
+        defer { close(fd) }
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var all: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            all += buffer[0..<n]
+        }
+        guard let split = all.firstRange(of: Array("\r\n\r\n".utf8)) else { throw Failure.closed }
+        let head = String(decoding: all[..<split.lowerBound], as: UTF8.self).lowercased()
+        var body = Array(all[split.upperBound...])
+        if head.contains("transfer-encoding: chunked") {
+            var out: [UInt8] = []
+            var i = 0
+            while let lineEnd = body[i...].firstRange(of: Array("\r\n".utf8)),
+                  let size = Int(String(decoding: body[i..<lineEnd.lowerBound], as: UTF8.self), radix: 16), size > 0 {
+                out += body[lineEnd.upperBound..<min(body.count, lineEnd.upperBound + size)]
+                i = lineEnd.upperBound + size + 2
+                if i >= body.count { break }
+            }
+            body = out
+        }
+        return body
+    }
+
+    static func connect(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { close(fd); throw Failure.connect }
+        return fd
+    }
+}
+
+/// `count` open `/live` streams, read and discarded.
+final class LiveClients {
+    var fds: [Int32] = []
+
+    init(port: Int, count: Int, path: String) throws {
+        for _ in 0..<count {
+            let fd = try RawHTTP.connect(port)
+            let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            fds.append(fd)
+        }
+    }
+
+    /// Reads whatever arrives for `seconds`.
+    func drain(seconds: Double) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            var polls = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            guard poll(&polls, nfds_t(polls.count), 100) > 0 else { continue }
+            for p in polls where p.revents != 0 {
+                _ = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+            }
+        }
+    }
+
+    func close() {
+        for fd in fds { Glibc.close(fd) }
+        fds = []
+    }
+}

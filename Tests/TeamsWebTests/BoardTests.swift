@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TeamsDomain
+@testable import TeamsWeb
+
+/// `count` agents in team Floor, named `Agent 01`... (ids WK01...), so name order is id order.
+private func floorLines(_ count: Int, at: String = "2026-11-25T09:00:00Z") -> [String] {
+    (1...count).map { i in
+        let n = i < 10 ? "0\(i)" : "\(i)"
+        return #"{"type":"worker","at":"\#(at)","worker":"WK\#(n)","name":"Agent \#(n)","team":"Floor"}"#
+    }
+}
+
+/// The `w-…` ids of the rows (or tiles) in `html`, in order.
+private func rowIDs(_ html: String) -> [String] {
+    html.components(separatedBy: "id=\"w-").dropFirst().map { "w-" + $0.prefix { $0 != "\"" } }
+}
+
+@Suite("Boards: windows over one view, shared by page, kiosk and stream", .serialized)
+struct BoardTests {
+    @Test("GET / and GET /kiosk render from boards and open no live channel")
+    func plainGetOpensNoLiveView() async throws {
+        let server = try await LiveTestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        #expect(try server.client.get("/").status == 200)
+        #expect(try server.client.get("/?team=Billing").status == 200)
+        #expect(try server.client.get("/kiosk").status == 200)
+        #expect(try server.client.get("/api/workers").status == 200)
+        let stats = server.app.live.statisticsSnapshot
+        #expect(stats.views == 0, "no live channel without a /live client")
+        #expect(stats.clients == 0)
+        #expect(stats.boards == 3, "/, /?team=Billing and /kiosk each have a board; the API shares the page's")
+        let stream = try server.stream("/live?page=1&per=200")
+        _ = try #require(stream.next("reset"))
+        #expect(server.app.live.statisticsSnapshot.views == 1)
+    }
+
+    @Test("/ shows one window of rows; counts, team header and summary cover the whole view")
+    func pageWindow() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
+        server.feed(contentsOf: floorLines(25))
+        server.app.live.settle()
+        let html = try server.client.get("/?per=10&page=2").text
+        #expect(rowIDs(html) == (11...20).map { "w-WK\($0)" })
+        #expect(html.contains("id=\"page-range\">rows 11–20 of 25<"))
+        #expect(html.contains("href=\"/?page=1&amp;per=10\" rel=\"prev\""))
+        #expect(html.contains("href=\"/?page=3&amp;per=10\" rel=\"next\""))
+        #expect(html.contains("25 of 25 agents"))
+        let header = try #require(section(of: html, from: "<tbody class=\"team\" id=\"team-floor\">", to: "</tr>"))
+        #expect(header.contains("25 agents"), "the team header counts the whole team, not the window")
+        #expect(html.contains("data-live=\"/live?page=2&amp;per=10\""))
+
+        // The default window is 200 rows; past the end there are none, and no next link.
+        let last = try server.client.get("/?per=10&page=3").text
+        #expect(rowIDs(last) == (21...25).map { "w-WK\($0)" })
+        #expect(!last.contains("rel=\"next\""))
+        #expect(rowIDs(try server.client.get("/").text).count == 25)
+        #expect(try server.client.get("/?page=9&per=10").text.contains("no rows of 25"))
+        // At most 1,000 rows a page, whatever is asked.
+        #expect(try server.client.get("/?per=5000").text.contains("data-live=\"/live?page=1&amp;per=1000\""))
+    }
+
+    @Test("/api/workers returns every worker unless ?page= or ?per= is given")
+    func apiWindow() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
+        server.feed(contentsOf: floorLines(25))
+        let all = try server.client.get("/api/workers").json()
+        #expect((all["workers"] as? [[String: Any]])?.count == 25)
+        #expect(all["total"] == nil)
+        let page = try server.client.get("/api/workers?page=3&per=10").json()
+        let ids = (page["workers"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(ids == (21...25).map { "WK\($0)" })
+        #expect(page["total"] as? Int == 25)
+        #expect(page["per"] as? Int == 10)
+    }
+
+    @Test("a paged stream sends only its window: a row pushed out is removed, the one pulled in is sent")
+    func liveWindow() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
+        server.feed(contentsOf: floorLines(25))
+        server.app.live.settle()
+        let stream = try server.stream("/live?page=1&per=10")
+        let reset = try #require(stream.next("reset")).json()
+        #expect(rowIDs(reset["body"] as? String ?? "") == (1...10).map { "w-WK\($0 < 10 ? "0" : "")\($0)" })
+        #expect(reset["range"] as? String == "rows 1–10 of 25")
+        // A new agent who sorts first pushes Agent 10 off page 1.
+        server.feed(#"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK00","name":"Agent 00","team":"Floor"}"#)
+        let message = try #require(stream.next("rows")).json()
+        let rows = message["rows"] as? [[String: Any]] ?? []
+        #expect(rows.compactMap { $0["id"] as? String } == ["w-WK00"])
+        #expect(rows.first?["after"] is NSNull)
+        #expect(message["removed"] as? [String] == ["w-WK10"])
+        #expect(message["range"] as? String == "rows 1–10 of 26")
+        #expect(message["count"] as? String == "26 of 26 agents")
+        // A change on page 3 changes nothing on page 1 but the team's counts.
+        server.feed(#"{"type":"call.start","at":"2026-11-25T09:02:00Z","worker":"WK25","call":"CA1","from":"+15550001"}"#)
+        let far = try #require(stream.next("rows")).json()
+        #expect((far["rows"] as? [[String: Any]])?.isEmpty == true)
+        #expect((far["teams"] as? [[String: Any]])?.first?["slug"] as? String == "floor")
+    }
+
+    @Test("the kiosk page and its stream carry the same tiles, byte for byte, before and after a change")
+    func kioskByteIdentity() async throws {
+        let server = try await LiveTestServer(seeds: ["multicall.ndjson", "wrong-call-risk.ndjson"], now: "2026-11-25T09:12:10Z")
+        let page = try server.client.get("/kiosk?team=Sales").text
+        let stream = try server.stream("/live?view=kiosk&team=Sales&page=1&per=200")
+        let reset = try #require(stream.next("reset")).json()
+        let body = try #require(reset["body"] as? String)
+        let board = try #require(section(of: page, from: "<main class=\"board\" id=\"board\" data-live-root aria-label=\"Agents\">\n", to: "</main>"))
+        #expect(board == "<main class=\"board\" id=\"board\" data-live-root aria-label=\"Agents\">\n" + body + "</main>",
+                "the kiosk's board is the stream's reset body")
+        let summary = try #require(section(of: page, from: "<section class=\"ksum\" id=\"summary\" aria-label=\"Summary\">", to: "</section>"))
+        #expect(summary.contains(try #require(reset["summary"] as? String)))
+
+        server.feed(#"{"type":"call.mute","at":"2026-11-25T09:12:05Z","worker":"WK04","call":"CA30"}"#)
+        let message = try #require(stream.next("rows"))
+        let tile = try #require((try message.json()["rows"] as? [[String: Any]])?.first?["html"] as? String)
+        let after = try server.client.get("/kiosk?team=Sales").text
+        #expect(section(of: after, from: "<article class=\"tile", to: "</article>") != nil)
+        #expect(section(of: after, from: "id=\"w-WK04\"", to: "</article>") == section(of: tile, from: "id=\"w-WK04\"", to: "</article>"))
+        #expect(tile.contains("Muted"))
+    }
+}
+
+@Suite("Search in names and ids")
+struct SearchTests {
+    @Test("ASCII is compared byte by byte ignoring case; other text falls back to a diacritic-blind search")
+    func contains() {
+        #expect(WorkerQuery.contains("Agent 12 Example", "agent 1"))
+        #expect(WorkerQuery.contains("WK100234", "wk1002"))
+        #expect(WorkerQuery.contains("abc", "C"))
+        #expect(!WorkerQuery.contains("abc", "abd"))
+        #expect(!WorkerQuery.contains("ab", "abc"))
+        #expect(!WorkerQuery.contains("Agent [1]", "agent {1}"), "only letters fold")
+        #expect(WorkerQuery.contains("José Núñez", "jose nunez", diacriticInsensitive: true))
+        #expect(!WorkerQuery.contains("José", "jose"), "ids are not diacritic-blind")
+    }
+}
