@@ -10,4 +10,6 @@ swift build --build-tests
 swift test --skip-build
 export TEAMSVIEW_BIN="$PWD/.build/debug/teamsview"
 node --test integrations/flex-plugin/test/*.test.js
-python3 -m pytest Tests/browser Tests/scenarios -q -p no:cacheprovider
+# Two runs: each folder has its own conftest module (the same module name cannot load twice in one run).
+python3 -m pytest Tests/scenarios -q -p no:cacheprovider
+python3 -m pytest Tests/browser -q -p no:cacheprovider

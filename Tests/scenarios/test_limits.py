@@ -100,7 +100,8 @@ def test_never_reading_live_clients_keep_memory_bounded(serve):
         s = socket.socket()
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.connect(("127.0.0.1", server.port))
-        s.sendall(b"GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        # A window of the whole floor (the default window is 200 rows): every message carries all 800.
+        s.sendall(b"GET /live?per=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         stalled.append(s)  # never read from again
     # Each new stream starts with the whole board: give the server time to render 50 of them.
     wait_for(lambda: server.metric("teamsview_live_clients", timeout=30) == 50, timeout=60,
@@ -117,15 +118,15 @@ def test_never_reading_live_clients_keep_memory_bounded(serve):
     sampler = threading.Thread(target=sample)
     sampler.start()
     try:
-        # Every round changes every row with a long activity name: ~1 MB per message, sent to
-        # 50 streams, 20 rounds: about 1 GB if nothing were capped (the first ~4 MB of each
+        # Every round changes every row with a long activity name: ~100 KB per message, sent to
+        # 50 streams, 100 rounds: about 500 MB if nothing were capped (the first ~4 MB of each
         # stream fill the kernel's socket buffers, outside the process).
-        for round_ in range(20):
+        for round_ in range(100):
             label = ("Away %d " % round_) * 40
             status, reply = server.ingest([event("activity", -30 + round_ * 0.1, worker="W%03d" % i,
                                                  activity=label[:250], available=False) for i in range(workers)])
             assert status == 200, reply
-            time.sleep(0.2)  # one live message per round rather than a few coalesced ones
+            time.sleep(0.05)  # one live message per round rather than a few coalesced ones
     finally:
         sampling.set()
         sampler.join()
