@@ -5,7 +5,8 @@ import TeamsIngest
 enum APIViews {
     /// `{"version", "serverTime", "workers": [...]}` in page order; with a window, only its rows and
     /// `"page", "per", "total"` (rows in the whole view).
-    static func workers(_ board: Board, window: BoardWindow?, settings: ViewSettings, at now: Timestamp) -> [UInt8] {
+    static func workers(_ board: Board, window: BoardWindow?, settings: ViewSettings, linger: FlagLinger? = nil,
+                        at now: Timestamp) -> [UInt8] {
         let slices = board.slices(window)
         var j = JSONWriter(capacity: 512 * slices.reduce(0) { $0 + $1.range.count } + 64)
         j.beginObject()
@@ -20,7 +21,7 @@ enum APIViews {
         j.beginArray()
         for s in slices {
             for id in board.teams[s.team].ids[s.range] {
-                if let w = board.registry.workers[id] { worker(w, settings: settings, at: now, into: &j) }
+                if let w = board.registry.workers[id] { worker(w, settings: settings, linger: linger, at: now, into: &j) }
             }
         }
         j.endArray()
@@ -28,13 +29,16 @@ enum APIViews {
         return j.bytes
     }
 
-    static func worker(_ w: WorkerState, settings: ViewSettings, at now: Timestamp) -> [UInt8] {
+    static func worker(_ w: WorkerState, settings: ViewSettings, linger: FlagLinger? = nil, at now: Timestamp) -> [UInt8] {
         var j = JSONWriter()
-        worker(w, settings: settings, at: now, into: &j)
+        worker(w, settings: settings, linger: linger, at: now, into: &j)
         return j.bytes
     }
 
-    static func worker(_ w: WorkerState, settings: ViewSettings, at now: Timestamp, into j: inout JSONWriter) {
+    /// A worker; `recentFlags` lists flags that cleared within `--flag-linger` seconds
+    /// (`[{"flag": "wrong-call-risk", "clearedAt": RFC 3339}]`), never still in a call's `flags`.
+    static func worker(_ w: WorkerState, settings: ViewSettings, linger: FlagLinger? = nil, at now: Timestamp,
+                       into j: inout JSONWriter) {
         j.beginObject()
         j.field("id", w.id)
         j.field("name", w.name)
@@ -62,7 +66,8 @@ enum APIViews {
         j.endObject()
         j.key("calls")
         j.beginArray()
-        for (call, flags) in zip(w.calls, w.callFlags(at: now, grace: settings.grace)) {
+        let allFlags = w.callFlags(at: now, grace: settings.grace)
+        for (call, flags) in zip(w.calls, allFlags) {
             j.beginObject()
             j.field("id", call.id)
             j.field("state", call.phase.rawValue)
@@ -94,6 +99,17 @@ enum APIViews {
             j.endObject()
         }
         j.endArray()
+        j.key("recentFlags")
+        j.beginArray()
+        if let recent = linger?.recent(w, flags: allFlags, at: now) {
+            for (flag, name) in [(CallFlags.misroute, "misroute"), (.wrongCallRisk, "wrong-call-risk")] where recent.flags.contains(flag) {
+                j.beginObject()
+                j.field("flag", name)
+                j.field("clearedAt", RFC3339.format(recent.at))
+                j.endObject()
+            }
+        }
+        j.endArray()
         j.endObject()
     }
 
@@ -114,6 +130,8 @@ enum APIViews {
         j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
         j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
         j.field("longestHoldSeconds", s.longestHoldSince.map { Int($0.seconds(until: now)) } ?? 0)
+        j.field("longestHoldWorker", s.longestHoldWorker?.id)
+        j.field("longestHoldAgent", s.longestHoldWorker?.name)
         j.field("misroutes", s.misroutes)
         j.field("wrongCallRisks", s.wrongCallRisks)
         j.field("tasks", s.tasks)

@@ -3,6 +3,11 @@ import TeamsDomain
 /// Small text helpers shared by the HTML and JSON views.
 enum Formatting {
     /// `4:07`, `1:02:03`; negative spans (clock skew between producers) show as `0:00`.
+    /// `1 agent`, `2 agents`: a count with its noun, plural unless exactly one.
+    static func plural(_ count: Int, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
+    }
+
     static func duration(_ seconds: Double) -> String {
         let total = max(0, Int(seconds))
         let h = total / 3600, m = total % 3600 / 60, s = total % 60

@@ -12,7 +12,7 @@ struct TileView: MustacheParent {
         // Text lines the tile's call list takes: one per call, one more per flagged call.
         // The kiosk script sizes every tile for the tallest one, so nothing is ever cut off.
         case "lines":
-            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.isEmpty ? 0 : 1) })
+            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
         case "taskCount": return row.tasks.count
         case "hasTasks": return !row.tasks.isEmpty
         case "taskSummary":
@@ -37,15 +37,15 @@ final class KioskRenderer: Sendable {
     var library: MustacheLibrary { page.library }
 
     /// The tile of one worker with timer markers not yet filled in.
-    func tileMarkup(_ worker: WorkerState, flags: [CallFlags]) -> TimerMarkup.Marked {
-        if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags {
+    func tileMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = []) -> TimerMarkup.Marked {
+        if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
             return hit.html
         }
-        let view = TileView(row: RowView(worker, flags: flags, settings: page.settings))
+        let view = TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings))
         let html = TimerMarkup.mark(library.render(view, withTemplate: "kiosk-tile") ?? "")
         tiles.withLock { cache in
             if cache.count >= PageRenderer.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, html: html)
+            cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, recent: recent, html: html)
         }
         return html
     }
@@ -53,7 +53,8 @@ final class KioskRenderer: Sendable {
     /// Appends the finished tile as of `now`.
     func tile(_ worker: WorkerState, at now: Timestamp, into out: inout [UInt8]) {
         let flags = worker.callFlags(at: now, grace: page.settings.grace)
-        TimerMarkup.write(tileMarkup(worker, flags: flags), now: now, thresholds: page.thresholds, into: &out)
+        let recent = page.linger.recent(worker, flags: flags, at: now)?.flags ?? []
+        TimerMarkup.write(tileMarkup(worker, flags: flags, recent: recent), now: now, thresholds: page.thresholds, into: &out)
     }
 
     /// The summary banner's cells.

@@ -27,6 +27,8 @@ public final class PageRenderer: Sendable {
     public let settings: ViewSettings
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
+    /// Flags that cleared lately (`settings.flagLinger`).
+    let linger: FlagLinger
     private let rows = Mutex<[WorkerID: CachedRow]>([:])
     private let optionsCache = Mutex<(version: UInt64, at: Double, options: Options)?>(nil)
 
@@ -38,6 +40,7 @@ public final class PageRenderer: Sendable {
     struct CachedRow {
         var version: UInt64
         var flags: [CallFlags]
+        var recent: CallFlags
         var html: TimerMarkup.Marked
     }
 
@@ -46,18 +49,20 @@ public final class PageRenderer: Sendable {
         self.settings = settings
         self.thresholds = TimerMarkup.Thresholds(settings)
         self.assetVersion = assetVersion
+        self.linger = FlagLinger(seconds: settings.flagLinger)
     }
 
     /// The row of one worker with its timers cut out (cached by version and flags).
-    func rowMarkup(_ worker: WorkerState, flags: [CallFlags]) -> TimerMarkup.Marked {
-        if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags {
+    func rowMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = []) -> TimerMarkup.Marked {
+        if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
             return hit.html
         }
-        let html = TimerMarkup.mark(library.render(RowView(worker, flags: flags, settings: settings), withTemplate: "row") ?? "")
+        let view = RowView(worker, flags: flags, recent: recent, settings: settings)
+        let html = TimerMarkup.mark(library.render(view, withTemplate: "row") ?? "")
         rows.withLock { cache in
             // Bounded: pages show windows, so only the rows shown lately need to be kept.
             if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[worker.id] = CachedRow(version: worker.version, flags: flags, html: html)
+            cache[worker.id] = CachedRow(version: worker.version, flags: flags, recent: recent, html: html)
         }
         return html
     }
@@ -126,8 +131,8 @@ public final class PageRenderer: Sendable {
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {
         var model: [String: Any] = [
             "agents": s.agents,
-            "byActivity": s.byActivity.prefix(6).map {
-                ["name": Formatting.clean($0.activity), "count": $0.count,
+            "byActivity": s.byActivity.map {
+                ["name": Formatting.clean($0.activity), "count": $0.count, "link": "/?activity=" + percentEncode($0.activity),
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]
             },
             "callsLive": s.callsLive, "callsHeld": s.callsHeld, "callsWrapup": s.callsWrapup,
@@ -136,6 +141,14 @@ public final class PageRenderer: Sendable {
             "risks": s.wrongCallRisks, "risksOn": s.wrongCallRisks > 0,
         ]
         if let hold = s.longestHoldSince { model["longestHold"] = TimerMarkup.marker(.hold, since: hold) }
+        if let agent = s.longestHoldWorker {
+            model["longestHoldAgent"] = Formatting.clean(agent.name)
+            model["longestHoldLink"] = "/?q=" + percentEncode(agent.id)
+        }
+        model["multiOne"] = s.agentsOnMultipleCalls == 1
+        model["agentsWord"] = Formatting.plural(s.agents, "agent")
+        model["mutedWord"] = Formatting.plural(s.mutedCalls, "muted call")
+        model["risksWord"] = s.wrongCallRisks == 1 ? "agent now" : "agents now"
         return model
     }
 

@@ -11,8 +11,11 @@ struct RowView: MustacheParent {
     let tasks: [TaskView]
     let capacity: [CapacityView]
     let flags: CallFlags
+    /// Flags that cleared lately and are still shown, marked "just cleared".
+    let recent: CallFlags
 
-    init(_ w: WorkerState, flags callFlags: [CallFlags], settings: ViewSettings) {
+    init(_ w: WorkerState, flags callFlags: [CallFlags], recent: CallFlags = [], settings: ViewSettings) {
+        self.recent = recent
         worker = w
         calls = zip(w.calls, callFlags).map { CallView($0.0, flags: $0.1, settings: settings) }
         tasks = w.tasks.map { TaskView($0, settings: settings) }
@@ -65,11 +68,15 @@ struct RowView: MustacheParent {
         case "hasSkills": return !worker.skills.isEmpty
         case "misroute": return flags.contains(.misroute)
         case "risk": return flags.contains(.wrongCallRisk)
+        case "recentMisroute": return recent.contains(.misroute)
+        case "recentRisk": return recent.contains(.wrongCallRisk)
+        case "recent": return !recent.isEmpty
         case "rowClass":
             var c = ""
             if calls.count >= 2 { c += " row--multi" }
             if flags.contains(.wrongCallRisk) { c += " row--risk" }
             if flags.contains(.misroute) { c += " row--misroute" }
+            if !recent.isEmpty { c += " row--cleared" }
             return c
         default: return nil
         }

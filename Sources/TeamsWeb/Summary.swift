@@ -12,6 +12,8 @@ public struct Summary: Sendable, Equatable {
     public var mutedCalls = 0
     /// Start of the longest hold in progress.
     public var longestHoldSince: Timestamp?
+    /// The agent of the longest hold in progress (id and name).
+    public var longestHoldWorker: (id: WorkerID, name: String)?
     public var misroutes = 0
     public var wrongCallRisks = 0
     public var tasks = 0
@@ -42,6 +44,7 @@ public struct Summary: Sendable, Equatable {
                 if call.muted { mutedCalls += 1 }
                 if let h = call.holdSince, call.phase == .held, longestHoldSince.map({ h < $0 }) ?? true {
                     longestHoldSince = h
+                    longestHoldWorker = (workers[i].id, workers[i].name.isEmpty ? workers[i].id : workers[i].name)
                 }
                 if f.contains(.misroute) { misrouted = true }
                 if f.contains(.wrongCallRisk) { risky = true }
@@ -57,6 +60,7 @@ public struct Summary: Sendable, Equatable {
         a.agents == b.agents && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
             && a.mutedCalls == b.mutedCalls && a.longestHoldSince == b.longestHoldSince
+            && a.longestHoldWorker?.id == b.longestHoldWorker?.id && a.longestHoldWorker?.name == b.longestHoldWorker?.name
             && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks
             && a.byActivity.map(\.activity) == b.byActivity.map(\.activity)
             && a.byActivity.map(\.count) == b.byActivity.map(\.count)

@@ -11,8 +11,9 @@ struct TeamHeading: Equatable, Sendable {
     var held = 0
     var flagged = 0
 
-    init(team: String) {
-        name = team.isEmpty ? "No team" : Formatting.clean(team)
+    /// `floor`: the one group of a view not grouped by team (`group=none`, `attention=1`).
+    init(team: String, floor: Bool = false) {
+        name = floor ? "All agents" : team.isEmpty ? "No team" : Formatting.clean(team)
         slug = Formatting.teamID(team)
     }
 

@@ -149,14 +149,15 @@ public final class TeamsApp: Sendable {
     func workersAPI(_ request: Request) -> Response {
         let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
         let window = BoardWindow(request, defaultPer: nil)
-        return json(APIViews.workers(board, window: window, settings: renderer.settings, at: clock.now()))
+        return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
+                                     at: clock.now()))
     }
 
     func workerAPI(_ request: Request) -> Response {
         guard let id = request.parameters["id"], let worker = store.snapshot().workers[id] else {
             return json(Array(#"{"error":"no such worker"}"#.utf8), status: .notFound)
         }
-        return json(APIViews.worker(worker, settings: renderer.settings, at: clock.now()))
+        return json(APIViews.worker(worker, settings: renderer.settings, linger: renderer.linger, at: clock.now()))
     }
 
     func summaryAPI(_ request: Request) -> Response {

@@ -14,12 +14,15 @@ public struct ViewSettings: Sendable {
     public var staleAfter: Double
     /// The title shown on the pages.
     public var title: String
+    /// Seconds a cleared flag stays visible, marked "just cleared" (`--flag-linger`).
+    public var flagLinger: Double
 
     public init(grace: Double = 3, maskCallers: Bool = false,
                 callWarn: Double = 600, callAlert: Double = 1200,
                 holdWarn: Double = 60, holdAlert: Double = 180,
                 activityWarn: Double = 900, activityAlert: Double = 1800,
-                staleAfter: Double = 30, title: String = "Teams View") {
+                staleAfter: Double = 30, title: String = "Teams View", flagLinger: Double = 60) {
+        self.flagLinger = flagLinger
         self.grace = grace
         self.maskCallers = maskCallers
         self.callWarn = callWarn

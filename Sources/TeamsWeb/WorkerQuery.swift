@@ -1,10 +1,15 @@
 import TeamsDomain
 
 /// The filters and sort order of a Teams View, as carried in the query string
-/// (`team`, `activity`, `skill`, `q`, `multi=1`, `flagged=1`, `sort`), so a view is a shareable URL.
+/// (`team`, `activity`, `skill`, `q`, `multi=1`, `flagged=1`, `call`, `sort`, `group=none`, `attention=1`),
+/// so a view is a shareable URL.
 public struct WorkerQuery: Sendable, Hashable {
     public enum Sort: String, Sendable, CaseIterable {
         case name, activity, time, calls, hold
+        /// The longest hold first (as `hold`; with `group=none`, across the floor).
+        case holdTime = "hold-time"
+        /// The longest live call first.
+        case callTime = "call-time"
 
         var label: String {
             switch self {
@@ -13,6 +18,8 @@ public struct WorkerQuery: Sendable, Hashable {
             case .time: return "Longest in activity"
             case .calls: return "Most calls"
             case .hold: return "Longest hold"
+            case .holdTime: return "Hold time"
+            case .callTime: return "Call time"
             }
         }
     }
@@ -24,6 +31,18 @@ public struct WorkerQuery: Sendable, Hashable {
     public var multiCallOnly = false
     public var flaggedOnly = false
     public var sort: Sort = .name
+    /// `?call=`: only agents with a call in this condition (what a summary tile counts).
+    public var call: CallFilter?
+    /// `group=none`: one list across the floor instead of one per team.
+    public var groupByTeam = true
+    /// `attention=1`: problems first across the floor: agents with a flag (or its condition), then
+    /// the longest holds, then the longest live calls.
+    public var attention = false
+
+    /// The agents behind a summary tile.
+    public enum CallFilter: String, Sendable, CaseIterable {
+        case live, held, wrapup, muted, misroute, risk
+    }
 
     public init() {}
 
@@ -40,6 +59,9 @@ public struct WorkerQuery: Sendable, Hashable {
             case "multi": multiCallOnly = value == "1" || value == "true" || value == "on"
             case "flagged": flaggedOnly = value == "1" || value == "true" || value == "on"
             case "sort": sort = Sort(rawValue: value) ?? .name
+            case "call": call = CallFilter(rawValue: value)
+            case "group": groupByTeam = value != "none"
+            case "attention": attention = value == "1" || value == "true" || value == "on"
             default: break
             }
         }
@@ -47,7 +69,11 @@ public struct WorkerQuery: Sendable, Hashable {
 
     public var isFiltering: Bool {
         !teams.isEmpty || !activities.isEmpty || skill != nil || search != nil || multiCallOnly || flaggedOnly
+            || call != nil
     }
+
+    /// Whether rows are grouped by team (not with `group=none` or `attention=1`).
+    public var groupsByTeam: Bool { groupByTeam && !attention }
 
     /// Whether a worker passes the filters at `now` (the "flagged" filter depends on time).
     public func matches(_ worker: WorkerState, at now: Timestamp, grace: Double) -> Bool {
@@ -59,6 +85,7 @@ public struct WorkerQuery: Sendable, Hashable {
         }
         if multiCallOnly && worker.calls.count < 2 { return false }
         if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.isEmpty }) { return false }
+        if let call, !Self.has(call, worker, at: now, grace: grace) { return false }
         return true
     }
 
@@ -92,10 +119,59 @@ public struct WorkerQuery: Sendable, Hashable {
         return text.range(of: needle, options: options) != nil
     }
 
+    static func has(_ filter: CallFilter, _ w: WorkerState, at now: Timestamp, grace: Double) -> Bool {
+        switch filter {
+        case .live: return w.calls.contains { $0.phase == .live }
+        case .held: return w.calls.contains { $0.phase == .held }
+        case .wrapup: return w.calls.contains { $0.phase == .wrapup }
+        case .muted: return w.calls.contains { $0.muted }
+        case .misroute: return w.calls.contains { $0.misroute }
+        case .risk: return w.hasWrongCallRisk(at: now, grace: grace)
+        }
+    }
+
+    /// The group a worker's row is filed under: its team, or "" for all when not grouped by team.
+    func group(of w: WorkerState) -> String { groupsByTeam ? w.team : "" }
+
+    /// Rank for `attention=1`: 0 an agent with a misroute or the condition behind wrong-call risk
+    /// (which turns into the flag after the grace period: the order does not depend on the clock),
+    /// 1 on hold, 2 on a live call, 3 the rest.
+    static func attentionRank(_ w: WorkerState) -> Int {
+        var rank = 3
+        for call in w.calls {
+            if call.misroute || w.wrongCallRiskStart(of: call) != nil { return 0 }
+            if call.phase == .held { rank = min(rank, 1) } else if call.phase == .live { rank = min(rank, 2) }
+        }
+        return rank
+    }
+
+    /// Start of the agent's longest hold in progress (nil: none).
+    static func holdStart(_ w: WorkerState) -> Timestamp? {
+        w.calls.lazy.filter { $0.phase == .held }.compactMap(\.holdSince).min()
+    }
+
+    /// Start of the agent's longest live call (nil: none).
+    static func liveCallStart(_ w: WorkerState) -> Timestamp? {
+        w.calls.lazy.filter { $0.phase == .live }.map(\.startedAt).min()
+    }
+
+    /// Earlier first, absent last; nil when equal.
+    private static func earlier(_ a: Timestamp?, _ b: Timestamp?) -> Bool? {
+        if a == b { return nil }
+        guard let a else { return false }
+        guard let b else { return true }
+        return a < b
+    }
+
     /// Page order: by team (no team last), then the query's sort, then name. Takes pointers so that sorting
     /// thousands of workers reads fields in place instead of copying each WorkerState per comparison.
     func teamsPageOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool {
-        if a.pointee.team != b.pointee.team {
+        if attention {
+            let ra = Self.attentionRank(a.pointee), rb = Self.attentionRank(b.pointee)
+            if ra != rb { return ra < rb }
+            if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
+            if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
+        } else if groupByTeam && a.pointee.team != b.pointee.team {
             return a.pointee.team.isEmpty ? false : (b.pointee.team.isEmpty ? true : a.pointee.team < b.pointee.team)
         }
         switch sort {
@@ -111,6 +187,10 @@ public struct WorkerQuery: Sendable, Hashable {
             let ha = a.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
             let hb = b.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
             if ha != hb { return ha < hb }
+        case .holdTime:
+            if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
+        case .callTime:
+            if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
         }
         // Plain code-point order: locale-aware comparison costs ~20x more.
         if a.pointee.name != b.pointee.name { return a.pointee.name < b.pointee.name }
@@ -131,7 +211,10 @@ public struct WorkerQuery: Sendable, Hashable {
         if let search { items.append(("q", search)) }
         if multiCallOnly { items.append(("multi", "1")) }
         if flaggedOnly { items.append(("flagged", "1")) }
+        if let call { items.append(("call", call.rawValue)) }
         if sort != .name { items.append(("sort", sort.rawValue)) }
+        if !groupByTeam { items.append(("group", "none")) }
+        if attention { items.append(("attention", "1")) }
         return items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
     }
 }

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds two live calls, or an unmuted held call, may last before the wrong-call-risk flag.")
     var grace = 3.0
 
+    @Option(help: "Seconds a cleared flag (misroute, wrong-call risk) stays on its row, marked just cleared (0: not at all).")
+    var flagLinger = 60.0
+
     @Flag(help: "Show only the last four digits of callers' numbers, in pages and API.")
     var maskCallers = false
 
@@ -137,6 +140,7 @@ struct Serve: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxLineBytes >= 256 else { throw ValidationError("--max-line-bytes must be at least 256") }
         guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be zero or more seconds") }
+        guard flagLinger >= 0, flagLinger <= 86_400 else { throw ValidationError("--flag-linger must be 0 to 86400 seconds") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
         guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
         for (name, value) in [("call", callThresholds), ("hold", holdThresholds), ("activity", activityThresholds)] {
@@ -193,7 +197,8 @@ struct Serve: AsyncParsableCommand {
         let (activityWarn, activityAlert) = Self.pair(activityThresholds)!
         let settings = ViewSettings(grace: grace, maskCallers: maskCallers, callWarn: callWarn, callAlert: callAlert,
                                     holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
-                                    activityAlert: activityAlert, staleAfter: staleAfter, title: title)
+                                    activityAlert: activityAlert, staleAfter: staleAfter, title: title,
+                                    flagLinger: flagLinger)
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let statistics = IngestStatistics()

@@ -52,10 +52,10 @@ struct Board: Sendable {
         }
         var start = 0
         while start < order.count {
-            let name = workers[order[start]].team
+            let name = key.query.group(of: workers[order[start]])
             var end = start + 1
-            while end < order.count, workers[order[end]].team == name { end += 1 }
-            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: TeamHeading(team: name)))
+            while end < order.count, key.query.group(of: workers[order[end]]) == name { end += 1 }
+            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: heading(name)))
             start = end
         }
         count = workers.count
@@ -79,7 +79,7 @@ struct Board: Sendable {
     /// Where a worker's row is: its team and its index there; nil when the view does not show it.
     /// A binary search with the worker as `registry` holds it, so O(log n).
     func position(of id: WorkerID) -> (team: Int, index: Int)? {
-        guard let w = registry.workers[id], let t = teamIndex(w.team) else { return nil }
+        guard let w = registry.workers[id], let t = teamIndex(key.query.group(of: w)) else { return nil }
         let i = insertionIndex(of: w, in: teams[t].ids)
         guard i < teams[t].ids.count, teams[t].ids[i] == id else { return nil }
         return (t, i)
@@ -130,15 +130,16 @@ struct Board: Sendable {
         for id in touched {
             guard let w = newer.workers[id], !key.query.isFiltering || key.query.matches(w, at: now, grace: grace) else { continue }
             let t: Int
-            if let found = teamIndex(w.team) {
+            let group = key.query.group(of: w)
+            if let found = teamIndex(group) {
                 t = found
             } else {
-                t = teams.firstIndex { Self.teamBefore(w.team, $0.name) } ?? teams.count
-                teams.insert(Team(name: w.team, ids: [], heading: TeamHeading(team: w.team)), at: t)
+                t = teams.firstIndex { Self.teamBefore(group, $0.name) } ?? teams.count
+                teams.insert(Team(name: group, ids: [], heading: heading(group)), at: t)
             }
             teams[t].ids.insert(id, at: insertionIndex(of: w, in: teams[t].ids))
             count += 1
-            changedTeams.insert(w.team)
+            changedTeams.insert(group)
         }
         teams.removeAll { $0.ids.isEmpty }
         for name in changedTeams { if let t = teamIndex(name) { recount(team: t) } }
@@ -147,7 +148,7 @@ struct Board: Sendable {
     }
 
     private mutating func recount(team t: Int) {
-        var heading = TeamHeading(team: teams[t].name)
+        var heading = heading(teams[t].name)
         for id in teams[t].ids {
             guard let w = registry.workers[id] else { continue }
             heading.count(w, flags: w.callFlags(at: at, grace: grace))
@@ -160,6 +161,11 @@ struct Board: Sendable {
         workers.reserveCapacity(count)
         for team in teams { for id in team.ids { if let w = registry.workers[id] { workers.append(w) } } }
         summary = Summary(workers, flags: workers.map { $0.callFlags(at: at, grace: grace) }, at: at)
+    }
+
+    /// A fresh heading for a group: a team, or the whole floor when the view is not grouped.
+    private func heading(_ group: String) -> TeamHeading {
+        TeamHeading(team: group, floor: !key.query.groupsByTeam)
     }
 
     /// Teams by name, the unnamed team last (as the page orders them).

@@ -167,8 +167,13 @@ public final class LiveUpdates: Sendable {
         let grace = renderer.grace
         let registry = store.snapshot()
         let lastLine = statistics.lastLineReceivedAt
+        let linger = renderer.linger
         flags.withLock { f in
             touched.formUnion(f.takeDue(at: now))
+            if let last = f.last {
+                f.linger(linger.noteCleared(touched, old: last, new: registry, at: now, grace: grace))
+            }
+            f.last = registry
             f.note(touched, in: registry, at: now, grace: grace)
         }
         defer { scheduleFlagWake() }

@@ -13,6 +13,7 @@ struct BoardRenderer: Sendable {
     let kiosk: KioskRenderer
 
     var grace: Double { page.settings.grace }
+    var linger: FlagLinger { page.linger }
 
     // MARK: Pieces
 
@@ -21,7 +22,8 @@ struct BoardRenderer: Sendable {
         switch view {
         case .page:
             let flags = w.callFlags(at: now, grace: grace)
-            TimerMarkup.write(page.rowMarkup(w, flags: flags), now: now, thresholds: page.thresholds, into: &out)
+            let recent = linger.recent(w, flags: flags, at: now)?.flags ?? []
+            TimerMarkup.write(page.rowMarkup(w, flags: flags, recent: recent), now: now, thresholds: page.thresholds, into: &out)
         case .kiosk:
             kiosk.tile(w, at: now, into: &out)
         }
