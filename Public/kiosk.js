@@ -13,7 +13,7 @@
   var rotateSeconds = Math.max(5, Number(document.body.getAttribute("data-rotate")) || 20);
 
   // Tile metrics in em of the tile's own font (1rem × scale); kiosk.css lays tiles out to match.
-  var TILE_MIN_WIDTH = 14.5;   // em
+  var TILE_MIN_WIDTH = 16;     // em: room for "❚❚ Hold ▲▲ 12:34 Muted"
   var TILE_BASE = 3.9;         // em: padding, name line, activity line
   var TILE_LINE = 1.45;        // em per call line (a flagged call takes two)
   var SCALES = [2.2, 2, 1.8, 1.65, 1.5, 1.4, 1.3, 1.2, 1.1, 1];
@@ -62,11 +62,101 @@
       chosen = { scale: scale, cols: cols, rows: rows };
       if (cols * rows >= all.length) break;
     }
+    if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
+    board.classList.remove("board--dense", "board--inline-heads");
+    board.style.removeProperty("--dense-font");
     board.style.setProperty("--scale", String(chosen.scale));
     board.style.setProperty("--cols", String(chosen.cols));
     board.style.setProperty("--row-h", ((H - (chosen.rows - 1) * gap) / chosen.rows) + "px");
     paginate(all, chosen.cols * chosen.rows);
     show(Math.min(page, pages.length - 1));
+    names(false);
+  }
+
+  // Dense layout, when the tiles do not fit one screen: one compact cell per agent (two short
+  // lines), teams as bands across the board. The type shrinks with the floor but never below
+  // 20 px, so 150 agents fit a 1080p screen and 600 a 4K one; pages rotate only beyond that.
+  var DENSE_WIDTH = 7;       // em: a cell's least width
+  var DENSE_HEIGHT = 2.6;    // em: two lines and padding
+  var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
+  var DENSE_MIN_PX = 20;
+
+  function denseGeometry(fontPx, W, H) {
+    var gap = Math.max(3, fontPx * 0.2);
+    return {
+      font: fontPx, gap: gap,
+      cols: Math.max(1, Math.floor((W + gap) / (DENSE_WIDTH * fontPx + gap))),
+      rowH: DENSE_HEIGHT * fontPx,
+      rows: Math.max(1, Math.floor((H + gap) / (DENSE_HEIGHT * fontPx + gap)))
+    };
+  }
+
+  // Splits items into pages of at most g.rows grid rows, placing them as the grid does (in
+  // order, a cell with a danger mark two columns wide). Team headings are bands across the board
+  // or, with `inline`, two-column cells in the flow, when bands would cost a second page.
+  function densePages(all, g, inline) {
+    var out = [], current = [], row = 0, col = 0;
+    function place(w, full) {
+      if (full) { if (col > 0) row++; row++; col = 0; return; }
+      if (col + w > g.cols) { row++; col = 0; }
+      col += w;
+      if (col >= g.cols) { row++; col = 0; }
+    }
+    function used() { return row + (col > 0 ? 1 : 0); }
+    for (var i = 0; i < all.length; i++) {
+      var it = all[i];
+      var w = it.head ? 2 : (it.el.querySelector(".dense--wide") ? 2 : 1);
+      place(w, it.head && !inline);
+      if (used() > g.rows && current.length > 0) {
+        out.push(current);
+        current = [];
+        row = 0; col = 0;
+        if (!it.head) { current.push({ cont: true, team: it.team }); place(2, !inline); }
+        place(w, it.head && !inline);
+      }
+      current.push(it);
+    }
+    out.push(current);
+    return out;
+  }
+
+  function dense(all, r, W, H) {
+    var chosen = null;
+    for (var s = 0; s < DENSE_SCALES.length && !(chosen && chosen.pages.length === 1); s++) {
+      var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
+      var g = denseGeometry(px, W, H);
+      for (var mode = 0; mode < 2; mode++) {
+        var split = densePages(all, g, mode === 1);
+        chosen = { g: g, pages: split, inline: mode === 1 };
+        if (split.length === 1) break;
+      }
+      if (px <= DENSE_MIN_PX) break;
+    }
+    board.classList.add("board--dense");
+    board.classList.toggle("board--inline-heads", chosen.inline);
+    board.style.setProperty("--dense-font", chosen.g.font + "px");
+    board.style.setProperty("--cols", String(chosen.g.cols));
+    board.style.setProperty("--row-h", chosen.g.rowH + "px");
+    board.style.setProperty("--dense-gap", chosen.g.gap + "px");
+    pages = chosen.pages;
+    show(Math.min(page, pages.length - 1));
+    names(true);
+    requestAnimationFrame(function () { names(board.classList.contains("board--dense")); });
+    return true;
+  }
+
+  // First name and initial where a full name does not fit its cell.
+  function names(isDense) {
+    var list = board.querySelectorAll(".dense__name");
+    for (var i = 0; i < list.length; i++) {
+      var el = list[i];
+      if (!el.dataset.full) el.dataset.full = el.textContent;
+      el.textContent = el.dataset.full;
+      if (isDense && !el.closest("[hidden]") && el.scrollWidth > el.clientWidth + 1) {
+        el.textContent = el.dataset.short || el.dataset.full;
+        el.title = el.dataset.full;
+      }
+    }
   }
 
   function paginate(all, capacity) {
@@ -180,6 +270,7 @@
     pages: function () { return pages.length; },
     page: function () { return page + 1; },
     next: rotate,
-    layout: layout
+    layout: layout,
+    dense: function () { return board.classList.contains("board--dense"); }
   };
 })();

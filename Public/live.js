@@ -85,6 +85,7 @@
     noteClock(data);
     if (e.lastEventId) cursor = e.lastEventId;
     if (apply) {
+      var held = anchor();
       if (apply(data) === false) { resync(); return; }
       if (data.v !== undefined) setText("version", String(data.v));
       if (typeof data.count === "string") setText("count", data.count);
@@ -98,9 +99,27 @@
         if (empty) empty.hidden = data.shown > 0;
       }
       tv.tick();
+      restore(held);
       document.dispatchEvent(new CustomEvent("teamsview:patched"));
     }
     if (state !== "live") setState("live");
+  }
+
+  // Scroll anchoring: the agent row a supervisor who scrolled is reading stays where it is on
+  // screen while rows and tiles above it change.
+  function anchor() {
+    if (window.scrollY <= 0) return null;
+    var el = document.elementFromPoint(window.innerWidth / 2, window.innerHeight / 3);
+    var row = el && el.closest ? el.closest("[data-worker]") : null;
+    return row && row.id ? { id: row.id, top: row.getBoundingClientRect().top } : null;
+  }
+
+  function restore(held) {
+    if (!held) return;
+    var row = document.getElementById(held.id);
+    if (!row) return;
+    var delta = row.getBoundingClientRect().top - held.top;
+    if (Math.abs(delta) >= 1) window.scrollBy(0, delta);
   }
 
   function noteClock(data) {

@@ -51,3 +51,15 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// The navigation menu on narrow screens.
+(function () {
+  "use strict";
+  var toggle = document.getElementById("menu-toggle"), nav = document.getElementById("topnav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", function () {
+    var open = !nav.classList.contains("is-open");
+    nav.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();

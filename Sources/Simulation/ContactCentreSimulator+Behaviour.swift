@@ -33,6 +33,41 @@ extension ContactCentreSimulator {
         }
     }
 
+    /// Staged episodes (`showcaseInterval`), so a new user sees within a minute what the view is
+    /// for: an agent unmuted on a held call while on another (wrong-call risk), muted on a live
+    /// call, a queue call landing on a busy agent (misroute), a hold past the alert threshold.
+    mutating func showcase(_ dt: Double) {
+        guard let interval = configuration.showcaseInterval, interval > 0, rng.chance(dt / interval) else { return }
+        switch rng.int(0..<4) {
+        case 0:
+            // Two calls, the held one unmuted for a few seconds: wrong-call risk.
+            guard let i = stackable.random(&rng) else { return }
+            let held = agents[i].calls[0].id
+            hold(held, agent: i)
+            startCall(agent: i, via: "transfer", queue: nil, direction: "inbound")
+            plan(.unmute(held), for: i, in: rng.seconds(2...4))
+            plan(.remute(held), for: i, in: rng.seconds(9...14))
+        case 1:
+            // Muted on a live call: the caller hears nothing.
+            guard let i = agents.indices.first(where: { agents[$0].calls.count == 1 && agents[$0].calls[0].phase == .live
+                                                         && !agents[$0].calls[0].muted }) else { return }
+            let call = agents[i].calls[0].id
+            plan(.mute(call), for: i, in: 0)
+            plan(.unmute(call), for: i, in: rng.seconds(20...40))
+        case 2:
+            guard let i = stackable.random(&rng) else { return }
+            startCall(agent: i, via: "queue", queue: configuration.teams[agents[i].team], direction: "inbound")
+        default:
+            // A long hold: past the hold alert threshold (180 s by default).
+            guard let i = agents.indices.first(where: { agents[$0].calls.count == 1 && agents[$0].calls[0].phase == .live }),
+                  let c = agents[i].callIndex(agents[i].calls[0].id) else { return }
+            let call = agents[i].calls[c].id
+            agents[i].calls[c].holds = 2
+            hold(call, agent: i)
+            plan(.resume(call), for: i, in: rng.seconds(200...320))
+        }
+    }
+
     private mutating func queueCall(team: Int) {
         let queue = configuration.teams[team]
         // The misroute: a transfer to a queue bypasses the capacity check and lands on a busy agent.
@@ -102,6 +137,14 @@ extension ContactCentreSimulator {
             hold(call, agent: i)
         case .mute(let call):
             guard let c = agents[i].callIndex(call), !agents[i].calls[c].muted else { return }
+            agents[i].calls[c].muted = true
+            emit("call.mute", agent: i, call: call)
+        case .unmute(let call):
+            guard let c = agents[i].callIndex(call), agents[i].calls[c].muted else { return }
+            agents[i].calls[c].muted = false
+            emit("call.unmute", agent: i, call: call)
+        case .remute(let call):
+            guard let c = agents[i].callIndex(call), !agents[i].calls[c].muted, agents[i].calls[c].phase == .held else { return }
             agents[i].calls[c].muted = true
             emit("call.mute", agent: i, call: call)
         case .resume(let call):

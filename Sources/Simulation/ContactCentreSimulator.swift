@@ -27,10 +27,14 @@ public struct ContactCentreSimulator: Sendable {
         public var misrouteShare: Double
         /// The longest simulated interval handled as one moment; events within it share its end time.
         public var tick: Double
+        /// Mean seconds between staged episodes of the states the view exists for (an agent
+        /// unmuting on a held call, muted on a live one, a misroute, a long hold); nil: none.
+        public var showcaseInterval: Double?
 
         public init(agents: Int = 40, teams: [String] = ["Billing", "Tech Support", "Sales", "Retention"],
                     seed: UInt64 = 1, rate: Double = 1, heartbeatInterval: Double = 5,
-                    misrouteShare: Double = 0.03, tick: Double = 1) {
+                    misrouteShare: Double = 0.03, tick: Double = 1, showcaseInterval: Double? = nil) {
+            self.showcaseInterval = showcaseInterval
             precondition(agents > 0 && !teams.isEmpty && tick > 0)
             self.agents = agents
             self.teams = teams
@@ -116,6 +120,7 @@ public struct ContactCentreSimulator: Sendable {
             moment = next
             momentText = RFC3339.format(next)
             arrivals(dt)
+            showcase(dt)
             for i in agents.indices where agents[i].nextDue <= next {
                 while let action = agents[i].takeDue(next) {
                     perform(action, agent: i)

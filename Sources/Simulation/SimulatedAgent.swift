@@ -30,6 +30,9 @@ struct SimulatedAgent: Sendable {
         /// The agent's client holds (and mutes) this call because another one was accepted.
         case clientHold(String)
         case mute(String)
+        case unmute(String)
+        /// Back on the held call after an episode, the held leg muted again by the client.
+        case remute(String)
         case resume(String)
         case wrapup(String)
         case end(String)

@@ -46,6 +46,8 @@ enum APIViews {
         j.field("activity", w.activity)
         if let available = w.available { j.field("available", available) }
         j.field("activitySince", RFC3339.format(w.activitySince))
+        j.field("presence", w.presence(offlineActivity: settings.offlineActivity).rawValue)
+        j.field("callCount", w.callCount)
         j.field("placeholder", w.isPlaceholder)
         j.key("skills")
         j.beginArray()
@@ -119,6 +121,10 @@ enum APIViews {
         j.field("version", Int(version))
         j.field("serverTime", RFC3339.format(now))
         j.field("agents", s.agents)
+        j.field("agentsIdle", s.idle)
+        j.field("agentsBusy", s.busy)
+        j.field("agentsAway", s.away)
+        j.field("agentsOffline", s.offline)
         j.key("byActivity")
         j.beginObject()
         for (activity, count) in s.byActivity { j.field(activity, count) }

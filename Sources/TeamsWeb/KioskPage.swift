@@ -8,13 +8,16 @@ import TeamsDomain
 /// `rotate=N` seconds per page when the agents do not fit on one screen (5...600, default 20),
 /// `reload=12h` (read by the script: a full reload every so often for days-long displays).
 ///
-/// The page is a window of the kiosk's board (`?page=`, `?per=`; 200 tiles by default), with the
+/// The page is a window of the kiosk's board (`?page=`, `?per=`; `kioskPer` tiles by default), with the
 /// cursor of that board, so page and stream agree by construction. The script fits the window's
 /// tiles to the screen and rotates through them, then moves on to the next window.
 extension TeamsApp {
+    /// Tiles a kiosk window holds unless `?per=` says otherwise: what the dense layout fits on one 4K screen.
+    static let kioskPer = 600
+
     func kioskPage(_ request: Request) -> Response {
         let query = WorkerQuery(parameters: request.query)
-        let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)!
+        let window = BoardWindow(request, defaultPer: Self.kioskPer)!
         let board = live.board(for: BoardKey(view: .kiosk, query: query))
         let now = clock.now()
         var model = renderer.pageModel(board.registry, feed: feed, at: now)

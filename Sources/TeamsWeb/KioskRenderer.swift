@@ -14,6 +14,15 @@ struct TileView: MustacheParent {
         case "lines":
             return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
         case "taskCount": return row.tasks.count
+        // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
+        case "lead": return lead
+        case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
+        case "anyMuted": return row.calls.contains { $0.call.muted == true }
+        case "flagWord":
+            if row.flags.contains(.wrongCallRisk) { return "Risk" }
+            if row.flags.contains(.misroute) { return "Misroute" }
+            return nil
+        case "wide": return !row.flags.isEmpty || row.calls.contains { $0.call.muted == true } || !row.recent.isEmpty
         case "hasTasks": return !row.tasks.isEmpty
         case "taskSummary":
             var counts: [String: Int] = [:]
@@ -21,6 +30,19 @@ struct TileView: MustacheParent {
             return counts.keys.sorted().map { counts[$0]! > 1 ? "\($0) ×\(counts[$0]!)" : $0 }.joined(separator: " · ")
         default: return row.child(named: name)
         }
+    }
+}
+
+extension TileView {
+    var lead: CallView? {
+        row.calls.first { $0.call.phase == .live } ?? row.calls.first { $0.call.phase == .held } ?? row.calls.first
+    }
+
+    /// `Ada Okafor` → `Ada O.`: first name and the last name's initial (names of one word stay).
+    static func shortName(_ name: String) -> String {
+        let parts = name.split(separator: " ")
+        guard parts.count >= 2, let initial = parts.last?.first else { return name }
+        return "\(parts[0]) \(initial)."
     }
 }
 

@@ -70,7 +70,7 @@ public final class PageRenderer: Sendable {
     /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
-                   liveCursor: String) -> [UInt8] {
+                   liveCursor: String, theme: String? = nil) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -78,6 +78,10 @@ public final class PageRenderer: Sendable {
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
         model["liveQuery"] = (query.queryString.isEmpty ? "" : query.queryString + "&") + window.queryString
         model["liveCursor"] = liveCursor
+        if let theme {
+            model["theme"] = theme
+            model["colorScheme"] = theme
+        }
         model["shown"] = board.count
         model["noneShown"] = board.count == 0
         model["total"] = registry.workers.count
@@ -130,7 +134,7 @@ public final class PageRenderer: Sendable {
 
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {
         var model: [String: Any] = [
-            "agents": s.agents,
+            "agents": s.agents, "idle": s.idle, "busy": s.busy, "away": s.away, "offline": s.offline,
             "byActivity": s.byActivity.map {
                 ["name": Formatting.clean($0.activity), "count": $0.count, "link": "/?activity=" + percentEncode($0.activity),
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]

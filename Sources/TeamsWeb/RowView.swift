@@ -13,9 +13,11 @@ struct RowView: MustacheParent {
     let flags: CallFlags
     /// Flags that cleared lately and are still shown, marked "just cleared".
     let recent: CallFlags
+    let settings: ViewSettings
 
     init(_ w: WorkerState, flags callFlags: [CallFlags], recent: CallFlags = [], settings: ViewSettings) {
         self.recent = recent
+        self.settings = settings
         worker = w
         calls = zip(w.calls, callFlags).map { CallView($0.0, flags: $0.1, settings: settings) }
         tasks = w.tasks.map { TaskView($0, settings: settings) }
@@ -53,6 +55,21 @@ struct RowView: MustacheParent {
         case "team": return Formatting.clean(worker.team)
         case "activity": return Formatting.clean(worker.activity)
         case "activityClass": return ActivityStyle.className(worker.activity, available: worker.available)
+        case "presence": return presence.rawValue
+        case "presenceClass": return "pres--" + presence.group
+        case "presenceWord": return presenceWord
+        case "presenceIcon":
+            switch presence {
+            case .onCall: return "●"
+            case .onHold: return "❚❚"
+            case .wrapup: return "✎"
+            case .offered: return "☎"
+            case .onTask: return "◆"
+            case .away: return "◔"
+            case .offline: return "○"
+            case .idle: return "✓"
+            }
+        case "showActivity": return presenceWord != Formatting.clean(worker.activity)
         case "activityTimer":
             return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
                                       since: worker.activitySince)
@@ -79,6 +96,22 @@ struct RowView: MustacheParent {
             if !recent.isEmpty { c += " row--cleared" }
             return c
         default: return nil
+        }
+    }
+
+    var presence: Presence { worker.presence(offlineActivity: settings.offlineActivity) }
+
+    /// `On call`, `On 2 calls`, `On hold`, `Wrap-up`, `Offered`, `On chat`, the away activity's name, `Offline`, `Idle`.
+    var presenceWord: String {
+        switch presence {
+        case .onCall: return worker.callCount > 1 ? "On \(worker.callCount) calls" : "On call"
+        case .onHold: return "On hold"
+        case .wrapup: return "Wrap-up"
+        case .offered: return "Offered"
+        case .onTask: return worker.tasks.count == 1 ? "On " + Formatting.clean(worker.tasks[0].channel) : "On \(worker.tasks.count) tasks"
+        case .away: return Formatting.clean(worker.activity)
+        case .offline: return "Offline"
+        case .idle: return "Idle"
         }
     }
 
@@ -125,6 +158,12 @@ struct CallView: MustacheParent {
             return Formatting.clean(settings.maskCallers ? Formatting.maskCaller(from) : from)
         case "queue": return call.queue.map(Formatting.clean)
         case "direction": return call.direction.rawValue
+        case "meta":
+            // "outbound · outbound" says one thing twice.
+            let direction = call.direction.rawValue, via = child(named: "viaLabel") as? String ?? ""
+            return via == direction ? direction : direction + " · " + via
+        case "timerTitle":
+            return call.phase == .held ? "Hold time" : call.phase == .wrapup ? "Wrap-up time" : "Call time"
         case "directionIcon": return call.direction == .inbound ? "↘" : "↗"
         case "via": return call.via.rawValue
         case "viaLabel":

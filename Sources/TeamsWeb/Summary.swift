@@ -3,6 +3,8 @@ import TeamsDomain
 /// The figures of the summary tiles and `/api/summary`, for one set of workers at one moment.
 public struct Summary: Sendable, Equatable {
     public var agents = 0
+    /// Agents per presence group (`Presence.group`): idle, busy, away, offline.
+    public var idle = 0, busy = 0, away = 0, offline = 0
     /// Agents per activity name, most first.
     public var byActivity: [(activity: String, count: Int)] = []
     public var callsLive = 0
@@ -20,17 +22,23 @@ public struct Summary: Sendable, Equatable {
 
     public init() {}
 
-    public init<S: Sequence<WorkerState>>(_ workers: S, at now: Timestamp, grace: Double) {
+    public init<S: Sequence<WorkerState>>(_ workers: S, at now: Timestamp, grace: Double, offlineActivity: String = "Offline") {
         let list = Array(workers)
-        self.init(list, flags: list.map { $0.callFlags(at: now, grace: grace) }, at: now)
+        self.init(list, flags: list.map { $0.callFlags(at: now, grace: grace) }, at: now, offlineActivity: offlineActivity)
     }
 
     /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
-    init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp) {
+    init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp, offlineActivity: String = "Offline") {
         var activities: [String: Int] = [:]
         // Through indices: iterating the values would copy every WorkerState.
         for i in workers.indices {
             agents += 1
+            switch workers[i].presence(offlineActivity: offlineActivity).group {
+            case "idle": idle += 1
+            case "away": away += 1
+            case "offline": offline += 1
+            default: busy += 1
+            }
             activities[workers[i].activity, default: 0] += 1
             tasks += workers[i].tasks.count
             if workers[i].calls.count >= 2 { agentsOnMultipleCalls += 1 }
@@ -57,7 +65,8 @@ public struct Summary: Sendable, Equatable {
     }
 
     public static func == (a: Summary, b: Summary) -> Bool {
-        a.agents == b.agents && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
+        a.agents == b.agents && a.idle == b.idle && a.busy == b.busy && a.away == b.away && a.offline == b.offline
+            && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
             && a.mutedCalls == b.mutedCalls && a.longestHoldSince == b.longestHoldSince
             && a.longestHoldWorker?.id == b.longestHoldWorker?.id && a.longestHoldWorker?.name == b.longestHoldWorker?.name

@@ -27,7 +27,7 @@ struct TeamHeading: Equatable, Sendable {
     }
 
     var model: [String: Any] {
-        ["name": name, "slug": slug, "agents": agents, "onCalls": onCalls, "multi": multi, "held": held,
+        ["name": name, "slug": slug, "agents": agents, "agentsText": Formatting.plural(agents, "agent"), "onCalls": onCalls, "multi": multi, "held": held,
          "flagged": flagged > 0 ? flagged : false]
     }
 }

@@ -131,11 +131,13 @@ public final class TeamsApp: Sendable {
         let now = clock.now()
         let second = now.microseconds / 1_000_000
         let cursor = LiveCursor(epoch: live.epoch, seq: board.seq).text
-        let view = "teams?" + key.query.queryString + "&" + window.queryString
+        // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
+        let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
+        let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "")
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor)
+                               at: now, liveCursor: cursor, theme: theme)
         }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
@@ -164,8 +166,10 @@ public final class TeamsApp: Sendable {
         let registry = store.snapshot()
         let now = clock.now()
         let query = WorkerQuery(parameters: request.query)
-        let workers = registry.workers.values.filter { query.matches($0, at: now, grace: renderer.settings.grace) }
-        let summary = Summary(workers, at: now, grace: renderer.settings.grace)
+        let workers = registry.workers.values.filter { query.matches($0, at: now, grace: renderer.settings.grace,
+                                                                        offlineActivity: renderer.settings.offlineActivity) }
+        let summary = Summary(workers, at: now, grace: renderer.settings.grace,
+                              offlineActivity: renderer.settings.offlineActivity)
         return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
     }
 

@@ -16,12 +16,16 @@ public struct ViewSettings: Sendable {
     public var title: String
     /// Seconds a cleared flag stays visible, marked "just cleared" (`--flag-linger`).
     public var flagLinger: Double
+    /// The activity that means logged out (`--offline-activity`): presence `offline`, not `away`.
+    public var offlineActivity: String
 
     public init(grace: Double = 3, maskCallers: Bool = false,
                 callWarn: Double = 600, callAlert: Double = 1200,
                 holdWarn: Double = 60, holdAlert: Double = 180,
                 activityWarn: Double = 900, activityAlert: Double = 1800,
-                staleAfter: Double = 30, title: String = "Teams View", flagLinger: Double = 60) {
+                staleAfter: Double = 30, title: String = "Teams View", flagLinger: Double = 60,
+                offlineActivity: String = "Offline") {
+        self.offlineActivity = offlineActivity
         self.flagLinger = flagLinger
         self.grace = grace
         self.maskCallers = maskCallers

@@ -38,6 +38,8 @@ public struct WorkerQuery: Sendable, Hashable {
     /// `attention=1`: problems first across the floor: agents with a flag (or its condition), then
     /// the longest holds, then the longest live calls.
     public var attention = false
+    /// `?presence=`: a presence (`on-call`...) or a group (`idle`, `busy`, `away`, `offline`).
+    public var presence: String?
 
     /// The agents behind a summary tile.
     public enum CallFilter: String, Sendable, CaseIterable {
@@ -62,6 +64,7 @@ public struct WorkerQuery: Sendable, Hashable {
             case "call": call = CallFilter(rawValue: value)
             case "group": groupByTeam = value != "none"
             case "attention": attention = value == "1" || value == "true" || value == "on"
+            case "presence": presence = Presence(rawValue: value) != nil || value == "busy" ? value : nil
             default: break
             }
         }
@@ -69,14 +72,18 @@ public struct WorkerQuery: Sendable, Hashable {
 
     public var isFiltering: Bool {
         !teams.isEmpty || !activities.isEmpty || skill != nil || search != nil || multiCallOnly || flaggedOnly
-            || call != nil
+            || call != nil || presence != nil
     }
 
     /// Whether rows are grouped by team (not with `group=none` or `attention=1`).
     public var groupsByTeam: Bool { groupByTeam && !attention }
 
     /// Whether a worker passes the filters at `now` (the "flagged" filter depends on time).
-    public func matches(_ worker: WorkerState, at now: Timestamp, grace: Double) -> Bool {
+    public func matches(_ worker: WorkerState, at now: Timestamp, grace: Double, offlineActivity: String = "Offline") -> Bool {
+        if let presence {
+            let p = worker.presence(offlineActivity: offlineActivity)
+            if p.rawValue != presence && p.group != presence { return false }
+        }
         if !teams.isEmpty && !teams.contains(worker.team) { return false }
         if !activities.isEmpty && !activities.contains(worker.activity) { return false }
         if let skill, !worker.skills.contains(where: { $0.caseInsensitiveCompare(skill) == .orderedSame }) { return false }
@@ -124,7 +131,7 @@ public struct WorkerQuery: Sendable, Hashable {
         case .live: return w.calls.contains { $0.phase == .live }
         case .held: return w.calls.contains { $0.phase == .held }
         case .wrapup: return w.calls.contains { $0.phase == .wrapup }
-        case .muted: return w.calls.contains { $0.muted }
+        case .muted: return w.calls.contains { $0.muted == true }
         case .misroute: return w.calls.contains { $0.misroute }
         case .risk: return w.hasWrongCallRisk(at: now, grace: grace)
         }
@@ -212,6 +219,7 @@ public struct WorkerQuery: Sendable, Hashable {
         if multiCallOnly { items.append(("multi", "1")) }
         if flaggedOnly { items.append(("flagged", "1")) }
         if let call { items.append(("call", call.rawValue)) }
+        if let presence { items.append(("presence", presence)) }
         if sort != .name { items.append(("sort", sort.rawValue)) }
         if !groupByTeam { items.append(("group", "none")) }
         if attention { items.append(("attention", "1")) }

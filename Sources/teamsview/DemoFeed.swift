@@ -36,7 +36,7 @@ final class DemoFeed: Sendable {
 
     private func run() {
         let now = clock.now()
-        var sim = ContactCentreSimulator(.init(agents: agents, seed: seed, rate: rate),
+        var sim = ContactCentreSimulator(.init(agents: agents, seed: seed, rate: rate, showcaseInterval: 20),
                                          start: now.adding(seconds: -600))
         feed(sim.initialLines())
         // Warm up: ten minutes of history in one-second steps, as fast as the pipeline takes them.

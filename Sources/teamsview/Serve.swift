@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a cleared flag (misroute, wrong-call risk) stays on its row, marked just cleared (0: not at all).")
     var flagLinger = 60.0
 
+    @Option(help: "The TaskRouter activity that means logged out: presence offline, not away.")
+    var offlineActivity = "Offline"
+
     @Flag(help: "Show only the last four digits of callers' numbers, in pages and API.")
     var maskCallers = false
 
@@ -198,7 +201,7 @@ struct Serve: AsyncParsableCommand {
         let settings = ViewSettings(grace: grace, maskCallers: maskCallers, callWarn: callWarn, callAlert: callAlert,
                                     holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title,
-                                    flagLinger: flagLinger)
+                                    flagLinger: flagLinger, offlineActivity: offlineActivity)
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let statistics = IngestStatistics()

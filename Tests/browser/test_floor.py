@@ -112,3 +112,32 @@ def test_a_cleared_flag_lingers_marked_just_cleared(make_server, browser):
     wait_for(lambda: browser.js("return !document.querySelector('#w-R1 .cleared')"), timeout=6,
              message="the mark to go")
     assert api_worker(server, "R1")["recentFlags"] == []
+
+
+def test_presence_words_and_counts(make_server, browser):
+    lines = floor() + agent("C1", "Gil Lunch", "Gamma") + agent("C2", "Hal Gone", "Gamma") + agent("C3", "Ivy Chat", "Gamma")
+    lines.append(event("activity", -60, worker="C1", activity="Lunch", available=False))
+    lines.append(event("activity", -60, worker="C2", activity="Offline", available=False))
+    lines.append(event("task.start", -30, worker="C3", task="T1", channel="chat"))
+    server = make_server(events=lines)
+    browser.get(server.url + "/")
+    wait_for(lambda: order(browser), message="rows")
+    words = browser.js("""var out = {}; document.querySelectorAll('tr.row').forEach(function (r) {
+        out[r.dataset.worker] = r.querySelector('.presence').textContent.trim(); }); return out""")
+    assert words == {"A1": "✓Idle", "A2": "●On call", "A3": "❚❚On hold", "B1": "●On 2 calls", "B2": "❚❚On hold",
+                     "B3": "●On call", "C1": "◔Lunch", "C2": "○Offline", "C3": "◆On chat"}, words
+    # The TaskRouter activity is still there, as the second line.
+    assert "Available" in browser.text("#w-A2 .activity")
+    tile = browser.text("#summary .tile--agents")
+    assert "Idle 1" in tile and "Busy 6" in tile and "Away 1" in tile and "Offline 1" in tile, tile
+    workers = {w["id"]: w for w in json.loads(server.get("/api/workers"))["workers"]}
+    assert workers["B1"]["presence"] == "on-call" and workers["B1"]["callCount"] == 2
+    assert workers["A3"]["presence"] == "on-hold" and workers["C3"]["presence"] == "on-task"
+    assert workers["C1"]["presence"] == "away" and workers["C2"]["presence"] == "offline"
+    assert workers["A1"]["presence"] == "idle" and workers["A1"]["callCount"] == 0
+    summary = json.loads(server.get("/api/summary"))
+    assert (summary["agentsIdle"], summary["agentsBusy"], summary["agentsAway"], summary["agentsOffline"]) == (1, 6, 1, 1)
+    assert summary["longestHoldAgent"] == "Cy Longhold"
+    # The Busy link shows the busy agents.
+    browser.get(server.url + "/?presence=busy")
+    assert set(wait_for(lambda: order(browser), message="busy rows")) == {"A2", "A3", "B1", "B2", "B3", "C3"}

@@ -41,11 +41,11 @@ def overflowing_tiles(browser):
 
 
 def test_kiosk_rotates_pages_when_agents_do_not_fit(make_server, browser):
-    server = make_server(roster(70))
+    server = make_server(roster(400))
     browser.get(server.url + "/kiosk?rotate=5")
     browser.wait_live()
     pages = int(browser.js("return document.body.dataset.pages"))
-    assert pages >= 2, "70 agents should not fit one 1080p screen at TV size"
+    assert pages >= 2, "400 agents should not fit one 1080p screen at TV size"
     assert browser.text("#page-text") == "Page 1 of %d" % pages
     first = browser.js(VISIBLE_TILES)
     assert first
@@ -59,7 +59,7 @@ def test_kiosk_rotates_pages_when_agents_do_not_fit(make_server, browser):
     for p in range(pages):
         all_ids.update(browser.js(VISIBLE_TILES))
         browser.js("window.teamsview.kiosk.next()")
-    assert len(all_ids) == 70
+    assert len(all_ids) == 400
     assert no_scrollbars(browser)
     assert overflowing_tiles(browser) == []
     assert browser.console_errors() == []

@@ -65,7 +65,8 @@ def test_a_held_calls_hold_timer_ticks(make_server, browser):
     server = make_server(roster(8))
     browser.get(server.url + "/")
     browser.wait_live()
-    timer = "#w-WK004 .card--held .card__hold time"
+    # A held card leads with its hold time.
+    timer = "#w-WK004 .card--held .card__timer time"
     first = wait_for(lambda: browser.text(timer), timeout=10, message="the hold timer")
     wait_for(lambda: browser.text(timer) != first, timeout=5, interval=0.1, message="the hold timer to tick")
     # It counts from the hold start (~40 s ago), on the server's clock.

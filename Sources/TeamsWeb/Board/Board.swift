@@ -28,12 +28,15 @@ struct Board: Sendable {
     private(set) var count = 0
     private(set) var summary = Summary()
     let grace: Double
+    /// The activity that means logged out (`Presence.offline`).
+    let offlineActivity: String
 
     var version: UInt64 { registry.version }
     var query: WorkerQuery { key.query }
 
     /// Files every worker of `registry` that passes the query.
-    init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double) {
+    init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double, offlineActivity: String = "Offline") {
+        self.offlineActivity = offlineActivity
         self.key = key
         self.registry = registry
         self.at = now
@@ -41,7 +44,7 @@ struct Board: Sendable {
         self.grace = grace
         var workers: [WorkerState] = []
         workers.reserveCapacity(key.query.isFiltering ? 64 : registry.workers.count)
-        for (_, w) in registry.workers where !key.query.isFiltering || key.query.matches(w, at: now, grace: grace) {
+        for (_, w) in registry.workers where !key.query.isFiltering || key.query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) {
             workers.append(w)
         }
         var order = Array(workers.indices)
@@ -60,7 +63,8 @@ struct Board: Sendable {
         }
         count = workers.count
         for t in teams.indices { recount(team: t) }
-        summary = Summary(workers, flags: workers.map { $0.callFlags(at: now, grace: grace) }, at: now)
+        summary = Summary(workers, flags: workers.map { $0.callFlags(at: now, grace: grace) }, at: now,
+                          offlineActivity: offlineActivity)
     }
 
     // MARK: Lookups
@@ -128,7 +132,7 @@ struct Board: Sendable {
         at = now
         self.seq = seq
         for id in touched {
-            guard let w = newer.workers[id], !key.query.isFiltering || key.query.matches(w, at: now, grace: grace) else { continue }
+            guard let w = newer.workers[id], !key.query.isFiltering || key.query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) else { continue }
             let t: Int
             let group = key.query.group(of: w)
             if let found = teamIndex(group) {
@@ -160,7 +164,8 @@ struct Board: Sendable {
         var workers: [WorkerState] = []
         workers.reserveCapacity(count)
         for team in teams { for id in team.ids { if let w = registry.workers[id] { workers.append(w) } } }
-        summary = Summary(workers, flags: workers.map { $0.callFlags(at: at, grace: grace) }, at: at)
+        summary = Summary(workers, flags: workers.map { $0.callFlags(at: at, grace: grace) }, at: at,
+                          offlineActivity: offlineActivity)
     }
 
     /// A fresh heading for a group: a team, or the whole floor when the view is not grouped.

@@ -123,7 +123,8 @@ public final class LiveUpdates: Sendable {
             return board
         }
         // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.
-        let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace)
+        let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace,
+                          offlineActivity: renderer.page.settings.offlineActivity)
         return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
     }
 

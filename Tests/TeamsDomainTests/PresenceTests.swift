@@ -1,0 +1,39 @@
+import Testing
+@testable import TeamsDomain
+
+@Suite struct PresenceTests {
+    let t0 = Timestamp(microseconds: 1_000_000_000)
+
+    func worker(activity: String = "Available", available: Bool? = true, calls: [CallState.Phase] = [], tasks: Int = 0) -> WorkerState {
+        var w = WorkerState(id: "W1", activitySince: t0)
+        w.activity = activity
+        w.available = available
+        w.calls = calls.enumerated().map { CallState(id: "C\($0.offset)", phase: $0.element, startedAt: t0) }
+        w.tasks = (0..<tasks).map { TaskState(id: "T\($0)", channel: "chat", startedAt: t0) }
+        return w
+    }
+
+    @Test func theFirstThatHoldsWins() {
+        #expect(worker(calls: [.held, .live]).presence() == .onCall)
+        #expect(worker(calls: [.held, .wrapup]).presence() == .onHold)
+        #expect(worker(calls: [.wrapup]).presence() == .wrapup)
+        #expect(worker(tasks: 1).presence() == .onTask)
+        #expect(worker(activity: "Lunch", available: false).presence() == .away)
+        #expect(worker(activity: "Offline", available: false).presence() == .offline)
+        #expect(worker(activity: "Logged Out", available: false).presence(offlineActivity: "logged out") == .offline)
+        #expect(worker().presence() == .idle)
+        // Work wins over the activity: TaskRouter says "Available" during calls.
+        #expect(worker(activity: "Available", calls: [.live]).presence() == .onCall)
+        #expect(worker(activity: "Break", available: false, calls: [.held]).presence() == .onHold)
+        // Without TaskRouter's availability, the activity's name decides.
+        #expect(worker(activity: "Meeting", available: nil).presence() == .away)
+        #expect(worker(activity: "Ready", available: nil).presence() == .idle)
+    }
+
+    @Test func busyGroupsAndCallCount() {
+        #expect(Presence.allCases.filter(\.isBusy) == [.onCall, .onHold, .wrapup, .offered, .onTask])
+        #expect(Presence.away.group == "away" && Presence.onTask.group == "busy")
+        #expect(worker(calls: [.live, .held, .wrapup]).callCount == 3)
+        #expect(worker().callCount == 0)
+    }
+}
