@@ -165,6 +165,35 @@ struct SimulatorTests {
         #expect(registry.workers.values.allSatisfy { !$0.isPlaceholder })
     }
 
+    /// With staged episodes every ~20 s (as the demo runs), five minutes show each dangerous state:
+    /// unmuted on a held call beside a live one, muted on a live call, a misroute, a long hold.
+    @Test func showcaseStagesTheDangerousStates() throws {
+        var registry = Registry()
+        var unmutedHeld = false, mutedLive = false, misroute = false, longHold = false
+        var sim = ContactCentreSimulator(.init(seed: 3, showcaseInterval: 20), start: Self.start)
+        for line in sim.initialLines() { _ = registry.apply(try Self.decode(line)) }
+        for s in 1...(8 * 60) {
+            let now = Self.start.adding(seconds: Double(s))
+            for line in sim.step(to: now) {
+                let outcome = registry.apply(try Self.decode(line))
+                if case .unchanged(let reason) = outcome, reason != ApplyOutcome.Reason.heartbeat {
+                    Issue.record("simulator event changed nothing (\(reason)): \(line)")
+                }
+            }
+            for worker in registry.workers.values where !worker.calls.isEmpty {
+                let live = worker.calls.contains { $0.phase == .live }
+                if live && worker.calls.contains(where: { $0.phase == .held && $0.muted == false }) { unmutedHeld = true }
+                if worker.calls.contains(where: { $0.phase == .live && $0.muted == true }) { mutedLive = true }
+                if worker.calls.contains(where: \.misroute) { misroute = true }
+                if worker.calls.contains(where: { $0.holdSince.map { $0.seconds(until: now) >= 180 } ?? false }) { longHold = true }
+            }
+        }
+        #expect(unmutedHeld)
+        #expect(mutedLive)
+        #expect(misroute)
+        #expect(longHold)
+    }
+
     @Test func benchmarkLinesAreDenseAndExact() throws {
         let lines = ContactCentreSimulator.benchmarkLines(agents: 500, events: 20_000)
         #expect(lines.count == 20_000)

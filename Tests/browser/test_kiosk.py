@@ -42,14 +42,14 @@ def overflowing_tiles(browser):
 
 def test_kiosk_rotates_pages_when_agents_do_not_fit(make_server, browser):
     server = make_server(roster(400))
-    browser.get(server.url + "/kiosk?rotate=5")
+    browser.get(server.url + "/kiosk?rotate=12")
     browser.wait_live()
     pages = int(browser.js("return document.body.dataset.pages"))
     assert pages >= 2, "400 agents should not fit one 1080p screen at TV size"
     assert browser.text("#page-text") == "Page 1 of %d" % pages
     first = browser.js(VISIBLE_TILES)
     assert first
-    wait_for(lambda: browser.js("return document.body.dataset.page") == "2", timeout=20, interval=0.2,
+    wait_for(lambda: browser.js("return document.body.dataset.page") == "2", timeout=30, interval=0.2,
              message="the kiosk to turn to page 2")
     second = browser.js(VISIBLE_TILES)
     assert second and not set(first) & set(second), "page 2 shows other agents"
