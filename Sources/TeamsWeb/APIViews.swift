@@ -1,3 +1,4 @@
+import JSONOutput
 import TeamsDomain
 import TeamsIngest
 
@@ -159,7 +160,7 @@ enum APIViews {
         j.field("duplicatesDropped", stats.twilio.duplicates)
         j.field("lateEvents", stats.twilio.late)
         j.field("crossOriginRefused", crossOriginRefused)
-        j.field("lastEventAt", stats.lastEventAt.map(RFC3339.format))
+        j.field("lastEventAt", registry.lastEventAt.map(RFC3339.format))
         j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
         j.field("registryVersion", Int(registry.version))
         j.field("workers", registry.workers.count)

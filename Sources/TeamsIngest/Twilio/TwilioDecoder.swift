@@ -6,7 +6,8 @@ import TeamsDomain
 /// - a JSON array of CloudEvents on one line (an Event Streams webhook sink's batch);
 /// - a classic TaskRouter event callback as a JSON object (`EventType`, PascalCase string fields);
 /// - a Voice conference status callback as a JSON object (`StatusCallbackEvent`);
-/// - a native v1 event (a `type` that is not `com.twilio...`), handed to ``NativeDecoder`` unchanged.
+/// - a native v1 event (a `type` that is not `com.twilio...`), read by ``NativeEventReader`` from the same
+///   parse that detected the format (one parse per line, whatever the format).
 ///
 /// Delivery: Twilio delivers at least once and unordered. Repeats are dropped by CloudEvent `id`
 /// (classic and conference callbacks by type, resource and time), remembering the last
@@ -38,7 +39,6 @@ public struct TwilioDecoder: LineDecoder {
     }
 
     public let configuration: Configuration
-    var native: NativeDecoder
     var tape = JSONTape()
     /// Shared strings, attribute caches and the attribute tape.
     var reading: TwilioReadState
@@ -62,7 +62,6 @@ public struct TwilioDecoder: LineDecoder {
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.reorderWindow >= 0 && configuration.reorderWindow.isFinite, "reorder window must be >= 0")
         self.configuration = configuration
-        native = NativeDecoder(limits: configuration.limits)
         seen = BoundedSet(capacity: configuration.memory)
         reading = TwilioReadState(memory: configuration.memory)
         buffer = ReorderBuffer(window: Int64((configuration.reorderWindow * 1_000_000).rounded()))
@@ -76,6 +75,12 @@ public struct TwilioDecoder: LineDecoder {
         s.late = buffer.late
         return s
     }
+
+    public var formatStatistics: TwilioStatistics { statistics }
+
+    public var decodesForms: Bool { true }
+
+    public var heldEvents: Int { buffer.pending }
 
     /// Records waiting in the reorder window.
     public var pendingRecords: Int { buffer.pending }
@@ -147,7 +152,7 @@ public struct TwilioDecoder: LineDecoder {
         try tape.withRoot(line) { (root) throws(IngestReject) in
             switch root.kind {
             case .object:
-                try stage(object: root, line: line, limits: limits)
+                try stage(object: root, limits: limits)
             case .array:
                 var index = 0
                 for element in root.elements {
@@ -155,7 +160,7 @@ public struct TwilioDecoder: LineDecoder {
                         guard element.kind == .object else {
                             throw IngestReject(.schema, "not a JSON object (found \(element.kind))")
                         }
-                        try stage(object: element, line: line, limits: limits)
+                        try stage(object: element, limits: limits)
                     } catch {
                         throw IngestReject(error.category, "batch element \(index): \(error.reason)")
                     }
@@ -167,7 +172,7 @@ public struct TwilioDecoder: LineDecoder {
         }
     }
 
-    private mutating func stage(object: JSONNode, line: UnsafeBufferPointer<UInt8>, limits: NativeLimits) throws(IngestReject) {
+    private mutating func stage(object: JSONNode, limits: NativeLimits) throws(IngestReject) {
         switch Self.format(of: object) {
         case .cloudEvent:
             switch try CloudEventReader(limits: limits).read(object, state: &reading) {
@@ -180,7 +185,8 @@ public struct TwilioDecoder: LineDecoder {
         case .classic, .conference:
             try stage(fields: TwilioFields(object: object, limits: limits))
         case .native:
-            try stageNative(object, line: line)
+            var reader = NativeEventReader(root: object, limits: limits)
+            staged.append(.native(try reader.event()))
         case .unknown:
             throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
         }
@@ -197,15 +203,6 @@ public struct TwilioDecoder: LineDecoder {
         } else {
             throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
         }
-    }
-
-    private mutating func stageNative(_ object: JSONNode, line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
-        // The object's own bytes, so the native decoder reads exactly what it would read on its own line.
-        let token = object.token
-        let bytes = UnsafeBufferPointer(rebasing: line[Int(token.start)..<Int(token.end)])
-        var one: [Event] = []
-        if let reject = native.decode(line: bytes, into: &one) { throw reject }
-        for e in one { staged.append(.native(e)) }
     }
 
     /// The sids each TaskRouter event family cannot do without.
