@@ -17,7 +17,7 @@ public struct IngestSession {
     public private(set) var result = IngestResult()
     var errorLimit = 0
     /// The decoder's ``LineDecoder/formatStatistics`` as last reported to the statistics.
-    var reportedTwilio = TwilioStatistics()
+    var reportedFormats = TwilioStatistics()
     /// When set, only lines it lets through reach the decoder; the others are rejected and counted.
     public var permit: NativeLinePermit?
 
@@ -134,9 +134,9 @@ public struct IngestSession {
         pipeline.statistics.add(tally, receivedAt: Timestamp.now())
         tally = IngestStatistics.Tally()
         let formats = decoder.formatStatistics
-        if formats != reportedTwilio {
-            pipeline.statistics.addTwilio(formats.since(reportedTwilio))
-            reportedTwilio = formats
+        if formats != reportedFormats {
+            pipeline.statistics.addTwilio(formats.since(reportedFormats))
+            reportedFormats = formats
         }
     }
 
