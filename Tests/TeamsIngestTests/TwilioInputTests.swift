@@ -10,9 +10,8 @@ import TeamsDomain
     static let alice = "WK77777777777777777777777777777777"
     static let aliceTask = "WT33333333333333333333333333333333"
 
-    func fixture(_ name: String) throws -> Data? {
-        guard let dir = T.fixturesDirectory() else { return nil }
-        return try Data(contentsOf: dir.appendingPathComponent(name))
+    func fixture(_ name: String) throws -> Data {
+        try Data(contentsOf: T.fixturesDirectory().appendingPathComponent(name))
     }
 
     static let fixtureEvents: [Event.Kind] = [
@@ -23,9 +22,7 @@ import TeamsDomain
     ]
 
     @Test func eventStreamsFixtureLinesDecode() throws {
-        guard let data = try fixture("eventstreams.ndjson") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("eventstreams.ndjson")
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         let r = T.run(lines)
         #expect(r.rejects.isEmpty)
@@ -34,9 +31,7 @@ import TeamsDomain
     }
 
     @Test func eventStreamsBatchFixtureDecodesAsOneLine() throws {
-        guard let data = try fixture("eventstreams-batch.json") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("eventstreams-batch.json")
         // The fixture is pretty-printed; a webhook body is one JSON value whatever its whitespace.
         let r = T.run([String(decoding: data, as: UTF8.self)])
         #expect(r.rejects.isEmpty)
@@ -44,9 +39,7 @@ import TeamsDomain
     }
 
     @Test func classicCallbackFixtureDecodes() throws {
-        guard let data = try fixture("classic-callback.json") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("classic-callback.json")
         let r = T.run([String(decoding: data, as: UTF8.self)])
         #expect(r.rejects.isEmpty)
         let at = Timestamp(microseconds: 1_741_101_902_117_000)
@@ -58,9 +51,8 @@ import TeamsDomain
 
     @Test(arguments: ["conference-hold.json", "conference-hold.form"])
     func conferenceFixtureHoldsTheFixtureCall(name: String) throws {
-        guard let stream = try fixture("eventstreams.ndjson"), let hold = try fixture(name) else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let stream = try fixture("eventstreams.ndjson")
+        let hold = try fixture(name)
         var decoder = TwilioDecoder(configuration: .init(reorderWindow: 0))
         var events: [Event] = []
         for line in String(decoding: stream, as: UTF8.self).split(separator: "\n") {
@@ -76,9 +68,7 @@ import TeamsDomain
     }
 
     @Test func formFixtureParses() throws {
-        guard let body = try fixture("conference-hold.form") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let body = try fixture("conference-hold.form")
         let form = try FormDecoding.parse(Array(body))
         #expect(form["Timestamp"] == "Tue, 04 Mar 2025 15:24:03 +0000")
         #expect(form["StatusCallbackEvent"] == "participant-hold")

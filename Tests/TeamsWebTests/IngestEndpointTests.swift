@@ -89,7 +89,7 @@ struct IngestEndpointTests {
 
     @Test("Twilio's own webhook form (a conference hold callback) is accepted")
     func formBody() async throws {
-        let fixture = URL(fileURLWithPath: TestServer.repoRoot + "/../shared/fixtures/conference-hold.form")
+        let fixture = URL(fileURLWithPath: TestServer.repoRoot + "/Tests/Fixtures/conference-hold.form")
         guard let form = try? Data(contentsOf: fixture) else {
             Issue.record("fixture missing: \(fixture.path)")
             return
