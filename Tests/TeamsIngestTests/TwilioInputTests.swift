@@ -16,7 +16,8 @@ import TeamsDomain
 
     static let fixtureEvents: [Event.Kind] = [
         .worker(alice, WorkerProfile(name: "Alice Moreau", team: "Billing", skills: ["billing", "french"])),
-        .activity(alice, name: "Available", available: nil),
+        // Availability by activity name: "Available" is the configured default.
+        .activity(alice, name: "Available", available: true),
         .capacity(alice, channel: "voice", total: 2),
         .callStart(alice, CallStart(call: aliceTask, from: "+33123456789", queue: "Billing", direction: .inbound, via: .queue)),
     ]
@@ -45,7 +46,7 @@ import TeamsDomain
         let at = Timestamp(microseconds: 1_741_101_902_117_000)
         #expect(r.events == [
             Event(at: at, .worker(Self.alice, WorkerProfile(name: "Alice Moreau", team: "Billing", skills: ["billing", "french"]))),
-            Event(at: at, .activity(Self.alice, name: "Break", available: nil)),
+            Event(at: at, .activity(Self.alice, name: "Break", available: false)),
         ])
     }
 
@@ -92,15 +93,16 @@ import TeamsDomain
         var events: [Event] = []
         let body = "EventType=worker.activity.update&Timestamp=1741101902&WorkerSid=WK1&WorkerName=bob&WorkerActivityName=Offline"
         #expect(decoder.decode(formBody: Array(body.utf8), into: &events) == nil)
-        #expect(events.map(\.kind) == [.worker("WK1", WorkerProfile(name: "bob")), .activity("WK1", name: "Offline", available: nil)])
+        #expect(events.map(\.kind) == [.worker("WK1", WorkerProfile(name: "bob")), .activity("WK1", name: "Offline", available: false)])
         #expect(decoder.decode(form: ["Foo": "bar"], into: &events)?.category == .schema)
     }
 
     @Test func batchArrayYieldsEveryElement() {
         let batch = "[" + [T.cloudEvent("reservation.accepted", at: 0), T.cloudEvent("reservation.wrapup", at: 5),
                            T.conference("participant-hold", at: 3)].joined(separator: ",") + "]"
-        // With a window the batch comes out in time order; without, in delivery order.
-        #expect(T.runKinds([batch]).last == .call(T.workerSid, T.taskSid, .hold))
+        // With a window the batch comes out in time order; without, in delivery order, where the hold
+        // arrives after the wrap-up and so holds nothing.
+        #expect(T.runKinds([batch]).last == .call(T.workerSid, T.taskSid, .wrapup))
         let kinds = T.runKinds([batch], window: 2)
         #expect(kinds == [.callStart(T.workerSid, CallStart(call: T.taskSid, from: "+15551230001", queue: "Billing")),
                           .call(T.workerSid, T.taskSid, .hold), .call(T.workerSid, T.taskSid, .wrapup)])
