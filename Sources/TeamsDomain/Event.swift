@@ -84,6 +84,9 @@ public struct Event: Sendable, Hashable {
         case activity(WorkerID, name: String, available: Bool?)
         /// Sets one channel's total capacity, leaving the others.
         case capacity(WorkerID, channel: String, total: Int)
+        /// Switches one channel on or off for the worker (Twilio's `worker.channel.availability.update`);
+        /// its capacity stays what it was.
+        case channelAvailability(WorkerID, channel: String, available: Bool)
         case callStart(WorkerID, CallStart)
         /// A call offered to the worker (ringing): shown, but it takes no capacity and raises no
         /// misroute until a `callStart` of the same call accepts it.
@@ -107,7 +110,7 @@ public struct Event: Sendable, Hashable {
     /// The worker the event concerns, if any.
     public var worker: WorkerID? {
         switch kind {
-        case .worker(let w, _), .activity(let w, _, _), .capacity(let w, _, _), .callStart(let w, _), .callOffer(let w, _),
+        case .worker(let w, _), .activity(let w, _, _), .capacity(let w, _, _), .channelAvailability(let w, _, _), .callStart(let w, _), .callOffer(let w, _),
              .call(let w, _, _), .taskStart(let w, _), .taskEnd(let w, _), .workerRemove(let w):
             return w
         case .heartbeat:

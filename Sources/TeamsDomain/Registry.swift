@@ -81,6 +81,8 @@ public struct Registry: Sendable {
             return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }
         case .capacity(let id, let channel, let total):
             return update(id, at: at, create: true) { $0.applyCapacity(channel, total: total, at: at) }
+        case .channelAvailability(let id, let channel, let available):
+            return update(id, at: at, create: true) { $0.applyChannelAvailability(channel, available: available, at: at) }
         case .callStart(let id, let start):
             let maxCalls = limits.maxCallsPerWorker
             let outcome = update(id, at: at, create: true) { $0.startCall(start, at: at, maxCalls: maxCalls) }

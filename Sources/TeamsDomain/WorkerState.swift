@@ -116,6 +116,10 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
     public var activitySince: Timestamp
     /// Total capacity per channel.
     public var capacity: [String: Int]
+    /// Channels switched off for this worker (`worker.channel.availability.update`), each with the time of its
+    /// latest on/off event, so a late one does not flip it back.
+    public internal(set) var channelsOff: Set<String> = []
+    public internal(set) var channelAvailabilityAt: [String: Timestamp] = [:]
     /// Calls in the order they started.
     public var calls: [CallState]
     /// Non-voice tasks in the order they started.

@@ -59,6 +59,8 @@ enum APIViews {
             j.beginObject()
             j.field("used", w.inUse(channel: ch))
             if let total = w.capacity[ch] { j.field("total", total) } else { j.key("total"); j.null() }
+            // false while the channel is switched off for this worker.
+            j.field("available", !w.channelsOff.contains(ch))
             j.endObject()
         }
         j.endObject()

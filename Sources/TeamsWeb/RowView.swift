@@ -21,7 +21,7 @@ struct RowView: MustacheParent {
         channels.insert("voice")
         for t in w.tasks { channels.insert(t.channel) }
         capacity = channels.sorted { a, b in a == "voice" ? b != "voice" : (b == "voice" ? false : a < b) }
-            .map { CapacityView(channel: $0, used: w.inUse(channel: $0), total: w.capacity[$0]) }
+            .map { CapacityView(channel: $0, used: w.inUse(channel: $0), total: w.capacity[$0], off: w.channelsOff.contains($0)) }
     }
 
     /// A stable DOM id for the row: live updates find the row by it.
@@ -179,9 +179,12 @@ struct CapacityView: MustacheParent {
     let channel: String
     let used: Int
     let total: Int?
+    /// Switched off for this worker (`worker.channel.availability.update`).
+    var off = false
 
     func child(named name: String) -> Any? {
         switch name {
+        case "off": return off
         case "channel": return Formatting.clean(channel)
         case "used": return used
         case "total": return total.map(String.init) ?? "–"

@@ -300,9 +300,25 @@ import TeamsDomain
     }
 
     @Test func channelAvailabilityIsNotACapacityChange() {
-        let r = T.run([T.cloudEvent("worker.channel.availability.update", at: 5, payload: [
-            "task_channel_unique_name": "voice", "worker_channel_capacity": 0, "worker_channel_available": 0])])
-        #expect(!r.events.contains { if case .capacity = $0.kind { return true } else { return false } })
+        let (registry, rejects) = Self.registry([
+            T.cloudEvent("worker.capacity.update", at: 1, payload: ["task_channel_unique_name": "voice",
+                                                                   "task_channel_sid": "TC1", "worker_channel_capacity": 2]),
+            T.cloudEvent("worker.channel.availability.update", at: 5, payload: [
+                "task_channel_sid": "TC1", "worker_channel_capacity": 2, "worker_channel_available": 0]),
+        ])
+        #expect(rejects.isEmpty)
+        let ada = registry[worker: Self.ada]
+        #expect(ada?.capacity["voice"] == 2)
+        #expect(ada?.channelsOff == ["voice"], "named from the sid learned earlier")
+        let (on, _) = Self.registry([
+            T.cloudEvent("worker.channel.availability.update", at: 5, payload: ["task_channel_unique_name": "chat",
+                                                                               "worker_channel_available": false]),
+            T.cloudEvent("worker.channel.availability.update", at: 6, payload: ["task_channel_unique_name": "chat",
+                                                                               "worker_channel_available": true]),
+            T.cloudEvent("worker.channel.availability.update", at: 4, payload: ["task_channel_unique_name": "chat",
+                                                                               "worker_channel_available": false]),
+        ])
+        #expect(on[worker: Self.ada]?.channelsOff == [], "a late off does not switch it off again")
     }
 
     // MARK: Time

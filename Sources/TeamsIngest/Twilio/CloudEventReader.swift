@@ -126,6 +126,10 @@ struct CloudEventReader {
                 if bytesEqual(base, n, "task_channel_unique_name") {
                     record.taskChannel = try name("task_channel_unique_name", value, &state.interner)
                 }
+            case 16:
+                if bytesEqual(base, n, "task_channel_sid") { record.taskChannelSid = try sid("task_channel_sid", value, &state.interner) }
+            case 24 where bytesEqual(base, n, "worker_channel_available"):
+                record.channelAvailable = try availability("worker_channel_available", value)
             case 13:
                 if bytesEqual(base, n, "activity_name") { record.activityName = try name("activity_name", value, &state.interner) }
             case 18:
@@ -230,6 +234,12 @@ struct CloudEventReader {
             throw IngestReject(.schema, "field \"\(field)\" must be an integer 0...\(limits.maxCapacity)")
         }
         return Int(v)
+    }
+
+    /// A channel availability: a boolean, or 0 / 1 as Event Streams' schema types it.
+    func availability(_ field: String, _ n: JSONNode) throws(IngestReject) -> Bool {
+        if n.kind == .number, let v = n.int64, v == 0 || v == 1 { return v == 1 }
+        return try flag(field, n)
     }
 
     func flag(_ field: String, _ n: JSONNode) throws(IngestReject) -> Bool {

@@ -106,6 +106,14 @@ enum ClassicReader {
         r.activityAvailable = try f.flag("ActivityAvailable")
         r.channelCapacity = try f.integer("WorkerChannelCapacity", range: 0...Int64(f.limits.maxCapacity)).map(Int.init)
         r.taskChannel = try f.optional("TaskChannelUniqueName")
+        r.taskChannelSid = try f.sid("TaskChannelSid")
+        if let v = try f.optional("WorkerChannelAvailable") {
+            switch v.lowercased() {
+            case "true", "1": r.channelAvailable = true
+            case "false", "0": r.channelAvailable = false
+            default: throw IngestReject(.schema, "field \"WorkerChannelAvailable\" must be true or false")
+            }
+        }
         r.taskQueue = try f.optional("TaskQueueName")
         if let text = try f.optional("WorkerAttributes", max: 1 << 16) {
             r.worker = try state.workers.attributes(of: workerSid, text: text, field: "WorkerAttributes")

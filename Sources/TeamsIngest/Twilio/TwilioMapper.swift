@@ -23,7 +23,8 @@ import TeamsDomain
 /// - `worker.created`, `worker.attributes.update` → `worker` profile; other events carrying the worker's
 ///   name or attributes yield a profile when it differs from the last one emitted.
 /// - `worker.capacity.update` → `capacity`; `worker.deleted` → `workerRemove`.
-///   `worker.channel.availability.update` switches a channel on or off and is not a capacity change.
+///   `worker.channel.availability.update` → `channelAvailability` (on/off, not a capacity change).
+///   A channel named only by `task_channel_sid` is named from earlier events that carried both.
 /// - Conference callbacks resolve to a task (`FriendlyName` = task sid first, then the conference sid
 ///   and call sids learned from task attributes), then to the holders whose reservation is accepted and
 ///   not wrapped up: `participant-hold`/`-unhold` of any leg that is not a known worker leg →
@@ -76,6 +77,8 @@ struct TwilioMapper {
     private var conferenceTask: BoundedMap<SidKey, String>
     private var callTask: BoundedMap<SidKey, (task: String, role: Role)>
     private var workers: BoundedMap<SidKey, WorkerMemo>
+    /// Channel unique names by `task_channel_sid`, learned from events that carry both.
+    private var channelNames: [String: String] = [:]
     /// `activity_available` by activity name, from `activity.created` / `activity.updated`.
     private var activityAvailable: [String: Bool] = [:]
     private let availableActivities: Set<String>
@@ -131,6 +134,13 @@ struct TwilioMapper {
 
     mutating func map(_ r: TaskRouterRecord, into out: inout [Event]) {
         let before = out.count
+        if let sid = r.taskChannelSid {
+            if let name = r.taskChannel {
+                if channelNames[sid] != name, channelNames.count < 1024 || channelNames[sid] != nil { channelNames[sid] = name }
+            } else {
+                r.taskChannel = channelNames[sid]
+            }
+        }
         let learned = learn(r)
         if r.type == .workerDeleted, let worker = r.workerSid {
             out.append(Event(at: r.at, .workerRemove(worker)))
@@ -145,6 +155,10 @@ struct TwilioMapper {
         case .workerCapacityUpdate:
             if let worker = r.workerSid, let channel = r.taskChannel, let total = r.channelCapacity {
                 out.append(Event(at: r.at, .capacity(worker, channel: channel, total: total)))
+            }
+        case .workerChannelAvailabilityUpdate:
+            if let worker = r.workerSid, let channel = r.taskChannel, let available = r.channelAvailable {
+                out.append(Event(at: r.at, .channelAvailability(worker, channel: channel, available: available)))
             }
         case .reservationCreated:
             offer(r, into: &out)

@@ -181,6 +181,10 @@ final class TaskRouterRecord {
     /// `activity_available` on `activity.created` / `activity.updated`.
     var activityAvailable: Bool?
     var channelCapacity: Int?
+    /// `worker_channel_available` (0/1 or a boolean) on channel events.
+    var channelAvailable: Bool?
+    /// `task_channel_sid`, for events that name the channel by sid only.
+    var taskChannelSid: String?
     var taskSid: String?
     var task: TaskAttributes?
     var taskChannel: String?
