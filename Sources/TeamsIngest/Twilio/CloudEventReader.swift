@@ -125,11 +125,11 @@ struct CloudEventReader {
             case 24:
                 if bytesEqual(base, n, "task_channel_unique_name") {
                     record.taskChannel = try name("task_channel_unique_name", value, &state.interner)
+                } else if bytesEqual(base, n, "worker_channel_available") {
+                    record.channelAvailable = try availability("worker_channel_available", value)
                 }
             case 16:
                 if bytesEqual(base, n, "task_channel_sid") { record.taskChannelSid = try sid("task_channel_sid", value, &state.interner) }
-            case 24 where bytesEqual(base, n, "worker_channel_available"):
-                record.channelAvailable = try availability("worker_channel_available", value)
             case 13:
                 if bytesEqual(base, n, "activity_name") { record.activityName = try name("activity_name", value, &state.interner) }
             case 18:
