@@ -240,7 +240,7 @@ import TeamsDomain
             T.cloudEvent("reservation.accepted", at: 0),
             T.cloudEvent("reservation.wrapup", at: 50),
             T.cloudEvent("reservation.accepted", at: 52, payload: [
-                "task_sid": second, "worker_sid": T.otherWorkerSid, "transfer_started_by": "WK1",
+                "task_sid": second, "worker_sid": T.otherWorkerSid, "transfer_initiating_worker_sid": T.workerSid,
                 "task_attributes": T.voiceAttributes(extra: ["transferTargetType": "worker"]),
             ]),
             T.cloudEvent("reservation.completed", at: 55),
