@@ -44,6 +44,8 @@ enum APIViews {
         if let available = w.available { j.field("available", available) }
         j.field("activitySince", RFC3339.format(w.activitySince))
         j.field("placeholder", w.isPlaceholder)
+        // Offers rejected or timed out since local midnight.
+        j.field("missedOffers", w.missedOffers(since: now.localMidnight))
         j.key("skills")
         j.beginArray()
         for s in w.skills { j.string(s) }
@@ -58,6 +60,8 @@ enum APIViews {
             j.beginObject()
             j.field("used", w.inUse(channel: ch))
             if let total = w.capacity[ch] { j.field("total", total) } else { j.key("total"); j.null() }
+            // false while the channel is switched off for this worker.
+            j.field("available", !w.channelsOff.contains(ch))
             j.endObject()
         }
         j.endObject()
@@ -67,7 +71,8 @@ enum APIViews {
             j.beginObject()
             j.field("id", call.id)
             j.field("state", call.phase.rawValue)
-            j.field("muted", call.muted)
+            // true, false, or null while no mute source has reported on this call.
+            if let muted = call.muted { j.field("muted", muted) } else { j.key("muted"); j.null() }
             j.field("from", call.from.map { settings.maskCallers ? Formatting.maskCaller($0) : $0 })
             j.field("queue", call.queue)
             j.field("direction", call.direction.rawValue)
@@ -75,6 +80,7 @@ enum APIViews {
             j.field("since", RFC3339.format(call.startedAt))
             j.field("holdSince", call.holdSince.map(RFC3339.format))
             if let wrapup = call.wrapupSince { j.field("wrapupSince", RFC3339.format(wrapup)) }
+            if let offered = call.offeredAt { j.field("offeredAt", RFC3339.format(offered)) }
             j.key("flags")
             j.beginArray()
             if flags.contains(.misroute) { j.string("misroute") }
@@ -112,6 +118,8 @@ enum APIViews {
         j.field("callsHeld", s.callsHeld)
         j.field("callsWrapup", s.callsWrapup)
         j.field("mutedCalls", s.mutedCalls)
+        j.field("muteUnknownCalls", s.muteUnknownCalls)
+        j.field("callsOffered", s.callsOffered)
         j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
         j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
         j.field("longestHoldSeconds", s.longestHoldSince.map { Int($0.seconds(until: now)) } ?? 0)

@@ -9,7 +9,12 @@ public struct Summary: Sendable, Equatable {
     public var callsHeld = 0
     public var callsWrapup = 0
     public var agentsOnMultipleCalls = 0
+    /// Held or live calls whose agent leg a mute source reported muted.
     public var mutedCalls = 0
+    /// Held or live calls no mute source has reported on (Flex multi-call without the plugin).
+    public var muteUnknownCalls = 0
+    /// Offered (ringing) calls.
+    public var callsOffered = 0
     /// Start of the longest hold in progress.
     public var longestHoldSince: Timestamp?
     public var misroutes = 0
@@ -31,15 +36,22 @@ public struct Summary: Sendable, Equatable {
             agents += 1
             activities[workers[i].activity, default: 0] += 1
             tasks += workers[i].tasks.count
-            if workers[i].calls.count >= 2 { agentsOnMultipleCalls += 1 }
+            if workers[i].isOnMultipleCalls { agentsOnMultipleCalls += 1 }
             var misrouted = false, risky = false
             for (call, f) in zip(workers[i].calls, allFlags[i]) {
                 switch call.phase {
+                case .offered: callsOffered += 1
                 case .live: callsLive += 1
                 case .held: callsHeld += 1
                 case .wrapup: callsWrapup += 1
                 }
-                if call.muted { mutedCalls += 1 }
+                if call.phase == .live || call.phase == .held {
+                    switch call.muted {
+                    case true?: mutedCalls += 1
+                    case nil: muteUnknownCalls += 1
+                    case false?: break
+                    }
+                }
                 if let h = call.holdSince, call.phase == .held, longestHoldSince.map({ h < $0 }) ?? true {
                     longestHoldSince = h
                 }
@@ -56,7 +68,8 @@ public struct Summary: Sendable, Equatable {
     public static func == (a: Summary, b: Summary) -> Bool {
         a.agents == b.agents && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
-            && a.mutedCalls == b.mutedCalls && a.longestHoldSince == b.longestHoldSince
+            && a.mutedCalls == b.mutedCalls && a.muteUnknownCalls == b.muteUnknownCalls
+            && a.callsOffered == b.callsOffered && a.longestHoldSince == b.longestHoldSince
             && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks
             && a.byActivity.map(\.activity) == b.byActivity.map(\.activity)
             && a.byActivity.map(\.count) == b.byActivity.map(\.count)

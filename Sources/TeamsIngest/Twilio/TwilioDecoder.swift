@@ -31,7 +31,13 @@ public struct TwilioDecoder: LineDecoder {
         /// Bounds on ids and text, shared with the native format.
         public var limits: NativeLimits
 
-        public init(reorderWindow: Double = 2, memory: Int = 100_000, limits: NativeLimits = NativeLimits()) {
+        /// Activity names that make a worker available, until `activity.created`/`activity.updated`
+        /// events (`activity_available`) say otherwise (`--available-activities`).
+        public var availableActivities: Set<String>
+
+        public init(reorderWindow: Double = 2, memory: Int = 100_000, limits: NativeLimits = NativeLimits(),
+                    availableActivities: Set<String> = ["Available"]) {
+            self.availableActivities = availableActivities
             self.reorderWindow = reorderWindow
             self.memory = memory
             self.limits = limits
@@ -65,7 +71,7 @@ public struct TwilioDecoder: LineDecoder {
         seen = BoundedSet(capacity: configuration.memory)
         reading = TwilioReadState(memory: configuration.memory)
         buffer = ReorderBuffer(window: Int64((configuration.reorderWindow * 1_000_000).rounded()))
-        mapper = TwilioMapper(capacity: configuration.memory)
+        mapper = TwilioMapper(capacity: configuration.memory, availableActivities: configuration.availableActivities)
     }
 
     /// Counters of what was ignored, repeated, late or unmatched.
@@ -178,9 +184,13 @@ public struct TwilioDecoder: LineDecoder {
             switch try CloudEventReader(limits: limits).read(object, state: &reading) {
             case .record(let r):
                 try Self.validate(r)
+                try checkSkew(r.at)
                 staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
             case .otherProduct(let type):
                 staged.append(.ignored(type))
+            case .conference(let c):
+                try checkSkew(c.at)
+                staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
             }
         case .classic, .conference:
             try stage(fields: TwilioFields(object: object, limits: limits))
@@ -196,13 +206,20 @@ public struct TwilioDecoder: LineDecoder {
         if fields.has("EventType") {
             let r = try ClassicReader.read(fields, state: &reading)
             try Self.validate(r)
+            try checkSkew(r.at)
             staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
         } else if fields.has("StatusCallbackEvent") {
             let c = try ConferenceReader.read(fields)
+            try checkSkew(c.at)
             staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
         } else {
             throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
         }
+    }
+
+    /// Rejects an event time further ahead of this host's clock than the limits allow (see ``NativeLimits/maxClockSkew``).
+    func checkSkew(_ at: Timestamp) throws(IngestReject) {
+        try configuration.limits.checkSkew(at)
     }
 
     /// The sids each TaskRouter event family cannot do without.
