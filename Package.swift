@@ -26,12 +26,16 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // Percent-decoding of URL parts and form fields, shared by the HTTP layer and webhook forms.
+        .target(name: "PercentEncoding", swiftSettings: strict),
+        // JSON writing into bytes: API answers, live messages, simulated event lines.
+        .target(name: "JSONOutput", swiftSettings: strict),
         // HTTP over libmicrohttpd: requests, responses, routing, static files, streaming bodies.
         // Knows nothing of contact centres.
         .target(
             name: "MicroHTTP",
             dependencies: [
-                "CMicroHTTPD",
+                "CMicroHTTPD", "PercentEncoding",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -49,8 +53,9 @@ let package = Package(
         .target(
             name: "TeamsIngest",
             dependencies: [
-                "TeamsDomain",
+                "TeamsDomain", "PercentEncoding",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -58,14 +63,14 @@ let package = Package(
         // A simulated contact centre that writes native NDJSON events (demo, simulate, benchmark).
         .target(
             name: "Simulation",
-            dependencies: ["TeamsDomain"],
+            dependencies: ["TeamsDomain", "JSONOutput"],
             swiftSettings: strict
         ),
         // Pages, JSON API and live updates: the glue between the domain and the HTTP layer.
         .target(
             name: "TeamsWeb",
             dependencies: [
-                "MicroHTTP", "TeamsDomain", "TeamsIngest",
+                "MicroHTTP", "TeamsDomain", "TeamsIngest", "JSONOutput",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

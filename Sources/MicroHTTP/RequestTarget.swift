@@ -1,3 +1,5 @@
+import PercentEncoding
+
 /// The request target (`/path?query`) split and percent-decoded.
 ///
 /// Parsed from the raw target rather than libmicrohttpd's decoded URL, because libmicrohttpd
@@ -60,31 +62,6 @@ struct RequestTarget: Equatable {
 
     /// Percent-decodes bytes into UTF-8 text; nil for a broken escape or invalid UTF-8.
     static func decode(_ bytes: some Collection<UInt8>, plusIsSpace: Bool) -> String? {
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var iterator = bytes.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                decoded.append(high << 4 | low)
-            case UInt8(ascii: "+") where plusIsSpace:
-                decoded.append(UInt8(ascii: " "))
-            default:
-                decoded.append(byte)
-            }
-        }
-        return String(validating: decoded, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        PercentDecoding.decodeOrNil(bytes, plusIsSpace: plusIsSpace)
     }
 }

@@ -34,6 +34,13 @@ public enum ApplyOutcome: Sendable, Hashable {
         public static let tooManyWorkers = "too many workers"
         /// Would start a call past `Registry.Limits.maxCallsPerWorker` on that worker.
         public static let tooManyCalls = "too many calls"
+        /// Hold, resume or wrap-up of a call still offered (ringing): nothing to hold before it is accepted.
+        public static let notAccepted = "call not accepted"
+        /// A missed offer of a call that is not ringing (already accepted, or never offered).
+        public static let notOffered = "call not offered"
+        /// A change of a call (or of a worker) the registry does not know yet: kept until the call starts
+        /// (``Registry/pendingChangeLimit``, ``Registry/pendingChangeExpiry``), then applied.
+        public static let pending = "pending call start"
     }
 
     /// The worker that changed or was removed, if any.

@@ -64,9 +64,12 @@ public struct TaskStart: Sendable, Hashable {
     }
 }
 
-/// Changes of one call's state after it started.
+/// Changes of one call's state after it started (or was offered).
+///
+/// `miss` ends an offered call the agent did not take (rejected or timed out) and counts it in
+/// ``WorkerState/missedOffers``; an offer withdrawn by routing (rescinded, canceled) is an `end`.
 public enum CallChange: String, Sendable, Hashable, CaseIterable {
-    case hold, resume, mute, unmute, wrapup, end
+    case hold, resume, mute, unmute, wrapup, end, miss
 }
 
 /// One decoded event, whatever format it arrived in.
@@ -81,7 +84,13 @@ public struct Event: Sendable, Hashable {
         case activity(WorkerID, name: String, available: Bool?)
         /// Sets one channel's total capacity, leaving the others.
         case capacity(WorkerID, channel: String, total: Int)
+        /// Switches one channel on or off for the worker (Twilio's `worker.channel.availability.update`);
+        /// its capacity stays what it was.
+        case channelAvailability(WorkerID, channel: String, available: Bool)
         case callStart(WorkerID, CallStart)
+        /// A call offered to the worker (ringing): shown, but it takes no capacity and raises no
+        /// misroute until a `callStart` of the same call accepts it.
+        case callOffer(WorkerID, CallStart)
         case call(WorkerID, CallID, CallChange)
         case taskStart(WorkerID, TaskStart)
         case taskEnd(WorkerID, TaskID)
@@ -101,7 +110,7 @@ public struct Event: Sendable, Hashable {
     /// The worker the event concerns, if any.
     public var worker: WorkerID? {
         switch kind {
-        case .worker(let w, _), .activity(let w, _, _), .capacity(let w, _, _), .callStart(let w, _),
+        case .worker(let w, _), .activity(let w, _, _), .capacity(let w, _, _), .channelAvailability(let w, _, _), .callStart(let w, _), .callOffer(let w, _),
              .call(let w, _, _), .taskStart(let w, _), .taskEnd(let w, _), .workerRemove(let w):
             return w
         case .heartbeat:

@@ -44,6 +44,21 @@ public struct Registry: Sendable {
     /// Removed workers and when; events about them at or before that time are ignored.
     public internal(set) var removedWorkers: TreeDictionary<WorkerID, Timestamp> = [:]
 
+    /// Changes of calls the registry does not know yet, by call id, oldest first (see ``pendingChangeLimit``).
+    var pending: [CallID: [Event]] = [:]
+    /// How many events `pending` holds.
+    public internal(set) var pendingCount = 0
+    /// Counters of held changes: held, applied when their call started, dropped (expired or over the limit).
+    public internal(set) var pendingHeld = 0
+    public internal(set) var pendingApplied = 0
+    public internal(set) var pendingDropped = 0
+
+    /// Most call changes held for calls not started yet; the oldest is dropped beyond it.
+    public static let pendingChangeLimit = 4096
+    /// Seconds of event time a held change waits for its call; older ones are dropped (counted).
+    /// Covers a Twilio reorder window and slow deliveries; a plugin line about a call that never starts goes.
+    public static let pendingChangeExpiry: Double = 120
+
     public init(limits: Limits = Limits()) {
         self.limits = limits
     }
@@ -66,11 +81,25 @@ public struct Registry: Sendable {
             return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }
         case .capacity(let id, let channel, let total):
             return update(id, at: at, create: true) { $0.applyCapacity(channel, total: total, at: at) }
+        case .channelAvailability(let id, let channel, let available):
+            return update(id, at: at, create: true) { $0.applyChannelAvailability(channel, available: available, at: at) }
         case .callStart(let id, let start):
             let maxCalls = limits.maxCallsPerWorker
-            return update(id, at: at, create: true) { $0.startCall(start, at: at, maxCalls: maxCalls) }
+            let outcome = update(id, at: at, create: true) { $0.startCall(start, at: at, maxCalls: maxCalls) }
+            return pending.isEmpty ? outcome : applyPending(start.call, worker: id, outcome)
+        case .callOffer(let id, let start):
+            let maxCalls = limits.maxCallsPerWorker
+            let outcome = update(id, at: at, create: true) { $0.offerCall(start, at: at, maxCalls: maxCalls) }
+            return pending.isEmpty ? outcome : applyPending(start.call, worker: id, outcome)
         case .call(let id, let call, let change):
-            return update(id, at: at, create: false) { $0.changeCall(call, change, at: at) }
+            let outcome = update(id, at: at, create: false) { $0.changeCall(call, change, at: at) }
+            if case .unchanged(let reason) = outcome,
+               reason == ApplyOutcome.Reason.unknownCall || reason == ApplyOutcome.Reason.unknownWorker,
+               change != .end, change != .miss {
+                hold(event)
+                return .unchanged(reason: ApplyOutcome.Reason.pending)
+            }
+            return outcome
         case .taskStart(let id, let start):
             return update(id, at: at, create: true) { $0.startTask(start, at: at) }
         case .taskEnd(let id, let task):
@@ -90,7 +119,7 @@ public struct Registry: Sendable {
     /// An unknown worker is therefore inserted first and taken out again when nothing was made of
     /// it, which only happens for events about unknown or removed workers.
     @inline(__always)
-    private mutating func update(
+    mutating func update(
         _ id: WorkerID, at: Timestamp, create: Bool, _ transition: (inout WorkerState) -> Transition
     ) -> ApplyOutcome {
         let next = version &+ 1

@@ -22,3 +22,19 @@ extension Timestamp {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
+
+extension Timestamp {
+    /// The start of this moment's day in the machine's local time zone (`TZ`, else /etc/localtime):
+    /// "today" for per-agent counts such as missed offers.
+    public var localMidnight: Timestamp {
+        var seconds = time_t(microseconds / 1_000_000)
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return self }
+        parts.tm_hour = 0
+        parts.tm_min = 0
+        parts.tm_sec = 0
+        parts.tm_isdst = -1
+        let midnight = mktime(&parts)
+        return midnight == -1 ? self : Timestamp(microseconds: Int64(midnight) * 1_000_000)
+    }
+}

@@ -26,3 +26,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { RFC3339.format(self) }
 }
+
+extension Timestamp {
+    /// An epoch number whose unit the producer may have got wrong: seconds as documented, or
+    /// milliseconds when the value is too large to be seconds of this era (>= 10^11, i.e. after year 5138
+    /// in seconds but 1973 in milliseconds).
+    public static func epoch(_ value: Int64) -> Timestamp {
+        value >= 100_000_000_000 ? Timestamp(microseconds: value &* 1_000) : Timestamp(microseconds: value &* 1_000_000)
+    }
+}

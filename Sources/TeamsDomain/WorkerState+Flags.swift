@@ -10,7 +10,7 @@ extension WorkerState {
     /// - misroute: stored when the call started (a queue call reaching an agent already on a call).
     /// - wrong-call risk: for longer than `grace` seconds, either two or more of the worker's calls
     ///   have been live at once (every live call is flagged), or the agent has been unmuted on this
-    ///   held call.
+    ///   held call, as a mute source reported (`muted == false`; unknown mute never counts).
     public func flags(of call: CallState, at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> CallFlags {
         var flags: CallFlags = call.misroute ? .misroute : []
         if let start = wrongCallRiskStart(of: call), exceeds(grace, from: start, to: now) {
@@ -80,10 +80,11 @@ extension WorkerState {
         switch call.phase {
         case .live:
             return overlap
-        case .held where !call.muted:
+        case .held where call.muted == false:
+            // Only a mute source that said "unmuted" counts: unknown mute is not a risk (Flex mutes in the browser).
             let holdSince = call.holdSince ?? call.startedAt
             return max(holdSince, call.muteChangedAt)
-        case .held, .wrapup:
+        case .held, .wrapup, .offered:
             return nil
         }
     }

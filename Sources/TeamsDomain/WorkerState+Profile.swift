@@ -51,6 +51,13 @@ extension WorkerState {
         return setCapacity(channel, total: total, at: at) ? .changed : .noChange(ApplyOutcome.Reason.duplicate)
     }
 
+    mutating func applyChannelAvailability(_ channel: String, available: Bool, at: Timestamp) -> Transition {
+        if let known = channelAvailabilityAt[channel], at < known { return .rejected(ApplyOutcome.Reason.late) }
+        channelAvailabilityAt[channel] = at
+        let changed = available ? channelsOff.remove(channel) != nil : channelsOff.insert(channel).inserted
+        return changed ? .changed : .noChange(ApplyOutcome.Reason.duplicate)
+    }
+
     /// Sets one channel's capacity unless a newer setting is known; true when the value changed.
     private mutating func setCapacity(_ channel: String, total: Int, at: Timestamp) -> Bool {
         if let known = capacityAt[channel], at < known { return false }

@@ -1,6 +1,8 @@
 /// One call an agent holds, as the events so far describe it.
 public struct CallState: Sendable, Hashable, Identifiable {
     public enum Phase: String, Sendable, Hashable {
+        /// Offered to the agent and ringing (a pending reservation): no capacity, no flags.
+        case offered
         case live, held, wrapup
     }
 
@@ -11,13 +13,17 @@ public struct CallState: Sendable, Hashable, Identifiable {
     /// worker's other calls' ids (cold memory) are rarely read.
     private(set) var idFingerprint: UInt32
     public var phase: Phase
-    /// Whether the agent's leg is muted on this call.
-    public var muted: Bool
+    /// Whether the agent's leg is muted on this call: `nil` until a mute source (a `call.mute`/`call.unmute`,
+    /// a conference `participant-mute`/`-unmute` of the agent's leg, the Flex plugin) has reported it.
+    /// Flex multi-call mutes inside the agent's browser only, so silence is not "unmuted".
+    public var muted: Bool?
     public var from: String?
     public var queue: String?
     public var direction: CallDirection
     public var via: CallVia
     public var startedAt: Timestamp
+    /// When the call was offered (ringing), if it was: the offer's timer runs from here while `phase == .offered`.
+    public var offeredAt: Timestamp?
     /// When the call went on hold; set while `phase == .held`.
     public var holdSince: Timestamp?
     /// When the call last became live (started or resumed); drives the wrong-call-risk overlap.
@@ -37,7 +43,7 @@ public struct CallState: Sendable, Hashable, Identifiable {
     /// (`muteChangedAt` only moves when `muted` flips, because wrong-call risk is timed from it).
     public internal(set) var muteEventAt: Timestamp
 
-    public init(id: CallID, phase: Phase = .live, muted: Bool = false, from: String? = nil, queue: String? = nil,
+    public init(id: CallID, phase: Phase = .live, muted: Bool? = nil, from: String? = nil, queue: String? = nil,
                 direction: CallDirection = .inbound, via: CallVia = .queue, startedAt: Timestamp,
                 holdSince: Timestamp? = nil, liveSince: Timestamp? = nil, wrapupSince: Timestamp? = nil,
                 muteChangedAt: Timestamp? = nil, misroute: Bool = false, updatedAt: Timestamp? = nil) {
@@ -52,12 +58,15 @@ public struct CallState: Sendable, Hashable, Identifiable {
         self.startedAt = startedAt
         self.holdSince = holdSince
         self.liveSince = liveSince ?? (phase == .live ? startedAt : nil)
+        self.offeredAt = phase == .offered ? startedAt : nil
         self.wrapupSince = wrapupSince
         self.muteChangedAt = muteChangedAt ?? startedAt
         self.misroute = misroute
         self.updatedAt = updatedAt ?? startedAt
         self.phaseEventAt = updatedAt ?? startedAt
-        self.muteEventAt = muteChangedAt ?? startedAt
+        // Unknown mute: the first report applies whatever its time (a browser clock a little behind
+        // Twilio's must not lose the plugin's first mute).
+        self.muteEventAt = muted == nil ? .distantPast : (muteChangedAt ?? startedAt)
     }
 }
 
@@ -107,10 +116,19 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
     public var activitySince: Timestamp
     /// Total capacity per channel.
     public var capacity: [String: Int]
+    /// Channels switched off for this worker (`worker.channel.availability.update`), each with the time of its
+    /// latest on/off event, so a late one does not flip it back.
+    public internal(set) var channelsOff: Set<String> = []
+    public internal(set) var channelAvailabilityAt: [String: Timestamp] = [:]
     /// Calls in the order they started.
     public var calls: [CallState]
     /// Non-voice tasks in the order they started.
     public var tasks: [TaskState]
+    /// When offers were missed (rejected or timed out), oldest first, at most ``missedOfferMemory``:
+    /// views count those since local midnight (``missedOffers(since:)``).
+    public internal(set) var missedOfferTimes: [Timestamp] = []
+    /// How many missed offers a worker remembers; more than an agent misses in a day.
+    public static let missedOfferMemory = 512
     /// True while only events other than `worker` named this worker.
     public var isPlaceholder: Bool
     /// The registry version at which this worker last changed; views cache rows by it.

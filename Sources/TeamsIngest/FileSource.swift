@@ -9,9 +9,10 @@ import Logging
 
 /// Reads events from a file, once or followed like `tail -F`.
 ///
-/// Followed, it reads the file from the start, then polls for growth; it survives the file not existing
+/// Followed, it reads the file from the start, then waits for growth; it survives the file not existing
 /// yet, being truncated (reads again from the start) and being rotated (finishes the old file, including
-/// an unterminated last line, then opens the new one from the start).
+/// an unterminated last line, then opens the new one from the start). On Linux a change to the file or its
+/// name wakes the reader at once (inotify, see ``FileWatch``); the poll interval is only a fallback.
 public final class FileSource: IngestSource {
     public let path: String
     public let follow: Bool
@@ -24,10 +25,11 @@ public final class FileSource: IngestSource {
 
     /// - Parameters:
     ///   - follow: keep reading as the file grows, is truncated or is replaced, until stopped.
-    ///   - pollInterval: how often a followed file is checked once caught up.
+    ///   - pollInterval: how often a followed file is checked once caught up when no change woke the reader
+    ///     (the only wake-up where inotify is unavailable). Held Twilio events are let go at least every 200 ms.
     ///   - onEnd: called on the reading thread when the source ends: after the last line of a file not
     ///     followed ("finished reading X (N lines)"), on failure, or when stopped.
-    public init(path: String, follow: Bool, pipeline: IngestPipeline, pollInterval: Duration = .milliseconds(200),
+    public init(path: String, follow: Bool, pipeline: IngestPipeline, pollInterval: Duration = .seconds(1),
                 onEnd: @escaping @Sendable (SourceEnd) -> Void = { _ in }) {
         self.path = path
         self.follow = follow
@@ -35,6 +37,9 @@ public final class FileSource: IngestSource {
         self.pollInterval = pollInterval
         self.onEnd = onEnd
     }
+
+    /// Longest wait while the decoder holds events (Twilio's reorder window) that time must let go.
+    static let tickInterval = Duration.milliseconds(200)
 
     public func start() {
         runner.start(name: "ingest file") { [self] stop in
@@ -64,12 +69,14 @@ public final class FileSource: IngestSource {
         var reader = DescriptorReader()
         var file: OpenFile?
         var waitingLogged = false
+        let watch = FileWatch(path: path)
         defer { if let file { close(file.fd) } }
 
         while !stop.isSet {
             guard var current = file else {
                 if let opened = OpenFile(path: path) {
                     file = opened
+                    watch.watchFile()
                     waitingLogged = false
                     logger.info("following \(path)", metadata: ["source": "\(path)"])
                 } else {
@@ -77,7 +84,7 @@ public final class FileSource: IngestSource {
                         logger.info("waiting for \(path) to appear: \(errnoDescription(errno))", metadata: ["source": "\(path)"])
                         waitingLogged = true
                     }
-                    stop.sleep(pollInterval)
+                    watch.wait(upTo: pollInterval, stop: stop)
                 }
                 continue
             }
@@ -119,7 +126,7 @@ public final class FileSource: IngestSource {
             }
             // Gone without a replacement yet: keep the old descriptor, the writer may still be using it.
             session.tick()
-            stop.sleep(pollInterval)
+            watch.wait(upTo: session.holdsEvents ? min(pollInterval, Self.tickInterval) : pollInterval, stop: stop)
         }
         return SourceEnd(source: path, reason: .stopped, lines: session.lineNumber)
     }

@@ -16,8 +16,8 @@ public struct IngestSession {
     /// Totals for this session, with the first errors when collecting.
     public private(set) var result = IngestResult()
     var errorLimit = 0
-    /// The Twilio decoder's figures as last reported to the statistics.
-    var reportedTwilio = TwilioStatistics()
+    /// The decoder's ``LineDecoder/formatStatistics`` as last reported to the statistics.
+    var reportedFormats = TwilioStatistics()
     /// When set, only lines it lets through reach the decoder; the others are rejected and counted.
     public var permit: NativeLinePermit?
 
@@ -41,7 +41,7 @@ public struct IngestSession {
     /// Decodes a form-encoded webhook body (a Twilio callback) when the decoder understands forms.
     /// Returns false when it does not.
     public mutating func feed(formBody: [UInt8]) -> Bool {
-        guard var twilio = decoder as? TwilioDecoder else { return false }
+        guard decoder.decodesForms else { return false }
         lineNumber += 1
         tally.linesRead += 1
         if let refusal = permit?.formRefusal {
@@ -49,14 +49,11 @@ public struct IngestSession {
             endOfChunk()
             return true
         }
-        let before = batch.count
-        let rejection = twilio.decode(formBody: formBody, into: &batch)
-        decoder = twilio
+        let rejection = decoder.decode(formBody: formBody, into: &batch)
         if let rejection {
             formBody.withUnsafeBufferPointer { reject(rejection, $0) }
         } else {
             result.accepted += 1
-            if batch.count > before { tally.maxEventAt = batch[before...].map(\.at).max() }
         }
         endOfChunk()
         return true
@@ -95,10 +92,8 @@ public struct IngestSession {
 
     /// Lets go of events a buffering decoder held back that are now due; call it when input is quiet.
     public mutating func tick() {
-        guard var buffering = decoder as? any BufferingLineDecoder else { return }
         let before = batch.count
-        buffering.tick(now: Timestamp.now(), into: &batch)
-        decoder = buffering
+        decoder.tick(now: Timestamp.now(), into: &batch)
         if batch.count > before { endOfChunk() }
     }
 
@@ -108,10 +103,7 @@ public struct IngestSession {
         swap(&r, &reader)
         r.finish { handle($0) }
         swap(&r, &reader)
-        if var buffering = decoder as? any BufferingLineDecoder {
-            buffering.flush(into: &batch)
-            decoder = buffering
-        }
+        decoder.flush(into: &batch)
         endOfChunk()
         pipeline.rejectLog.flush(source: source)
     }
@@ -120,6 +112,9 @@ public struct IngestSession {
     public mutating func discardPartialLine() {
         reader.reset()
     }
+
+    /// Whether the decoder holds events that ``tick()`` will let go as time passes.
+    public var holdsEvents: Bool { decoder.heldEvents > 0 }
 
     /// Whether a partial line is waiting for more input.
     public var hasPartialLine: Bool { reader.hasPartialLine }
@@ -138,9 +133,10 @@ public struct IngestSession {
         flush()
         pipeline.statistics.add(tally, receivedAt: Timestamp.now())
         tally = IngestStatistics.Tally()
-        if let twilio = decoder as? TwilioDecoder, twilio.statistics != reportedTwilio {
-            pipeline.statistics.addTwilio(twilio.statistics.since(reportedTwilio))
-            reportedTwilio = twilio.statistics
+        let formats = decoder.formatStatistics
+        if formats != reportedFormats {
+            pipeline.statistics.addTwilio(formats.since(reportedFormats))
+            reportedFormats = formats
         }
     }
 
@@ -163,15 +159,11 @@ public struct IngestSession {
                 reject(refusal, bytes)
                 return
             }
-            let before = batch.count
             if let rejection = decoder.decode(line: bytes, into: &batch) {
                 reject(rejection, bytes)
                 return
             }
             result.accepted += 1
-            var newest = tally.maxEventAt ?? .distantPast
-            for k in before..<batch.count where batch[k].at > newest { newest = batch[k].at }
-            if batch.count > before { tally.maxEventAt = newest }
             if batch.count >= pipeline.batchSize { flush() }
         }
     }

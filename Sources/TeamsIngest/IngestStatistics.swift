@@ -34,9 +34,8 @@ public final class IngestStatistics: Sendable {
             Dictionary(uniqueKeysWithValues: IngestReject.Category.allCases.map { ($0, 0) })
         /// The most recent rejections, oldest first.
         public var recentRejects: [RecentReject] = []
-        /// The newest event time seen (event clock).
-        public var lastEventAt: Timestamp?
-        /// When a line last arrived from any source (wall clock), to spot a silent feed.
+        /// When a line last arrived from any source (wall clock), to spot a silent feed. The newest event
+        /// time (event clock) is the registry's own `Registry.lastEventAt`, the one source of that fact.
         public var lastLineReceivedAt: Timestamp?
         /// Twilio events ignored (types a Teams View has no use for), duplicates dropped, late arrivals.
         public var twilio = TwilioStatistics()
@@ -47,7 +46,6 @@ public final class IngestStatistics: Sendable {
         var linesRead = 0
         var eventsApplied = 0
         var linesSkippedEmpty = 0
-        var maxEventAt: Timestamp?
 
         var isEmpty: Bool { linesRead == 0 && eventsApplied == 0 }
     }
@@ -85,7 +83,6 @@ public final class IngestStatistics: Sendable {
             s.snapshot.linesRead += tally.linesRead
             s.snapshot.eventsApplied += tally.eventsApplied
             s.snapshot.linesSkippedEmpty += tally.linesSkippedEmpty
-            if let t = tally.maxEventAt, s.snapshot.lastEventAt.map({ t > $0 }) ?? true { s.snapshot.lastEventAt = t }
             if tally.linesRead > 0 { s.snapshot.lastLineReceivedAt = receivedAt }
         }
     }

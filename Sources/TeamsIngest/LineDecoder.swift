@@ -1,12 +1,53 @@
 import TeamsDomain
 
-/// Turns one input line into events. Implementations keep reusable scratch state, so each reading thread
-/// owns its own decoder (hence not `Sendable`-shared; make a fresh one per thread via the pipeline's factory).
+/// Turns input into events: lines always, webhook form bodies when the format has them. Implementations
+/// keep reusable scratch state, so each reading thread owns its own decoder (hence not `Sendable`-shared;
+/// make a fresh one per thread via the pipeline's factory).
+///
+/// A decoder may hold events back for a while (to put an unordered feed in order) and let them go as
+/// time passes: sources call ``tick(now:into:)`` when input is quiet and ``flush(into:)`` when it ends.
+/// The ingest session talks to decoders only through this protocol.
 public protocol LineDecoder {
     /// Decodes `line` (no trailing newline; never blank: blank lines are skipped before decoding) and appends
     /// what it says to `events`. A line may yield several events (Twilio formats) or none (a recognised event
     /// that maps to nothing). Returns the rejection when the line is unusable, in which case `events` is untouched.
     mutating func decode(line: UnsafeBufferPointer<UInt8>, into events: inout [Event]) -> IngestReject?
+
+    /// Whether ``decode(formBody:into:)`` understands `application/x-www-form-urlencoded` webhook bodies.
+    var decodesForms: Bool { get }
+
+    /// Decodes one form-encoded webhook body; like ``decode(line:into:)`` otherwise. Only called when
+    /// ``decodesForms`` is true.
+    mutating func decode(formBody: [UInt8], into events: inout [Event]) -> IngestReject?
+
+    /// Appends the held events that are due at `now` (the server's clock). Nothing by default.
+    mutating func tick(now: Timestamp, into events: inout [Event])
+
+    /// Appends every held event (end of input). Nothing by default.
+    mutating func flush(into events: inout [Event])
+
+    /// Events held back, waiting for ``tick(now:into:)`` or ``flush(into:)``. 0 by default.
+    var heldEvents: Int { get }
+
+    /// Counts of recognised input that produced no event (ignored types, duplicates, late records),
+    /// cumulative since the decoder was made. Empty by default.
+    var formatStatistics: TwilioStatistics { get }
+}
+
+extension LineDecoder {
+    public var decodesForms: Bool { false }
+
+    public mutating func decode(formBody: [UInt8], into events: inout [Event]) -> IngestReject? {
+        IngestReject(.schema, "form bodies are not understood by this decoder")
+    }
+
+    public mutating func tick(now: Timestamp, into events: inout [Event]) {}
+
+    public mutating func flush(into events: inout [Event]) {}
+
+    public var heldEvents: Int { 0 }
+
+    public var formatStatistics: TwilioStatistics { TwilioStatistics() }
 }
 
 enum LineBytes {

@@ -93,6 +93,7 @@ struct NativeEventReader {
 
         guard let atNode = node(.at) else { throw IngestReject(.schema, "missing field \"at\"") }
         let at = try timestamp(atNode)
+        try limits.checkSkew(at)
 
         if case .heartbeat = type { return Event(at: at, .heartbeat) }
         let worker = try requiredString(.worker, max: limits.maxIDBytes)
@@ -106,12 +107,13 @@ struct NativeEventReader {
         case .activity:
             let name = try requiredString(.activity, max: limits.maxTextBytes)
             return Event(at: at, .activity(worker, name: name, available: try optionalBool(.available)))
-        case .callStart:
+        case .callStart, .callOffer:
             let start = CallStart(call: try requiredString(.call, max: limits.maxIDBytes),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes),
                                   direction: try choice(.direction, default: CallDirection.inbound),
                                   via: try choice(.via, default: CallVia.queue))
+            if case .callOffer = type { return Event(at: at, .callOffer(worker, start)) }
             return Event(at: at, .callStart(worker, start))
         case .call(let change):
             return Event(at: at, .call(worker, try requiredString(.call, max: limits.maxIDBytes), change))

@@ -53,7 +53,7 @@ enum NativeField: Int, CaseIterable {
 
 /// The event types of native v1.
 enum NativeType {
-    case worker, activity, callStart, call(CallChange), taskStart, taskEnd, workerRemove, heartbeat
+    case worker, activity, callStart, callOffer, call(CallChange), taskStart, taskEnd, workerRemove, heartbeat
 
     @inline(__always)
     static func named(_ p: UnsafePointer<UInt8>, _ n: Int) -> NativeType? {
@@ -67,11 +67,13 @@ enum NativeType {
         case 9:
             if bytesEqual(p, n, "call.hold") { return .call(.hold) }
             if bytesEqual(p, n, "call.mute") { return .call(.mute) }
+            if bytesEqual(p, n, "call.miss") { return .call(.miss) }
             if bytesEqual(p, n, "heartbeat") { return .heartbeat }
             return nil
         case 10:
             if bytesEqual(p, n, "call.start") { return .callStart }
             if bytesEqual(p, n, "task.start") { return .taskStart }
+            if bytesEqual(p, n, "call.offer") { return .callOffer }
             return nil
         case 11:
             if bytesEqual(p, n, "call.resume") { return .call(.resume) }

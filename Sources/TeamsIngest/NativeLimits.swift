@@ -1,3 +1,5 @@
+import TeamsDomain
+
 /// Bounds on native event fields, so hostile input cannot bloat the registry's memory.
 public struct NativeLimits: Sendable, Hashable {
     /// Longest `worker`, `call` and `task` id, in UTF-8 bytes.
@@ -11,12 +13,28 @@ public struct NativeLimits: Sendable, Hashable {
     /// Largest capacity of one channel.
     public var maxCapacity: Int
 
+    /// Seconds an event's time may be ahead of this host's clock (`--max-clock-skew`); later ones are
+    /// rejected, because an event from the future would make every true event after it look late.
+    public var maxClockSkew: Double
+
     public init(maxIDBytes: Int = 256, maxTextBytes: Int = 256, maxSkills: Int = 64, maxChannels: Int = 16,
-                maxCapacity: Int = 100) {
+                maxCapacity: Int = 100, maxClockSkew: Double = 300) {
+        self.maxClockSkew = maxClockSkew
         self.maxIDBytes = maxIDBytes
         self.maxTextBytes = maxTextBytes
         self.maxSkills = maxSkills
         self.maxChannels = maxChannels
         self.maxCapacity = maxCapacity
+    }
+}
+
+extension NativeLimits {
+    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock.
+    func checkSkew(_ at: Timestamp, now: Timestamp = .now()) throws(IngestReject) {
+        let limit = now.microseconds &+ Int64(maxClockSkew * 1_000_000)
+        guard at.microseconds <= limit else {
+            let ahead = (at.microseconds &- now.microseconds) / 1_000_000
+            throw IngestReject(.schema, "event time \(RFC3339.format(at)) is \(ahead) s ahead of this server's clock (limit \(Int(maxClockSkew)) s, --max-clock-skew)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import JSONOutput
 import TeamsDomain
 import TeamsIngest
 
@@ -49,6 +50,8 @@ enum APIViews {
         j.field("presence", w.presence(offlineActivity: settings.offlineActivity).rawValue)
         j.field("callCount", w.callCount)
         j.field("placeholder", w.isPlaceholder)
+        // Offers rejected or timed out since local midnight.
+        j.field("missedOffers", w.missedOffers(since: now.localMidnight))
         j.key("skills")
         j.beginArray()
         for s in w.skills { j.string(s) }
@@ -63,6 +66,8 @@ enum APIViews {
             j.beginObject()
             j.field("used", w.inUse(channel: ch))
             if let total = w.capacity[ch] { j.field("total", total) } else { j.key("total"); j.null() }
+            // false while the channel is switched off for this worker.
+            j.field("available", !w.channelsOff.contains(ch))
             j.endObject()
         }
         j.endObject()
@@ -73,7 +78,8 @@ enum APIViews {
             j.beginObject()
             j.field("id", call.id)
             j.field("state", call.phase.rawValue)
-            j.field("muted", call.muted)
+            // true, false, or null while no mute source has reported on this call.
+            if let muted = call.muted { j.field("muted", muted) } else { j.key("muted"); j.null() }
             j.field("from", call.from.map { settings.maskCallers ? Formatting.maskCaller($0) : $0 })
             j.field("queue", call.queue)
             j.field("direction", call.direction.rawValue)
@@ -81,6 +87,7 @@ enum APIViews {
             j.field("since", RFC3339.format(call.startedAt))
             j.field("holdSince", call.holdSince.map(RFC3339.format))
             if let wrapup = call.wrapupSince { j.field("wrapupSince", RFC3339.format(wrapup)) }
+            if let offered = call.offeredAt { j.field("offeredAt", RFC3339.format(offered)) }
             j.key("flags")
             j.beginArray()
             if flags.contains(.misroute) { j.string("misroute") }
@@ -133,6 +140,8 @@ enum APIViews {
         j.field("callsHeld", s.callsHeld)
         j.field("callsWrapup", s.callsWrapup)
         j.field("mutedCalls", s.mutedCalls)
+        j.field("muteUnknownCalls", s.muteUnknownCalls)
+        j.field("callsOffered", s.callsOffered)
         j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
         j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
         j.field("longestHoldSeconds", s.longestHoldSince.map { Int($0.seconds(until: now)) } ?? 0)
@@ -183,7 +192,7 @@ enum APIViews {
         j.field("duplicatesDropped", stats.twilio.duplicates)
         j.field("lateEvents", stats.twilio.late)
         j.field("crossOriginRefused", crossOriginRefused)
-        j.field("lastEventAt", stats.lastEventAt.map(RFC3339.format))
+        j.field("lastEventAt", registry.lastEventAt.map(RFC3339.format))
         j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
         j.field("registryVersion", Int(registry.version))
         j.field("workers", registry.workers.count)

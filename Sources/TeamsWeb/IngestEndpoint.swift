@@ -1,4 +1,5 @@
 import HTTPTypes
+import JSONOutput
 import MicroHTTP
 import Synchronization
 import TeamsIngest

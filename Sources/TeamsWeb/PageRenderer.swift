@@ -140,7 +140,7 @@ public final class PageRenderer: Sendable {
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]
             },
             "callsLive": s.callsLive, "callsHeld": s.callsHeld, "callsWrapup": s.callsWrapup,
-            "mutedCalls": s.mutedCalls, "multi": s.agentsOnMultipleCalls,
+            "mutedCalls": s.mutedCalls, "muteUnknownCalls": s.muteUnknownCalls, "multi": s.agentsOnMultipleCalls,
             "misroutes": s.misroutes, "misroutesOn": s.misroutes > 0,
             "risks": s.wrongCallRisks, "risksOn": s.wrongCallRisks > 0,
         ]
@@ -151,7 +151,6 @@ public final class PageRenderer: Sendable {
         }
         model["multiOne"] = s.agentsOnMultipleCalls == 1
         model["agentsWord"] = Formatting.plural(s.agents, "agent")
-        model["mutedWord"] = Formatting.plural(s.mutedCalls, "muted call")
         model["risksWord"] = s.wrongCallRisks == 1 ? "agent now" : "agents now"
         return model
     }

@@ -26,7 +26,7 @@ struct RowView: MustacheParent {
         channels.insert("voice")
         for t in w.tasks { channels.insert(t.channel) }
         capacity = channels.sorted { a, b in a == "voice" ? b != "voice" : (b == "voice" ? false : a < b) }
-            .map { CapacityView(channel: $0, used: w.inUse(channel: $0), total: w.capacity[$0]) }
+            .map { CapacityView(channel: $0, used: w.inUse(channel: $0), total: w.capacity[$0], off: w.channelsOff.contains($0)) }
     }
 
     /// A stable DOM id for the row: live updates find the row by it.
@@ -77,7 +77,7 @@ struct RowView: MustacheParent {
         case "calls": return calls
         case "hasCalls": return !calls.isEmpty
         case "callCount": return calls.count
-        case "multi": return calls.count >= 2
+        case "multi": return worker.isOnMultipleCalls
         case "tasks": return tasks
         case "hasTasks": return !tasks.isEmpty
         case "capacity": return capacity
@@ -90,7 +90,7 @@ struct RowView: MustacheParent {
         case "recent": return !recent.isEmpty
         case "rowClass":
             var c = ""
-            if calls.count >= 2 { c += " row--multi" }
+            if worker.isOnMultipleCalls { c += " row--multi" }
             if flags.contains(.wrongCallRisk) { c += " row--risk" }
             if flags.contains(.misroute) { c += " row--misroute" }
             if !recent.isEmpty { c += " row--cleared" }
@@ -139,12 +139,14 @@ struct CallView: MustacheParent {
         case "state": return call.phase.rawValue
         case "stateLabel":
             switch call.phase {
+            case .offered: return "Ringing"
             case .live: return "Live"
             case .held: return "On hold"
             case .wrapup: return "Wrap-up"
             }
         case "stateIcon":
             switch call.phase {
+            case .offered: return "☏"
             case .live: return "●"
             case .held: return "❚❚"
             case .wrapup: return "✎"
@@ -152,7 +154,11 @@ struct CallView: MustacheParent {
         case "live": return call.phase == .live
         case "held": return call.phase == .held
         case "wrapup": return call.phase == .wrapup
-        case "muted": return call.muted
+        case "offered": return call.phase == .offered
+        // Mute is tri-state: "Muted" badge, an explicit "Mic on" mark, or nothing while no source has said.
+        case "muted": return call.muted == true
+        case "micOn": return call.muted == false && call.phase != .wrapup
+        case "offerTimer": return TimerMarkup.marker(.call, since: call.offeredAt ?? call.startedAt)
         case "caller":
             guard let from = call.from else { return "Unknown caller" }
             return Formatting.clean(settings.maskCallers ? Formatting.maskCaller(from) : from)
@@ -163,7 +169,7 @@ struct CallView: MustacheParent {
             let direction = call.direction.rawValue, via = child(named: "viaLabel") as? String ?? ""
             return via == direction ? direction : direction + " · " + via
         case "timerTitle":
-            return call.phase == .held ? "Hold time" : call.phase == .wrapup ? "Wrap-up time" : "Call time"
+            return call.phase == .held ? "Hold time" : call.phase == .wrapup ? "Wrap-up time" : call.phase == .offered ? "Ringing for" : "Call time"
         case "directionIcon": return call.direction == .inbound ? "↘" : "↗"
         case "via": return call.via.rawValue
         case "viaLabel":
@@ -219,9 +225,12 @@ struct CapacityView: MustacheParent {
     let channel: String
     let used: Int
     let total: Int?
+    /// Switched off for this worker (`worker.channel.availability.update`).
+    var off = false
 
     func child(named name: String) -> Any? {
         switch name {
+        case "off": return off
         case "channel": return Formatting.clean(channel)
         case "used": return used
         case "total": return total.map(String.init) ?? "–"

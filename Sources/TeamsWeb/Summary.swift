@@ -11,7 +11,12 @@ public struct Summary: Sendable, Equatable {
     public var callsHeld = 0
     public var callsWrapup = 0
     public var agentsOnMultipleCalls = 0
+    /// Held or live calls whose agent leg a mute source reported muted.
     public var mutedCalls = 0
+    /// Held or live calls no mute source has reported on (Flex multi-call without the plugin).
+    public var muteUnknownCalls = 0
+    /// Offered (ringing) calls.
+    public var callsOffered = 0
     /// Start of the longest hold in progress.
     public var longestHoldSince: Timestamp?
     /// The agent of the longest hold in progress (id and name).
@@ -41,15 +46,22 @@ public struct Summary: Sendable, Equatable {
             }
             activities[workers[i].activity, default: 0] += 1
             tasks += workers[i].tasks.count
-            if workers[i].calls.count >= 2 { agentsOnMultipleCalls += 1 }
+            if workers[i].isOnMultipleCalls { agentsOnMultipleCalls += 1 }
             var misrouted = false, risky = false
             for (call, f) in zip(workers[i].calls, allFlags[i]) {
                 switch call.phase {
+                case .offered: callsOffered += 1
                 case .live: callsLive += 1
                 case .held: callsHeld += 1
                 case .wrapup: callsWrapup += 1
                 }
-                if call.muted { mutedCalls += 1 }
+                if call.phase == .live || call.phase == .held {
+                    switch call.muted {
+                    case true?: mutedCalls += 1
+                    case nil: muteUnknownCalls += 1
+                    case false?: break
+                    }
+                }
                 if let h = call.holdSince, call.phase == .held, longestHoldSince.map({ h < $0 }) ?? true {
                     longestHoldSince = h
                     longestHoldWorker = (workers[i].id, workers[i].name.isEmpty ? workers[i].id : workers[i].name)
@@ -68,7 +80,8 @@ public struct Summary: Sendable, Equatable {
         a.agents == b.agents && a.idle == b.idle && a.busy == b.busy && a.away == b.away && a.offline == b.offline
             && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
-            && a.mutedCalls == b.mutedCalls && a.longestHoldSince == b.longestHoldSince
+            && a.mutedCalls == b.mutedCalls && a.muteUnknownCalls == b.muteUnknownCalls
+            && a.callsOffered == b.callsOffered && a.longestHoldSince == b.longestHoldSince
             && a.longestHoldWorker?.id == b.longestHoldWorker?.id && a.longestHoldWorker?.name == b.longestHoldWorker?.name
             && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks
             && a.byActivity.map(\.activity) == b.byActivity.map(\.activity)

@@ -21,7 +21,7 @@ struct TeamHeading: Equatable, Sendable {
     mutating func count(_ worker: WorkerState, flags: [CallFlags]) {
         agents += 1
         if !worker.calls.isEmpty { onCalls += 1 }
-        if worker.calls.count >= 2 { multi += 1 }
+        if worker.isOnMultipleCalls { multi += 1 }
         for call in worker.calls where call.phase == .held { held += 1 }
         if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
     }

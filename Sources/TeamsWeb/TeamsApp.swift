@@ -201,7 +201,7 @@ public final class TeamsApp: Sendable {
         model["hasRejects"] = !stats.recentRejects.isEmpty
         model["categories"] = stats.rejectedByCategory.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { ["name": $0.key.rawValue, "count": $0.value] as [String: Any] }
-        model["lastEventAt"] = stats.lastEventAt.map(RFC3339.format) ?? "none yet"
+        model["lastEventAt"] = registry.lastEventAt.map(RFC3339.format) ?? "none yet"
         model["lastLineAgo"] = stats.lastLineReceivedAt.map { Formatting.duration($0.seconds(until: now)) + " ago" } ?? "never"
         model["workers"] = registry.workers.count
         model["version"] = String(registry.version)

@@ -124,6 +124,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds Twilio events are held to put an unordered feed in order (0 maps them on arrival).")
     var reorderWindow = 2.0
 
+    @Option(help: "Seconds an event's time may be ahead of this server's clock; later events are rejected with their reason.")
+    var maxClockSkew = 300.0
+
+    @Option(help: "Comma-separated Twilio activity names that make a worker available, until activity.created/updated events say otherwise.")
+    var availableActivities = "Available"
+
     @Option(help: "Most simultaneous live-update (/live) streams; past it the server answers 503.")
     var maxLiveClients = 2000
 
@@ -153,6 +159,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard reorderWindow >= 0, reorderWindow <= 60 else { throw ValidationError("--reorder-window must be 0...60 seconds") }
+        guard maxClockSkew >= 1, maxClockSkew <= 86_400 else { throw ValidationError("--max-clock-skew must be 1...86400 seconds") }
         guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
         guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
         guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
@@ -205,7 +212,9 @@ struct Serve: AsyncParsableCommand {
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let statistics = IngestStatistics()
-        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow)
+        let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew),
+                                                 availableActivities: available)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
                                       logger: Logger(label: "teamsview.ingest"),
                                       decoder: { TwilioDecoder(configuration: twilio) }) { events in

@@ -68,8 +68,8 @@ struct CallFlagsTests {
 
     @Test func unmutedOnHoldBeyondGraceIsFlagged() {
         var r = Registry()
-        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", 10, via: .transfer),
-              E.call("WK01", "CA1", .hold, 10))  // held, but the client never muted
+        r.run(E.start("WK01", "CA1", 0), E.call("WK01", "CA1", .unmute, 0), E.start("WK01", "CA2", 10, via: .transfer),
+              E.call("WK01", "CA1", .hold, 10))  // held, but the client never muted (and said so)
         let w = r[worker: "WK01"]!
         #expect(w.callFlags(at: t(13)) == [[], []])
         #expect(w.callFlags(at: t(13.001)) == [.wrongCallRisk, []])

@@ -62,7 +62,7 @@ struct RegistryOrderingTests {
         var r = Registry()
         r.run(E.start("WK01", "CA1", 0), E.call("WK01", "CA1", .unmute, 4), E.call("WK01", "CA1", .mute, 10))
         #expect(r.apply(E.call("WK01", "CA1", .unmute, 5)).reason == ApplyOutcome.Reason.late)
-        #expect(r.call("WK01", "CA1")!.muted)
+        #expect(r.call("WK01", "CA1")!.muted == true)
     }
 
     @Test func holdAndMuteAreTimedSeparately() {
@@ -73,7 +73,7 @@ struct RegistryOrderingTests {
         let c = r.call("WK01", "CA1")!
         #expect(c.phase == .held)
         #expect(c.holdSince == t(11))
-        #expect(c.muted)
+        #expect(c.muted == true)
         #expect(c.updatedAt == t(12))
     }
 
@@ -82,7 +82,7 @@ struct RegistryOrderingTests {
         r.run(E.start("WK01", "CA1", 5), E.call("WK01", "CA1", .hold, 5), E.call("WK01", "CA1", .mute, 5))
         let c = r.call("WK01", "CA1")!
         #expect(c.phase == .held)
-        #expect(c.muted)
+        #expect(c.muted == true)
     }
 
     @Test func endedCallIsNotResurrected() {

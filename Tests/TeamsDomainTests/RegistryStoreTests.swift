@@ -77,7 +77,7 @@ struct RegistryStoreTests {
         #expect(c.events == 6)
         #expect(c.batches == 2)
         #expect(c.unchangedByReason == [ApplyOutcome.Reason.heartbeat: 2, ApplyOutcome.Reason.duplicate: 1,
-                                        ApplyOutcome.Reason.unknownCall: 1])
+                                        ApplyOutcome.Reason.pending: 1])
         #expect(store.version == 2)
     }
 

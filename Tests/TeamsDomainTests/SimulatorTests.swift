@@ -152,7 +152,7 @@ struct SimulatorTests {
                     if worker.calls.dropFirst().contains(where: { $0.via == .transfer }) { sawTransferStack = true }
                 }
                 if worker.calls.contains(where: \.misroute) { sawMisroute = true }
-                if worker.calls.contains(where: { $0.phase == .held && $0.muted }) { sawHeldMuted = true }
+                if worker.calls.contains(where: { $0.phase == .held && $0.muted == true }) { sawHeldMuted = true }
                 if worker.hasWrongCallRisk(at: now) { sawRisk = true }
             }
         }

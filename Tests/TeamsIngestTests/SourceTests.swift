@@ -139,6 +139,38 @@ struct SourceTests {
         #expect(pipeline.statistics.snapshot().linesRejected == 0)
     }
 
+    #if os(Linux)
+    @Test("following on Linux: appearance, appends and rotation wake the reader, not the poll")
+    func followWakesOnChange() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("live.ndjson")
+        let collector = EventCollector()
+        let pipeline = IngestPipeline(logger: quietLogger, sink: collector.sink)
+        // A poll interval no test waits out: every line below can only arrive through a change notification.
+        let source = FileSource(path: file.path, follow: true, pipeline: pipeline, pollInterval: .seconds(3600))
+        source.start()
+        defer { source.stop() }
+        try await Task.sleep(for: .milliseconds(100))
+
+        try append("\(heartbeatLine(1))\n", to: file)
+        #expect(try await eventually(timeout: .seconds(30)) { heartbeatNumbers(collector) == [1] })
+        try append("\(heartbeatLine(2))\n", to: file)
+        #expect(try await eventually(timeout: .seconds(30)) { heartbeatNumbers(collector) == [1, 2] })
+
+        // Rotation by rename: the new file's first line arrives without a poll.
+        try FileManager.default.moveItem(at: file, to: dir.appendingPathComponent("live.ndjson.1"))
+        try append("\(heartbeatLine(3))\n", to: file)
+        #expect(try await eventually(timeout: .seconds(30)) { heartbeatNumbers(collector) == [1, 2, 3] })
+        try append("\(heartbeatLine(4))\n", to: file)
+        #expect(try await eventually(timeout: .seconds(30)) { heartbeatNumbers(collector) == [1, 2, 3, 4] })
+
+        let start = ContinuousClock.now
+        source.stop()
+        #expect(ContinuousClock.now - start < .seconds(1), "a stop is noticed while waiting for changes")
+    }
+    #endif
+
     @Test("standard input: reads a pipe to its end")
     func stdinPipe() async throws {
         var fds: [Int32] = [0, 0]

@@ -10,22 +10,20 @@ import TeamsDomain
     static let alice = "WK77777777777777777777777777777777"
     static let aliceTask = "WT33333333333333333333333333333333"
 
-    func fixture(_ name: String) throws -> Data? {
-        guard let dir = T.fixturesDirectory() else { return nil }
-        return try Data(contentsOf: dir.appendingPathComponent(name))
+    func fixture(_ name: String) throws -> Data {
+        try Data(contentsOf: T.fixturesDirectory().appendingPathComponent(name))
     }
 
     static let fixtureEvents: [Event.Kind] = [
         .worker(alice, WorkerProfile(name: "Alice Moreau", team: "Billing", skills: ["billing", "french"])),
-        .activity(alice, name: "Available", available: nil),
+        // Availability by activity name: "Available" is the configured default.
+        .activity(alice, name: "Available", available: true),
         .capacity(alice, channel: "voice", total: 2),
         .callStart(alice, CallStart(call: aliceTask, from: "+33123456789", queue: "Billing", direction: .inbound, via: .queue)),
     ]
 
     @Test func eventStreamsFixtureLinesDecode() throws {
-        guard let data = try fixture("eventstreams.ndjson") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("eventstreams.ndjson")
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         let r = T.run(lines)
         #expect(r.rejects.isEmpty)
@@ -34,9 +32,7 @@ import TeamsDomain
     }
 
     @Test func eventStreamsBatchFixtureDecodesAsOneLine() throws {
-        guard let data = try fixture("eventstreams-batch.json") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("eventstreams-batch.json")
         // The fixture is pretty-printed; a webhook body is one JSON value whatever its whitespace.
         let r = T.run([String(decoding: data, as: UTF8.self)])
         #expect(r.rejects.isEmpty)
@@ -44,23 +40,20 @@ import TeamsDomain
     }
 
     @Test func classicCallbackFixtureDecodes() throws {
-        guard let data = try fixture("classic-callback.json") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let data = try fixture("classic-callback.json")
         let r = T.run([String(decoding: data, as: UTF8.self)])
         #expect(r.rejects.isEmpty)
         let at = Timestamp(microseconds: 1_741_101_902_117_000)
         #expect(r.events == [
             Event(at: at, .worker(Self.alice, WorkerProfile(name: "Alice Moreau", team: "Billing", skills: ["billing", "french"]))),
-            Event(at: at, .activity(Self.alice, name: "Break", available: nil)),
+            Event(at: at, .activity(Self.alice, name: "Break", available: false)),
         ])
     }
 
     @Test(arguments: ["conference-hold.json", "conference-hold.form"])
     func conferenceFixtureHoldsTheFixtureCall(name: String) throws {
-        guard let stream = try fixture("eventstreams.ndjson"), let hold = try fixture(name) else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let stream = try fixture("eventstreams.ndjson")
+        let hold = try fixture(name)
         var decoder = TwilioDecoder(configuration: .init(reorderWindow: 0))
         var events: [Event] = []
         for line in String(decoding: stream, as: UTF8.self).split(separator: "\n") {
@@ -76,9 +69,7 @@ import TeamsDomain
     }
 
     @Test func formFixtureParses() throws {
-        guard let body = try fixture("conference-hold.form") else {
-            Issue.record("skipped: ../shared/fixtures not found beside the repository"); return
-        }
+        let body = try fixture("conference-hold.form")
         let form = try FormDecoding.parse(Array(body))
         #expect(form["Timestamp"] == "Tue, 04 Mar 2025 15:24:03 +0000")
         #expect(form["StatusCallbackEvent"] == "participant-hold")
@@ -102,15 +93,16 @@ import TeamsDomain
         var events: [Event] = []
         let body = "EventType=worker.activity.update&Timestamp=1741101902&WorkerSid=WK1&WorkerName=bob&WorkerActivityName=Offline"
         #expect(decoder.decode(formBody: Array(body.utf8), into: &events) == nil)
-        #expect(events.map(\.kind) == [.worker("WK1", WorkerProfile(name: "bob")), .activity("WK1", name: "Offline", available: nil)])
+        #expect(events.map(\.kind) == [.worker("WK1", WorkerProfile(name: "bob")), .activity("WK1", name: "Offline", available: false)])
         #expect(decoder.decode(form: ["Foo": "bar"], into: &events)?.category == .schema)
     }
 
     @Test func batchArrayYieldsEveryElement() {
         let batch = "[" + [T.cloudEvent("reservation.accepted", at: 0), T.cloudEvent("reservation.wrapup", at: 5),
                            T.conference("participant-hold", at: 3)].joined(separator: ",") + "]"
-        // With a window the batch comes out in time order; without, in delivery order.
-        #expect(T.runKinds([batch]).last == .call(T.workerSid, T.taskSid, .hold))
+        // With a window the batch comes out in time order; without, in delivery order, where the hold
+        // arrives after the wrap-up and so holds nothing.
+        #expect(T.runKinds([batch]).last == .call(T.workerSid, T.taskSid, .wrapup))
         let kinds = T.runKinds([batch], window: 2)
         #expect(kinds == [.callStart(T.workerSid, CallStart(call: T.taskSid, from: "+15551230001", queue: "Billing")),
                           .call(T.workerSid, T.taskSid, .hold), .call(T.workerSid, T.taskSid, .wrapup)])

@@ -32,15 +32,20 @@ import TeamsDomain
         #expect(profiles.count == 2)
     }
 
-    @Test func activityUpdateCarriesAvailabilityOnlyWhenStated() {
+    @Test func activityAvailabilityIsTheActivitysNotAWorkerField() {
         #expect(T.runKinds([T.cloudEvent("worker.activity.update", at: 0, payload: ["worker_activity_name": "Break"])])
-            == [.activity(w, name: "Break", available: nil)])
+            == [.activity(w, name: "Break", available: false)])
+        // No such field in Twilio's payloads: ignored, the activity's configured availability stands.
         #expect(T.runKinds([T.cloudEvent("worker.activity.update", at: 0,
-                                         payload: ["worker_activity_name": "Available", "worker_activity_available": true])])
-            == [.activity(w, name: "Available", available: true)])
+                                         payload: ["worker_activity_name": "Break", "worker_activity_available": true])])
+            == [.activity(w, name: "Break", available: false)])
+        var decoder = TwilioDecoder(configuration: .init(reorderWindow: 0, availableActivities: ["Ready"]))
+        var events: [Event] = []
+        _ = decoder.decode(T.cloudEvent("worker.activity.update", at: 0, payload: ["worker_activity_name": "Ready"]), into: &events)
+        #expect(events.last?.kind == .activity(w, name: "Ready", available: true))
     }
 
-    @Test(arguments: ["worker.capacity.update", "worker.channel.availability.update"])
+    @Test(arguments: ["worker.capacity.update"])
     func capacityEventsSetChannelCapacity(type: String) {
         let kinds = T.runKinds([T.cloudEvent(type, at: 0, payload: ["task_channel_unique_name": "voice", "worker_channel_capacity": 2])])
         #expect(kinds == [.capacity(w, channel: "voice", total: 2)])
@@ -66,11 +71,11 @@ import TeamsDomain
 
     @Test func transferFieldsMakeTransferCall() {
         let byField = T.runKinds([T.cloudEvent("reservation.accepted", at: 0,
-                                               payload: ["transfer_initiating_worker_sid": T.otherWorkerSid, "transfer_started_by": NSNull()])])
+                                               payload: ["transfer_initiating_worker_sid": T.otherWorkerSid, "transfer_mode": NSNull()])])
         let byAttribute = T.runKinds([T.cloudEvent("reservation.accepted", at: 0,
                                                    payload: ["task_attributes": T.voiceAttributes(extra: ["transferTargetType": "worker"])])])
-        let notByEmpty = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["transfer_sid": ""])])
-        let toQueue = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["transfer_sid": "TT1", "transfer_type": "QUEUE"])])
+        let notByEmpty = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["task_transfer_sid": ""])])
+        let toQueue = T.runKinds([T.cloudEvent("reservation.accepted", at: 0, payload: ["task_transfer_sid": "TT1", "transfer_type": "QUEUE"])])
         let toQueueByAttribute = T.runKinds([T.cloudEvent("reservation.accepted", at: 0,
                                                           payload: ["task_attributes": T.voiceAttributes(extra: ["transferTargetType": "queue"])])])
         for kinds in [toQueue, toQueueByAttribute] {
@@ -122,10 +127,13 @@ import TeamsDomain
     }
 
     @Test func eventsForUnacceptedTasksAreIgnoredNotRejected() {
+        let chat: [String: Any] = ["worker_attributes": NSNull(), "worker_name": NSNull(), "task_channel_unique_name": "chat",
+                                   "task_attributes": #"{"from":"web"}"#]
         let r = T.run([
-            T.cloudEvent("reservation.created", at: 0, payload: ["worker_attributes": NSNull(), "worker_name": NSNull()]),
-            T.cloudEvent("reservation.canceled", at: 1, payload: ["worker_attributes": NSNull(), "worker_name": NSNull()]),
-            T.cloudEvent("task.canceled", at: 2),
+            // A chat offered and withdrawn: no voice offer to show, nothing started, nothing to end.
+            T.cloudEvent("reservation.created", at: 0, payload: chat),
+            T.cloudEvent("reservation.canceled", at: 1, payload: chat),
+            T.cloudEvent("task.canceled", at: 2, payload: ["task_channel_unique_name": "chat"]),
             T.cloudEvent("task-queue.created", at: 3, payload: ["worker_attributes": NSNull(), "worker_name": NSNull()]),
             T.cloudEvent("some.future.event", at: 4, payload: ["worker_attributes": NSNull(), "worker_name": NSNull()]),
         ])
@@ -232,7 +240,7 @@ import TeamsDomain
             T.cloudEvent("reservation.accepted", at: 0),
             T.cloudEvent("reservation.wrapup", at: 50),
             T.cloudEvent("reservation.accepted", at: 52, payload: [
-                "task_sid": second, "worker_sid": T.otherWorkerSid, "transfer_started_by": "WK1",
+                "task_sid": second, "worker_sid": T.otherWorkerSid, "transfer_initiating_worker_sid": T.workerSid,
                 "task_attributes": T.voiceAttributes(extra: ["transferTargetType": "worker"]),
             ]),
             T.cloudEvent("reservation.completed", at: 55),

@@ -117,10 +117,9 @@ enum TwilioTest {
         URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// `/work/shared/fixtures` as CI lays it out: `../shared/fixtures` beside the clone.
-    static func fixturesDirectory() -> URL? {
-        let dir = repoRoot().deletingLastPathComponent().appendingPathComponent("shared/fixtures")
-        return FileManager.default.fileExists(atPath: dir.path) ? dir : nil
+    /// The recorded Twilio payloads in the repository's `Tests/Fixtures`.
+    static func fixturesDirectory() -> URL {
+        repoRoot().appendingPathComponent("Tests/Fixtures")
     }
 }
 

@@ -89,7 +89,7 @@ struct IngestEndpointTests {
 
     @Test("Twilio's own webhook form (a conference hold callback) is accepted")
     func formBody() async throws {
-        let fixture = URL(fileURLWithPath: TestServer.repoRoot + "/../shared/fixtures/conference-hold.form")
+        let fixture = URL(fileURLWithPath: TestServer.repoRoot + "/Tests/Fixtures/conference-hold.form")
         guard let form = try? Data(contentsOf: fixture) else {
             Issue.record("fixture missing: \(fixture.path)")
             return
@@ -142,7 +142,9 @@ struct IngestEndpointTests {
         #expect(!calls.isEmpty)
         // Every repeated delivery was recognised; types a Teams View does not use were counted, not rejected.
         let status = try fromPosts.client.get("/api/status").json()
-        #expect(status["duplicatesDropped"] as? Int == part.indices.filter { $0 % 7 == 3 }.count)
+        // The plugin's native lines are not de-duplicated by the decoder (the registry sees the repeat as no change).
+        let native = Array("{\"type\":\"call.".utf8)
+        #expect(status["duplicatesDropped"] as? Int == part.indices.filter { $0 % 7 == 3 && !part[$0].starts(with: native) }.count)
         #expect((status["eventsIgnored"] as? Int ?? 0) > 0)
         #expect(status["linesRejected"] as? Int == 0)
     }

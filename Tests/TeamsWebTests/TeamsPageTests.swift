@@ -53,7 +53,8 @@ struct TeamsPageTests {
         #expect(occurrences(of: "Wrong-call risk", in: chen) == 2)
         let dana = try #require(section(of: html, from: "id=\"w-WK04\"", to: "</tr>"))
         let held = try #require(section(of: dana, from: "card card--held", to: "</li>"))
-        #expect(held.contains("Wrong-call risk"), "held but not muted for 10 s")
+        #expect(held.contains("Wrong-call risk"), "held, reported unmuted, for 10 s")
+        #expect(held.contains("Mic on"))
     }
 
     @Test("event text is HTML-escaped and the page forbids inline script")

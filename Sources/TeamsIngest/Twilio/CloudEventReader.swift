@@ -20,6 +20,25 @@ struct CloudEventReader {
         case record(TaskRouterRecord)
         /// A CloudEvent of another product (`com.twilio.voice...`): counted, not an error.
         case otherProduct(type: String)
+        /// A conference participant status callback delivered through Event Streams.
+        case conference(ConferenceRecord)
+    }
+
+    /// Event Streams types of conference participant callbacks (`Voice.WebhookEvent` schema); both spellings
+    /// are in use. The callback's form fields sit in `data.request.parameters`.
+    static let conferenceTypes: Set<String> = [
+        "com.twilio.voice.status-callback.conference.participant.updated",
+        "com.twilio.voice.status-callback.conference-participant.updated",
+    ]
+
+    /// The conference callback inside an Event Streams voice CloudEvent, or `.otherProduct`.
+    func other(_ type: String, data: JSONNode?) throws(IngestReject) -> Outcome {
+        guard Self.conferenceTypes.contains(type) else { return .otherProduct(type: type) }
+        guard let data, data.kind == .object else { throw IngestReject(.schema, "CloudEvent missing object \"data\"") }
+        guard let parameters = data["request"]?["parameters"], parameters.kind == .object else {
+            throw IngestReject(.schema, "conference CloudEvent missing object \"data.request.parameters\"")
+        }
+        return .conference(try ConferenceReader.read(TwilioFields(object: parameters, limits: limits)))
     }
 
     func read(_ event: JSONNode, state: inout TwilioReadState) throws(IngestReject) -> Outcome {
@@ -44,12 +63,12 @@ struct CloudEventReader {
         if !typeNode.hasEscapes {
             // The common case, read from the bytes: a known type builds no string at all.
             guard typeRaw.count > prefix, typeRaw.starts(with: Self.taskRouterPrefix.utf8) else {
-                return .otherProduct(type: typeNode.string!)
+                return try other(typeNode.string!, data: dataNode)
             }
             eventType = TaskRouterType(bytes: UnsafeBufferPointer(rebasing: typeRaw[prefix...]))
         } else {
             let type = typeNode.string!
-            guard type.hasPrefix(Self.taskRouterPrefix), type.utf8.count > prefix else { return .otherProduct(type: type) }
+            guard type.hasPrefix(Self.taskRouterPrefix), type.utf8.count > prefix else { return try other(type, data: dataNode) }
             eventType = TaskRouterType(String(type.dropFirst(Self.taskRouterPrefix.count)))
         }
         guard let idNode else { throw IngestReject(.schema, "CloudEvent missing field \"id\"") }
@@ -106,17 +125,21 @@ struct CloudEventReader {
             case 24:
                 if bytesEqual(base, n, "task_channel_unique_name") {
                     record.taskChannel = try name("task_channel_unique_name", value, &state.interner)
+                } else if bytesEqual(base, n, "worker_channel_available") {
+                    record.channelAvailable = try availability("worker_channel_available", value)
                 }
-            case 25:
-                if bytesEqual(base, n, "worker_activity_available") {
-                    record.activityAvailable = try flag("worker_activity_available", value)
-                }
+            case 16:
+                if bytesEqual(base, n, "task_channel_sid") { record.taskChannelSid = try sid("task_channel_sid", value, &state.interner) }
+            case 13:
+                if bytesEqual(base, n, "activity_name") { record.activityName = try name("activity_name", value, &state.interner) }
+            case 18:
+                if bytesEqual(base, n, "activity_available") { record.activityAvailable = try flag("activity_available", value) }
             default:
                 break
             }
-            if n > 9, raw[0] == UInt8(ascii: "t"), bytesEqual(base, 9, "transfer_"), Self.isPresent(value) {
-                record.transferred = true
-                if bytesEqual(base, n, "transfer_type"), value.string?.lowercased() == "queue" { record.transferredToQueue = true }
+            if n > 9, raw[0] == UInt8(ascii: "t"), Self.isPresent(value),
+               bytesEqual(base, 9, "transfer_") || (n == 17 && bytesEqual(base, n, "task_transfer_sid")) {
+                try readTransfer(key: raw, value, into: record, &state.interner)
             }
         }
         guard haveTime else { throw IngestReject(.schema, "CloudEvent has neither data.payload.timestamp nor time") }
@@ -132,6 +155,23 @@ struct CloudEventReader {
             }
         }
         return .record(record)
+    }
+
+    /// One of the transfer fields (rare: only on transfer events and some reservation events).
+    func readTransfer(key raw: UnsafeBufferPointer<UInt8>, _ value: JSONNode, into record: TaskRouterRecord,
+                      _ interner: inout StringInterner) throws(IngestReject) {
+        let key = String(decoding: raw, as: UTF8.self)
+        var t = record.transfer ?? TransferFields()
+        switch key {
+        case "task_transfer_sid": t.sid = try sid(key, value, &interner)
+        case "transfer_type": t.type = try name(key, value, &interner)
+        case "transfer_mode": t.mode = try name(key, value, &interner)
+        case "transfer_status": t.status = try name(key, value, &interner)
+        case "transfer_initiating_worker_sid": t.initiatingWorker = try sid(key, value, &interner)
+        case "transfer_initiating_reservation_sid": t.initiatingReservation = try sid(key, value, &interner)
+        default: return
+        }
+        record.transfer = t
     }
 
     /// A `transfer_*` value that says something: not null, not an empty string.
@@ -174,7 +214,7 @@ struct CloudEventReader {
     func timestamp(_ field: String, _ n: JSONNode) throws(IngestReject) -> Timestamp {
         if n.kind == .number {
             guard let v = n.int64, v >= 0 else { throw IngestReject(.schema, "field \"\(field)\" must be epoch milliseconds") }
-            return TwilioTime.epoch(v)
+            return Timestamp.epoch(v)
         }
         guard n.kind == .string, let raw = n.rawStringBytes else { throw mistyped(field, n, "an RFC 3339 timestamp") }
         let t: Timestamp?
@@ -196,6 +236,12 @@ struct CloudEventReader {
         return Int(v)
     }
 
+    /// A channel availability: a boolean, or 0 / 1 as Event Streams' schema types it.
+    func availability(_ field: String, _ n: JSONNode) throws(IngestReject) -> Bool {
+        if n.kind == .number, let v = n.int64, v == 0 || v == 1 { return v == 1 }
+        return try flag(field, n)
+    }
+
     func flag(_ field: String, _ n: JSONNode) throws(IngestReject) -> Bool {
         if let b = n.bool { return b }
         if n.stringEquals("true") { return true }
@@ -208,14 +254,6 @@ extension JSONNode {
     /// Whether this object key is `literal` (escaped keys compared after decoding).
     @inline(__always)
     func `is`(_ literal: StaticString) -> Bool { stringEquals(literal) }
-}
-
-/// Epoch numbers in Twilio fields.
-enum TwilioTime {
-    /// Epoch milliseconds, or seconds when the number is too small to be milliseconds of this century.
-    static func epoch(_ v: Int64) -> Timestamp {
-        v >= 100_000_000_000 ? Timestamp(microseconds: v &* 1_000) : Timestamp(microseconds: v &* 1_000_000)
-    }
 }
 
 /// Parsed worker attributes by worker, so the same attribute string is parsed once, not per event:

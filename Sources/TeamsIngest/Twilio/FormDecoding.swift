@@ -1,3 +1,5 @@
+import PercentEncoding
+
 /// `application/x-www-form-urlencoded` bodies, as Twilio POSTs its webhooks.
 public enum FormDecoding {
     /// Parses a form body into fields: `&`-separated `name=value` pairs, `+` meaning space, `%XX` escapes.
@@ -31,28 +33,12 @@ public enum FormDecoding {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>, what: String) throws(IngestReject) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let b = bytes[i]
-            if b == UInt8(ascii: "+") {
-                out.append(0x20)
-                i += 1
-            } else if b == UInt8(ascii: "%") {
-                guard i + 2 < bytes.endIndex,
-                      let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2])
-                else { throw IngestReject(.schema, "form \(what) has a bad % escape at byte \(i)") }
-                out.append(hi << 4 | lo)
-                i += 3
-            } else {
-                out.append(b)
-                i += 1
-            }
-        }
-        guard let text = String(validating: out, as: UTF8.self) else {
+        do throws(PercentDecoding.Failure) {
+            return try PercentDecoding.decode(bytes, plusIsSpace: true)
+        } catch .badEscape(let offset) {
+            throw IngestReject(.schema, "form \(what) has a bad % escape at byte \(bytes.startIndex + offset)")
+        } catch {
             throw IngestReject(.encoding, "form \(what) is not UTF-8 once decoded")
         }
-        return text
     }
 }

@@ -1,3 +1,4 @@
+import HeapModule
 import TeamsDomain
 
 /// Holds Twilio records for a window of event time and releases them sorted, so that any delivery
@@ -19,7 +20,7 @@ import TeamsDomain
 struct ReorderBuffer {
     /// Event-time window, in microseconds; 0 releases every record as soon as it arrives.
     let window: Int64
-    private var heap: [Entry] = []
+    private var heap = Heap<Entry>()
     private var arrivals: Int64 = 0
     private var newest: Int64?
     /// Wall-clock time at which `newest` was first seen by a tick; `nil` until the next tick.
@@ -58,7 +59,7 @@ struct ReorderBuffer {
             newest = entry.at
             newestSeenAt = nil
         }
-        insert(entry)
+        heap.insert(entry)
         release(through: newest! &- window, into: &out)
     }
 
@@ -77,44 +78,10 @@ struct ReorderBuffer {
     }
 
     private mutating func release(through watermark: Int64, into out: inout [TwilioRecord]) {
-        while let top = heap.first, top.at <= watermark {
-            out.append(popMin().record)
+        while let top = heap.min, top.at <= watermark {
+            out.append(heap.removeMin().record)
             if top.at > releasedThrough { releasedThrough = top.at }
         }
-    }
-
-    // MARK: Binary min-heap
-
-    private mutating func insert(_ e: Entry) {
-        heap.append(e)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard heap[i] < heap[parent] else { break }
-            heap.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    private mutating func popMin() -> Entry {
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            let n = heap.count
-            while true {
-                let l = 2 * i + 1
-                let r = l + 1
-                var m = i
-                if l < n, heap[l] < heap[m] { m = l }
-                if r < n, heap[r] < heap[m] { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
     }
 
     private struct Entry: Comparable {

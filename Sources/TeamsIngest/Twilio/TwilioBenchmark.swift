@@ -192,7 +192,7 @@ public enum TwilioBenchmark {
             if !type.hasPrefix("task.") {
                 payload += #","worker_sid":"\#(agent.sid)","worker_name":"\#(agent.login)","worker_attributes":"\#(agent.attributes)","worker_activity_name":"\#(agent.activity)""#
                 if type == "worker.activity.update" {
-                    payload += #","worker_activity_sid":"WA\#(hex(UInt64(agent.activity.utf8.count)))","worker_activity_available":\#(agent.activity == "Available"),"worker_previous_activity_name":"Available""#
+                    payload += #","worker_activity_sid":"WA\#(hex(UInt64(agent.activity.utf8.count)))","worker_previous_activity_name":"Available""#
                 }
             }
             if let task {

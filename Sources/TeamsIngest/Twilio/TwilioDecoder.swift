@@ -6,7 +6,8 @@ import TeamsDomain
 /// - a JSON array of CloudEvents on one line (an Event Streams webhook sink's batch);
 /// - a classic TaskRouter event callback as a JSON object (`EventType`, PascalCase string fields);
 /// - a Voice conference status callback as a JSON object (`StatusCallbackEvent`);
-/// - a native v1 event (a `type` that is not `com.twilio...`), handed to ``NativeDecoder`` unchanged.
+/// - a native v1 event (a `type` that is not `com.twilio...`), read by ``NativeEventReader`` from the same
+///   parse that detected the format (one parse per line, whatever the format).
 ///
 /// Delivery: Twilio delivers at least once and unordered. Repeats are dropped by CloudEvent `id`
 /// (classic and conference callbacks by type, resource and time), remembering the last
@@ -30,7 +31,13 @@ public struct TwilioDecoder: LineDecoder {
         /// Bounds on ids and text, shared with the native format.
         public var limits: NativeLimits
 
-        public init(reorderWindow: Double = 2, memory: Int = 100_000, limits: NativeLimits = NativeLimits()) {
+        /// Activity names that make a worker available, until `activity.created`/`activity.updated`
+        /// events (`activity_available`) say otherwise (`--available-activities`).
+        public var availableActivities: Set<String>
+
+        public init(reorderWindow: Double = 2, memory: Int = 100_000, limits: NativeLimits = NativeLimits(),
+                    availableActivities: Set<String> = ["Available"]) {
+            self.availableActivities = availableActivities
             self.reorderWindow = reorderWindow
             self.memory = memory
             self.limits = limits
@@ -38,7 +45,6 @@ public struct TwilioDecoder: LineDecoder {
     }
 
     public let configuration: Configuration
-    var native: NativeDecoder
     var tape = JSONTape()
     /// Shared strings, attribute caches and the attribute tape.
     var reading: TwilioReadState
@@ -62,11 +68,10 @@ public struct TwilioDecoder: LineDecoder {
     public init(configuration: Configuration = Configuration()) {
         precondition(configuration.reorderWindow >= 0 && configuration.reorderWindow.isFinite, "reorder window must be >= 0")
         self.configuration = configuration
-        native = NativeDecoder(limits: configuration.limits)
         seen = BoundedSet(capacity: configuration.memory)
         reading = TwilioReadState(memory: configuration.memory)
         buffer = ReorderBuffer(window: Int64((configuration.reorderWindow * 1_000_000).rounded()))
-        mapper = TwilioMapper(capacity: configuration.memory)
+        mapper = TwilioMapper(capacity: configuration.memory, availableActivities: configuration.availableActivities)
     }
 
     /// Counters of what was ignored, repeated, late or unmatched.
@@ -76,6 +81,12 @@ public struct TwilioDecoder: LineDecoder {
         s.late = buffer.late
         return s
     }
+
+    public var formatStatistics: TwilioStatistics { statistics }
+
+    public var decodesForms: Bool { true }
+
+    public var heldEvents: Int { buffer.pending }
 
     /// Records waiting in the reorder window.
     public var pendingRecords: Int { buffer.pending }
@@ -147,7 +158,7 @@ public struct TwilioDecoder: LineDecoder {
         try tape.withRoot(line) { (root) throws(IngestReject) in
             switch root.kind {
             case .object:
-                try stage(object: root, line: line, limits: limits)
+                try stage(object: root, limits: limits)
             case .array:
                 var index = 0
                 for element in root.elements {
@@ -155,7 +166,7 @@ public struct TwilioDecoder: LineDecoder {
                         guard element.kind == .object else {
                             throw IngestReject(.schema, "not a JSON object (found \(element.kind))")
                         }
-                        try stage(object: element, line: line, limits: limits)
+                        try stage(object: element, limits: limits)
                     } catch {
                         throw IngestReject(error.category, "batch element \(index): \(error.reason)")
                     }
@@ -167,20 +178,25 @@ public struct TwilioDecoder: LineDecoder {
         }
     }
 
-    private mutating func stage(object: JSONNode, line: UnsafeBufferPointer<UInt8>, limits: NativeLimits) throws(IngestReject) {
+    private mutating func stage(object: JSONNode, limits: NativeLimits) throws(IngestReject) {
         switch Self.format(of: object) {
         case .cloudEvent:
             switch try CloudEventReader(limits: limits).read(object, state: &reading) {
             case .record(let r):
                 try Self.validate(r)
+                try checkSkew(r.at)
                 staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
             case .otherProduct(let type):
                 staged.append(.ignored(type))
+            case .conference(let c):
+                try checkSkew(c.at)
+                staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
             }
         case .classic, .conference:
             try stage(fields: TwilioFields(object: object, limits: limits))
         case .native:
-            try stageNative(object, line: line)
+            var reader = NativeEventReader(root: object, limits: limits)
+            staged.append(.native(try reader.event()))
         case .unknown:
             throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
         }
@@ -190,22 +206,20 @@ public struct TwilioDecoder: LineDecoder {
         if fields.has("EventType") {
             let r = try ClassicReader.read(fields, state: &reading)
             try Self.validate(r)
+            try checkSkew(r.at)
             staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
         } else if fields.has("StatusCallbackEvent") {
             let c = try ConferenceReader.read(fields)
+            try checkSkew(c.at)
             staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
         } else {
             throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
         }
     }
 
-    private mutating func stageNative(_ object: JSONNode, line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
-        // The object's own bytes, so the native decoder reads exactly what it would read on its own line.
-        let token = object.token
-        let bytes = UnsafeBufferPointer(rebasing: line[Int(token.start)..<Int(token.end)])
-        var one: [Event] = []
-        if let reject = native.decode(line: bytes, into: &one) { throw reject }
-        for e in one { staged.append(.native(e)) }
+    /// Rejects an event time further ahead of this host's clock than the limits allow (see ``NativeLimits/maxClockSkew``).
+    func checkSkew(_ at: Timestamp) throws(IngestReject) {
+        try configuration.limits.checkSkew(at)
     }
 
     /// The sids each TaskRouter event family cannot do without.

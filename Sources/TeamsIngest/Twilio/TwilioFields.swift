@@ -86,7 +86,8 @@ enum ClassicReader {
         if let ms = try f.integer("TimestampMs", range: 0...Int64.max / 1_000) {
             at = Timestamp(microseconds: ms * 1_000)
         } else if let s = try f.integer("Timestamp", range: 0...Int64.max / 1_000_000) {
-            at = Timestamp(microseconds: s * 1_000_000)
+            // Documented as epoch seconds; a value only milliseconds can be is read as milliseconds.
+            at = Timestamp.epoch(s)
         } else {
             throw IngestReject(.schema, "missing field \"Timestamp\" (or \"TimestampMs\")")
         }
@@ -100,10 +101,19 @@ enum ClassicReader {
         r.taskSid = taskSid
         r.reservationSid = reservationSid
         r.workerName = try f.optional("WorkerName")
-        r.activityName = try f.optional("WorkerActivityName")
-        r.activityAvailable = try f.flag("WorkerActivityAvailable")
+        let activityName = try f.optional("WorkerActivityName")
+        if let activityName { r.activityName = activityName } else { r.activityName = try f.optional("ActivityName") }
+        r.activityAvailable = try f.flag("ActivityAvailable")
         r.channelCapacity = try f.integer("WorkerChannelCapacity", range: 0...Int64(f.limits.maxCapacity)).map(Int.init)
         r.taskChannel = try f.optional("TaskChannelUniqueName")
+        r.taskChannelSid = try f.sid("TaskChannelSid")
+        if let v = try f.optional("WorkerChannelAvailable") {
+            switch v.lowercased() {
+            case "true", "1": r.channelAvailable = true
+            case "false", "0": r.channelAvailable = false
+            default: throw IngestReject(.schema, "field \"WorkerChannelAvailable\" must be true or false")
+            }
+        }
         r.taskQueue = try f.optional("TaskQueueName")
         if let text = try f.optional("WorkerAttributes", max: 1 << 16) {
             r.worker = try state.workers.attributes(of: workerSid, text: text, field: "WorkerAttributes")
@@ -111,10 +121,12 @@ enum ClassicReader {
         if let text = try f.optional("TaskAttributes", max: 1 << 16), r.type.readsTaskAttributes {
             r.task = try state.taskAttributes(text: text, field: "TaskAttributes")
         }
-        for (name, value) in f.values where name.hasPrefix("Transfer") && !value.isEmpty {
-            r.transferred = true
-        }
-        r.transferredToQueue = f.values["TransferType"]?.lowercased() == "queue"
+        // PascalCase spellings of Event Streams' transfer fields (not verified on classic callbacks).
+        let transfer = TransferFields(sid: try f.sid("TaskTransferSid"), type: try f.optional("TransferType"),
+                                      mode: try f.optional("TransferMode"), status: try f.optional("TransferStatus"),
+                                      initiatingWorker: try f.sid("TransferInitiatingWorkerSid"),
+                                      initiatingReservation: try f.sid("TransferInitiatingReservationSid"))
+        if !transfer.isEmpty { r.transfer = transfer }
         return r
     }
 }
@@ -131,10 +143,11 @@ enum ConferenceReader {
         let sequence = try f.integer("SequenceNumber", range: 0...Int64.max) ?? 0
         let call = try f.sid("CallSid")
         let label = try f.optional("ParticipantLabel")
+        let friendlyName = try f.optional("FriendlyName", max: f.limits.maxIDBytes)
         if event.hasPrefix("participant-"), call == nil {
             throw IngestReject(.schema, "missing field \"CallSid\" for \(event.prefix(64))")
         }
         return ConferenceRecord(event: event, at: at, conferenceSid: conference, callSid: call, label: label,
-                                sequence: sequence, key: "conference|\(conference)|\(call ?? "")|\(event)|\(sequence)|\(at.microseconds)")
+                                friendlyName: friendlyName, sequence: sequence, key: "conference|\(conference)|\(call ?? "")|\(event)|\(sequence)|\(at.microseconds)")
     }
 }

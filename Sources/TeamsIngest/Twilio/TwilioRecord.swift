@@ -176,24 +176,43 @@ final class TaskRouterRecord {
     var workerSid: String?
     var workerName: String?
     var worker: WorkerAttributes?
+    /// `worker_activity_name` (worker-scoped events), or `activity_name` on `activity.*` events.
     var activityName: String?
+    /// `activity_available` on `activity.created` / `activity.updated`.
     var activityAvailable: Bool?
     var channelCapacity: Int?
+    /// `worker_channel_available` (0/1 or a boolean) on channel events.
+    var channelAvailable: Bool?
+    /// `task_channel_sid`, for events that name the channel by sid only.
+    var taskChannelSid: String?
     var taskSid: String?
     var task: TaskAttributes?
     var taskChannel: String?
     var taskQueue: String?
     var reservationSid: String?
-    /// A `transfer_*` field said this assignment is a transfer.
-    var transferred: Bool = false
-    /// `transfer_type` said the transfer went to a queue, not to a worker.
-    var transferredToQueue: Bool = false
+    /// `transfer_type` (`QUEUE` or `WORKER`), `transfer_mode` (`WARM`/`COLD`), `transfer_status`,
+    /// `transfer_initiating_worker_sid`, `transfer_initiating_reservation_sid`, `task_transfer_sid`:
+    /// on `task.transfer-*` events, and on reservation events when Twilio puts them there.
+    var transfer: TransferFields?
 
     init(type: TaskRouterType, at: Timestamp, key: String) {
         self.type = type
         self.at = at
         self.key = key
     }
+}
+
+/// The `transfer_*` fields of a TaskRouter event (names as in Event Streams' TaskRouter payload).
+struct TransferFields: Sendable, Hashable {
+    var sid: String?
+    var type: String?
+    var mode: String?
+    var status: String?
+    var initiatingWorker: String?
+    var initiatingReservation: String?
+
+    var isEmpty: Bool { self == TransferFields() }
+    var toQueue: Bool { type?.uppercased() == "QUEUE" }
 }
 
 /// A Voice conference status callback (participant hold, mute, join, leave...).
@@ -204,11 +223,15 @@ final class ConferenceRecord {
     let conferenceSid: String
     let callSid: String?
     let label: String?
+    /// `FriendlyName`: Flex names a task's conference after the task sid.
+    let friendlyName: String?
     /// `SequenceNumber`: orders callbacks of one conference within the second `Timestamp` resolves to.
     let sequence: Int64
     let key: String
 
-    init(event: String, at: Timestamp, conferenceSid: String, callSid: String?, label: String?, sequence: Int64, key: String) {
+    init(event: String, at: Timestamp, conferenceSid: String, callSid: String?, label: String?, friendlyName: String? = nil,
+         sequence: Int64, key: String) {
+        self.friendlyName = friendlyName
         self.event = event
         self.at = at
         self.conferenceSid = conferenceSid

@@ -117,9 +117,15 @@ struct Board: Sendable {
     // MARK: Changes
 
     /// Re-files the workers in `touched` (changed, removed, or whose flags flipped) as `newer`
-    /// holds them, and refreshes the figures. Returns the teams whose rows changed.
+    /// holds them, and refreshes the figures (team headings, summary: O(view size)) unless
+    /// `figures` is false. Returns the teams whose rows changed.
+    ///
+    /// Pages that catch a board before the live updater has filed the latest changes re-file
+    /// them without the figures: the rows are exact, the figures are those of `seq`, and the
+    /// stream that goes on from `seq` brings the newer figures a moment later.
     @discardableResult
-    mutating func update(_ touched: Set<WorkerID>, registry newer: Registry, at now: Timestamp, seq: UInt64) -> Set<String> {
+    mutating func update(_ touched: Set<WorkerID>, registry newer: Registry, at now: Timestamp, seq: UInt64,
+                         figures: Bool = true) -> Set<String> {
         var changedTeams = Set<String>()
         // Take every touched worker out first, against the old snapshot the lists are sorted by.
         for id in touched {
@@ -146,6 +152,11 @@ struct Board: Sendable {
             changedTeams.insert(group)
         }
         teams.removeAll { $0.ids.isEmpty }
+        guard figures else {
+            // A team new to the view has no heading yet: count it (it is small, and new).
+            for t in teams.indices where teams[t].heading.agents == 0 { recount(team: t) }
+            return changedTeams
+        }
         for name in changedTeams { if let t = teamIndex(name) { recount(team: t) } }
         if !changedTeams.isEmpty || !touched.isEmpty { resummarise() }
         return changedTeams

@@ -1,3 +1,4 @@
+import JSONOutput
 import TeamsDomain
 
 /// How live updates are tuned (`teamsview serve --max-live-clients`, `--heartbeat`...).

@@ -119,7 +119,7 @@ public final class LiveUpdates: Sendable {
         let now = clock.now()
         if var board = kept {
             guard board.version != registry.version else { return board }
-            board.update(unflushed, registry: registry, at: now, seq: board.seq)
+            board.update(unflushed, registry: registry, at: now, seq: board.seq, figures: false)
             return board
         }
         // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.

@@ -1,0 +1,157 @@
+import Foundation
+import Simulation
+import TeamsIngest
+import TeamsWeb
+
+/// Figures of the shipped path: `teamsview serve` as its own process, fed a file or POSTs, watched over HTTP.
+extension Bench {
+    /// The `teamsview` executable the process sections start: `--server-binary`, else the one beside this binary.
+    var serverExecutable: String {
+        if let serverBinary { return serverBinary }
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return me.deletingLastPathComponent().appendingPathComponent("teamsview").path
+    }
+
+    /// Native NDJSON through `teamsview serve --events FILE` (file → decoder → registry), in a separate
+    /// process pinned to core 1; this process polls `/api/status` from core 0 every 10 ms. The rate counts
+    /// from the first poll that sees events to the first that sees all of them, so start-up is left out.
+    func serveFile() throws {
+        say("\n== serve: native NDJSON through `teamsview serve --events FILE`, separate process, \(events) events")
+        let lines = ContactCentreSimulator.benchmarkLines(agents: 5_000, events: events)
+        let file = try writeLines(lines, name: "teamsview-bench-native.ndjson")
+        say("  input: \(file.bytes / lines.count) bytes/line average; server on core \(serverCores), poller on core \(clientCores)")
+        let rates = try (0..<runs).map { _ in try fileRate(file.path, expected: lines.count, counter: .registryEvents) }
+        let baseline = try orjsonRate(file.path)
+        say("  teamsview serve:        \(summary(rates.map(\.wall))) events/s   (target ≥ 1,500,000)")
+        say("  per CPU-second of the server process: \(summary(rates.map(\.cpu))) events/s")
+        say("  baseline, Python orjson.loads per line (parse only, no registry): \(baseline.map { grouped(Int($0)) } ?? "skipped: orjson missing") lines/s")
+    }
+
+    /// Event Streams CloudEvents: the shipped decoder in this process (one thread, as an ingest thread runs it),
+    /// and the same lines through `teamsview serve --events FILE`.
+    func cloudEvents() throws {
+        let count = 200_000
+        say("\n== cloudevents: Event Streams CloudEvents (TaskRouter), \(count) lines")
+        let lines = TwilioBenchmark.lines(count: count)
+        let file = try writeLines(lines, name: "teamsview-bench-cloudevents.ndjson")
+        say("  input: \(file.bytes / count) bytes/event average")
+        var buffer = Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))
+        let decode = (0..<runs).map { _ in
+            Double(count) / timed { _ = buffer.withUnsafeBufferPointer { TwilioBenchmark.decode(buffer: $0) } }
+        }
+        buffer = []
+        let served = try (0..<runs).map { _ in try fileRate(file.path, expected: count, counter: .linesRead) }
+        let baseline = try orjsonRate(file.path)
+        say("  decode (dedupe, reorder buffer, mapping), in process: \(summary(decode)) events/s   (target ≥ 300,000)")
+        say("  teamsview serve --events FILE (to the registry):      \(summary(served.map(\.wall))) events/s")
+        say("  the same per CPU-second of the server process:        \(summary(served.map(\.cpu))) events/s")
+        say("  baseline, Python orjson.loads per line (parse only): \(baseline.map { grouped(Int($0)) } ?? "skipped: orjson missing") lines/s")
+    }
+
+    /// `POST /ingest` with 1,000-event NDJSON batches: wrk (2 connections per thread) on core 0 against a
+    /// `teamsview serve` process on core 1.
+    func post() throws {
+        say("\n== post: POST /ingest, 1,000-event NDJSON batches, wrk -t1 -c4 -d\(wrkSeconds)s, separate processes")
+        guard let wrk = which("wrk") else { say("  skipped: wrk not installed (apt-get install wrk)"); return }
+        let lines = ContactCentreSimulator.benchmarkLines(agents: 2_000, events: 1_000)
+        let body = try writeLines(lines, name: "teamsview-bench-body.ndjson")
+        let script = NSTemporaryDirectory() + "teamsview-bench-post.lua"
+        try """
+            local f = io.open("\(body.path)", "rb")
+            wrk.method = "POST"
+            wrk.body = f:read("*a")
+            wrk.headers["Content-Type"] = "application/x-ndjson"
+            f:close()
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(binary: serverExecutable, arguments: ["--assets", root], cores: serverCores)
+        defer { server.stop() }
+        try server.waitUntilReady()
+        var rates: [Double] = []
+        for _ in 0..<runs {
+            let text = String(decoding: try shell(which("taskset") ?? wrk,
+                                                  (which("taskset") != nil ? ["-c", clientCores, wrk] : [])
+                                                  + ["-t1", "-c4", "-d\(wrkSeconds)s", "-s", script,
+                                                     "http://127.0.0.1:\(server.port)/ingest"]), as: UTF8.self)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
+            rates.append((line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0) * 1000)
+        }
+        let applied = (try? server.status()["eventsApplied"] as? Int) ?? nil
+        say("  POST /ingest:           \(summary(rates)) events/s   (target ≥ 500,000)")
+        say("  events applied in total: \(applied.map(grouped) ?? "?")")
+    }
+
+    // MARK: helpers
+
+    enum Counter { case registryEvents, linesRead }
+
+    /// Events (or lines) per wall-clock second and per CPU-second of the server for one `serve --events path` run.
+    func fileRate(_ path: String, expected: Int, counter: Counter) throws -> (wall: Double, cpu: Double) {
+        let server = try ServerProcess(binary: serverExecutable, arguments: ["--assets", root, "--events", path], cores: serverCores)
+        defer { server.stop() }
+        var first: (t: Double, n: Int, cpu: Double)?
+        let deadline = WallClock.monotonicSeconds() + 120
+        while WallClock.monotonicSeconds() < deadline {
+            let t = WallClock.monotonicSeconds()
+            if let status = try? server.status() {
+                let n: Int
+                switch counter {
+                case .registryEvents:
+                    n = ((status["eventsChangedRegistry"] as? Int) ?? 0) + ((status["eventsUnchanged"] as? Int) ?? 0)
+                case .linesRead:
+                    n = (status["linesRead"] as? Int) ?? 0
+                }
+                if n >= expected {
+                    guard let first, t > first.t else { throw BenchError("finished before the first poll saw it; use more events") }
+                    let cpu = server.cpuSeconds() - first.cpu
+                    return (Double(n - first.n) / (t - first.t), cpu > 0 ? Double(n - first.n) / cpu : 0)
+                }
+                if n > 0, first == nil { first = (t, n, server.cpuSeconds()) }
+            }
+            usleep(10_000)
+        }
+        throw BenchError("\(path) not ingested within 120 s")
+    }
+
+    /// Median lines/s of `orjson.loads` over every line of `path`, in a Python subprocess on the client core;
+    /// nil when Python or orjson is missing (`pip install orjson`).
+    func orjsonRate(_ path: String) throws -> Double? {
+        guard let python = which("python3") else { return nil }
+        let program = """
+            import sys, time
+            try:
+                import orjson
+            except ImportError:
+                print("missing"); sys.exit(0)
+            lines = [l for l in open(sys.argv[1], "rb").read().split(b"\\n") if l]
+            rates = []
+            for _ in range(int(sys.argv[2])):
+                t = time.perf_counter()
+                for l in lines: orjson.loads(l)
+                rates.append(len(lines) / (time.perf_counter() - t))
+            rates.sort()
+            print(rates[len(rates) // 2])
+            """
+        let argv = [python, "-c", program, path, String(runs)]
+        let text = String(decoding: try shell(which("taskset") ?? python,
+                                              which("taskset") != nil ? ["-c", clientCores] + argv : Array(argv.dropFirst())),
+                          as: UTF8.self)
+        return Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func writeLines(_ lines: [String], name: String) throws -> (path: String, bytes: Int) {
+        let path = NSTemporaryDirectory() + name
+        var data = Data()
+        data.reserveCapacity(lines.count * 200)
+        for line in lines { data.append(contentsOf: line.utf8); data.append(0x0A) }
+        try data.write(to: URL(fileURLWithPath: path))
+        return (path, data.count)
+    }
+
+    /// "median (min–max, ±spread% of the median, n runs)".
+    func summary(_ rates: [Double]) -> String {
+        let sorted = rates.sorted()
+        let median = sorted[sorted.count / 2]
+        let spread = median > 0 ? (sorted.last! - sorted.first!) / 2 / median * 100 : 0
+        return "\(grouped(Int(median)))  (runs \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))), ±\(String(format: "%.0f", spread))%)"
+    }
+}
