@@ -77,7 +77,7 @@
   // lines), teams as bands across the board. The type shrinks with the floor but never below
   // 20 px, so 150 agents fit a 1080p screen and 600 a 4K one; pages rotate only beyond that.
   var DENSE_WIDTH = 7;       // em: a cell's least width
-  var DENSE_HEIGHT = 2.6;    // em: two lines and padding
+  var DENSE_HEIGHT = 2.5;    // em: two lines and padding
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
 

@@ -17,6 +17,8 @@ import Testing
         #expect(worker(calls: [.held, .live]).presence() == .onCall)
         #expect(worker(calls: [.held, .wrapup]).presence() == .onHold)
         #expect(worker(calls: [.wrapup]).presence() == .wrapup)
+        #expect(worker(calls: [.offered]).presence() == .offered)
+        #expect(worker(calls: [.offered, .wrapup]).presence() == .wrapup)
         #expect(worker(tasks: 1).presence() == .onTask)
         #expect(worker(activity: "Lunch", available: false).presence() == .away)
         #expect(worker(activity: "Offline", available: false).presence() == .offline)
@@ -35,5 +37,7 @@ import Testing
         #expect(Presence.away.group == "away" && Presence.onTask.group == "busy")
         #expect(worker(calls: [.live, .held, .wrapup]).callCount == 3)
         #expect(worker().callCount == 0)
+        // An offered call is not worked yet.
+        #expect(worker(calls: [.offered, .live]).callCount == 1)
     }
 }
