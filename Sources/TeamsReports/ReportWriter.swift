@@ -35,6 +35,8 @@ public final class ReportWriter: Sendable {
         public var duplicates: UInt64 = 0
         /// Events older than the late window: not counted.
         public var tooLate: UInt64 = 0
+        /// Events dated more than 5 minutes ahead of this machine's clock: not counted.
+        public var future: UInt64 = 0
         /// Agents replayed because of a late event.
         public var replays: UInt64 = 0
         /// Transactions written.
@@ -112,6 +114,7 @@ public final class ReportWriter: Sendable {
         s.duplicates = c.duplicates
         s.tooLate = c.tooLate
         s.replays = c.replays
+        s.future = c.future
         return s
     }
 

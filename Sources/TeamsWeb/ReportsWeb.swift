@@ -71,8 +71,10 @@ public final class ReportsWeb: Sendable {
             guard let d = ReportZone.Day(text) else { throw BadRequest(message: "\(name) must be a date, YYYY-MM-DD") }
             return d
         }
-        let from = try day("from") ?? (try day("to") ?? today)
-        let to = try day("to") ?? from
+        let fromDay = try day("from")
+        let toDay = try day("to")
+        let from = fromDay ?? toDay ?? today
+        let to = toDay ?? from
         guard from <= to else { throw BadRequest(message: "from must not be after to") }
         guard to.ordinal - from.ordinal < Self.maxDays else { throw BadRequest(message: "at most \(Self.maxDays) days") }
         return Period(from: from, to: to, range: zone.range(from: from, to: to))
@@ -107,7 +109,8 @@ public final class ReportsWeb: Sendable {
 
     // MARK: JSON and CSV
 
-    func reportAPI(_ request: Request) -> Response {
+    /// A route handler (public for the benchmark).
+    public func reportAPI(_ request: Request) -> Response {
         do {
             let p = try period(request)
             let by = try grouping(request)
@@ -179,7 +182,7 @@ public final class ReportsWeb: Sendable {
 
     /// Whether `Origin` names this server (same scheme-less host and port as `Host`).
     static func sameOrigin(_ request: Request) -> Bool {
-        guard let origin = request.headerFields[.origin], let host = request.headerFields[.host] else { return false }
+        guard let origin = request.headerFields[.origin], let host = request.headerFields[.hostField] else { return false }
         for scheme in ["http://", "https://"] where origin == scheme + host { return true }
         return false
     }
@@ -244,7 +247,8 @@ public final class ReportsWeb: Sendable {
          String(f.offersMissed)]
     }
 
-    func reportPage(_ request: Request) -> Response {
+    /// A route handler (public for the benchmark).
+    public func reportPage(_ request: Request) -> Response {
         let p: Period
         let by: ReportGrouping
         do {
@@ -332,7 +336,8 @@ public final class ReportsWeb: Sendable {
         return [calls, mix, holds]
     }
 
-    func agentPage(_ request: Request) -> Response {
+    /// A route handler (public for the benchmark).
+    public func agentPage(_ request: Request) -> Response {
         guard let id = request.parameters["id"] else { return badRequest("no agent", json: false) }
         let day: ReportZone.Day
         if let text = request.queryValue("date"), !text.isEmpty {
@@ -437,4 +442,6 @@ public final class ReportsWeb: Sendable {
 
 extension HTTPField.Name {
     static let contentDisposition = HTTPField.Name("Content-Disposition")!
+    /// `Host` as libmicrohttpd passes it (HTTPTypes keeps the name for HTTP/1 requests' fields too).
+    static let hostField = HTTPField.Name("Host")!
 }
