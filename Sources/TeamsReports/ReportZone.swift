@@ -19,7 +19,8 @@ public struct ReportZone: Sendable {
     public init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.zone = zone
-        self.identifier = zone.identifier
+        // As given: Foundation answers "GMT" for "UTC".
+        self.identifier = identifier
     }
 
     /// The machine's zone (`TZ`, else `/etc/localtime`), `UTC` when it has no name.

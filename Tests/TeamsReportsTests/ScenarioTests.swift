@@ -151,7 +151,7 @@ struct ScenarioTests {
         let incidents = try reports.database.incidents(Scenario.microRange)
         #expect(incidents.count == 4)
         let summary = incidents.map {
-            "\($0.incident.worker) \($0.incident.kind.rawValue) \(Scenario.utc.format($0.incident.start))"
+            "\($0.incident.worker) \($0.incident.kind.rawValue) \(Scenario.utc.format($0.incident.start / 1_000_000))"
                 + "-\($0.incident.end.map { Scenario.utc.format($0 / 1_000_000) } ?? "open") "
                 + "\($0.incident.calls.joined(separator: ",")) \($0.incident.queue) \($0.incident.via) "
                 + "\($0.incident.exposure / 1_000_000)"

@@ -115,7 +115,7 @@ struct ReportsWebTests {
         let intervals = try #require(ann["intervals"] as? [[String: Any]])
         #expect(intervals.map { $0["start"] as? String } == ["2026-03-10T09:00:00Z", "2026-03-10T09:15:00Z", "2026-03-10T09:30:00Z"])
         let totals = try #require(body["totals"] as? [String: Any])
-        #expect(totals["talkSeconds"] as? Double == 700 + 372)
+        #expect(totals["talkSeconds"] as? Double == 1072.0)
         #expect(totals["callsHandled"] as? Int == 5)
 
         let teams = try s.client.get("/api/report?\(Self.day)&by=team").json()
