@@ -42,7 +42,9 @@ public final class ReportsWeb: Sendable {
         var r = response
         r.headerFields[.contentSecurityPolicy] = TeamsApp.contentSecurityPolicy
         r.headerFields[.xContentTypeOptions] = "nosniff"
-        r.headerFields[.referrerPolicy] = "no-referrer"
+        // `same-origin`, not `no-referrer`: under `no-referrer` browsers post forms with `Origin: null`,
+        // and the acknowledgement form is checked by its Origin. Other sites still get no referrer.
+        r.headerFields[.referrerPolicy] = "same-origin"
         r.headerFields[.xFrameOptions] = "DENY"
         r.headerFields[.cacheControl] = "no-store"
         return r

@@ -76,9 +76,12 @@ def test_incident_strip_stays_until_acknowledged(make_server, browser):
     browser.js("document.querySelector('form.ack input[name=by]').value = 'Sam';"
                "document.querySelector('form.ack input[name=note]').value = 'spoke to routing';"
                "document.querySelector('form.ack').requestSubmit();")
-    wait_for(lambda: "spoke to routing" in (browser.text("main") or ""), timeout=10, message="the acknowledgement")
-    incidents = api(server, "/api/incidents")["incidents"]
-    assert [i["acknowledgedBy"] for i in incidents if i["kind"] == "misroute"] == ["Sam"]
+    wait_for(lambda: [i["acknowledgedBy"] for i in api(server, "/api/incidents")["incidents"] if i["kind"] == "misroute"]
+             == ["Sam"], timeout=10, message="the acknowledgement")
+    # Back on the unacknowledged list, which no longer shows it.
+    wait_for(lambda: "No incidents match." in (browser.text("main") or ""), timeout=10, message="the list without it")
+    browser.get(server.url + "/incidents?state=acknowledged")
+    assert "spoke to routing" in browser.text("main")
     browser.get(server.url + "/")
     wait_for(lambda: browser.js("var s = document.getElementById('incident-strip'); return s && s.hidden"),
              timeout=15, message="the strip to go")
