@@ -16,5 +16,7 @@ def test_report_and_incident_endpoints_conform_to_the_openapi_description(make_s
         "run", server.url + "/api/openapi.json",
         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
         "--max-examples", "40", "--phases", "examples,fuzzing",
+        # Generation speed, not conformance: a loaded machine trips it.
+        "--suppress-health-check=too_slow",
     ], capture_output=True, text=True, timeout=600, cwd=str(tmp_path))  # its cache stays out of the checkout
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
