@@ -10,8 +10,8 @@ struct AgentState: Sendable, Hashable, Codable {
         var queue: String
         var via: String
         var phase: Phase
-        /// Mute known `true` only; the current domain's mute is a Bool, taken as known.
-        var muted: Bool
+        /// `nil` until a mute or unmute is heard: exposure counts mute known `false` only.
+        var muted: Bool?
         var startedAt: Int64
         var phaseSince: Int64
     }
@@ -43,6 +43,8 @@ struct AgentState: Sendable, Hashable, Codable {
     var calls: [OpenCall] = []
     var episode: Episode?
     var misroutes: [OpenMisroute] = []
+    /// Calls offered and not yet taken or missed: call id → queue.
+    var offers: [String: String] = [:]
 
     init(clock: Int64) {
         self.clock = clock
@@ -266,7 +268,8 @@ struct AgentMachine {
                 both(iv, e.queue) { $0.misroutes += 1 }
             }
             if e.via == "transfer" { both(iv, e.queue) { $0.transfersIn += 1 } }
-            state.calls.append(.init(id: e.ref, queue: e.queue, via: e.via, phase: .live, muted: false,
+            state.offers[e.ref] = nil
+            state.calls.append(.init(id: e.ref, queue: e.queue, via: e.via, phase: .live, muted: nil,
                                      startedAt: t, phaseSince: t))
         case .hold, .resume, .wrapup:
             guard let i = state.calls.firstIndex(where: { $0.id == e.ref }) else { break }
@@ -294,6 +297,15 @@ struct AgentMachine {
             if let old = state.activity { close(.activity, old, from: state.activitySince, to: t) }
             state.activity = nil
             state.activitySince = t
+        case .offer:
+            if !state.calls.contains(where: { $0.id == e.ref }) { state.offers[e.ref] = e.queue }
+        case .miss:
+            // A rejected or timed-out offer: counted where it was missed, in its queue's row too.
+            if let queue = state.offers.removeValue(forKey: e.ref) {
+                both(iv, queue) { $0.offersMissed += 1 }
+            } else if !state.calls.contains(where: { $0.id == e.ref }) {
+                figures(iv) { $0.offersMissed += 1 }
+            }
         case .transferOut:
             break
         }
@@ -317,7 +329,7 @@ struct AgentMachine {
     /// Starts, extends or ends the wrong-call-risk episode after a change at `t`.
     private mutating func afterChange(at t: Int64) {
         let live = state.calls.filter { $0.phase == .live }
-        let heldUnmuted = state.calls.filter { $0.phase == .held && !$0.muted }
+        let heldUnmuted = state.calls.filter { $0.phase == .held && $0.muted == false }
         let involved = (live.count >= 2 ? live : []) + heldUnmuted
         let connected = state.calls.count { $0.phase != .wrapup }
         if connected > 0 {

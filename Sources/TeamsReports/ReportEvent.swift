@@ -6,7 +6,7 @@ import TeamsDomain
 /// the reports themselves when a call that an agent had starts at another agent `via: transfer`.
 public struct ReportEvent: Sendable, Hashable, Codable {
     public enum Kind: UInt8, Sendable, Hashable, Codable {
-        case activity = 1, callStart, hold, resume, mute, unmute, wrapup, end, remove, transferOut
+        case activity = 1, callStart, hold, resume, mute, unmute, wrapup, end, remove, transferOut, offer, miss
     }
 
     /// Microseconds since the Unix epoch.
@@ -14,7 +14,7 @@ public struct ReportEvent: Sendable, Hashable, Codable {
     public var kind: Kind
     /// The call id, or the activity's name.
     public var ref: String
-    /// `callStart`/`transferOut`: the call's queue (empty when none).
+    /// `callStart`/`offer`/`transferOut`: the call's queue (empty when none).
     public var queue: String
     /// `callStart`: how the call arrived (`queue`, `transfer`, `outbound`, `direct`).
     public var via: String
@@ -50,11 +50,14 @@ public struct ReportEvent: Sendable, Hashable, Codable {
             case .unmute: kind = .unmute
             case .wrapup: kind = .wrapup
             case .end: kind = .end
+            case .miss: kind = .miss
             }
             return (w, ReportEvent(at: at, kind: kind, ref: call))
+        case .callOffer(let w, let offer):
+            return (w, ReportEvent(at: at, kind: .offer, ref: offer.call, queue: offer.queue ?? "", via: offer.via.rawValue))
         case .workerRemove(let w):
             return (w, ReportEvent(at: at, kind: .remove))
-        case .worker, .capacity, .taskStart, .taskEnd, .heartbeat:
+        case .worker, .capacity, .channelAvailability, .taskStart, .taskEnd, .heartbeat:
             return nil
         }
     }

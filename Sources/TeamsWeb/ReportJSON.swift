@@ -1,3 +1,4 @@
+import JSONOutput
 import TeamsReports
 
 /// The JSON of `/api/report` and `/api/incidents` (names fixed: other tools read them).

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import JSONOutput
 import MicroHTTP
 import TeamsDomain
 import TeamsIngest

@@ -7,7 +7,7 @@ import TeamsDomain
 ///
 /// Ann (w1, team Alpha): c1 from Sales, muted and held; c2 from Sales reaches her while c1 is held
 /// (a misroute); she unmutes c1 on hold for 20 s (wrong-call risk); c1 wraps up across 09:15; c3 arrives
-/// by transfer and is passed on to Bob; a break straddles 09:30. The hold of c3 (09:21-09:22, unmuted)
+/// by transfer and is passed on to Bob; a break straddles 09:30. The unmute and hold of c3 (09:21-09:22)
 /// arrives late, after the 09:15 interval was written; c2's start and end arrive twice.
 /// Bob (w2, team Beta): c4 from Support, then c3 by transfer: two live calls for 2 s (under the grace,
 /// no incident) and again for 10 s (an incident).
@@ -54,6 +54,7 @@ enum Scenario {
     ]
 
     static let late: [Event] = [
+        call("w1", "c3", .unmute, 20, 30),
         call("w1", "c3", .hold, 21),
         call("w1", "c3", .resume, 22),
         start("w1", "c2", 8, queue: "Sales", via: .queue),
