@@ -164,7 +164,9 @@ public final class ReportDatabase: Sendable {
             }
             for row in try Row.fetchAll(db, sql: "SELECT worker, state FROM checkpoints") {
                 let data: Data = row[1]
-                engine.restore(worker: row[0], base: try decoder.decode(AgentState.self, from: data))
+                // A checkpoint this version cannot read: the agent starts afresh from its next event.
+                guard let base = try? decoder.decode(AgentState.self, from: data) else { continue }
+                engine.restore(worker: row[0], base: base)
             }
             let cursor = try Row.fetchCursor(db, sql: "SELECT worker, at, kind, ref, queue, via FROM events ORDER BY at, id")
             while let row = try cursor.next() {
