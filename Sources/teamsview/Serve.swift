@@ -6,6 +6,7 @@ import Logging
 import MicroHTTP
 import TeamsDomain
 import TeamsIngest
+import TeamsReports
 import TeamsWeb
 
 /// `teamsview serve`: ingest events and serve the pages.
@@ -142,6 +143,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @OptionGroup(title: "Reports")
+    var reportOptions: ReportOptions
+
     @Option(help: "Directory holding Templates/ and Public/ (default: found next to the binary or here).")
     var assets: String?
 
@@ -211,6 +215,7 @@ struct Serve: AsyncParsableCommand {
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
+        let reports = try reportOptions.open(grace: grace, logger: logger)
         let statistics = IngestStatistics()
         let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew),
@@ -219,6 +224,7 @@ struct Serve: AsyncParsableCommand {
                                       logger: Logger(label: "teamsview.ingest"),
                                       decoder: { TwilioDecoder(configuration: twilio) }) { events in
             _ = store.apply(events)
+            reports?.submit(events)
         }
         let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         posts.startTicking()
@@ -233,7 +239,7 @@ struct Serve: AsyncParsableCommand {
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
                                      ingest: IngestEndpoint(session: posts, token: token, clientToken: clientToken,
                                                             maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins),
-                                     live: live)
+                                     live: live, reports: reports)
         var http = HTTPServer.Configuration(host: host, port: port, threads: threads, connectionLimit: maxConnections,
                                             connectionTimeout: connectionTimeout)
         http.perAddressConnectionLimit = maxConnectionsPerAddress
@@ -285,6 +291,7 @@ struct Serve: AsyncParsableCommand {
         server.stop()
         for source in sources { source.stop() }
         posts.stop()
+        reports?.stop()
     }
 
     /// The client token from `--client-token-file` (surrounding whitespace dropped) or else the environment.

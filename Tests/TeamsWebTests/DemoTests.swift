@@ -11,7 +11,7 @@ struct DemoTests {
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = ["serve", "--port", "0", "--in-memory"] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -77,7 +77,7 @@ struct DemoTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0", "--events", "-"]
+        process.arguments = ["serve", "--port", "0", "--in-memory", "--events", "-"]
         process.currentDirectoryURL = URL(fileURLWithPath: TestServer.repoRoot)
         let input = Pipe(), errors = Pipe()
         process.standardInput = input

@@ -117,4 +117,30 @@ import TeamsDomain
         let b = try fromPosts.client.get("/api/workers").json()["workers"] as? [[String: Any]] ?? []
         #expect(NSDictionary(dictionary: ["w": a]) == NSDictionary(dictionary: ["w": b]))
     }
+
+    @Test("a plugin line before its call is held, applied when the call starts, and counted in /api/status and /metrics")
+    func heldChangesAreReported() async throws {
+        let server = try await TestServer(seeds: [], now: Self.now)
+        func post(_ line: String) throws {
+            let reply = try server.client.send("POST", "/ingest", headers: ["Content-Type": "application/x-ndjson"],
+                                               body: Array(line.utf8))
+            #expect(reply.status == 200)
+        }
+        func held() throws -> [String: Any] {
+            try #require(try server.client.get("/api/status").json()["heldChanges"] as? [String: Any])
+        }
+        try post(#"{"type":"call.mute","at":"2026-11-25T09:00:01Z","worker":"WK9","call":"WTPLUGIN1"}"#)
+        var counts = try held()
+        #expect(counts["waiting"] as? Int == 1)
+        #expect(counts["held"] as? Int == 1)
+        #expect(counts["applied"] as? Int == 0)
+        try post(#"{"type":"call.start","at":"2026-11-25T09:00:00Z","worker":"WK9","call":"WTPLUGIN1","from":"+15550009"}"#)
+        counts = try held()
+        #expect(counts["waiting"] as? Int == 0)
+        #expect(counts["applied"] as? Int == 1)
+        let call = try #require((try server.client.get("/api/workers/WK9").json()["calls"] as? [[String: Any]])?.first)
+        #expect(call["muted"] as? Bool == true)
+        let metrics = try server.client.get("/metrics").text
+        #expect(metrics.contains(#"teamsview_registry_held_changes_total{outcome="applied"} 1"#))
+    }
 }

@@ -1,0 +1,303 @@
+import TeamsDomain
+
+/// Turns the event stream into interval figures, timeline spans and incidents, per agent.
+///
+/// Not thread-safe: one `ReportWriter` thread owns it. Each agent keeps a checkpoint (its state at
+/// an interval boundary at least `lateWindow` behind the newest event) and its events since; an
+/// event older than what the agent has already accrued is inserted in order and the agent is
+/// replayed from the checkpoint, so figures already written are corrected. An event identical to
+/// one already kept (same worker, time, kind and call or activity) is a duplicate and counts nothing;
+/// one older than the checkpoint is too late and counts nothing either.
+final class ReportEngine {
+    struct Log {
+        var baseState: AgentState
+        var events: [ReportEvent] = []
+        var machine: AgentMachine
+        /// Everything since the checkpoint must be rewritten (after a replay).
+        var fullRewrite = false
+        /// Events not yet written to the database.
+        var unwritten: [ReportEvent] = []
+        var checkpointDirty = true
+        /// Events before this (microseconds) were dropped from the database at the last checkpoint.
+        var prunedBefore: Int64?
+        var dirty = true
+
+        var baseTime: Int64 { baseState.clock }
+    }
+
+    struct Profile: Sendable, Hashable {
+        var name: String
+        var team: String
+    }
+
+    /// Cumulative counts, for `/status` and `/metrics`.
+    struct Counters: Sendable, Hashable {
+        var counted: UInt64 = 0
+        var duplicates: UInt64 = 0
+        var tooLate: UInt64 = 0
+        var replays: UInt64 = 0
+        /// Events dated more than `maxAhead` after the wall clock: not counted.
+        var future: UInt64 = 0
+    }
+
+    let grace: Int64
+    let lateWindow: Int64
+    private(set) var logs: [String: Log] = [:]
+    private(set) var profiles: [String: Profile] = [:]
+    private var dirtyProfiles: Set<String> = []
+    /// Newest event time seen (microseconds); open states are accrued up to it.
+    private(set) var horizon: Int64 = .min
+    var counters = Counters()
+    /// Who had each call last, for transfers out: worker, the call's queue there, when it ended there.
+    private var holders: [String: (worker: String, queue: String, endedAt: Int64?)] = [:]
+    /// How long after a call ended at one agent its start at another still counts as a transfer out.
+    static let transferGap: Int64 = 120 * 1_000_000
+
+    /// - Parameters:
+    ///   - grace: seconds a wrong-call-risk condition lasts before it is an incident.
+    ///   - lateWindow: seconds an event may be late and still correct the figures.
+    init(grace: Double, lateWindow: Double = 3600) {
+        self.grace = Int64((grace * 1_000_000).rounded())
+        self.lateWindow = Int64(lateWindow * 1_000_000)
+    }
+
+    /// How far (microseconds) an event may be dated after the wall clock: a producer's clock running
+    /// ahead must not accrue every open activity into the future.
+    static let maxAhead: Int64 = 300 * 1_000_000
+
+    /// Feeds a batch of domain events in arrival order; `now` is the wall clock.
+    func ingest(_ events: [Event], now: Timestamp = .now()) {
+        let limit = now.microseconds + Self.maxAhead
+        for event in events {
+            if event.at.microseconds > limit {
+                counters.future += 1
+                continue
+            }
+            if event.at.microseconds > horizon { horizon = event.at.microseconds }
+            if case .worker(let id, let profile) = event.kind {
+                var p = profiles[id] ?? Profile(name: id, team: "")
+                if let name = profile.name { p.name = name }
+                if let team = profile.team { p.team = team }
+                if profiles[id] != p {
+                    profiles[id] = p
+                    dirtyProfiles.insert(id)
+                }
+                continue
+            }
+            guard let (worker, e) = ReportEvent.from(event) else { continue }
+            if e.kind == .callStart { noteStart(worker: worker, e) }
+            if e.kind == .end, var h = holders[e.ref], h.worker == worker {
+                h.endedAt = e.at
+                holders[e.ref] = h
+            }
+            ingest(worker: worker, e)
+        }
+    }
+
+    private func noteStart(worker: String, _ e: ReportEvent) {
+        if e.via == "transfer", let previous = holders[e.ref], previous.worker != worker,
+           previous.endedAt.map({ e.at - $0 <= Self.transferGap }) ?? true {
+            ingest(worker: previous.worker, ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue))
+        }
+        holders[e.ref] = (worker, e.queue, nil)
+    }
+
+    /// Feeds one report event of `worker` (also used when restoring from the database).
+    func ingest(worker: String, _ e: ReportEvent, restoring: Bool = false) {
+        if logs[worker] == nil {
+            let base = AgentMachine.interval(e.at - lateWindow) * 1_000_000
+            let state = AgentState(clock: base)
+            logs[worker] = Log(baseState: state, machine: AgentMachine(worker: worker, grace: grace, state: state,
+                                                                      output: AgentOutput()))
+            if profiles[worker] == nil {
+                profiles[worker] = Profile(name: worker, team: "")
+                dirtyProfiles.insert(worker)
+            }
+        }
+        logs[worker]!.dirty = true
+        let inserted: Bool = logs[worker]!.insert(e, counters: &counters)
+        guard inserted else { return }
+        if !restoring { logs[worker]!.unwritten.append(e) }
+        counters.counted += 1
+        if e.at >= logs[worker]!.machine.state.clock || e.kind == .transferOut {
+            logs[worker]!.machine.apply(e)
+        } else {
+            counters.replays += 1
+            logs[worker]!.replay()
+        }
+    }
+
+    /// Restores an agent's checkpoint (before its events are fed with `restoring: true`).
+    func restore(worker: String, base: AgentState) {
+        logs[worker] = Log(baseState: base, machine: AgentMachine(worker: worker, grace: grace, state: base,
+                                                                 output: AgentOutput()),
+                           fullRewrite: true, checkpointDirty: false)
+    }
+
+    func restore(profile id: String, name: String, team: String) {
+        profiles[id] = Profile(name: name, team: team)
+    }
+
+    func restore(horizon: Int64) {
+        self.horizon = max(self.horizon, horizon)
+    }
+
+    /// Accrues every agent with something open up to the newest event time.
+    func advanceAll() {
+        guard horizon != .min else { return }
+        for key in logs.keys {
+            let state = logs[key]!.machine.state
+            guard state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
+            logs[key]!.machine.advance(to: horizon)
+            logs[key]!.dirty = true
+        }
+        if holders.count > 100_000 {
+            let cut = horizon - Self.transferGap
+            holders = holders.filter { $0.value.endedAt.map { $0 >= cut } ?? true }
+        }
+    }
+
+    /// What the database needs to catch up with, and the checkpoints moved forward after it.
+    func collect() -> WriteBatch {
+        var batch = WriteBatch(horizon: horizon)
+        for id in dirtyProfiles {
+            if let p = profiles[id] { batch.profiles.append((id, p.name, p.team)) }
+        }
+        dirtyProfiles = []
+        for key in logs.keys where logs[key]!.dirty || logs[key]!.checkpointDirty {
+            let team = profiles[key]?.team ?? ""
+            logs[key]!.collect(into: &batch, worker: key, team: team)
+            logs[key]!.moveCheckpoint(horizon: horizon, lateWindow: lateWindow, into: &batch, worker: key)
+        }
+        return batch
+    }
+
+    /// The spans still going on for `worker`, up to the newest event.
+    func openSpans(of worker: String) -> [TimelineSpan] {
+        logs[worker]?.machine.openSpans ?? []
+    }
+}
+
+extension ReportEngine.Log {
+    /// Inserts in time order (after events of the same time); false for a duplicate or a too-late event.
+    mutating func insert(_ e: ReportEvent, counters: inout ReportEngine.Counters) -> Bool {
+        if e.at < baseTime {
+            counters.tooLate += 1
+            return false
+        }
+        var i = events.endIndex
+        if let last = events.last, e.at < last.at {
+            var lo = 0, hi = events.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if events[mid].at <= e.at { lo = mid + 1 } else { hi = mid }
+            }
+            i = lo
+        }
+        var j = i - 1
+        while j >= 0, events[j].at == e.at {
+            if events[j].sameAs(e) {
+                counters.duplicates += 1
+                return false
+            }
+            j -= 1
+        }
+        events.insert(e, at: i)
+        return true
+    }
+
+    /// Replays every event since the checkpoint, up to the time already accrued.
+    mutating func replay() {
+        let clock = machine.state.clock
+        machine = AgentMachine(worker: machine.worker, grace: machine.grace, state: baseState, output: AgentOutput())
+        for e in events { machine.apply(e) }
+        machine.advance(to: clock)
+        fullRewrite = true
+    }
+
+    mutating func collect(into batch: inout WriteBatch, worker: String, team: String) {
+        if !unwritten.isEmpty {
+            batch.events.append((worker, unwritten))
+            unwritten = []
+        }
+        let baseSeconds = AgentMachine.interval(baseTime)
+        if fullRewrite {
+            batch.rewrites.append((worker, baseSeconds, baseTime))
+            for (key, figures) in machine.output.intervals where key.start >= baseSeconds {
+                batch.intervals.append(.init(worker: worker, team: team, start: key.start, queue: key.queue, figures: figures))
+            }
+            batch.spans.append((worker, machine.output.spans.filter { $0.end.map { $0 >= baseTime } ?? true }))
+            batch.incidents.append(contentsOf: machine.output.incidents.values)
+        } else {
+            for key in machine.output.dirtyIntervals {
+                if let figures = machine.output.intervals[key] {
+                    batch.intervals.append(.init(worker: worker, team: team, start: key.start, queue: key.queue, figures: figures))
+                }
+            }
+            batch.spans.append((worker, Array(machine.output.spans[machine.output.spansWritten...])))
+            for id in machine.output.dirtyIncidents {
+                if let incident = machine.output.incidents[id] { batch.incidents.append(incident) }
+            }
+        }
+        batch.spans.append((worker, machine.openSpans))
+        machine.output.dirtyIntervals = []
+        machine.output.dirtyIncidents = []
+        machine.output.spansWritten = machine.output.spans.count
+        fullRewrite = false
+        dirty = false
+        if checkpointDirty {
+            batch.checkpoints.append((worker, baseState))
+            checkpointDirty = false
+        }
+    }
+
+    /// Moves the checkpoint to the interval boundary `lateWindow` behind `horizon` once it is two
+    /// windows behind, forgetting the events and the written output before it.
+    mutating func moveCheckpoint(horizon: Int64, lateWindow: Int64, into batch: inout WriteBatch, worker: String) {
+        guard horizon != .min, horizon - baseTime > 2 * lateWindow else { return }
+        let newBase = AgentMachine.interval(horizon - lateWindow) * 1_000_000
+        var probe = AgentMachine(worker: worker, grace: machine.grace, state: baseState, output: AgentOutput())
+        let keep = events.firstIndex { $0.at >= newBase } ?? events.endIndex
+        for e in events[..<keep] { probe.apply(e) }
+        probe.advance(to: newBase)
+        // An episode not yet an incident would credit intervals before the checkpoint: wait for it.
+        if let episode = probe.state.episode, !episode.credited { return }
+        baseState = probe.state
+        events.removeFirst(keep)
+        let baseSeconds = AgentMachine.interval(newBase)
+        machine.output.intervals = machine.output.intervals.filter { $0.key.start >= baseSeconds }
+        machine.output.spans = machine.output.spans.filter { ($0.end ?? .max) >= newBase }
+        machine.output.spansWritten = machine.output.spans.count
+        machine.output.incidents = machine.output.incidents.filter { ($0.value.end ?? .max) >= newBase }
+        batch.checkpoints.append((worker, baseState))
+        batch.prunes.append((worker, newBase))
+    }
+}
+
+/// Everything one flush writes, in one transaction.
+struct WriteBatch {
+    struct IntervalRow {
+        var worker: String
+        var team: String
+        var start: Int64
+        var queue: String
+        var figures: IntervalFigures
+    }
+
+    var horizon: Int64
+    var profiles: [(id: String, name: String, team: String)] = []
+    var events: [(worker: String, events: [ReportEvent])] = []
+    /// Delete this worker's intervals from `seconds` and spans and incidents from `micros` before writing.
+    var rewrites: [(worker: String, seconds: Int64, micros: Int64)] = []
+    var intervals: [IntervalRow] = []
+    var spans: [(worker: String, spans: [TimelineSpan])] = []
+    var incidents: [Incident] = []
+    var checkpoints: [(worker: String, state: AgentState)] = []
+    /// Delete this worker's events before the time (microseconds).
+    var prunes: [(worker: String, before: Int64)] = []
+
+    var isEmpty: Bool {
+        profiles.isEmpty && events.isEmpty && rewrites.isEmpty && intervals.isEmpty
+            && spans.allSatisfy(\.spans.isEmpty) && incidents.isEmpty && checkpoints.isEmpty && prunes.isEmpty
+    }
+}

@@ -1,0 +1,64 @@
+import TeamsDomain
+
+/// One event as reports keep it: what the figures need of a domain `Event`, nothing of the caller.
+///
+/// Profiles, capacity and non-voice tasks are not in reports' event log; `transferOut` is made by
+/// the reports themselves when a call that an agent had starts at another agent `via: transfer`.
+public struct ReportEvent: Sendable, Hashable, Codable {
+    public enum Kind: UInt8, Sendable, Hashable, Codable {
+        case activity = 1, callStart, hold, resume, mute, unmute, wrapup, end, remove, transferOut, offer, miss
+    }
+
+    /// Microseconds since the Unix epoch.
+    public var at: Int64
+    public var kind: Kind
+    /// The call id, or the activity's name.
+    public var ref: String
+    /// `callStart`/`offer`/`transferOut`: the call's queue (empty when none).
+    public var queue: String
+    /// `callStart`: how the call arrived (`queue`, `transfer`, `outbound`, `direct`).
+    public var via: String
+
+    public init(at: Int64, kind: Kind, ref: String = "", queue: String = "", via: String = "") {
+        self.at = at
+        self.kind = kind
+        self.ref = ref
+        self.queue = queue
+        self.via = via
+    }
+
+    /// The same event twice: same time, kind and call or activity.
+    func sameAs(_ other: ReportEvent) -> Bool {
+        at == other.at && kind == other.kind && ref == other.ref
+    }
+
+    /// The report event of a domain event, with its worker; `nil` for events reports do not use.
+    static func from(_ event: Event) -> (WorkerID, ReportEvent)? {
+        let at = event.at.microseconds
+        switch event.kind {
+        case .activity(let w, let name, _):
+            return (w, ReportEvent(at: at, kind: .activity, ref: name))
+        case .callStart(let w, let start):
+            return (w, ReportEvent(at: at, kind: .callStart, ref: start.call, queue: start.queue ?? "",
+                                   via: start.via.rawValue))
+        case .call(let w, let call, let change):
+            let kind: Kind
+            switch change {
+            case .hold: kind = .hold
+            case .resume: kind = .resume
+            case .mute: kind = .mute
+            case .unmute: kind = .unmute
+            case .wrapup: kind = .wrapup
+            case .end: kind = .end
+            case .miss: kind = .miss
+            }
+            return (w, ReportEvent(at: at, kind: kind, ref: call))
+        case .callOffer(let w, let offer):
+            return (w, ReportEvent(at: at, kind: .offer, ref: offer.call, queue: offer.queue ?? "", via: offer.via.rawValue))
+        case .workerRemove(let w):
+            return (w, ReportEvent(at: at, kind: .remove))
+        case .worker, .capacity, .channelAvailability, .taskStart, .taskEnd, .heartbeat:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import GRDB
+
+/// How report rows are grouped.
+public enum ReportGrouping: String, Sendable, CaseIterable {
+    case agent, team, queue
+}
+
+/// One row of a report: an agent, a team or a queue, with its figures over the range and, when
+/// asked, per interval.
+public struct ReportRow: Sendable, Hashable {
+    /// Worker id, team name (as given) or queue name.
+    public var key: String
+    /// Display name (the worker's name; the key for teams and queues).
+    public var name: String
+    public var figures: IntervalFigures
+    /// Interval start (Unix seconds) and figures, in time order; empty unless asked.
+    public var intervals: [(start: Int64, figures: IntervalFigures)]
+
+    public static func == (a: ReportRow, b: ReportRow) -> Bool {
+        a.key == b.key && a.name == b.name && a.figures == b.figures
+            && a.intervals.map(\.start) == b.intervals.map(\.start) && a.intervals.map(\.figures) == b.intervals.map(\.figures)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}
+
+/// An incident with its acknowledgement and the worker's name.
+public struct IncidentRecord: Sendable, Hashable {
+    public var incident: Incident
+    public var workerName: String
+    public var acknowledgedBy: String?
+    /// Microseconds.
+    public var acknowledgedAt: Int64?
+    public var note: String?
+}
+
+extension ReportDatabase {
+    private static let sums = """
+        SUM(calls_handled), SUM(talk), SUM(hold), SUM(hold_count), MAX(longest_hold), SUM(wrapup), SUM(multi_call),
+        MAX(max_concurrent), SUM(transfers_in), SUM(transfers_out), SUM(misroutes), SUM(wrong_call_risk),
+        SUM(exposure), SUM(offers_missed)
+        """
+
+    private static func figures(_ row: Row, from i: Int) -> IntervalFigures {
+        var f = IntervalFigures()
+        f.callsHandled = row[i]
+        f.talk = row[i + 1]
+        f.hold = row[i + 2]
+        f.holdCount = row[i + 3]
+        f.longestHold = row[i + 4]
+        f.wrapup = row[i + 5]
+        f.multiCall = row[i + 6]
+        f.maxConcurrentCalls = row[i + 7]
+        f.transfersIn = row[i + 8]
+        f.transfersOut = row[i + 9]
+        f.misroutes = row[i + 10]
+        f.wrongCallRiskIncidents = row[i + 11]
+        f.exposure = row[i + 12]
+        f.offersMissed = row[i + 13]
+        return f
+    }
+
+    /// The report over `[range)` (Unix seconds, interval starts), grouped, sorted by name then key.
+    public func report(_ range: Range<Int64>, by grouping: ReportGrouping, intervals: Bool) throws -> [ReportRow] {
+        let group: String
+        let filter: String
+        switch grouping {
+        case .agent: group = "worker"; filter = "queue = ''"
+        case .team: group = "team"; filter = "queue = ''"
+        case .queue: group = "queue"; filter = "queue <> ''"
+        }
+        let args: StatementArguments = [range.lowerBound, range.upperBound]
+        return try writer.read { db in
+            var rows: [String: ReportRow] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT \(group), \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND \(filter) GROUP BY \(group)
+                """, arguments: args) {
+                let key: String = row[0]
+                rows[key] = ReportRow(key: key, name: key, figures: Self.figures(row, from: 1), intervals: [])
+            }
+            if grouping != .queue {
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT \(group), activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                    GROUP BY \(group), activity
+                    """, arguments: args) {
+                    let key: String = row[0]
+                    rows[key, default: ReportRow(key: key, name: key, figures: IntervalFigures(), intervals: [])]
+                        .figures.activity[row[1]] = row[2]
+                }
+            }
+            if intervals {
+                var byKey: [String: [Int64: IntervalFigures]] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT \(group), start, \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND \(filter)
+                    GROUP BY \(group), start
+                    """, arguments: args) {
+                    byKey[row[0], default: [:]][row[1]] = Self.figures(row, from: 2)
+                }
+                if grouping != .queue {
+                    for row in try Row.fetchAll(db, sql: """
+                        SELECT \(group), start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                        GROUP BY \(group), start, activity
+                        """, arguments: args) {
+                        byKey[row[0], default: [:]][row[1], default: IntervalFigures()].activity[row[2]] = row[3]
+                    }
+                }
+                for (key, list) in byKey {
+                    rows[key]?.intervals = list.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                }
+            }
+            if grouping == .agent {
+                for row in try Row.fetchAll(db, sql: "SELECT id, name FROM workers") {
+                    let id: String = row[0]
+                    rows[id]?.name = row[1]
+                }
+            }
+            return rows.values.sorted { ($0.name, $0.key) < ($1.name, $1.key) }
+        }
+    }
+
+    private static let incidentColumns = """
+        i.id, i.worker, i.kind, i.start, i.ends, i.calls, i.queue, i.via, i.exposure, COALESCE(w.name, i.worker),
+        a.by, a.at, a.note
+        """
+
+    private static func record(_ row: Row) -> IncidentRecord {
+        let calls: String = row[5]
+        let incident = Incident(id: row[0], worker: row[1], kind: Incident.Kind(rawValue: row[2]) ?? .misroute,
+                                start: row[3], end: row[4],
+                                calls: calls.split(separator: callSeparator).map(String.init),
+                                queue: row[6], via: row[7], exposure: row[8])
+        return IncidentRecord(incident: incident, workerName: row[9], acknowledgedBy: row[10], acknowledgedAt: row[11],
+                              note: row[12])
+    }
+
+    /// Incidents that started in `[range)` (microseconds), newest first, optionally of one worker,
+    /// one kind, acknowledged or not.
+    public func incidents(_ range: Range<Int64>, worker: String? = nil, kind: Incident.Kind? = nil,
+                          acknowledged: Bool? = nil, limit: Int = 10_000) throws -> [IncidentRecord] {
+        var sql = """
+            SELECT \(Self.incidentColumns) FROM incidents i LEFT JOIN workers w ON w.id = i.worker
+            LEFT JOIN acknowledgements a ON a.incident = i.id WHERE i.start >= ? AND i.start < ?
+            """
+        var args: StatementArguments = [range.lowerBound, range.upperBound]
+        if let worker { sql += " AND i.worker = ?"; args += [worker] }
+        if let kind { sql += " AND i.kind = ?"; args += [kind.rawValue] }
+        if let acknowledged { sql += acknowledged ? " AND a.incident IS NOT NULL" : " AND a.incident IS NULL" }
+        sql += " ORDER BY i.start DESC, i.id LIMIT ?"
+        args += [limit]
+        let query = sql
+        let arguments = args
+        return try writer.read { db in try Row.fetchAll(db, sql: query, arguments: arguments).map(Self.record) }
+    }
+
+    /// One incident by id.
+    public func incident(_ id: String) throws -> IncidentRecord? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT \(Self.incidentColumns) FROM incidents i LEFT JOIN workers w ON w.id = i.worker
+                LEFT JOIN acknowledgements a ON a.incident = i.id WHERE i.id = ?
+                """, arguments: [id]).map(Self.record)
+        }
+    }
+
+    /// The worker's spans overlapping `[range)` (microseconds), in start order, and their name.
+    public func timeline(of worker: String, _ range: Range<Int64>) throws -> (name: String?, spans: [TimelineSpan]) {
+        try writer.read { db in
+            let name = try String.fetchOne(db, sql: "SELECT name FROM workers WHERE id = ?", arguments: [worker])
+            let spans = try Row.fetchAll(db, sql: """
+                SELECT kind, ref, queue, start, ends FROM spans WHERE worker = ? AND start < ? AND (ends IS NULL OR ends > ?)
+                ORDER BY start
+                """, arguments: [worker, range.upperBound, range.lowerBound]).compactMap { row -> TimelineSpan? in
+                guard let kind = TimelineSpan.Kind(rawValue: row[0]) else { return nil }
+                return TimelineSpan(kind: kind, ref: row[1], queue: row[2], start: row[3], end: row[4])
+            }
+            return (name, spans)
+        }
+    }
+
+    /// Every agent's figures summed per interval over `[range)` (Unix seconds), by interval start.
+    public func intervalTotals(_ range: Range<Int64>) throws -> [Int64: IntervalFigures] {
+        try writer.read { db in
+            var totals: [Int64: IntervalFigures] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT start, \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND queue = '' GROUP BY start
+                """, arguments: [range.lowerBound, range.upperBound]) {
+                totals[row[0]] = Self.figures(row, from: 1)
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                GROUP BY start, activity
+                """, arguments: [range.lowerBound, range.upperBound]) {
+                totals[row[0], default: IntervalFigures()].activity[row[1]] = row[2]
+            }
+            return totals
+        }
+    }
+
+    /// Lengths (microseconds) of the holds that ended in `[range)` (microseconds).
+    public func holdLengths(_ range: Range<Int64>) throws -> [Int64] {
+        try writer.read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT ends - start FROM spans WHERE kind = 'held' AND start >= ? AND start < ? AND ends >= ? AND ends < ?
+                """, arguments: [range.lowerBound - 86_400_000_000, range.upperBound, range.lowerBound, range.upperBound])
+        }
+    }
+
+    /// The newest event time written (microseconds).
+    public func horizon() throws -> Int64? {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") }
+    }
+}

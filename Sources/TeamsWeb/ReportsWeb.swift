@@ -1,0 +1,450 @@
+import Foundation
+import HTTPTypes
+import JSONOutput
+import MicroHTTP
+import TeamsDomain
+import TeamsIngest
+import TeamsReports
+
+/// Reports over HTTP: `/report`, `/report/agent/{id}`, `/report.csv`, `/incidents` (with acknowledgement),
+/// `/api/report`, `/api/incidents`, `/api/openapi.json`.
+public final class ReportsWeb: Sendable {
+    public let reports: ReportWriter
+    let renderer: PageRenderer
+    let clock: WallClock
+    /// The token acknowledgement forms carry (random per process): with the `Origin` check, a page of
+    /// another site cannot post an acknowledgement.
+    let formToken: String
+    /// Longest range a report covers, in days.
+    static let maxDays = 366
+
+    public init(reports: ReportWriter, renderer: PageRenderer, clock: WallClock) {
+        self.reports = reports
+        self.renderer = renderer
+        self.clock = clock
+        var generator = SystemRandomNumberGenerator()
+        formToken = (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+    }
+
+    var zone: ReportZone { reports.zone }
+
+    public func register(_ router: inout Router) {
+        router.get("/report") { [self] in secure(reportPage($0)) }
+        router.get("/report.csv") { [self] in reportCSV($0) }
+        router.get("/report/agent/:id") { [self] in secure(agentPage($0)) }
+        router.get("/incidents") { [self] in secure(incidentsPage($0)) }
+        router.post("/incidents/:id/acknowledge", bodyLimit: 16_384) { [self] in acknowledge($0) }
+        router.get("/api/report") { [self] in reportAPI($0) }
+        router.get("/api/incidents") { [self] in incidentsAPI($0) }
+        router.get("/api/openapi.json") { _ in jsonResponse(Array(OpenAPIDocument.json.utf8)) }
+    }
+
+    func secure(_ response: Response) -> Response {
+        var r = response
+        r.headerFields[.contentSecurityPolicy] = TeamsApp.contentSecurityPolicy
+        r.headerFields[.xContentTypeOptions] = "nosniff"
+        // `same-origin`, not `no-referrer`: under `no-referrer` browsers post forms with `Origin: null`,
+        // and the acknowledgement form is checked by its Origin. Other sites still get no referrer.
+        r.headerFields[.referrerPolicy] = "same-origin"
+        r.headerFields[.xFrameOptions] = "DENY"
+        r.headerFields[.cacheControl] = "no-store"
+        return r
+    }
+
+    // MARK: Parameters
+
+    struct Period {
+        var from: ReportZone.Day
+        var to: ReportZone.Day
+        /// Unix seconds.
+        var range: Range<Int64>
+        var micros: Range<Int64> { range.lowerBound * 1_000_000..<range.upperBound * 1_000_000 }
+    }
+
+    struct BadRequest: Error {
+        var message: String
+    }
+
+    var today: ReportZone.Day { zone.day(at: clock.now().microseconds / 1_000_000) }
+
+    /// `from`/`to` (`YYYY-MM-DD`, inclusive; today by default).
+    func period(_ request: Request) throws(BadRequest) -> Period {
+        func day(_ name: String) throws(BadRequest) -> ReportZone.Day? {
+            guard let text = request.queryValue(name), !text.isEmpty else { return nil }
+            guard let d = ReportZone.Day(text) else { throw BadRequest(message: "\(name) must be a date, YYYY-MM-DD") }
+            return d
+        }
+        let fromDay = try day("from")
+        let toDay = try day("to")
+        let from = fromDay ?? toDay ?? today
+        let to = toDay ?? from
+        guard from <= to else { throw BadRequest(message: "from must not be after to") }
+        guard to.ordinal - from.ordinal < Self.maxDays else { throw BadRequest(message: "at most \(Self.maxDays) days") }
+        return Period(from: from, to: to, range: zone.range(from: from, to: to))
+    }
+
+    func grouping(_ request: Request) throws(BadRequest) -> ReportGrouping {
+        guard let text = request.queryValue("by"), !text.isEmpty else { return .agent }
+        guard let g = ReportGrouping(rawValue: text) else { throw BadRequest(message: "by must be agent, team or queue") }
+        return g
+    }
+
+    func badRequest(_ message: String, json: Bool) -> Response {
+        if json {
+            var w = JSONWriter()
+            w.beginObject()
+            w.field("error", message)
+            w.endObject()
+            return jsonResponse(w.bytes, status: .badRequest)
+        }
+        return Response(status: .badRequest, contentType: "text/plain; charset=utf-8", text: message + "\n")
+    }
+
+    func serverError(_ error: any Error) -> Response {
+        Response(status: .internalServerError, contentType: "text/plain; charset=utf-8", text: "report failed: \(error)\n")
+    }
+
+    static func totals(_ rows: [ReportRow]) -> IntervalFigures {
+        var t = IntervalFigures()
+        for row in rows { t.add(row.figures) }
+        return t
+    }
+
+    // MARK: JSON and CSV
+
+    /// A route handler (public for the benchmark).
+    public func reportAPI(_ request: Request) -> Response {
+        do {
+            let p = try period(request)
+            let by = try grouping(request)
+            let withIntervals = request.queryValue("interval") == "1"
+            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals)
+            return jsonResponse(ReportJSON.report(rows, totals: Self.totals(rows), from: p.from.description,
+                                                  to: p.to.description, zone: zone, intervals: withIntervals))
+        } catch let error as BadRequest {
+            return badRequest(error.message, json: true)
+        } catch {
+            return serverError(error)
+        }
+    }
+
+    func reportCSV(_ request: Request) -> Response {
+        do {
+            let p = try period(request)
+            let by = try grouping(request)
+            let rows = try reports.database.report(p.range, by: by, intervals: false)
+            var fields = HTTPFields()
+            fields[.contentType] = "text/csv; charset=utf-8; header=present"
+            fields[.contentDisposition] = "attachment; filename=\"report-\(by.rawValue)-\(p.from)-\(p.to).csv\""
+            fields[.cacheControl] = "no-store"
+            return Response(status: .ok, headerFields: fields,
+                            body: .bytes(ReportCSV.report(rows, totals: Self.totals(rows), grouping: by)))
+        } catch let error as BadRequest {
+            return badRequest(error.message, json: false)
+        } catch {
+            return serverError(error)
+        }
+    }
+
+    struct IncidentFilter {
+        var worker: String?
+        var kind: Incident.Kind?
+        var acknowledged: Bool?
+    }
+
+    func incidentFilter(_ request: Request) throws(BadRequest) -> IncidentFilter {
+        var f = IncidentFilter()
+        if let w = request.queryValue("worker"), !w.isEmpty { f.worker = w }
+        if let k = request.queryValue("kind"), !k.isEmpty {
+            guard let kind = Incident.Kind(rawValue: k) else { throw BadRequest(message: "kind must be misroute or wrong-call-risk") }
+            f.kind = kind
+        }
+        switch request.queryValue("state") ?? "" {
+        case "", "all": break
+        case "unacknowledged": f.acknowledged = false
+        case "acknowledged": f.acknowledged = true
+        default: throw BadRequest(message: "state must be all, unacknowledged or acknowledged")
+        }
+        return f
+    }
+
+    func incidentsAPI(_ request: Request) -> Response {
+        do {
+            let p = try period(request)
+            let f = try incidentFilter(request)
+            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged)
+            return jsonResponse(ReportJSON.incidents(records, zone: zone))
+        } catch let error as BadRequest {
+            return badRequest(error.message, json: true)
+        } catch {
+            return serverError(error)
+        }
+    }
+
+    // MARK: Acknowledgement
+
+    /// Whether `Origin` names this server (same scheme-less host and port as `Host`).
+    static func sameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headerFields[.origin], let host = request.headerFields[.hostField] else { return false }
+        for scheme in ["http://", "https://"] where origin == scheme + host { return true }
+        return false
+    }
+
+    func acknowledge(_ request: Request) -> Response {
+        guard Self.sameOrigin(request) else {
+            return Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
+                            text: "acknowledgements are accepted only from this server's own pages (Origin)\n")
+        }
+        let fields: [String: String]
+        do { fields = try FormDecoding.parse(request.body) } catch {
+            return badRequest("not a form: \(error.reason)", json: false)
+        }
+        guard fields["token"] == formToken else {
+            return Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
+                            text: "the form has expired (the server restarted): reload the page\n")
+        }
+        let by = Formatting.clean(fields["by"] ?? "").trimmingCharacters(in: .whitespaces)
+        let note = Formatting.clean(fields["note"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !by.isEmpty, by.count <= 100 else { return badRequest("give your name (at most 100 characters)", json: false) }
+        guard note.count <= 1000 else { return badRequest("the note is longer than 1000 characters", json: false) }
+        guard let id = request.parameters["id"] else { return badRequest("no incident", json: false) }
+        do {
+            guard try reports.database.incident(id) != nil else {
+                return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: "no such incident\n")
+            }
+            _ = try reports.database.acknowledge(incident: id, by: by, note: note, at: clock.now().microseconds)
+        } catch {
+            return serverError(error)
+        }
+        var back = fields["return"] ?? "/incidents"
+        if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/incidents" }
+        var headers = HTTPFields()
+        headers[.location] = back
+        headers[.cacheControl] = "no-store"
+        return Response(status: .seeOther, headerFields: headers)
+    }
+
+    // MARK: Pages
+
+    func baseModel(_ page: String) -> [String: Any] {
+        let now = clock.now()
+        return ["title": renderer.settings.title, "serverNow": String(now.milliseconds), "assetVersion": renderer.assetVersion,
+                "colorScheme": "light dark", "timeZone": zone.identifier,
+                "isReport": page == "report" || page == "agent", "isIncidents": page == "incidents"]
+    }
+
+    static func duration(_ micros: Int64) -> String { Formatting.duration(Double(micros) / 1_000_000) }
+
+    static let columns: [(key: String, label: String)] = [
+        ("name", "Name"), ("callsHandled", "Calls"), ("talkSeconds", "Talk"), ("holdSeconds", "Hold"),
+        ("holdCount", "Holds"), ("longestHoldSeconds", "Longest hold"), ("wrapupSeconds", "Wrap-up"),
+        ("multiCallSeconds", "On 2+ calls"), ("maxConcurrentCalls", "Most calls"), ("transfersIn", "Transfers in"),
+        ("transfersOut", "Transfers out"), ("misroutes", "Misroutes"), ("wrongCallRiskIncidents", "Wrong-call risk"),
+        ("exposureSeconds", "Exposure"), ("offersMissed", "Offers missed"),
+    ]
+
+    static func cells(_ f: IntervalFigures) -> [String] {
+        [String(f.callsHandled), duration(f.talk), duration(f.hold), String(f.holdCount), duration(f.longestHold),
+         duration(f.wrapup), duration(f.multiCall), String(f.maxConcurrentCalls), String(f.transfersIn),
+         String(f.transfersOut), String(f.misroutes), String(f.wrongCallRiskIncidents), duration(f.exposure),
+         String(f.offersMissed)]
+    }
+
+    /// A route handler (public for the benchmark).
+    public func reportPage(_ request: Request) -> Response {
+        let p: Period
+        let by: ReportGrouping
+        do {
+            p = try period(request)
+            by = try grouping(request)
+        } catch {
+            return badRequest(error.message, json: false)
+        }
+        do {
+            var rows = try reports.database.report(p.range, by: by, intervals: false)
+            let sort = request.queryValue("sort") ?? "name"
+            let descending = request.queryValue("dir") == "desc"
+            if let index = IntervalFigures.fieldNames.firstIndex(of: sort) {
+                rows.sort { a, b in
+                    let x = a.figures.fields[index].value, y = b.figures.fields[index].value
+                    return x == y ? a.name < b.name : (x < y) != descending
+                }
+            } else if descending {
+                rows.reverse()
+            }
+            let totals = Self.totals(rows)
+            let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)"
+            var model = baseModel("report")
+            model["from"] = p.from.description
+            model["to"] = p.to.description
+            model["query"] = query
+            model["groupings"] = ReportGrouping.allCases.map {
+                ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0 == by] as [String: Any]
+            }
+            model["byLabel"] = by.rawValue.capitalized
+            model["headers"] = Self.columns.map { column -> [String: Any] in
+                let active = column.key == sort
+                let dir = active && !descending ? "desc" : "asc"
+                return ["label": column.label, "href": "/report?\(query)&sort=\(column.key)&dir=\(dir)",
+                        "sort": active ? (descending ? "descending" : "ascending") : "none"]
+            }
+            model["rows"] = rows.map { row -> [String: Any] in
+                ["name": row.name, "key": row.key, "link": by == .agent ? "/report/agent/" + percentEncode(row.key) + "?date=\(p.to)" : "",
+                 "cells": Self.cells(row.figures)]
+            }
+            model["hasRows"] = !rows.isEmpty
+            model["totals"] = Self.cells(totals)
+            let activities = totals.activity.sorted { $0.value > $1.value }
+            model["hasActivities"] = !activities.isEmpty
+            model["activities"] = activities.map { ["name": $0.key, "time": Self.duration($0.value)] as [String: Any] }
+            model["charts"] = try charts(p)
+            let html = renderer.library.render(model, withTemplate: "report") ?? ""
+            return Response(contentType: "text/html; charset=utf-8", text: html)
+        } catch {
+            return serverError(error)
+        }
+    }
+
+    /// Calls live and agents on 2+ calls per interval, activity mix, hold-time distribution.
+    func charts(_ p: Period) throws -> [String] {
+        let totals = try reports.database.intervalTotals(p.range)
+        let used = totals.keys.sorted()
+        let starts: [Int64]
+        if p.from == p.to {
+            starts = Array(stride(from: p.range.lowerBound, to: p.range.upperBound, by: Int(ReportZone.intervalSeconds)))
+        } else {
+            starts = used
+        }
+        let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
+        let interval = Double(ReportZone.intervalSeconds) * 1_000_000
+        func per(_ f: (IntervalFigures) -> Int64) -> [Double] { starts.map { Double(f(totals[$0] ?? IntervalFigures())) / interval } }
+        let calls = ReportChart.lines(
+            title: "Calls live and agents on 2+ calls (average per 15-minute interval)", yLabel: "count", labels: labels,
+            series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))])
+        var activityTotals: [String: Int64] = [:]
+        for f in totals.values { for (k, v) in f.activity { activityTotals[k, default: 0] += v } }
+        let names = activityTotals.sorted { $0.value > $1.value }.map(\.key)
+        let mix = ReportChart.stacked(
+            title: "Activity mix (agents per 15-minute interval)", yLabel: "agents", labels: labels,
+            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) })
+        let bounds: [(String, Int64)] = [("<30 s", 30), ("30-60 s", 60), ("1-2 min", 120), ("2-5 min", 300),
+                                         ("5-10 min", 600), (">10 min", .max)]
+        var counts = [Double](repeating: 0, count: bounds.count)
+        for length in try reports.database.holdLengths(p.micros) {
+            let s = length / 1_000_000
+            counts[bounds.firstIndex { s < $0.1 } ?? bounds.count - 1] += 1
+        }
+        let holds = ReportChart.stacked(title: "Hold-time distribution (holds ended)", yLabel: "holds",
+                                        labels: bounds.map(\.0), series: [.init(name: "Holds", values: counts)])
+        return [calls, mix, holds]
+    }
+
+    /// A route handler (public for the benchmark).
+    public func agentPage(_ request: Request) -> Response {
+        guard let id = request.parameters["id"] else { return badRequest("no agent", json: false) }
+        let day: ReportZone.Day
+        if let text = request.queryValue("date"), !text.isEmpty {
+            guard let d = ReportZone.Day(text) else { return badRequest("date must be YYYY-MM-DD", json: false) }
+            day = d
+        } else {
+            day = today
+        }
+        let range = zone.range(from: day, to: day)
+        let micros = range.lowerBound * 1_000_000..<range.upperBound * 1_000_000
+        do {
+            let (name, spans) = try reports.database.timeline(of: id, micros)
+            let incidents = try reports.database.incidents(micros.lowerBound - 86_400_000_000..<micros.upperBound, worker: id)
+                .filter { ($0.incident.end ?? .max) > micros.lowerBound }
+            let horizon = (try reports.database.horizon()) ?? micros.upperBound
+            var model = baseModel("agent")
+            model["agentName"] = name ?? id
+            model["agentId"] = id
+            model["date"] = day.description
+            model["previous"] = day.adding(days: -1).description
+            model["next"] = day.adding(days: 1).description
+            model["timeline"] = AgentTimeline.svg(spans: spans, incidents: incidents.map(\.incident), day: micros,
+                                                  horizon: horizon, zone: zone)
+            let callSpans = spans.filter { $0.kind == .call }
+            model["calls"] = callSpans.map { call -> [String: Any] in
+                let parts = spans.filter { $0.ref == call.ref && $0.kind != .call && $0.kind != .activity }
+                func total(_ k: TimelineSpan.Kind) -> Int64 {
+                    parts.filter { $0.kind == k }.reduce(0) { $0 + (($1.end ?? horizon) - $1.start) }
+                }
+                return ["id": call.ref, "queue": call.queue, "start": zone.format(call.start / 1_000_000),
+                        "end": call.end.map { zone.format($0 / 1_000_000) } ?? "on the call",
+                        "talk": Self.duration(total(.live)), "hold": Self.duration(total(.held)),
+                        "holds": parts.count { $0.kind == .held }, "wrapup": Self.duration(total(.wrapup))]
+            }
+            model["hasCalls"] = !callSpans.isEmpty
+            model["incidents"] = incidents.map { incidentModel($0, returnTo: "/report/agent/\(percentEncode(id))?date=\(day)") }
+            model["hasIncidents"] = !incidents.isEmpty
+            model["known"] = name != nil
+            let html = renderer.library.render(model, withTemplate: "report-agent") ?? ""
+            return Response(status: name == nil ? .notFound : .ok, contentType: "text/html; charset=utf-8", text: html)
+        } catch {
+            return serverError(error)
+        }
+    }
+
+    func incidentModel(_ r: IncidentRecord, returnTo: String) -> [String: Any] {
+        let i = r.incident
+        var m: [String: Any] = [
+            "id": i.id, "worker": i.worker, "workerName": r.workerName, "kind": i.kind.rawValue,
+            "kindLabel": i.kind == .misroute ? "Misroute" : "Wrong-call risk",
+            "start": zone.format(i.start / 1_000_000), "end": i.end.map { zone.format($0 / 1_000_000) } ?? "going on",
+            "open": i.end == nil, "calls": i.calls.joined(separator: ", "), "queue": i.queue, "via": i.via,
+            "exposure": Self.duration(i.exposure), "token": formToken, "return": returnTo,
+            "agentLink": "/report/agent/\(percentEncode(i.worker))?date=\(zone.day(at: i.start / 1_000_000))",
+        ]
+        if let by = r.acknowledgedBy {
+            m["acknowledged"] = true
+            m["acknowledgedBy"] = by
+            m["acknowledgedAt"] = r.acknowledgedAt.map { zone.format($0 / 1_000_000) } ?? ""
+            m["note"] = r.note ?? ""
+        }
+        return m
+    }
+
+    func incidentsPage(_ request: Request) -> Response {
+        let p: Period
+        let f: IncidentFilter
+        do {
+            p = try period(request)
+            f = try incidentFilter(request)
+        } catch {
+            return badRequest(error.message, json: false)
+        }
+        do {
+            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
+                                                         limit: 2000)
+            var here = "/incidents?from=\(p.from)&to=\(p.to)"
+            if let w = f.worker { here += "&worker=" + percentEncode(w) }
+            if let k = f.kind { here += "&kind=" + k.rawValue }
+            if let a = f.acknowledged { here += "&state=" + (a ? "acknowledged" : "unacknowledged") }
+            var model = baseModel("incidents")
+            model["from"] = p.from.description
+            model["to"] = p.to.description
+            model["worker"] = f.worker ?? ""
+            model["kinds"] = [("", "Any"), ("misroute", "Misroute"), ("wrong-call-risk", "Wrong-call risk")].map {
+                ["value": $0.0, "label": $0.1, "selected": $0.0 == (f.kind?.rawValue ?? "")] as [String: Any]
+            }
+            let state = f.acknowledged.map { $0 ? "acknowledged" : "unacknowledged" } ?? "all"
+            model["states"] = [("all", "All"), ("unacknowledged", "Not acknowledged"), ("acknowledged", "Acknowledged")].map {
+                ["value": $0.0, "label": $0.1, "selected": $0.0 == state] as [String: Any]
+            }
+            model["incidents"] = records.map { incidentModel($0, returnTo: here) }
+            model["hasIncidents"] = !records.isEmpty
+            model["count"] = records.count
+            let html = renderer.library.render(model, withTemplate: "incidents") ?? ""
+            return Response(contentType: "text/html; charset=utf-8", text: html)
+        } catch {
+            return serverError(error)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = HTTPField.Name("Content-Disposition")!
+    /// `Host` as libmicrohttpd passes it (HTTPTypes keeps the name for HTTP/1 requests' fields too).
+    static let hostField = HTTPField.Name("Host")!
+}

@@ -1,0 +1,97 @@
+import Foundation
+import MicroHTTP
+import Simulation
+import TeamsDomain
+import TeamsIngest
+import TeamsReports
+import TeamsWeb
+
+extension Bench {
+    /// A simulated shift of a 2,000-agent centre: ingest with reports off and on, `/report` and
+    /// `/report/agent/{id}` server time, database bytes per agent-day.
+    func reports() async throws {
+        let agents = 2_000
+        let start = Timestamp(microseconds: 1_795_597_200_000_000)  // 2026-11-25T09:00:00Z
+        var simulator = ContactCentreSimulator(.init(agents: agents, seed: 7, rate: 1, heartbeatInterval: 5), start: start)
+        var lines = simulator.initialLines()
+        var time = start
+        let end = start.adding(seconds: reportHours * 3600)
+        while time < end {
+            time = time.adding(seconds: 1)
+            lines.append(contentsOf: simulator.step(to: time))
+        }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(lines.count * 160)
+        for line in lines { buffer.append(contentsOf: line.utf8); buffer.append(0x0A) }
+        say("\n== reports: \(agents) agents, \(fmt(reportHours)) simulated hours, \(lines.count) events")
+        lines = []
+
+        let off = median(runs) {
+            let store = RegistryStore()
+            let pipeline = IngestPipeline { store.apply($0) }
+            return timed { _ = buffer.withUnsafeBufferPointer { pipeline.ingest(buffer: $0, source: "bench") } }
+        }
+        let count = buffer.count { $0 == 0x0A }
+        var drained: [Double] = []
+        var directory = ""
+        var samples: [Double] = []
+        for _ in 0..<max(1, runs) {
+            if !directory.isEmpty { try? FileManager.default.removeItem(atPath: directory) }
+            directory = NSTemporaryDirectory() + "teamsview-bench-reports-\(UUID().uuidString)"
+            let writer = try ReportWriter(database: ReportDatabase(directory: directory), zone: ReportZone(identifier: "UTC")!)
+            writer.start()
+            let store = RegistryStore()
+            let pipeline = IngestPipeline { events in
+                store.apply(events)
+                writer.submit(events)
+            }
+            let t0 = WallClock.monotonicSeconds()
+            samples.append(timed { _ = buffer.withUnsafeBufferPointer { pipeline.ingest(buffer: $0, source: "bench") } })
+            writer.stop()
+            drained.append(WallClock.monotonicSeconds() - t0)
+        }
+        let on = samples.sorted()[samples.count / 2]
+        say("  ingest, reports off:       \(rate(count, full: off)) events/s")
+        say("  ingest, reports on:        \(rate(count, full: on)) events/s   (\(fmt((on / off - 1) * 100)) % slower; target ≤ 10 %)")
+        drained.sort()
+        say("  until every figure is written: \(fmt(drained[drained.count / 2])) s (\(rate(count, full: drained[drained.count / 2])) events/s)")
+
+        let writer = try ReportWriter(database: ReportDatabase(directory: directory), zone: ReportZone(identifier: "UTC")!)
+        let bytes = try writer.database.sizeBytes()
+        say("  database: \(bytes / 1024) KiB, \(bytes / Int64(agents)) bytes per agent-day (\(fmt(reportHours)) h)")
+        let store = RegistryStore()
+        let app = try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: root),
+                                     settings: ViewSettings(), clock: WallClock { start.adding(seconds: 3600) }, reports: writer)
+        let web = app.reports!
+        let day = "2026-11-25"
+        for by in ["agent", "team"] {
+            var size = 0
+            let page = median(max(runs, 5)) {
+                timed {
+                    size = web.reportPage(Request(method: .get, path: "/report", query: [("from", day), ("to", day), ("by", by)])).bodySize
+                }
+            }
+            say("  /report by \(by): \(ms(page)) ms, \(size / 1024) KiB   (target < 100 ms)")
+        }
+        let api = median(max(runs, 5)) {
+            timed { _ = web.reportAPI(Request(method: .get, path: "/api/report", query: [("from", day), ("to", day)])) }
+        }
+        say("  /api/report: \(ms(api)) ms")
+        var agentRequest = Request(method: .get, path: "/report/agent/WK0001", query: [("date", day)])
+        let worker = try writer.database.report(ReportZone(identifier: "UTC")!.range(from: .init(day)!, to: .init(day)!),
+                                                by: .agent, intervals: false).first?.key ?? "WK0001"
+        agentRequest.parameters["id"] = worker
+        let agent = median(max(runs, 5)) { timed { _ = web.agentPage(agentRequest) } }
+        say("  /report/agent/{id}: \(ms(agent)) ms   (target < 20 ms)")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+
+extension Response {
+    var bodySize: Int {
+        if case .bytes(let b) = body { return b.count }
+        return 0
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Logging
+import MicroHTTP
+import Testing
+import TeamsDomain
+import TeamsIngest
+import TeamsReports
+@testable import TeamsWeb
+
+/// The application with reports on (in memory), fed the hand-computed scenario of `TeamsReportsTests`.
+final class ReportServer: @unchecked Sendable {
+    let store = RegistryStore()
+    let reports: ReportWriter
+    let pipeline: IngestPipeline
+    let app: TeamsApp
+    let server: HTTPServer
+    var client: HTTPClient { HTTPClient(port: server.port) }
+
+    init(seeds: [String] = ["report-scenario.ndjson", "report-late.ndjson"]) async throws {
+        let store = self.store
+        let reports = try ReportWriter(database: ReportDatabase(directory: nil), zone: ReportZone(identifier: "UTC")!,
+                                       settings: .init(grace: 3, flushInterval: 3600))
+        self.reports = reports
+        pipeline = IngestPipeline(decoder: { NativeDecoder() }) { events in
+            _ = store.apply(events)
+            reports.submit(events)
+        }
+        let fixed = RFC3339.parse("2026-03-10T10:00:00Z")!
+        app = try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: TestServer.repoRoot),
+                                 settings: ViewSettings(), clock: WallClock { fixed }, reports: reports)
+        for name in seeds {
+            _ = pipeline.ingest(body: try TestServer.seed(name), source: name)
+            reports.flush()
+        }
+        server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), router: app.routes())
+        try server.start()
+    }
+
+    deinit { server.stop() }
+}
+
+/// Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF).
+func parseCSV(_ text: String) -> [[String]] {
+    var rows: [[String]] = []
+    var row: [String] = []
+    var field = ""
+    var quoted = false
+    var chars = Array(text)
+    if chars.first == "\u{FEFF}" { chars.removeFirst() }
+    var i = 0
+    while i < chars.count {
+        let c = chars[i]
+        if quoted {
+            if c == "\"" {
+                if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
+            } else { field.append(c) }
+        } else if c == "\"" {
+            quoted = true
+        } else if c == "," {
+            row.append(field); field = ""
+        } else if c == "\r\n" || c == "\n" {
+            row.append(field); field = ""; rows.append(row); row = []
+        } else {
+            field.append(c)
+        }
+        i += 1
+    }
+    return rows
+}
+
+/// Every `<svg>…</svg>` of a page, each checked by an XML parser.
+func svgsParse(_ html: String) -> (count: Int, allValid: Bool) {
+    var count = 0
+    var valid = true
+    var rest = Substring(html)
+    while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+        let svg = String(rest[start.lowerBound..<end.upperBound])
+        let parser = XMLParser(data: Data(svg.utf8))
+        if !parser.parse() { valid = false }
+        count += 1
+        rest = rest[end.upperBound...]
+    }
+    return (count, valid)
+}
+
+@Suite("Reports over the real server")
+struct ReportsWebTests {
+    static let day = "from=2026-03-10&to=2026-03-10"
+
+    @Test("/api/report gives the hand-computed figures under the documented names; teams add up")
+    func reportAPI() async throws {
+        let s = try await ReportServer()
+        let reply = try s.client.get("/api/report?\(Self.day)&interval=1")
+        #expect(reply.status == 200)
+        let body = try reply.json()
+        #expect(body["from"] as? String == "2026-03-10")
+        #expect(body["to"] as? String == "2026-03-10")
+        #expect(body["timeZone"] as? String == "UTC")
+        let rows = try #require(body["rows"] as? [[String: Any]])
+        let ann = try #require(rows.first { $0["key"] as? String == "w1" })
+        #expect(Set(ann.keys) == Set(["key", "name", "activitySeconds", "intervals"] + IntervalFigures.fieldNames))
+        #expect(ann["name"] as? String == "Ann")
+        #expect(ann["callsHandled"] as? Int == 3)
+        #expect(ann["talkSeconds"] as? Double == 700)
+        #expect(ann["holdSeconds"] as? Double == 390)
+        #expect(ann["longestHoldSeconds"] as? Double == 330)
+        #expect(ann["exposureSeconds"] as? Double == 80)
+        #expect(ann["misroutes"] as? Int == 1)
+        #expect(ann["wrongCallRiskIncidents"] as? Int == 2)
+        #expect(ann["transfersOut"] as? Int == 1)
+        #expect(ann["activitySeconds"] as? [String: Double] == ["Available": 2100, "Break": 300])
+        let intervals = try #require(ann["intervals"] as? [[String: Any]])
+        #expect(intervals.map { $0["start"] as? String } == ["2026-03-10T09:00:00Z", "2026-03-10T09:15:00Z", "2026-03-10T09:30:00Z"])
+        let totals = try #require(body["totals"] as? [String: Any])
+        #expect(totals["talkSeconds"] as? Double == 1072.0)
+        #expect(totals["callsHandled"] as? Int == 5)
+
+        let teams = try s.client.get("/api/report?\(Self.day)&by=team").json()
+        let teamRows = try #require(teams["rows"] as? [[String: Any]])
+        #expect(teamRows.map { $0["key"] as? String } == ["Alpha", "Beta"])
+        for name in IntervalFigures.fieldNames where name != "maxConcurrentCalls" && name != "longestHoldSeconds" {
+            let sum = rows.reduce(0.0) { $0 + (($1[name] as? Double) ?? 0) }
+            let teamSum = teamRows.reduce(0.0) { $0 + (($1[name] as? Double) ?? 0) }
+            #expect(sum == teamSum, "\(name)")
+            #expect((totals[name] as? Double) == sum, "\(name)")
+        }
+        let queues = try s.client.get("/api/report?\(Self.day)&by=queue").json()
+        #expect((queues["rows"] as? [[String: Any]])?.map { $0["key"] as? String } == ["Sales", "Support"])
+
+        #expect(try s.client.get("/api/report?from=2026-13-01").status == 400)
+        #expect(try s.client.get("/api/report?from=2026-03-11&to=2026-03-10").status == 400)
+        #expect(try s.client.get("/api/report?by=floor").json()["error"] as? String == "by must be agent, team or queue")
+    }
+
+    @Test("/api/incidents lists the four incidents with names, calls and exposure")
+    func incidentsAPI() async throws {
+        let s = try await ReportServer()
+        let body = try s.client.get("/api/incidents?\(Self.day)").json()
+        let incidents = try #require(body["incidents"] as? [[String: Any]])
+        #expect(incidents.count == 4)
+        let misroute = try #require(incidents.first { $0["kind"] as? String == "misroute" })
+        #expect(Set(misroute.keys) == ["id", "worker", "workerName", "kind", "start", "end", "calls", "queue", "via",
+                                       "exposureSeconds", "acknowledgedBy", "acknowledgedAt", "note"])
+        #expect(misroute["worker"] as? String == "w1")
+        #expect(misroute["workerName"] as? String == "Ann")
+        #expect(misroute["start"] as? String == "2026-03-10T09:08:00Z")
+        #expect(misroute["end"] as? String == "2026-03-10T09:12:00Z")
+        #expect(misroute["calls"] as? [String] == ["c2", "c1"])
+        #expect(misroute["exposureSeconds"] as? Double == 0)
+        #expect(misroute["acknowledgedBy"] is NSNull)
+        #expect((misroute["id"] as? String)?.isEmpty == false)
+        let exposures = incidents.compactMap { $0["exposureSeconds"] as? Double }.sorted()
+        #expect(exposures == [0, 10, 20, 60])
+        let risky = try s.client.get("/api/incidents?\(Self.day)&kind=wrong-call-risk&worker=w1").json()
+        #expect((risky["incidents"] as? [Any])?.count == 2)
+    }
+
+    @Test("Acknowledging needs this server's Origin and the form token, and is kept")
+    func acknowledge() async throws {
+        let s = try await ReportServer()
+        let incidents = try #require(try s.client.get("/api/incidents?\(Self.day)").json()["incidents"] as? [[String: Any]])
+        let id = try #require(incidents.first?["id"] as? String)
+        let token = try #require(s.app.reports?.formToken)
+        let origin = "http://127.0.0.1:\(s.server.port)"
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let body = Array("token=\(token)&by=Sam+Lee&note=called+%3Cback%3E&return=%2Fincidents".utf8)
+        #expect(try s.client.send("POST", "/incidents/\(id)/acknowledge", headers: form, body: body).status == 403)
+        #expect(try s.client.send("POST", "/incidents/\(id)/acknowledge",
+                                  headers: form.merging(["Origin": "http://evil.example"]) { $1 }, body: body).status == 403)
+        let badToken = Array("token=nope&by=Sam".utf8)
+        #expect(try s.client.send("POST", "/incidents/\(id)/acknowledge",
+                                  headers: form.merging(["Origin": origin]) { $1 }, body: badToken).status == 403)
+        let ok = try s.client.send("POST", "/incidents/\(id)/acknowledge", headers: form.merging(["Origin": origin]) { $1 }, body: body)
+        #expect(ok.status == 303)
+        #expect(ok.header("location") == "/incidents")
+        let after = try #require(try s.client.get("/api/incidents?\(Self.day)").json()["incidents"] as? [[String: Any]])
+        let acked = try #require(after.first { $0["id"] as? String == id })
+        #expect(acked["acknowledgedBy"] as? String == "Sam Lee")
+        #expect(acked["note"] as? String == "called <back>")
+        #expect(acked["acknowledgedAt"] as? String == "2026-03-10T10:00:00Z")
+        let page = try s.client.get("/incidents?\(Self.day)").text
+        #expect(page.contains("called &lt;back&gt;"))
+        let open = try s.client.get("/api/incidents?\(Self.day)&state=unacknowledged").json()
+        #expect((open["incidents"] as? [Any])?.count == 3)
+        #expect(try s.client.send("POST", "/incidents/nope/acknowledge", headers: form.merging(["Origin": origin]) { $1 },
+                                  body: body).status == 404)
+    }
+
+    @Test("/report.csv parses back to the API's figures; formulas are neutralised")
+    func csv() async throws {
+        let s = try await ReportServer()
+        let reply = try s.client.get("/report.csv?\(Self.day)")
+        #expect(reply.status == 200)
+        #expect(reply.header("content-type")?.hasPrefix("text/csv") == true)
+        #expect(Array(reply.body.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let rows = parseCSV(String(decoding: reply.body, as: UTF8.self))
+        #expect(rows.allSatisfy { $0.count == rows[0].count })
+        #expect(rows[0].prefix(4) == ["key", "name", "callsHandled", "talkSeconds"])
+        let api = try #require(try s.client.get("/api/report?\(Self.day)").json()["rows"] as? [[String: Any]])
+        for row in rows.dropFirst().dropLast() {
+            let match = try #require(api.first { $0["key"] as? String == row[0] })
+            #expect(row[1] == match["name"] as? String)
+            for (i, name) in IntervalFigures.fieldNames.enumerated() {
+                #expect(Double(row[2 + i]) == (match[name] as? Double), "\(name)")
+            }
+        }
+        #expect(rows.last?[1] == "Total")
+        #expect(ReportCSV.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(ReportCSV.cell("-2+3") == "'-2+3")
+        #expect(ReportCSV.cell("@SUM(A1)") == "'@SUM(A1)")
+        #expect(ReportCSV.cell("a,b") == "\"a,b\"")
+    }
+
+    @Test("/report and the agent timeline: escaped, CSP, well-formed SVG with axes and labels")
+    func pages() async throws {
+        let s = try await ReportServer()
+        let report = try s.client.get("/report?\(Self.day)")
+        #expect(report.status == 200)
+        #expect(report.header("content-security-policy")?.contains("script-src 'self'") == true)
+        let html = report.text
+        #expect(!html.contains("<script>x</script>"))
+        #expect(html.contains("Bob &lt;script&gt;x&lt;/script&gt; =1+1"))
+        let svgs = svgsParse(html)
+        #expect(svgs.count == 3)
+        #expect(svgs.allValid)
+        #expect(html.contains(">09:00</text>"))
+        #expect(html.contains("Calls live"))
+        #expect(html.contains("<tfoot><tr><th scope=\"row\">Total</th><td>5</td>"))
+
+        let agent = try s.client.get("/report/agent/w1?date=2026-03-10")
+        #expect(agent.status == 200)
+        let timeline = svgsParse(agent.text)
+        #expect(timeline.count == 1)
+        #expect(timeline.allValid)
+        for call in ["c1", "c2", "c3"] { #expect(agent.text.contains("<th scope=\"row\">\(call)</th>")) }
+        #expect(agent.text.contains("Misroute"))
+        #expect(try s.client.get("/report/agent/nobody?date=2026-03-10").status == 404)
+
+        let openapi = try s.client.get("/api/openapi.json").json()
+        #expect(openapi["openapi"] as? String == "3.1.0")
+        #expect((openapi["paths"] as? [String: Any])?.keys.contains("/api/report") == true)
+    }
+}

