@@ -114,16 +114,20 @@ final class ReportEngine {
                 dirtyProfiles.insert(worker)
             }
         }
-        logs[worker]!.dirty = true
-        let inserted: Bool = logs[worker]!.insert(e, counters: &counters)
-        guard inserted else { return }
-        if !restoring { logs[worker]!.unwritten.append(e) }
+        // One in-place access to the agent's log: reading `logs[worker]!` would copy it.
+        Self.feed(&logs[worker]!, e, restoring: restoring, counters: &counters)
+    }
+
+    private static func feed(_ log: inout Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
+        log.dirty = true
+        guard log.insert(e, counters: &counters) else { return }
+        if !restoring { log.unwritten.append(e) }
         counters.counted += 1
-        if e.at >= logs[worker]!.machine.state.clock || e.kind == .transferOut {
-            logs[worker]!.machine.apply(e)
+        if e.at >= log.machine.state.clock || e.kind == .transferOut {
+            log.machine.apply(e)
         } else {
             counters.replays += 1
-            logs[worker]!.replay()
+            log.replay()
         }
     }
 
