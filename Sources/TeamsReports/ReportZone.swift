@@ -61,41 +61,18 @@ public struct ReportZone: Sendable {
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)
             guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
                   let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1,
-                  d <= Self.daysIn(month: m, year: y)
+                  d <= RFC3339.daysIn(month: m, year: y)
             else { return nil }
             self.init(year: y, month: m, day: d)
         }
 
-        static func daysIn(month: Int, year: Int) -> Int {
-            switch month {
-            case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-            case 4, 6, 9, 11: return 30
-            default: return 31
-            }
-        }
-
         /// Days since 1970-01-01 (proleptic Gregorian).
-        public var ordinal: Int {
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let mp = (month + 9) % 12
-            let doy = (153 * mp + 2) / 5 + day - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
-        }
+        public var ordinal: Int { RFC3339.daysFromCivil(year: year, month: month, day: day) }
 
         /// The date `ordinal` days after 1970-01-01.
         public init(ordinal: Int) {
-            let z = ordinal + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            let d = doy - (153 * mp + 2) / 5 + 1
-            let m = mp < 10 ? mp + 3 : mp - 9
-            self.init(year: yoe + era * 400 + (m <= 2 ? 1 : 0), month: m, day: d)
+            let (y, m, d) = RFC3339.civilFromDays(ordinal)
+            self.init(year: y, month: m, day: d)
         }
 
         public func adding(days: Int) -> Day { Day(ordinal: ordinal + days) }
