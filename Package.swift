@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // zlib, for the CRC-32 that frames write-ahead log records.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Percent-decoding of URL parts and form fields, shared by the HTTP layer and webhook forms.
         .target(name: "PercentEncoding", swiftSettings: strict),
         // JSON writing into bytes: API answers, live messages, simulated event lines.
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "TeamsIngest",
             dependencies: [
-                "TeamsDomain", "PercentEncoding",
+                "TeamsDomain", "PercentEncoding", "CZlib",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),

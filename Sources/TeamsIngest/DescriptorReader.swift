@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TeamsDomain
 
 /// The reading loop every descriptor-based source shares: wait (interruptibly) for data, `read()` a chunk,
 /// feed it to the session, until end of input, a stop request or an error.
@@ -66,7 +67,9 @@ struct DescriptorReader: ~Copyable {
             let n = read(fd, buffer.baseAddress, buffer.count)
             if n > 0 {
                 bytesRead += n
-                session.feed(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+                let chunk = UnsafeBufferPointer(rebasing: buffer[0..<n])
+                guard Self.journal(chunk, session: &session, stop: stop) else { return .stopped }
+                session.feed(chunk)
             } else if n == 0 {
                 return .endOfInput
             } else if errno == EINTR || errno == EAGAIN {
@@ -74,6 +77,36 @@ struct DescriptorReader: ~Copyable {
             } else {
                 return .failed(errno)
             }
+        }
+    }
+}
+
+extension DescriptorReader {
+    /// Appends `chunk` to the session's journal and waits until it is on disk, so nothing read is lost
+    /// by a crash; while it cannot be written (a full disk) reading pauses and the write is retried every
+    /// second. Moves the session's file position past the chunk. False when stopped while retrying.
+    static func journal(_ chunk: UnsafeBufferPointer<UInt8>, session: inout IngestSession, stop: StopSignal) -> Bool {
+        var next = session.position
+        next?.offset += chunk.count
+        guard let journal = session.journal else {
+            session.position = next
+            return true
+        }
+        var failures = 0
+        while true {
+            let sequence = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
+            guard let why = journal.waitUntilDurable(sequence) else {
+                if failures > 0 {
+                    session.pipeline.logger.notice("\(session.source): the write-ahead log takes writes again; reading on")
+                }
+                session.position = next
+                return true
+            }
+            if failures == 0 {
+                session.pipeline.logger.error("\(session.source): cannot write the write-ahead log (\(why)); reading paused, retrying every second")
+            }
+            failures += 1
+            if stop.sleep(.seconds(1)) { return false }
         }
     }
 }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Logging
+import Synchronization
 
 /// Reads events from a file, once or followed like `tail -F`.
 ///
@@ -20,6 +21,8 @@ public final class FileSource: IngestSource {
     let pipeline: IngestPipeline
     let onEnd: @Sendable (SourceEnd) -> Void
     private let runner = SourceRunner()
+    /// The session replayed from the write-ahead log, taken by the reading thread when it starts.
+    private let resumed: Mutex<IngestSession?>
 
     public var name: String { path }
 
@@ -29,8 +32,13 @@ public final class FileSource: IngestSource {
     ///     (the only wake-up where inotify is unavailable). Held Twilio events are let go at least every 200 ms.
     ///   - onEnd: called on the reading thread when the source ends: after the last line of a file not
     ///     followed ("finished reading X (N lines)"), on failure, or when stopped.
+    ///   - resume: this path's session replayed from the write-ahead log: reading goes on from its
+    ///     position when the file there is still the same one (device and inode) and not shorter, so
+    ///     nothing is applied twice; otherwise the file is read from the start.
     public init(path: String, follow: Bool, pipeline: IngestPipeline, pollInterval: Duration = .seconds(1),
+                resume: sending IngestSession? = nil,
                 onEnd: @escaping @Sendable (SourceEnd) -> Void = { _ in }) {
+        self.resumed = Mutex(resume)
         self.path = path
         self.follow = follow
         self.pipeline = pipeline
@@ -52,12 +60,47 @@ public final class FileSource: IngestSource {
 
     public func wait() { runner.wait() }
 
+    /// The replayed session, or a new one.
+    private func takeSession() -> IngestSession {
+        if let session = resumed.withLock({ $0.take() }) { return session }
+        return pipeline.makeSession(source: path)
+    }
+
+    /// Positions a newly opened file for `session`: past what the session already fed from this very
+    /// file (a restart), else at the start. Returns the offset.
+    private func place(_ file: OpenFile, _ session: inout IngestSession) -> Int {
+        var offset = 0
+        if let known = session.position {
+            if known.device == file.identity.device, known.inode == file.identity.inode,
+               let size = file.currentSize(), size >= known.offset {
+                offset = known.offset
+                if offset > 0 {
+                    lseek(file.fd, off_t(offset), SEEK_SET)
+                    pipeline.logger.info("\(path): going on from byte \(offset), read before the restart",
+                                         metadata: ["source": "\(path)"])
+                }
+            } else if known.device != file.identity.device || known.inode != file.identity.inode {
+                pipeline.logger.notice("\(path) is another file than before the restart; reading it from the start",
+                                       metadata: ["source": "\(path)"])
+                if session.hasPartialLine { session.discardPartialLine() }
+            } else {
+                pipeline.logger.notice("\(path) is shorter than before the restart; reading it again from the start",
+                                       metadata: ["source": "\(path)"])
+                session.position = FilePosition(device: file.identity.device, inode: file.identity.inode, offset: 0)
+                session.discardPartialLine()
+            }
+        }
+        session.position = FilePosition(device: file.identity.device, inode: file.identity.inode, offset: offset)
+        return offset
+    }
+
     private func runOnce(_ stop: StopSignal) -> SourceEnd {
-        var session = pipeline.makeSession(source: path)
+        var session = takeSession()
         guard let file = OpenFile(path: path) else {
             return SourceEnd(source: path, reason: .failed("cannot open \(path): \(errnoDescription(errno))"), lines: 0)
         }
         defer { close(file.fd) }
+        _ = place(file, &session)
         var reader = DescriptorReader()
         let reason = reader.readAll(file.fd, name: path, into: &session, stop: stop)
         return SourceEnd(source: path, reason: reason, lines: session.lineNumber)
@@ -65,7 +108,7 @@ public final class FileSource: IngestSource {
 
     private func runFollowing(_ stop: StopSignal) -> SourceEnd {
         let logger = pipeline.logger
-        var session = pipeline.makeSession(source: path)
+        var session = takeSession()
         var reader = DescriptorReader()
         var file: OpenFile?
         var waitingLogged = false
@@ -74,7 +117,8 @@ public final class FileSource: IngestSource {
 
         while !stop.isSet {
             guard var current = file else {
-                if let opened = OpenFile(path: path) {
+                if var opened = OpenFile(path: path) {
+                    opened.offset = place(opened, &session)
                     file = opened
                     watch.watchFile()
                     waitingLogged = false
@@ -111,6 +155,7 @@ public final class FileSource: IngestSource {
                 lseek(current.fd, 0, SEEK_SET)
                 current.offset = 0
                 file = current
+                session.position?.offset = 0
                 session.discardPartialLine()
                 continue
             }
@@ -133,7 +178,7 @@ public final class FileSource: IngestSource {
 }
 
 /// Which file a path names, to notice rotation (same path, another file).
-struct FileIdentity: Equatable {
+struct FileIdentity: Equatable, Sendable {
     var device: UInt64
     var inode: UInt64
 

@@ -17,6 +17,8 @@ public final class IngestPipeline: Sendable {
     /// Where rejections (rate-limited) and source events (opened, rotated, finished) are logged.
     public let logger: Logger
     let sink: Sink
+    /// Where live sessions journal what they do (see ``WriteAheadLog``); `nil` keeps nothing.
+    public let journal: WriteAheadLog?
     let makeDecoder: @Sendable () -> any LineDecoder
     let rejectLog: RejectLogLimiter
 
@@ -30,6 +32,7 @@ public final class IngestPipeline: Sendable {
                 batchSize: Int = 1024,
                 logger: Logger = Logger(label: "teamsview.ingest"),
                 decoder: @escaping @Sendable () -> any LineDecoder = { NativeDecoder() },
+                journal: WriteAheadLog? = nil,
                 sink: @escaping Sink) {
         precondition(batchSize > 0, "batchSize must be positive")
         self.statistics = statistics
@@ -39,11 +42,15 @@ public final class IngestPipeline: Sendable {
         self.logger = logger
         self.rejectLog = RejectLogLimiter(logger: logger)
         self.sink = sink
+        self.journal = journal
     }
 
-    /// Decoding state for one source; use it from one thread at a time.
-    public func makeSession(source: String) -> IngestSession {
-        IngestSession(pipeline: self, source: source)
+    /// Decoding state for one source; use it from one thread at a time. It journals to ``journal``
+    /// unless `journaled` is false (replays, one-shot bodies).
+    public func makeSession(source: String, journaled: Bool = true) -> IngestSession {
+        var session = IngestSession(pipeline: self, source: source)
+        if journaled { session.journal = journal }
+        return session
     }
 
     /// Ingests a whole request body: NDJSON lines, or a JSON array whose elements are events.
@@ -56,7 +63,7 @@ public final class IngestPipeline: Sendable {
     /// Ingests an in-memory buffer: NDJSON lines, or a JSON array whose elements are events.
     /// Also the fast path for benchmarks: one session, no copies of the buffer.
     public func ingest(buffer: UnsafeBufferPointer<UInt8>, source: String, maxErrors: Int = 100) -> IngestResult {
-        var session = makeSession(source: source)
+        var session = makeSession(source: source, journaled: false)
         session.collectErrors(limit: maxErrors)
         session.feed(body: buffer)
         session.finish()

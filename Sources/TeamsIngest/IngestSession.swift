@@ -20,6 +20,12 @@ public struct IngestSession {
     var reportedFormats = TwilioStatistics()
     /// When set, only lines it lets through reach the decoder; the others are rejected and counted.
     public var permit: NativeLinePermit?
+    /// When set, the operations this session starts on its own (held events let go, end of input,
+    /// a partial line dropped) are appended to it; input is appended by its reader with ``record(_:payload:)``
+    /// before it is fed. Replayed sessions have none until they are live again.
+    public var journal: WriteAheadLog?
+    /// The file this session reads and how far (file sources only): journal records carry it.
+    public var position: FilePosition?
 
     init(pipeline: IngestPipeline, source: String) {
         self.pipeline = pipeline
@@ -92,13 +98,31 @@ public struct IngestSession {
 
     /// Lets go of events a buffering decoder held back that are now due; call it when input is quiet.
     public mutating func tick() {
+        tick(now: Timestamp.now())
+    }
+
+    /// Lets go of the held events due at `now` (the server's clock then; a replay gives the recorded time).
+    public mutating func tick(now: Timestamp) {
         let before = batch.count
-        decoder.tick(now: Timestamp.now(), into: &batch)
-        if batch.count > before { endOfChunk() }
+        decoder.tick(now: now, into: &batch)
+        if batch.count > before {
+            journal?.append(.tick, source: source, at: now, position: position)
+            endOfChunk()
+        }
+    }
+
+    /// Appends an input operation (a body, a form, a chunk) to the journal before it is fed; returns the
+    /// record's sequence number to wait on, or `nil` without a journal. `position` is where a file
+    /// source will stand once the payload is fed (set it with ``position`` after feeding).
+    public func record(_ operation: JournalRecord.Operation, payload: UnsafeBufferPointer<UInt8>,
+                       position: FilePosition? = nil) -> UInt64? {
+        journal?.append(operation, source: source, at: Timestamp.now(),
+                        flags: permit == nil ? 0 : JournalRecord.restricted, position: position, payload: payload)
     }
 
     /// The input ended: a final line without a newline is processed too, and held events are let go.
     public mutating func finish() {
+        journal?.append(.finish, source: source, at: Timestamp.now(), position: position)
         var r = LineReader(maxLineLength: reader.maxLineLength)
         swap(&r, &reader)
         r.finish { handle($0) }
@@ -110,6 +134,7 @@ public struct IngestSession {
 
     /// Drops a partial line: its file was truncated or replaced, so its start is not coming back.
     public mutating func discardPartialLine() {
+        journal?.append(.discardPartialLine, source: source, at: Timestamp.now(), position: position)
         reader.reset()
     }
 

@@ -22,6 +22,9 @@ public final class SharedIngestSession: Sendable {
         public var rejected: Int
         public var events: Int
         public var errors: [(index: Int, reason: String)]
+        /// Why the body could not be written to the write-ahead log (answer 503: it may be sent again,
+        /// duplicates are dropped); `nil` when it is on disk or no log is kept.
+        public var notWritten: String?
 
         public static func == (a: BodyResult, b: BodyResult) -> Bool {
             a.accepted == b.accepted && a.rejected == b.rejected && a.events == b.events
@@ -34,34 +37,82 @@ public final class SharedIngestSession: Sendable {
         }
     }
 
+    private let journal: WriteAheadLog?
+    private let maxErrors: Int
+
     public init(pipeline: IngestPipeline, source: String, maxErrors: Int = 100) {
         var s = pipeline.makeSession(source: source)
         s.collectErrors(limit: maxErrors)
         session = Mutex(s)
+        journal = pipeline.journal
+        self.maxErrors = maxErrors
+    }
+
+    /// Goes on from a session replayed from the write-ahead log (decoder memory, held events).
+    public func resume(_ replayed: sending IngestSession) {
+        let limit = maxErrors
+        let handOver = Mutex<IngestSession?>(replayed)
+        session.withLock { s in
+            guard let replayed = handOver.withLock({ $0.take() }) else { return }
+            s = replayed
+            s.collectErrors(limit: limit)
+        }
     }
 
     /// Ingests NDJSON lines or a JSON array of events; when `restricted`, only the lines a
     /// ``NativeLinePermit`` lets through (the others are rejected with their reason and counted).
+    ///
+    /// With a write-ahead log, the body is appended before it is applied and this returns once it is on
+    /// disk (requests arriving together share one sync); ``BodyResult/notWritten`` says when it could not be.
     public func ingest(body: [UInt8], restricted: Bool = false) -> BodyResult {
-        session.withLock { s in
-            s.permit = restricted ? NativeLinePermit() : nil
-            defer { s.permit = nil }
-            let first = s.lineNumber
-            body.withUnsafeBufferPointer { s.feed(body: $0) }
-            return Self.result(s.takeResult(), firstLine: first)
-        }
+        journaled(.body, body, restricted: restricted)!
     }
 
     /// Ingests a form-encoded webhook body (a Twilio callback); nil when the decoder takes no forms.
     /// When `restricted`, the form is refused (a restricted credential sends native lines only).
     public func ingest(formBody: [UInt8], restricted: Bool = false) -> BodyResult? {
-        session.withLock { s in
-            s.permit = restricted ? NativeLinePermit() : nil
-            defer { s.permit = nil }
-            let first = s.lineNumber
-            guard s.feed(formBody: formBody) else { return nil }
-            return Self.result(s.takeResult(), firstLine: first)
+        journaled(.form, formBody, restricted: restricted)
+    }
+
+    /// Appends `payload` (a body or a form) to the log, feeds it, then waits for the disk. While the log
+    /// is failing (a full disk), the payload is applied only once it is on disk. `nil`: a form the
+    /// decoder does not read.
+    private func journaled(_ operation: JournalRecord.Operation, _ payload: [UInt8], restricted: Bool) -> BodyResult? {
+        if let journal, journal.isFailing {
+            let sequence = session.withLock { s in
+                s.permit = restricted ? NativeLinePermit() : nil
+                defer { s.permit = nil }
+                return payload.withUnsafeBufferPointer { s.record(operation, payload: $0) }
+            }
+            if let sequence, let why = journal.waitUntilDurable(sequence) {
+                return BodyResult(accepted: 0, rejected: 0, events: 0, errors: [], notWritten: why)
+            }
+            return session.withLock { s in Self.feed(operation, payload, restricted: restricted, into: &s) }
         }
+        let (result, sequence) = session.withLock { s -> (BodyResult?, UInt64?) in
+            s.permit = restricted ? NativeLinePermit() : nil
+            let sequence = payload.withUnsafeBufferPointer { s.record(operation, payload: $0) }
+            s.permit = nil
+            return (Self.feed(operation, payload, restricted: restricted, into: &s), sequence)
+        }
+        guard var result else { return nil }
+        if let journal, let sequence, let why = journal.waitUntilDurable(sequence) {
+            result.notWritten = why
+        }
+        return result
+    }
+
+    private static func feed(_ operation: JournalRecord.Operation, _ payload: [UInt8], restricted: Bool,
+                             into s: inout IngestSession) -> BodyResult? {
+        s.permit = restricted ? NativeLinePermit() : nil
+        defer { s.permit = nil }
+        let first = s.lineNumber
+        if operation == .form {
+            guard s.feed(formBody: payload) else { return nil }
+        } else {
+            payload.withUnsafeBufferPointer { s.feed(body: $0) }
+        }
+        return result(s.takeResult(), firstLine: first)
     }
 
     /// Lets due held-back events go; call a few times a second.

@@ -157,7 +157,8 @@ enum APIViews {
     }
 
     static func status(_ stats: IngestStatistics.Snapshot, registry: Registry, counters: RegistryStore.Counters,
-                       crossOriginRefused: Int = 0, at now: Timestamp) -> [UInt8] {
+                       crossOriginRefused: Int = 0, at now: Timestamp,
+                       extra: (inout JSONWriter) -> Void = { _ in }) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("serverTime", RFC3339.format(now))
@@ -205,6 +206,7 @@ enum APIViews {
         j.field("workers", registry.workers.count)
         j.field("eventsChangedRegistry", Int(counters.applied))
         j.field("eventsUnchanged", Int(counters.unchanged))
+        extra(&j)
         j.endObject()
         return j.bytes
     }

@@ -21,12 +21,20 @@ public struct IngestEndpoint: Sendable {
     public let maxBodyBytes: Int
     /// Which browser origins may post (an empty allow-list refuses every request that carries `Origin`).
     public let crossOrigin: CrossOriginPolicy
+    /// Until it is ready (the floor restored from the data directory), posts are answered 503.
+    public let restore: RestoreProgress?
     let counters = Counters()
 
     /// Requests refused by the cross-origin policy, by kind; shared by every copy of the endpoint.
     public final class Counters: Sendable {
         let refused = Atomic<Int>(0)
         let preflights = Atomic<Int>(0)
+        let notReady = Atomic<Int>(0)
+        let notWritten = Atomic<Int>(0)
+        /// Posts answered 503 while the floor was being restored.
+        public var refusedNotReady: Int { notReady.load(ordering: .relaxed) }
+        /// Posts answered 503 because the write-ahead log could not be written.
+        public var refusedNotWritten: Int { notWritten.load(ordering: .relaxed) }
         /// Browser requests (preflights included) from origins not on the allow-list.
         public var crossOriginRefused: Int { refused.load(ordering: .relaxed) }
         /// Preflights answered for allowed origins.
@@ -40,7 +48,8 @@ public struct IngestEndpoint: Sendable {
     }
 
     public init(session: SharedIngestSession, token: String?, clientToken: String? = nil, maxBodyBytes: Int = 16 << 20,
-                corsOrigins: [String] = []) {
+                corsOrigins: [String] = [], restore: RestoreProgress? = nil) {
+        self.restore = restore
         self.session = session
         self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         self.clientToken = clientToken.flatMap { $0.isEmpty ? nil : $0 }
@@ -89,6 +98,12 @@ public struct IngestEndpoint: Sendable {
         case .failure(let denied): return denied.response
         }
         let restricted = access == .client
+        if let restore, !restore.isReady {
+            counters.notReady.add(1, ordering: .relaxed)
+            var r = answer(.serviceUnavailable, error: "restoring the floor from the data directory; send again shortly")
+            r.headerFields[.retryAfter] = "1"
+            return r
+        }
         let contentType = request.headerFields[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/x-ndjson"
         let result: SharedIngestSession.BodyResult
@@ -103,6 +118,12 @@ public struct IngestEndpoint: Sendable {
         default:
             return answer(.unsupportedMediaType,
                           error: "send application/x-ndjson, text/plain, application/json or application/x-www-form-urlencoded")
+        }
+        if let why = result.notWritten {
+            counters.notWritten.add(1, ordering: .relaxed)
+            var r = answer(.serviceUnavailable, error: "cannot keep the events on disk (\(why)); nothing is lost by sending them again")
+            r.headerFields[.retryAfter] = "5"
+            return r
         }
         var j = JSONWriter()
         j.beginObject()

@@ -23,6 +23,8 @@ public final class TeamsApp: Sendable {
     let logger: Logger
     let pages = PageCache()
     let ingest: IngestEndpoint?
+    /// The restore and the write-ahead log; `nil` in tests that keep nothing.
+    let durability: Durability?
     let metrics = MetricsExporter()
     /// Reports, incidents and their pages; `nil` when reporting is off.
     public let reports: ReportsWeb?
@@ -60,7 +62,9 @@ public final class TeamsApp: Sendable {
 
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
                 clock: WallClock = .system, ingest: IngestEndpoint? = nil, live liveSettings: LiveSettings = LiveSettings(),
-                logger: Logger = Logger(label: "teamsview.web"), reports: ReportWriter? = nil) async throws {
+                logger: Logger = Logger(label: "teamsview.web"), reports: ReportWriter? = nil,
+                durability: Durability? = nil) async throws {
+        self.durability = durability
         self.store = store
         self.ingest = ingest
         self.statistics = statistics
@@ -114,6 +118,9 @@ public final class TeamsApp: Sendable {
         reports?.register(&router)
         router.get("/metrics") { [self] _ in metricsText() }
         router.get("/healthz") { _ in Response(contentType: "text/plain; charset=utf-8", text: "ok\n") }
+        router.get("/readyz") { [durability] _ in
+            durability?.readyz() ?? Response(contentType: "text/plain; charset=utf-8", text: "ready\n")
+        }
         router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }
         router.get("/favicon.ico") { [staticFiles] request in
             var r = request
@@ -181,9 +188,13 @@ public final class TeamsApp: Sendable {
 
     func metricsText() -> Response {
         let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
-        let body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
+        var body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
                                   live: live.statisticsSnapshot,
                                   crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, grace: renderer.settings.grace, now: clock.now())
+        if let durability {
+            body += Array(durability.metricsText(refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
+                                                 refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0).utf8)
+        }
         var fields = HTTPFields()
         fields[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         fields[.cacheControl] = "no-store"
@@ -216,6 +227,9 @@ public final class TeamsApp: Sendable {
         model["reportsFigures"] = reportStats.map {
             "\($0.counted) events counted · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
         } ?? "reports are off"
+        let tile = durability?.statusTile() ?? (storage: "in memory: the floor is lost on a restart", figures: "no write-ahead log")
+        model["durabilityStorage"] = tile.storage
+        model["durabilityFigures"] = tile.figures
         model["requests"] = http.requests
         model["streams"] = http.activeStreams
         model["recentRejects"] = stats.recentRejects.reversed().map {
@@ -231,7 +245,10 @@ public final class TeamsApp: Sendable {
 
     func statusJSON() -> [UInt8] {
         APIViews.status(statistics.snapshot(), registry: store.snapshot(), counters: store.counters,
-                        crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, at: clock.now())
+                        crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, at: clock.now()) { [durability, ingest] j in
+            durability?.write(into: &j, refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
+                              refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0)
+        }
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {

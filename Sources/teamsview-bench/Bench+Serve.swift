@@ -51,7 +51,7 @@ extension Bench {
     /// `POST /ingest` with 1,000-event NDJSON batches: wrk (2 connections per thread) on core 0 against a
     /// `teamsview serve` process on core 1.
     func post() throws {
-        say("\n== post: POST /ingest, 1,000-event NDJSON batches, wrk -t1 -c4 -d\(wrkSeconds)s, separate processes")
+        say("\n== post: POST /ingest, 1,000-event NDJSON batches, wrk -t1 -d\(wrkSeconds)s, separate processes, server --threads 8 --no-reports")
         guard let wrk = which("wrk") else { say("  skipped: wrk not installed (apt-get install wrk)"); return }
         let lines = ContactCentreSimulator.benchmarkLines(agents: 2_000, events: 1_000)
         let body = try writeLines(lines, name: "teamsview-bench-body.ndjson")
@@ -63,21 +63,29 @@ extension Bench {
             wrk.headers["Content-Type"] = "application/x-ndjson"
             f:close()
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(binary: serverExecutable, arguments: ["--assets", root], cores: serverCores)
-        defer { server.stop() }
-        try server.waitUntilReady()
-        var rates: [Double] = []
-        for _ in 0..<runs {
-            let text = String(decoding: try shell(which("taskset") ?? wrk,
-                                                  (which("taskset") != nil ? ["-c", clientCores, wrk] : [])
-                                                  + ["-t1", "-c4", "-d\(wrkSeconds)s", "-s", script,
-                                                     "http://127.0.0.1:\(server.port)/ingest"]), as: UTF8.self)
-            let line = text.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
-            rates.append((line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0) * 1000)
+        // The write-ahead log on (a fresh data directory: every body synced before its 200) and off (--in-memory).
+        for (label, extra) in [("log on ", [String]()), ("log off", ["--in-memory"])] {
+            for clients in [1, 8] {
+                let server = try ServerProcess(binary: serverExecutable,
+                                               arguments: ["--assets", root, "--no-reports", "--threads", "8"] + extra,
+                                               cores: serverCores)
+                defer { server.stop() }
+                try server.waitUntilReady()
+                var rates: [Double] = []
+                for _ in 0..<runs {
+                    let text = String(decoding: try shell(which("taskset") ?? wrk,
+                                                          (which("taskset") != nil ? ["-c", clientCores, wrk] : [])
+                                                          + ["-t1", "-c\(clients)", "-d\(wrkSeconds)s", "-s", script,
+                                                             "http://127.0.0.1:\(server.port)/ingest"]), as: UTF8.self)
+                    let line = text.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }
+                    rates.append((line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0) * 1000)
+                }
+                let status = try? server.status()
+                let log = (status?["durability"] as? [String: Any])?["log"] as? [String: Any]
+                let syncs = log.map { " · \($0["syncs"] as? Int ?? 0) syncs, mean \(String(format: "%.2f", $0["meanSyncMs"] as? Double ?? 0)) ms" } ?? ""
+                say("  POST /ingest, \(label), \(clients) client\(clients == 1 ? " " : "s"): \(summary(rates)) events/s   (target ≥ 500,000)\(syncs)")
+            }
         }
-        let applied = (try? server.status()["eventsApplied"] as? Int) ?? nil
-        say("  POST /ingest:           \(summary(rates)) events/s   (target ≥ 500,000)")
-        say("  events applied in total: \(applied.map(grouped) ?? "?")")
     }
 
     // MARK: helpers

@@ -9,14 +9,25 @@ import Glibc
 final class ServerProcess {
     let port: Int
     private let process = Process()
+    /// A data directory of its own (write-ahead log, reports), removed by ``stop()``; nil when the
+    /// arguments name one or keep everything in memory.
+    private let dataDirectory: String?
 
     /// - Parameters:
     ///   - binary: the `teamsview` executable.
-    ///   - arguments: after `serve --port P --log-level warning`.
+    ///   - arguments: after `serve --port P --log-level warning`; without `--data-dir` or `--in-memory`, the
+    ///     server gets a fresh data directory, so no run replays another's log.
     ///   - cores: a `taskset -c` list (e.g. `"1"`), or nil to leave placement to the kernel.
     init(binary: String, arguments: [String], cores: String?) throws {
         port = ServedProcess.freePort()
         var argv = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"] + arguments
+        if arguments.contains("--data-dir") || arguments.contains("--in-memory") {
+            dataDirectory = nil
+        } else {
+            let directory = NSTemporaryDirectory() + "teamsview-bench-data-\(port)-\(UInt32.random(in: 0...UInt32.max))"
+            dataDirectory = directory
+            argv += ["--data-dir", directory]
+        }
         if let cores, let taskset = which("taskset") {
             process.executableURL = URL(fileURLWithPath: taskset)
             argv = ["-c", cores, binary] + argv
@@ -60,9 +71,11 @@ final class ServerProcess {
     }
 
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 
     deinit { stop() }

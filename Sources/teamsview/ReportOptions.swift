@@ -8,11 +8,11 @@ struct ReportOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Keep interval statistics, agent timelines and incidents (pages /report, /incidents).")
     var reports = true
 
-    @Option(help: ArgumentHelp("Directory of the reports database (default: $STATE_DIRECTORY when set, else ./teamsview-data).",
+    @Option(help: ArgumentHelp("Directory of the write-ahead log and the reports database (default: $STATE_DIRECTORY when set, else ./teamsview-data).",
                                valueName: "path"))
     var dataDir: String?
 
-    @Flag(help: "Keep reports in memory only: nothing survives a restart.")
+    @Flag(help: "Keep no write-ahead log and reports in memory only: nothing survives a restart.")
     var inMemory = false
 
     @Option(help: "Days figures, timelines and incidents are kept.")

@@ -215,6 +215,16 @@ struct Serve: AsyncParsableCommand {
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
+        let journal: WriteAheadLog?
+        do {
+            journal = try reportOptions.directory.map { try WriteAheadLog(directory: $0) }
+        } catch let error as WriteAheadLog.OpenError {
+            throw ValidationError(error.description)
+        }
+        if journal == nil {
+            logger.notice("no write-ahead log (--in-memory): the floor and events posted will not survive a restart")
+        }
+        let restore = RestoreProgress(durable: journal != nil)
         let reports = try reportOptions.open(grace: grace, logger: logger)
         let statistics = IngestStatistics()
         let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -222,12 +232,11 @@ struct Serve: AsyncParsableCommand {
                                                  availableActivities: available)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
                                       logger: Logger(label: "teamsview.ingest"),
-                                      decoder: { TwilioDecoder(configuration: twilio) }) { events in
+                                      decoder: { TwilioDecoder(configuration: twilio) }, journal: journal) { events in
             _ = store.apply(events)
             reports?.submit(events)
         }
-        let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
-        posts.startTicking()
+        let posts = SharedIngestSession(pipeline: pipeline, source: Self.postSource)
         let token = try Self.ingestToken(option: ingestToken, file: ingestTokenFile, logger: logger)
         let clientToken = try Self.clientToken(file: clientTokenFile,
                                                environment: ProcessInfo.processInfo.environment["TEAMSVIEW_CLIENT_TOKEN"])
@@ -238,8 +247,9 @@ struct Serve: AsyncParsableCommand {
                                 maxPendingBytes: liveQueueBytes)
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
                                      ingest: IngestEndpoint(session: posts, token: token, clientToken: clientToken,
-                                                            maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins),
-                                     live: live, reports: reports)
+                                                            maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins,
+                                                            restore: restore),
+                                     live: live, reports: reports, durability: Durability(restore: restore, journal: journal))
         var http = HTTPServer.Configuration(host: host, port: port, threads: threads, connectionLimit: maxConnections,
                                             connectionTimeout: connectionTimeout)
         http.perAddressConnectionLimit = maxConnectionsPerAddress
@@ -262,6 +272,10 @@ struct Serve: AsyncParsableCommand {
         let scheme = http.tls == nil ? "http" : "https"
         logger.info("serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 
+        var replay: JournalReplay? = journal.map { Self.replay($0, pipeline: pipeline, logger: logger) }
+        if let replayed = replay?.take(Self.postSource) { posts.resume(replayed) }
+        posts.startTicking()
+
         var sources: [any IngestSource] = []
         for path in events {
             let onEnd: @Sendable (SourceEnd) -> Void = { end in
@@ -272,11 +286,18 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             let source: any IngestSource = path == "-"
-                ? StandardInputSource(pipeline: pipeline, onEnd: onEnd)
-                : FileSource(path: path, follow: follow, pipeline: pipeline, onEnd: onEnd)
+                ? StandardInputSource(pipeline: pipeline, resume: replay?.take(path), onEnd: onEnd)
+                : FileSource(path: path, follow: follow, pipeline: pipeline, resume: replay?.take(path), onEnd: onEnd)
             source.start()
             sources.append(source)
         }
+        if let replay {
+            for source in replay.untaken {
+                logger.notice("the write-ahead log holds events of \(source), not read now: they stay applied")
+            }
+        }
+        restore.finish(replay?.figures)
+        replay = nil
         let demoFeed = demo ? DemoFeed(pipeline: pipeline, agents: demoAgents, seed: 1, rate: demoRate, clock: .system) : nil
         demoFeed?.start()
         if events.isEmpty && !demo {
@@ -291,7 +312,24 @@ struct Serve: AsyncParsableCommand {
         server.stop()
         for source in sources { source.stop() }
         posts.stop()
+        journal?.stop()
         reports?.stop()
+    }
+
+    /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.
+    static let postSource = "POST /ingest"
+
+    /// Replays the write-ahead log (the floor comes back through the pipeline), then starts its writer.
+    static func replay(_ journal: WriteAheadLog, pipeline: IngestPipeline, logger: Logger) -> JournalReplay {
+        logger.info("restoring the floor from \(journal.path)")
+        let replay = JournalReplay(journal, pipeline: pipeline)
+        journal.start()
+        let f = replay.figures
+        if f.tornBytes > 0 {
+            logger.warning("cut \(f.tornBytes) bytes off the end of \(journal.path) (\(f.tornReason ?? "torn")): a write the last stop interrupted; everything before it is kept")
+        }
+        logger.info("restored \(f.records) log records (\(f.events) events) in \((f.seconds * 1000).rounded()) ms")
+        return replay
     }
 
     /// The client token from `--client-token-file` (surrounding whitespace dropped) or else the environment.

@@ -1,0 +1,312 @@
+"""Nothing accepted is lost: the write-ahead log in --data-dir, replay on start, /readyz, a full disk.
+
+Every test runs the real binary on loopback with its own data directory. A "reference" server that never
+stops is fed the same accepted batches; the restarted server must answer the same /api/workers.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, wait_for
+
+FIXTURES = ROOT / "Tests" / "Fixtures"
+BASE = time.time() - 3600  # event times: an hour ago, the same for every server
+
+
+def stamp(seconds):
+    t = BASE + seconds
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + (".%03dZ" % int((t % 1) * 1000))
+
+
+def batch(client, number, size):
+    """A batch of native events about this client's own agents (so clients never race on one worker)."""
+    lines = []
+    for i in range(size):
+        n = number * size + i
+        worker = "C%d-W%d" % (client, n % 40)
+        at = stamp(n * 0.01)
+        kind = n % 4
+        if kind == 0:
+            e = {"type": "worker", "at": at, "worker": worker, "name": "Agent %s" % worker, "team": "Team %d" % client}
+        elif kind == 1:
+            e = {"type": "call.start", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n),
+                 "from": "+1555%07d" % n, "direction": "inbound", "via": "queue"}
+        elif kind == 2:
+            e = {"type": "call.hold", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n - 1)}
+        else:
+            e = {"type": "call.end", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n - 2)}
+        lines.append(json.dumps(e))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def workers(server):
+    status, _, body = server.get("/api/workers")
+    assert status == 200
+    document = json.loads(body)
+    return document["workers"]
+
+
+def data_dir(tmp_path, name="data"):
+    path = tmp_path / name
+    path.mkdir()
+    return str(path)
+
+
+def wait_ready(server, timeout=30):
+    wait_for(lambda: server.get("/readyz")[0] == 200, timeout=timeout, message="/readyz 200")
+
+
+def test_kill_9_during_posted_batches_loses_nothing(serve, tmp_path):
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports", "--threads", "8")
+    wait_ready(server)
+    accepted = {}      # client -> [batch numbers answered 200]
+    unanswered = {}    # client -> the batch in flight when the server died
+    stop = threading.Event()
+
+    def client(c):
+        accepted[c] = []
+        number = 0
+        while not stop.is_set():
+            body = batch(c, number, 200)
+            unanswered[c] = number
+            try:
+                status, _, _ = server.post("/ingest", body, timeout=5)
+            except Exception:
+                return
+            if status != 200:
+                return
+            accepted[c].append(number)
+            del unanswered[c]
+            number += 1
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in range(6)]
+    for t in threads:
+        t.start()
+    wait_for(lambda: sum(len(v) for v in accepted.values()) >= 30, timeout=60, message="30 accepted batches")
+    server.process.kill()  # SIGKILL, in the middle of batches
+    server.process.wait()
+    stop.set()
+    for t in threads:
+        t.join()
+    total = sum(len(v) for v in accepted.values())
+    assert total >= 30
+
+    restarted = serve("--data-dir", data, "--no-reports")
+    wait_ready(restarted)
+    reference = serve("--in-memory", "--no-reports")
+    for c, numbers in accepted.items():
+        for number in numbers:
+            status, _, _ = reference.post("/ingest", batch(c, number, 200))
+            assert status == 200
+    # A batch without an answer is sent again by its client, to both: duplicates change nothing.
+    for c, number in unanswered.items():
+        for s in (restarted, reference):
+            status, _, _ = s.post("/ingest", batch(c, number, 200))
+            assert status == 200
+    assert workers(restarted) == workers(reference)
+    _, _, status_body = restarted.get("/api/status")
+    durability = json.loads(status_body)["durability"]
+    assert durability["mode"] == "write-ahead log" and durability["ready"] is True
+    assert durability["restored"]["records"] >= total
+    # Every accepted event came back: 200 events per accepted batch at least.
+    assert durability["restored"]["events"] >= total * 200
+
+
+def test_twilio_correlation_survives_a_restart(serve, tmp_path):
+    """A reservation accepted before kill -9 (still in the reorder window) and its conference's hold
+    callback after the restart: the hold lands on the agent's call only if the task -> worker map came back."""
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports")
+    wait_ready(server)
+    status, _, _ = server.post("/ingest", (FIXTURES / "eventstreams.ndjson").read_bytes())
+    assert status == 200
+    server.process.kill()
+    server.process.wait()
+
+    restarted = serve("--data-dir", data, "--no-reports")
+    wait_ready(restarted)
+    wait_for(lambda: any(w["calls"] for w in workers(restarted)), timeout=10, message="the accepted call")
+    status, _, reply = restarted.post("/ingest", (FIXTURES / "conference-hold.form").read_bytes(),
+                                      {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200, reply
+    call = wait_for(lambda: [c for w in workers(restarted) for c in w["calls"] if c.get("state") == "held"
+                             or c.get("phase") == "held"], timeout=10, message="the call on hold")
+    assert call
+
+
+def test_sigterm_then_restart_keeps_the_floor(serve, tmp_path):
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports")
+    wait_ready(server)
+    for number in range(5):
+        assert server.post("/ingest", batch(0, number, 100))[0] == 200
+    before = workers(server)
+    server.stop()  # SIGTERM
+    assert server.process.returncode == 0
+    restarted = serve("--data-dir", data, "--no-reports")
+    wait_ready(restarted)
+    assert workers(restarted) == before
+
+
+def test_a_file_read_before_the_restart_is_not_applied_twice(serve, tmp_path):
+    data = data_dir(tmp_path)
+    events = tmp_path / "events.ndjson"
+    events.write_bytes(batch(1, 0, 300))
+    server = serve("--data-dir", data, "--no-reports", "--events", events, "--follow")
+    wait_ready(server)
+    wait_for(lambda: json.loads(server.get("/api/status")[2])["linesRead"] == 300, message="300 lines read")
+    server.process.kill()
+    server.process.wait()
+    with open(events, "ab") as f:
+        f.write(batch(1, 1, 300))
+
+    restarted = serve("--data-dir", data, "--no-reports", "--events", events, "--follow")
+    wait_ready(restarted)
+    # 300 replayed from the log, then only the 300 appended since are read from the file.
+    wait_for(lambda: json.loads(restarted.get("/api/status")[2])["linesRead"] == 600, message="600 lines")
+    time.sleep(0.5)
+    status = json.loads(restarted.get("/api/status")[2])
+    assert status["linesRead"] == 600
+    assert "going on from byte" in restarted.log
+    reference = serve("--in-memory", "--no-reports", "--events", events)
+    wait_for(lambda: json.loads(reference.get("/api/status")[2])["linesRead"] == 600, message="reference read")
+    assert workers(restarted) == workers(reference)
+
+
+def test_a_torn_log_tail_is_cut_and_the_rest_kept(serve, tmp_path):
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports")
+    wait_ready(server)
+    for number in range(3):
+        assert server.post("/ingest", batch(2, number, 50))[0] == 200
+    before = workers(server)
+    server.process.kill()
+    server.process.wait()
+    log = Path(data) / "ingest.wal"
+    whole = log.stat().st_size
+    # A record whose write was cut short by the crash: its header promises more than is there.
+    with open(log, "ab") as f:
+        f.write(b"\x00\x10\x00\x00\xde\xad\xbe\xef" + b"\x01" * 100)
+
+    restarted = serve("--data-dir", data, "--no-reports")
+    wait_ready(restarted)
+    assert workers(restarted) == before
+    durability = json.loads(restarted.get("/api/status")[2])["durability"]
+    assert durability["restored"]["tornBytes"] == 108
+    assert log.stat().st_size == whole
+    assert "cut 108 bytes" in restarted.log
+    assert restarted.metric("teamsview_restore_torn_bytes") == 108
+    # The log goes on after the cut.
+    assert restarted.post("/ingest", batch(2, 3, 50))[0] == 200
+    after = workers(restarted)
+    restarted.process.kill()
+    restarted.process.wait()
+    again = serve("--data-dir", data, "--no-reports")
+    wait_ready(again)
+    assert workers(again) == after
+
+
+def test_an_unknown_log_version_is_refused_clearly(binary, tmp_path):
+    data = data_dir(tmp_path)
+    (Path(data) / "ingest.wal").write_bytes(b"TEAMSWAL" + (9).to_bytes(4, "little") + b"\x00" * 4)
+    result = subprocess.run([binary, "serve", "--port", "0", "--data-dir", data, "--no-reports"],
+                            capture_output=True, timeout=30)
+    assert result.returncode != 0
+    message = result.stderr.decode()
+    assert "format version 9" in message and "reads version 1" in message
+
+
+def test_in_memory_says_so_and_keeps_no_log(serve, tmp_path):
+    server = serve("--in-memory", "--no-reports")
+    wait_ready(server)
+    durability = json.loads(server.get("/api/status")[2])["durability"]
+    assert durability["mode"] == "in memory"
+    _, _, page = server.get("/status")
+    assert b"the floor is lost on a restart" in page
+
+
+def test_readyz_is_503_while_restoring(serve, tmp_path):
+    """A log big enough that the replay takes a moment: /readyz (and POST /ingest) answer 503 until it is
+    done, while /healthz and the pages answer at once."""
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports", "--threads", "4")
+    wait_ready(server)
+    for number in range(20):
+        assert server.post("/ingest", batch(3, number, 1000))[0] == 200
+    server.process.kill()
+    server.process.wait()
+    restarted = serve("--data-dir", data, "--no-reports")
+    assert restarted.get("/readyz")[0] == 503
+    assert restarted.get("/healthz")[0] == 200
+    status, headers, _ = restarted.post("/ingest", batch(3, 999, 10))
+    assert status == 503 and headers.get("Retry-After") == "1"
+    wait_ready(restarted, timeout=120)
+    assert restarted.metric("teamsview_ready") == 1
+    assert restarted.metric("teamsview_restore_events") == 20_000
+    assert restarted.metric("teamsview_ingest_refused_not_ready_total") == 1
+    assert restarted.post("/ingest", batch(3, 999, 10))[0] == 200
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_answers_503_to_ingest_and_pages_still_load(serve, tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        server = serve("--data-dir", str(mount / "data"), "--no-reports")
+        wait_ready(server)
+        assert server.post("/ingest", batch(4, 0, 50))[0] == 200
+        # Fill the disk.
+        filler = mount / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\x00" * 4096)
+            except OSError:
+                pass
+        refused = []
+        for number in range(1, 4):
+            status, _, body = server.post("/ingest", batch(4, number, 50))
+            if status == 503:
+                refused.append(number)
+                assert b"cannot keep the events on disk" in body
+        assert refused
+        assert server.metric("teamsview_ingest_refused_not_written_total") == len(refused)
+        assert server.metric("teamsview_journal_write_errors_total") >= 1
+        for path in ("/", "/api/workers", "/status", "/healthz"):
+            assert server.get(path)[0] == 200
+        # Room again: ingest takes events again, the refused batches sent again, and all are kept.
+        filler.unlink()
+        for number in refused:
+            assert server.post("/ingest", batch(4, number, 50))[0] == 200
+        assert server.post("/ingest", batch(4, 10, 50))[0] == 200
+        before = workers(server)
+        server.process.kill()
+        server.process.wait()
+        restarted = serve("--data-dir", str(mount / "data"), "--no-reports")
+        wait_ready(restarted)
+        assert workers(restarted) == before
+        restarted.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(mount)])
+
+
+def test_two_replicas_fed_the_same_file_agree(serve, tmp_path):
+    """Point 8: replicas each fed the same ordered stream reach the same floor."""
+    events = tmp_path / "stream.ndjson"
+    events.write_bytes(b"".join(batch(5, n, 200) for n in range(15)) + (FIXTURES / "eventstreams.ndjson").read_bytes())
+    a = serve("--data-dir", data_dir(tmp_path, "a"), "--no-reports", "--events", events)
+    b = serve("--data-dir", data_dir(tmp_path, "b"), "--no-reports", "--events", events)
+    for s in (a, b):
+        wait_for(lambda s=s: json.loads(s.get("/api/status")[2])["linesRead"] == 3002, message="all lines")
+    wait_for(lambda: workers(a) == workers(b), timeout=10, message="the same floor")
+    assert len(workers(a)) == 21  # the fixture's agent and 20 of the generator's
