@@ -225,6 +225,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("no write-ahead log (--in-memory): the floor and events posted will not survive a restart")
         }
         let restore = RestoreProgress(durable: journal != nil)
+        if journal == nil { restore.finish(nil) }
         let reports = try reportOptions.open(grace: grace, logger: logger)
         let statistics = IngestStatistics()
         let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
@@ -296,7 +297,7 @@ struct Serve: AsyncParsableCommand {
                 logger.notice("the write-ahead log holds events of \(source), not read now: they stay applied")
             }
         }
-        restore.finish(replay?.figures)
+        if let replay { restore.finish(replay.figures) }
         replay = nil
         let demoFeed = demo ? DemoFeed(pipeline: pipeline, agents: demoAgents, seed: 1, rate: demoRate, clock: .system) : nil
         demoFeed?.start()

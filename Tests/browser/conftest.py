@@ -136,12 +136,13 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError("server exited with %s: %s" % (self.process.returncode, " ".join(cmd)))
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
+                # Ready once the floor is restored from the data directory (503 until then).
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as r:
                     if r.status == 200:
                         return self
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
-        raise RuntimeError("server did not answer /healthz within %d s" % timeout)
+        raise RuntimeError("server did not answer /readyz within %d s" % timeout)
 
     def kill(self):
         if self.process and self.process.poll() is None:

@@ -11,10 +11,12 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -34,7 +36,12 @@ def raise_file_limit(wanted=8192):
 class Server:
     """One `teamsview serve` process; its log is kept for assertions."""
 
-    def __init__(self, binary, args, tls_ca=None):
+    def __init__(self, binary, args, tls_ca=None, wait_ready=True):
+        # A data directory of its own unless the test names one: no server replays another's log.
+        self.scratch = None
+        if "--data-dir" not in args and "--in-memory" not in args:
+            self.scratch = tempfile.mkdtemp(prefix="teamsview-scenario-")
+            args = [*args, "--data-dir", self.scratch]
         self.process = subprocess.Popen([binary, "serve", "--port", "0", *args], cwd=str(ROOT),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.log_lines = []
@@ -57,6 +64,14 @@ class Server:
         if not ready.wait(30) or self.port is None:
             self.stop()
             raise AssertionError("the server did not start:\n" + self.log)
+        if wait_ready:
+            # The floor is restored from the data directory first: /readyz (and POST /ingest) answer 503 until then.
+            deadline = time.monotonic() + 60
+            while self.get("/readyz")[0] != 200:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError("the server did not become ready:\n" + self.log)
+                time.sleep(0.05)
 
     @property
     def log(self):
@@ -129,6 +144,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 @pytest.fixture
@@ -143,8 +160,8 @@ def binary():
 def serve(binary):
     servers = []
 
-    def start(*args, tls_ca=None):
-        server = Server(binary, [str(a) for a in args], tls_ca=tls_ca)
+    def start(*args, tls_ca=None, wait_ready=True):
+        server = Server(binary, [str(a) for a in args], tls_ca=tls_ca, wait_ready=wait_ready)
         servers.append(server)
         return server
 

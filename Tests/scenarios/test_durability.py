@@ -243,7 +243,7 @@ def test_readyz_is_503_while_restoring(serve, tmp_path):
         assert server.post("/ingest", batch(3, number, 1000))[0] == 200
     server.process.kill()
     server.process.wait()
-    restarted = serve("--data-dir", data, "--no-reports")
+    restarted = serve("--data-dir", data, "--no-reports", wait_ready=False)
     assert restarted.get("/readyz")[0] == 503
     assert restarted.get("/healthz")[0] == 200
     status, headers, _ = restarted.post("/ingest", batch(3, 999, 10))
