@@ -75,7 +75,8 @@ public final class TeamsApp: Sendable {
         let renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
         self.renderer = renderer
         self.boards = BoardRenderer(page: renderer, kiosk: KioskRenderer(page: renderer))
-        self.live = LiveUpdates(store: store, statistics: statistics, renderer: boards, settings: liveSettings, clock: clock)
+        self.live = LiveUpdates(store: store, statistics: statistics, renderer: boards, settings: liveSettings, clock: clock,
+                                restoring: { [durability] in durability.map { !$0.restore.isReady } ?? false })
         self.reports = reports.map { ReportsWeb(reports: $0, renderer: renderer, clock: clock) }
     }
 

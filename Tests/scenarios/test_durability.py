@@ -120,6 +120,25 @@ def test_kill_9_during_posted_batches_loses_nothing(serve, tmp_path):
     assert durability["restored"]["events"] >= total * 200
 
 
+def test_a_simulated_busy_floor_comes_back_identical(binary, serve, tmp_path):
+    """The simulator's floor (holds, mutes, transfers, misroutes, wrong-call risks) posted, kill -9, restart:
+    the same /api/workers. --flag-linger 0: "just cleared" marks are dated by the server's clock, not by events."""
+    start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 7200))
+    stream = subprocess.run([binary, "simulate", "--agents", "150", "--rate", "3", "--seconds", "900", "--start", start],
+                            capture_output=True, check=True).stdout.splitlines(keepends=True)
+    assert len(stream) > 3000
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data, "--no-reports", "--flag-linger", "0")
+    for i in range(0, len(stream), 500):
+        assert server.post("/ingest", b"".join(stream[i:i + 500]))[0] == 200
+    before = workers(server)
+    assert any(c["flags"] for w in before for c in w["calls"]) or any(c["state"] == "held" for w in before for c in w["calls"])
+    server.process.kill()
+    server.process.wait()
+    restarted = serve("--data-dir", data, "--no-reports", "--flag-linger", "0")
+    assert workers(restarted) == before
+
+
 def test_twilio_correlation_survives_a_restart(serve, tmp_path):
     """A reservation accepted before kill -9 (still in the reorder window) and its conference's hold
     callback after the restart: the hold lands on the agent's call only if the task -> worker map came back."""

@@ -61,8 +61,13 @@ public final class LiveUpdates: Sendable {
         var lastFlush = -1e9
     }
 
+    /// True while the floor is being restored: flags that clear during the replay cleared long ago, so they
+    /// are not shown as "just cleared".
+    let restoring: @Sendable () -> Bool
+
     init(store: RegistryStore, statistics: IngestStatistics, renderer: BoardRenderer, settings: LiveSettings,
-         clock: WallClock, logger: Logger = Logger(label: "teamsview.live")) {
+         clock: WallClock, logger: Logger = Logger(label: "teamsview.live"), restoring: @escaping @Sendable () -> Bool = { false }) {
+        self.restoring = restoring
         self.store = store
         self.statistics = statistics
         self.renderer = renderer
@@ -171,7 +176,7 @@ public final class LiveUpdates: Sendable {
         let linger = renderer.linger
         flags.withLock { f in
             touched.formUnion(f.takeDue(at: now))
-            if let last = f.last {
+            if let last = f.last, !restoring() {
                 f.linger(linger.noteCleared(touched, old: last, new: registry, at: now, grace: grace))
             }
             f.last = registry
