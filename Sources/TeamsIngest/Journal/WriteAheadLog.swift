@@ -76,7 +76,7 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
     /// - Parameter sync: `false` skips `fdatasync` (tests and benchmarks of the rest of the path only).
     /// - Throws: ``OpenError`` when the file cannot be opened or is of an unknown format version.
     public init(directory: String, sync: Bool = true) throws {
-        mkdir(directory, 0o750)
+        Self.makeDirectories(directory)
         path = directory.hasSuffix("/") ? directory + "ingest.wal" : directory + "/ingest.wal"
         syncs = sync
         fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
@@ -260,6 +260,16 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
         writer = nil
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Creates `path` and its missing parents (like `mkdir -p`); failures show when the log is opened.
+    static func makeDirectories(_ path: String) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            mkdir(prefix, 0o750)
+            prefix += "/"
+        }
     }
 
     /// Writes every byte, or returns why not.
