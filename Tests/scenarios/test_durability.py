@@ -329,3 +329,10 @@ def test_two_replicas_fed_the_same_file_agree(serve, tmp_path):
         wait_for(lambda s=s: json.loads(s.get("/api/status")[2])["linesRead"] == 3002, message="all lines")
     wait_for(lambda: workers(a) == workers(b), timeout=10, message="the same floor")
     assert len(workers(a)) == 21  # the fixture's agent and 20 of the generator's
+
+
+def test_a_data_directory_is_created_with_its_parents(serve, tmp_path):
+    nested = tmp_path / "var" / "lib" / "teamsview"
+    server = serve("--data-dir", nested, "--no-reports")
+    assert server.post("/ingest", batch(6, 0, 10))[0] == 200
+    assert (nested / "ingest.wal").stat().st_size > 16
