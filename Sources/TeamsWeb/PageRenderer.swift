@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Synchronization
+import TeamsAccess
 import TeamsDomain
 
 /// What the pages say about the feed itself.
@@ -70,7 +71,7 @@ public final class PageRenderer: Sendable {
     /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
-                   liveCursor: String, theme: String? = nil) -> [UInt8] {
+                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -84,14 +85,15 @@ public final class PageRenderer: Sendable {
         }
         model["shown"] = board.count
         model["noneShown"] = board.count == 0
-        model["total"] = registry.workers.count
+        // A supervisor of some teams sees only those teams' names and agents.
+        model["total"] = scope == .all ? registry.workers.count : board.count
         model["filtering"] = query.isFiltering
         model["search"] = query.search ?? ""
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly
         model["pager"] = pagerModel(board, window: window)
         let (teams, activities, skills) = options(registry)
-        model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
+        model["teamOptions"] = teams.filter { scope.allows($0) }.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
         model["sortOptions"] = WorkerQuery.Sort.allCases.map {
