@@ -238,7 +238,7 @@ public final class ReportsWeb: Sendable {
     func baseModel(_ page: String) -> [String: Any] {
         let now = clock.now()
         return ["title": renderer.settings.title, "serverNow": String(now.milliseconds), "assetVersion": renderer.assetVersion,
-                "colorScheme": "light dark", "timeZone": zone.identifier,
+                "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink,
                 "isReport": page == "report" || page == "agent", "isIncidents": page == "incidents"]
     }
 

@@ -219,10 +219,11 @@ struct Serve: AsyncParsableCommand {
         if !masked && !AccessOptions.isLoopback(host) {
             logger.warning("--no-mask-callers: callers' full numbers are shown beyond loopback")
         }
-        let settings = ViewSettings(grace: grace, maskCallers: masked, callWarn: callWarn, callAlert: callAlert,
+        var settings = ViewSettings(grace: grace, maskCallers: masked, callWarn: callWarn, callAlert: callAlert,
                                     holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title,
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
+        settings.signOutLink = access.settings.authRequired
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let reports = try reportOptions.open(grace: grace, logger: logger)

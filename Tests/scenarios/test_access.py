@@ -115,7 +115,7 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_opens_the_pages(secured):
     session_id = cookie.split(";")[0].split("=", 1)[1]
     assert len(session_id) >= 43
     status, _, page = call(server, "GET", "/", {"Cookie": cookie.split(";")[0]})
-    assert status == 200 and b"Alice Able" in page
+    assert status == 200 and b"Alice Able" in page and b'href="/signout"' in page
     # Signing out ends the session.
     _, _, form = call(server, "GET", "/signout", {"Cookie": cookie.split(";")[0]})
     token = re.search(rb'name="token" value="([^"]+)"', form).group(1).decode()
