@@ -92,8 +92,9 @@ public final class PageRenderer: Sendable {
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly
         model["pager"] = pagerModel(board, window: window)
-        let (teams, activities, skills) = options(registry)
-        model["teamOptions"] = teams.filter { scope.allows($0) }.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
+        // A supervisor of some teams is offered only what their teams have (the page is cached per scope).
+        let (teams, activities, skills) = scope == .all ? options(registry) : computeOptions(registry, scope: scope)
+        model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
         model["sortOptions"] = WorkerQuery.Sort.allCases.map {
@@ -194,9 +195,9 @@ public final class PageRenderer: Sendable {
         return options
     }
 
-    func computeOptions(_ registry: Registry) -> Options {
+    func computeOptions(_ registry: Registry, scope: TeamScope = .all) -> Options {
         var teams = Set<String>(), activities = Set<String>(), skills = Set<String>()
-        for (_, w) in registry.workers {
+        for (_, w) in registry.workers where scope.allows(w.team) {
             if !w.team.isEmpty { teams.insert(w.team) }
             activities.insert(w.activity)
             skills.formUnion(w.skills)

@@ -46,7 +46,8 @@ struct SignInPage: Sendable {
         r.headerFields[.contentSecurityPolicy] = TeamsApp.contentSecurityPolicy
         r.headerFields[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         r.headerFields[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        r.headerFields[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // `same-origin`: under `no-referrer` browsers post forms with `Origin: null`, and these forms are checked by Origin.
+        r.headerFields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return r
     }
 
