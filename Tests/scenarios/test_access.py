@@ -314,3 +314,29 @@ def test_twilio_signatures_are_checked(serve, tmp_path):
     assert server.metric("teamsview_access_refused_total", {"reason": "twilio-signature"}) == 2
     # With --public-url, a Host other than its own is not answered.
     assert call(server, "GET", "/healthz", host="other.example")[0] == 421
+
+
+def test_cookies_are_secure_under_tls(serve, binary, tmp_path):
+    from test_tls import make_certificate
+    import ssl
+    cert, key = make_certificate(tmp_path, "signin")
+    users = tmp_path / "users.json"
+    add_user(binary, users, "ana", "*", tmp_path)
+    server = serve("--users", users, "--in-memory", "--tls-cert", cert, "--tls-key", key, tls_ca=str(cert))
+    context = ssl.create_default_context(cafile=str(cert))
+
+    def tls_call(method, path, headers=None, body=None):
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, timeout=10, context=context)
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        result = response.status, response.getheader("Set-Cookie"), response.read()
+        connection.close()
+        return result
+
+    _, _, page = tls_call("GET", "/signin")
+    token = re.search(rb'name="token" value="([^"]+)"', page).group(1).decode()
+    form = urllib.parse.urlencode({"token": token, "user": "ana", "password": PASSWORD}).encode()
+    status, cookie, _ = tls_call("POST", "/signin", {"Content-Type": "application/x-www-form-urlencoded",
+                                                     "Origin": "https://127.0.0.1:%d" % server.port}, form)
+    assert status == 303 and cookie.startswith("tv_session=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie

@@ -72,6 +72,17 @@ public final class AccessGate: Sendable {
 
     func user(named name: String) -> User? { users.withLock { $0?.user(named: name) } }
 
+    /// The bcrypt cost of the users' hashes (`$2b$NN$...`, the first found), else the default.
+    var typicalCost: UInt8 {
+        users.withLock { directory in
+            for user in directory?.users.values ?? [:].values {
+                let parts = user.passwordHash?.split(separator: "$") ?? []
+                if parts.count >= 2, let cost = UInt8(parts[1]) { return cost }
+            }
+            return PasswordHash.defaultCost
+        }
+    }
+
     /// Paths anyone may reach: health, assets, the sign-in page, and `/ingest` (it has its own tokens).
     static func isOpen(_ path: String) -> Bool {
         path == "/healthz" || path == "/readyz" || path == "/signin" || path == "/favicon.ico" || path == "/ingest"

@@ -12,15 +12,23 @@ struct SignInPage: Sendable {
     let library: MustacheLibrary
     let assetVersion: String
     let title: String
-    /// A bcrypt hash checked when the user is unknown, so that the answer takes as long as for a known one.
-    static let decoy = PasswordHash.hash(SecretToken.random(), cost: PasswordHash.defaultCost)
+    /// A bcrypt hash checked when the user is unknown, at the cost the users' hashes have, so that the answer
+    /// takes as long as for a known one.
+    let decoy: String
+
+    init(gate: AccessGate, library: MustacheLibrary, assetVersion: String, title: String) {
+        self.gate = gate
+        self.library = library
+        self.assetVersion = assetVersion
+        self.title = title
+        decoy = PasswordHash.hash(SecretToken.random(), cost: gate.typicalCost)
+    }
 
     func register(_ router: inout Router) {
         router.get("/signin") { [self] in form($0, message: nil, status: .ok) }
         router.post("/signin", bodyLimit: 8192) { [self] in signIn($0) }
         router.get("/signout") { [self] in signOutForm($0) }
         router.post("/signout", bodyLimit: 4096) { [self] in signOut($0) }
-        _ = Self.decoy
     }
 
     func form(_ request: Request, message: String?, status: HTTPResponse.Status, user: String = "") -> Response {
@@ -89,7 +97,7 @@ struct SignInPage: Sendable {
                         status: .tooManyRequests, user: name)
         }
         let user = gate.user(named: name)
-        let hash = user?.passwordHash ?? Self.decoy
+        let hash = user?.passwordHash ?? decoy
         let matches = PasswordHash.verify(password, hash: hash) && user?.passwordHash != nil
         guard matches, let user else {
             gate.counters.add("signinFailed")
