@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // libmicrohttpd, the C HTTP server the HTTP layer wraps.
@@ -79,11 +81,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Who may see what: users and password hashes, sessions, sign-in lock-out, display and API tokens,
+        // webhook signatures, the audit log. Imports no HTTP.
+        .target(
+            name: "TeamsAccess",
+            dependencies: [
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Pages, JSON API and live updates: the glue between the domain and the HTTP layer.
         .target(
             name: "TeamsWeb",
             dependencies: [
-                "MicroHTTP", "TeamsDomain", "TeamsIngest", "JSONOutput", "TeamsReports",
+                "MicroHTTP", "TeamsDomain", "TeamsIngest", "JSONOutput", "TeamsReports", "TeamsAccess",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -94,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "teamsview",
             dependencies: [
-                "TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP",
+                "TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP", "TeamsAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,6 +124,7 @@ let package = Package(
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"], swiftSettings: strict),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "Simulation"], swiftSettings: strict),
         .testTarget(name: "TeamsIngestTests", dependencies: ["TeamsIngest", "TeamsDomain"], swiftSettings: strict),
+        .testTarget(name: "TeamsAccessTests", dependencies: ["TeamsAccess"], swiftSettings: strict),
         .testTarget(name: "TeamsReportsTests", dependencies: ["TeamsReports", "TeamsDomain"], swiftSettings: strict),
         .testTarget(
             name: "TeamsWebTests",

@@ -17,7 +17,7 @@ final class ConnectionGate: Sendable {
     let perAddressLimit: Int
     /// libmicrohttpd's inactivity timeout, for telling a timed-out silent connection from a short one.
     let timeout: Duration
-    private let open = Mutex<[AddressKey: Int]>([:])
+    private let open = Mutex<[PeerAddress: Int]>([:])
     /// Connections refused at accept because their address had `perAddressLimit` open.
     let refused = Atomic<Int>(0)
     /// Requests (or connections that never sent a whole request line) closed for inactivity.
@@ -31,7 +31,7 @@ final class ConnectionGate: Sendable {
     /// Called before accepting a connection: false refuses it (closed unanswered, as no request
     /// has been read yet).
     func admit(_ address: UnsafePointer<sockaddr>?) -> Bool {
-        guard perAddressLimit > 0, let key = AddressKey(address) else { return true }
+        guard perAddressLimit > 0, let key = PeerAddress(address) else { return true }
         let admitted = open.withLock { open in
             let count = open[key, default: 0]
             guard count < perAddressLimit else { return false }
@@ -44,7 +44,7 @@ final class ConnectionGate: Sendable {
 
     /// A connection admitted by `admit` opened on the daemon `generation`.
     func opened(_ connection: OpaquePointer, generation: Int) -> ConnectionRecord {
-        ConnectionRecord(address: perAddressLimit > 0 ? AddressKey(tv_mhd_client_address(connection)) : nil,
+        ConnectionRecord(address: perAddressLimit > 0 ? PeerAddress(tv_mhd_client_address(connection)) : nil,
                          generation: generation)
     }
 
@@ -63,7 +63,7 @@ final class ConnectionGate: Sendable {
     }
 
     /// Open connections counted against `address`'s limit (tests).
-    func openConnections(from key: AddressKey) -> Int {
+    func openConnections(from key: PeerAddress) -> Int {
         open.withLock { $0[key, default: 0] }
     }
 }
@@ -71,14 +71,14 @@ final class ConnectionGate: Sendable {
 /// One connection's bookkeeping, kept in libmicrohttpd's per-connection `socket_context` and
 /// touched only by the daemon thread serving the connection.
 final class ConnectionRecord {
-    let address: AddressKey?
+    let address: PeerAddress?
     /// The daemon serving it (`DaemonTag.generation`): a TLS reload runs two for a moment.
     let generation: Int
     let openedAt = ContinuousClock.now
     /// Requests whose request line arrived.
     var requestsStarted = 0
 
-    init(address: AddressKey?, generation: Int) {
+    init(address: PeerAddress?, generation: Int) {
         self.address = address
         self.generation = generation
     }
@@ -94,28 +94,5 @@ final class DaemonTag: Sendable {
     init(core: ServerCore, generation: Int) {
         self.core = core
         self.generation = generation
-    }
-}
-
-/// A peer address without its port: 4 bytes for IPv4 (and IPv4-mapped IPv6), 16 for IPv6.
-struct AddressKey: Hashable, Sendable {
-    let bytes: [UInt8]
-
-    init?(_ address: UnsafePointer<sockaddr>?) {
-        guard let address else { return nil }
-        switch Int32(address.pointee.sa_family) {
-        case AF_INET:
-            bytes = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                withUnsafeBytes(of: $0.pointee.sin_addr) { Array($0) }
-            }
-        case AF_INET6:
-            let all = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
-            }
-            let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xff, 0xff]
-            bytes = all.starts(with: mappedPrefix) ? Array(all[12...]) : all
-        default:
-            return nil
-        }
     }
 }

@@ -61,6 +61,19 @@ public struct Router: Sendable {
         add(.post, pattern, bodyLimit: bodyLimit, handler)
     }
 
+    /// The same routes, each handler called through `middleware` (which may answer itself, or change the
+    /// request, for example setting ``Request/principal``, before calling the handler it is given).
+    public func wrapped(_ middleware: @escaping @Sendable (Request, Handler) -> Response) -> Router {
+        var copy = self
+        copy.routes = routes.map { route in
+            var r = route
+            let inner = route.handler
+            r.handler = { request in middleware(request, inner) }
+            return r
+        }
+        return copy
+    }
+
     /// Finds the route for a method and the request path's decoded, non-empty segments.
     /// Routes are tried in registration order; the first whose pattern and method match wins.
     func match(_ method: HTTPRequest.Method, _ path: [String]) -> Match {

@@ -178,11 +178,14 @@ final class ServerCore: Sendable {
         }
         guard let route = pending.route, let target = pending.target else { return .NO }
         let fields = Self.headerFields(connection)
+        let peer = PeerAddress(tv_mhd_client_address(connection))
         var request = Request(
             method: pending.method, path: target.path, query: target.query, headerFields: fields,
-            body: pending.body, isFromLoopback: Self.isLoopback(tv_mhd_client_address(connection))
+            body: pending.body, isFromLoopback: peer?.isLoopback ?? false
         )
         request.parameters = pending.parameters
+        request.peerAddress = peer
+        request.target = String(decoding: pending.rawTarget, as: UTF8.self)
         pending.body = []
         let response = route.handler(request)
         return queue(response, method: pending.method, requestFields: fields, connection: connection)
@@ -342,25 +345,6 @@ final class ServerCore: Sendable {
         return fields
     }
 
-    /// 127.0.0.0/8, ::1 and IPv4-mapped 127.0.0.0/8.
-    static func isLoopback(_ address: UnsafePointer<sockaddr>?) -> Bool {
-        guard let address else { return false }
-        switch Int32(address.pointee.sa_family) {
-        case AF_INET:
-            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                UInt32(bigEndian: $0.pointee.sin_addr.s_addr) >> 24 == 127
-            }
-        case AF_INET6:
-            let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
-            }
-            let loopback: [UInt8] = Array(repeating: 0, count: 15) + [1]
-            let mappedPrefix: [UInt8] = Array(repeating: 0, count: 10) + [0xff, 0xff]
-            return bytes == loopback || (bytes.starts(with: mappedPrefix) && bytes[12] == 127)
-        default:
-            return false
-        }
-    }
 }
 
 /// One request's progress across the access handler's calls. Used only on the thread serving

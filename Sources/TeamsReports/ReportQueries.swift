@@ -60,16 +60,27 @@ extension ReportDatabase {
         return f
     }
 
-    /// The report over `[range)` (Unix seconds, interval starts), grouped, sorted by name then key.
-    public func report(_ range: Range<Int64>, by grouping: ReportGrouping, intervals: Bool) throws -> [ReportRow] {
+    /// `AND team IN (?, ...)` for a list of teams (nil: every team), and its arguments.
+    static func teamClause(_ teams: [String]?, column: String = "team") -> (sql: String, arguments: StatementArguments) {
+        guard let teams else { return ("", []) }
+        guard !teams.isEmpty else { return (" AND 0", []) }
+        return (" AND \(column) IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")", StatementArguments(teams))
+    }
+
+    /// The report over `[range)` (Unix seconds, interval starts), grouped, sorted by name then key; only the
+    /// intervals worked in `teams` when given.
+    public func report(_ range: Range<Int64>, by grouping: ReportGrouping, intervals: Bool,
+                       teams: [String]? = nil) throws -> [ReportRow] {
         let group: String
-        let filter: String
+        let rowsOf: String
         switch grouping {
-        case .agent: group = "worker"; filter = "queue = ''"
-        case .team: group = "team"; filter = "queue = ''"
-        case .queue: group = "queue"; filter = "queue <> ''"
+        case .agent: group = "worker"; rowsOf = "queue = ''"
+        case .team: group = "team"; rowsOf = "queue = ''"
+        case .queue: group = "queue"; rowsOf = "queue <> ''"
         }
-        let args: StatementArguments = [range.lowerBound, range.upperBound]
+        let scope = Self.teamClause(teams)
+        let args: StatementArguments = [range.lowerBound, range.upperBound] + scope.arguments
+        let filter = rowsOf + scope.sql
         return try writer.read { db in
             var rows: [String: ReportRow] = [:]
             for row in try Row.fetchAll(db, sql: """
@@ -80,7 +91,7 @@ extension ReportDatabase {
             }
             if grouping != .queue {
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT \(group), activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                    SELECT \(group), activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?\(scope.sql)
                     GROUP BY \(group), activity
                     """, arguments: args) {
                     let key: String = row[0]
@@ -98,7 +109,7 @@ extension ReportDatabase {
                 }
                 if grouping != .queue {
                     for row in try Row.fetchAll(db, sql: """
-                        SELECT \(group), start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                        SELECT \(group), start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?\(scope.sql)
                         GROUP BY \(group), start, activity
                         """, arguments: args) {
                         byKey[row[0], default: [:]][row[1], default: IntervalFigures()].activity[row[2]] = row[3]
@@ -134,9 +145,9 @@ extension ReportDatabase {
     }
 
     /// Incidents that started in `[range)` (microseconds), newest first, optionally of one worker,
-    /// one kind, acknowledged or not.
+    /// one kind, acknowledged or not, of workers of `teams` (nil: every team).
     public func incidents(_ range: Range<Int64>, worker: String? = nil, kind: Incident.Kind? = nil,
-                          acknowledged: Bool? = nil, limit: Int = 10_000) throws -> [IncidentRecord] {
+                          acknowledged: Bool? = nil, teams: [String]? = nil, limit: Int = 10_000) throws -> [IncidentRecord] {
         var sql = """
             SELECT \(Self.incidentColumns) FROM incidents i LEFT JOIN workers w ON w.id = i.worker
             LEFT JOIN acknowledgements a ON a.incident = i.id WHERE i.start >= ? AND i.start < ?
@@ -145,6 +156,9 @@ extension ReportDatabase {
         if let worker { sql += " AND i.worker = ?"; args += [worker] }
         if let kind { sql += " AND i.kind = ?"; args += [kind.rawValue] }
         if let acknowledged { sql += acknowledged ? " AND a.incident IS NOT NULL" : " AND a.incident IS NULL" }
+        let scope = Self.teamClause(teams, column: "w.team")
+        sql += scope.sql
+        args += scope.arguments
         sql += " ORDER BY i.start DESC, i.id LIMIT ?"
         args += [limit]
         let query = sql
@@ -160,6 +174,11 @@ extension ReportDatabase {
                 LEFT JOIN acknowledgements a ON a.incident = i.id WHERE i.id = ?
                 """, arguments: [id]).map(Self.record)
         }
+    }
+
+    /// The team a worker was last seen in, nil for a worker never seen.
+    public func team(of worker: String) throws -> String? {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT team FROM workers WHERE id = ?", arguments: [worker]) }
     }
 
     /// The worker's spans overlapping `[range)` (microseconds), in start order, and their name.

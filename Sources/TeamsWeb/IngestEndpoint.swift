@@ -2,6 +2,7 @@ import HTTPTypes
 import JSONOutput
 import MicroHTTP
 import Synchronization
+import TeamsAccess
 import TeamsIngest
 
 /// `POST /ingest`: event producers push NDJSON lines, JSON (one event or an array), or a Twilio
@@ -23,6 +24,13 @@ public struct IngestEndpoint: Sendable {
     public let crossOrigin: CrossOriginPolicy
     /// Until it is ready (the floor restored from the data directory), posts are answered 503.
     public let restore: RestoreProgress?
+    /// The server's names: a loopback client earns its exemption only with no proxy configured and a loopback `Host`.
+    /// Nil: any loopback client (tests).
+    public var origin: OriginRules?
+    /// `--twilio-auth-token-file`: form posts must carry a valid `X-Twilio-Signature`.
+    public var twilioSignature: WebhookSignature?
+    /// Served over TLS (the scheme of the URL Twilio signed, without `--public-url`).
+    public var tls = false
     let counters = Counters()
 
     /// Requests refused by the cross-origin policy, by kind; shared by every copy of the endpoint.
@@ -35,6 +43,9 @@ public struct IngestEndpoint: Sendable {
         public var refusedNotReady: Int { notReady.load(ordering: .relaxed) }
         /// Posts answered 503 because the write-ahead log could not be written.
         public var refusedNotWritten: Int { notWritten.load(ordering: .relaxed) }
+        let badSignatures = Atomic<Int>(0)
+        /// Refusals for `/metrics`' `teamsview_access_refused_total`.
+        public var access: [String: Int] { ["signatureRefused": badSignatures.load(ordering: .relaxed)] }
         /// Browser requests (preflights included) from origins not on the allow-list.
         public var crossOriginRefused: Int { refused.load(ordering: .relaxed) }
         /// Preflights answered for allowed origins.
@@ -111,6 +122,7 @@ public struct IngestEndpoint: Sendable {
         case "application/x-ndjson", "application/ndjson", "text/plain", "application/json", "application/jsonl":
             result = session.ingest(body: request.body, restricted: restricted)
         case "application/x-www-form-urlencoded":
+            if let refused = checkSignature(request) { return refused }
             guard let r = session.ingest(formBody: request.body, restricted: restricted) else {
                 return answer(.unsupportedMediaType, error: "this server's decoder does not read forms")
             }
@@ -168,11 +180,11 @@ public struct IngestEndpoint: Sendable {
             given = nil
         }
         if let given {
-            if let token, constantTimeEqual(given, token) { return .success(.producer) }
-            if let clientToken, constantTimeEqual(given, clientToken) { return .success(.client) }
+            if let token, SecretToken.equal(given, token) { return .success(.producer) }
+            if let clientToken, SecretToken.equal(given, clientToken) { return .success(.client) }
         }
         guard token != nil else {
-            if request.isFromLoopback { return .success(.producer) }
+            if request.isFromLoopback && loopbackExempt(request) { return .success(.producer) }
             return .failure(Denied(response: answer(
                 .forbidden, error: "ingest over the network needs --ingest-token-file (or TEAMSVIEW_INGEST_TOKEN)")))
         }
@@ -185,6 +197,26 @@ public struct IngestEndpoint: Sendable {
             .forbidden, error: request.queryValue("token") != nil ? "wrong token" : "wrong bearer token")))
     }
 
+    /// A loopback peer may post without a token only when it cannot be a reverse proxy relaying others, and it
+    /// named the server by a loopback name (not a rebinding attacker's domain).
+    func loopbackExempt(_ request: Request) -> Bool {
+        guard let origin else { return true }
+        return !origin.behindProxy && origin.hostIsLoopback(request)
+    }
+
+    /// With `--twilio-auth-token-file`, a form without a valid `X-Twilio-Signature` gets 403 (counted).
+    func checkSignature(_ request: Request) -> Response? {
+        guard let twilioSignature else { return nil }
+        let given = request.headerFields[HTTPField.Name("X-Twilio-Signature")!] ?? ""
+        let fields = (try? FormDecoding.parse(request.body)) ?? [:]
+        let url = (origin ?? OriginRules()).requestURL(request, tls: tls)
+        if !given.isEmpty, twilioSignature.isValid(given, url: url, parameters: fields.map { (name: $0.key, value: $0.value) }) {
+            return nil
+        }
+        counters.badSignatures.add(1, ordering: .relaxed)
+        return answer(.forbidden, error: given.isEmpty ? "missing X-Twilio-Signature" : "X-Twilio-Signature does not match")
+    }
+
     func answer(_ status: HTTPResponse.Status, error: String) -> Response {
         var j = JSONWriter()
         j.beginObject()
@@ -193,14 +225,4 @@ public struct IngestEndpoint: Sendable {
         return jsonResponse(j.bytes, status: status)
     }
 
-}
-
-/// Compares without stopping at the first difference, so response time does not reveal the token.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var diff = UInt8(x.count == y.count ? 0 : 1)
-    for i in 0..<max(x.count, y.count) {
-        diff |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
-    }
-    return diff == 0
 }

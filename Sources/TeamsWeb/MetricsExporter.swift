@@ -42,6 +42,17 @@ final class MetricsExporter: Sendable {
             "heldChanges": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "held")]),
             "heldApplied": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "applied")]),
             "heldDropped": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "registry_held_changes", unitName: "total", helpText: "Call changes (hold, mute...) that arrived before their call and were held for it."), labels: [("outcome", "dropped")]),
+            "signinOk": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "signin_attempts", unitName: "total", helpText: "Sign-in attempts by outcome (locked: refused during a lock-out, password unchecked)."), labels: [("outcome", "ok")]),
+            "signinFailed": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "signin_attempts", unitName: "total", helpText: "Sign-in attempts by outcome (locked: refused during a lock-out, password unchecked)."), labels: [("outcome", "failed")]),
+            "signinLocked": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "signin_attempts", unitName: "total", helpText: "Sign-in attempts by outcome (locked: refused during a lock-out, password unchecked)."), labels: [("outcome", "locked")]),
+            "lockoutUser": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "signin_lockouts", unitName: "total", helpText: "Lock-outs started after repeated failed sign-ins, by what was locked."), labels: [("by", "user")]),
+            "lockoutAddress": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "signin_lockouts", unitName: "total", helpText: "Lock-outs started after repeated failed sign-ins, by what was locked."), labels: [("by", "address")]),
+            "unauthenticated": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "unauthenticated")]),
+            "forbidden": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "forbidden")]),
+            "kioskRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "kiosk-token")]),
+            "hostRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "host")]),
+            "originRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "origin")]),
+            "signatureRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "twilio-signature")]),
             "departedStreams": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_departed_streams", unitName: "total", helpText: "Waiting streams ended because their client had closed the connection.")),
         ]
         var rejected: [IngestReject.Category: Counter] = [:]
@@ -67,7 +78,8 @@ final class MetricsExporter: Sendable {
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                live: LiveStatistics, crossOriginRefused: Int = 0, grace: Double, now: Timestamp) -> [UInt8] {
+                live: LiveStatistics, crossOriginRefused: Int = 0, access: [String: Int] = [:], grace: Double,
+                now: Timestamp) -> [UInt8] {
         let counts = store.counters
         let snapshot = store.snapshot()
         var totals: [String: Int] = [
@@ -84,6 +96,7 @@ final class MetricsExporter: Sendable {
             "tooManyCalls": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0),
             "heldChanges": snapshot.pendingHeld, "heldApplied": snapshot.pendingApplied, "heldDropped": snapshot.pendingDropped,
         ]
+        totals.merge(access) { a, _ in a }
         for (category, n) in statistics.rejectedByCategory { totals["rejected." + category.rawValue] = n }
         exported.withLock { last in
             for (key, total) in totals {

@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Synchronization
+import TeamsAccess
 import TeamsDomain
 
 /// What the pages say about the feed itself.
@@ -70,7 +71,7 @@ public final class PageRenderer: Sendable {
     /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
-                   liveCursor: String, theme: String? = nil) -> [UInt8] {
+                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -84,13 +85,15 @@ public final class PageRenderer: Sendable {
         }
         model["shown"] = board.count
         model["noneShown"] = board.count == 0
-        model["total"] = registry.workers.count
+        // A supervisor of some teams sees only those teams' names and agents.
+        model["total"] = scope == .all ? registry.workers.count : board.count
         model["filtering"] = query.isFiltering
         model["search"] = query.search ?? ""
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly
         model["pager"] = pagerModel(board, window: window)
-        let (teams, activities, skills) = options(registry)
+        // A supervisor of some teams is offered only what their teams have (the page is cached per scope).
+        let (teams, activities, skills) = scope == .all ? options(registry) : computeOptions(registry, scope: scope)
         model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
@@ -163,6 +166,7 @@ public final class PageRenderer: Sendable {
             "serverClock": Self.clock(now),
             "assetVersion": assetVersion,
             "colorScheme": "light dark",
+            "signOutLink": settings.signOutLink,
             "version": String(registry.version),
             "staleAfter": Int(settings.staleAfter),
             "lastEventMs": feed.lastEventAt.map { String($0.milliseconds) } ?? "",
@@ -191,9 +195,9 @@ public final class PageRenderer: Sendable {
         return options
     }
 
-    func computeOptions(_ registry: Registry) -> Options {
+    func computeOptions(_ registry: Registry, scope: TeamScope = .all) -> Options {
         var teams = Set<String>(), activities = Set<String>(), skills = Set<String>()
-        for (_, w) in registry.workers {
+        for (_, w) in registry.workers where scope.allows(w.team) {
             if !w.team.isEmpty { teams.insert(w.team) }
             activities.insert(w.activity)
             skills.formUnion(w.skills)

@@ -4,6 +4,7 @@ import JSONOutput
 import MicroHTTP
 import TeamsDomain
 import TeamsIngest
+import TeamsAccess
 import TeamsReports
 
 /// Reports over HTTP: `/report`, `/report/agent/{id}`, `/report.csv`, `/incidents` (with acknowledgement),
@@ -17,11 +18,14 @@ public final class ReportsWeb: Sendable {
     let formToken: String
     /// Longest range a report covers, in days.
     static let maxDays = 366
+    /// Where acknowledgements are recorded besides the database.
+    let audit: AuditLog?
 
-    public init(reports: ReportWriter, renderer: PageRenderer, clock: WallClock) {
+    public init(reports: ReportWriter, renderer: PageRenderer, clock: WallClock, audit: AuditLog? = nil) {
         self.reports = reports
         self.renderer = renderer
         self.clock = clock
+        self.audit = audit
         var generator = SystemRandomNumberGenerator()
         formToken = (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
     }
@@ -118,7 +122,7 @@ public final class ReportsWeb: Sendable {
             let p = try period(request)
             let by = try grouping(request)
             let withIntervals = request.queryValue("interval") == "1"
-            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals)
+            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals, teams: request.asker.teams.names)
             return jsonResponse(ReportJSON.report(rows, totals: Self.totals(rows), from: p.from.description,
                                                   to: p.to.description, zone: zone, intervals: withIntervals))
         } catch let error as BadRequest {
@@ -132,7 +136,7 @@ public final class ReportsWeb: Sendable {
         do {
             let p = try period(request)
             let by = try grouping(request)
-            let rows = try reports.database.report(p.range, by: by, intervals: false)
+            let rows = try reports.database.report(p.range, by: by, intervals: false, teams: request.asker.teams.names)
             var fields = HTTPFields()
             fields[.contentType] = "text/csv; charset=utf-8; header=present"
             fields[.contentDisposition] = "attachment; filename=\"report-\(by.rawValue)-\(p.from)-\(p.to).csv\""
@@ -172,7 +176,8 @@ public final class ReportsWeb: Sendable {
         do {
             let p = try period(request)
             let f = try incidentFilter(request)
-            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged)
+            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
+                                                         teams: request.asker.teams.names)
             return jsonResponse(ReportJSON.incidents(records, zone: zone))
         } catch let error as BadRequest {
             return badRequest(error.message, json: true)
@@ -209,10 +214,14 @@ public final class ReportsWeb: Sendable {
         guard note.count <= 1000 else { return badRequest("the note is longer than 1000 characters", json: false) }
         guard let id = request.parameters["id"] else { return badRequest("no incident", json: false) }
         do {
-            guard try reports.database.incident(id) != nil else {
+            let record = try reports.database.incident(id)
+            let team = try record.flatMap { try reports.database.team(of: $0.incident.worker) } ?? ""
+            guard record != nil, request.asker.teams.allows(team) || request.asker.teams == .all else {
                 return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: "no such incident\n")
             }
             _ = try reports.database.acknowledge(incident: id, by: by, note: note, at: clock.now().microseconds)
+            audit?.record("incident.acknowledged", user: request.principal == nil ? by : request.asker.name,
+                          address: request.peerAddress?.description, detail: "incident \(id) by \"\(by)\"")
         } catch {
             return serverError(error)
         }
@@ -229,7 +238,7 @@ public final class ReportsWeb: Sendable {
     func baseModel(_ page: String) -> [String: Any] {
         let now = clock.now()
         return ["title": renderer.settings.title, "serverNow": String(now.milliseconds), "assetVersion": renderer.assetVersion,
-                "colorScheme": "light dark", "timeZone": zone.identifier,
+                "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink,
                 "isReport": page == "report" || page == "agent", "isIncidents": page == "incidents"]
     }
 
@@ -261,7 +270,8 @@ public final class ReportsWeb: Sendable {
             return badRequest(error.message, json: false)
         }
         do {
-            var rows = try reports.database.report(p.range, by: by, intervals: false)
+            let scope = request.asker.teams.names
+            var rows = try reports.database.report(p.range, by: by, intervals: false, teams: scope)
             let sort = request.queryValue("sort") ?? "name"
             let descending = request.queryValue("dir") == "desc"
             if let index = IntervalFigures.fieldNames.firstIndex(of: sort) {
@@ -297,7 +307,8 @@ public final class ReportsWeb: Sendable {
             let activities = totals.activity.sorted { $0.value > $1.value }
             model["hasActivities"] = !activities.isEmpty
             model["activities"] = activities.map { ["name": $0.key, "time": Self.duration($0.value)] as [String: Any] }
-            model["charts"] = try charts(p)
+            // The charts sum the whole floor: only for those who see every team.
+            model["charts"] = scope == nil ? try charts(p) : []
             let html = renderer.library.render(model, withTemplate: "report") ?? ""
             return Response(contentType: "text/html; charset=utf-8", text: html)
         } catch {
@@ -352,6 +363,10 @@ public final class ReportsWeb: Sendable {
         let range = zone.range(from: day, to: day)
         let micros = range.lowerBound * 1_000_000..<range.upperBound * 1_000_000
         do {
+            let team = try reports.database.team(of: id) ?? ""
+            if request.asker.teams != .all, !request.asker.teams.allows(team) {
+                return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: "no such agent\n")
+            }
             let (name, spans) = try reports.database.timeline(of: id, micros)
             let incidents = try reports.database.incidents(micros.lowerBound - 86_400_000_000..<micros.upperBound, worker: id)
                 .filter { ($0.incident.end ?? .max) > micros.lowerBound }
@@ -416,7 +431,7 @@ public final class ReportsWeb: Sendable {
         }
         do {
             let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
-                                                         limit: 2000)
+                                                         teams: request.asker.teams.names, limit: 2000)
             var here = "/incidents?from=\(p.from)&to=\(p.to)"
             if let w = f.worker { here += "&worker=" + percentEncode(w) }
             if let k = f.kind { here += "&kind=" + k.rawValue }

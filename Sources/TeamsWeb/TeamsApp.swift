@@ -4,6 +4,7 @@ import HTTPTypes
 import Logging
 import MicroHTTP
 import Mustache
+import TeamsAccess
 import TeamsDomain
 import TeamsIngest
 import TeamsReports
@@ -28,6 +29,8 @@ public final class TeamsApp: Sendable {
     let metrics = MetricsExporter()
     /// Reports, incidents and their pages; `nil` when reporting is off.
     public let reports: ReportsWeb?
+    /// Who may see what; nil: everyone sees everything and no `Host`/`Origin` rule applies (tests, benchmarks).
+    public let access: AccessGate?
     private let server = Mutex<HTTPServer?>(nil)
 
     /// Where `Templates/` and `Public/` are found.
@@ -63,9 +66,10 @@ public final class TeamsApp: Sendable {
     public init(store: RegistryStore, statistics: IngestStatistics, assets: Assets, settings: ViewSettings,
                 clock: WallClock = .system, ingest: IngestEndpoint? = nil, live liveSettings: LiveSettings = LiveSettings(),
                 logger: Logger = Logger(label: "teamsview.web"), reports: ReportWriter? = nil,
-                durability: Durability? = nil) async throws {
+                durability: Durability? = nil, access: AccessGate? = nil) async throws {
         self.durability = durability
         self.store = store
+        self.access = access
         self.ingest = ingest
         self.statistics = statistics
         self.clock = clock
@@ -77,7 +81,7 @@ public final class TeamsApp: Sendable {
         self.boards = BoardRenderer(page: renderer, kiosk: KioskRenderer(page: renderer))
         self.live = LiveUpdates(store: store, statistics: statistics, renderer: boards, settings: liveSettings, clock: clock,
                                 restoring: { [durability] in durability.map { !$0.restore.isReady } ?? false })
-        self.reports = reports.map { ReportsWeb(reports: $0, renderer: renderer, clock: clock) }
+        self.reports = reports.map { ReportsWeb(reports: $0, renderer: renderer, clock: clock, audit: access?.audit) }
     }
 
     /// A 32-bit FNV-1a hash in base 36, for ETags.
@@ -122,13 +126,18 @@ public final class TeamsApp: Sendable {
         router.get("/readyz") { [durability] _ in
             durability?.readyz() ?? Response(contentType: "text/plain; charset=utf-8", text: "ready\n")
         }
+        if let access, access.settings.authRequired {
+            SignInPage(gate: access, library: renderer.library, assetVersion: renderer.assetVersion,
+                       title: renderer.settings.title).register(&router)
+        }
         router.get("/static/*") { [staticFiles] in staticFiles.handler($0) }
         router.get("/favicon.ico") { [staticFiles] request in
             var r = request
             r.parameters["*"] = "favicon.svg"
             return staticFiles.handler(r)
         }
-        return router
+        guard let access else { return router }
+        return router.wrapped { access.handle($0, $1) }
     }
 
     var feed: FeedState {
@@ -147,11 +156,12 @@ public final class TeamsApp: Sendable {
         let cursor = LiveCursor(epoch: live.epoch, seq: board.seq).text
         // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
         let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
-        let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "")
+        let scope = request.asker.teams
+        let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor, theme: theme)
+                               at: now, liveCursor: cursor, theme: theme, scope: scope)
         }
         var fields = HTTPFields()
         fields[.contentType] = "text/html; charset=utf-8"
@@ -170,7 +180,9 @@ public final class TeamsApp: Sendable {
     }
 
     func workerAPI(_ request: Request) -> Response {
-        guard let id = request.parameters["id"], let worker = store.snapshot().workers[id] else {
+        let teams = request.queryValues("team")
+        guard let id = request.parameters["id"], let worker = store.snapshot().workers[id], request.mayView(team: worker.team),
+              teams.isEmpty || teams.contains(worker.team) else {
             return json(Array(#"{"error":"no such worker"}"#.utf8), status: .notFound)
         }
         return json(APIViews.worker(worker, settings: renderer.settings, linger: renderer.linger, at: clock.now()))
@@ -191,7 +203,9 @@ public final class TeamsApp: Sendable {
         let http = server.withLock { $0?.statistics } ?? HTTPStatistics()
         var body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
                                   live: live.statisticsSnapshot,
-                                  crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, grace: renderer.settings.grace, now: clock.now())
+                                  crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0,
+                                  access: (access?.statistics ?? [:]).merging(ingest?.statistics.access ?? [:]) { $0 + $1 },
+                                  grace: renderer.settings.grace, now: clock.now())
         if let durability {
             body += Array(durability.metricsText(refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
                                                  refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0).utf8)
@@ -232,6 +246,8 @@ public final class TeamsApp: Sendable {
         model["durabilityStorage"] = tile.storage
         model["durabilityFigures"] = tile.figures
         model["requests"] = http.requests
+        model["accessMode"] = accessMode
+        model["accessInsecure"] = access?.settings.insecureNoAuth ?? false
         model["streams"] = http.activeStreams
         model["recentRejects"] = stats.recentRejects.reversed().map {
             ["at": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
@@ -242,6 +258,19 @@ public final class TeamsApp: Sendable {
         // Rejected lines may quote callers' numbers.
         response.headerFields[.cacheControl] = "private, no-cache"
         return response
+    }
+
+    /// How access is controlled, in words for /status.
+    var accessMode: String {
+        guard let access else { return "open (no sign-in)" }
+        let s = access.settings
+        if s.insecureNoAuth { return "NO SIGN-IN beyond loopback (--insecure-no-auth): anyone who reaches this port sees the floor" }
+        guard s.authRequired else { return "open on loopback (no --users or --auth-proxy-header)" }
+        var parts: [String] = []
+        if let users = s.users { parts.append("\(users.users.count) users sign in with a password") }
+        if let header = s.proxyHeader { parts.append("reverse proxy header \(header) from \(s.trustedProxies.map(\.description).joined(separator: ", "))") }
+        parts.append("\(access.tokens.count) kiosk/API tokens")
+        return parts.joined(separator: "; ")
     }
 
     func statusJSON() -> [UInt8] {

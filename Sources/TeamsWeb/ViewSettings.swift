@@ -18,6 +18,8 @@ public struct ViewSettings: Sendable {
     public var flagLinger: Double
     /// The activity that means logged out (`--offline-activity`): presence `offline`, not `away`.
     public var offlineActivity: String
+    /// Sign-in is on: the pages' navigation offers "Sign out".
+    public var signOutLink = false
 
     public init(grace: Double = 3, maskCallers: Bool = false,
                 callWarn: Double = 600, callAlert: Double = 1200,

@@ -32,6 +32,11 @@ struct ReportOptions: ParsableArguments {
     /// The directory used, `nil` in memory.
     var directory: String? {
         if inMemory { return nil }
+        return Self.directory(dataDir)
+    }
+
+    /// `--data-dir` when given, else $STATE_DIRECTORY, else ./teamsview-data (shared with the `tokens` command).
+    static func directory(_ dataDir: String?) -> String {
         if let dataDir { return dataDir }
         if let state = ProcessInfo.processInfo.environment["STATE_DIRECTORY"], !state.isEmpty {
             // systemd may list several directories separated by colons: the first is ours.

@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import Logging
 import MicroHTTP
+import TeamsAccess
 import TeamsDomain
 import TeamsIngest
 import TeamsReports
@@ -48,8 +49,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The TaskRouter activity that means logged out: presence offline, not away.")
     var offlineActivity = "Offline"
 
-    @Flag(help: "Show only the last four digits of callers' numbers, in pages and API.")
-    var maskCallers = false
+    @Flag(inversion: .prefixedNo, help: "Show only the last four digits of callers' numbers, in pages and API (default: on when --host is beyond loopback).")
+    var maskCallers: Bool?
 
     @Option(help: "Seconds on a call before the call timer turns amber / red (warn,alert).")
     var callThresholds = "600,1200"
@@ -146,6 +147,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Reports")
     var reportOptions: ReportOptions
 
+    @OptionGroup(title: "Sign-in and access")
+    var accessOptions: AccessOptions
+
     @Option(help: "Directory holding Templates/ and Public/ (default: found next to the binary or here).")
     var assets: String?
 
@@ -209,10 +213,17 @@ struct Serve: AsyncParsableCommand {
         let (callWarn, callAlert) = Self.pair(callThresholds)!
         let (holdWarn, holdAlert) = Self.pair(holdThresholds)!
         let (activityWarn, activityAlert) = Self.pair(activityThresholds)!
-        let settings = ViewSettings(grace: grace, maskCallers: maskCallers, callWarn: callWarn, callAlert: callAlert,
+        let access = AccessGate(settings: try accessOptions.settings(host: host, tls: tlsCert != nil,
+                                                                      dataDirectory: reportOptions.directory, logger: logger))
+        let masked = maskCallers ?? !AccessOptions.isLoopback(host)
+        if !masked && !AccessOptions.isLoopback(host) {
+            logger.warning("--no-mask-callers: callers' full numbers are shown beyond loopback")
+        }
+        var settings = ViewSettings(grace: grace, maskCallers: masked, callWarn: callWarn, callAlert: callAlert,
                                     holdWarn: holdWarn, holdAlert: holdAlert, activityWarn: activityWarn,
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title,
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
+        settings.signOutLink = access.settings.authRequired
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let journal: WriteAheadLog?
@@ -246,11 +257,14 @@ struct Serve: AsyncParsableCommand {
         }
         let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000,
                                 maxPendingBytes: liveQueueBytes)
+        var ingest = IngestEndpoint(session: posts, token: token, clientToken: clientToken,
+                                    maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins, restore: restore)
+        ingest.origin = access.settings.origin
+        ingest.twilioSignature = try accessOptions.twilioAuthToken().map(WebhookSignature.init(authToken:))
+        ingest.tls = tlsCert != nil
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
-                                     ingest: IngestEndpoint(session: posts, token: token, clientToken: clientToken,
-                                                            maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins,
-                                                            restore: restore),
-                                     live: live, reports: reports, durability: Durability(restore: restore, journal: journal))
+                                     ingest: ingest, live: live, reports: reports,
+                                     durability: Durability(restore: restore, journal: journal), access: access)
         var http = HTTPServer.Configuration(host: host, port: port, threads: threads, connectionLimit: maxConnections,
                                             connectionTimeout: connectionTimeout)
         http.perAddressConnectionLimit = maxConnectionsPerAddress
@@ -269,7 +283,7 @@ struct Serve: AsyncParsableCommand {
         } catch HTTPServer.StartError.tlsUnsupported {
             throw ValidationError("TLS: this libmicrohttpd was built without TLS support")
         }
-        let reloader = http.tls == nil ? nil : Self.reloadTLSOnHangUp(server, logger: logger)
+        let reloader = Self.reloadOnHangUp(tls: http.tls == nil ? nil : server, access: access, logger: logger)
         let scheme = http.tls == nil ? "http" : "https"
         logger.info("serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 
@@ -306,7 +320,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         await Self.waitForTermination()
-        reloader?.cancel()
+        reloader.cancel()
         logger.info("stopping")
         demoFeed?.stop()
         app.live.stop()
@@ -361,12 +375,14 @@ struct Serve: AsyncParsableCommand {
         return token
     }
 
-    /// Rereads the TLS certificate and key on SIGHUP (a renewed certificate is picked up
-    /// without a restart). A failed reload keeps the old ones and is logged.
-    static func reloadTLSOnHangUp(_ server: HTTPServer, logger: Logger) -> any DispatchSourceSignal {
+    /// On SIGHUP, rereads the users and tokens files and the TLS certificate and key (a renewed certificate is
+    /// picked up without a restart). A failed reload keeps the old ones and is logged.
+    static func reloadOnHangUp(tls server: HTTPServer?, access: AccessGate, logger: Logger) -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         source.setEventHandler {
+            access.reload()
+            guard let server else { return }
             do {
                 try server.reloadTLS()
             } catch {

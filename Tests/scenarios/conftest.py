@@ -54,7 +54,7 @@ class Server:
             for raw in self.process.stderr:
                 line = raw.decode("utf-8", "replace")
                 self.log_lines.append(line)
-                found = re.search(r"serving (https?)://127\.0\.0\.1:(\d+)/", line)
+                found = re.search(r"serving (https?)://[^ ]+:(\d+)/", line)
                 if found:
                     self.scheme, self.port = found.group(1), int(found.group(2))
                     ready.set()

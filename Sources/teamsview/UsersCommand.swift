@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import TeamsAccess
+
+/// `teamsview users add|remove|list`: the users file of `serve --users`.
+struct UsersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Add, remove and list the supervisors who sign in (the file of serve --users).",
+        subcommands: [Add.self, Remove.self, List.self])
+
+    struct FileOption: ParsableArguments {
+        @Option(help: ArgumentHelp("The users file (created when missing, mode 0600).", valueName: "path"))
+        var users: String
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user, or change their password and teams. The password comes from --password-file, else a prompt on a terminal, else the first line of standard input.")
+
+        @Argument(help: "The name they sign in with.")
+        var name: String
+
+        @Option(help: ArgumentHelp("Teams they see: comma-separated team names as the events name them, or * for every team.", valueName: "teams"))
+        var teams: String
+
+        @Option(help: ArgumentHelp("A file holding the password (its first line).", valueName: "path"))
+        var passwordFile: String?
+
+        @Option(help: "bcrypt cost (log2 of rounds, 4...31).")
+        var cost = Int(PasswordHash.defaultCost)
+
+        @OptionGroup var file: FileOption
+
+        func validate() throws {
+            guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {
+                throw ValidationError("a name is 1 to 100 characters on one line")
+            }
+            guard TeamScope(parsing: teams) != nil else { throw ValidationError("--teams needs * or at least one team name") }
+            guard (4...31).contains(cost) else { throw ValidationError("--cost must be 4...31") }
+        }
+
+        func run() throws {
+            let password = try readPassword()
+            guard password.count >= 8 else { throw ValidationError("the password must have at least 8 characters") }
+            var directory = try load()
+            directory.put(User(name: name, passwordHash: PasswordHash.hash(password, cost: UInt8(cost)),
+                               teams: TeamScope(parsing: teams)!))
+            try directory.save(path: file.users)
+            print("\(name) can sign in; teams: \(TeamScope(parsing: teams)!.text). A running server reads the change on SIGHUP.")
+        }
+
+        func readPassword() throws -> String {
+            if let passwordFile {
+                guard let data = FileManager.default.contents(atPath: passwordFile) else {
+                    throw ValidationError("cannot read --password-file \(passwordFile)")
+                }
+                return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            }
+            if isatty(STDIN_FILENO) != 0, let entered = getpass("Password for \(name): ") {
+                return String(cString: entered)
+            }
+            return readLine(strippingNewline: true) ?? ""
+        }
+
+        func load() throws -> UserDirectory {
+            do { return try UserDirectory.load(path: file.users, missingIsEmpty: true) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a user.")
+        @Argument var name: String
+        @OptionGroup var file: FileOption
+
+        func run() throws {
+            var directory: UserDirectory
+            do { directory = try UserDirectory.load(path: file.users) } catch { throw ValidationError("\(error)") }
+            guard directory.remove(name) else { throw ValidationError("no user \(name) in \(file.users)") }
+            try directory.save(path: file.users)
+            print("\(name) removed. A running server reads the change on SIGHUP; their open sessions end at expiry.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users and their teams.")
+        @OptionGroup var file: FileOption
+
+        func run() throws {
+            let directory: UserDirectory
+            do { directory = try UserDirectory.load(path: file.users) } catch { throw ValidationError("\(error)") }
+            for user in directory.users.values.sorted(by: { $0.name < $1.name }) {
+                print("\(user.name)\tteams: \(user.teams.text)\(user.passwordHash == nil ? "\t(proxy sign-in only)" : "")")
+            }
+        }
+    }
+}
