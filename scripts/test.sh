@@ -2,7 +2,8 @@
 # Installs what is missing, then runs every test: the Swift suites (real server on loopback,
 # real seeds), the Flex plugin's Node suites (fakes of Flex, then the real server), the browser
 # suites (headless Chromium against the real server) and the abuse scenarios (floods, slow
-# clients, TLS) against the real binary.
+# clients, TLS) against the real binary; last, each fuzz target briefly (10 s, from the committed
+# corpus, which replays the inputs that once found bugs and keeps the targets compiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -13,3 +14,4 @@ node --test integrations/flex-plugin/test/*.test.js
 # Two runs: each folder has its own conftest module (the same module name cannot load twice in one run).
 python3 -m pytest Tests/scenarios -q -p no:cacheprovider
 python3 -m pytest Tests/browser -q -p no:cacheprovider
+scripts/fuzz.sh 10
