@@ -12,5 +12,7 @@ built=$(date +%s)
 # process's life, which LeakSanitizer reports as leaks. Use-after-free, overflows and double frees stay fatal.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export SWIFT_BACKTRACE=enable=no
+# The suites that start the real server start this build of it, sanitized too.
+export TEAMSVIEW_BIN="$PWD/.build-asan/debug/teamsview"
 swift test --skip-build --scratch-path .build-asan "$@"
 echo "asan.sh: built in $((built - start)) s, tested in $(( $(date +%s) - built )) s"
