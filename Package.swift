@@ -3,7 +3,7 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
-let package = Package(
+var package = Package(
     name: "teamsview",
     platforms: [.macOS(.v15)],
     products: [
@@ -133,3 +133,23 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz.sh): present only when TEAMSVIEW_FUZZ=1, so the normal build, its tests and CI
+// never compile them. Built with `-sanitize=fuzzer,address` into their own scratch folder (.build-fuzz).
+// Each target is one libFuzzer entry point (`LLVMFuzzerTestOneInput`) over one decoder, and checks invariants.
+if Context.environment["TEAMSVIEW_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-json-tape", ["TeamsIngest", "JSONOutput"]),
+        ("fuzz-native-decoder", ["TeamsIngest", "TeamsDomain"]),
+        ("fuzz-twilio-decoder", ["TeamsIngest", "TeamsDomain", .product(name: "Logging", package: "swift-log")]),
+        ("fuzz-form-decoder", ["TeamsIngest", "TeamsDomain", "PercentEncoding"]),
+        ("fuzz-line-reader", ["TeamsIngest"]),
+        ("fuzz-request-target", ["MicroHTTP", "PercentEncoding"]),
+    ]
+    package.targets.append(.target(name: "FuzzCheck", path: "Fuzz/FuzzCheck", swiftSettings: strict))
+    for t in fuzzTargets {
+        package.targets.append(.executableTarget(name: t.name, dependencies: ["FuzzCheck"] + t.dependencies,
+                                                 path: "Fuzz/Targets/\(t.name)", swiftSettings: strict))
+        package.products.append(.executable(name: t.name, targets: [t.name]))
+    }
+}

@@ -5,20 +5,21 @@ import PercentEncoding
 /// Parsed from the raw target rather than libmicrohttpd's decoded URL, because libmicrohttpd
 /// passes malformed escapes through unchanged and decodes `%2F` before the path is split;
 /// here a bad escape or non-UTF-8 result is a 400, and `%2F` stays inside its segment.
-struct RequestTarget: Equatable {
+/// `package` so the fuzz target (Fuzz/Targets/fuzz-request-target) can reach it.
+package struct RequestTarget: Equatable {
     /// The whole path, decoded.
-    var path: String
+    package var path: String
     /// The non-empty path segments, each decoded on its own.
-    var segments: [String]
-    var query: [(name: String, value: String)]
+    package var segments: [String]
+    package var query: [(name: String, value: String)]
 
-    static func == (lhs: RequestTarget, rhs: RequestTarget) -> Bool {
+    package static func == (lhs: RequestTarget, rhs: RequestTarget) -> Bool {
         lhs.path == rhs.path && lhs.segments == rhs.segments
             && lhs.query.elementsEqual(rhs.query) { $0 == $1 }
     }
 
     /// Nil for a target that is not origin-form or absolute-form, or that decodes badly.
-    init?(_ raw: some Collection<UInt8>) {
+    package init?(_ raw: some Collection<UInt8>) {
         var target = ArraySlice(raw)
         if let fragment = target.firstIndex(of: UInt8(ascii: "#")) {
             target = target[..<fragment]

@@ -32,6 +32,8 @@ public struct LineReader {
     private var skipping = false
     private var skippedLength = 0
     private var skippedPreview: [UInt8] = []
+    /// The last byte skipped so far: a `\r` there is the CR of a CRLF, not part of the line.
+    private var skippedLast: UInt8 = 0
 
     public init(maxLineLength: Int = 65_536) {
         precondition(maxLineLength > 0, "maxLineLength must be positive")
@@ -109,19 +111,24 @@ public struct LineReader {
         skippedPreview.removeAll(keepingCapacity: true)
         skippedPreview.append(contentsOf: carry.prefix(Self.previewLength))
         skippedPreview.append(contentsOf: piece.prefix(Self.previewLength - skippedPreview.count))
+        skippedLast = piece.last ?? carry.last ?? 0
         carry = []
     }
 
     private mutating func skip(_ piece: UnsafeBufferPointer<UInt8>) {
         skippedLength += piece.count
+        if let last = piece.last { skippedLast = last }
         if skippedPreview.count < Self.previewLength {
             skippedPreview.append(contentsOf: piece.prefix(Self.previewLength - skippedPreview.count))
         }
     }
 
+    /// Reports the skipped line as it would be reported whole: without the `\r` of a CRLF, in its length
+    /// and in its preview, however the line was split across chunks.
     private mutating func emitSkipped(_ body: (Line) -> Void) {
         var length = skippedLength
-        if let last = skippedPreview.last, skippedLength == skippedPreview.count, last == 0x0D { length -= 1 }
+        if skippedLast == 0x0D { length -= 1 }
+        if skippedPreview.count > length { skippedPreview.removeLast(skippedPreview.count - length) }
         skippedPreview.withUnsafeBufferPointer { body(.tooLong(preview: $0, length: length)) }
         skipping = false
         skippedLength = 0

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import TeamsIngest
 
 /// What a reader emitted, in a comparable form.
@@ -116,5 +117,22 @@ struct LineReaderTests {
         reader.reset()
         Array("fresh\n".utf8).withUnsafeBufferPointer { reader.feed($0, collect) }
         #expect(out == ["fresh"])
+    }
+
+    @Test("an over-long CRLF line split across chunks is reported as when read whole (fuzz-line-reader input)")
+    func overlongCRLFAnySplit() throws {
+        // Fuzz input: two bytes of line limit - 1, one byte of chunking seed, then the stream.
+        let url = TwilioTest.repoRoot().appendingPathComponent("Tests/Fixtures/fuzz/line-reader-crlf-over-long.bin")
+        let input = try [UInt8](Data(contentsOf: url))
+        let limit = 1 + (Int(input[0]) | Int(input[1]) << 8)
+        let stream = Array(input[3...])
+        let whole = readLines([stream], max: limit)
+        #expect(whole.contains(.tooLong(preview: "this line is too long", length: 21)))
+        for cut in 1..<stream.count {
+            let split = readLines([Array(stream[..<cut]), Array(stream[cut...])], max: limit)
+            #expect(split == whole, "split at byte \(cut)")
+        }
+        let bytes = readLines(stream.map { [$0] }, max: limit)
+        #expect(bytes == whole, "byte by byte")
     }
 }

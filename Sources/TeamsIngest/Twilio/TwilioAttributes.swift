@@ -88,14 +88,18 @@ enum TwilioAttributes {
 
 /// What reading Twilio events keeps between events: shared strings, parsed attributes, a scratch tape.
 struct TwilioReadState {
-    var interner = StringInterner()
+    var interner: StringInterner
     var workers: WorkerAttributeCache
-    var tasks = TaskAttributeCache()
+    var tasks: TaskAttributeCache
     /// A second tape for attribute strings, read while the decoder's tape still holds the line.
     var tape = JSONTape(maxDepth: 16)
 
+    /// The shared strings and the task cache hold no more than the decoder remembers (`memory`), up to their
+    /// own bounds (16,384 strings, 2,048 cached attribute strings).
     init(memory: Int) {
         workers = WorkerAttributeCache(capacity: memory)
+        interner = StringInterner(limit: min(1 << 14, memory))
+        tasks = TaskAttributeCache(slots: min(2048, memory))
     }
 
     /// `task_attributes` of a CloudEvent: parsed once per distinct attribute string, as every event of
@@ -120,17 +124,28 @@ struct TwilioReadState {
 /// Parsed task attributes by their raw bytes: a direct-mapped cache (a colliding string replaces the
 /// slot's), so a hit costs a hash and a compare, and memory is bounded by the slot count.
 struct TaskAttributeCache {
-    static let slotCount = 2048
+    /// A power of two.
+    let slotCount: Int
     /// Hash of each slot's raw bytes; 0 marks an empty slot.
-    private var hashes: [UInt64] = Array(repeating: 0, count: slotCount)
-    private var raws: [[UInt8]] = Array(repeating: [], count: slotCount)
-    private var parsed: [TaskAttributes] = Array(repeating: TaskAttributes(), count: slotCount)
+    private var hashes: [UInt64]
+    private var raws: [[UInt8]]
+    private var parsed: [TaskAttributes]
     private(set) var hits = 0
     private(set) var misses = 0
 
+    /// `slots` is rounded up to a power of two (at least 16).
+    init(slots: Int) {
+        var n = 16
+        while n < slots { n <<= 1 }
+        slotCount = n
+        hashes = Array(repeating: 0, count: n)
+        raws = Array(repeating: [], count: n)
+        parsed = Array(repeating: TaskAttributes(), count: n)
+    }
+
     mutating func lookup(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> TaskAttributes? {
         let h = max(1, hash)
-        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        let i = Int(truncatingIfNeeded: h) & (slotCount - 1)
         let same = hashes.withUnsafeBufferPointer { hs in
             raws.withUnsafeBufferPointer { rs in
                 hs[i] == h && rs[i].count == raw.count
@@ -147,7 +162,7 @@ struct TaskAttributeCache {
 
     mutating func store(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64, _ attributes: TaskAttributes) {
         let h = max(1, hash)
-        let i = Int(truncatingIfNeeded: h) & (Self.slotCount - 1)
+        let i = Int(truncatingIfNeeded: h) & (slotCount - 1)
         hashes[i] = h
         raws[i] = Array(raw)
         parsed[i] = attributes
