@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (Fuzz/Targets, address sanitizer on) and runs each for a while.
 #   scripts/fuzz.sh [seconds-per-target] [target...]     default: 300 s each, every target
+#   scripts/fuzz.sh ci [target...]                       the same 5,000 inputs per target on every run (seed 1):
+#                                                        a test run whose outcome depends on the code, not on luck
 # Starts from the committed seed corpus (Fuzz/Corpus/<target>); what a run learns goes to .build-fuzz/corpus,
 # crashes, invariant failures, hangs (> 10 s per input) and out-of-memory inputs to .build-fuzz/artifacts.
 # Exits non-zero when any target found one. Replay one input: .build-fuzz/release/<target> FILE
@@ -9,6 +11,8 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-300}"
 shift || true
+limit=(-max_total_time="$seconds")
+[ "$seconds" = ci ] && limit=(-seed=1 -runs=5000)
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
   targets=(fuzz-json-tape fuzz-native-decoder fuzz-twilio-decoder fuzz-form-decoder fuzz-line-reader fuzz-request-target)
@@ -35,7 +39,7 @@ mkdir -p "$scratch/artifacts" "$scratch/logs"
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "$scratch/corpus/$t"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  options=("${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
            -artifact_prefix="$scratch/artifacts/$t-")
   case "$t" in
     fuzz-json-tape|fuzz-native-decoder|fuzz-twilio-decoder) options+=(-dict=Fuzz/json.dict -max_len=8192) ;;
