@@ -60,7 +60,8 @@ extension ReportDatabase {
         return f
     }
 
-    /// The report over `[range)` (Unix seconds, interval starts), grouped, sorted by name then key.
+    /// The report over `[range)` (Unix seconds: whole days in the writer's zone, as `ReportZone.range`
+    /// gives them), grouped, sorted by name then key.
     public func report(_ range: Range<Int64>, by grouping: ReportGrouping, intervals: Bool) throws -> [ReportRow] {
         let group: String
         let filter: String
@@ -72,15 +73,16 @@ extension ReportDatabase {
         let args: StatementArguments = [range.lowerBound, range.upperBound]
         return try writer.read { db in
             var rows: [String: ReportRow] = [:]
+            // Whole days from the daily rollup: one row per agent (and queue) and day, not per interval.
             for row in try Row.fetchAll(db, sql: """
-                SELECT \(group), \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND \(filter) GROUP BY \(group)
+                SELECT \(group), \(Self.sums) FROM day_figures WHERE day >= ? AND day < ? AND \(filter) GROUP BY \(group)
                 """, arguments: args) {
                 let key: String = row[0]
                 rows[key] = ReportRow(key: key, name: key, figures: Self.figures(row, from: 1), intervals: [])
             }
             if grouping != .queue {
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT \(group), activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
+                    SELECT \(group), activity, SUM(micros) FROM day_activity WHERE day >= ? AND day < ?
                     GROUP BY \(group), activity
                     """, arguments: args) {
                     let key: String = row[0]
@@ -177,18 +179,20 @@ extension ReportDatabase {
         }
     }
 
-    /// Every agent's figures summed per interval over `[range)` (Unix seconds), by interval start.
+    /// Every agent's figures summed per interval over `[range)` (Unix seconds), by interval start; maxima
+    /// (longest hold, most concurrent calls) are not kept floor-wide and are 0.
     public func intervalTotals(_ range: Range<Int64>) throws -> [Int64: IntervalFigures] {
         try writer.read { db in
             var totals: [Int64: IntervalFigures] = [:]
+            // From the floor rollup: one row per interval.
             for row in try Row.fetchAll(db, sql: """
-                SELECT start, \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND queue = '' GROUP BY start
+                SELECT start, calls_handled, talk, hold, hold_count, 0, wrapup, multi_call, 0, transfers_in, transfers_out,
+                misroutes, wrong_call_risk, exposure, offers_missed FROM floor_figures WHERE start >= ? AND start < ?
                 """, arguments: [range.lowerBound, range.upperBound]) {
                 totals[row[0]] = Self.figures(row, from: 1)
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
-                GROUP BY start, activity
+                SELECT start, activity, micros FROM floor_activity WHERE start >= ? AND start < ?
                 """, arguments: [range.lowerBound, range.upperBound]) {
                 totals[row[0], default: IntervalFigures()].activity[row[1]] = row[2]
             }

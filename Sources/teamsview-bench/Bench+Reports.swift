@@ -58,7 +58,9 @@ extension Bench {
 
         let writer = try ReportWriter(database: ReportDatabase(directory: directory), zone: ReportZone(identifier: "UTC")!)
         let bytes = try writer.database.sizeBytes()
-        say("  database: \(bytes / 1024) KiB, \(bytes / Int64(agents)) bytes per agent-day (\(fmt(reportHours)) h)")
+        let perAgent = Double(bytes) / Double(agents)
+        say("  database: \(bytes / 1024) KiB, \(Int(perAgent)) bytes per agent for \(fmt(reportHours)) h"
+            + (reportHours < 24 ? ", ~\(Int(perAgent * 24 / reportHours)) bytes per agent-day at this rate (extrapolated)" : " (a full day)"))
         let store = RegistryStore()
         let app = try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: root),
                                      settings: ViewSettings(), clock: WallClock { start.adding(seconds: 3600) }, reports: writer)
