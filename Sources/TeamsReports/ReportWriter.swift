@@ -75,6 +75,8 @@ public final class ReportWriter: Sendable {
     /// Work not yet taken by the writer's thread: the only lock ingest touches (an append).
     private let pending = Mutex<[Work]>([])
     private let wake = DispatchSemaphore(value: 0)
+    private let closed = Mutex(false)
+    private let exited = DispatchSemaphore(value: 0)
     private let engine: Mutex<ReportEngine>
     private let stats = Mutex(Statistics())
     private let running = Mutex(false)
@@ -95,11 +97,13 @@ public final class ReportWriter: Sendable {
         engine.advanceAll()
         try database.write(engine.collect(), zone: zone)
         self.engine = Mutex(engine)
+        let exited = self.exited
         let thread = Thread { [weak self] in
             #if canImport(Glibc)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, settings.niceness)
             #endif
             Self.run { [weak self] in self }
+            exited.signal()
         }
         thread.name = "teamsview.reports"
         thread.start()
@@ -117,7 +121,7 @@ public final class ReportWriter: Sendable {
         var nextFlush = Timestamp.monotonicSeconds()
         var flushes = 0
         var taken = 0
-        while let w = writer() {
+        while let w = writer(), !w.closed.withLock({ $0 }) {
             let wait = max(0, min(1, nextFlush - Timestamp.monotonicSeconds()))
             if w.wake.wait(timeout: .now() + wait) == .success {
                 let work = w.pending.withLock { list -> [Work] in
@@ -169,6 +173,14 @@ public final class ReportWriter: Sendable {
     public func stop() {
         running.withLock { $0 = false }
         flush()
+    }
+
+    /// Writes what is left and ends the writer's thread (waiting for it); nothing is written after.
+    public func close() {
+        stop()
+        closed.withLock { $0 = true }
+        wake.signal()
+        exited.wait()
     }
 
     public var statistics: Statistics {

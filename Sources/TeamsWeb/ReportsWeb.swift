@@ -264,8 +264,12 @@ public final class ReportsWeb: Sendable {
                 html += e(row.name)
             }
             html += "</th>"
-            for cell in cells(row.figures) { html += "<td>" + cell + "</td>" }
-            html += "</tr>\n"
+            for cell in cells(row.figures) {
+                html.append("<td>")
+                html.append(cell)
+                html.append("</td>")
+            }
+            html.append("</tr>\n")
         }
         return html
     }
