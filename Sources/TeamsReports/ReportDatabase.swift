@@ -33,7 +33,7 @@ public final class ReportDatabase: Sendable {
         // The writer's transactions touch many pages (events, spans, intervals of every agent): a 64 MiB
         // page cache keeps them from spilling into the WAL before the commit.
         try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA recursive_triggers = ON")
         }
     }
 
@@ -95,8 +95,37 @@ public final class ReportDatabase: Sendable {
                 """)
             try db.execute(sql: rollupTriggers)
         }
+        // Holds counted by length bucket and the interval they ended in, kept by triggers on spans (an
+        // INSERT OR REPLACE of a span fires the delete trigger too: `recursive_triggers` is on).
+        migrator.registerMigration("v4") { db in
+            let seconds = "((X.ends - X.start) / 1000000)"
+            let bucket = "CASE " + holdBuckets.dropLast().enumerated().map { "WHEN \(seconds) < \($0.element.below) THEN \($0.offset)" }
+                .joined(separator: " ") + " ELSE \(holdBuckets.count - 1) END"
+            let interval = "((X.ends / 1000000) - ((X.ends / 1000000) % 900))"
+            func x(_ t: String, _ r: String) -> String { t.replacingOccurrences(of: "X.", with: r + ".") }
+            try db.execute(sql: """
+                CREATE TABLE floor_holds(start INTEGER NOT NULL, bucket INTEGER NOT NULL, holds INTEGER NOT NULL,
+                    PRIMARY KEY(start, bucket)) WITHOUT ROWID;
+                INSERT INTO floor_holds SELECT \(x(interval, "spans")), \(x(bucket, "spans")), COUNT(*) FROM spans
+                    WHERE kind = 'held' AND ends IS NOT NULL AND ends >= 0 GROUP BY 1, 2;
+                CREATE TRIGGER spans_holds_insert AFTER INSERT ON spans
+                    WHEN NEW.kind = 'held' AND NEW.ends IS NOT NULL AND NEW.ends >= 0 BEGIN
+                    INSERT INTO floor_holds VALUES (\(x(interval, "NEW")), \(x(bucket, "NEW")), 1)
+                        ON CONFLICT(start, bucket) DO UPDATE SET holds = holds + 1;
+                END;
+                CREATE TRIGGER spans_holds_delete AFTER DELETE ON spans
+                    WHEN OLD.kind = 'held' AND OLD.ends IS NOT NULL AND OLD.ends >= 0 BEGIN
+                    UPDATE floor_holds SET holds = holds - 1 WHERE start = \(x(interval, "OLD")) AND bucket = \(x(bucket, "OLD"));
+                END;
+                """)
+        }
         return migrator
     }
+
+    /// The hold-length buckets of `holdHistogram`: label and the length (seconds) each stays below.
+    public static let holdBuckets: [(label: String, below: Int64)] = [
+        ("<30 s", 30), ("30-60 s", 60), ("1-2 min", 120), ("2-5 min", 300), ("5-10 min", 600), (">10 min", .max),
+    ]
 
     /// Figures summed over intervals, and those whose maximum is kept (`longest_hold`, `max_concurrent`).
     static let sumColumns = ["calls_handled", "talk", "hold", "hold_count", "wrapup", "multi_call", "transfers_in",
@@ -329,6 +358,7 @@ public final class ReportDatabase: Sendable {
             try db.execute(sql: "DELETE FROM day_activity WHERE day < ?", arguments: [before - 90_000])
             try db.execute(sql: "DELETE FROM floor_figures WHERE start < ?", arguments: [before])
             try db.execute(sql: "DELETE FROM floor_activity WHERE start < ?", arguments: [before])
+            try db.execute(sql: "DELETE FROM floor_holds WHERE start < ?", arguments: [before])
         }
     }
 

@@ -200,12 +200,17 @@ extension ReportDatabase {
         }
     }
 
-    /// Lengths (microseconds) of the holds that ended in `[range)` (microseconds).
-    public func holdLengths(_ range: Range<Int64>) throws -> [Int64] {
+    /// Holds that ended in `[range)` (Unix seconds, interval starts), counted per `holdBuckets` entry.
+    public func holdHistogram(_ range: Range<Int64>) throws -> [Int] {
         try writer.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT ends - start FROM spans WHERE kind = 'held' AND start >= ? AND start < ? AND ends >= ? AND ends < ?
-                """, arguments: [range.lowerBound - 86_400_000_000, range.upperBound, range.lowerBound, range.upperBound])
+            var counts = [Int](repeating: 0, count: Self.holdBuckets.count)
+            for row in try Row.fetchAll(db, sql: """
+                SELECT bucket, SUM(holds) FROM floor_holds WHERE start >= ? AND start < ? GROUP BY bucket
+                """, arguments: [range.lowerBound, range.upperBound]) {
+                let bucket: Int = row[0]
+                if counts.indices.contains(bucket) { counts[bucket] = row[1] }
+            }
+            return counts
         }
     }
 

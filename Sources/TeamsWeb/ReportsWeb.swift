@@ -348,15 +348,10 @@ public final class ReportsWeb: Sendable {
         let mix = ReportChart.stacked(
             title: "Activity mix (agents per 15-minute interval)", yLabel: "agents", labels: labels,
             series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) })
-        let bounds: [(String, Int64)] = [("<30 s", 30), ("30-60 s", 60), ("1-2 min", 120), ("2-5 min", 300),
-                                         ("5-10 min", 600), (">10 min", .max)]
-        var counts = [Double](repeating: 0, count: bounds.count)
-        for length in try reports.database.holdLengths(p.micros) {
-            let s = length / 1_000_000
-            counts[bounds.firstIndex { s < $0.1 } ?? bounds.count - 1] += 1
-        }
+        let counts = try reports.database.holdHistogram(p.range).map(Double.init)
         let holds = ReportChart.stacked(title: "Hold-time distribution (holds ended)", yLabel: "holds",
-                                        labels: bounds.map(\.0), series: [.init(name: "Holds", values: counts)])
+                                        labels: ReportDatabase.holdBuckets.map(\.label),
+                                        series: [.init(name: "Holds", values: counts)])
         return [calls, mix, holds]
     }
 

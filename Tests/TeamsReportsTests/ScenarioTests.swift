@@ -164,6 +164,8 @@ struct ScenarioTests {
             "w1 misroute 2026-03-10T09:08:00Z-2026-03-10T09:12:00Z c2,c1 Sales queue 0",
         ])
         #expect(incidents.first?.workerName == "Bob")
+        // Holds by length: Bob's c4 58 s, Ann's c3 60 s and c1 330 s; each counted once.
+        #expect(try reports.database.holdHistogram(Scenario.range) == [0, 1, 1, 0, 1, 0])
     }
 
     @Test func figuresToTheSecondWithALateEventAndDuplicates() throws {
