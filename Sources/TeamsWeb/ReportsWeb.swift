@@ -254,24 +254,32 @@ public final class ReportsWeb: Sendable {
     /// template engine that alone took longer than the whole page may). Every text escaped.
     static func tableRows(_ rows: [ReportRow], by: ReportGrouping, date: String) -> String {
         let e = ReportChart.escape
-        var html = ""
-        html.reserveCapacity(rows.count * 400)
+        // Bytes, not a String: thousands of small appends to a String cost more than the rest of the page.
+        var html: [UInt8] = []
+        html.reserveCapacity(rows.count * 320)
+        func add(_ text: String) { html.append(contentsOf: text.utf8) }
         for row in rows {
-            html += "<tr><th scope=\"row\">"
+            add("<tr><th scope=\"row\">")
             if by == .agent {
-                html += "<a href=\"" + e("/report/agent/" + percentEncode(row.key) + "?date=" + date) + "\">" + e(row.name) + "</a>"
+                add("<a href=\"/report/agent/")
+                add(e(percentEncode(row.key)))
+                add("?date=")
+                add(e(date))
+                add("\">")
+                add(e(row.name))
+                add("</a>")
             } else {
-                html += e(row.name)
+                add(e(row.name))
             }
-            html += "</th>"
+            add("</th>")
             for cell in cells(row.figures) {
-                html.append("<td>")
-                html.append(cell)
-                html.append("</td>")
+                add("<td>")
+                add(cell)
+                add("</td>")
             }
-            html.append("</tr>\n")
+            add("</tr>\n")
         }
-        return html
+        return String(decoding: html, as: UTF8.self)
     }
 
     /// A route handler (public for the benchmark).
