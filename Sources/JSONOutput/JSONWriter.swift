@@ -40,7 +40,19 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ s: String) { separator(); appendString(s) }
-    public mutating func int(_ v: Int) { separator(); bytes.append(contentsOf: String(v).utf8) }
+    public mutating func int(_ v: Int) {
+        separator()
+        // Digits straight into the bytes: no string per number.
+        guard v != .min else { bytes.append(contentsOf: String(v).utf8); return }
+        if v < 0 { bytes.append(0x2D) }
+        var n = v.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(0x30 + UInt8(n % 10))
+            n /= 10
+        } while n > 0
+        bytes[start...].reverse()
+    }
     public mutating func double(_ v: Double) {
         separator()
         bytes.append(contentsOf: (v.isFinite ? String(v) : "null").utf8)
@@ -67,9 +79,10 @@ public enum JSONString {
     /// Appends `buffer` (UTF-8) as a quoted JSON string. `escapingMarkup` also escapes `<`, `>` and
     /// `&`, so the JSON can never close a script or comment when embedded in HTML; live messages
     /// carry HTML fragments and leave them as they are, or they would grow sixfold.
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
     public static func append(_ buffer: UnsafeBufferPointer<UInt8>, escapingMarkup: Bool, into bytes: inout [UInt8]) {
         bytes.append(0x22)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var run = 0
         for i in 0..<buffer.count {
             let b = buffer[i]

@@ -30,6 +30,11 @@ public final class ReportDatabase: Sendable {
             path = nil
         }
         try Self.migrator.migrate(writer)
+        // The writer's transactions touch many pages (events, spans, intervals of every agent): a 64 MiB
+        // page cache keeps them from spilling into the WAL before the commit.
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA recursive_triggers = ON")
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -69,7 +74,184 @@ public final class ReportDatabase: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX spans_by_kind_end ON spans(kind, ends)")
         }
+        // Daily and floor-wide rollups kept by triggers, so a day's report reads one row per agent (and
+        // a chart one row per interval) instead of every interval. `day` (local midnight, Unix seconds,
+        // in the writer's zone) is set by the writer; `rollUp(zone:)` fills it for older rows.
+        migrator.registerMigration("v3") { db in
+            let figures = (sumColumns + maxColumns).map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")
+            let sums = sumColumns.map { "\($0) INTEGER NOT NULL DEFAULT 0" }.joined(separator: ", ")
+            try db.execute(sql: """
+                ALTER TABLE intervals ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE interval_activity ADD COLUMN day INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE day_figures(day INTEGER NOT NULL, worker TEXT NOT NULL, queue TEXT NOT NULL,
+                    team TEXT NOT NULL, \(figures), PRIMARY KEY(day, worker, queue, team)) WITHOUT ROWID;
+                CREATE TABLE day_activity(day INTEGER NOT NULL, worker TEXT NOT NULL, team TEXT NOT NULL,
+                    activity TEXT NOT NULL, micros INTEGER NOT NULL, PRIMARY KEY(day, worker, team, activity)) WITHOUT ROWID;
+                CREATE TABLE floor_figures(start INTEGER PRIMARY KEY, \(sums));
+                CREATE TABLE floor_activity(start INTEGER NOT NULL, activity TEXT NOT NULL, micros INTEGER NOT NULL,
+                    PRIMARY KEY(start, activity)) WITHOUT ROWID;
+                CREATE TABLE zones(role TEXT PRIMARY KEY, name TEXT NOT NULL);
+                INSERT OR REPLACE INTO meta VALUES ('rollup_zone_missing', 1);
+                """)
+            try db.execute(sql: rollupTriggers)
+        }
+        // Holds counted by length bucket and the interval they ended in, kept by triggers on spans (an
+        // INSERT OR REPLACE of a span fires the delete trigger too: `recursive_triggers` is on).
+        migrator.registerMigration("v4") { db in
+            let seconds = "((X.ends - X.start) / 1000000)"
+            let bucket = "CASE " + holdBuckets.dropLast().enumerated().map { "WHEN \(seconds) < \($0.element.below) THEN \($0.offset)" }
+                .joined(separator: " ") + " ELSE \(holdBuckets.count - 1) END"
+            let interval = "((X.ends / 1000000) - ((X.ends / 1000000) % 900))"
+            func x(_ t: String, _ r: String) -> String { t.replacingOccurrences(of: "X.", with: r + ".") }
+            try db.execute(sql: """
+                CREATE TABLE floor_holds(start INTEGER NOT NULL, bucket INTEGER NOT NULL, holds INTEGER NOT NULL,
+                    PRIMARY KEY(start, bucket)) WITHOUT ROWID;
+                INSERT INTO floor_holds SELECT \(x(interval, "spans")), \(x(bucket, "spans")), COUNT(*) FROM spans
+                    WHERE kind = 'held' AND ends IS NOT NULL AND ends >= 0 GROUP BY 1, 2;
+                CREATE TRIGGER spans_holds_insert AFTER INSERT ON spans
+                    WHEN NEW.kind = 'held' AND NEW.ends IS NOT NULL AND NEW.ends >= 0 BEGIN
+                    INSERT INTO floor_holds VALUES (\(x(interval, "NEW")), \(x(bucket, "NEW")), 1)
+                        ON CONFLICT(start, bucket) DO UPDATE SET holds = holds + 1;
+                END;
+                CREATE TRIGGER spans_holds_delete AFTER DELETE ON spans
+                    WHEN OLD.kind = 'held' AND OLD.ends IS NOT NULL AND OLD.ends >= 0 BEGIN
+                    UPDATE floor_holds SET holds = holds - 1 WHERE start = \(x(interval, "OLD")) AND bucket = \(x(bucket, "OLD"));
+                END;
+                """)
+        }
         return migrator
+    }
+
+    /// The hold-length buckets of `holdHistogram`: label and the length (seconds) each stays below.
+    public static let holdBuckets: [(label: String, below: Int64)] = [
+        ("<30 s", 30), ("30-60 s", 60), ("1-2 min", 120), ("2-5 min", 300), ("5-10 min", 600), (">10 min", .max),
+    ]
+
+    /// Figures summed over intervals, and those whose maximum is kept (`longest_hold`, `max_concurrent`).
+    static let sumColumns = ["calls_handled", "talk", "hold", "hold_count", "wrapup", "multi_call", "transfers_in",
+                             "transfers_out", "misroutes", "wrong_call_risk", "exposure", "offers_missed"]
+    static let maxColumns = ["longest_hold", "max_concurrent"]
+
+    /// Triggers keeping `day_figures`, `day_activity`, `floor_figures` and `floor_activity` equal to sums
+    /// over `intervals` and `interval_activity`. Maxima are raised as rows grow and recomputed from the
+    /// day's intervals when a row shrinks or goes (a late event's replay).
+    static var rollupTriggers: String {
+        let all = sumColumns + maxColumns
+        let dayKey = "day = X.day AND worker = X.worker AND queue = X.queue AND team = X.team"
+        func addDay(_ x: String) -> String {
+            """
+            INSERT INTO day_figures(day, worker, queue, team, \(all.joined(separator: ", ")))
+                VALUES (\(x).day, \(x).worker, \(x).queue, \(x).team, \(all.map { "\(x).\($0)" }.joined(separator: ", ")))
+                ON CONFLICT(day, worker, queue, team) DO UPDATE SET
+                \((sumColumns.map { "\($0) = \($0) + excluded.\($0)" } + maxColumns.map { "\($0) = MAX(\($0), excluded.\($0))" }).joined(separator: ", "));
+            """
+        }
+        func subtractDay(_ x: String) -> String {
+            "UPDATE day_figures SET \(sumColumns.map { "\($0) = \($0) - \(x).\($0)" }.joined(separator: ", ")) WHERE "
+                + dayKey.replacingOccurrences(of: "X.", with: "\(x).") + ";"
+        }
+        func recomputeDayMaxima(_ x: String) -> String {
+            let source = "FROM intervals i WHERE i.worker = \(x).worker AND i.start >= \(x).day AND i.start < \(x).day + 90000 "
+                + "AND i.day = \(x).day AND i.queue = \(x).queue AND i.team = \(x).team"
+            return "UPDATE day_figures SET "
+                + maxColumns.map { "\($0) = (SELECT COALESCE(MAX(i.\($0)), 0) \(source))" }.joined(separator: ", ")
+                + " WHERE " + dayKey.replacingOccurrences(of: "X.", with: "\(x).") + ";"
+        }
+        func addFloor(_ x: String) -> String {
+            """
+            INSERT INTO floor_figures(start, \(sumColumns.joined(separator: ", ")))
+                SELECT \(x).start, \(sumColumns.map { "\(x).\($0)" }.joined(separator: ", ")) WHERE \(x).queue = ''
+                ON CONFLICT(start) DO UPDATE SET \(sumColumns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "));
+            """
+        }
+        func subtractFloor(_ x: String) -> String {
+            "UPDATE floor_figures SET \(sumColumns.map { "\($0) = \($0) - \(x).\($0)" }.joined(separator: ", ")) "
+                + "WHERE start = \(x).start AND \(x).queue = '';"
+        }
+        func addActivity(_ x: String) -> String {
+            """
+            INSERT INTO day_activity VALUES (\(x).day, \(x).worker, \(x).team, \(x).activity, \(x).micros)
+                ON CONFLICT(day, worker, team, activity) DO UPDATE SET micros = micros + excluded.micros;
+            INSERT INTO floor_activity VALUES (\(x).start, \(x).activity, \(x).micros)
+                ON CONFLICT(start, activity) DO UPDATE SET micros = micros + excluded.micros;
+            """
+        }
+        func subtractActivity(_ x: String) -> String {
+            """
+            UPDATE day_activity SET micros = micros - \(x).micros
+                WHERE day = \(x).day AND worker = \(x).worker AND team = \(x).team AND activity = \(x).activity;
+            UPDATE floor_activity SET micros = micros - \(x).micros WHERE start = \(x).start AND activity = \(x).activity;
+            """
+        }
+        let shrank = "(NEW.longest_hold < OLD.longest_hold OR NEW.max_concurrent < OLD.max_concurrent "
+            + "OR NEW.day <> OLD.day OR NEW.team <> OLD.team)"
+        return """
+            CREATE TRIGGER intervals_rollup_insert AFTER INSERT ON intervals BEGIN
+                \(addDay("NEW")) \(addFloor("NEW"))
+            END;
+            CREATE TRIGGER intervals_rollup_update AFTER UPDATE ON intervals BEGIN
+                \(subtractDay("OLD")) \(subtractFloor("OLD")) \(addDay("NEW")) \(addFloor("NEW"))
+            END;
+            CREATE TRIGGER intervals_rollup_update_maxima AFTER UPDATE ON intervals WHEN \(shrank) BEGIN
+                \(recomputeDayMaxima("OLD"))
+            END;
+            CREATE TRIGGER intervals_rollup_delete AFTER DELETE ON intervals BEGIN
+                \(subtractDay("OLD")) \(subtractFloor("OLD"))
+            END;
+            CREATE TRIGGER intervals_rollup_delete_maxima AFTER DELETE ON intervals
+                WHEN OLD.longest_hold > 0 OR OLD.max_concurrent > 0 BEGIN
+                \(recomputeDayMaxima("OLD"))
+            END;
+            CREATE TRIGGER interval_activity_rollup_insert AFTER INSERT ON interval_activity BEGIN
+                \(addActivity("NEW"))
+            END;
+            CREATE TRIGGER interval_activity_rollup_update AFTER UPDATE ON interval_activity BEGIN
+                \(subtractActivity("OLD")) \(addActivity("NEW"))
+            END;
+            CREATE TRIGGER interval_activity_rollup_delete AFTER DELETE ON interval_activity BEGIN
+                \(subtractActivity("OLD"))
+            END;
+            """
+    }
+
+    static let rollupTriggerNames = ["intervals_rollup_insert", "intervals_rollup_update", "intervals_rollup_update_maxima",
+                                     "intervals_rollup_delete", "intervals_rollup_delete_maxima",
+                                     "interval_activity_rollup_insert", "interval_activity_rollup_update",
+                                     "interval_activity_rollup_delete"]
+
+    /// Sets `day` of every interval in `zone` and rebuilds the rollups from the intervals when the
+    /// database was rolled up in another zone (or before rollups existed). Cheap when nothing changed.
+    func rollUp(zone: ReportZone) throws {
+        try writer.write { db in
+            let missing = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rollup_zone_missing'") != nil
+            let current = try String.fetchOne(db, sql: "SELECT name FROM zones WHERE role = 'rollup'")
+            guard missing || current != zone.identifier else { return }
+            for name in Self.rollupTriggerNames { try db.execute(sql: "DROP TRIGGER IF EXISTS \(name)") }
+            var days: [Int64: Int64] = [:]
+            for start in try Int64.fetchAll(db, sql: "SELECT DISTINCT start FROM intervals UNION SELECT DISTINCT start FROM interval_activity") {
+                days[start] = zone.start(of: zone.day(at: start))
+            }
+            for (start, day) in days {
+                try db.execute(sql: "UPDATE intervals SET day = ? WHERE start = ?", arguments: [day, start])
+                try db.execute(sql: "UPDATE interval_activity SET day = ? WHERE start = ?", arguments: [day, start])
+            }
+            let all = (Self.sumColumns + Self.maxColumns).joined(separator: ", ")
+            let sums = Self.sumColumns.map { "SUM(\($0))" } + Self.maxColumns.map { "MAX(\($0))" }
+            try db.execute(sql: """
+                DELETE FROM day_figures; DELETE FROM day_activity; DELETE FROM floor_figures; DELETE FROM floor_activity;
+                INSERT INTO day_figures(day, worker, queue, team, \(all))
+                    SELECT day, worker, queue, team, \(sums.joined(separator: ", ")) FROM intervals GROUP BY day, worker, queue, team;
+                INSERT INTO day_activity SELECT day, worker, team, activity, SUM(micros) FROM interval_activity
+                    GROUP BY day, worker, team, activity;
+                INSERT INTO floor_figures(start, \(Self.sumColumns.joined(separator: ", ")))
+                    SELECT start, \(Self.sumColumns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM intervals
+                    WHERE queue = '' GROUP BY start;
+                INSERT INTO floor_activity SELECT start, activity, SUM(micros) FROM interval_activity GROUP BY start, activity;
+                DELETE FROM meta WHERE key = 'rollup_zone_missing';
+                """)
+            try db.execute(sql: "INSERT OR REPLACE INTO zones VALUES ('rollup', ?)", arguments: [zone.identifier])
+            try db.execute(sql: Self.rollupTriggers)
+        }
     }
 
     /// Separates call ids in `incidents.calls`.
@@ -77,7 +259,7 @@ public final class ReportDatabase: Sendable {
 
     // MARK: Writing (the `ReportWriter` thread only, and acknowledgements)
 
-    func write(_ batch: WriteBatch) throws {
+    func write(_ batch: WriteBatch, zone: ReportZone) throws {
         let encoder = JSONEncoder()
         try writer.write { db in
             for p in batch.profiles {
@@ -101,22 +283,37 @@ public final class ReportDatabase: Sendable {
                 try db.execute(sql: "DELETE FROM incidents WHERE worker = ? AND (ends IS NULL OR ends >= ?)",
                                arguments: [r.worker, r.micros])
             }
+            var days: [Int64: Int64] = [:]
+            func day(_ start: Int64) -> Int64 {
+                if let d = days[start] { return d }
+                let d = zone.start(of: zone.day(at: start))
+                days[start] = d
+                return d
+            }
+            // Upserts, not INSERT OR REPLACE: the rollup triggers see an update (old and new figures).
+            let columns = Self.sumColumns + Self.maxColumns
             let insertInterval = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO intervals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO intervals(worker, start, queue, team, day, \(columns.joined(separator: ", ")))
+                VALUES (?, ?, ?, ?, ?, \(columns.map { _ in "?" }.joined(separator: ", ")))
+                ON CONFLICT(worker, start, queue) DO UPDATE SET team = excluded.team, day = excluded.day,
+                \(columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
                 """)
-            let clearActivity = try db.cachedStatement(sql: "DELETE FROM interval_activity WHERE worker = ? AND start = ?")
-            let insertActivity = try db.cachedStatement(sql: "INSERT INTO interval_activity VALUES (?, ?, ?, ?, ?)")
+            let upsertActivity = try db.cachedStatement(sql: """
+                INSERT INTO interval_activity(worker, start, team, activity, micros, day) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(worker, start, activity) DO UPDATE SET team = excluded.team, micros = excluded.micros,
+                day = excluded.day
+                """)
             for row in batch.intervals {
                 let f = row.figures
+                let d = day(row.start)
                 try insertInterval.execute(arguments: [
-                    row.worker, row.start, row.queue, row.team, f.callsHandled, f.talk, f.hold, f.holdCount,
-                    f.longestHold, f.wrapup, f.multiCall, f.maxConcurrentCalls, f.transfersIn, f.transfersOut,
-                    f.misroutes, f.wrongCallRiskIncidents, f.exposure, f.offersMissed,
+                    row.worker, row.start, row.queue, row.team, d,
+                    f.callsHandled, f.talk, f.hold, f.holdCount, f.wrapup, f.multiCall, f.transfersIn, f.transfersOut,
+                    f.misroutes, f.wrongCallRiskIncidents, f.exposure, f.offersMissed, f.longestHold, f.maxConcurrentCalls,
                 ])
                 if row.queue.isEmpty {
-                    try clearActivity.execute(arguments: [row.worker, row.start])
                     for (name, micros) in f.activity {
-                        try insertActivity.execute(arguments: [row.worker, row.start, row.team, name, micros])
+                        try upsertActivity.execute(arguments: [row.worker, row.start, row.team, name, micros, d])
                     }
                 }
             }
@@ -156,6 +353,12 @@ public final class ReportDatabase: Sendable {
                 DELETE FROM acknowledgements WHERE incident IN (SELECT id FROM incidents WHERE ends < ?)
                 """, arguments: [before * 1_000_000])
             try db.execute(sql: "DELETE FROM incidents WHERE ends < ?", arguments: [before * 1_000_000])
+            // Days wholly before the cut (their rows were emptied by the triggers) and the floor's intervals.
+            try db.execute(sql: "DELETE FROM day_figures WHERE day < ?", arguments: [before - 90_000])
+            try db.execute(sql: "DELETE FROM day_activity WHERE day < ?", arguments: [before - 90_000])
+            try db.execute(sql: "DELETE FROM floor_figures WHERE start < ?", arguments: [before])
+            try db.execute(sql: "DELETE FROM floor_activity WHERE start < ?", arguments: [before])
+            try db.execute(sql: "DELETE FROM floor_holds WHERE start < ?", arguments: [before])
         }
     }
 

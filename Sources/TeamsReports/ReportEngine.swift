@@ -48,8 +48,9 @@ final class ReportEngine {
     /// Newest event time seen (microseconds); open states are accrued up to it.
     private(set) var horizon: Int64 = .min
     var counters = Counters()
-    /// Who had each call last, for transfers out: worker, the call's queue there, when it ended there.
-    private var holders: [String: (worker: String, queue: String, endedAt: Int64?)] = [:]
+    /// Who had each call last, for transfers out: worker, the call's queue there, when it started and
+    /// ended there.
+    private var holders: [String: (worker: String, queue: String, startedAt: Int64, endedAt: Int64?)] = [:]
     /// How long after a call ended at one agent its start at another still counts as a transfer out.
     static let transferGap: Int64 = 120 * 1_000_000
 
@@ -95,11 +96,14 @@ final class ReportEngine {
     }
 
     private func noteStart(worker: String, _ e: ReportEvent) {
-        if e.via == "transfer", let previous = holders[e.ref], previous.worker != worker,
-           previous.endedAt.map({ e.at - $0 <= Self.transferGap }) ?? true {
-            ingest(worker: previous.worker, ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue))
+        if let previous = holders[e.ref] {
+            // An older leg read again (a file re-read, a late event) is no transfer and no newer holder.
+            guard previous.startedAt <= e.at else { return }
+            if e.via == "transfer", previous.worker != worker, previous.endedAt.map({ e.at - $0 <= Self.transferGap }) ?? true {
+                ingest(worker: previous.worker, ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue))
+            }
         }
-        holders[e.ref] = (worker, e.queue, nil)
+        holders[e.ref] = (worker, e.queue, e.at, nil)
     }
 
     /// Feeds one report event of `worker` (also used when restoring from the database).
@@ -112,6 +116,14 @@ final class ReportEngine {
             if profiles[worker] == nil {
                 profiles[worker] = Profile(name: worker, team: "")
                 dirtyProfiles.insert(worker)
+            }
+        }
+        if restoring {
+            // Who had each call, as `ingest(_:now:)` learnt it before the restart.
+            if e.kind == .callStart {
+                if (holders[e.ref]?.startedAt ?? .min) <= e.at { holders[e.ref] = (worker, e.queue, e.at, nil) }
+            } else if e.kind == .end, holders[e.ref]?.worker == worker {
+                holders[e.ref]?.endedAt = e.at
             }
         }
         // One in-place access to the agent's log: reading `logs[worker]!` would copy it.
@@ -136,6 +148,8 @@ final class ReportEngine {
         logs[worker] = Log(baseState: base, machine: AgentMachine(worker: worker, grace: grace, state: base,
                                                                  output: AgentOutput()),
                            fullRewrite: true, checkpointDirty: false)
+        // Calls the agent had at the checkpoint: a transfer of one after the restart is their transfer out.
+        for call in base.calls { holders[call.id] = (worker, call.queue, call.startedAt, nil) }
     }
 
     func restore(profile id: String, name: String, team: String) {

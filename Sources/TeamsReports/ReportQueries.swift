@@ -67,8 +67,8 @@ extension ReportDatabase {
         return (" AND \(column) IN (" + teams.map { _ in "?" }.joined(separator: ", ") + ")", StatementArguments(teams))
     }
 
-    /// The report over `[range)` (Unix seconds, interval starts), grouped, sorted by name then key; only the
-    /// intervals worked in `teams` when given.
+    /// The report over `[range)` (Unix seconds: whole days in the writer's zone, as `ReportZone.range`
+    /// gives them), grouped, sorted by name then key; only what was worked in `teams` when given.
     public func report(_ range: Range<Int64>, by grouping: ReportGrouping, intervals: Bool,
                        teams: [String]? = nil) throws -> [ReportRow] {
         let group: String
@@ -83,15 +83,16 @@ extension ReportDatabase {
         let filter = rowsOf + scope.sql
         return try writer.read { db in
             var rows: [String: ReportRow] = [:]
+            // Whole days from the daily rollup: one row per agent (and queue) and day, not per interval.
             for row in try Row.fetchAll(db, sql: """
-                SELECT \(group), \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND \(filter) GROUP BY \(group)
+                SELECT \(group), \(Self.sums) FROM day_figures WHERE day >= ? AND day < ? AND \(filter) GROUP BY \(group)
                 """, arguments: args) {
                 let key: String = row[0]
                 rows[key] = ReportRow(key: key, name: key, figures: Self.figures(row, from: 1), intervals: [])
             }
             if grouping != .queue {
                 for row in try Row.fetchAll(db, sql: """
-                    SELECT \(group), activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?\(scope.sql)
+                    SELECT \(group), activity, SUM(micros) FROM day_activity WHERE day >= ? AND day < ?\(scope.sql)
                     GROUP BY \(group), activity
                     """, arguments: args) {
                     let key: String = row[0]
@@ -196,18 +197,20 @@ extension ReportDatabase {
         }
     }
 
-    /// Every agent's figures summed per interval over `[range)` (Unix seconds), by interval start.
+    /// Every agent's figures summed per interval over `[range)` (Unix seconds), by interval start; maxima
+    /// (longest hold, most concurrent calls) are not kept floor-wide and are 0.
     public func intervalTotals(_ range: Range<Int64>) throws -> [Int64: IntervalFigures] {
         try writer.read { db in
             var totals: [Int64: IntervalFigures] = [:]
+            // From the floor rollup: one row per interval.
             for row in try Row.fetchAll(db, sql: """
-                SELECT start, \(Self.sums) FROM intervals WHERE start >= ? AND start < ? AND queue = '' GROUP BY start
+                SELECT start, calls_handled, talk, hold, hold_count, 0, wrapup, multi_call, 0, transfers_in, transfers_out,
+                misroutes, wrong_call_risk, exposure, offers_missed FROM floor_figures WHERE start >= ? AND start < ?
                 """, arguments: [range.lowerBound, range.upperBound]) {
                 totals[row[0]] = Self.figures(row, from: 1)
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT start, activity, SUM(micros) FROM interval_activity WHERE start >= ? AND start < ?
-                GROUP BY start, activity
+                SELECT start, activity, micros FROM floor_activity WHERE start >= ? AND start < ?
                 """, arguments: [range.lowerBound, range.upperBound]) {
                 totals[row[0], default: IntervalFigures()].activity[row[1]] = row[2]
             }
@@ -215,12 +218,17 @@ extension ReportDatabase {
         }
     }
 
-    /// Lengths (microseconds) of the holds that ended in `[range)` (microseconds).
-    public func holdLengths(_ range: Range<Int64>) throws -> [Int64] {
+    /// Holds that ended in `[range)` (Unix seconds, interval starts), counted per `holdBuckets` entry.
+    public func holdHistogram(_ range: Range<Int64>) throws -> [Int] {
         try writer.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT ends - start FROM spans WHERE kind = 'held' AND start >= ? AND start < ? AND ends >= ? AND ends < ?
-                """, arguments: [range.lowerBound - 86_400_000_000, range.upperBound, range.lowerBound, range.upperBound])
+            var counts = [Int](repeating: 0, count: Self.holdBuckets.count)
+            for row in try Row.fetchAll(db, sql: """
+                SELECT bucket, SUM(holds) FROM floor_holds WHERE start >= ? AND start < ? GROUP BY bucket
+                """, arguments: [range.lowerBound, range.upperBound]) {
+                let bucket: Int = row[0]
+                if counts.indices.contains(bucket) { counts[bucket] = row[1] }
+            }
+            return counts
         }
     }
 

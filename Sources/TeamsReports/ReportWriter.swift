@@ -1,13 +1,19 @@
 import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 import TeamsDomain
 
 /// Reports' single writer: takes event batches from ingest without blocking it, turns them into
-/// figures on its own serial queue, and writes them in one transaction per flush.
+/// figures on its own thread (niced, so it never takes the ingest core from ingest), and writes them
+/// in one transaction per flush.
 ///
-/// `submit` only enqueues (the ingest hot path pays one closure per batch); figures are written every
-/// `flushInterval` seconds, old ones expired hourly after `retentionDays`.
+/// `submit` only appends the batch to a list (the ingest hot path pays one short lock per batch);
+/// figures are written every `flushInterval` seconds, or sooner once `eventsPerTransaction` events
+/// wait, old ones expired hourly after `retentionDays`.
 public final class ReportWriter: Sendable {
     public struct Settings: Sendable {
         /// Seconds a wrong-call-risk condition lasts before it is an incident (the view's grace).
@@ -18,12 +24,21 @@ public final class ReportWriter: Sendable {
         public var flushInterval: Double
         /// Seconds an event may be late and still correct figures already written.
         public var lateWindow: Double
+        /// Events taken from ingest after which the writer writes at once rather than waiting for
+        /// `flushInterval`: bounds a transaction (and the memory held for it) when the writer catches up.
+        public var eventsPerTransaction: Int
+        /// Nice value of the writer's thread (0...19; Linux nice values are per thread): it yields the
+        /// CPU to ingest and the web threads, lags under load and catches up when they are idle.
+        public var niceness: Int32
 
-        public init(grace: Double = 3, retentionDays: Int = 90, flushInterval: Double = 1, lateWindow: Double = 3600) {
+        public init(grace: Double = 3, retentionDays: Int = 90, flushInterval: Double = 1, lateWindow: Double = 3600,
+                    eventsPerTransaction: Int = 50_000, niceness: Int32 = 10) {
             self.grace = grace
             self.retentionDays = retentionDays
             self.flushInterval = flushInterval
             self.lateWindow = lateWindow
+            self.eventsPerTransaction = eventsPerTransaction
+            self.niceness = niceness
         }
     }
 
@@ -43,20 +58,32 @@ public final class ReportWriter: Sendable {
         public var flushes: UInt64 = 0
         /// Writes that failed (logged; the figures of that flush are written again only if they change again).
         public var failures: UInt64 = 0
-        /// Batches waiting for the writer.
+        /// Batches handed over and not yet taken by the writer's thread.
         public var queued: Int = 0
+    }
+
+    /// What ingest and callers hand the writer's thread.
+    private enum Work {
+        case events([Event])
+        /// Write everything taken so far, then signal.
+        case flush(DispatchSemaphore)
     }
 
     public let database: ReportDatabase
     public let zone: ReportZone
     public let settings: Settings
-    private let queue = DispatchQueue(label: "teamsview.reports")
+    /// Work not yet taken by the writer's thread: the only lock ingest touches (an append).
+    private let pending = Mutex<[Work]>([])
+    private let wake = DispatchSemaphore(value: 0)
+    private let closed = Mutex(false)
+    private let exited = DispatchSemaphore(value: 0)
     private let engine: Mutex<ReportEngine>
     private let stats = Mutex(Statistics())
     private let running = Mutex(false)
     private let logger: Logger
 
-    /// Opens the database, restores the agents' checkpoints and events, rewrites what they give.
+    /// Opens the database, restores the agents' checkpoints and events, rewrites what they give, and
+    /// starts the writer's thread.
     /// - Throws: database errors.
     public init(database: ReportDatabase, zone: ReportZone, settings: Settings = Settings(),
                 logger: Logger = Logger(label: "teamsview.reports")) throws {
@@ -65,40 +92,81 @@ public final class ReportWriter: Sendable {
         self.settings = settings
         self.logger = logger
         let engine = ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow)
+        try database.rollUp(zone: zone)
         try database.restore(into: engine)
         engine.advanceAll()
-        try database.write(engine.collect())
+        try database.write(engine.collect(), zone: zone)
         self.engine = Mutex(engine)
+        let exited = self.exited
+        let thread = Thread { [weak self] in
+            #if canImport(Glibc)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, settings.niceness)
+            #endif
+            Self.run { [weak self] in self }
+            exited.signal()
+        }
+        thread.name = "teamsview.reports"
+        thread.start()
     }
 
     /// Starts the periodic flush and expiry.
     public func start() {
         running.withLock { $0 = true }
-        tick(1)
     }
 
-    /// Flushes every `flushInterval` seconds on the writer's queue; expires hourly (and at the first tick).
-    private func tick(_ n: Int) {
-        queue.asyncAfter(deadline: .now() + settings.flushInterval) { [self] in
-            guard running.withLock({ $0 }) else { return }
-            flushNow()
-            if n % max(1, Int(3600 / settings.flushInterval)) == 1 { expireNow() }
-            tick(n + 1)
+    /// The writer's thread: takes work, feeds the engine, writes every `flushInterval` seconds (once
+    /// started) or as soon as `eventsPerTransaction` events are waiting; expires hourly. Ends when the
+    /// writer is gone.
+    private static func run(_ writer: () -> ReportWriter?) {
+        var nextFlush = Timestamp.monotonicSeconds()
+        var flushes = 0
+        var taken = 0
+        while let w = writer(), !w.closed.withLock({ $0 }) {
+            let wait = max(0, min(1, nextFlush - Timestamp.monotonicSeconds()))
+            if w.wake.wait(timeout: .now() + wait) == .success {
+                let work = w.pending.withLock { list -> [Work] in
+                    defer { list = [] }
+                    return list
+                }
+                for item in work {
+                    switch item {
+                    case .events(let events):
+                        w.engine.withLock { $0.ingest(events) }
+                        taken += events.count
+                        if taken >= w.settings.eventsPerTransaction {
+                            w.flushNow()
+                            taken = 0
+                        }
+                    case .flush(let done):
+                        w.flushNow()
+                        taken = 0
+                        done.signal()
+                    }
+                }
+            }
+            let now = Timestamp.monotonicSeconds()
+            guard now >= nextFlush else { continue }
+            nextFlush = now + w.settings.flushInterval
+            guard w.running.withLock({ $0 }) else { continue }
+            w.flushNow()
+            taken = 0
+            if flushes % max(1, Int(3600 / w.settings.flushInterval)) == 0 { w.expireNow() }
+            flushes += 1
         }
     }
 
-    /// Hands a batch to the writer; returns at once.
+    /// Hands a batch to the writer; returns at once (one append under a lock nobody holds for long).
     public func submit(_ events: [Event]) {
-        stats.withLock { $0.queued += 1 }
-        queue.async { [self] in
-            engine.withLock { $0.ingest(events) }
-            stats.withLock { $0.queued -= 1 }
-        }
+        pending.withLock { $0.append(.events(events)) }
+        wake.signal()
     }
 
     /// Waits for everything submitted so far to be written.
     public func flush() {
-        queue.sync { flushNow() }
+        let done = DispatchSemaphore(value: 0)
+        pending.withLock { $0.append(.flush(done)) }
+        wake.signal()
+        done.wait()
     }
 
     /// Stops the timer and writes what is left.
@@ -107,8 +175,17 @@ public final class ReportWriter: Sendable {
         flush()
     }
 
+    /// Writes what is left and ends the writer's thread (waiting for it); nothing is written after.
+    public func close() {
+        stop()
+        closed.withLock { $0 = true }
+        wake.signal()
+        exited.wait()
+    }
+
     public var statistics: Statistics {
         var s = stats.withLock { $0 }
+        s.queued = pending.withLock { $0.count }
         let c = engine.withLock { $0.counters }
         s.counted = c.counted
         s.duplicates = c.duplicates
@@ -136,7 +213,7 @@ public final class ReportWriter: Sendable {
         }
         guard !batch.isEmpty else { return }
         do {
-            try database.write(batch)
+            try database.write(batch, zone: zone)
             stats.withLock { $0.flushes += 1 }
         } catch {
             stats.withLock { $0.failures += 1 }

@@ -7,6 +7,11 @@ enum ReportChart {
                           "#9ca3af", "#78350f"]
 
     static func escape(_ text: String) -> String {
+        // Most names and labels need nothing: return them as they are.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) {
+            return text
+        }
         var out = ""
         for ch in text.unicodeScalars {
             switch ch {

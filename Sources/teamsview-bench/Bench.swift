@@ -151,6 +151,19 @@ func timed(_ body: () -> Void) -> Double {
     return WallClock.monotonicSeconds() - t0
 }
 
+/// CPU seconds this thread used running `body` (on a shared machine, wall time also counts the time
+/// other processes held the core).
+func threadCPU(_ body: () -> Void) -> Double {
+    func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+    let t0 = now()
+    body()
+    return now() - t0
+}
+
 func median(_ runs: Int, _ sample: () -> Double) -> Double {
     let xs = (0..<max(1, runs)).map { _ in sample() }.sorted()
     return xs[xs.count / 2]

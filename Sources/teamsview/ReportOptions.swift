@@ -18,11 +18,15 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Days figures, timelines and incidents are kept.")
     var retentionDays = 90
 
+    @Option(help: ArgumentHelp("Seconds an event may arrive late and still correct figures already written (60...604800); each agent's events of up to twice this are kept in memory.", valueName: "seconds"))
+    var lateWindow = 3600
+
     @Option(help: ArgumentHelp("IANA time zone of report days and intervals (default: the machine's).", valueName: "zone"))
     var timeZone: String?
 
     func validate() throws {
         guard (1...3650).contains(retentionDays) else { throw ValidationError("--retention-days must be 1...3650") }
+        guard (60...604_800).contains(lateWindow) else { throw ValidationError("--late-window must be 60...604800 seconds") }
         if let timeZone, ReportZone(identifier: timeZone) == nil {
             throw ValidationError("--time-zone \(timeZone) is not an IANA time zone name (e.g. Europe/Paris)")
         }
@@ -54,7 +58,7 @@ struct ReportOptions: ParsableArguments {
         let zone = timeZone.flatMap(ReportZone.init(identifier:)) ?? .machine
         let database = try ReportDatabase(directory: directory)
         let writer = try ReportWriter(database: database, zone: zone,
-                                      settings: .init(grace: grace, retentionDays: retentionDays),
+                                      settings: .init(grace: grace, retentionDays: retentionDays, lateWindow: Double(lateWindow)),
                                       logger: Logger(label: "teamsview.reports"))
         if let path = database.path {
             logger.info("reports database \(path), time zone \(zone.identifier), kept \(retentionDays) days")

@@ -164,6 +164,8 @@ struct ScenarioTests {
             "w1 misroute 2026-03-10T09:08:00Z-2026-03-10T09:12:00Z c2,c1 Sales queue 0",
         ])
         #expect(incidents.first?.workerName == "Bob")
+        // Holds by length: Bob's c4 58 s, Ann's c3 60 s and c1 330 s; each counted once.
+        #expect(try reports.database.holdHistogram(Scenario.range) == [0, 1, 1, 0, 1, 0])
     }
 
     @Test func figuresToTheSecondWithALateEventAndDuplicates() throws {
@@ -213,6 +215,48 @@ struct ScenarioTests {
         second.flush()
         try checkFinal(second)
         #expect(second.statistics.duplicates >= UInt64(Scenario.inOrder.count - 3))
+    }
+
+    @Test func aTransferOutWhoseFirstLegWasBeforeARestartIsCounted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Ann has c3 before the restart; Bob gets it by transfer after it, from events not read again.
+        let split = try #require(Scenario.inOrder.firstIndex {
+            if case .callStart("w2", let start) = $0.kind { return start.call == "c3" }
+            return false
+        })
+        do {
+            let first = try writer(directory)
+            first.submit(Array(Scenario.inOrder[..<split]))
+            first.flush()
+        }
+        let second = try writer(directory)
+        second.submit(Array(Scenario.inOrder[split...]) + Scenario.late)
+        second.flush()
+        try checkFinal(second)
+        #expect(try interval(row(second.database.report(Scenario.range, by: .agent, intervals: true), "w1"), "09:15")
+            .transfersOut == 1)
+    }
+
+    /// Ann's late hold of c3 (09:21) arrives after an event of 11:00: beyond a one-hour late window it
+    /// counts nothing (and is counted as too late); with a two-hour window it corrects the 09:15 interval.
+    @Test func theLateWindowBoundsWhichLateEventsCorrectFigures() throws {
+        func run(lateWindow: Double) throws -> (IntervalFigures, UInt64) {
+            let reports = try ReportWriter(database: ReportDatabase(directory: nil), zone: Scenario.utc,
+                                           settings: .init(grace: 3, flushInterval: 3600, lateWindow: lateWindow))
+            reports.submit(Scenario.inOrder + [Event(at: Scenario.at(120), .heartbeat)])
+            reports.flush()
+            reports.submit(Scenario.late)
+            reports.flush()
+            let ann = try row(try reports.database.report(Scenario.range, by: .agent, intervals: true), "w1")
+            return (try interval(ann, "09:15"), reports.statistics.tooLate)
+        }
+        let (oneHour, dropped) = try run(lateWindow: 3600)
+        #expect(oneHour.hold == 0)
+        #expect(dropped == 5)
+        let (twoHours, none) = try run(lateWindow: 7200)
+        #expect(twoHours == Self.ann0915)
+        #expect(none == 0)
     }
 
     @Test func acknowledgementIsKeptOnce() throws {

@@ -108,3 +108,47 @@ def test_reports_survive_kill_9_and_a_reread_counts_nothing_twice(make_server):
         assert len(api(again, "/api/incidents?" + DAY)["incidents"]) == 4
     finally:
         again.stop()
+
+
+# Every box on a report page whose content is wider than the box itself, and whether the page scrolls sideways.
+OVERFLOW = """
+var out = [];
+document.querySelectorAll('main, main *').forEach(function (e) {
+  if (e.offsetParent === null || e.closest('svg')) return;
+  var wrap = e.classList.contains('table-wrap') || e.classList.contains('chart-box--wide');
+  if (!wrap && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+    out.push('clipped ' + e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40));
+});
+var table = document.querySelector('.table-wrap');
+if (table) {
+  var first = table.querySelector('th');
+  if (first && first.getBoundingClientRect().left < table.getBoundingClientRect().left - 1)
+    out.push('first column starts left of its table box');
+}
+document.querySelectorAll('main h1, main table th[scope=row], main table thead th').forEach(function (e) {
+  var r = e.getBoundingClientRect();
+  if (r.left < -1) out.push('left of the page: ' + e.textContent.trim().slice(0, 40));
+});
+return out;
+"""
+
+
+def test_report_pages_clip_nothing_at_any_width(make_server, browser, artifacts):
+    server = make_server(SCENARIO + LATE, args=UTC)
+    wait_for(lambda: report_rows(server).get("w1", {}).get("holdSeconds") == 390, message="the late hold counted")
+    problems = []
+    for width, height in [(390, 844), (1366, 768), (1920, 1080), (3840, 2160)]:
+        browser.size(width, height)
+        for name, path in [("report", "/report?" + DAY), ("agent", "/report/agent/w1?date=2026-03-10")]:
+            browser.get(server.url + path)
+            browser.screenshot(artifacts / ("reports-%s-%d.png" % (name, width)))
+            problems += [(name, width, p) for p in browser.js(OVERFLOW)]
+            # The page itself never scrolls sideways; a wide table scrolls inside its own box.
+            page = browser.js("return document.documentElement.scrollWidth")
+            if page > width:
+                problems.append((name, width, "page %d px wide" % page))
+            if width >= 1366 and name == "report":
+                wrap = browser.js("var w = document.querySelector('.table-wrap'); return [w.scrollWidth, w.clientWidth]")
+                if wrap[0] > wrap[1]:
+                    problems.append((name, width, "table scrolls sideways %r" % wrap))
+    assert problems == [], "\n".join(map(repr, problems))
