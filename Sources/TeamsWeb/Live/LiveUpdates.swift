@@ -47,6 +47,15 @@ public final class LiveUpdates: Sendable {
         var lastFeedSent = 0.0
         var lastHeartbeat = 0.0
         var stopped = false
+        /// The last `reset` rendered per channel, shared by clients connecting soon after.
+        var resets: [ChannelKey: Reset] = [:]
+
+        struct Reset {
+            var seq: UInt64
+            var version: UInt64
+            var at: Double
+            var bytes: [UInt8]
+        }
 
         func pinned(_ key: BoardKey) -> Bool {
             broadcaster.channels.keys.contains { $0.board == key }
@@ -286,6 +295,7 @@ public final class LiveUpdates: Sendable {
                         + renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine)
                 }
             }
+            s.resets = s.resets.filter { mono - $0.value.at < settings.resetReuse }
             s.broadcaster.dropIdle(now: mono)
             s.boards.dropIdle(now: mono, pinned: s.pinned)
             return out
