@@ -9,6 +9,8 @@ import Glibc
 final class ServerProcess {
     let port: Int
     private let process = Process()
+    /// The reports database of this run (a fresh temporary directory, removed on `stop`), nil with `--no-reports`.
+    private let dataDir: String?
 
     /// - Parameters:
     ///   - binary: the `teamsview` executable.
@@ -16,7 +18,9 @@ final class ServerProcess {
     ///   - cores: a `taskset -c` list (e.g. `"1"`), or nil to leave placement to the kernel.
     init(binary: String, arguments: [String], cores: String?) throws {
         port = ServedProcess.freePort()
+        dataDir = arguments.contains("--no-reports") ? nil : ServedProcess.scratchDataDir(port: port)
         var argv = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"] + arguments
+            + (dataDir.map { ["--data-dir", $0] } ?? [])
         if let cores, let taskset = which("taskset") {
             process.executableURL = URL(fileURLWithPath: taskset)
             argv = ["-c", cores, binary] + argv
@@ -63,6 +67,7 @@ final class ServerProcess {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
+        if let dataDir { try? FileManager.default.removeItem(atPath: dataDir) }
     }
 
     deinit { stop() }
