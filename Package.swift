@@ -41,6 +41,7 @@ var package = Package(
             name: "MicroHTTP",
             dependencies: [
                 "CMicroHTTPD", "PercentEncoding",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],

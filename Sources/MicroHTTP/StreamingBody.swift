@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import DequeModule
 import Synchronization
 
 /// A response body the application writes to over time (Server-Sent Events, long polls).
@@ -14,9 +15,13 @@ import Synchronization
 /// against the server's cap on bytes queued for all streams.
 public final class StreamingBody: Sendable {
     private struct State: ~Copyable {
-        /// Bytes written but not yet handed to the server; `pending[sent...]` is what is left.
-        var pending: [UInt8] = []
+        /// Writes not yet handed to the server, oldest first; `sent` bytes of the first are gone.
+        /// Each write is kept as the caller's array, not copied: streams sent the same message
+        /// share one buffer.
+        var pending: Deque<[UInt8]> = []
         var sent = 0
+        /// Bytes in `pending` not yet handed to the server.
+        var pendingCount = 0
         /// No more writes; the stream ends once `pending` is drained.
         var closed = false
         /// `onClose` has fired.
@@ -34,13 +39,12 @@ public final class StreamingBody: Sendable {
         /// The server-wide budget `pending` is charged to while served.
         var budget: StreamBudget?
 
-        var pendingCount: Int { pending.count - sent }
-
         /// Drops what is queued, giving its bytes back to the budget.
         mutating func dropPending() {
             budget?.release(pendingCount)
             pending = []
             sent = 0
+            pendingCount = 0
         }
 
         /// The connection to resume, clearing `suspended`: at most one caller gets it.
@@ -68,13 +72,22 @@ public final class StreamingBody: Sendable {
     }
 
     /// Queues bytes to send. Returns false when the stream is closed (or just closed for overflow).
+    /// The array is kept as it is (no copy) until sent.
     @discardableResult
     public func write(_ bytes: [UInt8]) -> Bool {
-        if bytes.isEmpty { return !isClosed }
+        write(CollectionOfOne(bytes))
+    }
+
+    /// Queues several byte arrays, in order, as one write: all or none. Each is kept as it is
+    /// (no copy), so a message written to many streams is held once.
+    @discardableResult
+    public func write<C: Collection<[UInt8]>>(_ parts: C) -> Bool {
+        let total = parts.reduce(0) { $0 + $1.count }
+        if total == 0 { return !isClosed }
         let (accepted, resume, handlers) = state.withLock { state -> (Bool, ConnectionHandle?, [@Sendable () -> Void]) in
             guard !state.closed else { return (false, nil, []) }
-            let ownCapPassed = state.pendingCount + bytes.count > maxPendingBytes
-            if ownCapPassed || !(state.budget?.reserve(bytes.count) ?? true) {
+            let ownCapPassed = state.pendingCount + total > maxPendingBytes
+            if ownCapPassed || !(state.budget?.reserve(total) ?? true) {
                 // The client is not keeping up (or is gone), or all clients together hold too
                 // much: end the stream rather than grow.
                 if let budget = state.budget {
@@ -88,7 +101,8 @@ public final class StreamingBody: Sendable {
                 state.dropPending()
                 return (false, state.takeSuspended(), state.attached ? [] : state.finish())
             }
-            state.pending.append(contentsOf: bytes)
+            for part in parts where !part.isEmpty { state.pending.append(part) }
+            state.pendingCount += total
             return (true, state.takeSuspended(), [])
         }
         resume?.resume()
@@ -168,20 +182,24 @@ public final class StreamingBody: Sendable {
     /// are none. Returns the byte count, 0 after suspending, or -1 at the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         state.withLock { state in
-            let available = state.pendingCount
-            if available > 0 {
-                let count = min(available, buffer.count)
-                state.pending.withUnsafeBytes { pending in
-                    buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: pending[state.sent..<(state.sent + count)]))
+            if state.pendingCount > 0 {
+                var written = 0
+                while written < buffer.count, let first = state.pending.first {
+                    let count = min(first.count - state.sent, buffer.count - written)
+                    first.withUnsafeBytes { part in
+                        UnsafeMutableRawBufferPointer(rebasing: buffer[written..<(written + count)])
+                            .copyMemory(from: UnsafeRawBufferPointer(rebasing: part[state.sent..<(state.sent + count)]))
+                    }
+                    written += count
+                    state.sent += count
+                    if state.sent == first.count {
+                        state.pending.removeFirst()
+                        state.sent = 0
+                    }
                 }
-                state.sent += count
-                state.budget?.release(count)
-                if state.sent == state.pending.count {
-                    // Keep small buffers for the next write; give back large ones a burst grew.
-                    state.pending.removeAll(keepingCapacity: state.pending.capacity <= 16 * 1024)
-                    state.sent = 0
-                }
-                return count
+                state.pendingCount -= written
+                state.budget?.release(written)
+                return written
             }
             if state.closed { return -1 }
             guard let connection = state.connection else { return -1 }

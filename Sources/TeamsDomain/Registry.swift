@@ -46,6 +46,10 @@ public struct Registry: Sendable {
 
     /// Changes of calls the registry does not know yet, by call id, oldest first (see ``pendingChangeLimit``).
     var pending: [CallID: [Event]] = [:]
+    /// Event time (µs) of the oldest held change, or `Int64.max` when none: expiry looks at nothing until it is due.
+    var pendingOldest = Int64.max
+    /// Event time (µs) of the last expiry pass; passes are at least a second of event time apart.
+    var pendingExpiredAt = Int64.min / 2
     /// How many events `pending` holds.
     public internal(set) var pendingCount = 0
     /// Counters of held changes: held, applied when their call started, dropped (expired or over the limit).

@@ -105,70 +105,203 @@ public struct CallFlags: OptionSet, Sendable, Hashable {
 }
 
 /// Everything the registry knows about one worker.
+///
+/// A copy-on-write value: copying one (a snapshot, a lookup in the registry's tree) costs one
+/// reference count, not one per field; the first change to a shared copy copies the fields.
 public struct WorkerState: Sendable, Hashable, Identifiable {
-    public var id: WorkerID
-    public var name: String
-    public var team: String
-    public var skills: [String]
-    public var activity: String
-    /// Whether the activity makes the worker available for new tasks, when the producer said so.
-    public var available: Bool?
-    public var activitySince: Timestamp
-    /// Total capacity per channel.
-    public var capacity: [String: Int]
-    /// Channels switched off for this worker (`worker.channel.availability.update`), each with the time of its
-    /// latest on/off event, so a late one does not flip it back.
-    public internal(set) var channelsOff: Set<String> = []
-    public internal(set) var channelAvailabilityAt: [String: Timestamp] = [:]
-    /// Calls in the order they started.
-    public var calls: [CallState]
-    /// Non-voice tasks in the order they started.
-    public var tasks: [TaskState]
-    /// When offers were missed (rejected or timed out), oldest first, at most ``missedOfferMemory``:
-    /// views count those since local midnight (``missedOffers(since:)``).
-    public internal(set) var missedOfferTimes: [Timestamp] = []
+    /// The fields, shared by copies until one of them changes.
+    struct Fields: Sendable, Hashable {
+        var id: WorkerID
+        var name: String
+        var team: String
+        var skills: [String]
+        var activity: String
+        var available: Bool?
+        var activitySince: Timestamp
+        var capacity: [String: Int]
+        var channelsOff: Set<String> = []
+        var channelAvailabilityAt: [String: Timestamp] = [:]
+        var calls: [CallState]
+        var tasks: [TaskState]
+        var missedOfferTimes: [Timestamp] = []
+        var isPlaceholder: Bool
+        var version: UInt64
+        var profileAt: Timestamp
+        var activityAt: Timestamp
+        var capacityAt: [String: Timestamp]
+        var updatedAt: Timestamp
+        var ended: [EndedWork]
+        var endedFilter: EndedWork.Filter = .init()
+
+        init(id: WorkerID, activitySince: Timestamp) {
+            self.id = id
+            self.name = id
+            self.team = ""
+            self.skills = []
+            self.activity = "Unknown"
+            self.activitySince = activitySince
+            self.capacity = [:]
+            self.calls = []
+            self.tasks = []
+            self.isPlaceholder = true
+            self.version = 0
+            self.profileAt = .distantPast
+            self.activityAt = .distantPast
+            self.capacityAt = [:]
+            self.updatedAt = .distantPast
+            self.ended = []
+        }
+    }
+
+    /// Mutated only while uniquely referenced (`makeUnique`), so sharing it across threads is safe.
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
     /// How many missed offers a worker remembers; more than an agent misses in a day.
     public static let missedOfferMemory = 512
+
+    public var id: WorkerID {
+        get { storage.fields.id }
+        _modify { makeUnique(); yield &storage.fields.id }
+    }
+    public var name: String {
+        get { storage.fields.name }
+        _modify { makeUnique(); yield &storage.fields.name }
+    }
+    public var team: String {
+        get { storage.fields.team }
+        _modify { makeUnique(); yield &storage.fields.team }
+    }
+    public var skills: [String] {
+        get { storage.fields.skills }
+        _modify { makeUnique(); yield &storage.fields.skills }
+    }
+    public var activity: String {
+        get { storage.fields.activity }
+        _modify { makeUnique(); yield &storage.fields.activity }
+    }
+    /// Whether the activity makes the worker available for new tasks, when the producer said so.
+    public var available: Bool? {
+        get { storage.fields.available }
+        _modify { makeUnique(); yield &storage.fields.available }
+    }
+    public var activitySince: Timestamp {
+        get { storage.fields.activitySince }
+        _modify { makeUnique(); yield &storage.fields.activitySince }
+    }
+    /// Total capacity per channel.
+    public var capacity: [String: Int] {
+        get { storage.fields.capacity }
+        _modify { makeUnique(); yield &storage.fields.capacity }
+    }
+    /// Channels switched off for this worker (`worker.channel.availability.update`), each with the time of its
+    /// latest on/off event, so a late one does not flip it back.
+    public internal(set) var channelsOff: Set<String> {
+        get { storage.fields.channelsOff }
+        _modify { makeUnique(); yield &storage.fields.channelsOff }
+    }
+    public internal(set) var channelAvailabilityAt: [String: Timestamp] {
+        get { storage.fields.channelAvailabilityAt }
+        _modify { makeUnique(); yield &storage.fields.channelAvailabilityAt }
+    }
+    /// Calls in the order they started.
+    public var calls: [CallState] {
+        get { storage.fields.calls }
+        _modify { makeUnique(); yield &storage.fields.calls }
+    }
+    /// Non-voice tasks in the order they started.
+    public var tasks: [TaskState] {
+        get { storage.fields.tasks }
+        _modify { makeUnique(); yield &storage.fields.tasks }
+    }
+    /// When offers were missed (rejected or timed out), oldest first, at most ``missedOfferMemory``:
+    /// views count those since local midnight (``missedOffers(since:)``).
+    public internal(set) var missedOfferTimes: [Timestamp] {
+        get { storage.fields.missedOfferTimes }
+        _modify { makeUnique(); yield &storage.fields.missedOfferTimes }
+    }
     /// True while only events other than `worker` named this worker.
-    public var isPlaceholder: Bool
+    public var isPlaceholder: Bool {
+        get { storage.fields.isPlaceholder }
+        _modify { makeUnique(); yield &storage.fields.isPlaceholder }
+    }
     /// The registry version at which this worker last changed; views cache rows by it.
-    public var version: UInt64
+    public var version: UInt64 {
+        get { storage.fields.version }
+        _modify { makeUnique(); yield &storage.fields.version }
+    }
     /// Time of the latest profile (`worker`) event applied.
-    public var profileAt: Timestamp
+    public var profileAt: Timestamp {
+        get { storage.fields.profileAt }
+        _modify { makeUnique(); yield &storage.fields.profileAt }
+    }
     /// Time of the latest activity event applied.
-    public var activityAt: Timestamp
+    public var activityAt: Timestamp {
+        get { storage.fields.activityAt }
+        _modify { makeUnique(); yield &storage.fields.activityAt }
+    }
     /// Time of the latest capacity setting applied, per channel: Twilio reports channels separately
     /// and unordered, so one channel's news must not make another's look late.
-    public internal(set) var capacityAt: [String: Timestamp]
+    public internal(set) var capacityAt: [String: Timestamp] {
+        get { storage.fields.capacityAt }
+        _modify { makeUnique(); yield &storage.fields.capacityAt }
+    }
     /// Time of the latest event applied to this worker; a `worker.remove` older than it is late.
-    public internal(set) var updatedAt: Timestamp
+    public internal(set) var updatedAt: Timestamp {
+        get { storage.fields.updatedAt }
+        _modify { makeUnique(); yield &storage.fields.updatedAt }
+    }
     /// The most recently ended calls and tasks (at most `Registry.endedMemory`), so a late or
     /// repeated `call.start`/`task.start` cannot bring them back.
-    public internal(set) var ended: [EndedWork]
+    public internal(set) var ended: [EndedWork] {
+        get { storage.fields.ended }
+        _modify { makeUnique(); yield &storage.fields.ended }
+    }
     /// A Bloom filter of the fingerprints in `ended` (see ``EndedWork/Filter``), a function of
     /// `ended`: a `call.start` of a call that never ended (nearly all) then skips the cold tombstone array.
-    var endedFilter: EndedWork.Filter = .init()
+    var endedFilter: EndedWork.Filter {
+        get { storage.fields.endedFilter }
+        _modify { makeUnique(); yield &storage.fields.endedFilter }
+    }
 
     public init(id: WorkerID, name: String? = nil, team: String? = nil, skills: [String] = [],
                 activity: String = "Unknown", available: Bool? = nil, activitySince: Timestamp,
                 capacity: [String: Int] = [:], calls: [CallState] = [], tasks: [TaskState] = [],
                 isPlaceholder: Bool = true, version: UInt64 = 0) {
-        self.id = id
-        self.name = name ?? id
-        self.team = team ?? ""
-        self.skills = skills
-        self.activity = activity
-        self.available = available
-        self.activitySince = activitySince
-        self.capacity = capacity
-        self.calls = calls
-        self.tasks = tasks
-        self.isPlaceholder = isPlaceholder
-        self.version = version
-        self.profileAt = .distantPast
-        self.activityAt = .distantPast
-        self.capacityAt = [:]
-        self.updatedAt = .distantPast
-        self.ended = []
+        var fields = Fields(id: id, activitySince: activitySince)
+        fields.name = name ?? id
+        fields.team = team ?? ""
+        fields.skills = skills
+        fields.activity = activity
+        fields.available = available
+        fields.activitySince = activitySince
+        fields.capacity = capacity
+        fields.calls = calls
+        fields.tasks = tasks
+        fields.isPlaceholder = isPlaceholder
+        fields.version = version
+        fields.profileAt = .distantPast
+        fields.activityAt = .distantPast
+        fields.capacityAt = [:]
+        fields.updatedAt = .distantPast
+        fields.ended = []
+        storage = Storage(fields)
+    }
+
+    public static func == (lhs: WorkerState, rhs: WorkerState) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fields)
     }
 }

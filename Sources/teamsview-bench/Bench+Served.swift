@@ -152,11 +152,20 @@ final class ServedProcess {
     let port: Int
     var client: RawHTTP { RawHTTP(port: port) }
 
+    /// The reports database of this run (a fresh temporary directory, removed on `stop`).
+    let dataDir: String
+
+    /// A fresh directory for one server's reports database, so no run reads another's.
+    static func scratchDataDir(port: Int) -> String {
+        NSTemporaryDirectory() + "teamsview-bench-data-\(getpid())-\(port)"
+    }
+
     init(binary: String, events: String, root: String) throws {
         port = Self.freePort()
+        dataDir = Self.scratchDataDir(port: port)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", String(port), "--events", events, "--assets", root, "--log-level", "warning",
-                             "--max-live-clients", "4000"]
+                             "--max-live-clients", "4000", "--data-dir", dataDir]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -196,6 +205,7 @@ final class ServedProcess {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDir)
     }
 
     static func freePort() -> Int {

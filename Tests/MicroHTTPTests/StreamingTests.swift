@@ -61,6 +61,31 @@ final class StreamCollector: Sendable {
         }
     }
 
+    /// Parts written at once arrive whole and in order, across the server's 16 KiB read blocks,
+    /// and one array written to two streams reaches both intact.
+    @Test func partsSharedByStreamsArriveWholeAndInOrder() throws {
+        let collector = StreamCollector()
+        try withServer(collector.router()) { server in
+            let clients = try (0..<2).map { _ in try RawClient(port: server.port) }
+            for client in clients {
+                try client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readHead().status == 200)
+                #expect(try client.readChunk() == Array("hello\n".utf8))
+            }
+            #expect(eventually { collector.all.count == 2 })
+            let big = (0..<40_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+            let parts: [[UInt8]] = [Array("a".utf8), [], big, Array("tail\n".utf8)]
+            for stream in collector.all { #expect(stream.write(parts)) }
+            let expected = parts.flatMap { $0 }
+            for client in clients {
+                var got: [UInt8] = []
+                while got.count < expected.count, let chunk = try client.readChunk() { got += chunk }
+                #expect(got == expected)
+            }
+            for stream in collector.all { #expect(stream.pendingBytes == 0) }
+        }
+    }
+
     @Test func onCloseFiresWhenTheClientDisconnects() throws {
         let collector = StreamCollector()
         try withServer(collector.router()) { server in

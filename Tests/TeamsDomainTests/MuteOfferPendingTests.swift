@@ -139,10 +139,22 @@ struct MuteOfferPendingTests {
         for i in 0..<(Registry.pendingChangeLimit + 10) {
             r.run(E.call("WK1", "CA\(i)", .mute, Double(i) / 1000))
         }
-        #expect(r.pendingCount == Registry.pendingChangeLimit)
-        #expect(r.pendingDropped == 10)
+        // At the limit the oldest eighth goes at once, all counted.
+        let total = Registry.pendingChangeLimit + 10
+        #expect(r.pendingCount == total - Registry.pendingChangeLimit / 8)
+        #expect(r.pendingDropped == total - r.pendingCount)
         r.run(E.start("WK1", "CA0", 0))  // the oldest went first
         #expect(r.call("WK1", "CA0")?.muted == nil)
+        let newest = "CA\(total - 1)"
+        r.run(E.start("WK1", newest, 5))  // the newest is still held
+        #expect(r.call("WK1", newest)?.muted == true)
+    }
+
+    @Test func aChangeAlreadyPastExpiryIsDroppedOnArrival() {
+        var r = Registry()
+        r.run(E.heartbeat(Registry.pendingChangeExpiry + 10))
+        r.run(E.call("WK1", "CA1", .mute, 1))
+        #expect(r.pendingCount == 0 && r.pendingDropped == 1 && r.pendingHeld == 1)
     }
 
     @Test func anEndOfAnUnknownCallIsNotHeld() {

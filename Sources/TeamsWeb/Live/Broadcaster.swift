@@ -76,12 +76,11 @@ struct Broadcaster<Key: Hashable, Payload> {
         return delivery
     }
 
-    /// The buffered messages after `seq`, or nil when the buffer no longer covers it.
-    func replay(_ key: Key, after seq: UInt64) -> [UInt8]? {
+    /// The buffered messages after `seq` (the buffer's own arrays, shared, not copied), or nil
+    /// when the buffer no longer covers it.
+    func replay(_ key: Key, after seq: UInt64) -> [[UInt8]]? {
         guard let c = channels[key], seq >= c.floor, seq <= c.lastSeq else { return nil }
-        var out: [UInt8] = []
-        for entry in c.buffer where entry.seq > seq { out += entry.bytes }
-        return out
+        return c.buffer.filter { $0.seq > seq }.map(\.bytes)
     }
 
     // MARK: Clients
@@ -89,11 +88,12 @@ struct Broadcaster<Key: Hashable, Payload> {
     /// Whether one more client may connect.
     var hasRoom: Bool { clientCount < settings.maxClients }
 
-    /// Writes `first` to `body` and adds it to the channel's clients; the id to remove it with.
-    mutating func admit(_ body: StreamingBody, to key: Key, first: [UInt8]) -> UInt64? {
+    /// Writes the messages `first` to `body` and adds it to the channel's clients; the id to
+    /// remove it with. The arrays are queued as they are: clients sent the same ones share them.
+    mutating func admit(_ body: StreamingBody, to key: Key, first: [[UInt8]]) -> UInt64? {
         guard channels[key] != nil else { return nil }
         _ = body.write(first)
-        statistics.bytesWritten += UInt64(first.count)
+        statistics.bytesWritten += UInt64(first.reduce(0) { $0 + $1.count })
         nextClient += 1
         channels[key]!.clients[nextClient] = body
         channels[key]!.idleSince = nil

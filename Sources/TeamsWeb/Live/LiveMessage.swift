@@ -22,6 +22,12 @@ public struct LiveSettings: Sendable {
     public var linger: Double
     /// Most views (distinct filter sets) kept at once; idle ones are dropped first.
     public var maxViews: Int
+    /// Most of a core flushing may take under a flood of events: after a flush that took `t`
+    /// seconds the next waits at least `t / flushShare` (at most 1 s). 0: always `coalesce`.
+    public var flushShare: Double = 0.15
+    /// Seconds a rendered `reset` is reused for clients that connect to the same channel at the
+    /// same board (its `t` clock field is at most this old); past it the next client renders anew.
+    public var resetReuse: Double = 0.25
 
     public init(maxClients: Int = 2000, heartbeat: Double = 15, coalesce: Double = 0.1, replayMessages: Int = 256,
                 replayBytes: Int = 4 << 20, maxPendingBytes: Int = 2 << 20, retryMilliseconds: Int = 2000,

@@ -79,23 +79,36 @@ extension LiveUpdates {
                     guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return .some(nil) }
                     guard let missed = s.broadcaster.replay(key, after: last.seq) else { return nil }
                     s.broadcaster.statistics.replays += 1
-                    return .some(s.broadcaster.admit(body, to: key, first: hello + missed))
+                    return .some(s.broadcaster.admit(body, to: key, first: [hello] + missed))
                 }
                 if let client { return client }
             }
             // A resync: the board as the channel has it, then whatever came after it meanwhile.
-            let now = clock.now()
-            let reset = renderer.resetMessage(board, window: key.window, id: LiveCursor(epoch: epoch, seq: board.seq).text,
-                                              now: now, lastLine: statistics.lastLineReceivedAt)
+            let reset = resetMessage(board, key: key)
             let client = state.withLock { s -> UInt64?? in
                 guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return .some(nil) }
                 guard let after = s.broadcaster.replay(key, after: board.seq) else { return nil }
                 s.broadcaster.statistics.resyncs += 1
-                return .some(s.broadcaster.admit(body, to: key, first: hello + reset + after))
+                return .some(s.broadcaster.admit(body, to: key, first: [hello, reset] + after))
             }
             if let client { return client }
         }
         return nil
+    }
+
+    /// The `reset` of a channel at its board: rendered once and shared by the clients that
+    /// connect within `LiveSettings.resetReuse` seconds (a reconnect storm renders it once, and
+    /// every stream queues the same bytes), rendered anew after that so its clock stays current.
+    private func resetMessage(_ board: Board, key: ChannelKey) -> [UInt8] {
+        let mono = WallClock.monotonicSeconds()
+        if let kept = state.withLock({ $0.resets[key] }), kept.seq == board.seq, kept.version == board.version,
+           mono - kept.at < settings.resetReuse {
+            return kept.bytes
+        }
+        let bytes = renderer.resetMessage(board, window: key.window, id: LiveCursor(epoch: epoch, seq: board.seq).text,
+                                          now: clock.now(), lastLine: statistics.lastLineReceivedAt)
+        state.withLock { $0.resets[key] = State.Reset(seq: board.seq, version: board.version, at: mono, bytes: bytes) }
+        return bytes
     }
 
     private func helloMessage(_ view: LiveView) -> [UInt8] {

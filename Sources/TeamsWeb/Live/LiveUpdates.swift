@@ -8,7 +8,9 @@ import TeamsIngest
 /// Keeps boards up to date and sends what changes to live clients.
 ///
 /// Flow: the store's listener collects the ids of changed workers; a serial queue flushes them
-/// at most every `coalesce` seconds (an event after a quiet spell goes out at once). A flush
+/// at most every `coalesce` seconds (an event after a quiet spell goes out at once), and no more
+/// often than keeps flushing under `LiveSettings.flushShare` of a core: under a flood of events a
+/// flush that took 8 ms waits 80 ms after it, so the ingest thread keeps the CPU. A flush
 /// takes one registry snapshot, files the changed workers (and those whose flags flipped, see
 /// `FlagTimers`) into a copy of every kept board, works out each live channel's `BoardDiff`,
 /// renders it (`BoardRenderer`) — all with no lock held — and then, under the lock, publishes
@@ -47,6 +49,15 @@ public final class LiveUpdates: Sendable {
         var lastFeedSent = 0.0
         var lastHeartbeat = 0.0
         var stopped = false
+        /// The last `reset` rendered per channel, shared by clients connecting soon after.
+        var resets: [ChannelKey: Reset] = [:]
+
+        struct Reset {
+            var seq: UInt64
+            var version: UInt64
+            var at: Double
+            var bytes: [UInt8]
+        }
 
         func pinned(_ key: BoardKey) -> Bool {
             broadcaster.channels.keys.contains { $0.board == key }
@@ -59,6 +70,8 @@ public final class LiveUpdates: Sendable {
         var inFlight: Set<WorkerID> = []
         var scheduled = false
         var lastFlush = -1e9
+        /// Seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
+        var lastFlushCost = 0.0
     }
 
     /// True while the floor is being restored: flags that clear during the replay cleared long ago, so they
@@ -141,9 +154,16 @@ public final class LiveUpdates: Sendable {
             p.touched.formUnion(changes.removed)
             guard !p.scheduled else { return nil }
             p.scheduled = true
-            return max(0, p.lastFlush + settings.coalesce - WallClock.monotonicSeconds())
+            return max(0, p.lastFlush + flushSpacing(after: p.lastFlushCost) - WallClock.monotonicSeconds())
         }
         if let delay { schedule(after: delay) }
+    }
+
+    /// The least time between the starts of two flushes: `coalesce`, or longer when flushes are
+    /// costly, so they take at most `flushShare` of a core; never more than one second.
+    func flushSpacing(after cost: Double) -> Double {
+        guard settings.flushShare > 0 else { return settings.coalesce }
+        return max(settings.coalesce, min(1, cost / settings.flushShare))
     }
 
     private func schedule(after delay: Double) {
@@ -161,6 +181,11 @@ public final class LiveUpdates: Sendable {
 
     /// Files what changed into every board and sends each channel its diff. On the queue only.
     func flush() {
+        let started = WallClock.monotonicSeconds()
+        defer {
+            let cost = WallClock.monotonicSeconds() - started
+            pending.withLock { $0.lastFlushCost = cost }
+        }
         var touched = pending.withLock { p -> Set<WorkerID> in
             p.scheduled = false
             p.lastFlush = WallClock.monotonicSeconds()
@@ -291,6 +316,7 @@ public final class LiveUpdates: Sendable {
                         + renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine)
                 }
             }
+            s.resets = s.resets.filter { mono - $0.value.at < settings.resetReuse }
             s.broadcaster.dropIdle(now: mono)
             s.boards.dropIdle(now: mono, pinned: s.pinned)
             return out
