@@ -113,8 +113,15 @@ import TeamsDomain
             let kiosk = try server.client.get("/kiosk").text
             #expect(kiosk.contains("Ringing") && kiosk.contains("tcall__micon"))
         }
-        let a = try fromFile.client.get("/api/workers").json()["workers"] as? [[String: Any]] ?? []
-        let b = try fromPosts.client.get("/api/workers").json()["workers"] as? [[String: Any]] ?? []
+        // `recentFlags` ("just cleared", on the server clock) depends on which in-between states a flush
+        // happened to see, so it is left out: everything else must match.
+        func workers(_ server: TestServer) throws -> [[String: Any]] {
+            let all = try server.client.get("/api/workers").json()["workers"] as? [[String: Any]] ?? []
+            return all.map { $0.filter { $0.key != "recentFlags" } }
+        }
+        let a = try workers(fromFile)
+        let b = try workers(fromPosts)
+        #expect(a.count >= 9)
         #expect(NSDictionary(dictionary: ["w": a]) == NSDictionary(dictionary: ["w": b]))
     }
 
