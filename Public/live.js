@@ -55,16 +55,23 @@
     es.addEventListener("reset", function (e) { if (source === es) onMessage(e, applyReset); });
     es.addEventListener("rows", function (e) { if (source === es) onMessage(e, applyRows); });
     es.addEventListener("feed", function (e) { if (source === es) onMessage(e, null); });
+    // The server evicted this view to bound its memory and ends the stream: come back later
+    // (its buffer is gone, so the next stream starts with a full resync).
+    es.addEventListener("evicted", function (e) {
+      if (source === es) lost(Number(JSON.parse(e.data).retry) || 10000);
+    });
     es.onerror = function () { if (source === es) lost(); };
   }
 
-  function lost() {
+  // atLeast: milliseconds the server asked to wait (an evicted view), spread over up to half as much again.
+  function lost(atLeast) {
     if (source) { source.close(); source = null; }
     if (paused) return;
     if (state !== "down") lostAt = tv.serverNow();
     attempt += 1;
     // 1 s, 2 s, 4 s ... capped at 30 s, with jitter so a room of displays does not reconnect in step.
     var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempt - 1, 5))) * (0.75 + Math.random() * 0.5);
+    if (atLeast > 0) delay = Math.max(delay, atLeast * (1 + Math.random() * 0.5));
     retryAt = Date.now() + delay;
     setState("down");
     clearTimeout(retryTimer);

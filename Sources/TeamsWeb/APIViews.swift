@@ -156,6 +156,27 @@ enum APIViews {
         return j.bytes
     }
 
+    /// `"live": {clients, maxClients, views, boards, maxViews, estimatedBytes, memoryBudgetBytes,
+    /// refused, refusedViews, evictedViews, evictedClients, takeovers, overflows}` of `/api/status`.
+    static func live(_ live: LiveStatistics, settings: LiveSettings, into j: inout JSONWriter) {
+        j.key("live")
+        j.beginObject()
+        j.field("clients", live.clients)
+        j.field("maxClients", settings.maxClients)
+        j.field("views", live.views)
+        j.field("boards", live.boards)
+        j.field("maxViews", settings.maxViews)
+        j.field("estimatedBytes", live.estimatedBytes)
+        j.field("memoryBudgetBytes", settings.viewsMemoryBytes)
+        j.field("refused", Int(live.refused))
+        j.field("refusedViews", Int(live.refusedViews))
+        j.field("evictedViews", Int(live.evictedViews))
+        j.field("evictedClients", Int(live.evictedClients))
+        j.field("takeovers", Int(live.takeovers))
+        j.field("overflows", Int(live.overflows))
+        j.endObject()
+    }
+
     static func status(_ stats: IngestStatistics.Snapshot, registry: Registry, counters: RegistryStore.Counters,
                        crossOriginRefused: Int = 0, at now: Timestamp,
                        extra: (inout JSONWriter) -> Void = { _ in }) -> [UInt8] {

@@ -30,6 +30,10 @@ final class MetricsExporter: Sendable {
             "liveRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_refused_connections", unitName: "total", helpText: "Live-update connections refused past --max-live-clients.")),
             "liveOverflows": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_overflows", unitName: "total", helpText: "Live-update streams closed because the client fell too far behind.")),
             "liveResyncs": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_resyncs", unitName: "total", helpText: "Live-update connections that needed a full resync.")),
+            "liveRefusedViews": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_refused_views", unitName: "total", helpText: "Live-update connections for a new view refused: --max-live-views views all had clients.")),
+            "liveEvicted": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_views_evicted", unitName: "total", helpText: "Live views (a board through a window) evicted over --live-views-memory-bytes, clients or not.")),
+            "liveEvictedClients": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_evicted_clients", unitName: "total", helpText: "Live-update streams ended because their view was evicted.")),
+            "liveTakeovers": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "live_takeovers", unitName: "total", helpText: "Reconnections whose Last-Event-ID named their own stream, still open: it was closed and its slot taken.")),
             "crossOriginRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_cross_origin_refused", unitName: "total", helpText: "Browser requests to POST /ingest from origins not allowed by --cors-origin.")),
             "requests": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_requests", unitName: "total", helpText: "HTTP requests served.")),
             "refusedPerAddress": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_refused_connections", unitName: "total", helpText: "Connections closed at accept: their address had --max-connections-per-address open.")),
@@ -71,6 +75,9 @@ final class MetricsExporter: Sendable {
             "silence": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "feed_silence", unitName: "seconds", helpText: "Seconds since the last event line arrived.")),
             "version": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "registry_version", unitName: "", helpText: "Registry version (changes applied).")),
             "liveClients": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_clients", unitName: "", helpText: "Live-update streams connected now.")),
+            "liveViews": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_views", unitName: "", helpText: "Live views kept now (a board through a window, with clients or lingering).")),
+            "liveBoards": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_boards", unitName: "", helpText: "Boards kept now (distinct views and filters that pages or streams asked for lately).")),
+            "liveViewBytes": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "live_views_estimated", unitName: "bytes", helpText: "Estimated bytes of kept boards, replay buffers and resets (capped by --live-views-memory-bytes).")),
             "streams": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_streams", unitName: "", helpText: "Open live-update streams.")),
             "queuedBytes": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "http_stream_queued", unitName: "bytes", helpText: "Bytes queued for all streams (capped by --live-queue-total-bytes).")),
         ]
@@ -88,6 +95,8 @@ final class MetricsExporter: Sendable {
             "ignored": statistics.twilio.ignoredTotal, "duplicates": statistics.twilio.duplicates,
             "liveMessages": Int(live.messages), "liveBytes": Int(live.bytesWritten), "liveRefused": Int(live.refused),
             "liveOverflows": Int(live.overflows), "liveResyncs": Int(live.resyncs),
+            "liveRefusedViews": Int(live.refusedViews), "liveEvicted": Int(live.evictedViews),
+            "liveEvictedClients": Int(live.evictedClients), "liveTakeovers": Int(live.takeovers),
             "crossOriginRefused": crossOriginRefused,
             "refusedPerAddress": http.refusedPerAddress, "timedOut": http.timedOut,
             "tooManyParameters": http.tooManyQueryParameters, "streamOverflows": http.streamOverflows,
@@ -123,6 +132,9 @@ final class MetricsExporter: Sendable {
         gauges["streams"]?.set(Double(http.activeStreams))
         gauges["queuedBytes"]?.set(Double(http.queuedStreamBytes))
         gauges["liveClients"]?.set(Double(live.clients))
+        gauges["liveViews"]?.set(Double(live.views))
+        gauges["liveBoards"]?.set(Double(live.boards))
+        gauges["liveViewBytes"]?.set(Double(live.estimatedBytes))
         return registry.emitToBuffer()
     }
 }

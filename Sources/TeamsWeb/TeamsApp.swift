@@ -275,9 +275,10 @@ public final class TeamsApp: Sendable {
 
     func statusJSON() -> [UInt8] {
         APIViews.status(statistics.snapshot(), registry: store.snapshot(), counters: store.counters,
-                        crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, at: clock.now()) { [durability, ingest] j in
+                        crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0, at: clock.now()) { [durability, ingest, live] j in
             durability?.write(into: &j, refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
                               refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0)
+            APIViews.live(live.statisticsSnapshot, settings: live.settings, into: &j)
         }
     }
 

@@ -141,6 +141,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Milliseconds a burst of changes is gathered into one live-update message.")
     var liveCoalesceMs = 100
 
+    @Option(help: "Most live views (distinct filters, or a page of them) kept at once; a stream for a new one is answered 503 when all have clients.")
+    var maxLiveViews = 256
+
+    @Option(help: "Estimated bytes all live views may hold together (boards, replay buffers); past it the least recently used are evicted, clients or not (0: no budget).")
+    var liveViewsMemoryBytes = 256 << 20
+
+    @Option(help: "Seconds a live view with no client is kept, so a reconnecting page finds what it missed.")
+    var liveLinger = 120.0
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -171,6 +180,9 @@ struct Serve: AsyncParsableCommand {
         guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
         guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
         guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
+        guard maxLiveViews >= 1 else { throw ValidationError("--max-live-views must be at least 1") }
+        guard liveViewsMemoryBytes >= 0 else { throw ValidationError("--live-views-memory-bytes must be zero or more") }
+        guard liveLinger >= 0, liveLinger <= 86_400 else { throw ValidationError("--live-linger must be 0...86400 seconds") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         for origin in corsOrigins where CrossOriginPolicy.normalise(origin) == nil {
@@ -255,8 +267,9 @@ struct Serve: AsyncParsableCommand {
         if let clientToken, clientToken == token {
             throw ValidationError("the client token must differ from the ingest token")
         }
-        let live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000,
-                                maxPendingBytes: liveQueueBytes)
+        var live = LiveSettings(maxClients: maxLiveClients, heartbeat: heartbeat, coalesce: Double(liveCoalesceMs) / 1000,
+                                maxPendingBytes: liveQueueBytes, linger: liveLinger, maxViews: maxLiveViews)
+        live.viewsMemoryBytes = liveViewsMemoryBytes
         var ingest = IngestEndpoint(session: posts, token: token, clientToken: clientToken,
                                     maxBodyBytes: maxBodyBytes, corsOrigins: corsOrigins, restore: restore)
         ingest.origin = access.settings.origin

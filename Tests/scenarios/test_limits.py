@@ -5,8 +5,89 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
+
+import pytest
 
 from conftest import event, open_live, raise_file_limit, wait_for
+
+
+class SSE:
+    """A raw /live request: status and headers, then the chunked body split into SSE messages."""
+
+    def __init__(self, server, path="/live", headers=None):
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        head = "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" % path
+        head += "".join("%s: %s\r\n" % kv for kv in (headers or {}).items())
+        self.sock.sendall((head + "\r\n").encode())
+        self.raw = b""
+        while b"\r\n\r\n" not in self.raw:
+            chunk = self.sock.recv(65536)
+            assert chunk, "closed before the head"
+            self.raw += chunk
+        head, _, self.raw = self.raw.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        self.status = int(lines[0].split()[1])
+        self.headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        self.body = b""
+        self.ended = False
+        self._decode()
+
+    def _decode(self):
+        while b"\r\n" in self.raw:
+            size_line, _, rest = self.raw.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                self.ended = True
+                self.raw = b""
+                return
+            if len(rest) < size + 2:
+                return
+            self.body += rest[:size]
+            self.raw = rest[size + 2:]
+
+    def _pump(self, deadline):
+        if self.ended:
+            return False
+        self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = self.sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            return False
+        if not chunk:
+            self.ended = True
+            return False
+        self.raw += chunk
+        self._decode()
+        return True
+
+    def next(self, name=None, timeout=10):
+        """The next message (named `name` if given) as {event, id, data}; None on timeout or end."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n\n" in self.body:
+                block, _, self.body = self.body.partition(b"\n\n")
+                message = {"event": "message", "id": None, "data": ""}
+                for line in block.decode().split("\n"):
+                    field, _, value = line.partition(":")
+                    if field in ("event", "id", "data"):
+                        message[field] = value[1:] if value.startswith(" ") else value
+                if name is None or message["event"] == name:
+                    return message
+            if time.monotonic() >= deadline or not self._pump(deadline):
+                if self.ended or time.monotonic() >= deadline:
+                    return None
+
+    def wait_end(self, timeout=10):
+        """True once the server has ended the stream (what came before it is read and dropped)."""
+        deadline = time.monotonic() + timeout
+        while not self.ended and time.monotonic() < deadline:
+            self._pump(deadline)
+            self.body = b""
+        return self.ended
+
+    def close(self):
+        self.sock.close()
 
 
 def test_slow_header_sockets_do_not_keep_healthz_from_answering(serve):
@@ -62,8 +143,11 @@ def test_too_many_query_parameters_get_414_and_many_allowed_ones_get_an_answer(s
     assert status == 200
 
 
-def test_a_departed_live_client_frees_its_slot_quickly(serve):
-    server = serve("--max-live-clients", 20, "--heartbeat", 60, "--live-probe-ms", 200)
+@pytest.mark.parametrize("probe_ms,within", [(200, 1.5), (None, 3.0)])
+def test_a_departed_live_client_frees_its_slot_quickly(serve, probe_ms, within):
+    # The default --live-probe-ms (1000) frees a slot within 3 s; a shorter probe, sooner.
+    server = serve("--max-live-clients", 20, "--heartbeat", 60,
+                   *(("--live-probe-ms", probe_ms) if probe_ms else ()))
     clients = [open_live(server) for _ in range(20)]
     assert {status for _, status in clients} == {"HTTP/1.1 200 OK"}
     extra, status = open_live(server)
@@ -78,9 +162,9 @@ def test_a_departed_live_client_frees_its_slot_quickly(serve):
         s.close()
         return status == "HTTP/1.1 200 OK"
 
-    wait_for(admitted, timeout=3, interval=0.02, message="a slot to be freed")
+    wait_for(admitted, timeout=within + 2, interval=0.02, message="a slot to be freed")
     freed = time.monotonic() - departed
-    assert freed < 1.5, freed  # a 60 s heartbeat was not waited for
+    assert freed < within, freed  # a 60 s heartbeat was not waited for
     wait_for(lambda: server.metric("teamsview_http_departed_streams_total") >= 20, timeout=3,
              message="the departures to be counted")
     print("departed slot: 20 clients gone, a new one admitted after %.0f ms" % (freed * 1000))
@@ -169,3 +253,115 @@ def test_worker_and_calls_per_worker_caps_refuse_and_count(serve):
                          direction="inbound", via="transfer")])
     _, _, body = server.get("/api/workers/W0")
     assert [c["id"] for c in json.loads(body)["calls"]] == ["CA1", "CA9"]
+
+
+def agents(count, teams=4):
+    return [event("worker", -60, worker="W%03d" % i, name="Agent %d" % i, team="Team %d" % (i % teams))
+            for i in range(count)]
+
+
+def test_a_reconnect_naming_its_own_open_stream_takes_over_its_slot(serve):
+    # A 60 s probe: the server cannot have noticed anything; the old streams are open.
+    server = serve("--max-live-clients", 3, "--heartbeat", 60, "--live-probe-ms", 60000, "--live-coalesce-ms", 0)
+    assert server.ingest(agents(8))[0] == 200
+    streams = [SSE(server) for _ in range(3)]
+    assert [s.status for s in streams] == [200, 200, 200]
+    ids = [s.next("reset")["id"] for s in streams]
+    assert len(set(ids)) == 3, ids  # one board, three streams: each id names its stream
+    server.ingest([event("activity", -1, worker="W001", activity="Break", available=False)])
+    assert streams[0].next("rows") is not None
+    # A fourth stream without an id: no room.
+    refused = SSE(server)
+    assert refused.status == 503 and "retry-after" in refused.headers
+    refused.close()
+    # Another view cannot use a stolen id to close a stream of this one.
+    other = SSE(server, "/live?team=Team%201", {"Last-Event-ID": ids[1]})
+    assert other.status == 503
+    other.close()
+    # The first client comes back with the id it had before the change: its old stream closes, the new one
+    # takes its slot and is sent what it missed.
+    back = SSE(server, headers={"Last-Event-ID": ids[0]})
+    assert back.status == 200
+    assert back.next("hello") is not None
+    replayed = back.next(timeout=5)
+    assert replayed["event"] == "rows", replayed  # the change it missed, not a reset
+    assert streams[0].wait_end(5), "the old stream was not closed"
+    assert streams[1].next("feed", timeout=0.5) is None and not streams[1].ended
+    assert server.metric("teamsview_live_takeovers_total") == 1
+    assert server.metric("teamsview_live_clients") == 3
+    # The new stream's own id takes it over in turn (the page's ?last= works like the header).
+    cursor = replayed["id"]
+    again = SSE(server, "/live?last=" + urllib.parse.quote(cursor))
+    assert again.status == 200 and back.wait_end(5)
+    assert server.metric("teamsview_live_takeovers_total") == 2
+    for s in [*streams, back, again]:
+        s.close()
+
+
+def test_a_new_view_past_max_live_views_gets_503_while_known_views_connect(serve):
+    server = serve("--max-live-views", 3, "--heartbeat", 60)
+    assert server.ingest(agents(8))[0] == 200
+    open_views = [SSE(server, "/live?q=Agent%%20%d" % i) for i in range(3)]
+    assert [s.status for s in open_views] == [200, 200, 200]
+    refused = SSE(server, "/live?q=Agent%205")
+    assert refused.status == 503 and refused.headers.get("retry-after")
+    assert server.metric("teamsview_live_refused_views_total") == 1
+    same = SSE(server, "/live?q=Agent%201")
+    assert same.status == 200  # a view that is open takes more clients
+    status, _, _ = server.get("/?q=Agent%205")
+    assert status == 200  # the page renders; its stream waits for room
+    for s in [*open_views, refused, same]:
+        s.close()
+
+
+def test_views_past_the_memory_budget_are_evicted_even_with_clients_and_freed_when_they_leave(serve):
+    raise_file_limit()
+    budget = 2 << 20
+    server = serve("--max-live-clients", 1000, "--max-live-views", 1000, "--live-views-memory-bytes", budget,
+                   "--max-connections-per-address", 0,
+                   "--heartbeat", 60, "--live-coalesce-ms", 0, "--live-probe-ms", 200, "--live-linger", 1,
+                   "--no-reports")
+    workers = 1000
+    assert server.ingest(agents(workers, teams=20))[0] == 200
+    baseline = server.rss_bytes()
+    # 300 clients, each on a view of its own: "Agent 1" matches Agent 1, 10-19 and 100-199, "Agent 250" one.
+    streams = [SSE(server, "/live?q=" + urllib.parse.quote("Agent %d" % i)) for i in range(1, 301)]
+    assert {s.status for s in streams} == {200}
+    # Every round changes every agent: each view's replay buffer grows.
+    for round_ in range(10):
+        status, _ = server.ingest([event("activity", -30 + round_, worker="W%03d" % i,
+                                         activity="Away %d" % round_, available=False) for i in range(workers)])
+        assert status == 200
+        status, _, _ = server.get("/healthz")
+        assert status == 200
+    wait_for(lambda: server.metric("teamsview_live_views_evicted_total") > 0, message="views to be evicted")
+    evicted = server.metric("teamsview_live_views_evicted_total")
+    assert server.metric("teamsview_live_views_estimated_bytes") <= budget
+    # An evicted client was told so, and its stream ended (the least recently used go first).
+    told = 0
+    for s in streams[:50]:
+        message = s.next("evicted", timeout=0.05)
+        if message is not None:
+            told += 1
+            assert json.loads(message["data"])["retry"] >= 1000
+            assert s.wait_end(5)
+    assert told > 0
+    peak = server.rss_bytes()
+    _, _, body = server.get("/api/status")
+    live = json.loads(body)["live"]
+    assert live["evictedViews"] == evicted and live["estimatedBytes"] <= budget, live
+    for s in streams:
+        s.close()
+
+    def gone():
+        _, _, body = server.get("/api/status")
+        live = json.loads(body)["live"]
+        return live["clients"] == 0 and live["views"] == 0 and live["boards"] == 0 and live
+
+    live = wait_for(gone, timeout=20, interval=0.2, message="the views to be dropped once their clients left")
+    assert live["estimatedBytes"] == 0, live
+    after = server.rss_bytes()
+    status, _, _ = server.get("/healthz")
+    assert status == 200
+    print("views over budget: 300 views, %d evicted, %d clients told; RSS %.0f MB -> %.0f MB, %.0f MB once they left"
+          % (evicted, told, baseline / 2**20, peak / 2**20, after / 2**20))

@@ -1,7 +1,9 @@
 /// The boards kept up to date: one per view that a page or a stream asked for lately.
 ///
 /// A value kept under the live updater's lock. Boards that no live channel uses are dropped
-/// when unused for `linger` seconds, or the least recently used first past `limit`.
+/// when unused for `linger` seconds, or the least recently used first past `limit`; past
+/// `limit` with every board pinned, a new one is not kept. Boards of any kind are evicted over
+/// the memory budget (`ViewBudget`).
 struct BoardCache {
     struct Entry {
         var board: Board
@@ -29,16 +31,29 @@ struct BoardCache {
 
     func board(_ key: BoardKey) -> Board? { entries[key]?.board }
 
-    /// Keeps a new board unless another one of the view got there first; returns the one kept.
+    /// Keeps a new board unless another one of the view got there first; returns the one kept,
+    /// or `board` itself, not kept, when `limit` boards are kept and all are pinned.
     /// `pinned` views (live channels listen) are never dropped to make room.
     mutating func insert(_ board: Board, now mono: Double, pinned: (BoardKey) -> Bool) -> Board {
         if let existing = entries[board.key] { return existing.board }
-        if entries.count >= limit,
-           let oldest = entries.filter({ !pinned($0.key) }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
+        if entries.count >= limit {
+            guard let oldest = entries.filter({ !pinned($0.key) }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) else {
+                return board
+            }
             entries[oldest.key] = nil
         }
         entries[board.key] = Entry(board: board, lastUsed: mono)
         return board
+    }
+
+    /// Whether a new board would be kept: fewer than `limit`, or one that is not pinned.
+    func hasRoom(pinned: (BoardKey) -> Bool) -> Bool {
+        entries.count < limit || entries.keys.contains { !pinned($0) }
+    }
+
+    /// Drops a board (evicted over the memory budget).
+    mutating func remove(_ key: BoardKey) {
+        entries[key] = nil
     }
 
     /// Replaces a board with its update, if it is still the one the update started from.

@@ -5,7 +5,8 @@ import MicroHTTP
 ///
 /// It only frames what it is given into streams: it buffers messages by sequence number,
 /// replays the ones a reconnecting client missed, admits clients up to a cap and writes. It
-/// knows nothing of boards or rows. A value kept under its owner's lock; the returned
+/// knows nothing of boards or rows. Messages are open (see `LiveMessage`): each client's
+/// `tail` follows every one it is sent. A value kept under its owner's lock; the returned
 /// `Delivery`s are written after the lock is released (`deliver`).
 ///
 /// Sequence numbers are the owner's (one per flush, shared by all channels): a channel that
@@ -19,21 +20,26 @@ struct Broadcaster<Key: Hashable, Payload> {
         /// Every message of this channel after `floor` is in `buffer`.
         var floor: UInt64
         var lastSeq: UInt64
-        var clients: [UInt64: StreamingBody] = [:]
+        var clients: [UInt64: Listener] = [:]
         /// Monotonic time since when no client has listened; nil while some do.
         var idleSince: Double?
     }
 
-    /// Bytes for some streams.
+    /// A client: its stream, and what it writes after each message (`LiveCursor.tail`).
+    struct Listener {
+        var body: StreamingBody
+        var tail: [UInt8]
+    }
+
+    /// Bytes for some streams, each followed by the stream's tail.
     struct Delivery {
-        var bodies: [StreamingBody]
+        var bodies: [Listener]
         var bytes: [UInt8]
     }
 
     let settings: LiveSettings
     private(set) var channels: [Key: Channel] = [:]
     private(set) var clientCount = 0
-    private var nextClient: UInt64 = 0
     var statistics = LiveStatistics()
 
     init(settings: LiveSettings) { self.settings = settings }
@@ -41,14 +47,26 @@ struct Broadcaster<Key: Hashable, Payload> {
     // MARK: Channels
 
     /// Opens a channel at `seq` (its clients will be in the state `payload` says), making room
-    /// past `maxViews` by dropping the channel idle the longest.
-    mutating func open(_ key: Key, payload: Payload, seq: UInt64, now mono: Double) {
-        guard channels[key] == nil else { return }
-        if channels.count >= settings.maxViews,
-           let oldest = channels.filter({ $0.value.clients.isEmpty }).min(by: { ($0.value.idleSince ?? 0) < ($1.value.idleSince ?? 0) }) {
+    /// past `maxViews` by dropping the channel idle the longest; false when every channel has
+    /// clients and none can be dropped.
+    @discardableResult
+    mutating func open(_ key: Key, payload: Payload, seq: UInt64, now mono: Double) -> Bool {
+        guard channels[key] == nil else { return true }
+        if channels.count >= settings.maxViews {
+            guard let oldest = channels.filter({ $0.value.clients.isEmpty }).min(by: { ($0.value.idleSince ?? 0) < ($1.value.idleSince ?? 0) }) else {
+                return false
+            }
             channels[oldest.key] = nil
         }
         channels[key] = Channel(payload: payload, floor: seq, lastSeq: seq, idleSince: mono)
+        return true
+    }
+
+    /// Removes a channel with its buffer; its clients' streams, for the caller to end.
+    mutating func close(_ key: Key) -> [StreamingBody] {
+        guard let c = channels.removeValue(forKey: key) else { return [] }
+        clientCount -= c.clients.count
+        return c.clients.values.map(\.body)
     }
 
     /// Moves a channel to `seq` with its new state, buffering `message` (nil: nothing for its
@@ -88,23 +106,33 @@ struct Broadcaster<Key: Hashable, Payload> {
     /// Whether one more client may connect.
     var hasRoom: Bool { clientCount < settings.maxClients }
 
-    /// Writes the messages `first` to `body` and adds it to the channel's clients; the id to
-    /// remove it with. The arrays are queued as they are: clients sent the same ones share them.
-    mutating func admit(_ body: StreamingBody, to key: Key, first: [[UInt8]]) -> UInt64? {
-        guard channels[key] != nil else { return nil }
+    /// Writes the arrays `first` (messages with the client's tail after each open one) to
+    /// `body` and adds it to the channel's clients as `client` (`LiveCursor.stream`, the id to
+    /// remove it with), to be sent `tail` after each later message; false when the channel is
+    /// gone or the id is taken. The arrays are queued as they are: clients sent the same ones
+    /// share them.
+    mutating func admit(_ body: StreamingBody, as client: UInt64, tail: [UInt8], to key: Key, first: [[UInt8]]) -> Bool {
+        guard channels[key] != nil, channels[key]!.clients[client] == nil else { return false }
         _ = body.write(first)
         statistics.bytesWritten += UInt64(first.reduce(0) { $0 + $1.count })
-        nextClient += 1
-        channels[key]!.clients[nextClient] = body
+        channels[key]!.clients[client] = Listener(body: body, tail: tail)
         channels[key]!.idleSince = nil
         clientCount += 1
-        return nextClient
+        return true
     }
 
     mutating func remove(_ client: UInt64, from key: Key, now mono: Double) {
         guard channels[key]?.clients.removeValue(forKey: client) != nil else { return }
         clientCount -= 1
         if channels[key]!.clients.isEmpty { channels[key]!.idleSince = mono }
+    }
+
+    /// Removes a client of the channel `key` so that a new stream takes its slot; its stream,
+    /// for the caller to end, or nil when the channel has no such client.
+    mutating func takeOver(_ client: UInt64, in key: Key, now mono: Double) -> StreamingBody? {
+        guard let listener = channels[key]?.clients[client] else { return nil }
+        remove(client, from: key, now: mono)
+        return listener.body
     }
 
     /// Bytes for every client of every channel (heartbeats), made per channel by `bytes`.
@@ -124,8 +152,9 @@ struct Broadcaster<Key: Hashable, Payload> {
         var written: UInt64 = 0
         var overflows: UInt64 = 0
         for d in deliveries {
-            for body in d.bodies {
-                if body.write(d.bytes) { written += UInt64(d.bytes.count) } else if !body.isClosed { overflows += 1 }
+            for listener in d.bodies {
+                let body = listener.body
+                if body.write([d.bytes, listener.tail]) { written += UInt64(d.bytes.count + listener.tail.count) } else if !body.isClosed { overflows += 1 }
             }
         }
         return (written, overflows)
@@ -150,6 +179,16 @@ public struct LiveStatistics: Sendable, Hashable {
     public var refused: UInt64 = 0
     /// Streams closed because the client fell too far behind.
     public var overflows: UInt64 = 0
+    /// Connections refused because `maxViews` views with clients were open (a new view).
+    public var refusedViews: UInt64 = 0
+    /// Views (channels) evicted over the memory budget (`LiveSettings.viewsMemoryBytes`), and
+    /// the streams they ended.
+    public var evictedViews: UInt64 = 0
+    public var evictedClients: UInt64 = 0
+    /// Reconnections that took over their own old stream (`Last-Event-ID` naming it).
+    public var takeovers: UInt64 = 0
+    /// Estimated bytes of kept boards, replay buffers and shared resets (`ViewBudget`).
+    public var estimatedBytes = 0
     /// Flushes (each takes one snapshot for every board).
     public var flushes: UInt64 = 0
 }

@@ -20,8 +20,16 @@ public struct LiveSettings: Sendable {
     public var retryMilliseconds: Int
     /// Seconds a view with no client is kept (so a reloading page finds its replay buffer).
     public var linger: Double
-    /// Most views (distinct filter sets) kept at once; idle ones are dropped first.
+    /// Most views kept at once: boards (distinct filter sets) and channels (a board through a
+    /// window). Idle ones are dropped to make room; when every one has clients, a stream for a
+    /// new view is answered 503 with `Retry-After`, and a page's board is built but not kept.
     public var maxViews: Int
+    /// Estimated bytes all views may hold together: boards' rows, replay buffers, shared resets
+    /// (`ViewBudget`). Past it the least recently used views are evicted, even with clients:
+    /// their streams get an `evicted` message and end. 0: no budget.
+    public var viewsMemoryBytes: Int = 256 << 20
+    /// Seconds a client whose view was evicted is asked to wait before reconnecting (at least).
+    public var evictedRetry: Double = 10
     /// Most of a core flushing may take under a flood of events: after a flush that took `t`
     /// seconds the next waits at least `t / flushShare` (at most 1 s). 0: always `coalesce`.
     public var flushShare: Double = 0.15
@@ -31,7 +39,7 @@ public struct LiveSettings: Sendable {
 
     public init(maxClients: Int = 2000, heartbeat: Double = 15, coalesce: Double = 0.1, replayMessages: Int = 256,
                 replayBytes: Int = 4 << 20, maxPendingBytes: Int = 2 << 20, retryMilliseconds: Int = 2000,
-                linger: Double = 120, maxViews: Int = 64) {
+                linger: Double = 120, maxViews: Int = 256) {
         self.maxClients = maxClients
         self.heartbeat = heartbeat
         self.coalesce = coalesce
@@ -49,22 +57,32 @@ public enum LiveView: String, Sendable, Hashable {
     case page, kiosk
 }
 
-/// Builds Server-Sent Events messages: `id:`, `event:` and one `data:` line of JSON.
+/// Builds Server-Sent Events messages: `event:`, one `data:` line of JSON, and `id:`.
 ///
 /// Every HTML fragment goes in as a JSON string, so it never holds a raw line break and one
 /// `data:` line carries it whole.
+///
+/// A message with an id ends open, its `id:` line last and unfinished (`...\nid: k3f9a-42`):
+/// each stream writes its own `LiveCursor.tail(stream:)` after it (`.<stream>\n\n`), so the one
+/// array of the message is shared by every stream while each stream's ids name it. A message
+/// without an id is whole.
 struct LiveMessage {
     private(set) var bytes: [UInt8] = []
     private var comma: [Bool] = [false]
+    private let id: String?
 
     init(event: String, id: String?, capacity: Int = 512) {
+        self.id = id
         bytes.reserveCapacity(capacity)
-        if let id { bytes += Array("id: \(id)\n".utf8) }
         bytes += Array("event: \(event)\ndata: {".utf8)
     }
 
     mutating func finish() -> [UInt8] {
-        bytes += Array("}\n\n".utf8)
+        if let id {
+            bytes += Array("}\nid: \(id)".utf8)
+        } else {
+            bytes += Array("}\n\n".utf8)
+        }
         return bytes
     }
 
@@ -119,21 +137,44 @@ struct LiveMessage {
     }
 }
 
-/// An event id: the hub's boot epoch and a sequence number, `k3f9a-42`.
+/// An event id: the hub's boot epoch, a sequence number and the stream that was sent it,
+/// `k3f9a-42.1x2b9q7e`. Pages embed the id of the board they were rendered from, which names
+/// no stream (`k3f9a-42`, also every id before streams were named).
+///
+/// The stream part lets a client that reconnects with the id take over its own old stream
+/// (see `LiveStream.swift`): it is random, so ids cannot be guessed from one another.
 struct LiveCursor: Hashable, Sendable {
     var epoch: String
     var seq: UInt64
+    /// The stream that was sent this id; nil for a page's cursor.
+    var stream: UInt64?
 
-    var text: String { "\(epoch)-\(seq)" }
+    var text: String { "\(epoch)-\(seq)" + (stream.map { "." + String($0, radix: 36) } ?? "") }
 
-    init(epoch: String, seq: UInt64) {
+    init(epoch: String, seq: UInt64, stream: UInt64? = nil) {
         self.epoch = epoch
         self.seq = seq
+        self.stream = stream
     }
 
     init?(_ text: String) {
-        guard let dash = text.lastIndex(of: "-"), let seq = UInt64(text[text.index(after: dash)...]) else { return nil }
+        guard let dash = text.lastIndex(of: "-") else { return nil }
+        let rest = text[text.index(after: dash)...]
+        if let dot = rest.firstIndex(of: ".") {
+            guard let seq = UInt64(rest[..<dot]), let stream = UInt64(rest[rest.index(after: dot)...], radix: 36) else { return nil }
+            self.seq = seq
+            self.stream = stream
+        } else {
+            guard let seq = UInt64(rest) else { return nil }
+            self.seq = seq
+            stream = nil
+        }
         epoch = String(text[..<dash])
-        self.seq = seq
+    }
+
+    /// What a stream writes after each open message (`LiveMessage`): the rest of its `id:` line,
+    /// naming the stream, and the blank line that ends the message.
+    static func tail(stream: UInt64) -> [UInt8] {
+        Array(".\(String(stream, radix: 36))\n\n".utf8)
     }
 }

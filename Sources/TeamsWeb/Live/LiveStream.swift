@@ -11,14 +11,22 @@ import TeamsDomain
 /// - `rows` `{v, t, last, teams:[{slug, after, html}], rows:[{id, team, after, html}], removed:[id],
 ///   teamsRemoved:[slug], summary?, count?, range?, shown}`: apply in that order; `after` is the id
 ///   of the element the row (or team) goes right after, `null` for first;
-/// - `feed` `{t, last}`: feed and clock state (with every heartbeat).
+/// - `feed` `{t, last}`: feed and clock state (with every heartbeat);
+/// - `evicted` `{reason, retry}`: the view was evicted over the memory budget (`ViewBudget`) and
+///   the stream ends; reconnect after `retry` milliseconds or more (its buffer is gone: a resync).
 ///
 /// `count` is `"N of M agents"` (the whole view of the whole registry), `range` is `"rows X–Y of N"`
-/// for a windowed view, `shown` the rows of the whole view. Every message but `hello` carries
-/// `id: <epoch>-<seq>`. A client that reconnects with that id (`Last-Event-ID` header, or `?last=`
-/// since a page's own `EventSource` cannot set headers; a page embeds the id of the board it was
-/// rendered from) gets the messages it missed from the channel's buffer, or a `reset` when the
-/// buffer no longer covers them (or the server restarted: another epoch).
+/// for a windowed view, `shown` the rows of the whole view. Every message but `hello` and `evicted`
+/// carries `id: <epoch>-<seq>.<stream>` (`LiveCursor`). A client that reconnects with that id
+/// (`Last-Event-ID` header, or `?last=` since a page's own `EventSource` cannot set headers; a page
+/// embeds the id of the board it was rendered from, `<epoch>-<seq>`) gets the messages it missed
+/// from the channel's buffer, or a `reset` when the buffer no longer covers them (or the server
+/// restarted: another epoch). When the id names a stream still open on the same channel (same
+/// view, filters and window: a client whose network dropped before the server noticed), that
+/// stream is closed and the new one takes its slot, even at `maxClients`.
+///
+/// Refusals are 503 with `Retry-After`: past `maxClients` streams, or for a new view when
+/// `maxViews` views all have clients.
 extension LiveUpdates {
     public func handle(_ request: Request) -> Response {
         var fields = HTTPFields()
@@ -34,66 +42,110 @@ extension LiveUpdates {
                              window: BoardWindow(request, defaultPer: nil))
         let last = (request.headerFields[HTTPField.Name("Last-Event-ID")!] ?? request.queryValue("last")).flatMap(LiveCursor.init)
         let body = StreamingBody(maxPendingBytes: settings.maxPendingBytes)
-        guard let client = admit(body, to: key, last: last) else {
+        let client = UInt64.random(in: 1...UInt64.max)
+        if let refusal = admit(body, as: client, to: key, last: last) {
             var busy = HTTPFields()
             busy[.contentType] = "text/plain; charset=utf-8"
             busy[.retryAfter] = "10"
             busy[.cacheControl] = "no-store"
+            let why = refusal == .views ? "Too many live views" : "Too many live clients"
             return Response(status: .serviceUnavailable, headerFields: busy,
-                            body: .bytes(Array("Too many live clients; try again shortly.\n".utf8)))
+                            body: .bytes(Array("\(why); try again shortly.\n".utf8)))
         }
         body.onClose { [weak self] in
             let mono = WallClock.monotonicSeconds()
             self?.state.withLock { $0.broadcaster.remove(client, from: key, now: mono) }
         }
+        enforceViewBudget()
         return Response(status: .ok, headerFields: fields, body: .stream(body))
     }
 
+    /// Why a stream was not admitted.
+    private enum Refusal {
+        /// `maxClients` streams are open (or the server is stopping).
+        case clients
+        /// A new view, and `maxViews` views all have clients.
+        case views
+    }
+
     /// Opens the channel if needed, then writes `hello` and either the missed messages or a
-    /// `reset` (rendered with no lock held) and adds the client; nil when refused.
-    private func admit(_ body: StreamingBody, to key: ChannelKey, last: LiveCursor?) -> UInt64? {
+    /// `reset` (rendered with no lock held) and adds the client as `client`; nil when admitted.
+    /// A `last` naming a stream still open on the channel closes it and takes its slot.
+    private func admit(_ body: StreamingBody, as client: UInt64, to key: ChannelKey, last: LiveCursor?) -> Refusal? {
+        let own = last.flatMap { $0.epoch == epoch ? $0.stream : nil }
         let refused = state.withLock { s -> Bool in
-            guard !s.stopped, s.broadcaster.hasRoom else {
+            let taking = own.map { s.broadcaster.channels[key]?.clients[$0] != nil } ?? false
+            guard !s.stopped, s.broadcaster.hasRoom || taking else {
                 s.broadcaster.statistics.refused += 1
                 return true
             }
             return false
         }
-        if refused { return nil }
+        if refused { return .clients }
         let hello = helloMessage(key.board.view)
+        let tail = LiveCursor.tail(stream: client)
+        // The stream taken over (under the lock that admits the new one), ended once no lock is held.
+        var replaced: StreamingBody?
+        defer { replaced?.close() }
         for _ in 0..<8 {
             // The channel and the board its clients are at.
-            let opened = state.withLock { s -> Board? in
-                if let c = s.broadcaster.channels[key] { return c.payload }
-                guard let board = s.boards.board(key.board) else { return nil }
-                s.broadcaster.open(key, payload: board, seq: board.seq, now: WallClock.monotonicSeconds())
-                return board
+            let opened = state.withLock { s -> Opening in
+                let mono = WallClock.monotonicSeconds()
+                _ = s.boards.use(key.board, now: mono)
+                s.channelUse[key] = mono
+                if let c = s.broadcaster.channels[key] { return .board(c.payload) }
+                guard let board = s.boards.board(key.board) else { return s.boards.hasRoom(pinned: s.pinned) ? .build : .full }
+                guard s.broadcaster.open(key, payload: board, seq: board.seq, now: mono) else { return .full }
+                return .board(board)
             }
-            guard let board = opened else {
+            let board: Board
+            switch opened {
+            case .board(let b):
+                board = b
+            case .build:
                 _ = self.board(for: key.board)  // keeps it; the next round opens the channel on it
                 continue
+            case .full:
+                state.withLock { $0.broadcaster.statistics.refusedViews += 1 }
+                return .views
             }
             // Up to date or recent enough: replay from the buffer.
             if let last, last.epoch == epoch {
-                let client = state.withLock { s -> UInt64?? in
-                    guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return .some(nil) }
-                    guard let missed = s.broadcaster.replay(key, after: last.seq) else { return nil }
+                let (admitted, old) = state.withLock { s -> (Bool?, StreamingBody?) in
+                    let old = s.takeOver(own, in: key)
+                    guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return (false, old) }
+                    guard let missed = s.broadcaster.replay(key, after: last.seq) else { return (nil, old) }
                     s.broadcaster.statistics.replays += 1
-                    return .some(s.broadcaster.admit(body, to: key, first: [hello] + missed))
+                    return (s.broadcaster.admit(body, as: client, tail: tail, to: key,
+                                                first: [hello] + missed.flatMap { [$0, tail] }), old)
                 }
-                if let client { return client }
+                replaced = replaced ?? old
+                if let admitted { return admitted ? nil : .clients }
             }
             // A resync: the board as the channel has it, then whatever came after it meanwhile.
             let reset = resetMessage(board, key: key)
-            let client = state.withLock { s -> UInt64?? in
-                guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return .some(nil) }
-                guard let after = s.broadcaster.replay(key, after: board.seq) else { return nil }
+            let (admitted, old) = state.withLock { s -> (Bool?, StreamingBody?) in
+                let old = s.takeOver(own, in: key)
+                guard s.broadcaster.hasRoom else { s.broadcaster.statistics.refused += 1; return (false, old) }
+                guard let after = s.broadcaster.replay(key, after: board.seq) else { return (nil, old) }
                 s.broadcaster.statistics.resyncs += 1
-                return .some(s.broadcaster.admit(body, to: key, first: [hello, reset] + after))
+                return (s.broadcaster.admit(body, as: client, tail: tail, to: key,
+                                            first: [hello, reset, tail] + after.flatMap { [$0, tail] }), old)
             }
-            if let client { return client }
+            replaced = replaced ?? old
+            if let admitted { return admitted ? nil : .clients }
         }
-        return nil
+        return .clients
+    }
+
+    /// Where a stream's channel stands as it is admitted.
+    private enum Opening {
+        /// Open, its clients at this board.
+        case board(Board)
+        /// The view has no board yet: build one.
+        case build
+        /// A new view, and `maxViews` views all have clients.
+        case full
     }
 
     /// The `reset` of a channel at its board: rendered once and shared by the clients that
@@ -119,5 +171,15 @@ extension LiveUpdates {
         hello.number("staleAfter", renderer.page.settings.staleAfter)
         hello.clock(version: nil, now: clock.now(), lastLine: statistics.lastLineReceivedAt)
         return Array("retry: \(settings.retryMilliseconds)\n\n".utf8) + hello.finish()
+    }
+}
+
+private extension LiveUpdates.State {
+    /// Removes the client `stream` of the channel `key`, if it has it, so that a reconnection
+    /// takes its slot; its stream, for the caller to end once no lock is held.
+    mutating func takeOver(_ stream: UInt64?, in key: LiveUpdates.ChannelKey) -> StreamingBody? {
+        guard let stream, let old = broadcaster.takeOver(stream, in: key, now: WallClock.monotonicSeconds()) else { return nil }
+        broadcaster.statistics.takeovers += 1
+        return old
     }
 }

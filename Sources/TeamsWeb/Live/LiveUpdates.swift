@@ -51,6 +51,8 @@ public final class LiveUpdates: Sendable {
         var stopped = false
         /// The last `reset` rendered per channel, shared by clients connecting soon after.
         var resets: [ChannelKey: Reset] = [:]
+        /// When a client last joined each channel (monotonic): the least recent are evicted first.
+        var channelUse: [ChannelKey: Double] = [:]
 
         struct Reset {
             var seq: UInt64
@@ -116,6 +118,7 @@ public final class LiveUpdates: Sendable {
             copy.clients = s.broadcaster.clientCount
             copy.views = s.broadcaster.channels.count
             copy.boards = s.boards.count
+            copy.estimatedBytes = s.estimatedViewBytes()
             return copy
         }
     }
@@ -257,6 +260,7 @@ public final class LiveUpdates: Sendable {
             }
         }
         deliver(deliveries)
+        enforceViewBudget()
     }
 
     private func message(from old: Board, to new: Board, window: BoardWindow?, touched: Set<WorkerID>, id: String,
@@ -322,5 +326,6 @@ public final class LiveUpdates: Sendable {
             return out
         }
         deliver(deliveries)
+        enforceViewBudget()
     }
 }
