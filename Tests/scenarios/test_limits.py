@@ -365,3 +365,41 @@ def test_views_past_the_memory_budget_are_evicted_even_with_clients_and_freed_wh
     assert status == 200
     print("views over budget: 300 views, %d evicted, %d clients told; RSS %.0f MB -> %.0f MB, %.0f MB once they left"
           % (evicted, told, baseline / 2**20, peak / 2**20, after / 2**20))
+
+
+def test_views_and_their_buffers_are_freed_once_their_clients_have_left(serve):
+    raise_file_limit()
+    # No budget: only leaving frees the views. 40 windows of one board, each buffering every change.
+    server = serve("--max-live-clients", 100, "--live-views-memory-bytes", 0, "--heartbeat", 60,
+                   "--live-coalesce-ms", 0, "--live-probe-ms", 200, "--live-linger", 1, "--no-reports",
+                   "--max-connections-per-address", 0)
+    workers = 400
+    assert server.ingest(agents(workers))[0] == 200
+    baseline = server.rss_bytes()
+    streams = [SSE(server, "/live?page=1&per=%d" % (1000 - i)) for i in range(40)]
+    assert {s.status for s in streams} == {200}
+    for round_ in range(10):
+        label = ("Away %d " % round_) * 40
+        status, _ = server.ingest([event("activity", -30 + round_ * 0.1, worker="W%03d" % i,
+                                         activity=label[:250], available=False) for i in range(workers)])
+        assert status == 200
+        time.sleep(0.1)
+    wait_for(lambda: server.metric("teamsview_live_messages_total") >= 40, timeout=60, message="the changes to be sent")
+    held = server.metric("teamsview_live_views_estimated_bytes")
+    peak = server.rss_bytes()
+    for s in streams:
+        s.close()
+
+    def gone():
+        _, _, body = server.get("/api/status", timeout=30)
+        live = json.loads(body)["live"]
+        return live["clients"] == 0 and live["views"] == 0 and live["boards"] == 0 and live
+
+    live = wait_for(gone, timeout=90, interval=0.5, message="the views to be dropped once their clients left")
+    assert live["estimatedBytes"] == 0
+    time.sleep(0.5)
+    after = server.rss_bytes()
+    # Their boards and buffers were freed, and the memory handed back: most of the growth is gone.
+    assert after - baseline < (peak - baseline) / 3 + (8 << 20), (baseline, peak, after)
+    print("views freed: 40 windows held an estimated %.0f MB; RSS %.0f MB -> %.0f MB, %.0f MB once they left"
+          % (held / 2**20, baseline / 2**20, peak / 2**20, after / 2**20))

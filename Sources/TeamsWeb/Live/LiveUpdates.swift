@@ -53,6 +53,8 @@ public final class LiveUpdates: Sendable {
         var resets: [ChannelKey: Reset] = [:]
         /// When a client last joined each channel (monotonic): the least recent are evicted first.
         var channelUse: [ChannelKey: Double] = [:]
+        /// The most `estimatedViewBytes` since freed memory was last handed back (`ViewBudget`).
+        var viewBytesPeak = 0
 
         struct Reset {
             var seq: UInt64

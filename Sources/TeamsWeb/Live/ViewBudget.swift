@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MicroHTTP
 import TeamsDomain
 
@@ -26,6 +29,20 @@ enum ViewBudget {
 
     static func bytes(of channel: Broadcaster<LiveUpdates.ChannelKey, Board>.Channel) -> Int {
         channelBytes + channel.bufferBytes + channel.buffer.count * messageBytes
+    }
+
+    /// Estimated bytes of views gone since the last time freed memory was handed back.
+    static let trimAfter = 16 << 20
+
+    /// Hands freed heap pages back to the system: glibc keeps what boards and buffers held,
+    /// spread over its arenas, and the process's resident size would stay at its peak.
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+        // malloc.h is not part of the Glibc module: look malloc_trim up.
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        _ = trim(0)
+        #endif
     }
 
     /// `evicted` `{reason, retry}`: the stream ends; reconnect after `retry` milliseconds or more.
@@ -91,14 +108,25 @@ extension LiveUpdates.State {
 }
 
 extension LiveUpdates {
-    /// Evicts views past the memory budget and ends their streams.
+    /// Evicts views past the memory budget and ends their streams; once views holding
+    /// `ViewBudget.trimAfter` bytes or more are gone (evicted, or dropped when their clients
+    /// left), hands the memory they held back to the system.
     func enforceViewBudget() {
-        let ended = state.withLock { $0.evictOverBudget(settings.viewsMemoryBytes) }
-        guard !ended.isEmpty else { return }
-        let message = ViewBudget.evictedMessage(retry: settings.evictedRetry)
-        for body in ended {
-            body.write(message)
-            body.close()
+        let (ended, trim) = state.withLock { s -> ([StreamingBody], Bool) in
+            let ended = s.evictOverBudget(settings.viewsMemoryBytes)
+            let bytes = s.estimatedViewBytes()
+            s.viewBytesPeak = max(s.viewBytesPeak, bytes)
+            guard s.viewBytesPeak - bytes >= ViewBudget.trimAfter else { return (ended, false) }
+            s.viewBytesPeak = bytes
+            return (ended, true)
         }
+        if !ended.isEmpty {
+            let message = ViewBudget.evictedMessage(retry: settings.evictedRetry)
+            for body in ended {
+                body.write(message)
+                body.close()
+            }
+        }
+        if trim { ViewBudget.returnFreedMemory() }
     }
 }
