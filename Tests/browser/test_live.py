@@ -1,6 +1,7 @@
 """The supervisor page in a real browser: live patches, timers, stale feed, lost server, pause."""
 
 import time
+import urllib.request
 
 from conftest import event, roster, wait_for
 
@@ -140,3 +141,26 @@ def test_filters_in_the_query_string_apply_to_the_stream(make_server, browser):
     wait_for(lambda: browser.js("return !!document.getElementById('w-WKS')"), timeout=10, message="the Sales newcomer")
     assert browser.js("return document.getElementById('w-WKB')") is None
     assert browser.js("return document.querySelectorAll('#agents > tbody.team').length") == 1
+
+
+def test_an_evicted_view_tells_the_page_which_comes_back_later_and_resyncs(make_server, browser):
+    # A budget so small that a view opened elsewhere evicts the page's (the most recent view stays).
+    server = make_server(roster(8), args=["--live-views-memory-bytes", "1"])
+    browser.get(server.url + "/")
+    browser.wait_live()
+    other = urllib.request.urlopen(server.url + "/live?q=zz", timeout=30)
+    try:
+        wait_for(lambda: browser.live_state() == "down", timeout=10, message="the page to hear its view was evicted")
+        asked = time.monotonic()
+        # The server asked for 10 s or more: not the 1 s of a first lost connection.
+        wait_for(lambda: browser.live_state() != "down", timeout=30, interval=0.2, message="the page to reconnect")
+        assert time.monotonic() - asked >= 9
+        browser.wait_live()
+        server.events.append(event("call.start", worker="WK002", call="CAEVICT", **{"from": "+15553330000"},
+                                   direction="inbound", via="queue"))
+        wait_for(lambda: "+15553330000" in (browser.text("#w-WK002 td.calls") or ""), timeout=10,
+                 message="an event after the page came back")
+    finally:
+        other.close()
+    errors = [e for e in browser.console_errors() if "/live" not in e.get("message", "")]
+    assert errors == []
