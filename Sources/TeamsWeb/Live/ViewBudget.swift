@@ -110,13 +110,13 @@ extension LiveUpdates.State {
 extension LiveUpdates {
     /// Evicts views past the memory budget and ends their streams; once views holding
     /// `ViewBudget.trimAfter` bytes or more are gone (evicted, or dropped when their clients
-    /// left), hands the memory they held back to the system.
+    /// left), or the last view is, hands the memory they held back to the system.
     func enforceViewBudget() {
         let (ended, trim) = state.withLock { s -> ([StreamingBody], Bool) in
             let ended = s.evictOverBudget(settings.viewsMemoryBytes)
             let bytes = s.estimatedViewBytes()
             s.viewBytesPeak = max(s.viewBytesPeak, bytes)
-            guard s.viewBytesPeak - bytes >= ViewBudget.trimAfter else { return (ended, false) }
+            guard s.viewBytesPeak - bytes >= ViewBudget.trimAfter || (bytes == 0 && s.viewBytesPeak > 0) else { return (ended, false) }
             s.viewBytesPeak = bytes
             return (ended, true)
         }
