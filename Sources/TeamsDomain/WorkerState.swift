@@ -1,6 +1,6 @@
 /// One call an agent holds, as the events so far describe it.
-public struct CallState: Sendable, Hashable, Identifiable {
-    public enum Phase: String, Sendable, Hashable {
+public struct CallState: Sendable, Hashable, Identifiable, Codable {
+    public enum Phase: String, Sendable, Hashable, Codable {
         /// Offered to the agent and ringing (a pending reservation): no capacity, no flags.
         case offered
         case live, held, wrapup
@@ -71,7 +71,7 @@ public struct CallState: Sendable, Hashable, Identifiable {
 }
 
 /// A non-voice task (chat, SMS, email...) an agent is working on.
-public struct TaskState: Sendable, Hashable, Identifiable {
+public struct TaskState: Sendable, Hashable, Identifiable, Codable {
     public var id: TaskID {
         didSet { idFingerprint = EndedWork.fingerprint(of: id) }
     }
@@ -108,9 +108,9 @@ public struct CallFlags: OptionSet, Sendable, Hashable {
 ///
 /// A copy-on-write value: copying one (a snapshot, a lookup in the registry's tree) costs one
 /// reference count, not one per field; the first change to a shared copy copies the fields.
-public struct WorkerState: Sendable, Hashable, Identifiable {
+public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     /// The fields, shared by copies until one of them changes.
-    struct Fields: Sendable, Hashable {
+    struct Fields: Sendable, Hashable, Codable {
         var id: WorkerID
         var name: String
         var team: String
@@ -303,5 +303,14 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(storage.fields)
+    }
+
+    /// Encoded as its fields (a saved floor, see `FloorSnapshot`).
+    public init(from decoder: any Decoder) throws {
+        storage = Storage(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.fields.encode(to: encoder)
     }
 }
