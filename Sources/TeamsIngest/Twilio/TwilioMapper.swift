@@ -138,13 +138,16 @@ struct TwilioMapper: Codable {
 
     // MARK: TaskRouter
 
-    mutating func map(_ r: TaskRouterRecord, into out: inout [Event]) {
+    mutating func map(_ record: TaskRouterRecord, into out: inout [Event]) {
         let before = out.count
+        var r = record
         if let sid = r.taskChannelSid {
             if let name = r.taskChannel {
                 if channelNames[sid] != name, channelNames.count < 1024 || channelNames[sid] != nil { channelNames[sid] = name }
-            } else {
-                r.taskChannel = channelNames[sid]
+            } else if let name = channelNames[sid] {
+                // A saved floor may share the record (a copy of the reorder window): name the channel on a copy.
+                r = r.copy()
+                r.taskChannel = name
             }
         }
         let learned = learn(r)

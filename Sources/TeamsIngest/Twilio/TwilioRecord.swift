@@ -210,6 +210,26 @@ final class TaskRouterRecord: Codable {
         self.at = at
         self.key = key
     }
+
+    /// A copy to change: records held in the reorder window are shared with saved floors, so they never change.
+    func copy() -> TaskRouterRecord {
+        let c = TaskRouterRecord(type: type, at: at, key: key)
+        c.workerSid = workerSid
+        c.workerName = workerName
+        c.worker = worker
+        c.activityName = activityName
+        c.activityAvailable = activityAvailable
+        c.channelCapacity = channelCapacity
+        c.channelAvailable = channelAvailable
+        c.taskChannelSid = taskChannelSid
+        c.taskSid = taskSid
+        c.task = task
+        c.taskChannel = taskChannel
+        c.taskQueue = taskQueue
+        c.reservationSid = reservationSid
+        c.transfer = transfer
+        return c
+    }
 }
 
 /// The `transfer_*` fields of a TaskRouter event (names as in Event Streams' TaskRouter payload).
