@@ -87,6 +87,50 @@ struct FloorSnapshotTests {
         #expect(xc == yc)
     }
 
+    @Test("snapshots taken while two sources post: the last one plus the log after it make the same floor, no event twice or lost")
+    func consistentCut() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try WriteAheadLog(directory: dir.path, sync: false)
+        log.start()
+        let store = RegistryStore()
+        let live = IngestPipeline(logger: quietLogger, journal: log) { store.apply($0) }
+        let sources = ["a", "b"].map { SharedIngestSession(pipeline: live, source: $0) }
+        let snapshots = FloorSnapshotter(directory: dir.path, store: store, pipeline: live, journal: log,
+                                         logger: quietLogger)
+        let posts = 600
+        let threads = sources.enumerated().map { n, session in
+            Thread {
+                for i in 0..<posts {
+                    let line = Self.native("activity", Double(i) / 100,
+                                           #""worker":"\#(n)-\#(i % 20)","activity":"Step \#(i)""#)
+                    _ = session.ingest(body: Array((line + "\n").utf8))
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        var taken = 0
+        while threads.contains(where: { !$0.isFinished }) || taken < 3 {
+            #expect(snapshots.snapshot() == nil)
+            taken += 1
+        }
+        #expect(snapshots.figures.snapshots == taken)
+        let (floor, counters) = store.capture()
+        let statistics = live.statistics.snapshot()
+        log.stop()
+
+        let saved = try #require(try FloorSnapshot.load(directory: dir.path))
+        let reopened = try WriteAheadLog(directory: dir.path, newGeneration: saved.snapshot.log.generation + 1)
+        let restored = RegistryStore()
+        let again = IngestPipeline(logger: quietLogger, journal: reopened) { restored.apply($0) }
+        let start = try JournalReplay.start(of: reopened, after: saved.snapshot, snapshotPath: "state.snapshot")
+        _ = JournalReplay(reopened, pipeline: again, snapshot: saved.snapshot, store: restored, start: start)
+        let (back, backCounters) = restored.capture()
+        #expect(back.workers.mapValues(\.activity) == floor.workers.mapValues(\.activity))
+        #expect(backCounters.events == counters.events && counters.events == UInt64(2 * posts))
+        #expect(again.statistics.snapshot().linesRead == statistics.linesRead)
+    }
+
     @Test("a damaged or unknown snapshot is refused with what to do")
     func refusesDamage() throws {
         let snapshot = FloorSnapshot(takenAt: Timestamp(microseconds: 1), log: .init(generation: 0, offset: 16),
