@@ -2,8 +2,8 @@
 ///
 /// Events arrive late and twice; without this a `call.start` delivered after the call's
 /// `call.end` would put a call on the agent's card that is long over.
-public struct EndedWork: Sendable, Hashable {
-    public enum Kind: UInt8, Sendable, Hashable {
+public struct EndedWork: Sendable, Hashable, Codable {
+    public enum Kind: UInt8, Sendable, Hashable, Codable {
         case call, task
     }
 
@@ -43,7 +43,7 @@ public struct EndedWork: Sendable, Hashable {
 extension EndedWork {
     /// 128 bits, two per fingerprint: with `Registry.endedMemory` (16) tombstones, about one id in
     /// twenty that never ended looks as if it might have.
-    struct Filter: Sendable, Hashable {
+    struct Filter: Sendable, Hashable, Codable {
         var low: UInt64 = 0
         var high: UInt64 = 0
 

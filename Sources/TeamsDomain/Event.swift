@@ -6,17 +6,17 @@ public typealias CallID = String
 public typealias TaskID = String
 
 /// How a call reached the agent.
-public enum CallVia: String, Sendable, Hashable, CaseIterable {
+public enum CallVia: String, Sendable, Hashable, CaseIterable, Codable {
     case queue, transfer, outbound, direct
 }
 
 /// The direction of a call as seen from the contact centre.
-public enum CallDirection: String, Sendable, Hashable, CaseIterable {
+public enum CallDirection: String, Sendable, Hashable, CaseIterable, Codable {
     case inbound, outbound
 }
 
 /// Name, team, skills and capacity of a worker. `nil` fields are left as they were.
-public struct WorkerProfile: Sendable, Hashable {
+public struct WorkerProfile: Sendable, Hashable, Codable {
     public var name: String?
     public var team: String?
     public var skills: [String]?
@@ -32,7 +32,7 @@ public struct WorkerProfile: Sendable, Hashable {
 }
 
 /// What a `call.start` says about the new call.
-public struct CallStart: Sendable, Hashable {
+public struct CallStart: Sendable, Hashable, Codable {
     public var call: CallID
     public var from: String?
     public var queue: String?
@@ -50,7 +50,7 @@ public struct CallStart: Sendable, Hashable {
 }
 
 /// What a `task.start` says about a non-voice task.
-public struct TaskStart: Sendable, Hashable {
+public struct TaskStart: Sendable, Hashable, Codable {
     public var task: TaskID
     public var channel: String
     public var from: String?
@@ -68,7 +68,7 @@ public struct TaskStart: Sendable, Hashable {
 ///
 /// `miss` ends an offered call the agent did not take (rejected or timed out) and counts it in
 /// ``WorkerState/missedOffers``; an offer withdrawn by routing (rescinded, canceled) is an `end`.
-public enum CallChange: String, Sendable, Hashable, CaseIterable {
+public enum CallChange: String, Sendable, Hashable, CaseIterable, Codable {
     case hold, resume, mute, unmute, wrapup, end, miss
 }
 
@@ -76,8 +76,8 @@ public enum CallChange: String, Sendable, Hashable, CaseIterable {
 ///
 /// Decoders of every input format (native v1, Twilio Event Streams, classic callbacks,
 /// conference callbacks) produce these; the registry consumes nothing else.
-public struct Event: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable {
+public struct Event: Sendable, Hashable, Codable {
+    public enum Kind: Sendable, Hashable, Codable {
         /// Creates the worker or updates its profile.
         case worker(WorkerID, WorkerProfile)
         /// The worker's activity changed (`available` when the producer says so).

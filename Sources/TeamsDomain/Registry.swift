@@ -12,7 +12,7 @@ import HashTreeCollections
 /// - ended calls and tasks are remembered per worker (the last `endedMemory`), removed workers
 ///   registry-wide (the last `removedWorkerMemory`), so late events do not bring them back;
 /// - an event saying what the registry already shows changes nothing and does not bump `version`.
-public struct Registry: Sendable {
+public struct Registry: Sendable, Codable {
     /// How many ended calls and tasks each worker remembers to reject late events about them.
     /// Late events come seconds, at worst minutes, behind; an agent ends far fewer than this in that time.
     public static let endedMemory = 16
@@ -21,7 +21,7 @@ public struct Registry: Sendable {
     public static let removedWorkerMemory = 4096
 
     /// Bounds that keep one feed from growing the registry without end.
-    public struct Limits: Sendable, Hashable {
+    public struct Limits: Sendable, Hashable, Codable {
         /// Most workers held; an event that would add one more is `unchanged(tooManyWorkers)`.
         public var maxWorkers: Int
         /// Most calls one worker holds at once (live, held or in wrap-up); a start past it is

@@ -8,7 +8,7 @@ import Synchronization
 /// stalls ingest of the next batch by another thread, nor can it deadlock by reading the store.
 public final class RegistryStore: Sendable {
     /// Cumulative counts since the store was created, for status pages and metrics.
-    public struct Counters: Sendable, Hashable {
+    public struct Counters: Sendable, Hashable, Codable {
         /// Events that changed something.
         public var applied: UInt64 = 0
         /// Events that changed nothing.
@@ -158,6 +158,25 @@ public final class RegistryStore: Sendable {
     /// Cumulative counters.
     public var counters: Counters {
         state.withLock { $0.counters }
+    }
+
+    /// The registry and the counters together, as one consistent copy (O(1)): what a saved floor keeps.
+    public func capture() -> (registry: Registry, counters: Counters) {
+        state.withLock { ($0.registry, $0.counters) }
+    }
+
+    /// Replaces the registry and the counters with saved ones (a restart restoring its floor), keeping the
+    /// limits this store was made with; listeners hear of every worker as changed.
+    public func restore(_ registry: Registry, counters: Counters) {
+        let changes = state.withLock { state -> ChangeSet in
+            var restored = registry
+            restored.limits = state.registry.limits
+            state.registry = restored
+            state.counters = counters
+            return ChangeSet(version: restored.version, changed: Set(restored.workers.keys),
+                             lastEventAt: restored.lastEventAt)
+        }
+        if !changes.isEmpty { notify(changes) }
     }
 
     /// Calls `listener` after every batch that changed something, on the applying thread.

@@ -2,7 +2,7 @@
 ///
 /// Integer microseconds keep comparisons and arithmetic cheap on the ingest hot path and
 /// are exact for the fractional seconds RFC 3339 timestamps carry in practice.
-public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public var microseconds: Int64
 
     @inlinable public init(microseconds: Int64) { self.microseconds = microseconds }
@@ -25,6 +25,16 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public static let distantPast = Timestamp(microseconds: .min)
 
     public var description: String { RFC3339.format(self) }
+
+    /// Encoded as its microseconds alone (a number), which keeps a saved floor compact.
+    public init(from decoder: any Decoder) throws {
+        microseconds = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(microseconds)
+    }
 }
 
 extension Timestamp {

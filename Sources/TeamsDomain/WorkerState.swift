@@ -1,6 +1,6 @@
 /// One call an agent holds, as the events so far describe it.
-public struct CallState: Sendable, Hashable, Identifiable {
-    public enum Phase: String, Sendable, Hashable {
+public struct CallState: Sendable, Hashable, Identifiable, Codable {
+    public enum Phase: String, Sendable, Hashable, Codable {
         /// Offered to the agent and ringing (a pending reservation): no capacity, no flags.
         case offered
         case live, held, wrapup
@@ -71,7 +71,7 @@ public struct CallState: Sendable, Hashable, Identifiable {
 }
 
 /// A non-voice task (chat, SMS, email...) an agent is working on.
-public struct TaskState: Sendable, Hashable, Identifiable {
+public struct TaskState: Sendable, Hashable, Identifiable, Codable {
     public var id: TaskID {
         didSet { idFingerprint = EndedWork.fingerprint(of: id) }
     }
@@ -108,9 +108,9 @@ public struct CallFlags: OptionSet, Sendable, Hashable {
 ///
 /// A copy-on-write value: copying one (a snapshot, a lookup in the registry's tree) costs one
 /// reference count, not one per field; the first change to a shared copy copies the fields.
-public struct WorkerState: Sendable, Hashable, Identifiable {
+public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     /// The fields, shared by copies until one of them changes.
-    struct Fields: Sendable, Hashable {
+    struct Fields: Sendable, Hashable, Codable {
         var id: WorkerID
         var name: String
         var team: String
@@ -303,5 +303,129 @@ public struct WorkerState: Sendable, Hashable, Identifiable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(storage.fields)
+    }
+
+    /// Encoded as its fields (a saved floor, see `FloorSnapshot`).
+    public init(from decoder: any Decoder) throws {
+        storage = Storage(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try storage.fields.encode(to: encoder)
+    }
+}
+
+// A saved floor holds every worker and call: they are encoded as arrays of their fields, in the order
+// declared above (no field names repeated for each of tens of thousands), which keeps snapshots smaller and
+// faster to write and read. Changing a field means changing these and the snapshot's format version.
+
+extension WorkerState.Fields {
+    init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        id = try c.decode(WorkerID.self)
+        name = try c.decode(String.self)
+        team = try c.decode(String.self)
+        skills = try c.decode([String].self)
+        activity = try c.decode(String.self)
+        available = try c.decodeOptional(Bool.self)
+        activitySince = try c.decode(Timestamp.self)
+        capacity = try c.decode([String: Int].self)
+        channelsOff = try c.decode(Set<String>.self)
+        channelAvailabilityAt = try c.decode([String: Timestamp].self)
+        calls = try c.decode([CallState].self)
+        tasks = try c.decode([TaskState].self)
+        missedOfferTimes = try c.decode([Timestamp].self)
+        isPlaceholder = try c.decode(Bool.self)
+        version = try c.decode(UInt64.self)
+        profileAt = try c.decode(Timestamp.self)
+        activityAt = try c.decode(Timestamp.self)
+        capacityAt = try c.decode([String: Timestamp].self)
+        updatedAt = try c.decode(Timestamp.self)
+        ended = try c.decode([EndedWork].self)
+        endedFilter = try c.decode(EndedWork.Filter.self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(id)
+        try c.encode(name)
+        try c.encode(team)
+        try c.encode(skills)
+        try c.encode(activity)
+        try c.encodeOptional(available)
+        try c.encode(activitySince)
+        try c.encode(capacity)
+        try c.encode(channelsOff)
+        try c.encode(channelAvailabilityAt)
+        try c.encode(calls)
+        try c.encode(tasks)
+        try c.encode(missedOfferTimes)
+        try c.encode(isPlaceholder)
+        try c.encode(version)
+        try c.encode(profileAt)
+        try c.encode(activityAt)
+        try c.encode(capacityAt)
+        try c.encode(updatedAt)
+        try c.encode(ended)
+        try c.encode(endedFilter)
+    }
+}
+
+extension CallState {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        id = try c.decode(CallID.self)
+        idFingerprint = EndedWork.fingerprint(of: id)
+        phase = try c.decode(Phase.self)
+        muted = try c.decodeOptional(Bool.self)
+        from = try c.decodeOptional(String.self)
+        queue = try c.decodeOptional(String.self)
+        direction = try c.decode(CallDirection.self)
+        via = try c.decode(CallVia.self)
+        startedAt = try c.decode(Timestamp.self)
+        offeredAt = try c.decodeOptional(Timestamp.self)
+        holdSince = try c.decodeOptional(Timestamp.self)
+        liveSince = try c.decodeOptional(Timestamp.self)
+        wrapupSince = try c.decodeOptional(Timestamp.self)
+        muteChangedAt = try c.decode(Timestamp.self)
+        misroute = try c.decode(Bool.self)
+        updatedAt = try c.decode(Timestamp.self)
+        phaseEventAt = try c.decode(Timestamp.self)
+        muteEventAt = try c.decode(Timestamp.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(id)
+        try c.encode(phase)
+        try c.encodeOptional(muted)
+        try c.encodeOptional(from)
+        try c.encodeOptional(queue)
+        try c.encode(direction)
+        try c.encode(via)
+        try c.encode(startedAt)
+        try c.encodeOptional(offeredAt)
+        try c.encodeOptional(holdSince)
+        try c.encodeOptional(liveSince)
+        try c.encodeOptional(wrapupSince)
+        try c.encode(muteChangedAt)
+        try c.encode(misroute)
+        try c.encode(updatedAt)
+        try c.encode(phaseEventAt)
+        try c.encode(muteEventAt)
+    }
+}
+
+extension UnkeyedEncodingContainer {
+    /// `value`, or null.
+    mutating func encodeOptional<T: Encodable>(_ value: T?) throws {
+        if let value { try encode(value) } else { try encodeNil() }
+    }
+}
+
+extension UnkeyedDecodingContainer {
+    /// A value or null.
+    mutating func decodeOptional<T: Decodable>(_ type: T.Type) throws -> T? {
+        try decodeNil() ? nil : try decode(type)
     }
 }

@@ -35,21 +35,21 @@ struct DescriptorReader: ~Copyable {
 
     /// Reads `fd` to its end, or until stopped, and says why it ended; the session is finished
     /// (last partial line, held events) unless it was stopped.
-    mutating func readAll(_ fd: Int32, name: String, into session: inout IngestSession, stop: StopSignal) -> SourceEnd.Reason {
-        switch drain(fd, into: &session, stop: stop) {
+    mutating func readAll(_ fd: Int32, name: String, into slot: SessionSlot, stop: StopSignal) -> SourceEnd.Reason {
+        switch drain(fd, into: slot, stop: stop) {
         case .endOfInput:
-            session.finish()
+            slot.run { $0.finish() }
             return .endOfInput
         case .stopped:
             return .stopped
         case .failed(let code):
-            session.finish()
+            slot.run { $0.finish() }
             return .failed("cannot read \(name): \(errnoDescription(code))")
         }
     }
 
-    /// Reads `fd` until `read()` returns 0, feeding every chunk to `session`.
-    mutating func drain(_ fd: Int32, into session: inout IngestSession, stop: StopSignal) -> Outcome {
+    /// Reads `fd` until `read()` returns 0, feeding every chunk to the slot's session.
+    mutating func drain(_ fd: Int32, into slot: SessionSlot, stop: StopSignal) -> Outcome {
         bytesRead = 0
         while true {
             if stop.isSet { return .stopped }
@@ -57,7 +57,7 @@ struct DescriptorReader: ~Copyable {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, waitSlice)
             if ready == 0 {
-                session.tick()
+                slot.run { $0.tick() }
                 continue
             }
             if ready < 0 {
@@ -68,8 +68,7 @@ struct DescriptorReader: ~Copyable {
             if n > 0 {
                 bytesRead += n
                 let chunk = UnsafeBufferPointer(rebasing: buffer[0..<n])
-                guard Self.journal(chunk, session: &session, stop: stop) else { return .stopped }
-                session.feed(chunk)
+                guard Self.journalAndFeed(chunk, slot: slot, stop: stop) else { return .stopped }
             } else if n == 0 {
                 return .endOfInput
             } else if errno == EINTR || errno == EAGAIN {
@@ -82,40 +81,42 @@ struct DescriptorReader: ~Copyable {
 }
 
 extension DescriptorReader {
-    /// Appends `chunk` to the session's journal and, for standard input, waits until it is on disk, so
-    /// nothing read is lost by a crash (a file's chunks do not wait: it is read again from the last chunk the
-    /// log kept); while it cannot be written (a full disk) reading pauses and the write is retried every
-    /// second. Moves the session's file position past the chunk. False when stopped while retrying.
-    static func journal(_ chunk: UnsafeBufferPointer<UInt8>, session: inout IngestSession, stop: StopSignal) -> Bool {
-        var next = session.position
-        next?.offset += chunk.count
-        guard let journal = session.journal else {
-            session.position = next
-            return true
-        }
-        // A regular file can be read again: after a crash it resumes from the last chunk the log kept, so its
-        // chunks need not wait for the disk (reading stays at full speed). Standard input cannot: each chunk waits.
-        if next != nil, !journal.isFailing {
-            _ = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
-            session.position = next
-            return true
-        }
+    /// Appends `chunk` to the session's journal and feeds it, as one operation of the slot (a snapshot sees
+    /// both or neither). Standard input waits until the chunk is on disk, so nothing read is lost by a crash
+    /// (a file's chunks do not wait: it is read again from the last chunk the log kept); while the log cannot
+    /// be written (a full disk) reading pauses and the write is retried every second, outside the operation.
+    /// Moves the session's file position past the chunk. False when stopped while retrying.
+    static func journalAndFeed(_ chunk: UnsafeBufferPointer<UInt8>, slot: SessionSlot, stop: StopSignal) -> Bool {
         var failures = 0
         while true {
-            let sequence = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
-            guard let why = journal.waitUntilDurable(sequence) else {
-                if failures > 0 {
-                    session.pipeline.logger.notice("\(session.source): the write-ahead log takes writes again; reading on")
-                }
-                session.position = next
+            guard let why = slot.run({ attempt(chunk, session: &$0) }) else {
+                if failures > 0 { slot.logger.notice("\(slot.source): the write-ahead log takes writes again; reading on") }
                 return true
             }
             if failures == 0 {
-                session.pipeline.logger.error("\(session.source): cannot write the write-ahead log (\(why)); reading paused, retrying every second")
+                slot.logger.error("\(slot.source): cannot write the write-ahead log (\(why)); reading paused, retrying every second")
             }
             failures += 1
             if stop.sleep(.seconds(1)) { return false }
         }
+    }
+
+    /// One try of ``journalAndFeed(_:slot:stop:)``: `nil` when the chunk was fed, else why it could not be written.
+    static func attempt(_ chunk: UnsafeBufferPointer<UInt8>, session: inout IngestSession) -> String? {
+        var next = session.position
+        next?.offset += chunk.count
+        guard let journal = session.journal else {
+            session.position = next
+            session.feed(chunk)
+            return nil
+        }
+        // A regular file can be read again: after a crash it resumes from the last chunk the log kept, so its
+        // chunks need not wait for the disk (reading stays at full speed). Standard input cannot: each chunk waits.
+        let sequence = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
+        if next == nil || journal.isFailing, let why = journal.waitUntilDurable(sequence) { return why }
+        session.position = next
+        session.feed(chunk)
+        return nil
     }
 }
 

@@ -60,10 +60,10 @@ public final class FileSource: IngestSource {
 
     public func wait() { runner.wait() }
 
-    /// The replayed session, or a new one.
-    private func takeSession() -> IngestSession {
-        if let session = resumed.withLock({ $0.take() }) { return session }
-        return pipeline.makeSession(source: path)
+    /// The replayed session, or a new one, in its slot.
+    private func takeSlot() -> SessionSlot {
+        if let session = resumed.withLock({ $0.take() }) { return pipeline.slot(for: session) }
+        return pipeline.slot(for: pipeline.makeSession(source: path))
     }
 
     /// Positions a newly opened file for `session`: past what the session already fed from this very
@@ -95,20 +95,20 @@ public final class FileSource: IngestSource {
     }
 
     private func runOnce(_ stop: StopSignal) -> SourceEnd {
-        var session = takeSession()
+        let slot = takeSlot()
         guard let file = OpenFile(path: path) else {
             return SourceEnd(source: path, reason: .failed("cannot open \(path): \(errnoDescription(errno))"), lines: 0)
         }
         defer { close(file.fd) }
-        _ = place(file, &session)
+        _ = slot.run { place(file, &$0) }
         var reader = DescriptorReader()
-        let reason = reader.readAll(file.fd, name: path, into: &session, stop: stop)
-        return SourceEnd(source: path, reason: reason, lines: session.lineNumber)
+        let reason = reader.readAll(file.fd, name: path, into: slot, stop: stop)
+        return SourceEnd(source: path, reason: reason, lines: slot.run { $0.lineNumber })
     }
 
     private func runFollowing(_ stop: StopSignal) -> SourceEnd {
         let logger = pipeline.logger
-        var session = takeSession()
+        let slot = takeSlot()
         var reader = DescriptorReader()
         var file: OpenFile?
         var waitingLogged = false
@@ -118,7 +118,7 @@ public final class FileSource: IngestSource {
         while !stop.isSet {
             guard var current = file else {
                 if var opened = OpenFile(path: path) {
-                    opened.offset = place(opened, &session)
+                    opened.offset = slot.run { place(opened, &$0) }
                     file = opened
                     watch.watchFile()
                     waitingLogged = false
@@ -133,14 +133,14 @@ public final class FileSource: IngestSource {
                 continue
             }
 
-            switch reader.drain(current.fd, into: &session, stop: stop) {
+            switch reader.drain(current.fd, into: slot, stop: stop) {
             case .stopped:
                 break
             case .failed(let code):
                 logger.error("cannot read \(path): \(errnoDescription(code)); reopening", metadata: ["source": "\(path)"])
                 close(current.fd)
                 file = nil
-                session.discardPartialLine()
+                slot.run { $0.discardPartialLine() }
                 stop.sleep(pollInterval)
                 continue
             case .endOfInput:
@@ -155,14 +155,16 @@ public final class FileSource: IngestSource {
                 lseek(current.fd, 0, SEEK_SET)
                 current.offset = 0
                 file = current
-                session.position?.offset = 0
-                session.discardPartialLine()
+                slot.run { session in
+                    session.position?.offset = 0
+                    session.discardPartialLine()
+                }
                 continue
             }
             if let identity = FileIdentity(path: path), identity != current.identity {
                 // Lines written to the old file just before it was renamed are still ours.
-                if reader.drain(current.fd, into: &session, stop: stop) == .stopped { break }
-                session.finish()
+                if reader.drain(current.fd, into: slot, stop: stop) == .stopped { break }
+                slot.run { $0.finish() }
                 logger.notice("\(path) was replaced; finished the old file, reading the new one",
                               metadata: ["source": "\(path)"])
                 close(current.fd)
@@ -170,10 +172,13 @@ public final class FileSource: IngestSource {
                 continue
             }
             // Gone without a replacement yet: keep the old descriptor, the writer may still be using it.
-            session.tick()
-            watch.wait(upTo: session.holdsEvents ? min(pollInterval, Self.tickInterval) : pollInterval, stop: stop)
+            let holdsEvents = slot.run { session in
+                session.tick()
+                return session.holdsEvents
+            }
+            watch.wait(upTo: holdsEvents ? min(pollInterval, Self.tickInterval) : pollInterval, stop: stop)
         }
-        return SourceEnd(source: path, reason: .stopped, lines: session.lineNumber)
+        return SourceEnd(source: path, reason: .stopped, lines: slot.run { $0.lineNumber })
     }
 }
 

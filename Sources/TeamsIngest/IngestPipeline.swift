@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import TeamsDomain
 
 /// Lines in, event batches out: reads lines, decodes them, hands events to a sink in batches, counts
@@ -21,6 +22,9 @@ public final class IngestPipeline: Sendable {
     public let journal: WriteAheadLog?
     let makeDecoder: @Sendable () -> any LineDecoder
     let rejectLog: RejectLogLimiter
+    /// Held shared by each journaled operation of a session, exclusively by a snapshot (see ``JournalGate``).
+    public let gate = JournalGate()
+    private let slots = Mutex<[String: SessionSlot]>([:])
 
     /// - Parameters:
     ///   - maxLineLength: longer lines are rejected as `too_long` (default 64 KiB).
@@ -50,6 +54,30 @@ public final class IngestPipeline: Sendable {
     public func makeSession(source: String, journaled: Bool = true) -> IngestSession {
         var session = IngestSession(pipeline: self, source: source)
         if journaled { session.journal = journal }
+        return session
+    }
+
+    /// Gives `session` a long-lived home that saved floors read (see ``SessionSlot``); it replaces an
+    /// earlier slot of the same source.
+    public func slot(for session: sending IngestSession) -> SessionSlot {
+        let slot = SessionSlot(session, gate: gate)
+        slots.withLock { $0[slot.source] = slot }
+        return slot
+    }
+
+    /// Runs `body` with the gate held exclusively (no session operation under way), giving it the memory
+    /// of every slot's session: the snapshot's consistent cut.
+    public func whileNoOperationRuns<T>(_ body: ([SessionMemory]) throws -> T) rethrows -> T {
+        try gate.exclusive {
+            let all = slots.withLock { Array($0.values) }
+            return try body(all.map { $0.memoryWhileExclusive() }.sorted { $0.source < $1.source })
+        }
+    }
+
+    /// A fresh session of `source` (not journaled) that goes on from a saved memory.
+    public func makeSession(restoring memory: SessionMemory) -> IngestSession {
+        var session = makeSession(source: memory.source, journaled: false)
+        session.restore(memory)
         return session
     }
 

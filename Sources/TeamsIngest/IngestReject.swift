@@ -1,7 +1,7 @@
 /// Why one input line was rejected: a category for metrics labels and a specific, human-readable reason.
 public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
     /// Coarse classes of bad input; `rawValue` is the Prometheus label value.
-    public enum Category: String, Sendable, Hashable, CaseIterable {
+    public enum Category: String, Sendable, Hashable, CaseIterable, Codable {
         /// Not JSON at all, or malformed/truncated JSON.
         case json
         /// JSON, but not an event: wrong shape, missing or mistyped fields, bad values.

@@ -216,3 +216,32 @@ public struct IngestSession {
         pipeline.rejectLog.log(rejection, source: source, lineNumber: lineNumber, preview: preview)
     }
 }
+
+/// What an ``IngestSession`` remembers between operations, as a saved floor keeps it: the partial line,
+/// the decoder's memory (Twilio correlation, the reorder window's records), the line count, the decoder
+/// statistics already reported, and for a file the file (device, inode) and how far it was fed.
+public struct SessionMemory: Codable {
+    public var source: String
+    var reader: LineReader
+    var decoder: DecoderMemory?
+    var lineNumber: Int
+    var reportedFormats: TwilioStatistics
+    public var position: FilePosition?
+}
+
+extension IngestSession {
+    /// A copy of what the session remembers (O(1): copy-on-write).
+    public var memory: SessionMemory {
+        SessionMemory(source: source, reader: reader, decoder: decoder.memory, lineNumber: lineNumber,
+                      reportedFormats: reportedFormats, position: position)
+    }
+
+    /// Goes on from a saved memory of this source.
+    public mutating func restore(_ memory: SessionMemory) {
+        reader = memory.reader
+        if let saved = memory.decoder { decoder.restore(saved) }
+        lineNumber = memory.lineNumber
+        reportedFormats = memory.reportedFormats
+        position = memory.position
+    }
+}

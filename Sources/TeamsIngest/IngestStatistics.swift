@@ -7,7 +7,7 @@ import TeamsDomain
 /// Readers add their counts once per chunk (see ``IngestSession``), so the lock is taken rarely on the hot path.
 public final class IngestStatistics: Sendable {
     /// A rejected line as `/status` shows it.
-    public struct RecentReject: Sendable, Hashable {
+    public struct RecentReject: Sendable, Hashable, Codable {
         /// The source's name: a path, `-` for standard input, `POST /ingest`.
         public var source: String
         /// 1-based line number within the source (element number for a JSON array body).
@@ -21,7 +21,7 @@ public final class IngestStatistics: Sendable {
     }
 
     /// A consistent copy of the statistics.
-    public struct Snapshot: Sendable, Hashable {
+    public struct Snapshot: Sendable, Hashable, Codable {
         /// Every line seen: accepted, rejected and blank.
         public var linesRead: Int = 0
         /// Events decoded and handed to the sink.
@@ -74,6 +74,15 @@ public final class IngestStatistics: Sendable {
             var copy = s.snapshot
             copy.recentRejects = Array(s.ring)
             return copy
+        }
+    }
+
+    /// Replaces every counter and the recent rejections with saved ones (a restart restoring its floor).
+    public func restore(_ saved: Snapshot) {
+        state.withLock { s in
+            s.snapshot = saved
+            s.ring = Deque(saved.recentRejects.suffix(recentRejectLimit))
+            s.snapshot.recentRejects = []
         }
     }
 

@@ -32,6 +32,18 @@ public protocol LineDecoder {
     /// Counts of recognised input that produced no event (ignored types, duplicates, late records),
     /// cumulative since the decoder was made. Empty by default.
     var formatStatistics: TwilioStatistics { get }
+
+    /// What the decoder remembers between lines (correlation, held events), for a saved floor; `nil`
+    /// when it remembers nothing (the default).
+    var memory: DecoderMemory? { get }
+
+    /// Takes back a memory ``memory`` gave (a restart). Nothing by default.
+    mutating func restore(_ memory: DecoderMemory)
+}
+
+/// A decoder's memory as a saved floor keeps it (see ``LineDecoder/memory``).
+public struct DecoderMemory: Codable {
+    var twilio: TwilioDecoder.Memory?
 }
 
 extension LineDecoder {
@@ -48,6 +60,10 @@ extension LineDecoder {
     public var heldEvents: Int { 0 }
 
     public var formatStatistics: TwilioStatistics { TwilioStatistics() }
+
+    public var memory: DecoderMemory? { nil }
+
+    public mutating func restore(_ memory: DecoderMemory) {}
 }
 
 enum LineBytes {

@@ -13,7 +13,7 @@ import Darwin
 /// is skipped up to its newline and reported once as ``Line/tooLong(preview:length:)``.
 /// A trailing `\r` (CRLF input) is not part of the line. A partial last line waits for the next chunk
 /// until ``finish(_:)`` says the input has ended.
-public struct LineReader {
+public struct LineReader: Codable {
     /// One line, valid only during the callback.
     public enum Line {
         /// The line's bytes, without `\n` or a trailing `\r`.

@@ -10,9 +10,12 @@ import TeamsDomain
 ///
 /// Twilio's feeds need memory across requests (de-duplication, task → worker maps, the reorder
 /// buffer), so every POST goes through the same decoder; a lock makes them take turns, and a
-/// ticker lets held-back events go when no request comes.
+/// ticker lets held-back events go when no request comes. The session lives in a ``SessionSlot``, so
+/// saved floors keep it.
 public final class SharedIngestSession: Sendable {
-    private let session: Mutex<IngestSession>
+    private let slot: SessionSlot
+    /// Requests (and the ticker) take turns on the session.
+    private let turn = Mutex(())
     private let stopped = Mutex(false)
     private let ticker = Mutex<IngestThread?>(nil)
 
@@ -43,7 +46,7 @@ public final class SharedIngestSession: Sendable {
     public init(pipeline: IngestPipeline, source: String, maxErrors: Int = 100) {
         var s = pipeline.makeSession(source: source)
         s.collectErrors(limit: maxErrors)
-        session = Mutex(s)
+        slot = pipeline.slot(for: s)
         journal = pipeline.journal
         self.maxErrors = maxErrors
     }
@@ -52,10 +55,12 @@ public final class SharedIngestSession: Sendable {
     public func resume(_ replayed: sending IngestSession) {
         let limit = maxErrors
         let handOver = Mutex<IngestSession?>(replayed)
-        session.withLock { s in
-            guard let replayed = handOver.withLock({ $0.take() }) else { return }
-            s = replayed
-            s.collectErrors(limit: limit)
+        turn.withLock { _ in
+            slot.run { s in
+                guard let replayed = handOver.withLock({ $0.take() }) else { return }
+                s = replayed
+                s.collectErrors(limit: limit)
+            }
         }
     }
 
@@ -75,25 +80,22 @@ public final class SharedIngestSession: Sendable {
     }
 
     /// Appends `payload` (a body or a form) to the log, feeds it, then waits for the disk. While the log
-    /// is failing (a full disk), the payload is applied only once it is on disk. `nil`: a form the
-    /// decoder does not read.
+    /// is failing (a full disk), the payload is applied only once it is on disk. Appending and feeding are
+    /// one operation of the session's slot, so a snapshot sees both or neither. `nil`: a form the decoder
+    /// does not read.
     private func journaled(_ operation: JournalRecord.Operation, _ payload: [UInt8], restricted: Bool) -> BodyResult? {
-        if let journal, journal.isFailing {
-            let sequence = session.withLock { s in
+        let journal = self.journal
+        let (result, sequence) = turn.withLock { _ -> (BodyResult?, UInt64?) in
+            slot.run { s -> (BodyResult?, UInt64?) in
+                let failing = journal?.isFailing ?? false
                 s.permit = restricted ? NativeLinePermit() : nil
-                defer { s.permit = nil }
-                return payload.withUnsafeBufferPointer { s.record(operation, payload: $0) }
+                let sequence = payload.withUnsafeBufferPointer { s.record(operation, payload: $0) }
+                s.permit = nil
+                if failing, let journal, let sequence, let why = journal.waitUntilDurable(sequence) {
+                    return (BodyResult(accepted: 0, rejected: 0, events: 0, errors: [], notWritten: why), nil)
+                }
+                return (Self.feed(operation, payload, restricted: restricted, into: &s), failing ? nil : sequence)
             }
-            if let sequence, let why = journal.waitUntilDurable(sequence) {
-                return BodyResult(accepted: 0, rejected: 0, events: 0, errors: [], notWritten: why)
-            }
-            return session.withLock { s in Self.feed(operation, payload, restricted: restricted, into: &s) }
-        }
-        let (result, sequence) = session.withLock { s -> (BodyResult?, UInt64?) in
-            s.permit = restricted ? NativeLinePermit() : nil
-            let sequence = payload.withUnsafeBufferPointer { s.record(operation, payload: $0) }
-            s.permit = nil
-            return (Self.feed(operation, payload, restricted: restricted, into: &s), sequence)
         }
         guard var result else { return nil }
         if let journal, let sequence, let why = journal.waitUntilDurable(sequence) {
@@ -117,7 +119,7 @@ public final class SharedIngestSession: Sendable {
 
     /// Lets due held-back events go; call a few times a second.
     public func tick() {
-        session.withLock { $0.tick() }
+        turn.withLock { _ in slot.run { $0.tick() } }
     }
 
     /// Starts a thread that ticks every `interval` until `stop()`.
@@ -137,7 +139,7 @@ public final class SharedIngestSession: Sendable {
     public func stop() {
         stopped.withLock { $0 = true }
         ticker.withLock { $0 }?.join()
-        session.withLock { $0.finish() }
+        turn.withLock { _ in slot.run { $0.finish() } }
     }
 
     static func result(_ r: IngestResult, firstLine: Int) -> BodyResult {

@@ -40,15 +40,17 @@ public final class StandardInputSource: IngestSource {
     public func wait() { runner.wait() }
 
     private func run(_ stop: StopSignal) {
-        var session: IngestSession
+        let slot: SessionSlot
         if let replayed = resumed.withLock({ $0.take() }) {
-            session = replayed
-            if session.hasPartialLine { session.discardPartialLine() }
+            slot = pipeline.slot(for: replayed)
+            slot.run { session in
+                if session.hasPartialLine { session.discardPartialLine() }
+            }
         } else {
-            session = pipeline.makeSession(source: name)
+            slot = pipeline.slot(for: pipeline.makeSession(source: name))
         }
         var reader = DescriptorReader()
-        let reason = reader.readAll(fileDescriptor, name: name, into: &session, stop: stop)
-        onEnd(SourceEnd(source: name, reason: reason, lines: session.lineNumber))
+        let reason = reader.readAll(fileDescriptor, name: name, into: slot, stop: stop)
+        onEnd(SourceEnd(source: name, reason: reason, lines: slot.run { $0.lineNumber }))
     }
 }

@@ -150,6 +150,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a live view with no client is kept, so a reconnecting page finds what it missed.")
     var liveLinger = 120.0
 
+    @Option(help: ArgumentHelp("Seconds between snapshots of the floor in the data directory (when something changed); the write-ahead log is cut at each.",
+                               valueName: "seconds"))
+    var snapshotInterval = 60.0
+
+    @Option(help: ArgumentHelp("Write-ahead log length in bytes past which a snapshot is taken at once.", valueName: "bytes"))
+    var snapshotLogBytes = 64 << 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -202,6 +209,10 @@ struct Serve: AsyncParsableCommand {
         guard (10...60_000).contains(liveProbeMs) else { throw ValidationError("--live-probe-ms must be 10...60000") }
         guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
         guard maxCallsPerWorker >= 1 else { throw ValidationError("--max-calls-per-worker must be at least 1") }
+        guard snapshotInterval >= 0.5, snapshotInterval <= 86_400 else {
+            throw ValidationError("--snapshot-interval must be 0.5...86400 seconds")
+        }
+        guard snapshotLogBytes >= 4096 else { throw ValidationError("--snapshot-log-bytes must be at least 4096") }
     }
 
     static func pair(_ text: String) -> (Double, Double)? {
@@ -238,11 +249,33 @@ struct Serve: AsyncParsableCommand {
         settings.signOutLink = access.settings.authRequired
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
+        let loadStarted = Timestamp.monotonicSeconds()
+        var saved: (snapshot: FloorSnapshot, bytes: Int)?
+        if let directory = reportOptions.directory {
+            do {
+                saved = try FloorSnapshot.load(directory: directory)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        let loadSeconds = Timestamp.monotonicSeconds() - loadStarted
         let journal: WriteAheadLog?
-        do {
-            journal = try reportOptions.directory.map { try WriteAheadLog(directory: $0) }
-        } catch let error as WriteAheadLog.OpenError {
-            throw ValidationError(error.description)
+        let replayStart: Int
+        if let directory = reportOptions.directory {
+            do {
+                let log = try WriteAheadLog(directory: directory,
+                                            newGeneration: saved.map { $0.snapshot.log.generation &+ 1 } ?? 0)
+                replayStart = try JournalReplay.start(of: log, after: saved?.snapshot,
+                                                      snapshotPath: FloorSnapshot.path(in: directory))
+                journal = log
+            } catch let error as WriteAheadLog.OpenError {
+                throw ValidationError(error.description)
+            } catch let error as JournalReplay.Mismatch {
+                throw ValidationError(error.description)
+            }
+        } else {
+            journal = nil
+            replayStart = WriteAheadLog.headerLength
         }
         if journal == nil {
             logger.notice("no write-ahead log (--in-memory): the floor and events posted will not survive a restart")
@@ -275,9 +308,14 @@ struct Serve: AsyncParsableCommand {
         ingest.origin = access.settings.origin
         ingest.twilioSignature = try accessOptions.twilioAuthToken().map(WebhookSignature.init(authToken:))
         ingest.tls = tlsCert != nil
+        let snapshots = journal.map {
+            FloorSnapshotter(directory: $0.directory, store: store, pipeline: pipeline, journal: $0,
+                             settings: .init(interval: snapshotInterval, logBytes: snapshotLogBytes))
+        }
         let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: settings,
                                      ingest: ingest, live: live, reports: reports,
-                                     durability: Durability(restore: restore, journal: journal), access: access)
+                                     durability: Durability(restore: restore, journal: journal, snapshots: snapshots),
+                                     access: access)
         var http = HTTPServer.Configuration(host: host, port: port, threads: threads, connectionLimit: maxConnections,
                                             connectionTimeout: connectionTimeout)
         http.perAddressConnectionLimit = maxConnectionsPerAddress
@@ -300,7 +338,11 @@ struct Serve: AsyncParsableCommand {
         let scheme = http.tls == nil ? "http" : "https"
         logger.info("serving \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/")
 
-        var replay: JournalReplay? = journal.map { Self.replay($0, pipeline: pipeline, logger: logger) }
+        var replay: JournalReplay?
+        if let journal {
+            replay = Self.replay(journal, pipeline: pipeline, store: store, saved: saved, start: replayStart,
+                                 loadSeconds: loadSeconds, logger: logger)
+        }
         if let replayed = replay?.take(Self.postSource) { posts.resume(replayed) }
         posts.startTicking()
 
@@ -322,10 +364,13 @@ struct Serve: AsyncParsableCommand {
         if let replay {
             for source in replay.untaken {
                 logger.notice("the write-ahead log holds events of \(source), not read now: they stay applied")
+                // Kept in later snapshots too, so the source is not read again from the start should it come back.
+                if let session = replay.take(source) { _ = pipeline.slot(for: session) }
             }
         }
         if let replay { restore.finish(replay.figures) }
         replay = nil
+        snapshots?.start()
         let demoFeed = demo ? DemoFeed(pipeline: pipeline, agents: demoAgents, seed: 1, rate: demoRate, clock: .system) : nil
         demoFeed?.start()
         if events.isEmpty && !demo {
@@ -340,6 +385,7 @@ struct Serve: AsyncParsableCommand {
         server.stop()
         for source in sources { source.stop() }
         posts.stop()
+        snapshots?.stop()
         journal?.stop()
         reports?.stop()
     }
@@ -347,10 +393,18 @@ struct Serve: AsyncParsableCommand {
     /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.
     static let postSource = "POST /ingest"
 
-    /// Replays the write-ahead log (the floor comes back through the pipeline), then starts its writer.
-    static func replay(_ journal: WriteAheadLog, pipeline: IngestPipeline, logger: Logger) -> JournalReplay {
-        logger.info("restoring the floor from \(journal.path)")
-        let replay = JournalReplay(journal, pipeline: pipeline)
+    /// Restores the floor: the snapshot when there is one, then the write-ahead log records after it (they
+    /// come back through the pipeline); then starts the log's writer.
+    static func replay(_ journal: WriteAheadLog, pipeline: IngestPipeline, store: RegistryStore,
+                       saved: sending (snapshot: FloorSnapshot, bytes: Int)?, start: Int, loadSeconds: Double,
+                       logger: Logger) -> JournalReplay {
+        if let saved {
+            logger.info("restoring the floor from \(FloorSnapshot.path(in: journal.directory)) (\(saved.bytes) bytes, taken \(saved.snapshot.takenAt)), then \(journal.path) after it")
+        } else {
+            logger.info("restoring the floor from \(journal.path)")
+        }
+        let replay = JournalReplay(journal, pipeline: pipeline, snapshot: saved?.snapshot, store: store, start: start,
+                                   snapshotBytes: saved?.bytes ?? 0, loadSeconds: loadSeconds)
         journal.start()
         let f = replay.figures
         if f.tornBytes > 0 {

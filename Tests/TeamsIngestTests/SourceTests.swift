@@ -220,13 +220,13 @@ struct SourceTests {
         close(fds[1])
         let collector = EventCollector()
         let pipeline = IngestPipeline(logger: quietLogger, sink: collector.sink)
-        var session = pipeline.makeSession(source: "pipe")
+        let slot = pipeline.slot(for: pipeline.makeSession(source: "pipe"))
         var reader = DescriptorReader(chunkSize: 7)  // tiny chunks: every line spans several reads
-        #expect(reader.drain(fds[0], into: &session, stop: StopSignal()) == .endOfInput)
+        #expect(reader.drain(fds[0], into: slot, stop: StopSignal()) == .endOfInput)
         #expect(reader.bytesRead == text.utf8.count)
         #expect(heartbeatNumbers(collector) == [1, 2])
         let stopped = StopSignal()
         stopped.set()
-        #expect(reader.drain(fds[0], into: &session, stop: stopped) == .stopped)
+        #expect(reader.drain(fds[0], into: slot, stop: stopped) == .stopped)
     }
 }

@@ -133,7 +133,7 @@ public struct JournalRecord: Sendable, Hashable {
 
 /// Which file a source is reading (device and inode, so a renamed or replaced file is told apart)
 /// and how many of its bytes have been fed.
-public struct FilePosition: Sendable, Hashable {
+public struct FilePosition: Sendable, Hashable, Codable {
     public var device: UInt64
     public var inode: UInt64
     public var offset: Int

@@ -6,6 +6,9 @@ import TeamsDomain
 /// session's decoder memory (Twilio correlation, reorder buffer, partial lines, file positions) come
 /// back to where they were when the log was last synced.
 ///
+/// With a snapshot (``FloorSnapshot``), the registry, counters and statistics are set from it, the sessions
+/// start from its memories, and only the records after its place in the log are replayed.
+///
 /// The live sources then carry on from the replayed sessions: ``take(_:)`` hands each its own.
 public final class JournalReplay: Sendable {
     /// What the replay did.
@@ -17,30 +20,70 @@ public final class JournalReplay: Sendable {
         public var tornBytes = 0
         public var tornReason: String?
         public var seconds = 0.0
+        /// Whether the floor came from a snapshot first, when that was taken, its size, and the seconds
+        /// reading and decoding it took (included in ``seconds``).
+        public var fromSnapshot = false
+        public var snapshotTakenAt: Timestamp?
+        public var snapshotBytes = 0
+        public var snapshotSeconds = 0.0
+    }
+
+    /// Why the log and the snapshot do not go together.
+    public struct Mismatch: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Where replay starts in `journal` after `snapshot`: its offset when the log is still the snapshot's
+    /// generation, the first record when the log was compacted after it (the next generation).
+    /// - Throws: ``Mismatch`` when the log belongs to another snapshot (or none).
+    public static func start(of journal: WriteAheadLog, after snapshot: FloorSnapshot?, snapshotPath: String) throws(Mismatch) -> Int {
+        let generation = journal.generation
+        guard let snapshot else {
+            guard generation == 0 else {
+                throw Mismatch(description: "the write-ahead log \(journal.path) is generation \(generation), compacted after a snapshot, but \(snapshotPath) is missing: restore the snapshot from a backup, or move the log aside to start with an empty floor")
+            }
+            return WriteAheadLog.headerLength
+        }
+        if generation == snapshot.log.generation { return snapshot.log.offset }
+        if generation == snapshot.log.generation &+ 1 { return WriteAheadLog.headerLength }
+        throw Mismatch(description: "the write-ahead log \(journal.path) is generation \(generation) but the snapshot \(snapshotPath) goes with generation \(snapshot.log.generation) (or the next): they are from different data directories or backups; put back the matching pair, or move both aside to start with an empty floor")
     }
 
     private let sessions: Mutex<[String: IngestSession]>
     public let figures: Figures
 
-    /// Reads the whole log into sessions of `pipeline`; call before the log's writer starts.
-    public init(_ journal: WriteAheadLog, pipeline: IngestPipeline) {
+    /// Reads the log into sessions of `pipeline`; call before the log's writer starts. With `snapshot`
+    /// (loaded from `snapshotBytes` bytes in `loadSeconds`), `store` gets its registry first, the statistics
+    /// its counters, and replay starts at `start` (see ``start(of:after:snapshotPath:)``).
+    public init(_ journal: WriteAheadLog, pipeline: IngestPipeline, snapshot: sending FloorSnapshot? = nil,
+                store: RegistryStore? = nil, start: Int = WriteAheadLog.headerLength,
+                snapshotBytes: Int = 0, loadSeconds: Double = 0) {
         let started = Timestamp.monotonicSeconds()
-        let eventsBefore = pipeline.statistics.snapshot().eventsApplied
         var sessions: [String: IngestSession] = [:]
-        let recovery = journal.replay { record in
+        var figures = Figures()
+        if let snapshot {
+            store?.restore(snapshot.registry, counters: snapshot.counters)
+            pipeline.statistics.restore(snapshot.statistics)
+            for memory in snapshot.sessions { sessions[memory.source] = pipeline.makeSession(restoring: memory) }
+            figures.fromSnapshot = true
+            figures.snapshotTakenAt = snapshot.takenAt
+            figures.snapshotBytes = snapshotBytes
+            figures.snapshotSeconds = loadSeconds
+        }
+        let eventsBefore = pipeline.statistics.snapshot().eventsApplied
+        let recovery = journal.replay(from: start) { record in
             var session = sessions.removeValue(forKey: record.source)
                 ?? pipeline.makeSession(source: record.source, journaled: false)
             Self.apply(record, to: &session)
             sessions[record.source] = session
         }
         self.sessions = Mutex(sessions)
-        var figures = Figures()
         figures.records = recovery.records
         figures.bytes = recovery.bytes
         figures.tornBytes = recovery.tornBytes
         figures.tornReason = recovery.tornReason
         figures.events = pipeline.statistics.snapshot().eventsApplied - eventsBefore
-        figures.seconds = Timestamp.monotonicSeconds() - started
+        figures.seconds = Timestamp.monotonicSeconds() - started + loadSeconds
         self.figures = figures
     }
 

@@ -80,3 +80,53 @@ struct BoundedSet<Element: Hashable> {
         return true
     }
 }
+
+extension BoundedMap: Codable where Key: Codable, Value: Codable {
+    /// One remembered entry, oldest first; `insertion` keeps eviction order exact after a restore.
+    private struct Entry: Codable {
+        var key: Key
+        var value: Value?
+        var insertion: UInt64
+    }
+
+    private enum CodingKeys: String, CodingKey { case capacity, insertions, order }
+
+    /// Encoded as the insertion order, each live entry with its value (stale order entries without).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(capacity, forKey: .capacity)
+        try c.encode(insertions, forKey: .insertions)
+        let entries = order.map { item -> Entry in
+            let live = storage[item.key].flatMap { $0.insertion == item.insertion ? $0.value : nil }
+            return Entry(key: item.key, value: live, insertion: item.insertion)
+        }
+        try c.encode(entries, forKey: .order)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(capacity: max(1, try c.decode(Int.self, forKey: .capacity)))
+        insertions = try c.decode(UInt64.self, forKey: .insertions)
+        for entry in try c.decode([Entry].self, forKey: .order) {
+            order.append((entry.key, entry.insertion))
+            if let value = entry.value { storage[entry.key] = (value, entry.insertion) }
+        }
+    }
+}
+
+extension BoundedSet: Codable where Element: Codable {
+    private enum CodingKeys: String, CodingKey { case capacity, order }
+
+    /// Encoded as its members, oldest first.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(capacity, forKey: .capacity)
+        try c.encode(Array(order), forKey: .order)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(capacity: max(1, try c.decode(Int.self, forKey: .capacity)))
+        for element in try c.decode([Element].self, forKey: .order) { insert(element) }
+    }
+}

@@ -17,7 +17,7 @@ import TeamsDomain
 /// Ties are broken by a key that does not depend on delivery: TaskRouter records before conference
 /// records at the same instant (so a call starts before its holds), then the CloudEvent id, or the
 /// conference's `SequenceNumber` (conference timestamps have one-second resolution).
-struct ReorderBuffer {
+struct ReorderBuffer: Codable {
     /// Event-time window, in microseconds; 0 releases every record as soon as it arrives.
     let window: Int64
     private var heap = Heap<Entry>()
@@ -35,6 +35,35 @@ struct ReorderBuffer {
     static let futureLimit: Int64 = 86_400_000_000
 
     var pending: Int { heap.count }
+
+    private enum CodingKeys: String, CodingKey {
+        case window, held, arrivals, newest, newestSeenAt, releasedThrough, late, future
+    }
+
+    /// Encoded with the held records in no particular order (the heap orders them again).
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(window, forKey: .window)
+        try c.encode(Array(heap.unordered), forKey: .held)
+        try c.encode(arrivals, forKey: .arrivals)
+        try c.encode(newest, forKey: .newest)
+        try c.encode(newestSeenAt, forKey: .newestSeenAt)
+        try c.encode(releasedThrough, forKey: .releasedThrough)
+        try c.encode(late, forKey: .late)
+        try c.encode(future, forKey: .future)
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        window = max(0, try c.decode(Int64.self, forKey: .window))
+        heap = Heap(try c.decode([Entry].self, forKey: .held))
+        arrivals = try c.decode(Int64.self, forKey: .arrivals)
+        newest = try c.decodeIfPresent(Int64.self, forKey: .newest)
+        newestSeenAt = try c.decodeIfPresent(Int64.self, forKey: .newestSeenAt)
+        releasedThrough = try c.decode(Int64.self, forKey: .releasedThrough)
+        late = try c.decode(Int.self, forKey: .late)
+        future = try c.decode(Int.self, forKey: .future)
+    }
 
     init(window: Int64) {
         precondition(window >= 0, "reorder window must not be negative")
@@ -84,7 +113,7 @@ struct ReorderBuffer {
         }
     }
 
-    private struct Entry: Comparable {
+    private struct Entry: Comparable, Codable {
         let record: TwilioRecord
         let at: Int64
         let arrival: Int64

@@ -3,7 +3,7 @@
 ///
 /// Swift's `Dictionary` stores no hashes and compares keys at every probe; with 34-byte sids that
 /// was most of the mapper's time.
-struct SidKey: Hashable {
+struct SidKey: Hashable, Codable {
     let hash: UInt64
     let string: String
 
@@ -16,4 +16,14 @@ struct SidKey: Hashable {
     static func == (a: SidKey, b: SidKey) -> Bool { a.hash == b.hash && a.string == b.string }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    /// Encoded as the sid alone; the hash is computed again (it depends on this process's seed).
+    init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(string)
+    }
 }

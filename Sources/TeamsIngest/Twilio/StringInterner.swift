@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Hands out one shared `String` per distinct byte sequence, so the sids and names every Twilio event
 /// repeats (worker, task, reservation, queue...) are not allocated again for each event, and the
@@ -74,8 +75,13 @@ struct StringInterner {
         } ?? s.utf8.elementsEqual(bytes)
     }
 
-    /// Per process, as `Hasher`'s seed is: inputs that collide cannot be prepared in advance.
-    static let seed = UInt64.random(in: .min ... .max)
+    /// Per process, as `Hasher`'s seed is: inputs that collide cannot be prepared in advance. A restart
+    /// that restores a saved decoder memory (hashes of deliveries seen) takes that memory's seed.
+    static var seed: UInt64 { seedStorage.load(ordering: .relaxed) }
+    private static let seedStorage = Atomic<UInt64>(UInt64.random(in: .min ... .max))
+
+    /// Hashes from now on use `seed`: only before anything has been hashed (a restore at start).
+    static func adoptSeed(_ seed: UInt64) { seedStorage.store(seed, ordering: .relaxed) }
 
     /// A fast, non-cryptographic, seeded 64-bit hash of bytes (8 at a time, multiply and fold).
     @inline(__always)

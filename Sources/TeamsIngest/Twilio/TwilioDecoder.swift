@@ -74,6 +74,30 @@ public struct TwilioDecoder: LineDecoder {
         mapper = TwilioMapper(capacity: configuration.memory, availableActivities: configuration.availableActivities)
     }
 
+    /// What the decoder remembers across lines: deliveries seen (with the hash seed they were hashed with),
+    /// the reorder window's records, the mapper's correlation. Scratch space and caches are not kept.
+    struct Memory: Codable {
+        var seed: UInt64
+        var seen: BoundedSet<Int>
+        var buffer: ReorderBuffer
+        var mapper: TwilioMapper
+        var duplicates: Int
+    }
+
+    public var memory: DecoderMemory? {
+        DecoderMemory(twilio: Memory(seed: StringInterner.seed, seen: seen, buffer: buffer, mapper: mapper,
+                                     duplicates: duplicates))
+    }
+
+    public mutating func restore(_ memory: DecoderMemory) {
+        guard let m = memory.twilio else { return }
+        if m.seed != StringInterner.seed { StringInterner.adoptSeed(m.seed) }
+        seen = m.seen
+        buffer = m.buffer
+        mapper = m.mapper
+        duplicates = m.duplicates
+    }
+
     /// Counters of what was ignored, repeated, late or unmatched.
     public var statistics: TwilioStatistics {
         var s = mapper.statistics

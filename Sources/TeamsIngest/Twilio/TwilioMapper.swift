@@ -30,12 +30,12 @@ import TeamsDomain
 ///   not wrapped up: `participant-hold`/`-unhold` of any leg that is not a known worker leg →
 ///   `call(.hold/.resume)` for each; `participant-mute`/`-unmute` of a known worker leg → that worker's
 ///   `call(.mute/.unmute)`. A callback that cannot be tied to a holder yet is parked until it can.
-struct TwilioMapper {
-    enum Role { case customer, worker }
+struct TwilioMapper: Codable {
+    enum Role: Codable { case customer, worker }
 
     /// One worker's reservation on a task.
-    struct Holder {
-        enum State { case offered, accepted, wrapup, ended }
+    struct Holder: Codable {
+        enum State: Codable { case offered, accepted, wrapup, ended }
         var reservation: String?
         var worker: WorkerID
         var state: State
@@ -44,7 +44,7 @@ struct TwilioMapper {
         var endedAt: Timestamp?
     }
 
-    struct TaskMemo {
+    struct TaskMemo: Codable {
         var voice: Bool?
         var holders: [Holder] = []
         /// A task-level end (completed, canceled, deleted): acceptances older than it are stale.
@@ -63,9 +63,15 @@ struct TwilioMapper {
         var firstStart: Timestamp? { holders.compactMap(\.startedAt).min() }
     }
 
-    struct WorkerMemo {
+    struct WorkerMemo: Codable {
         var profile: WorkerProfile?
         var activity: String?
+    }
+
+    /// The task a call sid belongs to, and whose leg it is.
+    struct CallLeg: Codable {
+        var task: String
+        var role: Role
     }
 
     static let maxParked = 1024
@@ -75,7 +81,7 @@ struct TwilioMapper {
     // Keyed by sid with a precomputed hash (see ``SidKey``).
     private var tasks: BoundedMap<SidKey, TaskMemo>
     private var conferenceTask: BoundedMap<SidKey, String>
-    private var callTask: BoundedMap<SidKey, (task: String, role: Role)>
+    private var callTask: BoundedMap<SidKey, CallLeg>
     private var workers: BoundedMap<SidKey, WorkerMemo>
     /// Channel unique names by `task_channel_sid`, learned from events that carry both.
     private var channelNames: [String: String] = [:]
@@ -132,13 +138,16 @@ struct TwilioMapper {
 
     // MARK: TaskRouter
 
-    mutating func map(_ r: TaskRouterRecord, into out: inout [Event]) {
+    mutating func map(_ record: TaskRouterRecord, into out: inout [Event]) {
         let before = out.count
+        var r = record
         if let sid = r.taskChannelSid {
             if let name = r.taskChannel {
                 if channelNames[sid] != name, channelNames.count < 1024 || channelNames[sid] != nil { channelNames[sid] = name }
-            } else {
-                r.taskChannel = channelNames[sid]
+            } else if let name = channelNames[sid] {
+                // A saved floor may share the record (a copy of the reorder window): name the channel on a copy.
+                r = r.copy()
+                r.taskChannel = name
             }
         }
         let learned = learn(r)
@@ -421,7 +430,7 @@ struct TwilioMapper {
     private mutating func learnCall(_ sid: String?, _ task: String, _ role: Role) -> Bool {
         guard let sid = sid.map(SidKey.init) else { return false }
         if let known = callTask[sid], known.task == task, known.role == role { return false }
-        callTask[sid] = (task, role)
+        callTask[sid] = CallLeg(task: task, role: role)
         return true
     }
 

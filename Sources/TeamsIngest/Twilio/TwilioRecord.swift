@@ -8,7 +8,7 @@ import TeamsDomain
 ///
 /// Records are classes: they pass through staging, the de-duplication check, the reorder heap and the
 /// mapper, and copying a reference is far cheaper than copying two dozen optional strings each time.
-enum TwilioRecord {
+enum TwilioRecord: Codable {
     case taskRouter(TaskRouterRecord)
     case conference(ConferenceRecord)
 
@@ -22,7 +22,7 @@ enum TwilioRecord {
 
 /// A TaskRouter event type (without the `com.twilio.taskrouter.` prefix), read once from the input's
 /// bytes so that staging and mapping switch on it instead of comparing strings.
-enum TaskRouterType: Equatable {
+enum TaskRouterType: Equatable, Codable {
     case workerCreated, workerDeleted, workerAttributesUpdate, workerActivityUpdate
     case workerCapacityUpdate, workerChannelAvailabilityUpdate
     case reservationCreated, reservationAccepted, reservationWrapup, reservationCompleted, reservationCanceled
@@ -81,6 +81,16 @@ enum TaskRouterType: Equatable {
         case .taskCanceled: return "task.canceled"
         case .other(let name): return name
         }
+    }
+
+    /// Encoded as its name (`reservation.accepted`).
+    init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
     }
 
     init(_ name: String) {
@@ -166,7 +176,7 @@ enum TaskRouterType: Equatable {
 }
 
 /// A TaskRouter event from Event Streams (snake_case payload) or a classic callback (PascalCase).
-final class TaskRouterRecord {
+final class TaskRouterRecord: Codable {
     /// The event type without prefix, e.g. `reservation.accepted`.
     var type: TaskRouterType
     var at: Timestamp
@@ -200,10 +210,30 @@ final class TaskRouterRecord {
         self.at = at
         self.key = key
     }
+
+    /// A copy to change: records held in the reorder window are shared with saved floors, so they never change.
+    func copy() -> TaskRouterRecord {
+        let c = TaskRouterRecord(type: type, at: at, key: key)
+        c.workerSid = workerSid
+        c.workerName = workerName
+        c.worker = worker
+        c.activityName = activityName
+        c.activityAvailable = activityAvailable
+        c.channelCapacity = channelCapacity
+        c.channelAvailable = channelAvailable
+        c.taskChannelSid = taskChannelSid
+        c.taskSid = taskSid
+        c.task = task
+        c.taskChannel = taskChannel
+        c.taskQueue = taskQueue
+        c.reservationSid = reservationSid
+        c.transfer = transfer
+        return c
+    }
 }
 
 /// The `transfer_*` fields of a TaskRouter event (names as in Event Streams' TaskRouter payload).
-struct TransferFields: Sendable, Hashable {
+struct TransferFields: Sendable, Hashable, Codable {
     var sid: String?
     var type: String?
     var mode: String?
@@ -216,7 +246,7 @@ struct TransferFields: Sendable, Hashable {
 }
 
 /// A Voice conference status callback (participant hold, mute, join, leave...).
-final class ConferenceRecord {
+final class ConferenceRecord: Codable {
     /// `StatusCallbackEvent`, e.g. `participant-hold`.
     let event: String
     let at: Timestamp
@@ -243,14 +273,14 @@ final class ConferenceRecord {
 }
 
 /// What teamsview reads from a worker's attributes JSON.
-struct WorkerAttributes: Sendable, Hashable {
+struct WorkerAttributes: Sendable, Hashable, Codable {
     var fullName: String?
     var team: String?
     var skills: [String]?
 }
 
 /// What teamsview reads from a task's attributes JSON.
-struct TaskAttributes: Sendable, Hashable {
+struct TaskAttributes: Sendable, Hashable, Codable {
     var callSid: String?
     var workerCallSid: String?
     var from: String?

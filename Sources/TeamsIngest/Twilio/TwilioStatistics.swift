@@ -1,5 +1,5 @@
 /// What the Twilio decoder did besides producing events, for `/status` and `/metrics`.
-public struct TwilioStatistics: Sendable, Hashable {
+public struct TwilioStatistics: Sendable, Hashable, Codable {
     /// Most distinct event types ``ignored`` names; the rest are counted under ``otherTypes``.
     public static let maxIgnoredTypes = 256
     /// The key that counts ignored events of types beyond ``maxIgnoredTypes``.
