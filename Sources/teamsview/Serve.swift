@@ -222,6 +222,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let termination = TerminationSignal()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -377,7 +378,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("no event source: pass --events PATH, --events - (standard input) or --demo")
         }
 
-        await Self.waitForTermination()
+        await termination.wait()
         reloader.cancel()
         logger.info("stopping")
         demoFeed?.stop()
@@ -459,30 +460,5 @@ struct Serve: AsyncParsableCommand {
         source.resume()
         return source
     }
-
-    /// Waits for SIGINT or SIGTERM.
-    static func waitForTermination() async {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = Once()
-            for source in sources {
-                source.setEventHandler { if once.claim() { continuation.resume() } }
-                source.resume()
-            }
-        }
-        for source in sources { source.cancel() }
-    }
 }
 
-/// True for the first caller only.
-final class Once: Sendable {
-    private let done = Mutex(false)
-    func claim() -> Bool {
-        done.withLock { value in
-            defer { value = true }
-            return !value
-        }
-    }
-}

@@ -46,7 +46,7 @@ struct DemoTests {
             return
         }
         let (process, port) = try Self.start(["--demo"])
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         let client = HTTPClient(port: port)
         var workers: [[String: Any]] = []
         var calls: [[String: Any]] = []
@@ -87,7 +87,7 @@ struct DemoTests {
         process.standardInput = input
         process.standardError = errors
         try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         var log = ""
         var port = 0
         while port == 0 {

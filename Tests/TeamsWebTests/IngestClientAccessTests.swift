@@ -36,7 +36,7 @@ struct IngestClientAccessTests {
     @Test("a preflight from an allowed origin gets the methods, headers, cache time and private-network consent")
     func preflightAllowed() throws {
         guard let (process, client) = try Self.server() else { return }
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         let asked = try client.send("OPTIONS", "/ingest", headers: [
             "Origin": Self.flex, "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "authorization,content-type",
@@ -62,7 +62,7 @@ struct IngestClientAccessTests {
     @Test("other origins are refused with a reason and counted, preflight and POST alike; nothing is applied")
     func otherOriginsRefused() throws {
         guard let (process, client) = try Self.server() else { return }
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         for origin in ["https://evil.example", "https://flex.twilio.com.evil.example", "null", "http://localhost:3001"] {
             let preflight = try client.send("OPTIONS", "/ingest", headers: [
                 "Origin": origin, "Access-Control-Request-Method": "POST",
@@ -83,7 +83,7 @@ struct IngestClientAccessTests {
     @Test("the allowed origin's POST is answered with Access-Control-Allow-Origin; requests without Origin are unaffected")
     func allowedPost() throws {
         guard let (process, client) = try Self.server() else { return }
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         let created = try Self.post(client, [Self.line("call.start")], token: Self.producer)
         #expect(created.status == 200)
         #expect(created.header("Access-Control-Allow-Origin") == nil)
@@ -103,7 +103,7 @@ struct IngestClientAccessTests {
     @Test("the client token posts call.hold/resume/mute/unmute only; every other line is rejected with a reason and counted")
     func clientTokenScope() throws {
         guard let (process, client) = try Self.server() else { return }
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         let start = try Self.post(client, [Self.line("call.start")], token: Self.producer)
         #expect(try start.json()["accepted"] as? Int == 1)
 
@@ -179,7 +179,7 @@ struct IngestClientAccessTests {
         let file = directory.appendingPathComponent("client-token")
         try Data("from-file-5d1e\n".utf8).write(to: file)
         let (process, port) = try DemoTests.start(["--client-token-file", file.path])
-        defer { process.terminate(); process.waitUntilExit() }
+        defer { stopServer(process) }
         let client = HTTPClient(port: port)
         _ = try Self.post(client, [Self.line("call.start")], token: "unused-without-ingest-token")
         let reply = try Self.post(client, [Self.line("call.hold", second: 1), Self.line("call.end", second: 2)],
