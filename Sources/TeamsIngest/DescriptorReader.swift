@@ -96,7 +96,7 @@ extension DescriptorReader {
         // A regular file can be read again: after a crash it resumes from the last chunk the log kept, so its
         // chunks need not wait for the disk (reading stays at full speed). Standard input cannot: each chunk waits.
         if next != nil, !journal.isFailing {
-            _ = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
+            _ = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk, sync: false)
             session.position = next
             return true
         }
