@@ -112,7 +112,8 @@ extension DescriptorReader {
         }
         // A regular file can be read again: after a crash it resumes from the last chunk the log kept, so its
         // chunks need not wait for the disk (reading stays at full speed). Standard input cannot: each chunk waits.
-        let sequence = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk)
+        let sequence = journal.append(.chunk, source: session.source, at: Timestamp.now(), position: next, payload: chunk,
+                                      sync: next == nil)
         if next == nil || journal.isFailing, let why = journal.waitUntilDurable(sequence) { return why }
         session.position = next
         session.feed(chunk)

@@ -129,7 +129,7 @@ public struct Durability: Sendable {
         }
         if let journal {
             let f = journal.currentFigures
-            sample("teamsview_journal_bytes", "gauge", "Synced length of the write-ahead log.", String(f.fileBytes))
+            sample("teamsview_journal_bytes", "gauge", "Written length of the write-ahead log.", String(f.fileBytes))
             sample("teamsview_journal_records_total", "counter", "Records appended to the write-ahead log.", String(f.records))
             sample("teamsview_journal_syncs_total", "counter", "fdatasync calls of the write-ahead log.", String(f.syncs))
             sample("teamsview_journal_sync_seconds_total", "counter", "Seconds spent in fdatasync.", String(f.syncSeconds))

@@ -24,10 +24,16 @@ extension Bench {
             try fileRate(file.path, expected: lines.count, counter: .registryEvents, extra: ["--no-reports"])
         }
         let reporting = try (0..<runs).map { _ in try fileRate(file.path, expected: lines.count, counter: .registryEvents) }
+        let unlogged = try (0..<runs).map { _ in
+            try fileRate(file.path, expected: lines.count, counter: .registryEvents, extra: ["--no-reports", "--in-memory"])
+        }
         let baseline = try orjsonRate(file.path)
         say("  teamsview serve --no-reports: \(summary(rates.map(\.wall))) events/s   (target ≥ 1,500,000)")
         say("  per CPU-second of the server process: \(summary(rates.map(\.cpu))) events/s")
         say("  with reports (the default; a fresh data dir): \(summary(reporting.map(\.wall))) events/s")
+        say("    per CPU-second of the server process:       \(summary(reporting.map(\.cpu))) events/s")
+        say("  --no-reports --in-memory (no write-ahead log): \(summary(unlogged.map(\.wall))) events/s")
+        say("    per CPU-second of the server process:       \(summary(unlogged.map(\.cpu))) events/s")
         say("  baseline, Python orjson.loads per line (parse only, no registry): \(baseline.map { grouped(Int($0)) } ?? "skipped: orjson missing") lines/s")
     }
 

@@ -38,6 +38,34 @@ struct WriteAheadLogTests {
         #expect(found[2].payload.isEmpty && found[2].position == nil)
     }
 
+    @Test("records appended without a sync are written but not synced on their own; the next durable record syncs them")
+    func unsyncedRecords() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = try WriteAheadLog(directory: dir.path)
+        log.start()
+        let payload = Array("{\"type\":\"heartbeat\"}\n".utf8)
+        var last: UInt64 = 0
+        for i in 0..<5 {
+            let position = FilePosition(device: 7, inode: 42, offset: (i + 1) * payload.count)
+            last = payload.withUnsafeBufferPointer { p in
+                log.append(.chunk, source: "events.ndjson", at: Timestamp(microseconds: Int64(i)), position: position,
+                           payload: p, sync: false)
+            }
+        }
+        #expect(log.waitUntilDurable(last) == nil)
+        #expect(log.currentFigures.syncs == 0)
+        #expect(log.currentFigures.fileBytes > WriteAheadLog.headerLength + 5 * payload.count)
+        #expect(log.waitUntilDurable(log.append(.finish, source: "events.ndjson", at: Timestamp(microseconds: 5))) == nil)
+        #expect(log.currentFigures.syncs == 1)
+        log.stop()
+
+        let (found, recovery) = records(try WriteAheadLog(directory: dir.path))
+        #expect(recovery.tornBytes == 0)
+        #expect(found.map(\.operation) == [.chunk, .chunk, .chunk, .chunk, .chunk, .finish])
+        #expect(found[4].position?.offset == 5 * payload.count && found[4].payload == payload)
+    }
+
     @Test("a torn or damaged tail is cut and everything before it kept; appends go on after it")
     func tornTail() throws {
         let dir = try makeTemporaryDirectory()

@@ -57,7 +57,10 @@ public struct JournalRecord: Sendable, Hashable {
         let name = Array(source.utf8.prefix(Int(UInt16.max)))
         let bodyLength = fixedBody + name.count + payload.count
         let start = out.count
-        out.reserveCapacity(start + frameHeader + bodyLength)
+        // Grows geometrically: `reserveCapacity` alone allocates exactly what is asked, so a buffer that
+        // gathers many records would be copied whole at every append.
+        let needed = start + frameHeader + bodyLength
+        if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
         append(UInt32(bodyLength), to: &out)
         append(UInt32(0), to: &out)  // the checksum, filled in below
         out.append(operation.rawValue)

@@ -13,7 +13,9 @@ import TeamsDomain
 ///
 /// Appends go to a memory buffer; one writer thread writes what has gathered and syncs it
 /// (`fdatasync`), so requests that arrive together share one sync (group commit). A request that must
-/// not be answered before its events are on disk waits with ``waitUntilDurable(_:)``.
+/// not be answered before its events are on disk waits with ``waitUntilDurable(_:)``. Records appended
+/// with `sync: false` (chunks of a file, which is read again after a crash) are written but sync no
+/// batch of their own: the next record that must be durable, or the stop, syncs them too.
 ///
 /// A write or sync that fails (a full disk) cuts the file back to its last synced length, fails the
 /// records of that batch, and the next batch tries again.
@@ -58,7 +60,7 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
     public struct Figures: Sendable, Hashable {
         /// Records appended since start (replayed ones not included).
         public var records: UInt64 = 0
-        /// Length of the file, synced bytes only.
+        /// Length of the file, bytes written.
         public var fileBytes = 0
         /// `fdatasync` calls that succeeded, and the seconds they took in all and at most.
         public var syncs = 0
@@ -102,6 +104,8 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
     private var spare: [UInt8] = []
     private var appended: UInt64 = 0
     private var completed: UInt64 = 0
+    /// The last record appended that must be synced before it is complete.
+    private var syncWanted: UInt64 = 0
     private var failures: [ClosedRange<UInt64>] = []
     private var figures = Figures()
     private var stopping = false
@@ -235,15 +239,18 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
     }
 
     /// Appends one record; returns its sequence number for ``waitUntilDurable(_:)``.
+    /// - Parameter sync: `false` for a record nobody waits for and that may be lost by a crash (it is
+    ///   written, and synced by the next record that must be, or by ``stop()``).
     @discardableResult
     public func append(_ operation: JournalRecord.Operation, source: String, at: Timestamp, flags: UInt8 = 0,
-                       position: FilePosition? = nil, payload: UnsafeBufferPointer<UInt8>) -> UInt64 {
+                       position: FilePosition? = nil, payload: UnsafeBufferPointer<UInt8>, sync: Bool = true) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
         while pending.count > Self.pendingLimit && !stopping { condition.wait() }
         JournalRecord.encode(operation, flags: flags, source: source, at: at, position: position,
                              payload: payload, into: &pending)
         appended += 1
+        if sync { syncWanted = appended }
         figures.records += 1
         condition.broadcast()
         return appended
@@ -320,30 +327,42 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
 
     private func run() {
         condition.lock()
+        var unsynced = false
         while true {
             while pending.isEmpty && marks.isEmpty && compaction == nil && !stopping { condition.wait() }
-            if pending.isEmpty && marks.isEmpty && compaction == nil && stopping { break }
-            var batch = spare
+            if pending.isEmpty && marks.isEmpty && compaction == nil && stopping {
+                if unsynced && syncs { fdatasync(fd) }
+                break
+            }
+            // Move the spare buffer in rather than copy it: a copy shares its storage with `spare`, so the
+            // next append would allocate a new buffer and copy what it holds.
+            var batch: [UInt8] = []
+            swap(&batch, &spare)
             swap(&batch, &pending)
             let batchMarks = marks
             marks.removeAll()
             let through = appended
             let first = completed + 1
             let goodLength = figures.fileBytes
+            let mustSync = syncWanted >= first || stopping
             condition.broadcast()  // appends waiting for room may go on
             condition.unlock()
 
+            // A cut's place is named by a snapshot, so what comes before it is synced first, even chunks
+            // appended without a sync of their own.
+            let syncNow = mustSync || !batchMarks.isEmpty
             var error: String?
             var seconds = 0.0
-            if !batch.isEmpty {
-                error = Self.writeAll(fd, batch[...])
+            var synced = false
+            if !batch.isEmpty { error = Self.writeAll(fd, batch[...]) }
+            if error == nil, syncs, syncNow, !batch.isEmpty || unsynced {
                 let started = Timestamp.monotonicSeconds()
-                if error == nil, syncs, fdatasync(fd) != 0 { error = "fdatasync: " + errnoDescription(errno) }
+                if fdatasync(fd) != 0 { error = "fdatasync: " + errnoDescription(errno) } else { synced = true }
                 seconds = Timestamp.monotonicSeconds() - started
-                if error != nil {
-                    // Cut what this batch may have left half-written, so the next batch follows whole records.
-                    ftruncate(fd, off_t(goodLength))
-                }
+            }
+            if error != nil, !batch.isEmpty {
+                // Cut what this batch may have left half-written, so the next batch follows whole records.
+                ftruncate(fd, off_t(goodLength))
             }
 
             condition.lock()
@@ -351,20 +370,26 @@ public final class WriteAheadLog: @unchecked Sendable {  // every mutable field 
                 cuts[mark.id] = Position(generation: figures.generation,
                                          offset: error == nil ? goodLength + mark.index : goodLength)
             }
-            if batch.isEmpty {
-                // Only cuts to place (or a compaction to do): nothing was written.
-            } else if let error {
+            if let error, !batch.isEmpty {
                 failing = true
                 figures.writeErrors += 1
                 figures.lastError = error
                 failures.append(first...through)
                 if failures.count > 1024 { failures.removeFirst(failures.count - 1024) }
             } else {
-                failing = false
-                figures.fileBytes += batch.count
-                figures.syncs += 1
-                figures.syncSeconds += seconds
-                figures.longestSync = max(figures.longestSync, seconds)
+                // With an empty batch there were only cuts to place (or a compaction to do).
+                if !batch.isEmpty {
+                    failing = false
+                    figures.fileBytes += batch.count
+                }
+                if synced {
+                    unsynced = false
+                    figures.syncs += 1
+                    figures.syncSeconds += seconds
+                    figures.longestSync = max(figures.longestSync, seconds)
+                } else if !batch.isEmpty {
+                    unsynced = true
+                }
             }
             completed = through
             batch.removeAll(keepingCapacity: true)
