@@ -43,6 +43,13 @@ final class ReportEngine {
     let grace: Int64
     let lateWindow: Int64
     private(set) var logs: [String: Log] = [:]
+    /// Agents whose log may have something to write (`dirty` or `checkpointDirty`): `collect`
+    /// looks at no other, so a quiet floor costs nothing per flush.
+    private var pendingLogs: Set<String> = []
+    /// Agents fed or restored since `advanceAll` last ran, and the horizon it advanced them to:
+    /// while the horizon stands still, only these can be behind it.
+    private var fedSinceAdvance: Set<String> = []
+    private var advancedTo: Int64 = .min
     private(set) var profiles: [String: Profile] = [:]
     private var dirtyProfiles: Set<String> = []
     /// Newest event time seen (microseconds); open states are accrued up to it.
@@ -128,6 +135,8 @@ final class ReportEngine {
         }
         // One in-place access to the agent's log: reading `logs[worker]!` would copy it.
         Self.feed(&logs[worker]!, e, restoring: restoring, counters: &counters)
+        pendingLogs.insert(worker)
+        fedSinceAdvance.insert(worker)
     }
 
     private static func feed(_ log: inout Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
@@ -148,6 +157,8 @@ final class ReportEngine {
         logs[worker] = Log(baseState: base, machine: AgentMachine(worker: worker, grace: grace, state: base,
                                                                  output: AgentOutput()),
                            fullRewrite: true, checkpointDirty: false)
+        pendingLogs.insert(worker)
+        fedSinceAdvance.insert(worker)
         // Calls the agent had at the checkpoint: a transfer of one after the restart is their transfer out.
         for call in base.calls { holders[call.id] = (worker, call.queue, call.startedAt, nil) }
     }
@@ -163,12 +174,16 @@ final class ReportEngine {
     /// Accrues every agent with something open up to the newest event time.
     func advanceAll() {
         guard horizon != .min else { return }
-        for key in logs.keys {
-            let state = logs[key]!.machine.state
-            guard state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
+        let behind = horizon == advancedTo ? Array(fedSinceAdvance) : Array(logs.keys)
+        for key in behind {
+            guard let state = logs[key]?.machine.state,
+                  state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
             logs[key]!.machine.advance(to: horizon)
             logs[key]!.dirty = true
+            pendingLogs.insert(key)
         }
+        advancedTo = horizon
+        fedSinceAdvance = []
         if holders.count > 100_000 {
             let cut = horizon - Self.transferGap
             holders = holders.filter { $0.value.endedAt.map { $0 >= cut } ?? true }
@@ -182,11 +197,12 @@ final class ReportEngine {
             if let p = profiles[id] { batch.profiles.append((id, p.name, p.team)) }
         }
         dirtyProfiles = []
-        for key in logs.keys where logs[key]!.dirty || logs[key]!.checkpointDirty {
+        for key in pendingLogs where logs[key].map({ $0.dirty || $0.checkpointDirty }) ?? false {
             let team = profiles[key]?.team ?? ""
             logs[key]!.collect(into: &batch, worker: key, team: team)
             logs[key]!.moveCheckpoint(horizon: horizon, lateWindow: lateWindow, into: &batch, worker: key)
         }
+        pendingLogs = []
         return batch
     }
 

@@ -19,7 +19,8 @@ public struct Summary: Sendable, Equatable {
     public var callsOffered = 0
     /// Start of the longest hold in progress.
     public var longestHoldSince: Timestamp?
-    /// The agent of the longest hold in progress (id and name).
+    /// The agent of the longest hold in progress (id and name); of holds that began at the same
+    /// moment, the agent with the smallest id.
     public var longestHoldWorker: (id: WorkerID, name: String)?
     public var misroutes = 0
     public var wrongCallRisks = 0
@@ -34,46 +35,103 @@ public struct Summary: Sendable, Equatable {
 
     /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
     init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp, offlineActivity: String = "Offline") {
-        var activities: [String: Int] = [:]
         // Through indices: iterating the values would copy every WorkerState.
         for i in workers.indices {
-            agents += 1
-            switch workers[i].presence(offlineActivity: offlineActivity).group {
-            case "idle": idle += 1
-            case "away": away += 1
-            case "offline": offline += 1
-            default: busy += 1
-            }
-            activities[workers[i].activity, default: 0] += 1
-            tasks += workers[i].tasks.count
-            if workers[i].isOnMultipleCalls { agentsOnMultipleCalls += 1 }
-            var misrouted = false, risky = false
-            for (call, f) in zip(workers[i].calls, allFlags[i]) {
-                switch call.phase {
-                case .offered: callsOffered += 1
-                case .live: callsLive += 1
-                case .held: callsHeld += 1
-                case .wrapup: callsWrapup += 1
-                }
-                if call.phase == .live || call.phase == .held {
-                    switch call.muted {
-                    case true?: mutedCalls += 1
-                    case nil: muteUnknownCalls += 1
-                    case false?: break
-                    }
-                }
-                if let h = call.holdSince, call.phase == .held, longestHoldSince.map({ h < $0 }) ?? true {
-                    longestHoldSince = h
-                    longestHoldWorker = (workers[i].id, workers[i].name.isEmpty ? workers[i].id : workers[i].name)
-                }
-                if f.contains(.misroute) { misrouted = true }
-                if f.contains(.wrongCallRisk) { risky = true }
-            }
-            if misrouted { misroutes += 1 }
-            if risky { wrongCallRisks += 1 }
+            count(workers[i], flags: allFlags[i], offlineActivity: offlineActivity, by: 1)
+            consider(workers[i])
         }
+        sortActivities()
+    }
+
+    /// Agents per activity name, the source of `byActivity`.
+    private var activities: [String: Int] = [:]
+
+    /// Adds (`delta` 1) or takes away (-1) one worker's counts, with its calls' flags. Leaves the
+    /// longest hold and the order of `byActivity` (`sortActivities`) to the caller.
+    private mutating func count(_ w: WorkerState, flags: [CallFlags], offlineActivity: String, by delta: Int) {
+        agents += delta
+        switch w.presence(offlineActivity: offlineActivity).group {
+        case "idle": idle += delta
+        case "away": away += delta
+        case "offline": offline += delta
+        default: busy += delta
+        }
+        let n = activities[w.activity, default: 0] + delta
+        activities[w.activity] = n == 0 ? nil : n
+        tasks += delta * w.tasks.count
+        if w.isOnMultipleCalls { agentsOnMultipleCalls += delta }
+        var misrouted = false, risky = false
+        for (call, f) in zip(w.calls, flags) {
+            switch call.phase {
+            case .offered: callsOffered += delta
+            case .live: callsLive += delta
+            case .held: callsHeld += delta
+            case .wrapup: callsWrapup += delta
+            }
+            if call.phase == .live || call.phase == .held {
+                switch call.muted {
+                case true?: mutedCalls += delta
+                case nil: muteUnknownCalls += delta
+                case false?: break
+                }
+            }
+            if f.contains(.misroute) { misrouted = true }
+            if f.contains(.wrongCallRisk) { risky = true }
+        }
+        if misrouted { misroutes += delta }
+        if risky { wrongCallRisks += delta }
+    }
+
+    /// Makes `w` the agent of the longest hold if its hold is longer (or as long, with a smaller id).
+    private mutating func consider(_ w: WorkerState) {
+        guard let start = Self.holdStart(w) else { return }
+        if let since = longestHoldSince, let holder = longestHoldWorker,
+           since < start || (since == start && holder.id < w.id) { return }
+        longestHoldSince = start
+        longestHoldWorker = (w.id, w.name.isEmpty ? w.id : w.name)
+    }
+
+    /// When the longest of a worker's holds in progress began.
+    private static func holdStart(_ w: WorkerState) -> Timestamp? {
+        var start: Timestamp?
+        for call in w.calls where call.phase == .held {
+            if let h = call.holdSince, start.map({ h < $0 }) ?? true { start = h }
+        }
+        return start
+    }
+
+    private mutating func sortActivities() {
         byActivity = activities.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .map { (activity: $0.key, count: $0.value) }
+    }
+
+    /// Moves the summary from workers `old` (with `oldFlags`) to `new` (with `newFlags`): each
+    /// pair is one worker before and after a change, nil where it was not or is no longer
+    /// counted. O(changed workers), giving the figures `init` would count over the whole set.
+    /// False (the summary is then spoilt) when the agent of the longest hold is among them and
+    /// no longer holds since then: only a count of the whole set finds the next longest.
+    mutating func move(_ changes: [(old: WorkerState?, oldFlags: [CallFlags], new: WorkerState?, newFlags: [CallFlags])],
+                       offlineActivity: String) -> Bool {
+        for c in changes {
+            if let w = c.old {
+                if w.id == longestHoldWorker?.id {
+                    guard let now = c.new, Self.holdStart(now) == longestHoldSince else { return false }
+                }
+                count(w, flags: c.oldFlags, offlineActivity: offlineActivity, by: -1)
+            }
+            if let w = c.new { count(w, flags: c.newFlags, offlineActivity: offlineActivity, by: 1) }
+        }
+        for c in changes {
+            guard let w = c.new else { continue }
+            if w.id == longestHoldWorker?.id {
+                // Still the longest (checked above): its name may have changed.
+                longestHoldWorker = (w.id, w.name.isEmpty ? w.id : w.name)
+            } else {
+                consider(w)
+            }
+        }
+        sortActivities()
+        return true
     }
 
     public static func == (a: Summary, b: Summary) -> Bool {

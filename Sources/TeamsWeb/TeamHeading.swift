@@ -17,13 +17,13 @@ struct TeamHeading: Equatable, Sendable {
         slug = Formatting.teamID(team)
     }
 
-    /// Counts one worker of the team, with its calls' flags.
-    mutating func count(_ worker: WorkerState, flags: [CallFlags]) {
-        agents += 1
-        if !worker.calls.isEmpty { onCalls += 1 }
-        if worker.isOnMultipleCalls { multi += 1 }
-        for call in worker.calls where call.phase == .held { held += 1 }
-        if flags.contains(where: { !$0.isEmpty }) { flagged += 1 }
+    /// Counts one worker of the team, with its calls' flags (`delta` -1: takes it away again).
+    mutating func count(_ worker: WorkerState, flags: [CallFlags], by delta: Int = 1) {
+        agents += delta
+        if !worker.calls.isEmpty { onCalls += delta }
+        if worker.isOnMultipleCalls { multi += delta }
+        for call in worker.calls where call.phase == .held { held += delta }
+        if flags.contains(where: { !$0.isEmpty }) { flagged += delta }
     }
 
     var model: [String: Any] {

@@ -160,12 +160,13 @@ final class ServedProcess {
         NSTemporaryDirectory() + "teamsview-bench-data-\(getpid())-\(port)"
     }
 
-    init(binary: String, events: String, root: String) throws {
+    /// `extra` goes after the usual arguments (a later option overrides an earlier one).
+    init(binary: String, events: String, root: String, extra: [String] = []) throws {
         port = Self.freePort()
         dataDir = Self.scratchDataDir(port: port)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", String(port), "--events", events, "--assets", root, "--log-level", "warning",
-                             "--max-live-clients", "4000", "--data-dir", dataDir]
+                             "--max-live-clients", "4000", "--data-dir", dataDir] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -199,6 +200,23 @@ final class ServedProcess {
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
         return kb * 1024
+    }
+
+    /// CPU seconds (user + system) the server has used so far.
+    func cpuSeconds() -> Double { processCPUSeconds(pid: process.processIdentifier) }
+
+    /// The server's CPU time over the next `seconds`, in percent of one core.
+    func cpuShare(seconds: Double) -> Double {
+        let cpu = cpuSeconds(), start = DispatchTime.now().uptimeNanoseconds
+        usleep(UInt32(seconds * 1e6))
+        return (cpuSeconds() - cpu) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) * 100
+    }
+
+    /// Waits (at most `timeout` seconds) until the server is quiet: under 2 % of a core over one second,
+    /// as once the reports have caught up with what it read.
+    func settle(timeout: Double = 120) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline, cpuShare(seconds: 1) >= 2 {}
     }
 
     func stop() {

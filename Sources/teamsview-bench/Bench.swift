@@ -33,13 +33,13 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "wrk connections.")
     var connections = 50
 
-    @Option(help: "SSE clients for the fan-out figure.")
+    @Option(help: "SSE clients of the fanout section.")
     var clients = 1000
 
     @Option(help: "The teamsview binary the served section starts (default: the one next to this benchmark).")
     var serverBinary: String?
 
-    @Option(help: "Agents on the floor of the served section (two calls each).")
+    @Option(help: "Agents on the floor of the served and fanout sections (two calls each).")
     var agents = 20_000
 
     @Option(help: "CPU cores (taskset -c) for the teamsview server process of the serve, cloudevents and post sections.")
@@ -71,7 +71,7 @@ struct Bench: AsyncParsableCommand {
         if sections.contains("post") { try post() }
         if sections.contains("served") { try served() }
         if sections.contains("http") { try await http() }
-        if sections.contains("fanout") { try await fanOut() }
+        if sections.contains("fanout") { try fanOut() }
         if sections.contains("reports") { try await reports() }
     }
 

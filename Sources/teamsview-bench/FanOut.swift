@@ -2,88 +2,120 @@
 import Glibc
 #endif
 import Foundation
-import Logging
-import MicroHTTP
-import TeamsDomain
-import TeamsIngest
 import TeamsWeb
 
-/// SSE fan-out over loopback: the real app and HTTP server in this process, `clients` real TCP
-/// clients on `/live` (read by one epoll thread, so the clients cost nothing while idle either).
+/// Live fan-out measured from outside: `teamsview serve` as its own process with a floor of `agents` agents
+/// (two calls each) read from a followed file, and `clients` Server-Sent Events clients on
+/// `/live?page=1&per=200` (the stream `/` opens), held by this process and read by one thread with poll(2).
 ///
-/// - Latency: `rounds` times, one event line goes into the ingest pipeline (as if just read from
-///   a source); for each client, the time until its `rows` message has arrived. p50 / p99 over
-///   all clients of all rounds, in milliseconds.
-/// - Idle CPU: the process's CPU time (user + system) while every client sits connected and no
-///   event arrives, for `idleSeconds`, as a percentage of one core.
-func measureFanOut(clients: Int, rounds: Int = 20, idleSeconds: Double = 5, agents: Int = 200) async throws
-    -> (p50: Double, p99: Double, idleCPU: Double) {
-    raiseFileLimit(to: UInt64(clients * 2 + 256))
-    let store = RegistryStore()
-    let statistics = IngestStatistics()
-    let pipeline = IngestPipeline(statistics: statistics) { _ = store.apply($0) }
-    guard let assets = TeamsApp.Assets.locate() else { throw FanOutError.noAssets }
-    var quiet = Logger(label: "bench.fanout")
-    quiet.logLevel = .error
-    let app = try await TeamsApp(store: store, statistics: statistics, assets: assets, settings: ViewSettings(),
-                                 live: LiveSettings(maxClients: clients + 16, heartbeat: 3600), logger: quiet)
-    let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0, threads: 2, connectionLimit: clients + 256),
-                            router: app.routes(), logger: quiet)
-    try server.start()
-    defer {
-        app.live.stop()
-        server.stop()
-    }
-    let t0 = Date().addingTimeInterval(-600)
-    var seed = ""
-    for i in 0..<agents {
-        seed += #"{"type":"worker","at":"\#(RFC3339.format(Timestamp(t0)))","worker":"B\#(i)","name":"Agent \#(i)","team":"Team \#(i % 8)","capacity":{"voice":2}}"# + "\n"
-    }
-    _ = pipeline.ingest(body: Array(seed.utf8), source: "bench")
+/// - Latency: `rounds` times, one event (`call.hold` of the live call of an agent on the first page, another
+///   agent each round) is POSTed to `/ingest` or appended to the followed file, in turn; for each client, the
+///   time from sending it until that client's `rows` message holding the agent's row has arrived. p50 / p99
+///   over all clients of the rounds of each source, in milliseconds.
+/// - Idle CPU: the server process's CPU time (user + system, from `/proc`) over `idleSeconds` while every
+///   client sits connected and no event arrives, as a percentage of one core; beside it the same before any
+///   client connected.
+struct FanOutFigures {
+    var post: (p50: Double, p99: Double)
+    var file: (p50: Double, p99: Double)
+    var idleCPU: Double
+    var idleCPUWithoutClients: Double
+    /// Seconds from the first connect until every client had its `reset`.
+    var connectSeconds: Double
+}
 
-    let fleet = try SSEFleet(port: server.port, count: clients)
+func measureFanOut(binary: String, root: String, clients: Int, agents: Int, rounds: Int = 20,
+                   idleSeconds: Double = 10) throws -> FanOutFigures {
+    raiseFileLimit(to: UInt64(clients + 256))
+    let dir = NSTemporaryDirectory() + "teamsview-bench-fanout-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let floor = dir + "/floor.ndjson"
+    try Data(Bench.floorFile(agents: agents).utf8).write(to: URL(fileURLWithPath: floor))
+    let server = try ServedProcess(binary: binary, events: floor, root: root, extra: [
+        "--follow", "--max-connections-per-address", "0", "--max-connections", String(clients + 256),
+        "--max-live-clients", String(clients + 16),
+    ])
+    defer { server.stop() }
+    try server.waitForWorkers(agents)
+    // The agents of the first page, whose rows every client shows.
+    let list = try server.client.get("/api/workers?page=1&per=200")
+    guard let json = try JSONSerialization.jsonObject(with: Data(list)) as? [String: Any],
+          let workers = json["workers"] as? [[String: Any]] else { throw FanOutError.noWorkers }
+    let ids = workers.compactMap { $0["id"] as? String }
+    guard ids.count >= rounds else { throw FanOutError.noWorkers }
+
+    server.settle()
+    let idleWithout = server.cpuShare(seconds: idleSeconds)
+
+    let fleet = try SSEFleet(port: server.port, count: clients, path: "/live?page=1&per=200", expecting: "event: reset")
     defer { fleet.close() }
-    // Every client has its initial reset.
-    try fleet.waitForAll(marker: "event: reset", timeout: 60)
-
-    // Idle CPU with everyone connected.
-    let before = processCPUSeconds()
-    let wallStart = Date()
+    _ = try explained(server, "connecting") { try fleet.waitForExpected(timeout: 120) }
+    let connectSeconds = WallClock.monotonicSeconds() - fleet.started
+    // Whatever the connections set off (resets rendered, buffers filled) is over before the idle figure.
+    fleet.idle(seconds: 2)
+    let before = server.cpuSeconds()
+    let wallStart = WallClock.monotonicSeconds()
     fleet.idle(seconds: idleSeconds)
-    let idleCPU = (processCPUSeconds() - before) / Date().timeIntervalSince(wallStart) * 100
+    let idleCPU = (server.cpuSeconds() - before) / (WallClock.monotonicSeconds() - wallStart) * 100
 
-    var latencies: [Double] = []
-    latencies.reserveCapacity(clients * rounds)
+    let follow = try FileHandle(forWritingTo: URL(fileURLWithPath: floor))
+    defer { try? follow.close() }
+    follow.seekToEndOfFile()
+    var byPost: [Double] = [], byFile: [Double] = []
     for round in 0..<rounds {
         // Spaced beyond the coalescing window, so each event is flushed on arrival.
-        fleet.idle(seconds: 0.25)
-        fleet.resetBuffers()
-        let line = #"{"type":"activity","at":"\#(RFC3339.format(Timestamp(Date())))","worker":"B\#(round % agents)","activity":"Busy \#(round)"}"# + "\n"
+        fleet.idle(seconds: 0.3)
+        let id = ids[round]
+        let line = #"{"type":"call.hold","at":"\#(RFC3339Text.now(offset: 0))","worker":"\#(id)","call":"CA\#(id.dropFirst(2))B"}"# + "\n"
+        fleet.expect(marker: #""id":"w-\#(id)""#)
         let start = WallClock.monotonicSeconds()
-        _ = pipeline.ingest(body: Array(line.utf8), source: "bench")
-        let arrivals = try fleet.waitForAll(marker: "event: rows", timeout: 30)
-        latencies += arrivals.map { ($0 - start) * 1000 }
+        if round % 2 == 0 {
+            _ = try server.client.post("/ingest", body: line)
+        } else {
+            follow.write(Data(line.utf8))
+        }
+        let arrivals = try explained(server, "round \(round + 1)") { try fleet.waitForExpected(timeout: 30) }
+        let ms = arrivals.map { ($0 - start) * 1000 }
+        if round % 2 == 0 { byPost += ms } else { byFile += ms }
     }
-    latencies.sort()
-    func percentile(_ p: Double) -> Double {
-        latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
+    return FanOutFigures(post: (percentile(byPost, 0.50), percentile(byPost, 0.99)),
+                         file: (percentile(byFile, 0.50), percentile(byFile, 0.99)),
+                         idleCPU: idleCPU, idleCPUWithoutClients: idleWithout, connectSeconds: connectSeconds)
+}
+
+/// `body`, saying on failure what the server counted of its streams.
+private func explained<T>(_ server: ServedProcess, _ stage: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        let metrics = String(decoding: (try? server.client.get("/metrics")) ?? [], as: UTF8.self)
+        say("  fanout failed while \(stage): \(error); the server's counters:")
+        for line in metrics.split(separator: "\n") where !line.hasPrefix("#") && (line.contains("live") || line.contains("stream")) {
+            say("    " + line)
+        }
+        throw error
     }
-    return (percentile(0.50), percentile(0.99), idleCPU)
+}
+
+/// The `p` quantile (0...1) of `values`, nearest rank; NaN when empty.
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
 }
 
 enum FanOutError: Error {
-    case noAssets, connect, timeout(missing: Int)
+    case connect, noWorkers, timeout(missing: Int)
 }
 
-private extension Timestamp {
-    init(_ date: Date) { self.init(microseconds: Int64(date.timeIntervalSince1970 * 1_000_000)) }
-}
-
-private func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+/// CPU seconds (user + system) process `pid` has used so far, from `/proc/PID/stat`.
+func processCPUSeconds(pid: Int32) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return 0 }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    // After the command name: state is field 3, utime 14 and stime 15 (1-based, proc(5)).
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 private func raiseFileLimit(to wanted: UInt64) {
@@ -93,92 +125,92 @@ private func raiseFileLimit(to wanted: UInt64) {
     _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-/// Many SSE clients read by one thread with poll(2). Each one's bytes since the last `resetBuffers()` are
-/// kept, so "has it received X" is a substring check.
+/// Many SSE clients read by one thread with poll(2). Reads everything that arrives and keeps only
+/// what the search for the expected marker needs (the last bytes of each client), so a thousand
+/// clients' resets do not pile up here.
 private final class SSEFleet {
-    var fds: [Int32] = []
-    var pollfds: [pollfd] = []
-    var buffers: [[UInt8]]
-    var done: [Bool]
+    private var fds: [Int32] = []
+    private var pollfds: [pollfd] = []
+    private var needle: [UInt8] = []
+    /// Each client's last `needle.count - 1` bytes, so a marker split across reads is found.
+    private var carry: [[UInt8]]
+    private var arrivals: [Double]
+    private var remaining = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    /// Monotonic seconds of the first connect.
+    let started: Double
 
-    init(port: Int, count: Int) throws {
-        buffers = Array(repeating: [], count: count)
-        done = Array(repeating: false, count: count)
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(port).bigEndian)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let ok = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard ok == 0 else { throw FanOutError.connect }
-            let request = Array("GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
+    /// Connects `count` clients to `path`, reading what arrives between connects as browsers would, and
+    /// noting when each receives `marker`.
+    init(port: Int, count: Int, path: String, expecting marker: String) throws {
+        carry = Array(repeating: [], count: count)
+        arrivals = Array(repeating: 0, count: count)
+        started = WallClock.monotonicSeconds()
+        needle = Array(marker.utf8)
+        remaining = count
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
+        for i in 0..<count {
+            guard let fd = try? RawHTTP.connect(port) else { close(); throw FanOutError.connect }
             _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             fds.append(fd)
             pollfds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            if i % 20 == 19 { _ = poll(timeoutMs: 0) }
         }
     }
 
     func close() {
         for fd in fds { Glibc.close(fd) }
+        fds = []
     }
 
-    func resetBuffers() {
-        for i in buffers.indices { buffers[i].removeAll(keepingCapacity: true) }
-        for i in done.indices { done[i] = false }
-    }
-
-    /// Reads for `seconds`, keeping what arrives (heartbeats and feed events are possible).
+    /// Reads for `seconds`, discarding what arrives (heartbeats, feed events).
     func idle(seconds: Double) {
         let deadline = WallClock.monotonicSeconds() + seconds
         while true {
             let left = deadline - WallClock.monotonicSeconds()
             if left <= 0 { return }
-            _ = poll(timeoutMs: Int32(left * 1000) + 1) { _ in }
+            _ = poll(timeoutMs: Int32(left * 1000) + 1)
         }
     }
 
-    /// Reads until every client's bytes hold `marker`; returns each client's arrival time (monotonic seconds).
-    @discardableResult
-    func waitForAll(marker: String, timeout: Double) throws -> [Double] {
-        let needle = Array(marker.utf8)
-        var arrivals = Array(repeating: 0.0, count: fds.count)
-        var remaining = 0
-        for i in fds.indices {
-            if buffers[i].firstRange(of: needle) != nil { arrivals[i] = WallClock.monotonicSeconds(); done[i] = true } else { remaining += 1 }
-        }
+    /// From now on, notes when each client receives `marker`.
+    func expect(marker: String) {
+        needle = Array(marker.utf8)
+        for i in carry.indices { carry[i].removeAll(keepingCapacity: true) }
+        for i in arrivals.indices { arrivals[i] = 0 }
+        remaining = arrivals.count
+    }
+
+    /// Reads until every client has received the expected marker; each one's arrival (monotonic seconds).
+    func waitForExpected(timeout: Double) throws -> [Double] {
         let deadline = WallClock.monotonicSeconds() + timeout
         while remaining > 0 {
             let left = deadline - WallClock.monotonicSeconds()
             guard left > 0 else { throw FanOutError.timeout(missing: remaining) }
-            _ = poll(timeoutMs: Int32(min(left, 1) * 1000) + 1) { i in
-                guard !self.done[i] else { return }
-                if self.buffers[i].firstRange(of: needle) != nil {
-                    self.done[i] = true
-                    arrivals[i] = WallClock.monotonicSeconds()
-                    remaining -= 1
-                }
-            }
+            _ = poll(timeoutMs: Int32(min(left, 1) * 1000) + 1)
         }
         return arrivals
     }
 
-    /// One poll round: reads every ready socket dry and calls `ready` with its index.
-    private func poll(timeoutMs: Int32, _ ready: (Int) -> Void) -> Int {
+    /// One poll round: reads every ready socket dry, looking for the marker in what arrives.
+    private func poll(timeoutMs: Int32) -> Int {
         let n = Glibc.poll(&pollfds, nfds_t(pollfds.count), timeoutMs)
         guard n > 0 else { return 0 }
-        var chunk = [UInt8](repeating: 0, count: 65_536)
         for i in pollfds.indices where pollfds[i].revents != 0 {
             pollfds[i].revents = 0
             while true {
                 let got = chunk.withUnsafeMutableBytes { read(fds[i], $0.baseAddress, $0.count) }
                 if got <= 0 { break }
-                buffers[i] += chunk[0..<got]
+                guard !needle.isEmpty, arrivals[i] == 0 else { continue }
+                let window = carry[i] + chunk[0..<got]
+                if window.firstRange(of: needle) != nil {
+                    arrivals[i] = WallClock.monotonicSeconds()
+                    remaining -= 1
+                } else {
+                    carry[i] = Array(window.suffix(needle.count - 1))
+                }
             }
-            ready(i)
         }
         return Int(n)
     }

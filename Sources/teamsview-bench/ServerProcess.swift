@@ -61,14 +61,7 @@ final class ServerProcess {
     /// CPU seconds (user + system) the server process has used so far, from `/proc/PID/stat`: unlike wall
     /// time, it does not grow when other processes take the core, so events per CPU-second stay comparable
     /// on a busy machine.
-    func cpuSeconds() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After the command name: state is field 3, utime 14 and stime 15 (1-based, proc(5)).
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    func cpuSeconds() -> Double { processCPUSeconds(pid: process.processIdentifier) }
 
     func stop() {
         if process.isRunning {

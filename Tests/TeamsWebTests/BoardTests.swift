@@ -121,6 +121,84 @@ struct BoardTests {
     }
 }
 
+@Suite("Board figures kept up to date")
+struct BoardFigureTests {
+    /// A small generator with a fixed seed, so a failure repeats.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("a board moved through changes has the figures of a board counted afresh", arguments: ["", "team=Sales", "multi=1", "flagged=1", "sort=hold", "group=none"])
+    func incrementalFigures(query: String) throws {
+        var random = SplitMix(state: 42)
+        let teams = ["Sales", "Billing", "Support", ""]
+        let store = RegistryStore()
+        var t = Timestamp(microseconds: 1_800_000_000_000_000)
+        var events: [Event] = []
+        for i in 0..<12 {
+            events.append(Event(at: t, .worker("WK\(i)", WorkerProfile(name: "Agent \(i)", team: teams[i % 4]))))
+            events.append(Event(at: t, .activity("WK\(i)", name: i % 3 == 0 ? "Break" : "Available", available: i % 3 != 0)))
+        }
+        _ = store.apply(events)
+        let parameters = query.split(separator: "&").map { pair -> (name: String, value: String) in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        let key = BoardKey(view: .page, query: WorkerQuery(parameters: parameters))
+        let grace = 3.0
+        var board = Board(key: key, registry: store.snapshot(), at: t, seq: 0, grace: grace)
+        var calls = 0
+        // The figures the updates must move, seen at least once in the full view.
+        var seen: Set<String> = []
+        for step in 1...400 {
+            let before = store.snapshot()
+            let previous = t
+            t = Timestamp(microseconds: t.microseconds + Int64.random(in: 100_000...2_000_000, using: &random))
+            let worker = "WK\(Int.random(in: 0..<14, using: &random))"
+            let held = before.workers[worker]?.calls.map(\.id) ?? []
+            let kind: Event.Kind
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0, 1:
+                calls += 1
+                kind = .callStart(worker, CallStart(call: "CA\(calls)", queue: "Sales", via: Bool.random(using: &random) ? .queue : .transfer))
+            case 2: kind = held.randomElement(using: &random).map { .call(worker, $0, .hold) } ?? .heartbeat
+            case 3: kind = held.randomElement(using: &random).map { .call(worker, $0, .resume) } ?? .heartbeat
+            case 4: kind = held.randomElement(using: &random).map { .call(worker, $0, Bool.random(using: &random) ? .mute : .unmute) } ?? .heartbeat
+            case 5: kind = held.randomElement(using: &random).map { .call(worker, $0, .end) } ?? .heartbeat
+            case 6: kind = .activity(worker, name: ["Available", "Break", "Lunch", "Offline"].randomElement(using: &random)!, available: nil)
+            case 7: kind = .worker(worker, WorkerProfile(name: "Agent \(step)", team: teams.randomElement(using: &random)!))
+            case 8: kind = step % 5 == 0 ? .workerRemove(worker) : .call(worker, held.first ?? "none", .wrapup)
+            default: kind = .taskStart(worker, TaskStart(task: "T\(step)", channel: "chat"))
+            }
+            let changes = store.apply([Event(at: t, kind)])
+            let after = store.snapshot()
+            // What FlagTimers add: every worker whose flags flipped since the last update.
+            var touched = changes.changed.union(changes.removed)
+            for (id, w) in after.workers where w.callFlags(at: previous, grace: grace) != w.callFlags(at: t, grace: grace) {
+                touched.insert(id)
+            }
+            board.update(touched, registry: after, at: t, seq: UInt64(step))
+            let fresh = Board(key: key, registry: after, at: t, seq: UInt64(step), grace: grace)
+            #expect(board.summary == fresh.summary, "summary after step \(step)")
+            #expect(board.teams.map(\.heading) == fresh.teams.map(\.heading), "headings after step \(step)")
+            #expect(board.teams.map(\.ids) == fresh.teams.map(\.ids), "rows after step \(step)")
+            if board.summary != fresh.summary { return }
+            if fresh.summary.callsHeld > 0 { seen.insert("held") }
+            if fresh.summary.wrongCallRisks > 0 { seen.insert("risk") }
+            if fresh.summary.misroutes > 0 { seen.insert("misroute") }
+            if fresh.summary.longestHoldWorker != nil { seen.insert("longest hold") }
+        }
+        if query.isEmpty { #expect(seen == ["held", "risk", "misroute", "longest hold"]) }
+    }
+}
+
 @Suite("Search in names and ids")
 struct SearchTests {
     @Test("ASCII is compared byte by byte ignoring case; other text falls back to a diacritic-blind search")

@@ -117,8 +117,11 @@ struct Board: Sendable {
     // MARK: Changes
 
     /// Re-files the workers in `touched` (changed, removed, or whose flags flipped) as `newer`
-    /// holds them, and refreshes the figures (team headings, summary: O(view size)) unless
-    /// `figures` is false. Returns the teams whose rows changed.
+    /// holds them, and moves the figures (team headings, summary) from their old counts to their
+    /// new ones unless `figures` is false. Returns the teams whose rows changed. O(touched × log
+    /// view): the figures of the other workers stand, as their flags flip only when they are
+    /// touched (`FlagTimers`); the summary is counted again over the whole view only when the
+    /// agent of the longest hold stops holding that long.
     ///
     /// Pages that catch a board before the live updater has filed the latest changes re-file
     /// them without the figures: the rows are exact, the figures are those of `seq`, and the
@@ -127,9 +130,17 @@ struct Board: Sendable {
     mutating func update(_ touched: Set<WorkerID>, registry newer: Registry, at now: Timestamp, seq: UInt64,
                          figures: Bool = true) -> Set<String> {
         var changedTeams = Set<String>()
+        /// Each touched worker as the figures counted it (before) and counts it now (after).
+        var before: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
+        var after: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
         // Take every touched worker out first, against the old snapshot the lists are sorted by.
         for id in touched {
             guard let (t, i) = position(of: id) else { continue }
+            if figures, let w = registry.workers[id] {
+                let flags = w.callFlags(at: at, grace: grace)
+                teams[t].heading.count(w, flags: flags, by: -1)
+                before[id] = (w, flags)
+            }
             teams[t].ids.remove(at: i)
             count -= 1
             changedTeams.insert(teams[t].name)
@@ -148,6 +159,11 @@ struct Board: Sendable {
                 teams.insert(Team(name: group, ids: [], heading: heading(group)), at: t)
             }
             teams[t].ids.insert(id, at: insertionIndex(of: w, in: teams[t].ids))
+            if figures {
+                let flags = w.callFlags(at: now, grace: grace)
+                teams[t].heading.count(w, flags: flags)
+                after[id] = (w, flags)
+            }
             count += 1
             changedTeams.insert(group)
         }
@@ -157,8 +173,11 @@ struct Board: Sendable {
             for t in teams.indices where teams[t].heading.agents == 0 { recount(team: t) }
             return changedTeams
         }
-        for name in changedTeams { if let t = teamIndex(name) { recount(team: t) } }
-        if !changedTeams.isEmpty || !touched.isEmpty { resummarise() }
+        let moves = touched.compactMap { id -> (old: WorkerState?, oldFlags: [CallFlags], new: WorkerState?, newFlags: [CallFlags])? in
+            let b = before[id], a = after[id]
+            return b == nil && a == nil ? nil : (b?.worker, b?.flags ?? [], a?.worker, a?.flags ?? [])
+        }
+        if !summary.move(moves, offlineActivity: offlineActivity) { resummarise() }
         return changedTeams
     }
 
