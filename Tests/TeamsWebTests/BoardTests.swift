@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Simulation
 import TeamsDomain
 @testable import TeamsWeb
 
@@ -123,21 +124,9 @@ struct BoardTests {
 
 @Suite("Board figures kept up to date")
 struct BoardFigureTests {
-    /// A small generator with a fixed seed, so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("a board moved through changes has the figures of a board counted afresh", arguments: ["", "team=Sales", "multi=1", "flagged=1", "sort=hold", "group=none"])
     func incrementalFigures(query: String) throws {
-        var random = SplitMix(state: 42)
+        var random = SplitMix64(seed: 42)  // a fixed seed, so a failure repeats
         let teams = ["Sales", "Billing", "Support", ""]
         let store = RegistryStore()
         var t = Timestamp(microseconds: 1_800_000_000_000_000)
