@@ -151,7 +151,7 @@ public final class FloorSnapshotter: Sendable {
             f.lastWriteSeconds = written
             f.lastDroppedBytes = dropped
         }
-        logger.debug("floor snapshot: \(bytes.count) bytes in \((written * 1000).rounded()) ms (ingest paused \((paused * 1000).rounded()) ms); log compacted by \(dropped) bytes")
+        logger.info("floor snapshot: \(bytes.count) bytes in \((written * 1000).rounded()) ms (ingest paused \((paused * 1000).rounded()) ms); log compacted by \(dropped) bytes")
         return nil
     }
 
