@@ -166,7 +166,7 @@ public final class PageRenderer: Sendable {
             "serverClock": Self.clock(now),
             "assetVersion": assetVersion,
             "colorScheme": "light dark",
-            "signOutLink": settings.signOutLink,
+            "signOutLink": settings.signOutLink, "reportLinks": settings.reportLinks,
             "version": String(registry.version),
             "staleAfter": Int(settings.staleAfter),
             "lastEventMs": feed.lastEventAt.map { String($0.milliseconds) } ?? "",

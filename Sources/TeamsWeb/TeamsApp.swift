@@ -76,6 +76,8 @@ public final class TeamsApp: Sendable {
         self.logger = logger
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
+        var settings = settings
+        settings.reportLinks = reports != nil
         let renderer = PageRenderer(library: library, settings: settings, assetVersion: Self.assetVersion(staticFiles))
         self.renderer = renderer
         self.boards = BoardRenderer(page: renderer, kiosk: KioskRenderer(page: renderer))

@@ -20,6 +20,8 @@ public struct ViewSettings: Sendable {
     public var offlineActivity: String
     /// Sign-in is on: the pages' navigation offers "Sign out".
     public var signOutLink = false
+    /// Reports are on: the pages' navigation offers Reports and Incidents.
+    public var reportLinks = false
 
     public init(grace: Double = 3, maskCallers: Bool = false,
                 callWarn: Double = 600, callAlert: Double = 1200,
