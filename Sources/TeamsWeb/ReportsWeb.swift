@@ -235,22 +235,29 @@ public final class ReportsWeb: Sendable {
 
     // MARK: Pages
 
-    func baseModel(_ page: String) -> [String: Any] {
+    func baseModel() -> [String: Any] {
         let now = clock.now()
         return ["title": renderer.settings.title, "serverNow": String(now.milliseconds), "assetVersion": renderer.assetVersion,
-                "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink,
-                "isReport": page == "report" || page == "agent", "isIncidents": page == "incidents"]
+                "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink, "reportLinks": true]
     }
 
     static func duration(_ micros: Int64) -> String { Formatting.duration(Double(micros) / 1_000_000) }
 
-    static let columns: [(key: String, label: String)] = [
-        ("name", "Name"), ("callsHandled", "Calls"), ("talkSeconds", "Talk"), ("holdSeconds", "Hold"),
-        ("holdCount", "Holds"), ("longestHoldSeconds", "Longest hold"), ("wrapupSeconds", "Wrap-up"),
-        ("multiCallSeconds", "On 2+ calls"), ("maxConcurrentCalls", "Most calls"), ("transfersIn", "Transfers in"),
-        ("transfersOut", "Transfers out"), ("misroutes", "Misroutes"), ("wrongCallRiskIncidents", "Wrong-call risk"),
-        ("exposureSeconds", "Exposure"), ("offersMissed", "Offers missed"),
+    /// The table's columns after the name, in the order of `cells`. `extra` ones show only with
+    /// `columns=all` (or when sorted by): the rest fit a 1366-wide screen.
+    static let columns: [(key: String, label: String, extra: Bool)] = [
+        ("callsHandled", "Calls", false), ("talkSeconds", "Talk", false), ("holdSeconds", "Hold", false),
+        ("holdCount", "Holds", true), ("longestHoldSeconds", "Longest hold", false), ("wrapupSeconds", "Wrap-up", false),
+        ("multiCallSeconds", "On 2+ calls", false), ("maxConcurrentCalls", "Most calls", true), ("transfersIn", "Transfers in", true),
+        ("transfersOut", "Transfers out", true), ("misroutes", "Misroutes", false), ("wrongCallRiskIncidents", "Wrong-call risk", false),
+        ("exposureSeconds", "Exposure", false), ("offersMissed", "Offers missed", false),
     ]
+
+    /// The indexes of `columns` (and `cells`) shown: every one with `all`, else the default ones
+    /// and the one sorted by.
+    static func shownColumns(all: Bool, sort: String) -> [Int] {
+        columns.indices.filter { all || !columns[$0].extra || columns[$0].key == sort }
+    }
 
     static func cells(_ f: IntervalFigures) -> [String] {
         [String(f.callsHandled), duration(f.talk), duration(f.hold), String(f.holdCount), duration(f.longestHold),
@@ -261,7 +268,7 @@ public final class ReportsWeb: Sendable {
 
     /// The table's body rows, written directly (a day of 2,000 agents is 30,000 cells: through the
     /// template engine that alone took longer than the whole page may). Every text escaped.
-    static func tableRows(_ rows: [ReportRow], by: ReportGrouping, date: String) -> String {
+    static func tableRows(_ rows: [ReportRow], by: ReportGrouping, date: String, shown: [Int]) -> String {
         let e = ReportChart.escape
         // Bytes, not a String: thousands of small appends to a String cost more than the rest of the page.
         var html: [UInt8] = []
@@ -281,9 +288,10 @@ public final class ReportsWeb: Sendable {
                 add(e(row.name))
             }
             add("</th>")
-            for cell in cells(row.figures) {
+            let all = cells(row.figures)
+            for index in shown {
                 add("<td>")
-                add(cell)
+                add(all[index])
                 add("</td>")
             }
             add("</tr>\n")
@@ -316,7 +324,7 @@ public final class ReportsWeb: Sendable {
             }
             let totals = Self.totals(rows)
             let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)"
-            var model = baseModel("report")
+            var model = baseModel()
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["query"] = query
@@ -324,15 +332,24 @@ public final class ReportsWeb: Sendable {
                 ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0 == by] as [String: Any]
             }
             model["byLabel"] = by.rawValue.capitalized
-            model["headers"] = Self.columns.map { column -> [String: Any] in
-                let active = column.key == sort
+            let allColumns = request.queryValue("columns") == "all"
+            let shown = Self.shownColumns(all: allColumns, sort: sort)
+            let columnsQuery = allColumns ? "&columns=all" : ""
+            func header(_ key: String, _ label: String) -> [String: Any] {
+                let active = key == sort
                 let dir = active && !descending ? "desc" : "asc"
-                return ["label": column.label, "href": "/report?\(query)&sort=\(column.key)&dir=\(dir)",
+                return ["label": label, "href": "/report?\(query)\(columnsQuery)&sort=\(key)&dir=\(dir)",
                         "sort": active ? (descending ? "descending" : "ascending") : "none"]
             }
-            model["rowsHTML"] = Self.tableRows(rows, by: by, date: p.to.description)
+            model["headers"] = [header("name", "Name")] + shown.map { header(Self.columns[$0].key, Self.columns[$0].label) }
+            let sortQuery = request.queryValue("sort").map { "&sort=" + percentEncode($0) + (descending ? "&dir=desc" : "") } ?? ""
+            let hidden = Self.columns.count - shown.count
+            model["columnsLink"] = "/report?\(query)\(allColumns ? "" : "&columns=all")\(sortQuery)#report-table"
+            model["columnsLabel"] = allColumns ? "Fewer columns" : "\(hidden) more " + (hidden == 1 ? "column" : "columns")
+            model["rowsHTML"] = Self.tableRows(rows, by: by, date: p.to.description, shown: shown)
             model["hasRows"] = !rows.isEmpty
-            model["totals"] = Self.cells(totals)
+            let totalCells = Self.cells(totals)
+            model["totals"] = shown.map { totalCells[$0] }
             let activities = totals.activity.sorted { $0.value > $1.value }
             model["hasActivities"] = !activities.isEmpty
             model["activities"] = activities.map { ["name": $0.key, "time": Self.duration($0.value)] as [String: Any] }
@@ -395,7 +412,7 @@ public final class ReportsWeb: Sendable {
             let incidents = try reports.database.incidents(micros.lowerBound - 86_400_000_000..<micros.upperBound, worker: id)
                 .filter { ($0.incident.end ?? .max) > micros.lowerBound }
             let horizon = (try reports.database.horizon()) ?? micros.upperBound
-            var model = baseModel("agent")
+            var model = baseModel()
             model["agentName"] = name ?? id
             model["agentId"] = id
             model["date"] = day.description
@@ -460,7 +477,7 @@ public final class ReportsWeb: Sendable {
             if let w = f.worker { here += "&worker=" + percentEncode(w) }
             if let k = f.kind { here += "&kind=" + k.rawValue }
             if let a = f.acknowledged { here += "&state=" + (a ? "acknowledged" : "unacknowledged") }
-            var model = baseModel("incidents")
+            var model = baseModel()
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["worker"] = f.worker ?? ""
