@@ -1,27 +1,61 @@
 // The incidents strip of the Teams View and the kiosk: today's misroute and wrong-call-risk incidents
 // that nobody has acknowledged yet, refreshed every 5 seconds. It stays until each is acknowledged
 // on /incidents. Built with textContent only: nothing from the server becomes markup.
+// One line, whatever the count: the items that do not fit give way to "+N more", a link to the list.
 (function () {
   "use strict";
   var strip = document.getElementById("incident-strip");
   if (!strip || !window.fetch) return;
+  var LIST = "/incidents?state=unacknowledged";
+  var SHOWN = 12;   // items built at most; the line holds fewer
   var labels = { "misroute": "Misroute", "wrong-call-risk": "Wrong-call risk" };
+  var last = "";
   function time(rfc) { return typeof rfc === "string" && rfc.length >= 16 ? rfc.slice(11, 16) : ""; }
+  function link(text, className) {
+    var a = document.createElement("a");
+    a.href = LIST;
+    a.className = className;
+    a.textContent = text;
+    return a;
+  }
+  // Hides items from the end until the line fits, counting them in "+N more".
+  function fit() {
+    var items = strip.querySelectorAll(".incident-strip__item");
+    var more = strip.querySelector(".incident-strip__more");
+    if (!more) return;
+    var total = Number(strip.getAttribute("data-count")) || 0;
+    for (var i = 0; i < items.length; i++) items[i].hidden = false;
+    var shown = items.length;
+    function update() {
+      more.textContent = "+" + (total - shown) + " more";
+      more.hidden = total - shown <= 0;
+    }
+    update();
+    while (shown > 0 && strip.scrollWidth > strip.clientWidth + 1) {
+      shown--;
+      items[shown].hidden = true;
+      update();
+    }
+  }
   function render(incidents) {
+    var key = JSON.stringify(incidents.map(function (i) { return [i.id, i.end, i.workerName]; }));
+    if (key === last) return;
+    last = key;
     while (strip.firstChild) strip.removeChild(strip.firstChild);
     if (!incidents.length) { strip.hidden = true; return; }
-    var head = document.createElement("a");
-    head.href = "/incidents?state=unacknowledged";
-    head.textContent = incidents.length + (incidents.length === 1 ? " incident" : " incidents") + " to acknowledge";
-    strip.appendChild(head);
-    incidents.slice(0, 6).forEach(function (i) {
+    strip.setAttribute("data-count", String(incidents.length));
+    strip.appendChild(link(incidents.length + (incidents.length === 1 ? " incident" : " incidents") + " to acknowledge",
+                           "incident-strip__head"));
+    incidents.slice(0, SHOWN).forEach(function (i) {
       var item = document.createElement("span");
       item.className = "incident-strip__item";
       item.textContent = (labels[i.kind] || i.kind) + " · " + i.workerName + " · " + time(i.start) +
         (i.end ? "" : " · going on");
       strip.appendChild(item);
     });
+    strip.appendChild(link("", "incident-strip__more"));
     strip.hidden = false;
+    fit();
   }
   function poll() {
     fetch("/api/incidents?state=unacknowledged", { credentials: "same-origin" })
@@ -29,6 +63,7 @@
       .then(function (body) { if (body && Array.isArray(body.incidents)) render(body.incidents); })
       .catch(function () {});
   }
+  window.addEventListener("resize", fit);
   poll();
   setInterval(poll, 5000);
 })();
