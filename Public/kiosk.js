@@ -105,7 +105,7 @@
     function used() { return row + (col > 0 ? 1 : 0); }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      var w = it.head ? 2 : (it.el.querySelector(".dense--wide") ? 2 : 1);
+      var w = it.head ? 2 : (it.el.querySelector(".dense--wide, .dense--roomy") ? 2 : 1);
       place(w, it.head && !inline);
       if (used() > g.rows && current.length > 0) {
         out.push(current);
@@ -120,8 +120,52 @@
     return out;
   }
 
+  // Makes room for each cell's second line (state word, timer, Muted): when it is wider than its
+  // cell, the icons beside the words go first (`dense--tight`: the words and colours still say it);
+  // when that is not enough, a one-column cell takes two (`dense--roomy`). No word is ever cut.
+  // Widths in em of the cell's own font, so one measurement holds at every scale. Returns whether
+  // any cell changed.
+  function roomy(all) {
+    var cells = [];
+    for (var i = 0; i < all.length; i++) {
+      var d = !all[i].head && all[i].el.querySelector(".dense");
+      if (d && d.querySelector(".dense__l2")) { d.classList.remove("dense--tight"); cells.push(d); }
+    }
+    var plans = cells.map(function (d) {
+      var l2 = d.querySelector(".dense__l2");
+      var font = parseFloat(getComputedStyle(l2).fontSize) || 20;
+      var need = 0, reserve = 0, kids = l2.children;
+      for (var k = 0; k < kids.length; k++) {
+        if (kids[k].classList.contains("dense__act")) continue;   // presence words (any activity name) may be cut
+        need += kids[k].getBoundingClientRect().width + (k > 0 ? 0.4 * font : 0);
+        // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
+        var t = kids[k].querySelector("time.timer");
+        if (t) reserve += (0.65 + (t.hasAttribute("data-alert") && !t.classList.contains("is-alert") ? 1.1 : 0)) * font;
+      }
+      var icons = l2.querySelectorAll(".dense__state > [aria-hidden], .dense__muted .icon");
+      var saving = 0;
+      for (var n = 0; n < icons.length; n++) saving += icons[n].getBoundingClientRect().width + 0.25 * font;
+      var wide = d.classList.contains("dense--wide");
+      var room = (wide ? 2 * DENSE_WIDTH + 0.2 : DENSE_WIDTH) - 1.1;   // em: less padding and left rule
+      need /= font; saving /= font; reserve /= font;
+      // The icons go early (room kept for the timer to grow); a second column only when needed now
+      // (checked every second: a cell that outgrows its column gets one then).
+      return { d: d, tight: need + reserve > room, roomy: !wide && need - saving > room };
+    });
+    var changed = false;
+    plans.forEach(function (p) {
+      p.d.classList.toggle("dense--tight", p.tight);
+      if (p.roomy !== p.d.classList.contains("dense--roomy")) { p.d.classList.toggle("dense--roomy", p.roomy); changed = true; }
+    });
+    return changed;
+  }
+
   function dense(all, r, W, H) {
     var chosen = null;
+    // Measure with every tile shown in the dense layout.
+    board.classList.add("board--dense");
+    for (var m = 0; m < all.length; m++) all[m].el.hidden = false;
+    roomy(all);
     for (var s = 0; s < DENSE_SCALES.length && !(chosen && chosen.pages.length === 1); s++) {
       var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
@@ -236,6 +280,13 @@
       show((page + 1) % pages.length);
     }
   }
+
+  // Timers grow as they run (a ▲ mark, an hour's digit): a cell that no longer fits gets its room.
+  setInterval(function () {
+    if (!board.classList.contains("board--dense")) return;
+    var shown = items().filter(function (it) { return !it.el.hidden; });
+    if (roomy(shown)) queueLayout();
+  }, 1000);
 
   document.addEventListener("teamsview:patched", queueLayout);
   document.addEventListener("teamsview:banner", queueLayout);
