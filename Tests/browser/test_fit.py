@@ -1,0 +1,195 @@
+"""What a newcomer's eye catches first: every page shares one navigation, the dense kiosk keeps its state
+words whole, the incidents strip stays one line however many incidents are open, and the report's
+table fits a 1366-wide screen (and says it scrolls on a phone)."""
+
+from conftest import event, roster, wait_for
+from test_kiosk_dense import dangerous
+
+UTC = ["--time-zone", "UTC"]
+PAGES = {"/": "Teams", "/report": "Reports", "/incidents": "Incidents", "/status": "Status"}
+
+NAV = """var nav = document.getElementById('topnav');
+return nav ? Array.from(nav.querySelectorAll('a')).map(a => [a.getAttribute('href').split('?')[0], a.textContent,
+                                                            a.getAttribute('aria-current')]) : null"""
+
+
+def test_every_page_shares_the_navigation(make_server, browser):
+    server = make_server(roster(8), args=UTC)
+    for path, current in list(PAGES.items()) + [("/report/agent/WK001", "Reports")]:
+        browser.get(server.url + path)
+        links = browser.js(NAV)
+        assert links is not None, path
+        assert [l[0] for l in links] == ["/", "/kiosk", "/report", "/incidents", "/status"], (path, links)
+        assert [l[1] for l in links if l[2] == "page"] == [current], (path, links)
+    # Narrow: every page's navigation is behind the same Menu button.
+    browser.size(390, 844)
+    for path in PAGES:
+        browser.get(server.url + path)
+        assert not browser.js("return document.getElementById('topnav').offsetParent"), path
+        browser.js("document.getElementById('menu-toggle').click()")
+        assert browser.js("return !!document.getElementById('topnav').offsetParent"), path
+        assert browser.js("return document.documentElement.scrollWidth") <= 390, path
+
+
+def test_without_reports_the_navigation_offers_none(make_server, browser):
+    server = make_server(roster(4), args=["--no-reports"])
+    browser.get(server.url + "/")
+    assert [l[0] for l in browser.js(NAV)] == ["/", "/kiosk", "/status"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dense kiosk
+
+STATES_CUT = """
+var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .dense__state').forEach(function (e) {
+  var tile = e.closest('.tile').getBoundingClientRect(), r = e.getBoundingClientRect();
+  var timer = e.parentElement.querySelector('.dense__timer');
+  var t = timer ? timer.getBoundingClientRect() : r;
+  if (e.scrollWidth > e.clientWidth + 1 || r.right > tile.right + 1 || t.right > tile.right + 1)
+    out.push(e.closest('.tile').id + ': ' + e.parentElement.textContent.trim());
+});
+return out;
+"""
+
+
+def long_calls(agents):
+    """`dangerous(agents)` plus calls past the alert threshold and past an hour: the widest timers."""
+    lines = dangerous(agents)
+    for i in range(2, agents, 11):
+        lines.append(event("call.start", -1300 - 3000 * (i % 2), worker="WK%03d" % i, call="L%03d" % i,
+                           direction="inbound", via="queue", queue="Billing"))
+    for i in range(5, agents, 13):   # held past the alert threshold, alone: the lead is the hold
+        lines.append(event("call.start", -4000, worker="WK%03d" % i, call="P%03d" % i, direction="inbound", via="queue"))
+        lines.append(event("call.hold", -700 - 3000 * (i % 2), worker="WK%03d" % i, call="P%03d" % i))
+    for i in range(7, agents, 23):
+        lines.append(event("call.start", -400, worker="WK%03d" % i, call="W%03d" % i, direction="inbound", via="queue"))
+        lines.append(event("call.wrapup", -300, worker="WK%03d" % i, call="W%03d" % i))
+    return lines
+
+
+def test_dense_kiosk_keeps_every_state_word_whole(make_server, browser, artifacts):
+    server = make_server(long_calls(150))
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        words = browser.js("return Array.from(document.querySelectorAll('#board .tile:not([hidden]) .dense__state'))"
+                           ".map(e => e.textContent.trim())")
+        assert {"Live", "Hold", "Wrap"} <= set(w[-4:] for w in words), words
+        assert browser.js(STATES_CUT) == [], width
+        browser.screenshot(artifacts / ("kiosk-dense-states-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Incidents strip
+
+
+def misroutes(agents):
+    """Every agent takes a queue call while on one: as many open misroute incidents."""
+    lines = roster(agents, busy=False)
+    for i in range(agents):
+        w = "WK%03d" % i
+        lines.append(event("call.start", -60, worker=w, call="A%03d" % i, queue="Billing", direction="inbound", via="queue"))
+        lines.append(event("call.start", -30, worker=w, call="B%03d" % i, queue="Billing", direction="inbound", via="queue"))
+    return lines
+
+
+STRIP = """var s = document.getElementById('incident-strip'); var r = s.getBoundingClientRect();
+var more = s.querySelector('.incident-strip__more');
+var line = parseFloat(getComputedStyle(s).lineHeight) || 20;
+return {hidden: s.hidden, height: r.height, bottom: r.bottom, line: line, scroll: s.scrollWidth - s.clientWidth,
+        more: more && !more.hidden ? [more.textContent, more.getAttribute('href')] : null,
+        items: Array.from(s.querySelectorAll('.incident-strip__item')).filter(i => !i.hidden).length}"""
+
+
+def test_incidents_strip_stays_one_line_with_a_link_to_the_rest(make_server, browser, artifacts):
+    server = make_server(misroutes(24), args=UTC)
+    for width, height in ((390, 844), (1366, 768), (1920, 1080)):
+        browser.size(width, height)
+        browser.get(server.url + "/")
+        strip = wait_for(lambda: (lambda s: s if not s["hidden"] else None)(browser.js(STRIP)), timeout=15,
+                         message="the incidents strip")
+        assert "24 incidents to acknowledge" in browser.text("#incident-strip")
+        # One line of text plus its padding and the items' own padding: well under two lines.
+        assert strip["height"] < 2 * strip["line"] + 4, (width, strip)
+        assert strip["scroll"] <= 1, (width, strip)
+        assert strip["more"] is not None, (width, strip)
+        count, href = strip["more"]
+        assert count == "+%d more" % (24 - strip["items"]) and href == "/incidents?state=unacknowledged"
+        browser.screenshot(artifacts / ("strip-%d.png" % width))
+    # The kiosk: an overlay of one line at the foot of the screen.
+    for width, height in ((1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        strip = wait_for(lambda: (lambda s: s if not s["hidden"] else None)(browser.js(STRIP)), timeout=15,
+                         message="the incidents strip on the kiosk")
+        assert strip["height"] < 2 * strip["line"], (width, strip)
+        assert abs(strip["bottom"] - height) <= 1, (width, strip)
+        assert strip["scroll"] <= 1 and strip["more"] is not None, (width, strip)
+        browser.screenshot(artifacts / ("kiosk-strip-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Report table
+
+DAY = "2026-03-10"
+LONG = "Maria-Fernanda Castellanos-Villavicencio"
+
+
+def long_day(agents=30):
+    """A day of long calls and holds (hours on the clock) on agents with long names."""
+    lines = []
+    for i in range(agents):
+        w = "R%03d" % i
+        name = LONG if i == 0 else "Agent %02d Okonkwo-Lindqvist" % i
+        lines.append('{"type":"worker","at":"%sT06:00:00Z","worker":"%s","name":"%s","team":"Team %d"}' % (DAY, w, name, i % 4))
+        for k in range(3):
+            c = "%s-%d" % (w, k)
+            start = 7 + 4 * k
+            lines.append('{"type":"call.start","at":"%sT%02d:00:00Z","worker":"%s","call":"%s","queue":"Sales","via":"queue"}'
+                         % (DAY, start, w, c))
+            lines.append('{"type":"call.hold","at":"%sT%02d:30:00Z","worker":"%s","call":"%s"}' % (DAY, start + 1, w, c))
+            lines.append('{"type":"call.resume","at":"%sT%02d:10:00Z","worker":"%s","call":"%s"}' % (DAY, start + 2, w, c))
+            lines.append('{"type":"call.end","at":"%sT%02d:00:00Z","worker":"%s","call":"%s"}' % (DAY, start + 3, w, c))
+    lines.append('{"type":"heartbeat","at":"%sT23:00:00Z"}' % DAY)
+    return lines
+
+
+WRAP = "var w = document.querySelector('.table-wrap'); return [w.scrollWidth, w.clientWidth]"
+
+
+def test_report_table_fits_1366_and_says_it_scrolls_on_a_phone(make_server, browser, artifacts):
+    server = make_server(long_day(), args=UTC)
+    path = "/report?from=%s&to=%s" % (DAY, DAY)
+    wait_for(lambda: "Castellanos" in server.get(path), message="the day's figures")
+    for width, height in ((1366, 768), (1920, 1080)):
+        browser.size(width, height)
+        browser.get(server.url + path)
+        wide, box = browser.js(WRAP)
+        assert wide <= box, (width, wide, box)
+        assert browser.js("return document.documentElement.scrollWidth") <= width
+        assert not browser.js("return getComputedStyle(document.getElementById('table-hint')).display !== 'none'")
+        browser.screenshot(artifacts / ("report-fit-%d.png" % width))
+    # Every column behind a link that keeps the sort; sorting keeps every column.
+    columns = browser.js("return document.querySelectorAll('#report-table thead th').length")
+    browser.js("document.querySelector('.report__columns').click()")
+    wait_for(lambda: browser.js("return document.querySelectorAll('#report-table thead th').length") == 15,
+             message="every column")
+    assert columns < 15
+    browser.js("Array.from(document.querySelectorAll('#report-table thead th a')).find(a => a.textContent === 'Transfers in').click()")
+    wait_for(lambda: "sort=transfersIn" in browser.driver.current_url, message="the sort")
+    assert browser.js("return document.querySelectorAll('#report-table thead th').length") == 15
+    # A phone: the table scrolls in its own box, which says so and can be scrolled from the keyboard.
+    browser.size(390, 844)
+    browser.get(server.url + path)
+    assert browser.js("return document.documentElement.scrollWidth") <= 390
+    assert browser.js("return getComputedStyle(document.getElementById('table-hint')).display") != "none"
+    assert browser.js("return document.querySelector('.table-wrap').tabIndex") == 0
+    browser.js("document.querySelector('.table-wrap').scrollLeft = 2000")
+    # The names stay in sight while the figures scroll.
+    left = browser.js("return document.querySelector('#report-table tbody th').getBoundingClientRect().left")
+    assert 0 <= left <= 20, left
+    browser.screenshot(artifacts / "report-fit-390.png")
