@@ -114,15 +114,71 @@ struct IntervalKey: Sendable, Hashable {
     var queue: String
 }
 
-/// What an agent's events produced since its checkpoint, and what is not yet written.
+/// An agent's figure rows, in the order they were first touched, each marked when changed since written.
+///
+/// A short array searched from its end, not a dictionary: an agent holds the rows of the interval it is in
+/// (its own and one per queue), a few dozen only while replaying, and the newest is nearly always the one
+/// wanted.
+struct IntervalTable: Sendable {
+    struct Entry: Sendable {
+        var key: IntervalKey
+        var figures: IntervalFigures
+        /// Changed since last written.
+        var dirty: Bool
+    }
+
+    private(set) var entries: [Entry] = []
+
+    /// Changes a row (a new one starts empty) and marks it dirty.
+    mutating func update(_ key: IntervalKey, _ change: (inout IntervalFigures) -> Void) {
+        if let i = entries.lastIndex(where: { $0.key.start == key.start && $0.key.queue == key.queue }) {
+            change(&entries[i].figures)
+            entries[i].dirty = true
+        } else {
+            var figures = IntervalFigures()
+            change(&figures)
+            entries.append(Entry(key: key, figures: figures, dirty: true))
+        }
+    }
+
+    /// Marks every row written.
+    mutating func markWritten() {
+        for i in entries.indices where entries[i].dirty { entries[i].dirty = false }
+    }
+
+    /// Forgets the rows of intervals starting before `start` (Unix seconds).
+    mutating func removeAll(before start: Int64) {
+        if entries.contains(where: { $0.key.start < start }) { entries.removeAll { $0.key.start < start } }
+    }
+}
+
+/// What an agent's events produced and is not yet written, and the figures of the interval it is in.
+///
+/// Once written, figures of earlier intervals, closed spans and incidents are forgotten (`forgetWritten`):
+/// a replay from the checkpoint makes them again. A change that would reach an interval already
+/// forgotten (a late transfer, exposure credited after the grace period across a boundary) marks the
+/// output `stale`, and the agent is replayed.
 struct AgentOutput: Sendable {
-    var intervals: [IntervalKey: IntervalFigures] = [:]
-    var dirtyIntervals: Set<IntervalKey> = []
-    /// Spans closed since the checkpoint, in closing order.
+    var intervals = IntervalTable()
+    /// Spans closed and not yet written (since the checkpoint after a replay), in closing order.
     var spans: [TimelineSpan] = []
     var spansWritten = 0
     var incidents: [String: Incident] = [:]
     var dirtyIncidents: Set<String> = []
+    /// Intervals starting before this (Unix seconds) were written and forgotten.
+    var keptFrom: Int64 = .min
+    /// A change reached a forgotten interval: the figures here are incomplete until a replay.
+    var stale = false
+
+    /// Forgets what is written: intervals before `current` (Unix seconds; none is dirty), closed spans and
+    /// incidents.
+    mutating func forgetWritten(current: Int64) {
+        intervals.removeAll(before: current)
+        keptFrom = max(keptFrom, current)
+        if !spans.isEmpty { spans = [] }
+        spansWritten = 0
+        if !incidents.isEmpty { incidents = [:] }
+    }
 }
 
 /// Advances an agent's state and writes figures, spans and incidents into its output.
@@ -141,9 +197,11 @@ struct AgentMachine {
     }
 
     private mutating func figures(_ start: Int64, _ queue: String = "", _ change: (inout IntervalFigures) -> Void) {
-        let key = IntervalKey(start: start, queue: queue)
-        change(&output.intervals[key, default: IntervalFigures()])
-        output.dirtyIntervals.insert(key)
+        guard start >= output.keptFrom else {
+            output.stale = true
+            return
+        }
+        output.intervals.update(IntervalKey(start: start, queue: queue), change)
     }
 
     /// Agent row and, when the call has one, its queue's row.

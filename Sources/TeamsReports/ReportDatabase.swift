@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The reports' SQLite database (GRDB): schema, migrations, the writer's transactions and the
 /// pages' queries.
@@ -12,6 +13,14 @@ public final class ReportDatabase: Sendable {
     /// The file, or `nil` in memory.
     public let path: String?
 
+    /// Page cache of the writing connection, in KiB: rows are appended or updated in place (one agent's
+    /// intervals, spans and checkpoint at a time), so a flush touches few pages beyond the B-trees' upper
+    /// levels; pages it does not keep are read again from the operating system's cache. Fixed, whatever
+    /// the number of agents.
+    public static let writerCacheKiB = 4096
+    /// Page cache of each reading connection (report pages, timelines), in KiB.
+    public static let readerCacheKiB = 1024
+
     /// Opens (creating) `directory/reports.sqlite`, or an in-memory database when `directory` is `nil`.
     /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
     public init(directory: String?) throws {
@@ -21,7 +30,9 @@ public final class ReportDatabase: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let path = directory + "/reports.sqlite"
             configuration.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Every connection: no memory-mapped reads (the file's pages would count in the process's
+                // resident set), a small page cache (raised for the writer below).
+                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 0; PRAGMA cache_size = -\(Self.readerCacheKiB)")
             }
             writer = try DatabasePool(path: path, configuration: configuration)
             self.path = path
@@ -30,12 +41,15 @@ public final class ReportDatabase: Sendable {
             path = nil
         }
         try Self.migrator.migrate(writer)
-        // The writer's transactions touch many pages (events, spans, intervals of every agent): a 64 MiB
-        // page cache keeps them from spilling into the WAL before the commit.
+        // In memory the "cache" is the database itself: its size is not capped.
+        let cache = path == nil ? "" : "PRAGMA cache_size = -\(Self.writerCacheKiB); "
         try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA recursive_triggers = ON")
+            try db.execute(sql: cache + "PRAGMA temp_store = MEMORY; PRAGMA recursive_triggers = ON")
         }
     }
+
+    /// Bytes SQLite has allocated now, every connection together (page caches, statements, schemas).
+    public static var sqliteMemoryBytes: Int { Int(sqlite3_memory_used()) }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

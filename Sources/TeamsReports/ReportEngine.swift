@@ -9,20 +9,28 @@ import TeamsDomain
 /// one already kept (same worker, time, kind and call or activity) is a duplicate and counts nothing;
 /// one older than the checkpoint is too late and counts nothing either.
 final class ReportEngine {
-    struct Log {
+    /// One agent's checkpoint, events since and machine. A class: the table of agents holds a pointer
+    /// each, not the log itself (a dictionary keeps a quarter of its slots empty, and a log is a few hundred
+    /// bytes).
+    final class Log {
         var baseState: AgentState
         var events: [ReportEvent] = []
         var machine: AgentMachine
         /// Everything since the checkpoint must be rewritten (after a replay).
-        var fullRewrite = false
+        var fullRewrite: Bool
         /// Events not yet written to the database.
         var unwritten: [ReportEvent] = []
-        var checkpointDirty = true
-        /// Events before this (microseconds) were dropped from the database at the last checkpoint.
-        var prunedBefore: Int64?
+        var checkpointDirty: Bool
         var dirty = true
 
         var baseTime: Int64 { baseState.clock }
+
+        init(baseState: AgentState, machine: AgentMachine, fullRewrite: Bool = false, checkpointDirty: Bool = true) {
+            self.baseState = baseState
+            self.machine = machine
+            self.fullRewrite = fullRewrite
+            self.checkpointDirty = checkpointDirty
+        }
     }
 
     struct Profile: Sendable, Hashable {
@@ -133,19 +141,19 @@ final class ReportEngine {
                 holders[e.ref]?.endedAt = e.at
             }
         }
-        // One in-place access to the agent's log: reading `logs[worker]!` would copy it.
-        Self.feed(&logs[worker]!, e, restoring: restoring, counters: &counters)
+        Self.feed(logs[worker]!, e, restoring: restoring, counters: &counters)
         pendingLogs.insert(worker)
         fedSinceAdvance.insert(worker)
     }
 
-    private static func feed(_ log: inout Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
+    private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
         log.dirty = true
         guard log.insert(e, counters: &counters) else { return }
         if !restoring { log.unwritten.append(e) }
         counters.counted += 1
         if e.at >= log.machine.state.clock || e.kind == .transferOut {
             log.machine.apply(e)
+            log.replayIfStale()
         } else {
             counters.replays += 1
             log.replay()
@@ -179,6 +187,7 @@ final class ReportEngine {
             guard let state = logs[key]?.machine.state,
                   state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
             logs[key]!.machine.advance(to: horizon)
+            logs[key]!.replayIfStale()
             logs[key]!.dirty = true
             pendingLogs.insert(key)
         }
@@ -214,7 +223,7 @@ final class ReportEngine {
 
 extension ReportEngine.Log {
     /// Inserts in time order (after events of the same time); false for a duplicate or a too-late event.
-    mutating func insert(_ e: ReportEvent, counters: inout ReportEngine.Counters) -> Bool {
+    func insert(_ e: ReportEvent, counters: inout ReportEngine.Counters) -> Bool {
         if e.at < baseTime {
             counters.tooLate += 1
             return false
@@ -240,8 +249,14 @@ extension ReportEngine.Log {
         return true
     }
 
+    /// Replays when a change reached an interval already written and forgotten (not counted in
+    /// `replays`, which counts late events).
+    func replayIfStale() {
+        if machine.output.stale { replay() }
+    }
+
     /// Replays every event since the checkpoint, up to the time already accrued.
-    mutating func replay() {
+    func replay() {
         let clock = machine.state.clock
         machine = AgentMachine(worker: machine.worker, grace: machine.grace, state: baseState, output: AgentOutput())
         for e in events { machine.apply(e) }
@@ -249,7 +264,7 @@ extension ReportEngine.Log {
         fullRewrite = true
     }
 
-    mutating func collect(into batch: inout WriteBatch, worker: String, team: String) {
+    func collect(into batch: inout WriteBatch, worker: String, team: String) {
         if !unwritten.isEmpty {
             batch.events.append((worker, unwritten))
             unwritten = []
@@ -257,16 +272,16 @@ extension ReportEngine.Log {
         let baseSeconds = AgentMachine.interval(baseTime)
         if fullRewrite {
             batch.rewrites.append((worker, baseSeconds, baseTime))
-            for (key, figures) in machine.output.intervals where key.start >= baseSeconds {
-                batch.intervals.append(.init(worker: worker, team: team, start: key.start, queue: key.queue, figures: figures))
+            for row in machine.output.intervals.entries where row.key.start >= baseSeconds {
+                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue,
+                                             figures: row.figures))
             }
             batch.spans.append((worker, machine.output.spans.filter { $0.end.map { $0 >= baseTime } ?? true }))
             batch.incidents.append(contentsOf: machine.output.incidents.values)
         } else {
-            for key in machine.output.dirtyIntervals {
-                if let figures = machine.output.intervals[key] {
-                    batch.intervals.append(.init(worker: worker, team: team, start: key.start, queue: key.queue, figures: figures))
-                }
+            for row in machine.output.intervals.entries where row.dirty {
+                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue,
+                                             figures: row.figures))
             }
             batch.spans.append((worker, Array(machine.output.spans[machine.output.spansWritten...])))
             for id in machine.output.dirtyIncidents {
@@ -274,9 +289,9 @@ extension ReportEngine.Log {
             }
         }
         batch.spans.append((worker, machine.openSpans))
-        machine.output.dirtyIntervals = []
+        machine.output.intervals.markWritten()
         machine.output.dirtyIncidents = []
-        machine.output.spansWritten = machine.output.spans.count
+        machine.output.forgetWritten(current: AgentMachine.interval(machine.state.clock))
         fullRewrite = false
         dirty = false
         if checkpointDirty {
@@ -287,7 +302,7 @@ extension ReportEngine.Log {
 
     /// Moves the checkpoint to the interval boundary `lateWindow` behind `horizon` once it is two
     /// windows behind, forgetting the events and the written output before it.
-    mutating func moveCheckpoint(horizon: Int64, lateWindow: Int64, into batch: inout WriteBatch, worker: String) {
+    func moveCheckpoint(horizon: Int64, lateWindow: Int64, into batch: inout WriteBatch, worker: String) {
         guard horizon != .min, horizon - baseTime > 2 * lateWindow else { return }
         let newBase = AgentMachine.interval(horizon - lateWindow) * 1_000_000
         var probe = AgentMachine(worker: worker, grace: machine.grace, state: baseState, output: AgentOutput())
@@ -297,9 +312,10 @@ extension ReportEngine.Log {
         // An episode not yet an incident would credit intervals before the checkpoint: wait for it.
         if let episode = probe.state.episode, !episode.credited { return }
         baseState = probe.state
-        events.removeFirst(keep)
+        // A new array, not `removeFirst`: that keeps the capacity of every event ever held.
+        if keep > 0 { events = Array(events[keep...]) }
         let baseSeconds = AgentMachine.interval(newBase)
-        machine.output.intervals = machine.output.intervals.filter { $0.key.start >= baseSeconds }
+        machine.output.intervals.removeAll(before: baseSeconds)
         machine.output.spans = machine.output.spans.filter { ($0.end ?? .max) >= newBase }
         machine.output.spansWritten = machine.output.spans.count
         machine.output.incidents = machine.output.incidents.filter { ($0.value.end ?? .max) >= newBase }

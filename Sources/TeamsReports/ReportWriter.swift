@@ -13,7 +13,10 @@ import TeamsDomain
 ///
 /// `submit` only appends the batch to a list (the ingest hot path pays one short lock per batch);
 /// figures are written every `flushInterval` seconds, or sooner once `eventsPerTransaction` events
-/// wait, old ones expired hourly after `retentionDays`.
+/// wait, old ones expired hourly after `retentionDays`. The list is bounded (`maxQueuedEvents`): past
+/// it, `submit` waits for the writer to take the list (back-pressure on ingest, counted), so a writer
+/// that cannot keep up slows ingest down instead of growing memory without end. After a burst (a file
+/// read, a restart's replay) the heap the writer freed is handed back to the system (`malloc_trim`).
 public final class ReportWriter: Sendable {
     public struct Settings: Sendable {
         /// Seconds a wrong-call-risk condition lasts before it is an incident (the view's grace).
@@ -30,15 +33,24 @@ public final class ReportWriter: Sendable {
         /// Nice value of the writer's thread (0...19; Linux nice values are per thread): it yields the
         /// CPU to ingest and the web threads, lags under load and catches up when they are idle.
         public var niceness: Int32
+        /// Events handed over and not yet taken by the writer's thread past which `submit` waits (at least
+        /// one batch is always taken, however large).
+        public var maxQueuedEvents: Int
+        /// Events taken since the last trim after which the writer, once its list is empty, hands the heap
+        /// it freed back to the system (`malloc_trim`); 0: never.
+        public var trimAfterEvents: Int
 
         public init(grace: Double = 3, retentionDays: Int = 90, flushInterval: Double = 1, lateWindow: Double = 3600,
-                    eventsPerTransaction: Int = 50_000, niceness: Int32 = 10) {
+                    eventsPerTransaction: Int = 50_000, niceness: Int32 = 10, maxQueuedEvents: Int = 1_000_000,
+                    trimAfterEvents: Int = 100_000) {
             self.grace = grace
             self.retentionDays = retentionDays
             self.flushInterval = flushInterval
             self.lateWindow = lateWindow
             self.eventsPerTransaction = eventsPerTransaction
             self.niceness = niceness
+            self.maxQueuedEvents = maxQueuedEvents
+            self.trimAfterEvents = trimAfterEvents
         }
     }
 
@@ -60,6 +72,13 @@ public final class ReportWriter: Sendable {
         public var failures: UInt64 = 0
         /// Batches handed over and not yet taken by the writer's thread.
         public var queued: Int = 0
+        /// Events in those batches.
+        public var queuedEvents: Int = 0
+        /// Batches whose `submit` waited for room (`maxQueuedEvents`), and the seconds they waited together.
+        public var waits: UInt64 = 0
+        public var waitSeconds: Double = 0
+        /// Times the writer handed freed heap back to the system after a burst.
+        public var trims: UInt64 = 0
     }
 
     /// What ingest and callers hand the writer's thread.
@@ -72,9 +91,19 @@ public final class ReportWriter: Sendable {
     public let database: ReportDatabase
     public let zone: ReportZone
     public let settings: Settings
+    /// Work not yet taken by the writer's thread, and the events in it.
+    private struct Queue {
+        var work: [Work] = []
+        var events = 0
+        /// `submit` calls waiting for room.
+        var waiting = 0
+    }
+
     /// Work not yet taken by the writer's thread: the only lock ingest touches (an append).
-    private let pending = Mutex<[Work]>([])
+    private let pending = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
+    /// Signalled when the writer takes the list while a `submit` waits for room.
+    private let room = DispatchSemaphore(value: 0)
     private let closed = Mutex(false)
     private let exited = DispatchSemaphore(value: 0)
     private let engine: Mutex<ReportEngine>
@@ -121,18 +150,21 @@ public final class ReportWriter: Sendable {
         var nextFlush = Timestamp.monotonicSeconds()
         var flushes = 0
         var taken = 0
+        var sinceTrim = 0
         while let w = writer(), !w.closed.withLock({ $0 }) {
             let wait = max(0, min(1, nextFlush - Timestamp.monotonicSeconds()))
             if w.wake.wait(timeout: .now() + wait) == .success {
-                let work = w.pending.withLock { list -> [Work] in
-                    defer { list = [] }
-                    return list
+                let (work, waiting) = w.pending.withLock { queue -> ([Work], Int) in
+                    defer { queue.work = []; queue.events = 0 }
+                    return (queue.work, queue.waiting)
                 }
+                for _ in 0..<waiting { w.room.signal() }
                 for item in work {
                     switch item {
                     case .events(let events):
                         w.engine.withLock { $0.ingest(events) }
                         taken += events.count
+                        sinceTrim += events.count
                         if taken >= w.settings.eventsPerTransaction {
                             w.flushNow()
                             taken = 0
@@ -142,6 +174,15 @@ public final class ReportWriter: Sendable {
                         taken = 0
                         done.signal()
                     }
+                }
+                // A burst taken and nothing more waiting: what it needed (its batches, the engine's scratch,
+                // SQLite's pages) is freed; hand the heap back rather than keep it resident.
+                if w.settings.trimAfterEvents > 0, sinceTrim >= w.settings.trimAfterEvents, w.running.withLock({ $0 }),
+                   w.pending.withLock({ $0.work.isEmpty }) {
+                    w.flushNow()
+                    taken = 0
+                    sinceTrim = 0
+                    w.trim()
                 }
             }
             let now = Timestamp.monotonicSeconds()
@@ -155,16 +196,43 @@ public final class ReportWriter: Sendable {
         }
     }
 
-    /// Hands a batch to the writer; returns at once (one append under a lock nobody holds for long).
+    /// Hands a batch to the writer: one append under a lock nobody holds for long, unless `maxQueuedEvents`
+    /// events already wait; then it waits until the writer takes them (counted in `waits`). After `close()`
+    /// the batch is dropped.
     public func submit(_ events: [Event]) {
-        pending.withLock { $0.append(.events(events)) }
+        guard !events.isEmpty else { return }
+        var started: Double?
+        while true {
+            let queued = pending.withLock { queue -> Bool in
+                if queue.events > 0 && queue.events + events.count > settings.maxQueuedEvents {
+                    queue.waiting += 1
+                    return false
+                }
+                queue.work.append(.events(events))
+                queue.events += events.count
+                return true
+            }
+            if queued { break }
+            if started == nil { started = Timestamp.monotonicSeconds() }
+            wake.signal()
+            _ = room.wait(timeout: .now() + 0.1)
+            pending.withLock { $0.waiting -= 1 }
+            if closed.withLock({ $0 }) { return }
+        }
+        if let started {
+            let waited = Timestamp.monotonicSeconds() - started
+            stats.withLock {
+                $0.waits += 1
+                $0.waitSeconds += waited
+            }
+        }
         wake.signal()
     }
 
     /// Waits for everything submitted so far to be written.
     public func flush() {
         let done = DispatchSemaphore(value: 0)
-        pending.withLock { $0.append(.flush(done)) }
+        pending.withLock { $0.work.append(.flush(done)) }
         wake.signal()
         done.wait()
     }
@@ -185,7 +253,7 @@ public final class ReportWriter: Sendable {
 
     public var statistics: Statistics {
         var s = stats.withLock { $0 }
-        s.queued = pending.withLock { $0.count }
+        (s.queued, s.queuedEvents) = pending.withLock { ($0.work.count, $0.events) }
         let c = engine.withLock { $0.counters }
         s.counted = c.counted
         s.duplicates = c.duplicates
@@ -219,6 +287,12 @@ public final class ReportWriter: Sendable {
             stats.withLock { $0.failures += 1 }
             logger.error("writing reports failed: \(error)")
         }
+    }
+
+    /// Hands free heap at the top of glibc's arenas (and whole free pages inside them) back to the system.
+    private func trim() {
+        ProcessHeap.trim()
+        stats.withLock { $0.trims += 1 }
     }
 
     private func expireNow() {

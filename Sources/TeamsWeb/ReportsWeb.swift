@@ -32,6 +32,30 @@ public final class ReportsWeb: Sendable {
 
     var zone: ReportZone { reports.zone }
 
+    /// `/metrics` lines of the reports: events counted, the writer's list and its back-pressure, memory.
+    func metricsText() -> String {
+        let s = reports.statistics
+        var out = ""
+        func sample(_ name: String, _ type: String, _ help: String, _ value: String) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        }
+        sample("teamsview_reports_events_total", "counter", "Events counted in report figures.", String(s.counted))
+        sample("teamsview_reports_flushes_total", "counter", "Transactions the reports' writer wrote.", String(s.flushes))
+        sample("teamsview_reports_failures_total", "counter", "Reports' writes that failed.", String(s.failures))
+        sample("teamsview_reports_queued_events", "gauge",
+               "Events handed to the reports' writer and not yet taken (bounded: past the bound ingest waits).", String(s.queuedEvents))
+        sample("teamsview_reports_queue_waits_total", "counter",
+               "Ingest batches that waited for the reports' writer to take its full list (back-pressure; nothing is dropped).",
+               String(s.waits))
+        sample("teamsview_reports_queue_wait_seconds_total", "counter",
+               "Seconds ingest waited for the reports' writer, all batches together.", String(s.waitSeconds))
+        sample("teamsview_reports_heap_trims_total", "counter",
+               "Times freed heap was handed back to the system after the reports' writer caught up with a burst.", String(s.trims))
+        sample("teamsview_reports_sqlite_memory_bytes", "gauge",
+               "Bytes SQLite has allocated (page caches of every connection, statements).", String(ReportDatabase.sqliteMemoryBytes))
+        return out
+    }
+
     public func register(_ router: inout Router) {
         router.get("/report") { [self] in secure(reportPage($0)) }
         router.get("/report.csv") { [self] in reportCSV($0) }

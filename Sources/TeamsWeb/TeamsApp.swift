@@ -208,6 +208,7 @@ public final class TeamsApp: Sendable {
                                   crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0,
                                   access: (access?.statistics ?? [:]).merging(ingest?.statistics.access ?? [:]) { $0 + $1 },
                                   grace: renderer.settings.grace, now: clock.now())
+        if let reports { body += Array(reports.metricsText().utf8) }
         if let durability {
             body += Array(durability.metricsText(refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
                                                  refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0).utf8)

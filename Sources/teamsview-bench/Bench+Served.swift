@@ -17,15 +17,10 @@ extension Bench {
         try Data().write(to: URL(fileURLWithPath: empty))
         try Data(Self.floorFile(agents: agents).utf8).write(to: URL(fileURLWithPath: full))
 
-        var perAgent: [Double] = [], pagesOnly: [Double] = [], change: [Double] = [], coldPage: [Double] = [], oneID: [Double] = [], oneIDFirst: [Double] = [], first: [Double] = []
+        let memory = try servedMemory(binary: binary, empty: empty, full: full)
+        var change: [Double] = [], coldPage: [Double] = [], oneID: [Double] = [], oneIDFirst: [Double] = [], first: [Double] = []
         var pageKB = 0
         for run in 0..<runs {
-            // An empty server that has served its pages once: the base the growth is measured from.
-            let base = try ServedProcess(binary: binary, events: empty, root: root)
-            for path in ["/", "/kiosk", "/api/workers", "/?team=Sales"] { _ = try base.client.get(path) }
-            let baseRSS = base.residentBytes()
-            base.stop()
-
             let server = try ServedProcess(binary: binary, events: full, root: root)
             defer { server.stop() }
             try server.waitForWorkers(agents)
@@ -58,27 +53,11 @@ extension Bench {
             change.append(afterChange.sorted()[afterChange.count / 2])
             pageKB = try c.get("/?page=2&per=200").count / 1024
 
-            // Memory with /, /kiosk, 20 filtered views served and 200 live clients connected.
-            _ = try c.get("/")
-            _ = try c.get("/kiosk")
-            let filters = ["team=Sales", "team=Billing", "team=Retention", "team=Tech%20Support", "multi=1", "flagged=1",
-                           "sort=hold", "sort=time", "sort=calls", "sort=activity", "activity=Available", "skill=spanish",
-                           "q=Agent%201", "q=Agent%2022", "q=Example", "team=Sales&sort=hold", "team=Billing&multi=1",
-                           "team=Retention&flagged=1", "q=WK1000", "team=Sales&team=Billing"]
-            for f in filters { _ = try c.get("/?" + f) }
-            let viewsRSS = server.residentBytes()
-            let live = try LiveClients(port: server.port, count: 200, path: "/live?page=1&per=200")
-            live.drain(seconds: 2)
-            let rss = server.residentBytes()
-            pagesOnly.append(Double(viewsRSS - baseRSS) / Double(agents))
-            live.close()
-            perAgent.append(Double(rss - baseRSS) / Double(agents))
-            say("  run \(run + 1): \(Int(perAgent.last!)) B/agent, page after change \(ms(change.last!)) ms, /?q=id \(ms(oneID.last!)) ms")
+            say("  run \(run + 1): page after change \(ms(change.last!)) ms, /?q=id \(ms(oneID.last!)) ms")
         }
         func med(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         func spread(_ v: [Double]) -> String { "runs " + v.map { ms($0) }.joined(separator: "/") + " ms" }
-        say("  resident memory per agent (/, /kiosk, 20 filters, 200 live clients): \(Int(med(perAgent))) B   (target < 2048; runs \(perAgent.map { String(Int($0)) }.joined(separator: "/")))")
-        say("  of which before the live clients:  \(Int(med(pagesOnly))) B/agent (runs \(pagesOnly.map { String(Int($0)) }.joined(separator: "/")))")
+        for m in memory { m.report() }
         say("  any page of 200 rows after a change: \(ms(med(change))) ms (\(pageKB) KiB)   (target < 5 ms; \(spread(change)))")
         say("  first view of a page of 200 rows:  \(ms(med(coldPage))) ms   (rows rendered; \(spread(coldPage)))")
         say("  /?q=<one id>, view kept:          \(ms(med(oneID))) ms   (target < 2 ms; \(spread(oneID)))")
@@ -86,6 +65,80 @@ extension Bench {
         say("  first render of a new view:        \(ms(med(first))) ms   (target < 20 ms)")
         try servedHTTP(binary: binary, events: full)
     }
+
+    /// Resident memory per agent of the default configuration (reports on) and of `--no-reports`.
+    func servedMemory() throws {
+        let binary = serverBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/teamsview"
+        say("\n== served memory: \(binary) serve, \(grouped(agents)) agents × 2 calls from a file, median of \(runs) runs")
+        let dir = NSTemporaryDirectory() + "teamsview-bench-served-memory-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let empty = dir + "/empty.ndjson", full = dir + "/floor.ndjson"
+        try Data().write(to: URL(fileURLWithPath: empty))
+        try Data(Self.floorFile(agents: agents).utf8).write(to: URL(fileURLWithPath: full))
+        for m in try servedMemory(binary: binary, empty: empty, full: full) { m.report() }
+    }
+
+    /// What one configuration's runs measured: bytes per agent, and the parts of the process's resident set.
+    struct MemoryFigures {
+        var label: String
+        var perAgent: [Double] = [], pagesOnly: [Double] = [], anonymous: [Double] = [], file: [Double] = []
+
+        func report() {
+            func med(_ v: [Double]) -> Int { Int(v.sorted()[v.count / 2]) }
+            func runs(_ v: [Double]) -> String { v.map { String(Int($0)) }.joined(separator: "/") }
+            say("  resident memory per agent, \(label): \(med(perAgent)) B   (target < 2048; runs \(runs(perAgent)))")
+            say("    before the live clients: \(med(pagesOnly)) B/agent; anonymous \(med(anonymous)) B/agent, "
+                + "file-backed \(med(file)) B/agent (smaps_rollup, with the clients; runs \(runs(anonymous)) and \(runs(file)))")
+        }
+    }
+
+    /// For the default configuration and for `--no-reports`, `runs` times: an empty server that has served its
+    /// pages once, then a server of `full` once its reports have caught up, with `/`, `/kiosk`, 20 filtered views
+    /// served and 200 live clients connected; the growth of the resident set over the empty server, per agent.
+    func servedMemory(binary: String, empty: String, full: String) throws -> [MemoryFigures] {
+        var results: [MemoryFigures] = []
+        for (label, extra) in [("default (reports on)", [String]()), ("--no-reports", ["--no-reports"])] {
+            var figures = MemoryFigures(label: label)
+            for _ in 0..<runs {
+                // An empty server that has served its pages once: the base the growth is measured from.
+                let base = try ServedProcess(binary: binary, events: empty, root: root, extra: extra)
+                for path in ["/", "/kiosk", "/api/workers", "/?team=Sales"] { _ = try base.client.get(path) }
+                base.settle(timeout: 10)
+                let baseRSS = base.residentBytes(), baseParts = base.residentParts()
+                base.stop()
+
+                let server = try ServedProcess(binary: binary, events: full, root: root, extra: extra)
+                defer { server.stop() }
+                try server.waitForWorkers(agents)
+                // The reports' writer is niced and catches up after ingest: measure once it has.
+                server.settle(timeout: 120)
+                let c = server.client
+                _ = try c.get("/")
+                _ = try c.get("/kiosk")
+                for f in Self.memoryFilters { _ = try c.get("/?" + f) }
+                let viewsRSS = server.residentBytes()
+                let live = try LiveClients(port: server.port, count: 200, path: "/live?page=1&per=200")
+                live.drain(seconds: 2)
+                let rss = server.residentBytes(), parts = server.residentParts()
+                live.close()
+                figures.pagesOnly.append(Double(viewsRSS - baseRSS) / Double(agents))
+                figures.perAgent.append(Double(rss - baseRSS) / Double(agents))
+                figures.anonymous.append(Double(parts.anonymous - baseParts.anonymous) / Double(agents))
+                figures.file.append(Double(parts.file - baseParts.file) / Double(agents))
+                say("  \(label), run \(figures.perAgent.count): \(Int(figures.perAgent.last!)) B/agent "
+                    + "(empty server \(baseRSS / 1024) KiB, floor \(rss / 1024) KiB)")
+            }
+            results.append(figures)
+        }
+        return results
+    }
+
+    /// The 20 filtered views of the memory figure.
+    static let memoryFilters = ["team=Sales", "team=Billing", "team=Retention", "team=Tech%20Support", "multi=1", "flagged=1",
+                                "sort=hold", "sort=time", "sort=calls", "sort=activity", "activity=Available", "skill=spanish",
+                                "q=Agent%201", "q=Agent%2022", "q=Example", "team=Sales&sort=hold", "team=Billing&multi=1",
+                                "team=Retention&flagged=1", "q=WK1000", "team=Sales&team=Billing"]
 
     /// `/` (first page, cached) requests/s under wrk beside the plain C libmicrohttpd server with the same bytes.
     func servedHTTP(binary: String, events: String) throws {
@@ -191,6 +244,18 @@ final class ServedProcess {
             usleep(100_000)
         }
         throw RawHTTP.Failure.timeout
+    }
+
+    /// Anonymous (heap, stacks) and file-backed (binary, libraries, mapped files) resident bytes, from
+    /// `/proc/<pid>/smaps_rollup`.
+    func residentParts() -> (anonymous: Int, file: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/smaps_rollup", encoding: .utf8) else { return (0, 0) }
+        func field(_ name: String) -> Int {
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+            return (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) * 1024
+        }
+        let rss = field("Rss"), anonymous = field("Anonymous")
+        return (anonymous, rss - anonymous)
     }
 
     /// `VmRSS` of the server process, in bytes.

@@ -5,6 +5,7 @@ import MicroHTTP
 import Simulation
 import TeamsDomain
 import TeamsIngest
+import TeamsReports
 import TeamsWeb
 
 /// Prints the figures the project tracks: ingest events/s, page render time, HTTP requests/s
@@ -15,7 +16,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "teamsview-bench",
         abstract: "Measure teamsview: ingest, render, HTTP, memory (run a release build).")
 
-    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,http,memory,fanout,reports (default all).")
+    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,served-memory,http,memory,fanout,reports (default all but served-memory, which served includes).")
     var only = "ingest,serve,cloudevents,post,served,http,memory,fanout,reports"
 
     @Option(help: "Simulated hours of the 2,000-agent centre for the reports figures.")
@@ -64,12 +65,12 @@ struct Bench: AsyncParsableCommand {
         #endif
         say("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
         // Memory first: sections before it would leave freed heap behind that blurs the resident-set delta.
-        if sections.contains("memory") { memory() }
+        if sections.contains("memory") { try memory() }
         if sections.contains("ingest") { ingest() }
         if sections.contains("serve") { try serveFile() }
         if sections.contains("cloudevents") || sections.contains("twilio") { try cloudEvents() }
         if sections.contains("post") { try post() }
-        if sections.contains("served") { try served() }
+        if sections.contains("served") { try served() } else if sections.contains("served-memory") { try servedMemory() }
         if sections.contains("http") { try await http() }
         if sections.contains("fanout") { try fanOut() }
         if sections.contains("reports") { try await reports() }
@@ -101,7 +102,7 @@ struct Bench: AsyncParsableCommand {
 
     // MARK: memory
 
-    func memory() {
+    func memory() throws {
         say("\n== memory: resident set per agent (registry, 2 calls each)")
         let agents = 100_000
         let events = Self.multiCallEvents(agents: agents)
@@ -113,6 +114,29 @@ struct Bench: AsyncParsableCommand {
         let after = residentBytes()
         say("  \(agents) agents: \((after - before) / agents) bytes/agent   (target < 2048)")
         withExtendedLifetime(store) {}
+        try reportsMemory()
+    }
+
+    /// The reports' share, in process: `agents` agents' events (two calls each) through a `ReportWriter` on a
+    /// fresh database until written; the resident set after the heap is trimmed, and SQLite's own allocations.
+    func reportsMemory() throws {
+        let events = Self.multiCallEvents(agents: agents)
+        let directory = NSTemporaryDirectory() + "teamsview-bench-memory-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        ProcessHeap.trim()
+        let sqliteBefore = ReportDatabase.sqliteMemoryBytes, before = residentBytes()
+        let writer = try ReportWriter(database: ReportDatabase(directory: directory), zone: ReportZone(identifier: "UTC")!)
+        writer.start()
+        for chunk in stride(from: 0, to: events.count, by: 1_000) {
+            writer.submit(Array(events[chunk..<min(events.count, chunk + 1_000)]))
+        }
+        writer.flush()
+        let peak = residentBytes()
+        ProcessHeap.trim()
+        let sqlite = ReportDatabase.sqliteMemoryBytes - sqliteBefore, after = residentBytes()
+        say("  reports, \(grouped(agents)) agents: \((after - before) / agents) bytes/agent resident after malloc_trim "
+            + "(\((peak - before) / agents) before), of which SQLite's allocations \(sqlite / agents) (page caches, statements)")
+        writer.close()
     }
 
     // MARK: helpers shared by sections

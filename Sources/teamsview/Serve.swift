@@ -222,6 +222,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Two malloc arenas, not glibc's eight per core: with an HTTP thread pool, ingest and the reports'
+        // writer each in arenas of their own, freed memory stays resident in every one of them.
+        ProcessHeap.limitArenas(2)
         let termination = TerminationSignal()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -259,6 +259,42 @@ struct ScenarioTests {
         #expect(none == 0)
     }
 
+    /// Written after every event, each agent keeps only the interval it is in: what a later event changes in
+    /// an earlier one (Ann's transfer out at 09:25, arriving once she is in 09:30; the late hold) is computed
+    /// again from the checkpoint, and every figure is the same as when written once.
+    @Test func figuresAreTheSameWrittenAfterEveryEvent() throws {
+        let reports = try writer()
+        let split = try #require(Scenario.inOrder.firstIndex {
+            if case .callStart("w2", let start) = $0.kind { return start.call == "c3" }
+            return false
+        })
+        let tail = Scenario.inOrder[split...].dropLast()
+        let heartbeat = try #require(Scenario.inOrder.last)
+        let order = Array(Scenario.inOrder[..<split]) + tail.filter { $0.worker != "w2" } + tail.filter { $0.worker == "w2" }
+            + [heartbeat] + Scenario.late
+        for event in order {
+            reports.submit([event])
+            reports.flush()
+        }
+        try checkFinal(reports)
+        #expect(try interval(row(reports.database.report(Scenario.range, by: .agent, intervals: true), "w1"), "09:15")
+            .transfersOut == 1)
+    }
+
+    /// Past `maxQueuedEvents` waiting, `submit` waits for the writer: every event is counted, none dropped.
+    @Test func aBoundedListLosesNothing() throws {
+        let reports = try ReportWriter(database: ReportDatabase(directory: nil), zone: Scenario.utc,
+                                       settings: .init(grace: 3, flushInterval: 3600, maxQueuedEvents: 4))
+        for i in 0..<400 {
+            reports.submit([Event(at: Scenario.at(0, 0).adding(seconds: Double(i)), .activity("w\(i % 7)", name: "A\(i)", available: true)),
+                            Event(at: Scenario.at(0, 0).adding(seconds: Double(i)), .activity("x\(i % 5)", name: "A\(i)", available: true))])
+        }
+        reports.flush()
+        let stats = reports.statistics
+        #expect(stats.counted == 800)
+        #expect(stats.queuedEvents == 0)
+    }
+
     @Test func acknowledgementIsKeptOnce() throws {
         let reports = try writer()
         reports.submit(Scenario.inOrder)

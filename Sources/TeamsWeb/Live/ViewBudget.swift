@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import MicroHTTP
 import TeamsDomain
+import TeamsReports
 
 /// What the kept views hold in memory, estimated, and which views go when together they hold
 /// more than `LiveSettings.viewsMemoryBytes`.
@@ -37,12 +35,7 @@ enum ViewBudget {
     /// Hands freed heap pages back to the system: glibc keeps what boards and buffers held,
     /// spread over its arenas, and the process's resident size would stay at its peak.
     static func returnFreedMemory() {
-        #if canImport(Glibc)
-        // malloc.h is not part of the Glibc module: look malloc_trim up.
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        _ = trim(0)
-        #endif
+        ProcessHeap.trim()
     }
 
     /// `evicted` `{reason, retry}`: the stream ends; reconnect after `retry` milliseconds or more.
