@@ -107,6 +107,12 @@ func streamFree(cls: UnsafeMutableRawPointer?) {
     context.core.streamEnded(context.body)
 }
 
+/// MHD_ContentReaderFreeCallback of a buffer response: libmicrohttpd is done with its bytes.
+func releaseHeldBytes(cls: UnsafeMutableRawPointer?) {
+    guard let cls else { return }
+    Unmanaged<HeldBytes>.fromOpaque(cls).release()
+}
+
 /// tv_log_sink function: a message from libmicrohttpd (bind failures, protocol errors).
 func daemonMessage(cls: UnsafeMutableRawPointer?, message: UnsafePointer<CChar>?) {
     guard let cls, let message else { return }

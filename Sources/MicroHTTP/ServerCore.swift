@@ -260,14 +260,21 @@ final class ServerCore: Sendable {
         return Response(status: .notModified, headerFields: fields)
     }
 
+    /// A response sending `bytes` where they are, without copying them: libmicrohttpd reads the
+    /// array's storage, which a `HeldBytes` keeps alive (and unchanged) until it frees the response.
+    /// A page served from a cache is thus never copied per request.
     private static func bufferResponse(_ bytes: [UInt8]) -> OpaquePointer? {
         if bytes.isEmpty {
             return MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)
         }
-        return bytes.withUnsafeBytes { buffer in
-            MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
-                                            .RESPMEM_MUST_COPY)
+        let held = HeldBytes(bytes)
+        let cls = Unmanaged.passRetained(held).toOpaque()
+        guard let response = MHD_create_response_from_buffer_with_free_callback_cls(
+            held.count, UnsafeMutableRawPointer(mutating: held.base), releaseHeldBytes, cls) else {
+            Unmanaged<HeldBytes>.fromOpaque(cls).release()
+            return nil
         }
+        return response
     }
 
     /// A chunked response reading from `body`, registered as a live stream.
@@ -373,6 +380,23 @@ final class PendingRequest {
 
     deinit {
         core.liveRequests.subtract(1, ordering: .relaxed)
+    }
+}
+
+/// A response body's bytes, kept for libmicrohttpd while it sends them (released by
+/// `releaseHeldBytes` when it frees the response). The array is never mutated while held, so
+/// its contiguous storage, and `base`, stay where they are.
+final class HeldBytes {
+    let bytes: [UInt8]
+    let base: UnsafeRawPointer
+    var count: Int { bytes.count }
+
+    /// `bytes` must not be empty.
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        // An Array's elements live in its one heap buffer, which is not moved or reallocated
+        // while the array is only read and kept alive (here, by `self.bytes`).
+        base = self.bytes.withUnsafeBytes { UnsafeRawPointer($0.baseAddress!) }
     }
 }
 

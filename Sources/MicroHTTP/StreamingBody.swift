@@ -82,9 +82,20 @@ public final class StreamingBody: Sendable {
     /// (no copy), so a message written to many streams is held once.
     @discardableResult
     public func write<C: Collection<[UInt8]>>(_ parts: C) -> Bool {
+        var batch = StreamWrites()
+        let accepted = batch.write(parts, to: self)
+        batch.send()
+        return accepted
+    }
+
+    /// Queues `parts` as one write (all or none), leaving the connection to wake to the caller:
+    /// the connection to resume, if it was suspended waiting for data, and the close handlers to
+    /// run if the write ended the stream. Returns false when the stream is closed.
+    fileprivate func enqueue<C: Collection<[UInt8]>>(_ parts: C) -> (accepted: Bool, resume: ConnectionHandle?,
+                                                                     handlers: [@Sendable () -> Void]) {
         let total = parts.reduce(0) { $0 + $1.count }
-        if total == 0 { return !isClosed }
-        let (accepted, resume, handlers) = state.withLock { state -> (Bool, ConnectionHandle?, [@Sendable () -> Void]) in
+        if total == 0 { return (!isClosed, nil, []) }
+        return state.withLock { state -> (Bool, ConnectionHandle?, [@Sendable () -> Void]) in
             guard !state.closed else { return (false, nil, []) }
             let ownCapPassed = state.pendingCount + total > maxPendingBytes
             if ownCapPassed || !(state.budget?.reserve(total) ?? true) {
@@ -105,9 +116,6 @@ public final class StreamingBody: Sendable {
             state.pendingCount += total
             return (true, state.takeSuspended(), [])
         }
-        resume?.resume()
-        for handler in handlers { handler() }
-        return accepted
     }
 
     /// Writes UTF-8 text.
@@ -222,6 +230,49 @@ public final class StreamingBody: Sendable {
             state.budget = nil
             return state.finish()
         }
+        for handler in handlers { handler() }
+    }
+}
+
+/// Writes to many streams that wake their connections together, once all are queued.
+///
+/// Waking (resuming) a suspended connection signals the daemon thread serving it, which then
+/// scans its suspended connections. Waking each stream as it is written makes a thousand-stream
+/// broadcast a thousand such rounds, each contending with the writer for libmicrohttpd's lock;
+/// queueing on every stream first and then waking them in one run lets each daemon thread find
+/// most of its streams ready in one scan. Used for one broadcast at a time: `send()` soon after
+/// the writes (streams written here wait for it); what is not sent by then is when the value
+/// goes away.
+public struct StreamWrites: ~Copyable {
+    private var resumes: [ConnectionHandle] = []
+    private var handlers: [@Sendable () -> Void] = []
+
+    public init() {}
+
+    /// Queues `parts` on `body` as one write (see `StreamingBody.write(_:)`); false when the
+    /// stream is closed (or just closed for overflow). Its connection is woken by `send()`.
+    public mutating func write<C: Collection<[UInt8]>>(_ parts: C, to body: StreamingBody) -> Bool {
+        let (accepted, resume, ended) = body.enqueue(parts)
+        if let resume { resumes.append(resume) }
+        handlers += ended
+        return accepted
+    }
+
+    /// Wakes every connection written to that was waiting, then runs the close handlers of
+    /// streams the writes ended.
+    public mutating func send() {
+        let (resumes, handlers) = (self.resumes, self.handlers)
+        self.resumes = []
+        self.handlers = []
+        Self.wake(resumes, handlers)
+    }
+
+    deinit {
+        Self.wake(resumes, handlers)
+    }
+
+    private static func wake(_ resumes: [ConnectionHandle], _ handlers: [@Sendable () -> Void]) {
+        for connection in resumes { connection.resume() }
         for handler in handlers { handler() }
     }
 }

@@ -86,6 +86,47 @@ final class StreamCollector: Sendable {
         }
     }
 
+    /// Writes queued on several streams at once (`StreamWrites`) reach each of them once sent,
+    /// parts in order; a closed stream refuses its write; a batch dropped unsent still wakes its
+    /// streams.
+    @Test func batchedWritesReachEveryStreamOnceSent() throws {
+        let collector = StreamCollector()
+        try withServer(collector.router()) { server in
+            let clients = try (0..<3).map { _ in try RawClient(port: server.port) }
+            for client in clients {
+                try client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readHead().status == 200)
+                #expect(try client.readChunk() == Array("hello\n".utf8))
+            }
+            #expect(eventually { collector.all.count == 3 })
+            let streams = collector.all
+            // Idle: each connection is suspended, waiting for a write.
+            usleep(20_000)
+            let message = Array("event: rows\n".utf8)
+            var writes = StreamWrites()
+            for (i, stream) in streams.enumerated() {
+                let accepted = writes.write([message, Array("\(i)\n\n".utf8)], to: stream)
+                #expect(accepted)
+            }
+            writes.send()
+            for (i, client) in clients.enumerated() {
+                var got: [UInt8] = []
+                let expected = message + Array("\(i)\n\n".utf8)
+                while got.count < expected.count, let chunk = try client.readChunk() { got += chunk }
+                #expect(got == expected)
+            }
+            streams[2].close()
+            #expect(try clients[2].readChunk() == nil)
+            usleep(20_000)
+            do {
+                var unsent = StreamWrites()
+                let accepted = streams.map { unsent.write([Array("late\n".utf8)], to: $0) }
+                #expect(accepted == [true, true, false])
+            }
+            for client in clients.prefix(2) { #expect(try client.readChunk() == Array("late\n".utf8)) }
+        }
+    }
+
     @Test func onCloseFiresWhenTheClientDisconnects() throws {
         let collector = StreamCollector()
         try withServer(collector.router()) { server in

@@ -147,16 +147,23 @@ struct Broadcaster<Key: Hashable, Payload> {
         }
     }
 
-    /// Writes deliveries (outside any lock); returns bytes written and streams that overflowed.
+    /// Writes deliveries (outside any lock), queueing on every stream before waking any
+    /// (`StreamWrites`); returns bytes written and streams that overflowed.
     static func deliver(_ deliveries: [Delivery]) -> (written: UInt64, overflows: UInt64) {
         var written: UInt64 = 0
         var overflows: UInt64 = 0
+        var writes = StreamWrites()
         for d in deliveries {
             for listener in d.bodies {
                 let body = listener.body
-                if body.write([d.bytes, listener.tail]) { written += UInt64(d.bytes.count + listener.tail.count) } else if !body.isClosed { overflows += 1 }
+                if writes.write([d.bytes, listener.tail], to: body) {
+                    written += UInt64(d.bytes.count + listener.tail.count)
+                } else if !body.isClosed {
+                    overflows += 1
+                }
             }
         }
+        writes.send()
         return (written, overflows)
     }
 }

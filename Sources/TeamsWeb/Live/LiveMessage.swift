@@ -30,8 +30,8 @@ public struct LiveSettings: Sendable {
     public var viewsMemoryBytes: Int = 256 << 20
     /// Seconds a client whose view was evicted is asked to wait before reconnecting (at least).
     public var evictedRetry: Double = 10
-    /// Most of a core flushing may take under a flood of events: after a flush that took `t`
-    /// seconds the next waits at least `t / flushShare` (at most 1 s). 0: always `coalesce`.
+    /// Most of a core flushing may take under a flood of events: after a flush that ran `t`
+    /// seconds of CPU the next waits at least `t / flushShare` (at most 1 s). 0: always `coalesce`.
     public var flushShare: Double = 0.15
     /// Seconds a rendered `reset` is reused for clients that connect to the same channel at the
     /// same board (its `t` clock field is at most this old); past it the next client renders anew.

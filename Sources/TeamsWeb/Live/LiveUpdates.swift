@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MicroHTTP
 import Synchronization
@@ -74,7 +77,7 @@ public final class LiveUpdates: Sendable {
         var inFlight: Set<WorkerID> = []
         var scheduled = false
         var lastFlush = -1e9
-        /// Seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
+        /// CPU seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
         var lastFlushCost = 0.0
     }
 
@@ -171,6 +174,13 @@ public final class LiveUpdates: Sendable {
         return max(settings.coalesce, min(1, cost / settings.flushShare))
     }
 
+    /// CPU seconds the calling thread has run.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     private func schedule(after delay: Double) {
         if delay <= 0 {
             queue.async { [weak self] in self?.flush() }
@@ -186,9 +196,11 @@ public final class LiveUpdates: Sendable {
 
     /// Files what changed into every board and sends each channel its diff. On the queue only.
     func flush() {
-        let started = WallClock.monotonicSeconds()
+        // The flush's own CPU time, not the wall time: on a busy machine a flush preempted for
+        // 40 ms has still cost the ingest side only what it ran, and must not hold back the next.
+        let startedCPU = Self.threadCPUSeconds()
         defer {
-            let cost = WallClock.monotonicSeconds() - started
+            let cost = Self.threadCPUSeconds() - startedCPU
             pending.withLock { $0.lastFlushCost = cost }
         }
         var touched = pending.withLock { p -> Set<WorkerID> in
