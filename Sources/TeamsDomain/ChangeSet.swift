@@ -1,30 +1,79 @@
 /// What a batch of events did to the registry: which rows views must redraw or drop.
+///
+/// Applying a batch only notes, in order, each worker an event changed or removed (an append, no
+/// hashing); `changed` and `removed` are worked out from that list when read. The ingest path reads
+/// neither (live views find changed workers by their `WorkerState/version`), so it hashes each
+/// worker id once per event, in the registry's own lookup.
 public struct ChangeSet: Sendable, Hashable {
     /// The registry version after the batch.
     public var version: UInt64
-    /// Workers created or changed by the batch and still present after it.
-    public var changed: Set<WorkerID>
-    /// Workers removed by the batch and absent after it.
-    public var removed: Set<WorkerID>
     /// Events that changed something.
     public var applied: Int
     /// Events that changed nothing (heartbeats, late, duplicate, unknown call...).
     public var unchanged: Int
     /// Time of the newest event seen so far, after the batch.
     public var lastEventAt: Timestamp?
+    /// True when the batch replaced the registry as a whole (a restored floor): every worker in it may have
+    /// changed, and worker versions may be lower than before it.
+    public var replacedRegistry = false
+
+    /// Sets given whole (by `init` or a setter); `touches` apply on top of them.
+    private var baseChanged: Set<WorkerID>
+    private var baseRemoved: Set<WorkerID>
+    /// Each outcome recorded that changed or removed a worker, in order; a worker may appear more than once.
+    private var touches: [Touch] = []
+    /// How many of `touches` are removals.
+    private var removals = 0
+
+    private struct Touch: Sendable, Hashable {
+        var id: WorkerID
+        var removed: Bool
+    }
 
     public init(version: UInt64 = 0, changed: Set<WorkerID> = [], removed: Set<WorkerID> = [],
                 applied: Int = 0, unchanged: Int = 0, lastEventAt: Timestamp? = nil) {
         self.version = version
-        self.changed = changed
-        self.removed = removed
+        self.baseChanged = changed
+        self.baseRemoved = removed
         self.applied = applied
         self.unchanged = unchanged
         self.lastEventAt = lastEventAt
     }
 
+    /// Workers created or changed by the batch and still present after it.
+    public var changed: Set<WorkerID> {
+        get { resolved().changed }
+        set {
+            let removed = resolved().removed
+            baseChanged = newValue
+            baseRemoved = removed
+            touches = []
+            removals = 0
+        }
+    }
+
+    /// Workers removed by the batch and absent after it.
+    public var removed: Set<WorkerID> {
+        get { hasRemovals ? resolved().removed : [] }
+        set {
+            let changed = resolved().changed
+            baseChanged = changed
+            baseRemoved = newValue
+            touches = []
+            removals = 0
+        }
+    }
+
+    /// Whether `removed` may be non-empty; false means it is empty, known without working it out.
+    public var hasRemovals: Bool { removals > 0 || !baseRemoved.isEmpty }
+
     /// True when no worker changed or was removed.
-    public var isEmpty: Bool { changed.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { touches.isEmpty && baseChanged.isEmpty && baseRemoved.isEmpty }
+
+    /// Room for `count` recorded outcomes without regrowing.
+    mutating func reserve(_ count: Int) {
+        touches.reserveCapacity(count)
+    }
 
     /// Folds one event's outcome in. A worker removed and then re-created in the same batch
     /// ends up in `changed` only, so views redraw it rather than drop it.
@@ -32,15 +81,49 @@ public struct ChangeSet: Sendable, Hashable {
         switch outcome {
         case .changed(let id):
             applied += 1
-            changed.insert(id)
-            if !removed.isEmpty { removed.remove(id) }
+            touches.append(Touch(id: id, removed: false))
         case .removed(let id):
             applied += 1
-            changed.remove(id)
-            removed.insert(id)
+            removals += 1
+            touches.append(Touch(id: id, removed: true))
         case .unchanged:
             unchanged += 1
         }
+    }
+
+    /// `changed` and `removed`: the recorded outcomes replayed in order on the sets given whole.
+    private func resolved() -> (changed: Set<WorkerID>, removed: Set<WorkerID>) {
+        var changed = baseChanged
+        var removed = baseRemoved
+        guard !touches.isEmpty else { return (changed, removed) }
+        changed.reserveCapacity(changed.count + touches.count)
+        for touch in touches {
+            if touch.removed {
+                changed.remove(touch.id)
+                removed.insert(touch.id)
+            } else {
+                changed.insert(touch.id)
+                if !removed.isEmpty { removed.remove(touch.id) }
+            }
+        }
+        return (changed, removed)
+    }
+
+    public static func == (a: ChangeSet, b: ChangeSet) -> Bool {
+        a.version == b.version && a.applied == b.applied && a.unchanged == b.unchanged
+            && a.lastEventAt == b.lastEventAt && a.replacedRegistry == b.replacedRegistry
+            && a.resolved() == b.resolved()
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        let sets = resolved()
+        hasher.combine(version)
+        hasher.combine(applied)
+        hasher.combine(unchanged)
+        hasher.combine(lastEventAt)
+        hasher.combine(replacedRegistry)
+        hasher.combine(sets.changed)
+        hasher.combine(sets.removed)
     }
 }
 
@@ -57,5 +140,16 @@ extension Registry {
         changes.version = version
         changes.lastEventAt = lastEventAt
         return changes
+    }
+
+    /// The ids of the workers that changed after registry version `version` (their ``WorkerState/version``
+    /// is higher), created ones included; removed workers are not in the registry, so not here. O(workers).
+    public func workers(changedAfter version: UInt64) -> Set<WorkerID> {
+        var ids = Set<WorkerID>()
+        guard version < self.version else { return ids }
+        for (id, worker) in workers where worker.version > version {
+            ids.insert(id)
+        }
+        return ids
     }
 }

@@ -53,7 +53,7 @@ public final class RegistryStore: Sendable {
         /// Applies a batch in place, reading events through a buffer so none is copied.
         mutating func apply(_ events: UnsafeBufferPointer<Event>) -> ChangeSet {
             var changes = ChangeSet()
-            changes.changed.reserveCapacity(Swift.min(events.count, Self.batchCapacityHint))
+            changes.reserve(Swift.min(events.count, Self.batchCapacityHint))
             var reasons = ReasonTally()
             for i in events.indices {
                 _ = apply(events[i], into: &changes, reasons: &reasons)
@@ -62,7 +62,7 @@ public final class RegistryStore: Sendable {
             return changes
         }
 
-        /// Most workers a batch reserves room for up front in `ChangeSet.changed`.
+        /// Most outcomes a batch reserves room for up front in its `ChangeSet`.
         static let batchCapacityHint = 4096
     }
 
@@ -173,8 +173,10 @@ public final class RegistryStore: Sendable {
             restored.limits = state.registry.limits
             state.registry = restored
             state.counters = counters
-            return ChangeSet(version: restored.version, changed: Set(restored.workers.keys),
-                             lastEventAt: restored.lastEventAt)
+            var changes = ChangeSet(version: restored.version, changed: Set(restored.workers.keys),
+                                    lastEventAt: restored.lastEventAt)
+            changes.replacedRegistry = true
+            return changes
         }
         if !changes.isEmpty { notify(changes) }
     }

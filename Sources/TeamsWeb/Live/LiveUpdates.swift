@@ -71,10 +71,20 @@ public final class LiveUpdates: Sendable {
         }
     }
 
+    /// What changed since the last flush. Changed workers are not listed by id: every batch would hash
+    /// each id again to merge it in. The flush finds them in its snapshot instead, by their version
+    /// (``Registry/workers(changedAfter:)``); only removed workers, and those of a restored floor, are listed.
     private struct Pending {
+        /// Workers noted by id: removed ones, and every worker of a restored floor.
         var touched: Set<WorkerID> = []
-        /// What the running flush files; pages that catch a board before it is published add it.
+        /// What the running flush files by id; pages that catch a board before it is published add it.
         var inFlight: Set<WorkerID> = []
+        /// A batch changed something since the last flush took the workers changed after `flushedVersion`.
+        var changed = false
+        /// A restored floor replaced the registry (versions may have gone back): the next flush takes every worker.
+        var rescan = false
+        /// The registry version of the snapshot the last flush took changed workers from.
+        var flushedVersion: UInt64 = 0
         var scheduled = false
         var lastFlush = -1e9
         /// CPU seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
@@ -106,6 +116,7 @@ public final class LiveUpdates: Sendable {
         let now = clock.now()
         let grace = renderer.grace
         let registry = store.snapshot()
+        pending.withLock { $0.flushedVersion = registry.version }
         flags.withLock { $0.scan(registry, at: now, grace: grace) }
         store.observe { [weak self] changes in self?.note(changes) }
         scheduleTick()
@@ -138,13 +149,14 @@ public final class LiveUpdates: Sendable {
     /// Opens no live channel.
     func board(for key: BoardKey) -> Board {
         // The ids first, then the board: a flush publishing in between is covered either way.
-        let unflushed = pending.withLock { $0.touched.union($0.inFlight) }
+        var unflushed = pending.withLock { $0.touched.union($0.inFlight) }
         let mono = WallClock.monotonicSeconds()
         let (kept, seq) = state.withLock { ($0.boards.use(key, now: mono), $0.seq) }
         let registry = store.snapshot()
         let now = clock.now()
         if var board = kept {
             guard board.version != registry.version else { return board }
+            unflushed.formUnion(registry.workers(changedAfter: board.version))
             board.update(unflushed, registry: registry, at: now, seq: board.seq, figures: false)
             return board
         }
@@ -158,8 +170,12 @@ public final class LiveUpdates: Sendable {
 
     private func note(_ changes: ChangeSet) {
         let delay = pending.withLock { p -> Double? in
-            p.touched.formUnion(changes.changed)
-            p.touched.formUnion(changes.removed)
+            p.changed = true
+            if changes.replacedRegistry {
+                p.rescan = true
+                p.touched.formUnion(changes.changed)
+            }
+            if changes.hasRemovals { p.touched.formUnion(changes.removed) }
             guard !p.scheduled else { return nil }
             p.scheduled = true
             return max(0, p.lastFlush + flushSpacing(after: p.lastFlushCost) - WallClock.monotonicSeconds())
@@ -203,17 +219,26 @@ public final class LiveUpdates: Sendable {
             let cost = Self.threadCPUSeconds() - startedCPU
             pending.withLock { $0.lastFlushCost = cost }
         }
-        var touched = pending.withLock { p -> Set<WorkerID> in
+        // The workers changed after `since` in the snapshot below; nil when no batch changed anything.
+        var (touched, since) = pending.withLock { p -> (Set<WorkerID>, UInt64?) in
             p.scheduled = false
             p.lastFlush = WallClock.monotonicSeconds()
             p.inFlight = p.touched
             p.touched = []
-            return p.inFlight
+            let since: UInt64? = p.rescan ? 0 : p.changed ? p.flushedVersion : nil
+            p.rescan = false
+            p.changed = false
+            return (p.inFlight, since)
         }
         defer { pending.withLock { $0.inFlight = [] } }
         let now = clock.now()
         let grace = renderer.grace
         let registry = store.snapshot()
+        if let since {
+            touched.formUnion(registry.workers(changedAfter: since))
+            // Changes after the snapshot have higher versions: the next flush takes them.
+            pending.withLock { $0.flushedVersion = registry.version }
+        }
         let lastLine = statistics.lastLineReceivedAt
         let linger = renderer.linger
         flags.withLock { f in
