@@ -17,12 +17,14 @@ struct TileView: MustacheParent {
         // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
-        case "anyMuted": return row.calls.contains { $0.call.muted == true }
+        // Muted only when the call the line shows is: a held call is muted by design, and its
+        // mark beside a live call's timer would say the agent cannot be heard on the live one.
+        case "leadMuted": return lead?.call.muted == true
         case "flagWord":
             if row.flags.contains(.wrongCallRisk) { return "Risk" }
             if row.flags.contains(.misroute) { return "Misroute" }
             return nil
-        case "wide": return !row.flags.isEmpty || row.calls.contains { $0.call.muted == true } || !row.recent.isEmpty
+        case "wide": return !row.flags.isEmpty || lead?.call.muted == true || !row.recent.isEmpty
         case "hasTasks": return !row.tasks.isEmpty
         case "taskSummary":
             var counts: [String: Int] = [:]

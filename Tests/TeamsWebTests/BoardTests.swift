@@ -120,6 +120,28 @@ struct BoardTests {
         #expect(section(of: after, from: "id=\"w-WK04\"", to: "</article>") == section(of: tile, from: "id=\"w-WK04\"", to: "</article>"))
         #expect(tile.contains("Muted"))
     }
+
+    @Test("the dense kiosk line marks Muted only when the call it shows is muted, not a held one")
+    func denseMuteFollowsTheLeadCall() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
+        server.feed(contentsOf: floorLines(1) + [
+            #"{"type":"call.start","at":"2026-11-25T09:00:00Z","worker":"WK01","call":"CA1","from":"+15550001"}"#,
+            #"{"type":"call.hold","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
+            #"{"type":"call.mute","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
+            #"{"type":"call.start","at":"2026-11-25T09:01:05Z","worker":"WK01","call":"CA2","from":"+15550002"}"#,
+        ])
+        server.app.live.settle()
+        let held = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
+        let dense = try #require(section(of: held, from: "<div class=\"dense", to: "</div></div>"))
+        #expect(dense.contains("dense__state--live"), "the line shows the live call")
+        #expect(!dense.contains("dense__muted"), "the held call's mute is not shown beside the live call")
+        #expect(held.contains("Muted"), "the held call's own line still says Muted")
+
+        server.feed(#"{"type":"call.mute","at":"2026-11-25T09:02:00Z","worker":"WK01","call":"CA2"}"#)
+        server.app.live.settle()
+        let live = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
+        #expect(try #require(section(of: live, from: "<div class=\"dense", to: "</div></div>")).contains("dense__muted"))
+    }
 }
 
 @Suite("Board figures kept up to date")
