@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation).")
     var follow = false
 
-    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes).")
+    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes); it starts fresh each time and keeps nothing on disk.")
     var demo = false
 
     @Option(help: "Agents in the simulated contact centre (with --demo).")
@@ -176,6 +176,10 @@ struct Serve: AsyncParsableCommand {
         guard flagLinger >= 0, flagLinger <= 86_400 else { throw ValidationError("--flag-linger must be 0 to 86400 seconds") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
         guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
+        if demo && reportOptions.dataDir != nil {
+            // A restored floor holds the last run's simulated calls, which the new simulation never ends.
+            throw ValidationError("--demo starts a fresh floor each time and keeps nothing on disk: drop --data-dir")
+        }
         for (name, value) in [("call", callThresholds), ("hold", holdThresholds), ("activity", activityThresholds)] {
             guard Self.pair(value) != nil else {
                 throw ValidationError("--\(name)-thresholds must be two numbers of seconds, warn,alert (e.g. 60,180)")
@@ -233,6 +237,12 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "teamsview")
+        // The simulated centre starts fresh every run: nothing is restored from, or written to, a data directory.
+        var reportOptions = self.reportOptions
+        if demo {
+            reportOptions.inMemory = true
+            logger.notice("--demo: a fresh simulated floor, kept in memory only (no data directory is read or written)")
+        }
 
         guard let assets = assets.map(TeamsApp.Assets.init(root:)) ?? TeamsApp.Assets.locate() else {
             throw ValidationError("cannot find Templates/ and Public/; run from the checkout or pass --assets DIR")
@@ -281,7 +291,7 @@ struct Serve: AsyncParsableCommand {
             journal = nil
             replayStart = WriteAheadLog.headerLength
         }
-        if journal == nil {
+        if journal == nil && !demo {
             logger.notice("no write-ahead log (--in-memory): the floor and events posted will not survive a restart")
         }
         let restore = RestoreProgress(durable: journal != nil)
