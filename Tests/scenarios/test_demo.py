@@ -1,5 +1,5 @@
-"""The simulated centre: `serve --demo` starts a fresh floor every time (nothing read from or written to a data
-directory)."""
+"""The simulated centre and the log an operator reads: `serve --demo` starts a fresh floor every time (nothing
+read from or written to a data directory), and routine floor snapshots stay out of the info log."""
 
 import json
 import os
@@ -7,9 +7,10 @@ import re
 import signal
 import subprocess
 import threading
+import time
 import urllib.request
 
-from conftest import wait_for
+from conftest import event, wait_for
 
 
 def start_demo(binary, cwd, env, *args):
@@ -66,3 +67,20 @@ def test_a_demo_refuses_a_data_directory(binary, tmp_path):
     assert done.returncode != 0
     assert b"--demo starts a fresh floor" in done.stderr, done.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_routine_snapshots_log_at_debug_and_the_last_one_at_info(serve):
+    server = serve("--snapshot-interval", "0.5", "--log-level", "info")
+    for i in range(4):
+        status, _ = server.ingest([event("worker", -10, worker="SN%d" % i, name="Agent %d" % i, team="Sales")])
+        assert status == 200
+        time.sleep(0.8)
+    # Snapshots were taken (the status page counts them), none of them in the info log.
+    _, _, body = server.get("/api/status")
+    assert json.loads(body)["durability"]["snapshot"]["taken"] >= 2, body
+    assert "floor snapshot:" not in server.log
+    server.ingest([event("worker", -5, worker="SN9", name="Last", team="Sales")])
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(20)
+    time.sleep(0.2)
+    assert server.log.count("floor snapshot:") == 1, server.log

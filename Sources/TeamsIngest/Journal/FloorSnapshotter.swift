@@ -151,7 +151,8 @@ public final class FloorSnapshotter: Sendable {
             f.lastWriteSeconds = written
             f.lastDroppedBytes = dropped
         }
-        logger.info("floor snapshot: \(bytes.count) bytes in \((written * 1000).rounded()) ms (ingest paused \((paused * 1000).rounded()) ms); log compacted by \(dropped) bytes")
+        // Routine snapshots (every interval) at debug; the last one, at stop, at info.
+        logger.log(level: stopSignal.isSet ? .info : .debug, "floor snapshot: \(bytes.count) bytes in \((written * 1000).rounded()) ms (ingest paused \((paused * 1000).rounded()) ms); log compacted by \(dropped) bytes")
         return nil
     }
 
