@@ -143,7 +143,7 @@ public final class PageRenderer: Sendable {
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]
             },
             "callsLive": s.callsLive, "callsHeld": s.callsHeld, "callsWrapup": s.callsWrapup,
-            "mutedCalls": s.mutedCalls, "muteUnknownCalls": s.muteUnknownCalls, "multi": s.agentsOnMultipleCalls,
+            "heldMuted": s.heldMuted, "heldMuteUnknown": s.heldMuteUnknown, "multi": s.agentsOnMultipleCalls,
             "misroutes": s.misroutes, "misroutesOn": s.misroutes > 0,
             "risks": s.wrongCallRisks, "risksOn": s.wrongCallRisks > 0,
         ]

@@ -15,6 +15,8 @@ public struct Summary: Sendable, Equatable {
     public var mutedCalls = 0
     /// Held or live calls no mute source has reported on (Flex multi-call without the plugin).
     public var muteUnknownCalls = 0
+    /// Held calls only (the On hold tile's own figures): muted, and not reported on.
+    public var heldMuted = 0, heldMuteUnknown = 0
     /// Offered (ringing) calls.
     public var callsOffered = 0
     /// Start of the longest hold in progress.
@@ -69,9 +71,10 @@ public struct Summary: Sendable, Equatable {
             case .wrapup: callsWrapup += delta
             }
             if call.phase == .live || call.phase == .held {
+                let held = call.phase == .held ? delta : 0
                 switch call.muted {
-                case true?: mutedCalls += delta
-                case nil: muteUnknownCalls += delta
+                case true?: mutedCalls += delta; heldMuted += held
+                case nil: muteUnknownCalls += delta; heldMuteUnknown += held
                 case false?: break
                 }
             }
@@ -139,6 +142,7 @@ public struct Summary: Sendable, Equatable {
             && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
             && a.mutedCalls == b.mutedCalls && a.muteUnknownCalls == b.muteUnknownCalls
+            && a.heldMuted == b.heldMuted && a.heldMuteUnknown == b.heldMuteUnknown
             && a.callsOffered == b.callsOffered && a.longestHoldSince == b.longestHoldSince
             && a.longestHoldWorker?.id == b.longestHoldWorker?.id && a.longestHoldWorker?.name == b.longestHoldWorker?.name
             && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks

@@ -29,6 +29,19 @@ struct TeamsPageTests {
         #expect(row.contains("<b>2</b>/2"))
     }
 
+    @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
+    func heldTileCountsHeldCalls() async throws {
+        // WK01 holds CA01 (muted) while on CA02 (live, mute not reported).
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let html = try server.client.get("/").text
+        let tile = try #require(section(of: html, from: "tile tile--held", to: "</a>"))
+        #expect(tile.contains("<span class=\"tile__value\">1</span>"))
+        #expect(tile.contains("1 muted · 0 mute unknown"), "\(tile)")
+        // The API's figures keep counting live and held calls together.
+        let summary = try server.client.get("/api/summary").json()
+        #expect(summary["muteUnknownCalls"] as? Int == 1)
+    }
+
     @Test("a second call from a queue is marked as a misroute, a transfer is not")
     func misrouteFlag() async throws {
         let server = try await TestServer(seeds: ["misroute.ndjson", "multicall.ndjson"], now: "2026-11-25T09:07:00Z")
