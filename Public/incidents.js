@@ -18,24 +18,28 @@
     a.textContent = text;
     return a;
   }
-  // Hides items from the end until the line fits, counting them in "+N more".
+  // Hides items from the end until the line fits, counting them in "+N more". The first item always
+  // stays: when even it does not fit whole, it is cut with an ellipsis (incident-strip--squeeze).
   function fit() {
     var items = strip.querySelectorAll(".incident-strip__item");
     var more = strip.querySelector(".incident-strip__more");
     if (!more) return;
     var total = Number(strip.getAttribute("data-count")) || 0;
+    strip.classList.remove("incident-strip--squeeze");
     for (var i = 0; i < items.length; i++) items[i].hidden = false;
     var shown = items.length;
     function update() {
       more.textContent = "+" + (total - shown) + " more";
       more.hidden = total - shown <= 0;
     }
+    function overflows() { return strip.scrollWidth > strip.clientWidth + 1; }
     update();
-    while (shown > 0 && strip.scrollWidth > strip.clientWidth + 1) {
+    while (shown > 1 && overflows()) {
       shown--;
       items[shown].hidden = true;
       update();
     }
+    if (overflows()) strip.classList.add("incident-strip--squeeze");
   }
   function render(incidents) {
     var key = JSON.stringify(incidents.map(function (i) { return [i.id, i.end, i.workerName]; }));
@@ -44,13 +48,19 @@
     while (strip.firstChild) strip.removeChild(strip.firstChild);
     if (!incidents.length) { strip.hidden = true; return; }
     strip.setAttribute("data-count", String(incidents.length));
-    strip.appendChild(link(incidents.length + (incidents.length === 1 ? " incident" : " incidents") + " to acknowledge",
-                           "incident-strip__head"));
+    // " to acknowledge" gives way on a phone (the strip's label says it).
+    var head = link(incidents.length + (incidents.length === 1 ? " incident" : " incidents"), "incident-strip__head");
+    var rest = document.createElement("span");
+    rest.className = "incident-strip__long";
+    rest.textContent = " to acknowledge";
+    head.appendChild(rest);
+    strip.appendChild(head);
     incidents.slice(0, SHOWN).forEach(function (i) {
       var item = document.createElement("span");
       item.className = "incident-strip__item";
       item.textContent = (labels[i.kind] || i.kind) + " · " + i.workerName + " · " + time(i.start) +
         (i.end ? "" : " · going on");
+      item.title = item.textContent;
       strip.appendChild(item);
     });
     strip.appendChild(link("", "incident-strip__more"));
@@ -64,6 +74,14 @@
       .catch(function () {});
   }
   window.addEventListener("resize", fit);
+  // The page may carry the first answer (the kiosk does): shown at once, then polled as usual.
+  var first = strip.getAttribute("data-incidents");
+  if (first) {
+    try {
+      var body = JSON.parse(first);
+      if (body && Array.isArray(body.incidents)) render(body.incidents);
+    } catch (e) { /* the poll below puts it right */ }
+  }
   poll();
   setInterval(poll, 5000);
 })();

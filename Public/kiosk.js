@@ -70,7 +70,23 @@
     board.style.setProperty("--row-h", ((H - (chosen.rows - 1) * gap) / chosen.rows) + "px");
     paginate(all, chosen.cols * chosen.rows);
     show(Math.min(page, pages.length - 1));
+    fill(H, gap, (H - (chosen.rows - 1) * gap) / chosen.rows);
     names(false);
+  }
+
+  // A screen that needs fewer rows than it has room for: the rows grow (up to FILL_MOST times their
+  // height) so the board reaches the foot of the screen instead of leaving a band of it empty.
+  var FILL_MOST = 1.6;
+
+  function fill(H, gap, rowH) {
+    if (pages.length !== 1) return;
+    var top = board.getBoundingClientRect().top, bottom = 0;
+    var cells = board.querySelectorAll(".tile:not([hidden]), .kteam__head:not([hidden])");
+    for (var i = 0; i < cells.length; i++) bottom = Math.max(bottom, cells[i].getBoundingClientRect().bottom - top);
+    if (bottom <= 0) return;
+    var used = Math.max(1, Math.round((bottom + gap) / (rowH + gap)));
+    var grown = Math.min((H - (used - 1) * gap) / used, rowH * FILL_MOST);
+    if (grown > rowH) board.style.setProperty("--row-h", grown + "px");
   }
 
   // Dense layout, when the tiles do not fit one screen: one compact cell per agent (two short
@@ -184,6 +200,7 @@
     board.style.setProperty("--dense-gap", chosen.g.gap + "px");
     pages = chosen.pages;
     show(Math.min(page, pages.length - 1));
+    fill(H, chosen.g.gap, chosen.g.rowH);
     names(true);
     requestAnimationFrame(function () { names(board.classList.contains("board--dense")); });
     return true;

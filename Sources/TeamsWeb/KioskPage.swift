@@ -41,6 +41,8 @@ extension TeamsApp {
             items.append(BoardWindow(page: next, per: window.per).queryString)
             model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
         }
+        // The incidents strip shows at once, without waiting for its first poll.
+        model["incidentsJSON"] = reports?.unacknowledgedToday(for: request)
         model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted().map(Formatting.clean).joined(separator: ", ")
         model["teamsQuery"] = query.queryString.isEmpty ? nil : query.queryString
         let html = renderer.library.render(model, withTemplate: "kiosk") ?? ""

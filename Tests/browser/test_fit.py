@@ -102,12 +102,14 @@ var more = s.querySelector('.incident-strip__more');
 var line = parseFloat(getComputedStyle(s).lineHeight) || 20;
 return {hidden: s.hidden, height: r.height, bottom: r.bottom, line: line, scroll: s.scrollWidth - s.clientWidth,
         more: more && !more.hidden ? [more.textContent, more.getAttribute('href')] : null,
-        items: Array.from(s.querySelectorAll('.incident-strip__item')).filter(i => !i.hidden).length}"""
+        items: Array.from(s.querySelectorAll('.incident-strip__item')).filter(i => !i.hidden).length,
+        first: (function () { var i = s.querySelector('.incident-strip__item:not([hidden])');
+                              return i ? i.getBoundingClientRect().width : 0; })()}"""
 
 
 def test_incidents_strip_stays_one_line_with_a_link_to_the_rest(make_server, browser, artifacts):
     server = make_server(misroutes(24), args=UTC)
-    for width, height in ((390, 844), (1366, 768), (1920, 1080)):
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (3840, 2160)):
         browser.size(width, height)
         browser.get(server.url + "/")
         strip = wait_for(lambda: (lambda s: s if not s["hidden"] else None)(browser.js(STRIP)), timeout=15,
@@ -119,13 +121,22 @@ def test_incidents_strip_stays_one_line_with_a_link_to_the_rest(make_server, bro
         assert strip["more"] is not None, (width, strip)
         count, href = strip["more"]
         assert count == "+%d more" % (24 - strip["items"]) and href == "/incidents?state=unacknowledged"
+        # However narrow, at least one incident shows between the count and "+N more", readable.
+        assert strip["items"] >= 1, (width, strip)
+        assert strip["first"] >= 60, (width, strip)
         browser.screenshot(artifacts / ("strip-%d.png" % width))
-    # The kiosk: an overlay of one line at the foot of the screen.
-    for width, height in ((1920, 1080), (3840, 2160)):
+    # The strip brings what it needs: neither page loads the report stylesheet.
+    for path in ("/", "/kiosk"):
+        browser.get(server.url + path)
+        assert browser.js("return Array.from(document.querySelectorAll('link[rel=stylesheet]'))"
+                          ".filter(l => l.href.indexOf('report.css') >= 0).length") == 0, path
+    # The kiosk: an overlay of one line at the foot of the screen, there as soon as the page is (it does not
+    # wait for its first poll).
+    for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
         browser.size(width, height)
         browser.get(server.url + "/kiosk")
-        strip = wait_for(lambda: (lambda s: s if not s["hidden"] else None)(browser.js(STRIP)), timeout=15,
-                         message="the incidents strip on the kiosk")
+        strip = browser.js(STRIP)
+        assert not strip["hidden"], (width, strip)
         assert strip["height"] < 2 * strip["line"], (width, strip)
         assert abs(strip["bottom"] - height) <= 1, (width, strip)
         assert strip["scroll"] <= 1 and strip["more"] is not None, (width, strip)
@@ -193,3 +204,34 @@ def test_report_table_fits_1366_and_says_it_scrolls_on_a_phone(make_server, brow
     left = browser.js("return document.querySelector('#report-table tbody th').getBoundingClientRect().left")
     assert 0 <= left <= 20, left
     browser.screenshot(artifacts / "report-fit-390.png")
+
+
+# ---------------------------------------------------------------------------------------------
+# Kiosk: the board reaches the foot of the screen
+
+FOOT = """var board = document.getElementById('board').getBoundingClientRect();
+var cells = Array.from(document.querySelectorAll('#board .tile, #board .kteam__head')).filter(e => !e.hidden);
+var bottom = Math.max.apply(null, cells.map(e => e.getBoundingClientRect().bottom));
+var legend = document.getElementById('legend');
+return {empty: board.bottom - bottom, rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
+        pages: document.body.dataset.pages, dense: window.teamsview.kiosk.dense(),
+        legendShows: getComputedStyle(legend).visibility !== 'hidden'}"""
+
+
+def test_kiosk_fills_the_screen_to_its_foot(make_server, browser, artifacts):
+    server = make_server(misroutes(24), args=UTC)
+    wait_for(lambda: server.get("/api/incidents?state=unacknowledged").count('"kind"') >= 24, timeout=20,
+             message="the incidents")
+    for query in ("", "?team=Billing&team=Sales", "?team=Billing"):
+        for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
+            browser.size(width, height)
+            browser.get(server.url + "/kiosk" + query)
+            browser.wait_live()
+            foot = wait_for(lambda: (lambda f: f if f["pages"] is not None else None)(browser.js(FOOT)), timeout=10,
+                            message="the layout")
+            assert foot["pages"] == "1", (query, width, foot)
+            # No band left empty: at most a fraction of a line between the last row and the foot of the board.
+            assert foot["empty"] <= 0.75 * foot["rem"], (query, width, foot)
+            # The incidents strip covers the legend: no half-hidden legend peeks out above it.
+            assert not foot["legendShows"], (query, width, foot)
+            browser.screenshot(artifacts / ("kiosk-foot%s-%d.png" % (query.replace("?", "-").replace("&", "-").replace("=", ""), width)))
