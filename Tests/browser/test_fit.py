@@ -235,3 +235,19 @@ def test_kiosk_fills_the_screen_to_its_foot(make_server, browser, artifacts):
             # The incidents strip covers the legend: no half-hidden legend peeks out above it.
             assert not foot["legendShows"], (query, width, foot)
             browser.screenshot(artifacts / ("kiosk-foot%s-%d.png" % (query.replace("?", "-").replace("&", "-").replace("=", ""), width)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Status page
+
+
+def test_status_fits_every_width_with_long_paths_and_rejects(make_server, browser, artifacts):
+    long = "centreeventsfromtwiliotaskroutercollectedovernight" * 2
+    server = make_server(roster(4) + ['{"type":"teleport","at":"2026-03-10T10:00:00Z","worker":"%s"}' % ("Z" * 300),
+                                      "garbage " * 60, '{"type":"call.start","worker":"%s","at":"bad"}' % long])
+    wait_for(lambda: "teleport" in server.get("/status"), message="the rejected lines")
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/status")
+        assert browser.js("return document.documentElement.scrollWidth") <= width, width
+        browser.screenshot(artifacts / ("status-%d.png" % width))
