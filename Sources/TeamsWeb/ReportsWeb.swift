@@ -477,24 +477,47 @@ public final class ReportsWeb: Sendable {
         }
     }
 
-    func incidentModel(_ r: IncidentRecord, returnTo: String) -> [String: Any] {
+    /// One incident's row: times as the local clock (`14:03:12`, with the day, `10 Mar 14:03:12`, when
+    /// `withDay`; the RFC 3339 instant in `datetime` and the tooltip), calls as a count (their ids in the
+    /// tooltip and `callIds`).
+    func incidentModel(_ r: IncidentRecord, returnTo: String, withDay: Bool = false) -> [String: Any] {
         let i = r.incident
         var m: [String: Any] = [
             "id": i.id, "worker": i.worker, "workerName": r.workerName, "kind": i.kind.rawValue,
             "kindLabel": i.kind == .misroute ? "Misroute" : "Wrong-call risk",
-            "start": zone.format(i.start / 1_000_000), "end": i.end.map { zone.format($0 / 1_000_000) } ?? "going on",
-            "open": i.end == nil, "calls": i.calls.joined(separator: ", "), "queue": i.queue, "via": i.via,
+            "start": localTime(i.start, withDay: withDay),
+            "open": i.end == nil, "calls": Formatting.plural(i.calls.count, "call"),
+            "callIds": i.calls.joined(separator: ", "), "queue": i.queue, "via": i.via,
             "exposure": Self.duration(i.exposure), "token": formToken, "return": returnTo,
             "agentLink": "/report/agent/\(percentEncode(i.worker))?date=\(zone.day(at: i.start / 1_000_000))",
         ]
+        if let end = i.end { m["end"] = localTime(end, withDay: withDay) }
         if let by = r.acknowledgedBy {
             m["acknowledged"] = true
             m["acknowledgedBy"] = by
-            m["acknowledgedAt"] = r.acknowledgedAt.map { zone.format($0 / 1_000_000) } ?? ""
+            if let at = r.acknowledgedAt { m["acknowledgedAt"] = localTime(at, withDay: withDay) }
             m["note"] = r.note ?? ""
         }
         return m
     }
+
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// An instant (microseconds) on the report zone's clock: `text` (`14:03:12`, or `10 Mar 14:03:12`
+    /// `withDay`) and `iso` (RFC 3339 with the zone's offset).
+    func localTime(_ micros: Int64, withDay: Bool) -> [String: String] {
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        let iso = zone.format(seconds)
+        let clock = String(iso.dropFirst(11).prefix(8))
+        guard withDay else { return ["text": clock, "iso": iso] }
+        let day = zone.day(at: seconds)
+        return ["text": "\(day.day) \(Self.monthNames[max(0, min(11, day.month - 1))]) \(clock)", "iso": iso]
+    }
+
+    /// Rows of `/incidents` per page unless `?per=` says otherwise.
+    static let incidentsPerPage = 100
+    /// The most incidents `/incidents` lists over all its pages.
+    static let incidentsLimit = 2000
 
     func incidentsPage(_ request: Request) -> Response {
         let p: Period
@@ -507,11 +530,14 @@ public final class ReportsWeb: Sendable {
         }
         do {
             let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
-                                                         teams: request.asker.teams.names, limit: 2000)
-            var here = "/incidents?from=\(p.from)&to=\(p.to)"
-            if let w = f.worker { here += "&worker=" + percentEncode(w) }
-            if let k = f.kind { here += "&kind=" + k.rawValue }
-            if let a = f.acknowledged { here += "&state=" + (a ? "acknowledged" : "unacknowledged") }
+                                                         teams: request.asker.teams.names, limit: Self.incidentsLimit)
+            var base = "/incidents?from=\(p.from)&to=\(p.to)"
+            if let w = f.worker { base += "&worker=" + percentEncode(w) }
+            if let k = f.kind { base += "&kind=" + k.rawValue }
+            if let a = f.acknowledged { base += "&state=" + (a ? "acknowledged" : "unacknowledged") }
+            let window = BoardWindow(request, defaultPer: Self.incidentsPerPage) ?? BoardWindow(page: 1, per: Self.incidentsPerPage)
+            let rows = window.range(in: records.count)
+            let here = base + "&" + window.queryString
             var model = baseModel()
             model["from"] = p.from.description
             model["to"] = p.to.description
@@ -523,9 +549,22 @@ public final class ReportsWeb: Sendable {
             model["states"] = [("all", "All"), ("unacknowledged", "Not acknowledged"), ("acknowledged", "Acknowledged")].map {
                 ["value": $0.0, "label": $0.1, "selected": $0.0 == state] as [String: Any]
             }
-            model["incidents"] = records.map { incidentModel($0, returnTo: here) }
+            let withDay = p.from != p.to
+            model["incidents"] = records[rows].map { incidentModel($0, returnTo: here, withDay: withDay) }
             model["hasIncidents"] = !records.isEmpty
-            model["count"] = records.count
+            model["count"] = records.count == Self.incidentsLimit
+                ? "The first \(records.count) incidents (narrow the dates to see the rest)"
+                : Formatting.plural(records.count, "incident")
+            let last = window.pages(for: records.count)
+            if last > 1 {
+                var pager: [String: Any] = [
+                    "label": "Pages of incidents",
+                    "text": rows.isEmpty ? "no rows of \(records.count)" : "rows \(rows.lowerBound + 1)–\(rows.upperBound) of \(records.count)",
+                ]
+                if window.page > 1 { pager["prev"] = base + "&" + BoardWindow(page: min(window.page - 1, last), per: window.per).queryString }
+                if window.page < last { pager["next"] = base + "&" + BoardWindow(page: window.page + 1, per: window.per).queryString }
+                model["pager"] = pager
+            }
             let html = renderer.library.render(model, withTemplate: "incidents") ?? ""
             return Response(contentType: "text/html; charset=utf-8", text: html)
         } catch {

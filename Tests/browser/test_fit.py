@@ -251,3 +251,40 @@ def test_status_fits_every_width_with_long_paths_and_rejects(make_server, browse
         browser.get(server.url + "/status")
         assert browser.js("return document.documentElement.scrollWidth") <= width, width
         browser.screenshot(artifacts / ("status-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Incidents page
+
+CELLS = """return Array.from(document.querySelectorAll('.incidents-table tbody tr')).map(function (r) {
+  var c = r.querySelectorAll('td'), t = c[0].querySelector('time'), calls = c[4].querySelector('[title]');
+  return [c[0].textContent, t ? t.getAttribute('datetime') : null, c[4].textContent, calls ? calls.title : null];
+})"""
+
+
+def test_incidents_page_reads_as_clock_times_and_pages(make_server, browser, artifacts):
+    server = make_server(misroutes(24), args=UTC)
+    wait_for(lambda: server.get("/incidents").count("incident--misroute") >= 24, timeout=20, message="the incidents")
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/incidents")
+        assert browser.js("return document.documentElement.scrollWidth") <= width, width
+        if width >= 1366:
+            wide, box = browser.js(WRAP)
+            assert wide <= box, (width, wide, box)
+        browser.screenshot(artifacts / ("incidents-%d.png" % width))
+    rows = browser.js(CELLS)
+    assert len(rows) == 24
+    for text, iso, calls, ids in rows:
+        # The local clock, the instant kept in datetime (and the tooltip); calls counted, their ids in the tooltip.
+        assert len(text) == 8 and text[2] == ":" and text[5] == ":", text
+        assert iso and iso.endswith("Z") and iso[11:19] == text, (text, iso)
+        assert calls == "2 calls" and ids and sorted(i[0] for i in ids.split(", ")) == ["A", "B"], (calls, ids)
+    # Pages: ?per= and ?page=, with links that keep the filters.
+    browser.get(server.url + "/incidents?state=unacknowledged&per=10&page=3")
+    assert len(browser.js(CELLS)) == 4
+    assert browser.text(".pager__text") == "rows 21–24 of 24"
+    prev = browser.js("return document.querySelector('.pager__prev').getAttribute('href')")
+    assert "state=unacknowledged" in prev and "page=2&per=10" in prev
+    assert browser.js("return document.querySelector('.pager__next')") is None
+    assert "24 incidents" in browser.text(".count")
