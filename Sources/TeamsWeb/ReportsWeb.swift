@@ -550,6 +550,7 @@ public final class ReportsWeb: Sendable {
                 ["value": $0.0, "label": $0.1, "selected": $0.0 == state] as [String: Any]
             }
             let withDay = p.from != p.to
+            model["oneDay"] = !withDay
             model["incidents"] = records[rows].map { incidentModel($0, returnTo: here, withDay: withDay) }
             model["hasIncidents"] = !records.isEmpty
             model["count"] = records.count == Self.incidentsLimit

@@ -275,6 +275,7 @@ def test_incidents_page_reads_as_clock_times_and_pages(make_server, browser, art
         browser.screenshot(artifacts / ("incidents-%d.png" % width))
     rows = browser.js(CELLS)
     assert len(rows) == 24
+    assert " to " not in browser.text("h1"), browser.text("h1")   # one day: named once
     for text, iso, calls, ids in rows:
         # The local clock, the instant kept in datetime (and the tooltip); calls counted, their ids in the tooltip.
         assert len(text) == 8 and text[2] == ":" and text[5] == ":", text
