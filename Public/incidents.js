@@ -41,15 +41,17 @@
     }
     if (overflows()) strip.classList.add("incident-strip--squeeze");
   }
-  function render(incidents) {
-    var key = JSON.stringify(incidents.map(function (i) { return [i.id, i.end, i.workerName]; }));
+  // `total`: how many there are, when `incidents` holds only the first of them (the page's inline copy).
+  function render(incidents, total) {
+    var count = Math.max(incidents.length, total || 0);
+    var key = count + JSON.stringify(incidents.slice(0, SHOWN).map(function (i) { return [i.id, i.end, i.workerName]; }));
     if (key === last) return;
     last = key;
     while (strip.firstChild) strip.removeChild(strip.firstChild);
-    if (!incidents.length) { strip.hidden = true; return; }
-    strip.setAttribute("data-count", String(incidents.length));
+    if (!count) { strip.hidden = true; return; }
+    strip.setAttribute("data-count", String(count));
     // " to acknowledge" gives way on a phone (the strip's label says it).
-    var head = link(incidents.length + (incidents.length === 1 ? " incident" : " incidents"), "incident-strip__head");
+    var head = link(count + (count === 1 ? " incident" : " incidents"), "incident-strip__head");
     var rest = document.createElement("span");
     rest.className = "incident-strip__long";
     rest.textContent = " to acknowledge";
@@ -79,7 +81,7 @@
   if (first) {
     try {
       var body = JSON.parse(first);
-      if (body && Array.isArray(body.incidents)) render(body.incidents);
+      if (body && Array.isArray(body.incidents)) render(body.incidents, Number(strip.getAttribute("data-incidents-total")));
     } catch (e) { /* the poll below puts it right */ }
   }
   poll();

@@ -42,7 +42,10 @@ extension TeamsApp {
             model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
         }
         // The incidents strip shows at once, without waiting for its first poll.
-        model["incidentsJSON"] = reports?.unacknowledgedToday(for: request)
+        if let incidents = reports?.unacknowledgedToday(for: request, first: 12) {
+            model["incidentsJSON"] = incidents.json
+            model["incidentsTotal"] = incidents.total
+        }
         model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted().map(Formatting.clean).joined(separator: ", ")
         model["teamsQuery"] = query.queryString.isEmpty ? nil : query.queryString
         let html = renderer.library.render(model, withTemplate: "kiosk") ?? ""

@@ -210,15 +210,16 @@ public final class ReportsWeb: Sendable {
         }
     }
 
-    /// What `/api/incidents?state=unacknowledged` answers this request now (today's incidents nobody has
-    /// acknowledged, of the asker's teams), as JSON text: the kiosk's incidents strip starts from it instead
-    /// of waiting for its first poll. `nil` on a database error (the strip then polls as usual).
-    func unacknowledgedToday(for request: Request) -> String? {
+    /// The first `first` of what `/api/incidents?state=unacknowledged` answers this request now (today's
+    /// incidents nobody has acknowledged, of the asker's teams, newest first), as JSON text, and how many there
+    /// are: the kiosk's incidents strip starts from it instead of waiting for its first poll. `nil` on a
+    /// database error (the strip then polls as usual).
+    func unacknowledgedToday(for request: Request, first: Int) -> (json: String, total: Int)? {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
         guard let records = try? reports.database.incidents(period.micros, worker: nil, kind: nil, acknowledged: false,
                                                             teams: request.asker.teams.names) else { return nil }
-        return String(decoding: ReportJSON.incidents(records, zone: zone), as: UTF8.self)
+        return (String(decoding: ReportJSON.incidents(Array(records.prefix(first)), zone: zone), as: UTF8.self), records.count)
     }
 
     // MARK: Acknowledgement

@@ -137,6 +137,9 @@ def test_incidents_strip_stays_one_line_with_a_link_to_the_rest(make_server, bro
         browser.get(server.url + "/kiosk")
         strip = browser.js(STRIP)
         assert not strip["hidden"], (width, strip)
+        # The page's inline copy holds the first twelve and the count, not every incident of the day.
+        assert browser.js("var s = document.getElementById('incident-strip'); "
+                          "return [JSON.parse(s.dataset.incidents).incidents.length, s.dataset.incidentsTotal]") == [12, "24"]
         assert strip["height"] < 2 * strip["line"], (width, strip)
         assert abs(strip["bottom"] - height) <= 1, (width, strip)
         assert strip["scroll"] <= 1 and strip["more"] is not None, (width, strip)
