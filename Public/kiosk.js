@@ -111,11 +111,12 @@
   // order, a cell with a danger mark two columns wide). Team headings are bands across the board
   // or, with `inline`, two-column cells in the flow, when bands would cost a second page.
   function densePages(all, g, inline) {
-    var out = [], current = [], row = 0, col = 0;
+    var out = [], current = [], row = 0, col = 0, widest = 0;
     function place(w, full) {
       if (full) { if (col > 0) row++; row++; col = 0; return; }
       if (col + w > g.cols) { row++; col = 0; }
       col += w;
+      widest = Math.max(widest, col);
       if (col >= g.cols) { row++; col = 0; }
     }
     function used() { return row + (col > 0 ? 1 : 0); }
@@ -133,6 +134,9 @@
       current.push(it);
     }
     out.push(current);
+    // Columns no cell reaches (every cell two wide on an odd number of columns): the same rows fit fewer,
+    // wider columns, so the board spans the screen's width.
+    out.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
     return out;
   }
 
@@ -195,7 +199,7 @@
     board.classList.add("board--dense");
     board.classList.toggle("board--inline-heads", chosen.inline);
     board.style.setProperty("--dense-font", chosen.g.font + "px");
-    board.style.setProperty("--cols", String(chosen.g.cols));
+    board.style.setProperty("--cols", String(chosen.pages.cols || chosen.g.cols));
     board.style.setProperty("--row-h", chosen.g.rowH + "px");
     board.style.setProperty("--dense-gap", chosen.g.gap + "px");
     pages = chosen.pages;

@@ -210,13 +210,14 @@ def test_report_table_fits_1366_and_says_it_scrolls_on_a_phone(make_server, brow
 
 
 # ---------------------------------------------------------------------------------------------
-# Kiosk: the board reaches the foot of the screen
+# Kiosk: the board reaches the foot and the right edge of the screen
 
 FOOT = """var board = document.getElementById('board').getBoundingClientRect();
 var cells = Array.from(document.querySelectorAll('#board .tile, #board .kteam__head')).filter(e => !e.hidden);
 var bottom = Math.max.apply(null, cells.map(e => e.getBoundingClientRect().bottom));
 var legend = document.getElementById('legend');
-return {empty: board.bottom - bottom, rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
+var right = Math.max.apply(null, cells.map(e => e.getBoundingClientRect().right));
+return {empty: board.bottom - bottom, emptyRight: board.right - right, rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
         pages: document.body.dataset.pages, dense: window.teamsview.kiosk.dense(),
         legendShows: getComputedStyle(legend).visibility !== 'hidden'}"""
 
@@ -235,6 +236,8 @@ def test_kiosk_fills_the_screen_to_its_foot(make_server, browser, artifacts):
             assert foot["pages"] == "1", (query, width, foot)
             # No band left empty: at most a fraction of a line between the last row and the foot of the board.
             assert foot["empty"] <= 0.75 * foot["rem"], (query, width, foot)
+            # Nor a column left empty at the right.
+            assert foot["emptyRight"] <= 0.75 * foot["rem"], (query, width, foot)
             # The incidents strip covers the legend: no half-hidden legend peeks out above it.
             assert not foot["legendShows"], (query, width, foot)
             browser.screenshot(artifacts / ("kiosk-foot%s-%d.png" % (query.replace("?", "-").replace("&", "-").replace("=", ""), width)))
