@@ -14,6 +14,8 @@ struct BoardCache {
     let limit: Int
     let linger: Double
     private(set) var entries: [BoardKey: Entry] = [:]
+    /// The search list new boards filter with, shared by those of one registry snapshot.
+    let searchLists = SearchLists()
 
     init(limit: Int, linger: Double) {
         self.limit = limit
@@ -63,8 +65,9 @@ struct BoardCache {
         return true
     }
 
-    /// Drops boards unused for `linger` seconds that no channel listens to.
+    /// Drops boards unused for `linger` seconds that no channel listens to, and the search list.
     mutating func dropIdle(now mono: Double, pinned: (BoardKey) -> Bool) {
         for (key, e) in entries where mono - e.lastUsed > linger && !pinned(key) { entries[key] = nil }
+        searchLists.dropIdle(now: mono, linger: linger)
     }
 }
