@@ -26,9 +26,10 @@ struct BoardCache {
 
     /// The board of a view, noting the use.
     mutating func use(_ key: BoardKey, now mono: Double) -> Board? {
-        guard entries[key] != nil else { return nil }
-        entries[key]!.lastUsed = mono
-        return entries[key]!.board
+        // One hash of the key (a query with sets), not three: this runs for every page.
+        guard let i = entries.index(forKey: key) else { return nil }
+        entries.values[i].lastUsed = mono
+        return entries.values[i].board
     }
 
     func board(_ key: BoardKey) -> Board? { entries[key]?.board }
