@@ -43,7 +43,7 @@ struct SearchList: Sendable {
     init(_ registry: Registry) {
         stamp = Stamp(registry)
         let n = registry.workers.count
-        text.reserveCapacity(n * 24)
+        text.reserveCapacity(n * 32)
         starts.reserveCapacity(n + 1)
         plain.reserveCapacity(n)
         team.reserveCapacity(n)
@@ -61,6 +61,12 @@ struct SearchList: Sendable {
             }
             plain.append(ok)
             starts.append(UInt32(text.count))
+        }
+        // Names longer than reserved for grew the text by doubling: keep only what it holds.
+        if text.capacity > text.count + text.count / 4 {
+            text = [UInt8](unsafeUninitializedCapacity: text.count) { buffer, count in
+                count = buffer.initialize(fromContentsOf: text)
+            }
         }
     }
 
