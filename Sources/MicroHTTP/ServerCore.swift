@@ -225,7 +225,10 @@ final class ServerCore: Sendable {
             // libmicrohttpd derives the framing from the body; a second Content-Length would be
             // rejected by it, and a wrong one would desynchronise keep-alive.
             if field.name == .contentLength || field.name == .transferEncoding { continue }
-            MHD_add_response_header(created, field.name.rawName, field.value)
+            // withCString reads a native string in place; passing the strings would copy each to an array.
+            field.name.rawName.withCString { name in
+                field.value.withCString { value in _ = MHD_add_response_header(created, name, value) }
+            }
         }
         if closeConnection {
             MHD_add_response_header(created, "Connection", "close")
@@ -248,7 +251,9 @@ final class ServerCore: Sendable {
     /// response (RFC 9111 §3.2), and naive clients that do frame by it (wrk 4.1) would otherwise
     /// wait for a body that never comes. It also avoids building a full-size body never sent.
     static func notModified(_ response: Response, method: HTTPRequest.Method, requestFields: HTTPFields) -> Response? {
-        guard method == .get || method == .head, response.status.kind == .successful,
+        // Most requests carry no If-None-Match: look for it first, without joining values.
+        guard requestFields.contains(where: { $0.name == .ifNoneMatch }),
+              method == .get || method == .head, response.status.kind == .successful,
               let etag = response.headerFields[.eTag],
               let ifNoneMatch = requestFields[.ifNoneMatch],
               EntityTag.ifNoneMatch(ifNoneMatch, matches: etag) else { return nil }

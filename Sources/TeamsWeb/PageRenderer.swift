@@ -101,14 +101,22 @@ public final class PageRenderer: Sendable {
             ["value": $0.rawValue, "label": $0.label, "selected": $0 == query.sort] as [String: Any]
         }
         let page = library.render(model, withTemplate: "teams") ?? ""
-        let parts = page.components(separatedBy: "<!--ROWS-->")
         var out: [UInt8] = []
         out.reserveCapacity(page.utf8.count + body.count)
-        TimerMarkup.expand(parts[0], now: now, thresholds: thresholds, into: &out)
-        out.append(contentsOf: body)
-        if parts.count > 1 { TimerMarkup.expand(parts[1], now: now, thresholds: thresholds, into: &out) }
+        // The template has the rows marker once (a byte search: Foundation's components(separatedBy:) costs ~10x).
+        if let marker = page.utf8.firstRange(of: Self.rowsMarker) {
+            TimerMarkup.expand(String(page[..<marker.lowerBound]), now: now, thresholds: thresholds, into: &out)
+            out.append(contentsOf: body)
+            TimerMarkup.expand(String(page[marker.upperBound...]), now: now, thresholds: thresholds, into: &out)
+        } else {
+            TimerMarkup.expand(page, now: now, thresholds: thresholds, into: &out)
+            out.append(contentsOf: body)
+        }
         return out
     }
+
+    /// Where the teams template puts the rows.
+    static let rowsMarker = Array("<!--ROWS-->".utf8)
 
     /// The page bar: `rows X–Y of N` with links to the previous and next pages.
     func pagerModel(_ board: Board, window: BoardWindow) -> [String: Any] {

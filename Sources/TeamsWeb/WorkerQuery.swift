@@ -223,6 +223,7 @@ public struct WorkerQuery: Sendable, Hashable {
         if sort != .name { items.append(("sort", sort.rawValue)) }
         if !groupByTeam { items.append(("group", "none")) }
         if attention { items.append(("attention", "1")) }
+        if items.isEmpty { return "" }
         return items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
     }
 }

@@ -72,6 +72,22 @@ public struct OriginRules: Sendable {
 
     /// The host part of `host[:port]` (IPv6 literals keep their brackets), lowercased.
     static func hostName(_ authority: String) -> String {
+        // The usual `name:port` in ASCII: the bytes before the colon, folded (what the general path gives).
+        let fast = authority.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard let first = bytes.first, first != UInt8(ascii: ":"), first != UInt8(ascii: "[") else { return nil }
+            var name: [UInt8] = []
+            for b in bytes {
+                if b == UInt8(ascii: ":") { break }
+                guard b < 0x80 else { return nil }
+                name.append(b &- 0x41 < 26 ? b | 0x20 : b)
+            }
+            return String(decoding: name, as: UTF8.self)
+        } ?? nil
+        return fast ?? hostNameInGeneral(authority)
+    }
+
+    /// `hostName` for any authority: IPv6 literals, non-ASCII names, odd colons.
+    static func hostNameInGeneral(_ authority: String) -> String {
         let a = authority.lowercased()
         if a.hasPrefix("["), let close = a.firstIndex(of: "]") { return String(a[...close]) }
         return String(a.split(separator: ":", maxSplits: 1).first ?? "")
@@ -81,8 +97,16 @@ public struct OriginRules: Sendable {
     /// any host is accepted.
     public func hostAllowed(_ request: Request) -> Bool {
         guard let allowed = allowedHostNames else { return true }
-        guard let host = request.headerFields[.hostField] else { return false }
+        guard let host = Self.host(request) else { return false }
         return allowed.contains(Self.hostName(host))
+    }
+
+    /// The `Host` value; one field is read as it is (the fields' subscript joins values into a new string).
+    static func host(_ request: Request) -> String? {
+        let fields = request.headerFields
+        guard let i = fields.firstIndex(where: { $0.name == .hostField }) else { return nil }
+        guard !fields[(i + 1)...].contains(where: { $0.name == .hostField }) else { return fields[.hostField] }
+        return fields[i].value
     }
 
     /// Whether `Host` is a loopback name (for the loopback exemption of `/ingest`).

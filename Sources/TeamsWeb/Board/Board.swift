@@ -34,18 +34,35 @@ struct Board: Sendable {
     var version: UInt64 { registry.version }
     var query: WorkerQuery { key.query }
 
-    /// Files every worker of `registry` that passes the query.
-    init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double, offlineActivity: String = "Offline") {
+    /// Files every worker of `registry` that passes the query. A query on team, activity or text
+    /// reads only the workers that the search list of `registry` (from `searchLists`, else built
+    /// for this board) says may pass, not the whole floor.
+    init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double, offlineActivity: String = "Offline",
+         searchLists: SearchLists? = nil) {
         self.offlineActivity = offlineActivity
         self.key = key
         self.registry = registry
         self.at = now
         self.seq = seq
         self.grace = grace
+        let query = key.query
         var workers: [WorkerState] = []
-        workers.reserveCapacity(key.query.isFiltering ? 64 : registry.workers.count)
-        for (_, w) in registry.workers where !key.query.isFiltering || key.query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) {
-            workers.append(w)
+        workers.reserveCapacity(query.isFiltering ? 64 : registry.workers.count)
+        let tree = registry.workers
+        let list = SearchList.narrows(query) ? searchLists?.list(for: registry) ?? SearchList(registry) : nil
+        if let list, list.count == tree.count {
+            // Positions ascend: each seek moves on from the last one.
+            var index = tree.startIndex, position = 0
+            list.candidates(query) { i in
+                index = tree.index(index, offsetBy: i - position)
+                position = i
+                let w = tree[index].value
+                if query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) { workers.append(w) }
+            }
+        } else {
+            for (_, w) in tree where !query.isFiltering || query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) {
+                workers.append(w)
+            }
         }
         var order = Array(workers.indices)
         // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.

@@ -14,6 +14,8 @@ struct BoardCache {
     let limit: Int
     let linger: Double
     private(set) var entries: [BoardKey: Entry] = [:]
+    /// The search list new boards filter with, shared by those of one registry snapshot.
+    let searchLists = SearchLists()
 
     init(limit: Int, linger: Double) {
         self.limit = limit
@@ -24,9 +26,10 @@ struct BoardCache {
 
     /// The board of a view, noting the use.
     mutating func use(_ key: BoardKey, now mono: Double) -> Board? {
-        guard entries[key] != nil else { return nil }
-        entries[key]!.lastUsed = mono
-        return entries[key]!.board
+        // One hash of the key (a query with sets), not three: this runs for every page.
+        guard let i = entries.index(forKey: key) else { return nil }
+        entries.values[i].lastUsed = mono
+        return entries.values[i].board
     }
 
     func board(_ key: BoardKey) -> Board? { entries[key]?.board }
@@ -63,8 +66,9 @@ struct BoardCache {
         return true
     }
 
-    /// Drops boards unused for `linger` seconds that no channel listens to.
+    /// Drops boards unused for `linger` seconds that no channel listens to, and the search list.
     mutating func dropIdle(now mono: Double, pinned: (BoardKey) -> Bool) {
         for (key, e) in entries where mono - e.lastUsed > linger && !pinned(key) { entries[key] = nil }
+        searchLists.dropIdle(now: mono, linger: linger)
     }
 }

@@ -151,7 +151,7 @@ public final class LiveUpdates: Sendable {
         // The ids first, then the board: a flush publishing in between is covered either way.
         var unflushed = pending.withLock { $0.touched.union($0.inFlight) }
         let mono = WallClock.monotonicSeconds()
-        let (kept, seq) = state.withLock { ($0.boards.use(key, now: mono), $0.seq) }
+        let (kept, seq, searchLists) = state.withLock { ($0.boards.use(key, now: mono), $0.seq, $0.boards.searchLists) }
         let registry = store.snapshot()
         let now = clock.now()
         if var board = kept {
@@ -162,7 +162,7 @@ public final class LiveUpdates: Sendable {
         }
         // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.
         let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace,
-                          offlineActivity: renderer.page.settings.offlineActivity)
+                          offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists)
         return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
     }
 

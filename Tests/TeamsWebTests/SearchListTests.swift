@@ -1,0 +1,90 @@
+import Testing
+import TeamsDomain
+@testable import TeamsWeb
+
+@Suite("Search list: new views filter through it and show what a scan of every worker shows")
+struct SearchListTests {
+    /// Names that take every path: ASCII, accents (the diacritic-blind search), a capital that
+    /// folds, a byte 0x00 and a Kelvin sign (K to Foundation, not ASCII), an empty name.
+    static let names = ["Agent 12 Example", "José Núñez", "JOSE NUNEZ", "nul\u{0}here", "\u{212A}elvin Smith",
+                        "", "Ana Example", "agent 120", "Zoë", "Bob [1]"]
+
+    static func registry() -> Registry {
+        let store = RegistryStore()
+        let t = Timestamp(microseconds: 1_800_000_000_000_000)
+        var events: [Event] = []
+        for i in 0..<60 {
+            let id = i == 7 ? "wk-é\(i)" : "WK\(100 + i)"
+            let team = ["Sales", "Billing", "", "Tech Support"][i % 4]
+            events.append(Event(at: t, .worker(id, WorkerProfile(name: names[i % names.count] + (i < 10 ? "" : " \(i)"), team: team,
+                                                                  skills: i % 3 == 0 ? ["Spanish"] : []))))
+            events.append(Event(at: t, .activity(id, name: ["Available", "Break", "Offline"][i % 3], available: i % 3 == 0)))
+            if i % 5 == 0 { events.append(Event(at: t, .callStart(id, CallStart(call: "CA\(i)", queue: "Sales")))) }
+        }
+        _ = store.apply(events)
+        return store.snapshot()
+    }
+
+    @Test("a board of a query on team, activity or text has the rows of a scan of every worker", arguments: [
+        "q=agent 1", "q=AGENT", "q=jose", "q=JOSÉ", "q=núñez", "q=kelvin", "q=K", "q=wk10", "q=WK1", "q=é", "q=here", "q=[1]",
+        "q=zzz", "q=1 Example", "q=example 1", "team=Sales", "team=Sales&team=", "team=Nobody", "activity=Break",
+        "activity=Available&team=Billing&q=a", "q=e&skill=spanish", "q=a&multi=0&call=live", "q=a&presence=offline&sort=time",
+        "team=Tech Support&group=none&q=1", "q=a&attention=1",
+    ])
+    func sameRows(query: String) {
+        let registry = Self.registry()
+        let parameters = query.split(separator: "&").map { pair -> (name: String, value: String) in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        let q = WorkerQuery(parameters: parameters)
+        #expect(SearchList.narrows(q))
+        let t = Timestamp(microseconds: 1_800_000_010_000_000)
+        let key = BoardKey(view: .page, query: q)
+        let lists = SearchLists()
+        let board = Board(key: key, registry: registry, at: t, seq: 0, grace: 3, searchLists: lists)
+        let expected = Set(registry.workers.values.filter { q.matches($0, at: t, grace: 3) }.map(\.id))
+        #expect(Set(board.teams.flatMap(\.ids)) == expected)
+        #expect(board.count == expected.count)
+        // A second board of the snapshot reuses the list and agrees.
+        let again = Board(key: key, registry: registry, at: t, seq: 0, grace: 3, searchLists: lists)
+        #expect(again.teams.map(\.ids) == board.teams.map(\.ids))
+    }
+
+    @Test("the list only lets through workers whose team, activity and plain text pass; others are read")
+    func candidates() {
+        let registry = Self.registry()
+        let list = SearchList(registry)
+        #expect(list.count == registry.workers.count)
+        var q = WorkerQuery()
+        q.search = "wk10"
+        var positions: [Int] = []
+        list.candidates(q) { positions.append($0) }
+        let ids = registry.workers.keys.enumerated().filter { positions.contains($0.offset) }.map(\.element)
+        // WK100...WK109 (WK107 is wk-é7), and the workers the list cannot decide (a name or id not plain ASCII).
+        let undecided = registry.workers.values.filter { w in
+            !(w.name + w.id).utf8.allSatisfy { $0 != 0 && $0 < 0x80 }
+        }.map(\.id)
+        let wk10 = (100...109).map { "WK\($0)" }.filter { registry.workers[$0] != nil }
+        #expect(wk10.count == 9)
+        #expect(Set(ids) == Set(wk10).union(undecided))
+        #expect(positions == positions.sorted())
+    }
+
+    @Test("a list is reused at its snapshot and rebuilt after a change")
+    func reuse() {
+        let store = RegistryStore()
+        let t = Timestamp(microseconds: 1_800_000_000_000_000)
+        _ = store.apply([Event(at: t, .worker("WK1", WorkerProfile(name: "Ann", team: "Sales")))])
+        let lists = SearchLists()
+        #expect(lists.list(for: store.snapshot()).count == 1)
+        _ = store.apply([Event(at: t, .worker("WK2", WorkerProfile(name: "Bob", team: "Sales")))])
+        let after = store.snapshot()
+        #expect(lists.list(for: after).count == 2)
+        #expect(lists.list(for: after).matches(after))
+        var q = WorkerQuery()
+        q.search = "bob"
+        let board = Board(key: BoardKey(view: .page, query: q), registry: after, at: t, seq: 0, grace: 3, searchLists: lists)
+        #expect(board.teams.flatMap(\.ids) == ["WK2"])
+    }
+}
