@@ -230,7 +230,14 @@ struct AgentMachine {
         for call in calls {
             switch call.phase {
             case .live: both(start, call.queue) { $0.talk += dt }; connected += 1
-            case .held: both(start, call.queue) { $0.hold += dt }; connected += 1
+            case .held:
+                // A hold still going on is the longest so far up to here (the interval's end, or the newest event).
+                let length = state.clock + dt - call.phaseSince
+                both(start, call.queue) {
+                    $0.hold += dt
+                    $0.longestHold = max($0.longestHold, length)
+                }
+                connected += 1
             case .wrapup: both(start, call.queue) { $0.wrapup += dt }
             }
         }
@@ -290,7 +297,8 @@ struct AgentMachine {
         }
     }
 
-    /// A hold ended at `t`: counted, with its length, in the interval where it ends.
+    /// A hold ended at `t`: counted, with its length, in the interval where it ends (while it goes on, `accrue`
+    /// keeps its length so far as the longest hold of each interval it spans).
     private mutating func endHold(_ call: AgentState.OpenCall, at t: Int64) {
         let length = t - call.phaseSince
         both(Self.interval(t), call.queue) {
