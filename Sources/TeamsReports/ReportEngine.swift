@@ -22,6 +22,9 @@ final class ReportEngine {
         var unwritten: [ReportEvent] = []
         var checkpointDirty: Bool
         var dirty = true
+        /// An event was applied since the open spans were last written (accruing time changes none of them:
+        /// a floor on calls is not rewritten span by span at every flush).
+        var openSpansDirty = true
 
         var baseTime: Int64 { baseState.clock }
 
@@ -179,6 +182,7 @@ final class ReportEngine {
 
     private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
         log.dirty = true
+        log.openSpansDirty = true
         let logged = LoggedEvent(e)
         guard log.insert(logged, counters: &counters) else { return }
         if !restoring { log.unwritten.append(e) }
@@ -216,10 +220,13 @@ final class ReportEngine {
         self.horizon = max(self.horizon, horizon)
     }
 
-    /// Accrues every agent with something open up to the newest event time.
-    func advanceAll() {
+    /// Accrues every agent with something open up to the newest event time; with `everyone` false, only the
+    /// agents fed since the last call (a floor of open calls is then not rewritten at every flush: the others
+    /// catch up at the next call with `everyone`).
+    func advanceAll(everyone: Bool = true) {
         guard horizon != .min else { return }
-        let behind = horizon == advancedTo ? Array(fedSinceAdvance) : Array(logs.keys)
+        let all = everyone && horizon != advancedTo
+        let behind = all ? Array(logs.keys) : Array(fedSinceAdvance)
         for key in behind {
             guard let state = logs[key]?.machine.state,
                   state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
@@ -228,7 +235,7 @@ final class ReportEngine {
             logs[key]!.dirty = true
             pendingLogs.insert(key)
         }
-        advancedTo = horizon
+        if everyone { advancedTo = horizon }
         fedSinceAdvance = []
         if holders.count > 100_000 {
             let cut = horizon - Self.transferGap
@@ -328,7 +335,8 @@ extension ReportEngine.Log {
                 if let incident = machine.output.incidents[id] { batch.incidents.append(incident) }
             }
         }
-        batch.spans.append((worker, machine.openSpans))
+        if fullRewrite || openSpansDirty { batch.spans.append((worker, machine.openSpans)) }
+        openSpansDirty = false
         machine.output.intervals.markWritten()
         machine.output.dirtyIncidents = []
         machine.output.forgetWritten(current: AgentMachine.interval(machine.state.clock))
