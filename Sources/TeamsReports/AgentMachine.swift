@@ -1,14 +1,16 @@
 /// One agent's state as reports see it, advanced event by event in time order.
 ///
 /// A value (and `Codable`): the reports keep a copy at a checkpoint and replay the events after it
-/// whenever a late event arrives, so an interval already written is corrected.
+/// whenever a late event arrives, so an interval already written is corrected. Kept small, as every agent
+/// holds two (its checkpoint and its current state): queues and ways in are shared names, and the rare
+/// wrong-call episode sits behind a pointer.
 struct AgentState: Sendable, Hashable, Codable {
     enum Phase: UInt8, Sendable, Hashable, Codable { case live, held, wrapup }
 
     struct OpenCall: Sendable, Hashable, Codable {
         var id: String
-        var queue: String
-        var via: String
+        var queue: SharedName
+        var via: SharedName
         var phase: Phase
         /// `nil` until a mute or unmute is heard: exposure counts mute known `false` only.
         var muted: Bool?
@@ -20,8 +22,8 @@ struct AgentState: Sendable, Hashable, Codable {
     struct Episode: Sendable, Hashable, Codable {
         var start: Int64
         var calls: [String]
-        var queue: String
-        var via: String
+        var queue: SharedName
+        var via: SharedName
         /// True once the condition lasted longer than the grace period: it is then an incident.
         var credited: Bool
         /// Exposure per interval start (seconds) before crediting.
@@ -32,8 +34,33 @@ struct AgentState: Sendable, Hashable, Codable {
     struct OpenMisroute: Sendable, Hashable, Codable {
         var start: Int64
         var calls: [String]
-        var queue: String
-        var via: String
+        var queue: SharedName
+        var via: SharedName
+    }
+
+    /// An episode, behind a pointer: most agents never have one. Immutable: a change makes a new box.
+    final class EpisodeBox: Sendable, Hashable, Codable {
+        let episode: Episode
+
+        init(_ episode: Episode) { self.episode = episode }
+
+        /// As the episode itself, as before it was boxed.
+        init(from decoder: any Decoder) throws {
+            episode = try decoder.singleValueContainer().decode(Episode.self)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(episode)
+        }
+
+        static func == (a: EpisodeBox, b: EpisodeBox) -> Bool { a.episode == b.episode }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(episode) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clock, activity, activitySince, calls, episodeBox = "episode", misroutes, offers
     }
 
     /// Microseconds: figures are accrued up to this instant.
@@ -41,10 +68,15 @@ struct AgentState: Sendable, Hashable, Codable {
     var activity: String?
     var activitySince: Int64
     var calls: [OpenCall] = []
-    var episode: Episode?
+    private var episodeBox: EpisodeBox?
     var misroutes: [OpenMisroute] = []
     /// Calls offered and not yet taken or missed: call id → queue.
-    var offers: [String: String] = [:]
+    var offers: [String: SharedName] = [:]
+
+    var episode: Episode? {
+        get { episodeBox?.episode }
+        set { episodeBox = newValue.map(EpisodeBox.init) }
+    }
 
     init(clock: Int64) {
         self.clock = clock
@@ -111,7 +143,7 @@ public struct Incident: Sendable, Hashable {
 /// A figure row's key: interval start (Unix seconds) and queue (empty for the agent's own row).
 struct IntervalKey: Sendable, Hashable {
     var start: Int64
-    var queue: String
+    var queue: SharedName
 }
 
 /// An agent's figure rows, in the order they were first touched, each marked when changed since written.
@@ -196,7 +228,7 @@ struct AgentMachine {
         return (micros < 0 && micros % intervalMicros != 0 ? q - 1 : q) * ReportZone.intervalSeconds
     }
 
-    private mutating func figures(_ start: Int64, _ queue: String = "", _ change: (inout IntervalFigures) -> Void) {
+    private mutating func figures(_ start: Int64, _ queue: SharedName = .empty, _ change: (inout IntervalFigures) -> Void) {
         guard start >= output.keptFrom else {
             output.stale = true
             return
@@ -205,8 +237,8 @@ struct AgentMachine {
     }
 
     /// Agent row and, when the call has one, its queue's row.
-    private mutating func both(_ start: Int64, _ queue: String, _ change: (inout IntervalFigures) -> Void) {
-        figures(start, "", change)
+    private mutating func both(_ start: Int64, _ queue: SharedName, _ change: (inout IntervalFigures) -> Void) {
+        figures(start, .empty, change)
         if !queue.isEmpty { figures(start, queue, change) }
     }
 
@@ -230,7 +262,14 @@ struct AgentMachine {
         for call in calls {
             switch call.phase {
             case .live: both(start, call.queue) { $0.talk += dt }; connected += 1
-            case .held: both(start, call.queue) { $0.hold += dt }; connected += 1
+            case .held:
+                // A hold still going on is the longest so far up to here (the interval's end, or the newest event).
+                let length = state.clock + dt - call.phaseSince
+                both(start, call.queue) {
+                    $0.hold += dt
+                    $0.longestHold = max($0.longestHold, length)
+                }
+                connected += 1
             case .wrapup: both(start, call.queue) { $0.wrapup += dt }
             }
         }
@@ -266,7 +305,7 @@ struct AgentMachine {
     private mutating func touchIncident(of episode: AgentState.Episode, end: Int64? = nil) {
         let id = Incident.id(worker: worker, kind: .wrongCallRisk, start: episode.start)
         output.incidents[id] = Incident(id: id, worker: worker, kind: .wrongCallRisk, start: episode.start, end: end,
-                                        calls: episode.calls, queue: episode.queue, via: episode.via,
+                                        calls: episode.calls, queue: episode.queue.text, via: episode.via.text,
                                         exposure: episode.exposure)
         output.dirtyIncidents.insert(id)
     }
@@ -274,12 +313,12 @@ struct AgentMachine {
     private mutating func touchMisroute(_ m: AgentState.OpenMisroute, end: Int64?) {
         let id = Incident.id(worker: worker, kind: .misroute, start: m.start)
         output.incidents[id] = Incident(id: id, worker: worker, kind: .misroute, start: m.start, end: end,
-                                        calls: m.calls, queue: m.queue, via: m.via, exposure: 0)
+                                        calls: m.calls, queue: m.queue.text, via: m.via.text, exposure: 0)
         output.dirtyIncidents.insert(id)
     }
 
-    private mutating func close(_ kind: TimelineSpan.Kind, _ ref: String, queue: String = "", from: Int64, to: Int64) {
-        output.spans.append(TimelineSpan(kind: kind, ref: ref, queue: queue, start: from, end: to))
+    private mutating func close(_ kind: TimelineSpan.Kind, _ ref: String, queue: SharedName = .empty, from: Int64, to: Int64) {
+        output.spans.append(TimelineSpan(kind: kind, ref: ref, queue: queue.text, start: from, end: to))
     }
 
     private static func spanKind(_ phase: AgentState.Phase) -> TimelineSpan.Kind {
@@ -290,7 +329,8 @@ struct AgentMachine {
         }
     }
 
-    /// A hold ended at `t`: counted, with its length, in the interval where it ends.
+    /// A hold ended at `t`: counted, with its length, in the interval where it ends (while it goes on, `accrue`
+    /// keeps its length so far as the longest hold of each interval it spans).
     private mutating func endHold(_ call: AgentState.OpenCall, at t: Int64) {
         let length = t - call.phaseSince
         both(Self.interval(t), call.queue) {
@@ -300,7 +340,7 @@ struct AgentMachine {
     }
 
     /// Applies one event at or after `state.clock`.
-    mutating func apply(_ e: ReportEvent) {
+    mutating func apply(_ e: LoggedEvent) {
         if e.kind == .transferOut {
             // Changes no state, so it needs no replay when late: counted where it happened.
             let iv = Self.interval(e.at)
@@ -319,13 +359,13 @@ struct AgentMachine {
             state.activitySince = t
         case .callStart:
             guard !state.calls.contains(where: { $0.id == e.ref }) else { break }
-            if e.via == "queue" && !state.calls.isEmpty {
+            if e.via == .viaQueue && !state.calls.isEmpty {
                 let m = AgentState.OpenMisroute(start: t, calls: [e.ref] + state.calls.map(\.id), queue: e.queue, via: e.via)
                 state.misroutes.append(m)
                 touchMisroute(m, end: nil)
                 both(iv, e.queue) { $0.misroutes += 1 }
             }
-            if e.via == "transfer" { both(iv, e.queue) { $0.transfersIn += 1 } }
+            if e.via == .viaTransfer { both(iv, e.queue) { $0.transfersIn += 1 } }
             state.offers[e.ref] = nil
             state.calls.append(.init(id: e.ref, queue: e.queue, via: e.via, phase: .live, muted: nil,
                                      startedAt: t, phaseSince: t))
@@ -418,8 +458,9 @@ struct AgentMachine {
             spans.append(TimelineSpan(kind: .activity, ref: activity, start: state.activitySince, end: nil))
         }
         for call in state.calls {
-            spans.append(TimelineSpan(kind: .call, ref: call.id, queue: call.queue, start: call.startedAt, end: nil))
-            spans.append(TimelineSpan(kind: Self.spanKind(call.phase), ref: call.id, queue: call.queue,
+            let queue = call.queue.text
+            spans.append(TimelineSpan(kind: .call, ref: call.id, queue: queue, start: call.startedAt, end: nil))
+            spans.append(TimelineSpan(kind: Self.spanKind(call.phase), ref: call.id, queue: queue,
                                       start: call.phaseSince, end: nil))
         }
         return spans

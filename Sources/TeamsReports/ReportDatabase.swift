@@ -277,8 +277,12 @@ public final class ReportDatabase: Sendable {
         let encoder = JSONEncoder()
         try writer.write { db in
             for p in batch.profiles {
-                try db.cachedStatement(sql: "INSERT OR REPLACE INTO workers(id, name, team) VALUES (?, ?, ?)")
-                    .execute(arguments: [p.id, p.name, p.team])
+                if let name = p.name {
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO workers(id, name, team) VALUES (?, ?, ?)")
+                        .execute(arguments: [p.id, name, p.team])
+                } else {
+                    try db.cachedStatement(sql: "UPDATE workers SET team = ? WHERE id = ?").execute(arguments: [p.team, p.id])
+                }
             }
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO events(worker, at, kind, ref, queue, via) VALUES (?, ?, ?, ?, ?, ?)

@@ -14,7 +14,7 @@ final class ReportEngine {
     /// bytes).
     final class Log {
         var baseState: AgentState
-        var events: [ReportEvent] = []
+        var events: [LoggedEvent] = []
         var machine: AgentMachine
         /// Everything since the checkpoint must be rewritten (after a replay).
         var fullRewrite: Bool
@@ -22,6 +22,9 @@ final class ReportEngine {
         var unwritten: [ReportEvent] = []
         var checkpointDirty: Bool
         var dirty = true
+        /// An event was applied since the open spans were last written (accruing time changes none of them:
+        /// a floor on calls is not rewritten span by span at every flush).
+        var openSpansDirty = true
 
         var baseTime: Int64 { baseState.clock }
 
@@ -33,9 +36,29 @@ final class ReportEngine {
         }
     }
 
+    /// A worker's name and team. The name is kept only until written to the database: after, its hash tells
+    /// a change.
     struct Profile: Sendable, Hashable {
-        var name: String
-        var team: String
+        /// `nil` once written.
+        var name: String?
+        var nameHash: Int
+        var team: SharedName
+
+        init(name: String, team: SharedName) {
+            self.name = name
+            self.nameHash = name.hashValue
+            self.team = team
+        }
+    }
+
+    /// Who had a call last, for transfers out.
+    struct Holder: Sendable {
+        var worker: SharedName
+        /// The call's queue there.
+        var queue: SharedName
+        var startedAt: Int64
+        /// When it ended there; `.max` while it goes on.
+        var endedAt: Int64 = .max
     }
 
     /// Cumulative counts, for `/status` and `/metrics`.
@@ -63,9 +86,8 @@ final class ReportEngine {
     /// Newest event time seen (microseconds); open states are accrued up to it.
     private(set) var horizon: Int64 = .min
     var counters = Counters()
-    /// Who had each call last, for transfers out: worker, the call's queue there, when it started and
-    /// ended there.
-    private var holders: [String: (worker: String, queue: String, startedAt: Int64, endedAt: Int64?)] = [:]
+    /// Who had each call last, for transfers out.
+    private var holders: [String: Holder] = [:]
     /// How long after a call ended at one agent its start at another still counts as a transfer out.
     static let transferGap: Int64 = 120 * 1_000_000
 
@@ -91,10 +113,18 @@ final class ReportEngine {
             }
             if event.at.microseconds > horizon { horizon = event.at.microseconds }
             if case .worker(let id, let profile) = event.kind {
-                var p = profiles[id] ?? Profile(name: id, team: "")
-                if let name = profile.name { p.name = name }
-                if let team = profile.team { p.team = team }
-                if profiles[id] != p {
+                let known = profiles[id]
+                var p = known ?? Profile(name: id, team: .empty)
+                var changed = known == nil
+                if let name = profile.name, name.hashValue != p.nameHash {
+                    p = Profile(name: name, team: p.team)
+                    changed = true
+                }
+                if let team = profile.team.map(SharedName.init), team != p.team {
+                    p.team = team
+                    changed = true
+                }
+                if changed {
                     profiles[id] = p
                     dirtyProfiles.insert(id)
                 }
@@ -102,7 +132,7 @@ final class ReportEngine {
             }
             guard let (worker, e) = ReportEvent.from(event) else { continue }
             if e.kind == .callStart { noteStart(worker: worker, e) }
-            if e.kind == .end, var h = holders[e.ref], h.worker == worker {
+            if e.kind == .end, var h = holders[e.ref], h.worker == SharedName(worker) {
                 h.endedAt = e.at
                 holders[e.ref] = h
             }
@@ -114,11 +144,13 @@ final class ReportEngine {
         if let previous = holders[e.ref] {
             // An older leg read again (a file re-read, a late event) is no transfer and no newer holder.
             guard previous.startedAt <= e.at else { return }
-            if e.via == "transfer", previous.worker != worker, previous.endedAt.map({ e.at - $0 <= Self.transferGap }) ?? true {
-                ingest(worker: previous.worker, ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue))
+            if e.via == CallVia.transfer.rawValue, previous.worker != SharedName(worker),
+               previous.endedAt == .max || e.at - previous.endedAt <= Self.transferGap {
+                ingest(worker: previous.worker.text,
+                       ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue.text))
             }
         }
-        holders[e.ref] = (worker, e.queue, e.at, nil)
+        holders[e.ref] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
     }
 
     /// Feeds one report event of `worker` (also used when restoring from the database).
@@ -129,15 +161,17 @@ final class ReportEngine {
             logs[worker] = Log(baseState: state, machine: AgentMachine(worker: worker, grace: grace, state: state,
                                                                       output: AgentOutput()))
             if profiles[worker] == nil {
-                profiles[worker] = Profile(name: worker, team: "")
+                profiles[worker] = Profile(name: worker, team: .empty)
                 dirtyProfiles.insert(worker)
             }
         }
         if restoring {
             // Who had each call, as `ingest(_:now:)` learnt it before the restart.
             if e.kind == .callStart {
-                if (holders[e.ref]?.startedAt ?? .min) <= e.at { holders[e.ref] = (worker, e.queue, e.at, nil) }
-            } else if e.kind == .end, holders[e.ref]?.worker == worker {
+                if (holders[e.ref]?.startedAt ?? .min) <= e.at {
+                    holders[e.ref] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
+                }
+            } else if e.kind == .end, holders[e.ref]?.worker == SharedName(worker) {
                 holders[e.ref]?.endedAt = e.at
             }
         }
@@ -148,11 +182,13 @@ final class ReportEngine {
 
     private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
         log.dirty = true
-        guard log.insert(e, counters: &counters) else { return }
+        log.openSpansDirty = true
+        let logged = LoggedEvent(e)
+        guard log.insert(logged, counters: &counters) else { return }
         if !restoring { log.unwritten.append(e) }
         counters.counted += 1
         if e.at >= log.machine.state.clock || e.kind == .transferOut {
-            log.machine.apply(e)
+            log.machine.apply(logged)
             log.replayIfStale()
         } else {
             counters.replays += 1
@@ -168,21 +204,29 @@ final class ReportEngine {
         pendingLogs.insert(worker)
         fedSinceAdvance.insert(worker)
         // Calls the agent had at the checkpoint: a transfer of one after the restart is their transfer out.
-        for call in base.calls { holders[call.id] = (worker, call.queue, call.startedAt, nil) }
+        for call in base.calls {
+            holders[call.id] = Holder(worker: SharedName(worker), queue: call.queue, startedAt: call.startedAt)
+        }
     }
 
+    /// A profile read from the database: already written, so its name is not kept.
     func restore(profile id: String, name: String, team: String) {
-        profiles[id] = Profile(name: name, team: team)
+        var p = Profile(name: name, team: SharedName(team))
+        p.name = nil
+        profiles[id] = p
     }
 
     func restore(horizon: Int64) {
         self.horizon = max(self.horizon, horizon)
     }
 
-    /// Accrues every agent with something open up to the newest event time.
-    func advanceAll() {
+    /// Accrues every agent with something open up to the newest event time; with `everyone` false, only the
+    /// agents fed since the last call (a floor of open calls is then not rewritten at every flush: the others
+    /// catch up at the next call with `everyone`).
+    func advanceAll(everyone: Bool = true) {
         guard horizon != .min else { return }
-        let behind = horizon == advancedTo ? Array(fedSinceAdvance) : Array(logs.keys)
+        let all = everyone && horizon != advancedTo
+        let behind = all ? Array(logs.keys) : Array(fedSinceAdvance)
         for key in behind {
             guard let state = logs[key]?.machine.state,
                   state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
@@ -191,11 +235,11 @@ final class ReportEngine {
             logs[key]!.dirty = true
             pendingLogs.insert(key)
         }
-        advancedTo = horizon
+        if everyone { advancedTo = horizon }
         fedSinceAdvance = []
         if holders.count > 100_000 {
             let cut = horizon - Self.transferGap
-            holders = holders.filter { $0.value.endedAt.map { $0 >= cut } ?? true }
+            holders = holders.filter { $0.value.endedAt >= cut }
         }
     }
 
@@ -203,11 +247,14 @@ final class ReportEngine {
     func collect() -> WriteBatch {
         var batch = WriteBatch(horizon: horizon)
         for id in dirtyProfiles {
-            if let p = profiles[id] { batch.profiles.append((id, p.name, p.team)) }
+            guard let p = profiles[id] else { continue }
+            batch.profiles.append((id, p.name, p.team.text))
+            // Written: the database has the name now.
+            profiles[id]?.name = nil
         }
         dirtyProfiles = []
         for key in pendingLogs where logs[key].map({ $0.dirty || $0.checkpointDirty }) ?? false {
-            let team = profiles[key]?.team ?? ""
+            let team = profiles[key]?.team.text ?? ""
             logs[key]!.collect(into: &batch, worker: key, team: team)
             logs[key]!.moveCheckpoint(horizon: horizon, lateWindow: lateWindow, into: &batch, worker: key)
         }
@@ -223,7 +270,7 @@ final class ReportEngine {
 
 extension ReportEngine.Log {
     /// Inserts in time order (after events of the same time); false for a duplicate or a too-late event.
-    func insert(_ e: ReportEvent, counters: inout ReportEngine.Counters) -> Bool {
+    func insert(_ e: LoggedEvent, counters: inout ReportEngine.Counters) -> Bool {
         if e.at < baseTime {
             counters.tooLate += 1
             return false
@@ -273,14 +320,14 @@ extension ReportEngine.Log {
         if fullRewrite {
             batch.rewrites.append((worker, baseSeconds, baseTime))
             for row in machine.output.intervals.entries where row.key.start >= baseSeconds {
-                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue,
+                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue.text,
                                              figures: row.figures))
             }
             batch.spans.append((worker, machine.output.spans.filter { $0.end.map { $0 >= baseTime } ?? true }))
             batch.incidents.append(contentsOf: machine.output.incidents.values)
         } else {
             for row in machine.output.intervals.entries where row.dirty {
-                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue,
+                batch.intervals.append(.init(worker: worker, team: team, start: row.key.start, queue: row.key.queue.text,
                                              figures: row.figures))
             }
             batch.spans.append((worker, Array(machine.output.spans[machine.output.spansWritten...])))
@@ -288,7 +335,8 @@ extension ReportEngine.Log {
                 if let incident = machine.output.incidents[id] { batch.incidents.append(incident) }
             }
         }
-        batch.spans.append((worker, machine.openSpans))
+        if fullRewrite || openSpansDirty { batch.spans.append((worker, machine.openSpans)) }
+        openSpansDirty = false
         machine.output.intervals.markWritten()
         machine.output.dirtyIncidents = []
         machine.output.forgetWritten(current: AgentMachine.interval(machine.state.clock))
@@ -335,7 +383,8 @@ struct WriteBatch {
     }
 
     var horizon: Int64
-    var profiles: [(id: String, name: String, team: String)] = []
+    /// `name` is `nil` when only the team changed (the name is already written).
+    var profiles: [(id: String, name: String?, team: String)] = []
     var events: [(worker: String, events: [ReportEvent])] = []
     /// Delete this worker's intervals from `seconds` and spans and incidents from `micros` before writing.
     var rewrites: [(worker: String, seconds: Int64, micros: Int64)] = []

@@ -27,11 +27,6 @@ public struct ReportEvent: Sendable, Hashable, Codable {
         self.via = via
     }
 
-    /// The same event twice: same time, kind and call or activity.
-    func sameAs(_ other: ReportEvent) -> Bool {
-        at == other.at && kind == other.kind && ref == other.ref
-    }
-
     /// The report event of a domain event, with its worker; `nil` for events reports do not use.
     static func from(_ event: Event) -> (WorkerID, ReportEvent)? {
         let at = event.at.microseconds
@@ -61,4 +56,34 @@ public struct ReportEvent: Sendable, Hashable, Codable {
             return nil
         }
     }
+}
+
+/// A `ReportEvent` as an agent's log keeps it in memory: its queue and way in as shared names (40 bytes,
+/// not 64).
+struct LoggedEvent: Sendable, Hashable {
+    var at: Int64
+    /// The call id, or the activity's name.
+    var ref: String
+    var queue: SharedName
+    var via: SharedName
+    var kind: ReportEvent.Kind
+
+    init(_ e: ReportEvent) {
+        at = e.at
+        ref = e.ref
+        queue = SharedName(e.queue)
+        via = SharedName(e.via)
+        kind = e.kind
+    }
+
+    /// The same event twice: same time, kind and call or activity.
+    func sameAs(_ other: LoggedEvent) -> Bool {
+        at == other.at && kind == other.kind && ref == other.ref
+    }
+}
+
+extension SharedName {
+    /// `via` of a call that came from a queue, and of one transferred in.
+    static let viaQueue = SharedName(CallVia.queue.rawValue)
+    static let viaTransfer = SharedName(CallVia.transfer.rawValue)
 }

@@ -25,6 +25,10 @@ public final class ReportWriter: Sendable {
         public var retentionDays: Int
         /// Seconds between writes.
         public var flushInterval: Double
+        /// Seconds between accruing every agent's open activity and calls up to the newest event: a write in
+        /// between accrues only the agents with new events (a floor on long calls is not rewritten every
+        /// `flushInterval`). `flush()` and `stop()` accrue everyone.
+        public var accrueInterval: Double
         /// Seconds an event may be late and still correct figures already written.
         public var lateWindow: Double
         /// Events taken from ingest after which the writer writes at once rather than waiting for
@@ -42,10 +46,11 @@ public final class ReportWriter: Sendable {
 
         public init(grace: Double = 3, retentionDays: Int = 90, flushInterval: Double = 1, lateWindow: Double = 3600,
                     eventsPerTransaction: Int = 50_000, niceness: Int32 = 10, maxQueuedEvents: Int = 1_000_000,
-                    trimAfterEvents: Int = 100_000) {
+                    trimAfterEvents: Int = 100_000, accrueInterval: Double = 10) {
             self.grace = grace
             self.retentionDays = retentionDays
             self.flushInterval = flushInterval
+            self.accrueInterval = accrueInterval
             self.lateWindow = lateWindow
             self.eventsPerTransaction = eventsPerTransaction
             self.niceness = niceness
@@ -144,10 +149,11 @@ public final class ReportWriter: Sendable {
     }
 
     /// The writer's thread: takes work, feeds the engine, writes every `flushInterval` seconds (once
-    /// started) or as soon as `eventsPerTransaction` events are waiting; expires hourly. Ends when the
-    /// writer is gone.
+    /// started, accruing everyone every `accrueInterval`) or as soon as `eventsPerTransaction` events are
+    /// waiting; expires hourly. Ends when the writer is gone.
     private static func run(_ writer: () -> ReportWriter?) {
         var nextFlush = Timestamp.monotonicSeconds()
+        var nextAccrue = nextFlush
         var flushes = 0
         var taken = 0
         var sinceTrim = 0
@@ -166,7 +172,7 @@ public final class ReportWriter: Sendable {
                         taken += events.count
                         sinceTrim += events.count
                         if taken >= w.settings.eventsPerTransaction {
-                            w.flushNow()
+                            w.flushNow(everyone: false)
                             taken = 0
                         }
                     case .flush(let done):
@@ -189,7 +195,9 @@ public final class ReportWriter: Sendable {
             guard now >= nextFlush else { continue }
             nextFlush = now + w.settings.flushInterval
             guard w.running.withLock({ $0 }) else { continue }
-            w.flushNow()
+            let everyone = now >= nextAccrue
+            if everyone { nextAccrue = now + w.settings.accrueInterval }
+            w.flushNow(everyone: everyone)
             taken = 0
             if flushes % max(1, Int(3600 / w.settings.flushInterval)) == 0 { w.expireNow() }
             flushes += 1
@@ -274,9 +282,11 @@ public final class ReportWriter: Sendable {
         return h == .min ? nil : h
     }
 
-    private func flushNow() {
+    /// Writes what the engine has; `everyone`: after accruing every agent up to the newest event, not only
+    /// those with new events.
+    private func flushNow(everyone: Bool = true) {
         let batch = engine.withLock { engine -> WriteBatch in
-            engine.advanceAll()
+            engine.advanceAll(everyone: everyone)
             return engine.collect()
         }
         guard !batch.isEmpty else { return }

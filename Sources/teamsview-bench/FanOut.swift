@@ -6,7 +6,8 @@ import TeamsWeb
 
 /// Live fan-out measured from outside: `teamsview serve` as its own process with a floor of `agents` agents
 /// (two calls each) read from a followed file, and `clients` Server-Sent Events clients on
-/// `/live?page=1&per=200` (the stream `/` opens), held by this process and read by one thread with poll(2).
+/// `/live?page=1&per=200` (the stream `/` opens), held by this process and read by one thread with epoll(7)
+/// (poll(2) would walk every client's socket at each wake-up: the bench would time itself, not the server).
 ///
 /// - Latency: `rounds` times, one event (`call.hold` of the live call of an agent on the first page, another
 ///   agent each round) is POSTed to `/ingest` or appended to the followed file, in turn; for each client, the
@@ -125,12 +126,12 @@ private func raiseFileLimit(to wanted: UInt64) {
     _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-/// Many SSE clients read by one thread with poll(2). Reads everything that arrives and keeps only
-/// what the search for the expected marker needs (the last bytes of each client), so a thousand
-/// clients' resets do not pile up here.
+/// Many SSE clients read by one thread with epoll(7): a wake-up costs the sockets that have something, not
+/// all of them. Reads everything that arrives and keeps only what the search for the expected marker needs
+/// (the last bytes of each client), so a thousand clients' resets do not pile up here.
 private final class SSEFleet {
     private var fds: [Int32] = []
-    private var pollfds: [pollfd] = []
+    private let epoll: Epoll
     private var needle: [UInt8] = []
     /// Each client's last `needle.count - 1` bytes, so a marker split across reads is found.
     private var carry: [[UInt8]]
@@ -148,13 +149,15 @@ private final class SSEFleet {
         started = WallClock.monotonicSeconds()
         needle = Array(marker.utf8)
         remaining = count
+        guard let opened = Epoll() else { throw FanOutError.connect }
+        epoll = opened
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8)
         for i in 0..<count {
             guard let fd = try? RawHTTP.connect(port) else { close(); throw FanOutError.connect }
             _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             fds.append(fd)
-            pollfds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            guard epoll.add(fd, token: UInt64(fds.count - 1)) else { close(); throw FanOutError.connect }
             if i % 20 == 19 { _ = poll(timeoutMs: 0) }
         }
     }
@@ -193,12 +196,10 @@ private final class SSEFleet {
         return arrivals
     }
 
-    /// One poll round: reads every ready socket dry, looking for the marker in what arrives.
+    /// One wait: reads every ready socket dry, looking for the marker in what arrives.
     private func poll(timeoutMs: Int32) -> Int {
-        let n = Glibc.poll(&pollfds, nfds_t(pollfds.count), timeoutMs)
-        guard n > 0 else { return 0 }
-        for i in pollfds.indices where pollfds[i].revents != 0 {
-            pollfds[i].revents = 0
+        epoll.wait(timeoutMs: timeoutMs) { token in
+            let i = Int(token)
             while true {
                 let got = chunk.withUnsafeMutableBytes { read(fds[i], $0.baseAddress, $0.count) }
                 if got <= 0 { break }
@@ -212,6 +213,5 @@ private final class SSEFleet {
                 }
             }
         }
-        return Int(n)
     }
 }
