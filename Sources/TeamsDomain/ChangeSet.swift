@@ -1,9 +1,10 @@
 /// What a batch of events did to the registry: which rows views must redraw or drop.
 ///
-/// Applying a batch only notes, in order, each worker an event changed or removed (an append, no
-/// hashing); `changed` and `removed` are worked out from that list when read. The ingest path reads
-/// neither (live views find changed workers by their `WorkerState/version`), so it hashes each
-/// worker id once per event, in the registry's own lookup.
+/// One representation: the ordered list of the workers each event changed or removed. Applying a batch
+/// only appends to it (no hashing); `changed` and `removed` are worked out from it when read. The ingest
+/// path reads neither (live views find changed workers by their `WorkerState/version`), so it hashes each
+/// worker id once per event, in the registry's own lookup. A change set given as sets (a restored floor,
+/// tests) is that list with each worker once.
 public struct ChangeSet: Sendable, Hashable {
     /// The registry version after the batch.
     public var version: UInt64
@@ -17,9 +18,6 @@ public struct ChangeSet: Sendable, Hashable {
     /// changed, and worker versions may be lower than before it.
     public var replacedRegistry = false
 
-    /// Sets given whole (by `init` or a setter); `touches` apply on top of them.
-    private var baseChanged: Set<WorkerID>
-    private var baseRemoved: Set<WorkerID>
     /// Each outcome recorded that changed or removed a worker, in order; a worker may appear more than once.
     private var touches: [Touch] = []
     /// How many of `touches` are removals.
@@ -30,45 +28,30 @@ public struct ChangeSet: Sendable, Hashable {
         var removed: Bool
     }
 
+    /// A change set of workers `changed` and `removed` (a worker in both counts as removed).
     public init(version: UInt64 = 0, changed: Set<WorkerID> = [], removed: Set<WorkerID> = [],
                 applied: Int = 0, unchanged: Int = 0, lastEventAt: Timestamp? = nil) {
         self.version = version
-        self.baseChanged = changed
-        self.baseRemoved = removed
+        touches.reserveCapacity(changed.count + removed.count)
+        for id in changed { touches.append(Touch(id: id, removed: false)) }
+        for id in removed { touches.append(Touch(id: id, removed: true)) }
+        removals = removed.count
         self.applied = applied
         self.unchanged = unchanged
         self.lastEventAt = lastEventAt
     }
 
     /// Workers created or changed by the batch and still present after it.
-    public var changed: Set<WorkerID> {
-        get { resolved().changed }
-        set {
-            let removed = resolved().removed
-            baseChanged = newValue
-            baseRemoved = removed
-            touches = []
-            removals = 0
-        }
-    }
+    public var changed: Set<WorkerID> { resolved().changed }
 
     /// Workers removed by the batch and absent after it.
-    public var removed: Set<WorkerID> {
-        get { hasRemovals ? resolved().removed : [] }
-        set {
-            let changed = resolved().changed
-            baseChanged = changed
-            baseRemoved = newValue
-            touches = []
-            removals = 0
-        }
-    }
+    public var removed: Set<WorkerID> { hasRemovals ? resolved().removed : [] }
 
     /// Whether `removed` may be non-empty; false means it is empty, known without working it out.
-    public var hasRemovals: Bool { removals > 0 || !baseRemoved.isEmpty }
+    public var hasRemovals: Bool { removals > 0 }
 
     /// True when no worker changed or was removed.
-    public var isEmpty: Bool { touches.isEmpty && baseChanged.isEmpty && baseRemoved.isEmpty }
+    public var isEmpty: Bool { touches.isEmpty }
 
     /// Room for `count` recorded outcomes without regrowing.
     mutating func reserve(_ count: Int) {
@@ -91,12 +74,12 @@ public struct ChangeSet: Sendable, Hashable {
         }
     }
 
-    /// `changed` and `removed`: the recorded outcomes replayed in order on the sets given whole.
+    /// `changed` and `removed`: the recorded outcomes replayed in order.
     private func resolved() -> (changed: Set<WorkerID>, removed: Set<WorkerID>) {
-        var changed = baseChanged
-        var removed = baseRemoved
+        var changed = Set<WorkerID>()
+        var removed = Set<WorkerID>()
         guard !touches.isEmpty else { return (changed, removed) }
-        changed.reserveCapacity(changed.count + touches.count)
+        changed.reserveCapacity(touches.count - removals)
         for touch in touches {
             if touch.removed {
                 changed.remove(touch.id)

@@ -7,10 +7,13 @@ import TeamsDomain
 /// on every event and `worker` on every event but `heartbeat`. Optional fields given as `null` count as absent.
 /// A field the event reads appearing twice is rejected rather than guessed at.
 ///
-/// Keeps a reusable ``JSONTape``: give each reading thread its own decoder.
+/// Keeps a reusable ``JSONTape`` and a ``StringInterner`` of worker, call and task ids (each id an event
+/// names is one shared `String`, not a new allocation per event): give each reading thread its own decoder.
 public struct NativeDecoder: LineDecoder {
     public var limits: NativeLimits
     var tape = JSONTape()
+    /// Ids seen lately; bounded (it starts over when full), so memory stays flat.
+    var interner: StringInterner? = StringInterner(limit: 1 << 13)
 
     public init(limits: NativeLimits = NativeLimits()) {
         self.limits = limits
@@ -48,9 +51,10 @@ public struct NativeDecoder: LineDecoder {
             throw Self.reject(error, line)
         }
         let limits = self.limits
+        let tape = self.tape
         return try tape.withRoot(line) { (root) throws(IngestReject) -> Event in
             var reader = NativeEventReader(root: root, limits: limits)
-            return try reader.event()
+            return try reader.event(interning: &interner)
         }
     }
 
@@ -81,7 +85,14 @@ struct NativeEventReader {
         self.limits = limits
     }
 
+    /// The event, its ids built afresh.
     mutating func event() throws(IngestReject) -> Event {
+        var none: StringInterner?
+        return try event(interning: &none)
+    }
+
+    /// The event, its ids shared through `interner` when there is one.
+    mutating func event(interning interner: inout StringInterner?) throws(IngestReject) -> Event {
         guard root.kind == .object else {
             throw IngestReject(.schema, "not a JSON object (found \(root.kind))")
         }
@@ -96,7 +107,7 @@ struct NativeEventReader {
         try limits.checkSkew(at)
 
         if case .heartbeat = type { return Event(at: at, .heartbeat) }
-        let worker = try requiredString(.worker, max: limits.maxIDBytes)
+        let worker = try requiredID(.worker, &interner)
 
         switch type {
         case .worker:
@@ -108,7 +119,7 @@ struct NativeEventReader {
             let name = try requiredString(.activity, max: limits.maxTextBytes)
             return Event(at: at, .activity(worker, name: name, available: try optionalBool(.available)))
         case .callStart, .callOffer:
-            let start = CallStart(call: try requiredString(.call, max: limits.maxIDBytes),
+            let start = CallStart(call: try requiredID(.call, &interner),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes),
                                   direction: try choice(.direction, default: CallDirection.inbound),
@@ -116,15 +127,15 @@ struct NativeEventReader {
             if case .callOffer = type { return Event(at: at, .callOffer(worker, start)) }
             return Event(at: at, .callStart(worker, start))
         case .call(let change):
-            return Event(at: at, .call(worker, try requiredString(.call, max: limits.maxIDBytes), change))
+            return Event(at: at, .call(worker, try requiredID(.call, &interner), change))
         case .taskStart:
-            let start = TaskStart(task: try requiredString(.task, max: limits.maxIDBytes),
+            let start = TaskStart(task: try requiredID(.task, &interner),
                                   channel: try requiredString(.channel, max: limits.maxTextBytes),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes))
             return Event(at: at, .taskStart(worker, start))
         case .taskEnd:
-            return Event(at: at, .taskEnd(worker, try requiredString(.task, max: limits.maxIDBytes)))
+            return Event(at: at, .taskEnd(worker, try requiredID(.task, &interner)))
         case .workerRemove:
             return Event(at: at, .workerRemove(worker))
         case .heartbeat:
@@ -195,6 +206,19 @@ struct NativeEventReader {
         let s = try string(f, n, max: max)
         guard !s.isEmpty else { throw IngestReject(.schema, "field \"\(f.key)\" must not be empty") }
         return s
+    }
+
+    /// A required id (worker, call, task): as ``requiredString(_:max:)`` with ``NativeLimits/maxIDBytes``,
+    /// the string shared through `interner` when it has no escapes.
+    func requiredID(_ f: NativeField, _ interner: inout StringInterner?) throws(IngestReject) -> String {
+        guard let n = node(f), let raw = n.rawStringBytes, !n.hasEscapes else {
+            return try requiredString(f, max: limits.maxIDBytes)
+        }
+        guard raw.count <= limits.maxIDBytes else {
+            throw IngestReject(.schema, "field \"\(f.key)\" is longer than \(limits.maxIDBytes) bytes")
+        }
+        guard !raw.isEmpty else { throw IngestReject(.schema, "field \"\(f.key)\" must not be empty") }
+        return interner?.intern(raw) ?? String(decoding: raw, as: UTF8.self)
     }
 
     func optionalString(_ f: NativeField, max: Int) throws(IngestReject) -> String? {

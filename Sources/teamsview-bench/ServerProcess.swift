@@ -63,9 +63,15 @@ final class ServerProcess {
     /// on a busy machine.
     func cpuSeconds() -> Double { processCPUSeconds(pid: process.processIdentifier) }
 
-    func stop() {
+    /// SIGTERM, then SIGKILL if the server has not exited within `grace` seconds. A server that read a
+    /// million events with reports on drains its reports writer on SIGTERM, which takes minutes on a busy
+    /// machine; the figures are taken by then, so the bench does not wait for it.
+    func stop(grace: Double = 10) {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(grace)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
         if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TeamsDomain
-import TeamsIngest
+@testable import TeamsIngest
 
 /// A floor saved mid-flight (multi-call, hold, mute, a change held for a call not started yet, Twilio
 /// records waiting in the reorder window and the correlation they build) comes back identical, and goes on
@@ -147,5 +147,73 @@ struct FloorSnapshotTests {
         } catch {
             #expect(String(describing: error).contains("/data/state.snapshot has format version 9"))
         }
+    }
+
+    /// The floor of ``lines`` taken as a snapshot (a held call change, calls, Twilio memory).
+    static func takenFloor() -> FloorSnapshot {
+        let store = RegistryStore()
+        let live = Self.pipeline(store)
+        let slot = live.slot(for: live.makeSession(source: "POST /ingest"))
+        let body = Array(Self.lines.joined(separator: "\n").utf8)
+        slot.run { s in body.withUnsafeBufferPointer { s.feed(body: $0) } }
+        let (registry, counters) = store.capture()
+        return live.whileNoOperationRuns { sessions in
+            FloorSnapshot(takenAt: Timestamp(microseconds: 1_700_000_000_000_000),
+                          log: .init(generation: 3, offset: WriteAheadLog.headerLength),
+                          registry: registry, counters: counters, statistics: live.statistics.snapshot(),
+                          sessions: sessions)
+        }
+    }
+
+    @Test("a snapshot in format version 1 (JSON, written by older builds) is still read, the same as version 2")
+    func readsVersionOne() throws {
+        let taken = Self.takenFloor()
+        let json = try taken.encoded(version: FloorSnapshot.jsonFormatVersion)
+        let compact = try taken.encoded()
+        #expect(json[8] == 1 && compact[8] == 2)
+        #expect(json[24] == UInt8(ascii: "{"))
+        let a = try FloorSnapshot.decode(json, path: "old")
+        let b = try FloorSnapshot.decode(compact, path: "new")
+        for s in [a, b] {
+            #expect(s.registry.workers == taken.registry.workers)
+            #expect(s.registry.pendingCount == 1 && s.registry.version == taken.registry.version)
+            #expect(s.counters == taken.counters && s.statistics == taken.statistics)
+            #expect(s.log == taken.log && s.takenAt == taken.takenAt)
+            #expect(s.sessions.count == taken.sessions.count)
+        }
+        // What was read from JSON, saved again in the compact form, reads back the same.
+        #expect(try FloorSnapshot.decode(a.encoded(), path: "again").registry.workers == taken.registry.workers)
+    }
+
+    @Test("a compact payload cut short or with a bad tag throws, never traps")
+    func compactDamage() throws {
+        let payload = Array(try Self.takenFloor().encoded().dropFirst(24))
+        #expect(throws: Never.self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: payload) }
+        for cut in stride(from: 0, to: payload.count, by: max(1, payload.count / 97)) {
+            #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: Array(payload[..<cut])) }
+        }
+        var bad = payload
+        bad[0] = 200
+        #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: bad) }
+    }
+
+    @Test("the compact form keeps optionals, nested containers, big and negative numbers and text")
+    func compactValues() throws {
+        struct Inner: Codable, Equatable { var a: [Int64?]; var b: [String: Double] }
+        enum Kind: Codable, Equatable { case one(Inner), two(x: UInt64, y: String), none }
+        struct Outer: Codable, Equatable {
+            var kinds: [Kind]
+            var maybe: Int?
+            var text: String
+            var flags: Set<Bool>
+            var byNumber: [Int: String]
+        }
+        let value = Outer(kinds: [.one(Inner(a: [nil, .min, .max, -1, 0], b: ["π": 3.14, "": -0.0])),
+                                  .two(x: .max, y: "Ünïcødé 🙂"), .none],
+                          maybe: nil, text: "", flags: [true, false], byNumber: [7: "seven", -2: "minus two"])
+        var bytes: [UInt8] = []
+        try CompactEncoder.encode(value, appendingTo: &bytes)
+        #expect(try CompactDecoder.decode(Outer.self, from: bytes) == value)
+        #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(Inner.self, from: bytes) }
     }
 }

@@ -144,4 +144,28 @@ struct NativeDecoderTests {
         #expect(results.map { $0.success != nil } == [false, true, false, false, true])
         #expect(try results[4].get() == Event(at: t, .heartbeat))
     }
+
+    @Test("ids shared by one decoder stay right: escaped, repeated, more than it keeps, empty")
+    func sharedIDs() throws {
+        var decoder = NativeDecoder()
+        func worker(_ id: String) throws -> WorkerID? {
+            guard case .workerRemove(let w)? = try decoder.decode(#"{"type":"worker.remove",\#(at),"worker":"\#(id)"}"#).get()?.kind
+            else { return nil }
+            return w
+        }
+        let sid = "WKb25325363455ba7048386bee97bcfbd9"
+        #expect(try worker(sid) == sid)
+        #expect(try worker(#"WKb25325363455ba7048386bee97bcfbd\u0039"#) == sid)
+        #expect(try worker(sid) == sid)
+        for i in 0..<10_000 {
+            let id = "WK\(i)-0123456789abcdef0123456789"
+            #expect(try worker(id) == id)
+        }
+        #expect(try worker(sid) == sid)
+        #expect(decoder.decode(#"{"type":"worker.remove",\#(at),"worker":""}"#).failure
+            == IngestReject(.schema, #"field "worker" must not be empty"#))
+        guard case .call(let w, let c, .hold)? = try decoder.decode(#"{"type":"call.hold",\#(at),"worker":"\#(sid)","call":"CA00000000000000000000000000000001"}"#).get()?.kind
+        else { Issue.record("not a call.hold"); return }
+        #expect(w == sid && c == "CA00000000000000000000000000000001")
+    }
 }

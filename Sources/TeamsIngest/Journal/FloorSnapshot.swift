@@ -19,12 +19,17 @@ import TeamsDomain
 /// after ``log``.
 ///
 /// File `state.snapshot` in the data directory: a 24-byte header (`TEAMSSNP`, `u32` format version,
-/// `u32` CRC-32 of the payload, `u64` payload length, little-endian), then the payload: this value as
-/// JSON (Swift `Codable`, Foundation's `JSONEncoder`). Written to `state.snapshot.tmp`, synced, renamed
-/// over `state.snapshot`, then the directory is synced: a crash leaves the old snapshot or the new one.
+/// `u32` CRC-32 of the payload, `u64` payload length, little-endian), then the payload: this value's
+/// `Codable` form, in format version 2 in the compact binary form of ``CompactTag`` (several times cheaper
+/// to write than JSON: a snapshot is taken every 64 MiB of log while ingest runs), in format version 1
+/// as JSON (Foundation's `JSONEncoder`; still read, so a floor saved by an older build restores). Written
+/// to `state.snapshot.tmp`, synced, renamed over `state.snapshot`, then the directory is synced: a crash
+/// leaves the old snapshot or the new one.
 public struct FloorSnapshot: Codable {
-    /// The format this build writes and reads.
-    public static let formatVersion: UInt32 = 1
+    /// The format this build writes.
+    public static let formatVersion: UInt32 = 2
+    /// The older format this build still reads: the payload as JSON.
+    public static let jsonFormatVersion: UInt32 = 1
     static let magic = Array("TEAMSSNP".utf8)
     static let headerLength = 24
     public static let fileName = "state.snapshot"
@@ -63,7 +68,7 @@ public struct FloorSnapshot: Codable {
             case .notASnapshot(let path):
                 return "\(path) is not a teamsview snapshot (bad header); move it aside (and ingest.wal with it) to start with an empty floor"
             case .unknownVersion(let path, let version):
-                return "the snapshot \(path) has format version \(version); this build reads version \(FloorSnapshot.formatVersion). Run a build that reads it, or move it aside (and ingest.wal with it) to start with an empty floor"
+                return "the snapshot \(path) has format version \(version); this build reads versions \(FloorSnapshot.jsonFormatVersion) and \(FloorSnapshot.formatVersion). Run a build that reads it, or move it aside (and ingest.wal with it) to start with an empty floor"
             case .damaged(let path, let why):
                 return "the snapshot \(path) is damaged (\(why)); restore it from a backup, or move it aside (and ingest.wal with it) to start with an empty floor"
             case .cannotWrite(let path, let why): return "cannot write the snapshot \(path): \(why)"
@@ -76,16 +81,28 @@ public struct FloorSnapshot: Codable {
         directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
     }
 
-    /// The payload encoded, with its header.
-    public func encoded() throws -> [UInt8] {
-        let payload = try JSONEncoder().encode(self)
-        var out = Self.magic
-        out.reserveCapacity(Self.headerLength + payload.count)
-        let crc = payload.withUnsafeBytes { JournalRecord.checksum($0.bindMemory(to: UInt8.self)) }
-        withUnsafeBytes(of: Self.formatVersion.littleEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt64(payload.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: payload)
+    /// The payload encoded, with its header: in ``formatVersion`` (compact binary), or in
+    /// ``jsonFormatVersion`` (JSON, as older builds wrote it) when `version` says so.
+    /// - Throws: `EncodingError` from a conformance; `FileError.unknownVersion` for another `version`.
+    public func encoded(version: UInt32 = formatVersion) throws -> [UInt8] {
+        var out = Self.magic + [UInt8](repeating: 0, count: Self.headerLength - Self.magic.count)
+        switch version {
+        case Self.formatVersion:
+            out.reserveCapacity(1 << 20)
+            try CompactEncoder.encode(self, appendingTo: &out)
+        case Self.jsonFormatVersion:
+            out.append(contentsOf: try JSONEncoder().encode(self))
+        default:
+            throw FileError.unknownVersion("(encoding)", version)
+        }
+        let payloadCount = out.count - Self.headerLength
+        let crc = out.withUnsafeBufferPointer { JournalRecord.checksum(UnsafeBufferPointer(rebasing: $0[Self.headerLength...])) }
+        func put<I: FixedWidthInteger>(_ value: I, at offset: Int) {
+            withUnsafeBytes(of: value.littleEndian) { for (i, b) in $0.enumerated() { out[offset + i] = b } }
+        }
+        put(version, at: 8)
+        put(crc, at: 12)
+        put(UInt64(payloadCount), at: 16)
         return out
     }
 
@@ -94,7 +111,7 @@ public struct FloorSnapshot: Codable {
         guard bytes.count >= headerLength, Array(bytes[0..<8]) == magic else { throw .notASnapshot(path) }
         func read32(_ i: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[i + $1]) << (8 * UInt32($1)) } }
         let version = read32(8)
-        guard version == formatVersion else { throw .unknownVersion(path, version) }
+        guard version == formatVersion || version == jsonFormatVersion else { throw .unknownVersion(path, version) }
         let crc = read32(12)
         let length = UInt64(read32(16)) | UInt64(read32(20)) << 32
         guard length == UInt64(bytes.count - headerLength) else {
@@ -105,7 +122,8 @@ public struct FloorSnapshot: Codable {
             throw .damaged(path, "checksum mismatch")
         }
         do {
-            return try JSONDecoder().decode(FloorSnapshot.self, from: Data(payload))
+            if version == jsonFormatVersion { return try JSONDecoder().decode(FloorSnapshot.self, from: Data(payload)) }
+            return try CompactDecoder.decode(FloorSnapshot.self, from: Array(payload))
         } catch {
             throw .damaged(path, "cannot decode: \(String(describing: error).prefix(300))")
         }
