@@ -89,21 +89,6 @@ extension WorkerState {
         }
     }
 
-    /// What the union of this worker's call flags depends on at any later moment (see ``FlagBasis``);
-    /// `nil` when no call is misrouted or in a wrong-call-risk condition, so no flag is on or can come on
-    /// without an event.
-    public var flagBasis: FlagBasis? {
-        let overlap = liveOverlapStart
-        var basis = FlagBasis(misroute: false, riskSince: nil)
-        for call in calls {
-            if call.misroute { basis.misroute = true }
-            if let start = Self.riskStart(of: call, overlap: overlap), basis.riskSince.map({ start < $0 }) ?? true {
-                basis.riskSince = start
-            }
-        }
-        return basis.misroute || basis.riskSince != nil ? basis : nil
-    }
-
     @inline(__always)
     private func exceeds(_ grace: Double, from start: Timestamp, to now: Timestamp) -> Bool {
         now.microseconds &- start.microseconds > Self.micros(grace)
@@ -111,28 +96,4 @@ extension WorkerState {
 
     @inline(__always)
     private static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
-}
-
-/// The union of one worker's call flags, kept without the worker: whether a call is misrouted, and the
-/// earliest moment a call's wrong-call-risk condition began. ``flags(at:grace:)`` at any `now` equals the
-/// union of `WorkerState.callFlags(at: now, grace:)` for the worker it was taken from, so a caller that must
-/// compare flags across changes keeps this (a few bytes) instead of the worker (whose storage, kept alive,
-/// makes the registry's next change of it copy it).
-public struct FlagBasis: Sendable, Hashable {
-    public var misroute: Bool
-    public var riskSince: Timestamp?
-
-    public init(misroute: Bool, riskSince: Timestamp?) {
-        self.misroute = misroute
-        self.riskSince = riskSince
-    }
-
-    /// The flags on at `now`.
-    public func flags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> CallFlags {
-        var flags: CallFlags = misroute ? .misroute : []
-        if let start = riskSince, now.microseconds &- start.microseconds > Int64((grace * 1_000_000).rounded()) {
-            flags.insert(.wrongCallRisk)
-        }
-        return flags
-    }
 }

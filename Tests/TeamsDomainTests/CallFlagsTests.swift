@@ -108,28 +108,4 @@ struct CallFlagsTests {
         #expect(w.callFlags(at: t(11)) == [[], .misroute])
         #expect(w.callFlags(at: t(20)) == [.wrongCallRisk, [.misroute, .wrongCallRisk]])
     }
-
-    @Test("a worker's flag basis gives, at every moment, the union of its call flags; none when no flag can come on")
-    func flagBasisMatchesCallFlags() {
-        var r = Registry()
-        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", 10, via: .queue),
-              E.start("WK02", "CA3", 0), E.call("WK02", "CA3", .unmute, 0), E.start("WK02", "CA4", 20, via: .transfer),
-              E.call("WK02", "CA3", .hold, 20),
-              E.start("WK03", "CA5", 0), E.start("WK03", "CA6", 5, via: .transfer),
-              E.start("WK04", "CA7", 0), E.call("WK04", "CA7", .mute, 1), E.call("WK04", "CA7", .hold, 2))
-        for id: WorkerID in ["WK01", "WK02", "WK03"] {
-            let w = r[worker: id]!
-            let basis = w.flagBasis
-            #expect(basis != nil)
-            for second in stride(from: 0.0, through: 40, by: 0.25) {
-                for grace in [0.0, 3, 15] {
-                    let union = w.callFlags(at: t(second), grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
-                    #expect(basis?.flags(at: t(second), grace: grace) == union)
-                }
-            }
-        }
-        #expect(r[worker: "WK01"]!.flagBasis?.misroute == true)
-        #expect(r[worker: "WK02"]!.flagBasis == FlagBasis(misroute: false, riskSince: t(20)))
-        #expect(r[worker: "WK04"]!.flagBasis == nil)
-    }
 }

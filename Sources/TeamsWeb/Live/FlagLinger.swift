@@ -31,21 +31,19 @@ public final class FlagLinger: Sendable {
         return left.isEmpty ? nil : Cleared(flags: left, at: entry.at)
     }
 
-    /// Compares each worker in `ids` as `old` (the previous flush's ``FlagBasis`` of each worker that had
-    /// one) and `new` hold it at `now`; flags on before and off now are noted as cleared at `now`. Returns
-    /// when each noted entry expires.
-    func noteCleared<S: Sequence<WorkerID>>(_ ids: S, old: [WorkerID: FlagBasis], new: Registry, at now: Timestamp,
+    /// Compares each worker in `ids` as `old` and `new` hold it at `now`; flags on before and off
+    /// now are noted as cleared at `now`. Returns when each noted entry expires.
+    func noteCleared<S: Sequence<WorkerID>>(_ ids: S, old: Registry, new: Registry, at now: Timestamp,
                                             grace: Double) -> [WorkerID: Timestamp] {
         guard seconds > 0 else { return [:] }
         var expiries: [WorkerID: Timestamp] = [:]
         entries.withLock { entries in
             for id in ids {
-                guard let after = new.workers[id] else {
-                    entries[id] = nil
+                guard let before = old.workers[id], let after = new.workers[id] else {
+                    if new.workers[id] == nil { entries[id] = nil }
                     continue
                 }
-                guard let before = old[id] else { continue }
-                let was = before.flags(at: now, grace: grace)
+                let was = before.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
                 let isOn = after.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
                 let cleared = was.subtracting(isOn)
                 guard !cleared.isEmpty else { continue }

@@ -5,38 +5,22 @@ import TeamsDomain
 ///
 /// Keeps, per worker, the next moment its flags flip (`WorkerState.nextFlagChange`). The live
 /// updater asks which are due at each flush and when to wake up next.
-/// Also keeps when a lingering cleared flag (`FlagLinger`) is due to go, and each worker's flags as the
-/// previous flush saw them (`FlagBasis`), against which cleared flags are found. Not the previous registry:
-/// kept between flushes, it would make the registry's next change of every worker copy that worker.
+/// Also keeps when a lingering cleared flag (`FlagLinger`) is due to go, and the registry of the
+/// previous flush, against which cleared flags are found.
 struct FlagTimers {
     private var due: [WorkerID: Timestamp] = [:]
     private var lingerDue: [WorkerID: Timestamp] = [:]
-    /// What each worker's flags depended on at the previous flush (workers with no flag possible are not
-    /// here); `nil` before the first flush.
-    private(set) var last: [WorkerID: FlagBasis]?
+    /// The registry as the previous flush saw it.
+    var last: Registry?
     /// The wake-up already asked for, so one is not scheduled twice.
     private var wakeAt: Timestamp?
 
     /// Looks at every worker (at start: the registry may hold workers from before).
     mutating func scan(_ registry: Registry, at now: Timestamp, grace: Double) {
-        remember(all: registry)
+        last = registry
         for (id, w) in registry.workers {
             if let next = w.nextFlagChange(after: now, grace: grace) { due[id] = next }
         }
-    }
-
-    /// Keeps the flags of `ids` as `registry` holds them (of every worker, the first time).
-    mutating func remember<S: Sequence<WorkerID>>(_ ids: S, in registry: Registry) {
-        guard last != nil else { return remember(all: registry) }
-        for id in ids { last![id] = registry.workers[id]?.flagBasis }
-    }
-
-    private mutating func remember(all registry: Registry) {
-        var basis: [WorkerID: FlagBasis] = [:]
-        for (id, w) in registry.workers {
-            if let b = w.flagBasis { basis[id] = b }
-        }
-        last = basis
     }
 
     /// Re-reads the timers of workers that changed (or were removed).

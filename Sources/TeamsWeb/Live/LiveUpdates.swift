@@ -246,7 +246,7 @@ public final class LiveUpdates: Sendable {
             if let last = f.last, !restoring() {
                 f.linger(linger.noteCleared(touched, old: last, new: registry, at: now, grace: grace))
             }
-            f.remember(touched, in: registry)
+            f.last = registry
             f.note(touched, in: registry, at: now, grace: grace)
         }
         defer { scheduleFlagWake() }
