@@ -388,7 +388,7 @@ struct Serve: AsyncParsableCommand {
         let demoFeed = demo ? DemoFeed(pipeline: pipeline, agents: demoAgents, seed: 1, rate: demoRate, clock: .system) : nil
         demoFeed?.start()
         if events.isEmpty && !demo {
-            logger.notice("no event source: pass --events PATH, --events - (standard input) or --demo")
+            logger.notice("no event file: events come only by POST /ingest (pass --events PATH, --events - for standard input, or --demo to add a source)")
         }
 
         await termination.wait()
