@@ -343,10 +343,11 @@ struct Serve: AsyncParsableCommand {
         app.attach(server)
         do {
             try server.start()
-        } catch HTTPServer.StartError.tls(let why) {
-            throw ValidationError("TLS: \(why)")
-        } catch HTTPServer.StartError.tlsUnsupported {
-            throw ValidationError("TLS: this libmicrohttpd was built without TLS support")
+        } catch let error as HTTPServer.StartError {
+            if case .cannotBind(_, _, let reason) = error, reason == String(cString: strerror(EADDRINUSE)) {
+                throw StartFailure("\(error): another process listens there; stop it, or pick another --port (or --host)")
+            }
+            throw StartFailure(error.description)
         }
         let reloader = Self.reloadOnHangUp(tls: http.tls == nil ? nil : server, access: access, logger: logger)
         let scheme = http.tls == nil ? "http" : "https"

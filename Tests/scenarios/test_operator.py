@@ -1,8 +1,18 @@
-"""What an operator meets running the real binary: the reasons lines are rejected for."""
+"""What an operator meets starting and running the real binary: start failures that say what is wrong and
+exit non-zero, files waited for with --follow, the reasons lines are rejected for, and `serve --help`."""
 
 import json
+import socket
+import subprocess
 
-from conftest import event, wait_for
+from conftest import ROOT, event, wait_for
+
+
+def run_to_exit(binary, *args, timeout=30):
+    """Runs `teamsview serve ARGS` expecting it to stop by itself; (exit status, standard error)."""
+    done = subprocess.run([binary, "serve", "--in-memory", *[str(a) for a in args]], cwd=str(ROOT),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+    return done.returncode, done.stderr.decode("utf-8", "replace")
 
 
 def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
@@ -18,3 +28,17 @@ def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
     assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "clock_skew"}) == 1
     assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "schema"}) == 0
     wait_for(lambda: "category=clock_skew" in server.log, message="the reject log line")
+
+
+def test_a_port_in_use_says_which_and_exits_non_zero(binary):
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        code, log = run_to_exit(binary, "--port", port)
+    finally:
+        holder.close()
+    assert code != 0, log
+    assert "cannot listen on 127.0.0.1:%d: Address already in use" % port in log, log
+    assert "port 0" not in log and "cannotBind" not in log, log
