@@ -15,27 +15,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read events and serve the Teams View, the kiosk, the API and operator endpoints.")
 
-    @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
-    var host = "127.0.0.1"
-
-    @Option(help: "TCP port to listen on (0 picks a free one and logs it).")
-    var port = 8080
-
-    @Option(name: .customLong("events"), help: ArgumentHelp(
-        "An NDJSON event file to read, or - for standard input. Repeat for several sources.", valueName: "path"))
-    var events: [String] = []
-
-    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation).")
-    var follow = false
-
-    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes); it starts fresh each time and keeps nothing on disk.")
-    var demo = false
-
-    @Option(help: "Agents in the simulated contact centre (with --demo).")
-    var demoAgents = 40
-
-    @Option(help: "Call rate multiplier of the simulated contact centre (with --demo).")
-    var demoRate = 1.0
+    @OptionGroup(title: "Basic options")
+    var basic: BasicOptions
 
     @Option(help: "Longest accepted event line in bytes; longer lines are rejected and counted.")
     var maxLineBytes = 65_536
@@ -63,9 +44,6 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Seconds without any event line before the pages warn that the feed is stale.")
     var staleAfter = 30.0
-
-    @Option(help: "Title shown on the pages.")
-    var title = "Teams View"
 
     @Option(help: "HTTP worker threads.")
     var threads = 2
@@ -157,9 +135,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write-ahead log length in bytes past which a snapshot is taken at once.", valueName: "bytes"))
     var snapshotLogBytes = 64 << 20
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
-
     @OptionGroup(title: "Reports")
     var reportOptions: ReportOptions
 
@@ -169,13 +144,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory holding Templates/ and Public/ (default: found next to the binary or here).")
     var assets: String?
 
+    var host: String { basic.host }
+    var port: Int { basic.port }
+    var events: [String] { basic.events }
+    var follow: Bool { basic.follow }
+    var demo: Bool { basic.demo }
+    var demoAgents: Int { basic.demoAgents }
+    var demoRate: Double { basic.demoRate }
+    var title: String { basic.title }
+    var logLevel: String { basic.logLevel }
+
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxLineBytes >= 256 else { throw ValidationError("--max-line-bytes must be at least 256") }
         guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be zero or more seconds") }
         guard flagLinger >= 0, flagLinger <= 86_400 else { throw ValidationError("--flag-linger must be 0 to 86400 seconds") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
-        guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
         if demo && reportOptions.dataDir != nil {
             // A restored floor holds the last run's simulated calls, which the new simulation never ends.
             throw ValidationError("--demo starts a fresh floor each time and keeps nothing on disk: drop --data-dir")
@@ -194,8 +177,6 @@ struct Serve: AsyncParsableCommand {
         guard maxLiveViews >= 1 else { throw ValidationError("--max-live-views must be at least 1") }
         guard liveViewsMemoryBytes >= 0 else { throw ValidationError("--live-views-memory-bytes must be zero or more") }
         guard liveLinger >= 0, liveLinger <= 86_400 else { throw ValidationError("--live-linger must be 0...86400 seconds") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         for origin in corsOrigins where CrossOriginPolicy.normalise(origin) == nil {
             throw ValidationError("--cors-origin must be scheme://host[:port] with no path (got \(origin))")
         }

@@ -42,3 +42,10 @@ def test_a_port_in_use_says_which_and_exits_non_zero(binary):
     assert code != 0, log
     assert "cannot listen on 127.0.0.1:%d: Address already in use" % port in log, log
     assert "port 0" not in log and "cannotBind" not in log, log
+
+
+def test_serve_help_lists_the_basic_options_first(binary):
+    text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    basic = [text.index(o) for o in ("--host", "--port", "--events", "--follow", "--demo ")]
+    later = [text.index(o) for o in ("--data-dir", "--users", "--max-line-bytes", "--tls-cert")]
+    assert max(basic) < min(later), text[:2000]
