@@ -283,6 +283,7 @@ public final class TeamsApp: Sendable {
                               refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0)
             APIViews.live(live.statisticsSnapshot, settings: live.settings, into: &j)
         }
+        model["waitingFiles"] = waitingFiles
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
@@ -294,6 +295,11 @@ public final class TeamsApp: Sendable {
         var r = response
         // Fields made once: a field made from a string checks every byte of it (the policy is 200 bytes).
         for field in Self.securityFields { r.headerFields[fields: field.name] = [field] }
+    /// Followed event files that do not exist (yet): nothing is read from them until they appear.
+    var waitingFiles: [String] {
+        renderer.settings.followedFiles.filter { !FileManager.default.fileExists(atPath: $0) }
+    }
+
         return r
     }
 
@@ -313,6 +319,10 @@ public final class TeamsApp: Sendable {
 }
 
 extension HTTPField.Name {
+            j.key("waitingForFiles")
+            j.beginArray()
+            for path in waitingFiles { j.string(path) }
+            j.endArray()
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!

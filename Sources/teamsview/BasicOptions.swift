@@ -11,10 +11,10 @@ struct BasicOptions: ParsableArguments {
     var port = 8080
 
     @Option(name: .customLong("events"), help: ArgumentHelp(
-        "An NDJSON event file to read, or - for standard input. Repeat for several sources.", valueName: "path"))
+        "An NDJSON event file to read, or - for standard input. Repeat for several sources. The file must exist, unless --follow.", valueName: "path"))
     var events: [String] = []
 
-    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation).")
+    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation); a file that does not exist yet is waited for (logged, and shown on /status).")
     var follow = false
 
     @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes); it starts fresh each time and keeps nothing on disk.")

@@ -218,6 +218,14 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "teamsview")
+        // A file that is not there is a mistake at start, unless followed: then it may appear later.
+        for path in events where path != "-" {
+            if let why = Self.unreadable(path) {
+                guard follow else {
+                    throw StartFailure("cannot read the event file \(path): \(why) (with --follow, serve waits for a file that does not exist yet)")
+                }
+            }
+        }
         // The simulated centre starts fresh every run: nothing is restored from, or written to, a data directory.
         var reportOptions = self.reportOptions
         if demo {
@@ -242,6 +250,7 @@ struct Serve: AsyncParsableCommand {
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title,
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
         settings.signOutLink = access.settings.authRequired
+        settings.followedFiles = follow ? events.filter { $0 != "-" } : []
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let loadStarted = Timestamp.monotonicSeconds()
@@ -384,6 +393,16 @@ struct Serve: AsyncParsableCommand {
         snapshots?.stop()
         journal?.stop()
         reports?.stop()
+    }
+
+    /// Why the event file at `path` cannot be read (it is missing, unreadable or a directory); nil when it can.
+    static func unreadable(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        return nil
     }
 
     /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.

@@ -44,6 +44,29 @@ def test_a_port_in_use_says_which_and_exits_non_zero(binary):
     assert "port 0" not in log and "cannotBind" not in log, log
 
 
+def test_a_missing_event_file_fails_at_start(binary, tmp_path):
+    missing = tmp_path / "nowhere.ndjson"
+    code, log = run_to_exit(binary, "--port", "0", "--events", missing)
+    assert code != 0, log
+    assert "cannot read the event file %s: No such file or directory" % missing in log, log
+    assert "serving http" not in log
+    code, log = run_to_exit(binary, "--port", "0", "--events", tmp_path)
+    assert code != 0 and "is a directory" in log, log
+
+
+def test_a_missing_followed_file_is_waited_for_and_shown(serve, tmp_path):
+    later = tmp_path / "later.ndjson"
+    server = serve("--events", later, "--follow")
+    wait_for(lambda: "waiting for %s to appear" % later in server.log, message="the waiting log line")
+    status = json.loads(server.get("/api/status")[2])
+    assert status["waitingForFiles"] == [str(later)]
+    assert str(later) in server.get("/status")[2].decode()
+    later.write_text(json.dumps(event("worker", -5, worker="LATE1", name="Late Comer", team="Sales")) + "\n")
+    wait_for(lambda: b"LATE1" in server.get("/api/workers")[2], message="the file's event")
+    assert json.loads(server.get("/api/status")[2])["waitingForFiles"] == []
+    assert str(later) not in server.get("/status")[2].decode()
+
+
 def test_serve_help_lists_the_basic_options_first(binary):
     text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
     basic = [text.index(o) for o in ("--host", "--port", "--events", "--follow", "--demo ")]
