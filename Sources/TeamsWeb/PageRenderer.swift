@@ -71,7 +71,8 @@ public final class PageRenderer: Sendable {
     /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
-                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all) -> [UInt8] {
+                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
+                   invalid: [WorkerQuery.InvalidFilter] = []) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -87,7 +88,10 @@ public final class PageRenderer: Sendable {
         model["noneShown"] = board.count == 0
         // A supervisor of some teams sees only those teams' names and agents.
         model["total"] = scope == .all ? registry.workers.count : board.count
-        model["filtering"] = query.isFiltering
+        model["filtering"] = query.isFiltering || !invalid.isEmpty
+        // Filters the page could not read: said at the top, not silently dropped (the whole floor would pass for the view).
+        model["invalidFilters"] = invalid.map(\.message)
+        model["hasInvalidFilters"] = !invalid.isEmpty
         model["search"] = query.search ?? ""
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import HTTPTypes
+import JSONOutput
 import Logging
 import MicroHTTP
 import Mustache
@@ -159,11 +160,13 @@ public final class TeamsApp: Sendable {
         // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
         let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
         let scope = request.asker.teams
+        let invalid = WorkerQuery.invalidFilters(request.query)
         let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
+            + invalid.map { "&invalid=" + percentEncode($0.name) + "=" + percentEncode($0.value) }.joined()
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor, theme: theme, scope: scope)
+                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid)
         }
         var fields = HTTPFields()
         fields.append(Self.htmlType)
@@ -175,6 +178,7 @@ public final class TeamsApp: Sendable {
 
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
+        if let refusal = invalidFilterResponse(request) { return refusal }
         let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
         let window = BoardWindow(request, defaultPer: nil)
         return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
@@ -191,6 +195,7 @@ public final class TeamsApp: Sendable {
     }
 
     func summaryAPI(_ request: Request) -> Response {
+        if let refusal = invalidFilterResponse(request) { return refusal }
         let registry = store.snapshot()
         let now = clock.now()
         let query = WorkerQuery(parameters: request.query)
@@ -199,6 +204,31 @@ public final class TeamsApp: Sendable {
         let summary = Summary(workers, at: now, grace: renderer.settings.grace,
                               offlineActivity: renderer.settings.offlineActivity)
         return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
+    }
+
+    /// 400 when a filter parameter has a value it does not take: `{"error": the reasons, "invalid":
+    /// [{"parameter", "value", "accepted": [values]}]}`; nil when every filter is understood.
+    func invalidFilterResponse(_ request: Request) -> Response? {
+        let invalid = WorkerQuery.invalidFilters(request.query)
+        guard !invalid.isEmpty else { return nil }
+        var j = JSONWriter()
+        j.beginObject()
+        j.field("error", invalid.map(\.message).joined(separator: " "))
+        j.key("invalid")
+        j.beginArray()
+        for filter in invalid {
+            j.beginObject()
+            j.field("parameter", filter.name)
+            j.field("value", filter.value)
+            j.key("accepted")
+            j.beginArray()
+            for value in filter.accepted where !value.isEmpty { j.string(value) }
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.endObject()
+        return json(j.bytes, status: .badRequest)
     }
 
     func metricsText() -> Response {
