@@ -122,7 +122,8 @@ enum APIViews {
         j.endObject()
     }
 
-    static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp) -> [UInt8] {
+    static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp,
+                        staleAfter: Double = 30) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("version", Int(version))
@@ -153,6 +154,8 @@ enum APIViews {
         j.field("lastEventAt", feed.lastEventAt.map(RFC3339.format))
         if let silent = feed.silentFor { j.field("feedSilentSeconds", silent) }
         j.endObject()
+        if let age = feed.eventAge(at: now) { j.field("lastEventAgeSeconds", age) }
+        j.field("feedStale", feed.warning(at: now, staleAfter: staleAfter) != nil)
         return j.bytes
     }
 

@@ -184,15 +184,9 @@ public final class PageRenderer: Sendable {
             "lastEventMs": feed.lastEventAt.map { String($0.milliseconds) } ?? "",
             "lastEventText": feed.lastEventAt.map { RFC3339.format($0) } ?? "none yet",
         ]
-        if let silent = feed.silentFor, silent >= settings.staleAfter {
-            model["stale"] = true
-            model["staleText"] = "No events for \(Formatting.duration(silent)): the feed may have stopped. Figures may be out of date."
-        } else if feed.silentFor == nil {
-            model["stale"] = true
-            model["staleText"] = "Waiting for the first event."
-        } else {
-            model["staleText"] = ""
-        }
+        let warning = feed.warning(at: now, staleAfter: settings.staleAfter)
+        model["stale"] = warning != nil
+        model["staleText"] = warning ?? ""
         return model
     }
 

@@ -203,7 +203,8 @@ public final class TeamsApp: Sendable {
                                                                         offlineActivity: renderer.settings.offlineActivity) }
         let summary = Summary(workers, at: now, grace: renderer.settings.grace,
                               offlineActivity: renderer.settings.offlineActivity)
-        return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
+        return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now,
+                                     staleAfter: renderer.settings.staleAfter))
     }
 
     /// 400 when a filter parameter has a value it does not take: `{"error": the reasons, "invalid":

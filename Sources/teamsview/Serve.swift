@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in an away activity (break, lunch...) before its timer turns amber / red (warn,alert).")
     var activityThresholds = "900,1800"
 
-    @Option(help: "Seconds without any event line before the pages warn that the feed is stale.")
+    @Option(help: "Seconds without any event line before the pages warn that the feed is silent; the newest event older than this (and than 5 minutes) is said to be old.")
     var staleAfter = 30.0
 
     @Option(help: "HTTP worker threads.")
