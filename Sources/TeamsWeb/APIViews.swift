@@ -132,6 +132,7 @@ enum APIViews {
         j.field("agentsIdle", s.idle)
         j.field("agentsBusy", s.busy)
         j.field("agentsAway", s.away)
+        j.field("agentsNoActivity", s.unknown)
         j.field("agentsOffline", s.offline)
         j.key("byActivity")
         j.beginObject()
@@ -153,9 +154,9 @@ enum APIViews {
         j.field("tasks", s.tasks)
         j.field("lastEventAt", feed.lastEventAt.map(RFC3339.format))
         if let silent = feed.silentFor { j.field("feedSilentSeconds", silent) }
-        j.endObject()
         if let age = feed.eventAge(at: now) { j.field("lastEventAgeSeconds", age) }
         j.field("feedStale", feed.warning(at: now, staleAfter: staleAfter) != nil)
+        j.endObject()
         return j.bytes
     }
 

@@ -150,6 +150,7 @@ public final class PageRenderer: Sendable {
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {
         var model: [String: Any] = [
             "agents": s.agents, "idle": s.idle, "busy": s.busy, "away": s.away, "offline": s.offline,
+            "unknown": s.unknown, "hasUnknown": s.unknown > 0, "hasActivities": !s.byActivity.isEmpty,
             "byActivity": s.byActivity.map {
                 ["name": Formatting.clean($0.activity), "count": $0.count, "link": "/?activity=" + percentEncode($0.activity),
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]
