@@ -283,6 +283,7 @@ public final class TeamsApp: Sendable {
         model["accessMode"] = accessMode
         model["accessInsecure"] = access?.settings.insecureNoAuth ?? false
         model["streams"] = http.activeStreams
+        model["waitingFiles"] = waitingFiles
         model["recentRejects"] = stats.recentRejects.reversed().map {
             ["at": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
              "line": $0.preview] as [String: Any]
@@ -292,6 +293,11 @@ public final class TeamsApp: Sendable {
         // Rejected lines may quote callers' numbers.
         response.headerFields[.cacheControl] = "private, no-cache"
         return response
+    }
+
+    /// Followed event files that do not exist (yet): nothing is read from them until they appear.
+    var waitingFiles: [String] {
+        renderer.settings.followedFiles.filter { !FileManager.default.fileExists(atPath: $0) }
     }
 
     /// How access is controlled, in words for /status.
@@ -313,8 +319,11 @@ public final class TeamsApp: Sendable {
             durability?.write(into: &j, refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
                               refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0)
             APIViews.live(live.statisticsSnapshot, settings: live.settings, into: &j)
+            j.key("waitingForFiles")
+            j.beginArray()
+            for path in waitingFiles { j.string(path) }
+            j.endArray()
         }
-        model["waitingFiles"] = waitingFiles
     }
 
     func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
@@ -326,11 +335,6 @@ public final class TeamsApp: Sendable {
         var r = response
         // Fields made once: a field made from a string checks every byte of it (the policy is 200 bytes).
         for field in Self.securityFields { r.headerFields[fields: field.name] = [field] }
-    /// Followed event files that do not exist (yet): nothing is read from them until they appear.
-    var waitingFiles: [String] {
-        renderer.settings.followedFiles.filter { !FileManager.default.fileExists(atPath: $0) }
-    }
-
         return r
     }
 
@@ -350,10 +354,6 @@ public final class TeamsApp: Sendable {
 }
 
 extension HTTPField.Name {
-            j.key("waitingForFiles")
-            j.beginArray()
-            for path in waitingFiles { j.string(path) }
-            j.endArray()
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
