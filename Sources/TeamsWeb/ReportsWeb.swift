@@ -409,22 +409,36 @@ public final class ReportsWeb: Sendable {
             starts = used
         }
         let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
-        let interval = Double(ReportZone.intervalSeconds) * 1_000_000
-        func per(_ f: (IntervalFigures) -> Int64) -> [Double] { starts.map { Double(f(totals[$0] ?? IntervalFigures())) / interval } }
+        let now = clock.now().microseconds / 1_000_000
+        let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
+        let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
+            .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
+        func per(_ f: (IntervalFigures) -> Int64) -> [Double] {
+            zip(starts, spans).map { Double(f(totals[$0] ?? IntervalFigures())) / ($1 * 1_000_000) }
+        }
         let calls = ReportChart.lines(
-            title: "Calls live and agents on 2+ calls (average per 15-minute interval)", yLabel: "count", labels: labels,
-            series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))])
+            title: "Calls live and agents on 2+ calls: average per 15-minute interval", yLabel: "average", labels: labels,
+            series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))],
+            inProgress: inProgress)
         var activityTotals: [String: Int64] = [:]
         for f in totals.values { for (k, v) in f.activity { activityTotals[k, default: 0] += v } }
         let names = activityTotals.sorted { $0.value > $1.value }.map(\.key)
         let mix = ReportChart.stacked(
-            title: "Activity mix (agents per 15-minute interval)", yLabel: "agents", labels: labels,
-            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) })
+            title: "Activity mix: average agents per 15-minute interval", yLabel: "agents", labels: labels,
+            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) }, inProgress: inProgress)
         let counts = try reports.database.holdHistogram(p.range).map(Double.init)
-        let holds = ReportChart.stacked(title: "Hold-time distribution (holds ended)", yLabel: "holds",
+        let holds = ReportChart.stacked(title: "Hold-time distribution: holds ended, by length", yLabel: "holds",
                                         labels: ReportDatabase.holdBuckets.map(\.label),
                                         series: [.init(name: "Holds", values: counts)])
         return [calls, mix, holds]
+    }
+
+    /// Seconds of each interval (starting at `starts`, seconds, `length` long) elapsed at `now` (seconds):
+    /// `length` for those past, the part so far for the one in progress; intervals not begun are left out
+    /// (the result may be shorter than `starts`). Averages are taken over these, so the interval in
+    /// progress does not read low.
+    static func elapsed(_ starts: [Int64], length: Int64, now: Int64) -> [Double] {
+        starts.prefix { $0 < now }.map { Double(min(length, max(1, now - $0))) }
     }
 
     /// A route handler (public for the benchmark).

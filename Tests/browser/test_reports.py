@@ -152,3 +152,18 @@ def test_report_pages_clip_nothing_at_any_width(make_server, browser, artifacts)
                 if wrap[0] > wrap[1]:
                     problems.append((name, width, "table scrolls sideways %r" % wrap))
     assert problems == [], "\n".join(map(repr, problems))
+
+
+def test_report_charts_say_average_in_words_and_read_on_a_phone(make_server, browser):
+    server = make_server(SCENARIO, args=UTC)
+    wait_for(lambda: report_rows(server).get("w1"), message="the scenario's figures")
+    for width, height in [(390, 844), (1366, 768)]:
+        browser.size(width, height)
+        browser.get(server.url + "/report?" + DAY)
+        captions = browser.js("return Array.from(document.querySelectorAll('.chart-box figcaption'))"
+                              ".filter(c => c.getBoundingClientRect().height > 0).map(c => c.textContent)")
+        assert any("average per 15-minute interval" in c for c in captions), captions
+        # The axis labels as drawn on the screen, in CSS pixels: readable at both widths.
+        heights = browser.js("return Array.from(document.querySelectorAll('.chart text.chart__tick'))"
+                             ".map(t => t.getBoundingClientRect().height)")
+        assert heights and min(heights) >= 9, (width, min(heights))
