@@ -529,6 +529,16 @@ public final class ReportsWeb: Sendable {
         return ["text": "\(day.day) \(Self.monthNames[max(0, min(11, day.month - 1))]) \(clock)", "iso": iso]
     }
 
+    /// The agents of `records`, each once, by name (then id): the choices of `/incidents`' agent filter.
+    static func agents(of records: [IncidentRecord]) -> [(id: String, name: String)] {
+        var names: [String: String] = [:]
+        for r in records where names[r.incident.worker] == nil {
+            names[r.incident.worker] = r.workerName.isEmpty ? r.incident.worker : r.workerName
+        }
+        return names.map { (id: $0.key, name: $0.value) }
+            .sorted { $0.name != $1.name ? $0.name.localizedStandardCompare($1.name) == .orderedAscending : $0.id < $1.id }
+    }
+
     /// Rows of `/incidents` per page unless `?per=` says otherwise.
     static let incidentsPerPage = 100
     /// The most incidents `/incidents` lists over all its pages.
@@ -544,8 +554,20 @@ public final class ReportsWeb: Sendable {
             return badRequest(error.message, json: false)
         }
         do {
-            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
-                                                         teams: request.asker.teams.names, limit: Self.incidentsLimit)
+            // The agents offered are those with incidents of this period, kind and state: picked by name.
+            let teams = request.asker.teams.names
+            let unfiltered = try reports.database.incidents(p.micros, kind: f.kind, acknowledged: f.acknowledged,
+                                                            teams: teams, limit: Self.incidentsLimit)
+            let agents = Self.agents(of: unfiltered)
+            var f = f
+            // `?worker=` takes an id or, as typed by a person, a name (any case).
+            if let w = f.worker, !agents.contains(where: { $0.id == w }),
+               let named = agents.first(where: { $0.name.caseInsensitiveCompare(w) == .orderedSame }) {
+                f.worker = named.id
+            }
+            let records = f.worker == nil ? unfiltered
+                : try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
+                                                 teams: teams, limit: Self.incidentsLimit)
             var base = "/incidents?from=\(p.from)&to=\(p.to)"
             if let w = f.worker { base += "&worker=" + percentEncode(w) }
             if let k = f.kind { base += "&kind=" + k.rawValue }
@@ -557,6 +579,11 @@ public final class ReportsWeb: Sendable {
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["worker"] = f.worker ?? ""
+            var options = agents.map { ["value": $0.id, "label": $0.name, "selected": $0.id == f.worker] as [String: Any] }
+            if let w = f.worker, !agents.contains(where: { $0.id == w }) {
+                options.insert(["value": w, "label": w, "selected": true], at: 0)
+            }
+            model["agentOptions"] = options
             model["kinds"] = [("", "Any"), ("misroute", "Misroute"), ("wrong-call-risk", "Wrong-call risk")].map {
                 ["value": $0.0, "label": $0.1, "selected": $0.0 == (f.kind?.rawValue ?? "")] as [String: Any]
             }
