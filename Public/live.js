@@ -27,6 +27,8 @@
   var heartbeat = 15;
   var lastLine = null;          // server time (ms) the last event line arrived, as the server says
   var lastLineKnown = false;
+  // The newest event's own time (ms), as the page was rendered and as messages say (`e`).
+  var lastEvent = Number(body.getAttribute("data-last-event")) || null;
   var source = null;
   var state = "connecting";     // connecting | live | down | paused
   var attempt = 0;
@@ -136,6 +138,7 @@
       if (Math.abs(data.t - tv.serverNow()) > 500) tv.setServerTime(data.t);
     }
     if ("last" in data) { lastLine = data.last; lastLineKnown = true; }
+    if (typeof data.e === "number") lastEvent = data.e;
     updateBanner();
   }
 
@@ -250,15 +253,6 @@
     updateBanner();
   }
 
-  function duration(seconds) {
-    var s = Math.max(0, Math.floor(seconds));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    var two = function (v) { return v < 10 ? "0" + v : String(v); };
-    if (h > 0) return h + " h " + two(m) + " min";
-    if (m > 0) return m + " min " + two(r) + " s";
-    return r + " s";
-  }
-
   function showBanner(kind, text) {
     if (!banner) return;
     banner.classList.toggle("banner--down", kind === "down");
@@ -286,13 +280,43 @@
       showBanner("feed", "Waiting for the first event from the feed.");
       return;
     }
-    var silent = (tv.serverNow() - lastLine) / 1000;
+    // Worded as the server renders it (FeedState.warning): silent, or speaking of the past.
+    var now = tv.serverNow();
+    var silent = (now - lastLine) / 1000;
+    var age = lastEvent !== null ? Math.max(0, (now - lastEvent) / 1000) : null;
     if (silent >= staleAfter) {
-      showBanner("feed", "The server has had no events for " + duration(silent) +
-        ": the feed may have stopped. Figures may be out of date.");
+      var text = "Feed silent since " + moment(now - silent * 1000, now) + " (" + span(silent) +
+        "): no event has arrived since.";
+      if (age !== null && age >= silent + oldAfter()) {
+        text += " The newest event is from " + moment(lastEvent, now) + " (" + span(age) + " old).";
+      }
+      showBanner("feed", text + " States and timers are as of then.");
+    } else if (age !== null && age >= oldAfter()) {
+      showBanner("feed", "Old events: the newest is from " + moment(lastEvent, now) + ", " + span(age) +
+        " ago (a replayed file, or a producer running behind). States and timers are as of those events.");
     } else {
       showBanner(null, "");
     }
+  }
+
+  // Seconds the newest event may be old, lines arriving, before it is said (FeedState.oldAfter).
+  function oldAfter() { return Math.max(staleAfter, 300); }
+
+  // "14:02 UTC" on the day of now, else "2026-11-28 14:02 UTC".
+  function moment(ms, now) {
+    var text = new Date(ms).toISOString(), today = new Date(now).toISOString();
+    var clockText = text.slice(11, 16) + " UTC";
+    return text.slice(0, 10) === today.slice(0, 10) ? clockText : text.slice(0, 10) + " " + clockText;
+  }
+
+  // "45 s", "12 min", "3 h 05 min", "8 d 6 h".
+  function span(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var two = function (v) { return v < 10 ? "0" + v : String(v); };
+    if (s >= 86400) return Math.floor(s / 86400) + " d " + Math.floor((s % 86400) / 3600) + " h";
+    if (s >= 3600) return Math.floor(s / 3600) + " h " + two(Math.floor((s % 3600) / 60)) + " min";
+    if (s >= 60) return Math.floor(s / 60) + " min";
+    return s + " s";
   }
 
   // ---- pause (WCAG 2.2.2) ---------------------------------------------------------------------

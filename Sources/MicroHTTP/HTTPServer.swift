@@ -73,11 +73,12 @@ public final class HTTPServer: Sendable {
     }
 
     /// Why `start()` failed.
-    public enum StartError: Error, Equatable {
+    public enum StartError: Error, Equatable, CustomStringConvertible {
         /// The host is not an address (or resolvable name) this machine can bind.
         case invalidHost(String)
-        /// libmicrohttpd could not start, usually because the address is in use or not local.
-        case cannotBind(host: String, port: Int)
+        /// The address could not be bound: `reason` is the system's word for why (e.g. "Address already in
+        /// use", "Cannot assign requested address", "Permission denied").
+        case cannotBind(host: String, port: Int, reason: String)
         case alreadyStarted
         /// A TLS file could not be read, or libmicrohttpd refused the certificate or key.
         case tls(String)
@@ -85,6 +86,18 @@ public final class HTTPServer: Sendable {
         case tlsUnsupported
         /// `reloadTLS()` on a server that is not running, or not serving TLS.
         case notServingTLS
+
+        public var description: String {
+            switch self {
+            case .invalidHost(let host): return "\(host) is not an address this machine can listen on"
+            case .cannotBind(let host, let port, let reason):
+                return "cannot listen on \(HTTPServer.hostPort(host, port)): \(reason)"
+            case .alreadyStarted: return "the server is already running"
+            case .tls(let why): return "TLS: \(why)"
+            case .tlsUnsupported: return "TLS: this libmicrohttpd was built without TLS support"
+            case .notServingTLS: return "the server is not serving TLS"
+            }
+        }
     }
 
     public let configuration: Configuration
@@ -178,7 +191,9 @@ public final class HTTPServer: Sendable {
                 if credentials != nil {
                     throw StartError.tls("libmicrohttpd could not start with the certificate and key (see the log)")
                 }
-                throw StartError.cannotBind(host: configuration.host, port: configuration.port)
+                let reason = Self.bindFailure(address)
+                core.logger.error("cannot listen on \(Self.hostPort(configuration.host, configuration.port)): \(reason)")
+                throw StartError.cannotBind(host: configuration.host, port: configuration.port, reason: reason)
             }
             running = Running(daemon: daemon, credentials: credentials, tag: tag)
             core.daemonRunning.store(true, ordering: .relaxed)
@@ -355,6 +370,31 @@ public final class HTTPServer: Sendable {
     private struct SocketAddress {
         var storage: [UInt8]
         var isIPv6: Bool
+    }
+
+    /// `host:port`, an IPv6 host in brackets.
+    static func hostPort(_ host: String, _ port: Int) -> String {
+        (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// Why `address` cannot be bound, found by binding a socket of our own the way libmicrohttpd does
+    /// (it reports only "failed to bind", with port 0 when given a socket address).
+    private static func bindFailure(_ address: SocketAddress) -> String {
+        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        #if canImport(Glibc)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(family, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        let result = address.storage.withUnsafeBytes { raw in
+            bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+        }
+        if result != 0 { return String(cString: strerror(errno)) }
+        return "libmicrohttpd could not start (see the log above)"
     }
 
     /// Resolves the configured host (numeric IPv4/IPv6, or a name such as `localhost`).

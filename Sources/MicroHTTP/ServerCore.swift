@@ -65,7 +65,8 @@ final class ServerCore: Sendable {
     /// A message from libmicrohttpd. Once running these are about clients (malformed requests,
     /// resets), so they are debug detail; while starting they say why the start failed.
     func daemonLogged(_ message: String) {
-        if daemonRunning.load(ordering: .relaxed) {
+        // Given a socket address, libmicrohttpd names port 0 in its bind failure: `start()` logs the true one.
+        if daemonRunning.load(ordering: .relaxed) || message.hasPrefix("Failed to bind to port") {
             logger.debug("libmicrohttpd: \(message)")
         } else {
             logger.error("libmicrohttpd: \(message)")

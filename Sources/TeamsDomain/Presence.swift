@@ -4,14 +4,17 @@
 ///
 /// The first that holds, in this order: `on-call` (a live call), `on-hold` (calls, none live,
 /// one held), `wrapup` (calls, all in wrap-up), `offered` (only offered calls, ringing), `on-task`
-/// (non-voice work only), `away` (an unavailable activity other than the offline one), `offline`
-/// (the activity named by `--offline-activity`), `idle`. The first five are busy.
+/// (non-voice work only), `unknown` (no activity event yet: a worker known only from its profile or its
+/// work), `away` (an unavailable activity other than the offline one), `offline` (the activity named by
+/// `--offline-activity`), `idle`. The first five are busy.
 public enum Presence: String, Sendable, CaseIterable {
     case onCall = "on-call"
     case onHold = "on-hold"
     case wrapup
     case offered
     case onTask = "on-task"
+    /// No activity event yet: neither away nor idle, as far as anyone said.
+    case unknown
     case away
     case offline
     case idle
@@ -20,11 +23,11 @@ public enum Presence: String, Sendable, CaseIterable {
     public var isBusy: Bool {
         switch self {
         case .onCall, .onHold, .wrapup, .offered, .onTask: return true
-        case .away, .offline, .idle: return false
+        case .unknown, .away, .offline, .idle: return false
         }
     }
 
-    /// The summary group: `idle`, `busy`, `away` or `offline`.
+    /// The summary group: `idle`, `busy`, `unknown`, `away` or `offline`.
     public var group: String {
         isBusy ? "busy" : rawValue
     }
@@ -49,9 +52,16 @@ extension WorkerState {
         if wrapup { return .wrapup }
         if offered { return .offered }
         if !tasks.isEmpty { return .onTask }
+        if !hasActivity { return .unknown }
         if activity.lowercased() == offlineActivity.lowercased() { return .offline }
         if !isAvailableActivity { return .away }
         return .idle
+    }
+
+    /// Whether an activity was ever reported: a worker created by its profile or a call starts with the
+    /// placeholder activity "Unknown" and no activity time.
+    public var hasActivity: Bool {
+        activityAt != .distantPast || activity != "Unknown"
     }
 
     /// Whether the activity lets the agent take work: TaskRouter's `available` when known,

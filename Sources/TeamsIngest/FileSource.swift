@@ -125,7 +125,7 @@ public final class FileSource: IngestSource {
                     logger.info("following \(path)", metadata: ["source": "\(path)"])
                 } else {
                     if !waitingLogged {
-                        logger.info("waiting for \(path) to appear: \(errnoDescription(errno))", metadata: ["source": "\(path)"])
+                        logger.notice("waiting for \(path) to appear (--follow): \(errnoDescription(errno))", metadata: ["source": "\(path)"])
                         waitingLogged = true
                     }
                     watch.wait(upTo: pollInterval, stop: stop)

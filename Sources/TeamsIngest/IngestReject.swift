@@ -14,6 +14,10 @@ public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownType = "unknown_type"
         /// A readable line the credential it came with may not send (see ``NativeLinePermit``).
         case notPermitted = "not_permitted"
+        /// An event dated further ahead of this server's clock than `--max-clock-skew` allows (a producer
+        /// whose clock is wrong, or a line from the future): its own reason, so a clock fault is told
+        /// apart from a malformed feed.
+        case clockSkew = "clock_skew"
     }
 
     public var category: Category

@@ -122,7 +122,8 @@ enum APIViews {
         j.endObject()
     }
 
-    static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp) -> [UInt8] {
+    static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp,
+                        staleAfter: Double = 30) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("version", Int(version))
@@ -131,6 +132,7 @@ enum APIViews {
         j.field("agentsIdle", s.idle)
         j.field("agentsBusy", s.busy)
         j.field("agentsAway", s.away)
+        j.field("agentsNoActivity", s.unknown)
         j.field("agentsOffline", s.offline)
         j.key("byActivity")
         j.beginObject()
@@ -152,6 +154,8 @@ enum APIViews {
         j.field("tasks", s.tasks)
         j.field("lastEventAt", feed.lastEventAt.map(RFC3339.format))
         if let silent = feed.silentFor { j.field("feedSilentSeconds", silent) }
+        if let age = feed.eventAge(at: now) { j.field("lastEventAgeSeconds", age) }
+        j.field("feedStale", feed.warning(at: now, staleAfter: staleAfter) != nil)
         j.endObject()
         return j.bytes
     }

@@ -71,7 +71,8 @@ public final class PageRenderer: Sendable {
     /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
-                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all) -> [UInt8] {
+                   liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
+                   invalid: [WorkerQuery.InvalidFilter] = []) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -87,7 +88,10 @@ public final class PageRenderer: Sendable {
         model["noneShown"] = board.count == 0
         // A supervisor of some teams sees only those teams' names and agents.
         model["total"] = scope == .all ? registry.workers.count : board.count
-        model["filtering"] = query.isFiltering
+        model["filtering"] = query.isFiltering || !invalid.isEmpty
+        // Filters the page could not read: said at the top, not silently dropped (the whole floor would pass for the view).
+        model["invalidFilters"] = invalid.map(\.message)
+        model["hasInvalidFilters"] = !invalid.isEmpty
         model["search"] = query.search ?? ""
         model["multi"] = query.multiCallOnly
         model["flagged"] = query.flaggedOnly
@@ -146,6 +150,7 @@ public final class PageRenderer: Sendable {
     func summaryModel(_ s: Summary, at now: Timestamp) -> [String: Any] {
         var model: [String: Any] = [
             "agents": s.agents, "idle": s.idle, "busy": s.busy, "away": s.away, "offline": s.offline,
+            "unknown": s.unknown, "hasUnknown": s.unknown > 0, "hasActivities": !s.byActivity.isEmpty,
             "byActivity": s.byActivity.map {
                 ["name": Formatting.clean($0.activity), "count": $0.count, "link": "/?activity=" + percentEncode($0.activity),
                  "className": ActivityStyle.className($0.activity, available: nil)] as [String: Any]
@@ -180,15 +185,9 @@ public final class PageRenderer: Sendable {
             "lastEventMs": feed.lastEventAt.map { String($0.milliseconds) } ?? "",
             "lastEventText": feed.lastEventAt.map { RFC3339.format($0) } ?? "none yet",
         ]
-        if let silent = feed.silentFor, silent >= settings.staleAfter {
-            model["stale"] = true
-            model["staleText"] = "No events for \(Formatting.duration(silent)): the feed may have stopped. Figures may be out of date."
-        } else if feed.silentFor == nil {
-            model["stale"] = true
-            model["staleText"] = "Waiting for the first event."
-        } else {
-            model["staleText"] = ""
-        }
+        let warning = feed.warning(at: now, staleAfter: settings.staleAfter)
+        model["stale"] = warning != nil
+        model["staleText"] = warning ?? ""
         return model
     }
 

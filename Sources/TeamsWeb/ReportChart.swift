@@ -1,7 +1,11 @@
 import TeamsReports
 
 /// Server-drawn inline SVG charts (no script, no inline style: colours are presentation attributes,
-/// which the pages' CSP allows). Every text is XML-escaped; the output is well-formed XML.
+/// which the pages' CSP allows). Every text is XML-escaped; the SVG is well-formed XML.
+///
+/// A chart is a `<figcaption>` (its title, in words on the page, not only for screen readers), an HTML
+/// legend (it wraps and keeps its size on a phone), then the SVG. Axis labels are 12 units, up to 21 in a
+/// narrow box (`report.css`), where the 720-unit-wide SVG is drawn at half its size.
 enum ReportChart {
     static let palette = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
                           "#9ca3af", "#78350f"]
@@ -48,76 +52,122 @@ enum ReportChart {
         var values: [Double]
     }
 
+    /// The interval still in progress: its index among the labels, and the seconds of it elapsed.
+    struct InProgress {
+        var index: Int
+        var elapsedSeconds: Double
+
+        /// E.g. `14:30 in progress: the average of its 7 minutes so far`.
+        func note(_ labels: [String]) -> String {
+            let minutes = max(1, Int((elapsedSeconds / 60).rounded(.down)))
+            let label = index < labels.count ? labels[index] + " " : ""
+            return "\(label)in progress: the average of its \(minutes) \(minutes == 1 ? "minute" : "minutes") so far"
+        }
+    }
+
     struct Frame {
-        let width = 720.0, height = 240.0, left = 48.0, right = 12.0, top = 28.0, bottom = 40.0
+        let width = 720.0, height = 240.0, left = 56.0, right = 12.0, top = 12.0, bottom = 40.0
         var plotWidth: Double { width - left - right }
         var plotHeight: Double { height - top - bottom }
     }
 
-    /// Axes, ticks, labels and a legend around a plot whose x runs over `labels`.
+    /// Every how many labels one is written on the x axis: room for each at a narrow box's 21-unit type,
+    /// and a whole number of hours for 15-minute intervals (09:00 always shows when 00:00 does).
+    static func labelStep(_ labels: [String], plotWidth: Double) -> Int {
+        let longest = Double(labels.map(\.count).max() ?? 1)
+        let fit = max(1, plotWidth / (longest * 12.6 + 12))
+        let raw = Double(labels.count) / fit
+        return [1, 2, 4, 8, 12, 16, 24, 48, 96].first { Double($0) >= raw } ?? Int(raw.rounded(.up))
+    }
+
+    /// The caption and legend above a chart (HTML): the title as words, a swatch per series, and the
+    /// in-progress note when there is one.
+    private static func head(title: String, legend: [String], inProgress: String?) -> String {
+        var s = "<figcaption class=\"chart__caption\">\(escape(title))</figcaption><ul class=\"chart__legend\">"
+        for (i, name) in legend.enumerated() {
+            s += "<li><span class=\"chart__swatch chart__swatch--\(i % palette.count)\" aria-hidden=\"true\"></span>\(escape(name))</li>"
+        }
+        if let inProgress {
+            s += "<li class=\"chart__progress\"><span class=\"chart__swatch chart__swatch--progress\" aria-hidden=\"true\"></span>\(escape(inProgress))</li>"
+        }
+        return s + "</ul>"
+    }
+
+    /// Axes, ticks and labels around a plot whose x runs over `labels`.
     private static func axes(_ f: Frame, title: String, yLabel: String, yMax: Double, step: Double,
-                             labels: [String], legend: [String]) -> String {
+                             labels: [String]) -> String {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(f.width)) \(fmt(f.height))\" "
             + "role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         var tick = 0.0
         while tick <= yMax + 1e-9 {
             let y = f.top + f.plotHeight * (1 - tick / yMax)
             s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(y))\" x2=\"\(fmt(f.width - f.right))\" y2=\"\(fmt(y))\" stroke=\"#9ca3af\" stroke-width=\"0.5\"/>"
-            s += "<text x=\"\(fmt(f.left - 4))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"currentColor\">\(fmt(tick))</text>"
+            s += "<text class=\"chart__tick\" x=\"\(fmt(f.left - 6))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"currentColor\">\(fmt(tick))</text>"
             tick += step
         }
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top + f.plotHeight))\" x2=\"\(fmt(f.width - f.right))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top))\" x2=\"\(fmt(f.left))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         let n = max(1, labels.count)
-        let every = max(1, Int((Double(n) / 8).rounded(.up)))
+        let every = labelStep(labels, plotWidth: f.plotWidth)
         for (i, label) in labels.enumerated() where i % every == 0 {
             let x = f.left + f.plotWidth * (Double(i) + 0.5) / Double(n)
-            s += "<text x=\"\(fmt(x))\" y=\"\(fmt(f.top + f.plotHeight + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"currentColor\">\(escape(label))</text>"
+            s += "<text class=\"chart__tick\" x=\"\(fmt(x))\" y=\"\(fmt(f.top + f.plotHeight + 22))\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">\(escape(label))</text>"
         }
-        s += "<text x=\"12\" y=\"\(fmt(f.top + f.plotHeight / 2))\" font-size=\"11\" fill=\"currentColor\" text-anchor=\"middle\" "
+        s += "<text class=\"chart__axis\" x=\"12\" y=\"\(fmt(f.top + f.plotHeight / 2))\" font-size=\"12\" fill=\"currentColor\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 12 \(fmt(f.top + f.plotHeight / 2)))\">\(escape(yLabel))</text>"
-        var x = f.left
-        for (i, name) in legend.enumerated() {
-            s += "<rect x=\"\(fmt(x))\" y=\"8\" width=\"10\" height=\"10\" fill=\"\(palette[i % palette.count])\"/>"
-            s += "<text x=\"\(fmt(x + 14))\" y=\"17\" font-size=\"11\" fill=\"currentColor\">\(escape(name))</text>"
-            x += 24 + Double(name.count) * 6.5
-        }
         return s
     }
 
-    /// Lines over the intervals (e.g. calls live, agents on 2+ calls).
-    static func lines(title: String, yLabel: String, labels: [String], series: [Series]) -> String {
+    /// Lines over the intervals (e.g. calls live, agents on 2+ calls). A series may stop before the
+    /// labels do (intervals not begun yet); the point of the interval in progress is drawn hollow, after a
+    /// dashed rule, and said in the legend.
+    static func lines(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil) -> String {
         let f = Frame()
         let (yMax, step) = niceScale(series.flatMap(\.values).max() ?? 0)
-        var s = axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, legend: series.map(\.name))
+        var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
+        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels)
         let n = max(1, labels.count)
+        func x(_ i: Int) -> Double { f.left + f.plotWidth * (Double(i) + 0.5) / Double(n) }
+        func y(_ v: Double) -> Double { f.top + f.plotHeight * (1 - v / yMax) }
+        if let p = inProgress {
+            s += "<line x1=\"\(fmt(x(p.index)))\" y1=\"\(fmt(f.top))\" x2=\"\(fmt(x(p.index)))\" y2=\"\(fmt(f.top + f.plotHeight))\" "
+                + "stroke=\"currentColor\" stroke-width=\"1\" stroke-dasharray=\"4 3\" opacity=\"0.6\"><title>\(escape(p.note(labels)))</title></line>"
+        }
         for (k, serie) in series.enumerated() {
-            let points = serie.values.enumerated().map { i, v in
-                "\(fmt(f.left + f.plotWidth * (Double(i) + 0.5) / Double(n))),\(fmt(f.top + f.plotHeight * (1 - v / yMax)))"
+            let colour = palette[k % palette.count]
+            let points = serie.values.enumerated().map { i, v in "\(fmt(x(i))),\(fmt(y(v)))" }
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            if let p = inProgress, p.index < serie.values.count {
+                let v = serie.values[p.index]
+                s += "<circle cx=\"\(fmt(x(p.index)))\" cy=\"\(fmt(y(v)))\" r=\"4.5\" fill=\"#ffffff\" stroke=\"\(colour)\" stroke-width=\"2\">"
+                    + "<title>\(escape(serie.name)): \(fmt(v)), \(escape(p.note(labels)))</title></circle>"
             }
-            s += "<polyline fill=\"none\" stroke=\"\(palette[k % palette.count])\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
         }
         return s + "</svg>"
     }
 
-    /// Stacked bars: one bar per label, one colour per series.
-    static func stacked(title: String, yLabel: String, labels: [String], series: [Series]) -> String {
+    /// Stacked bars: one bar per label, one colour per series; the bar of the interval in progress is
+    /// drawn lighter and said in the legend.
+    static func stacked(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil) -> String {
         let f = Frame()
         let totals = labels.indices.map { i in series.reduce(0) { $0 + (i < $1.values.count ? $1.values[i] : 0) } }
         let (yMax, step) = niceScale(totals.max() ?? 0)
-        var s = axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, legend: series.map(\.name))
+        var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
+        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels)
         let n = max(1, labels.count)
         let barWidth = f.plotWidth / Double(n) * 0.8
         for i in labels.indices {
             var base = 0.0
             let x = f.left + f.plotWidth * Double(i) / Double(n) + f.plotWidth / Double(n) * 0.1
+            let partial = inProgress?.index == i
             for (k, serie) in series.enumerated() {
                 let v = i < serie.values.count ? serie.values[i] : 0
                 guard v > 0 else { continue }
                 let y = f.top + f.plotHeight * (1 - (base + v) / yMax)
                 let h = f.plotHeight * v / yMax
-                s += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(barWidth))\" height=\"\(fmt(h))\" fill=\"\(palette[k % palette.count])\">"
-                    + "<title>\(escape(labels[i])) \(escape(serie.name)): \(fmt(v))</title></rect>"
+                s += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(barWidth))\" height=\"\(fmt(h))\" fill=\"\(palette[k % palette.count])\""
+                    + (partial ? " fill-opacity=\"0.5\"" : "") + ">"
+                    + "<title>\(escape(labels[i])) \(escape(serie.name)): \(fmt(v))\(partial ? " (" + escape(inProgress!.note([])) + ")" : "")</title></rect>"
                 base += v
             }
         }

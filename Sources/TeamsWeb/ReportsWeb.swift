@@ -409,22 +409,36 @@ public final class ReportsWeb: Sendable {
             starts = used
         }
         let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
-        let interval = Double(ReportZone.intervalSeconds) * 1_000_000
-        func per(_ f: (IntervalFigures) -> Int64) -> [Double] { starts.map { Double(f(totals[$0] ?? IntervalFigures())) / interval } }
+        let now = clock.now().microseconds / 1_000_000
+        let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
+        let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
+            .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
+        func per(_ f: (IntervalFigures) -> Int64) -> [Double] {
+            zip(starts, spans).map { Double(f(totals[$0] ?? IntervalFigures())) / ($1 * 1_000_000) }
+        }
         let calls = ReportChart.lines(
-            title: "Calls live and agents on 2+ calls (average per 15-minute interval)", yLabel: "count", labels: labels,
-            series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))])
+            title: "Calls live and agents on 2+ calls: average per 15-minute interval", yLabel: "average", labels: labels,
+            series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))],
+            inProgress: inProgress)
         var activityTotals: [String: Int64] = [:]
         for f in totals.values { for (k, v) in f.activity { activityTotals[k, default: 0] += v } }
         let names = activityTotals.sorted { $0.value > $1.value }.map(\.key)
         let mix = ReportChart.stacked(
-            title: "Activity mix (agents per 15-minute interval)", yLabel: "agents", labels: labels,
-            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) })
+            title: "Activity mix: average agents per 15-minute interval", yLabel: "agents", labels: labels,
+            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) }, inProgress: inProgress)
         let counts = try reports.database.holdHistogram(p.range).map(Double.init)
-        let holds = ReportChart.stacked(title: "Hold-time distribution (holds ended)", yLabel: "holds",
+        let holds = ReportChart.stacked(title: "Hold-time distribution: holds ended, by length", yLabel: "holds",
                                         labels: ReportDatabase.holdBuckets.map(\.label),
                                         series: [.init(name: "Holds", values: counts)])
         return [calls, mix, holds]
+    }
+
+    /// Seconds of each interval (starting at `starts`, seconds, `length` long) elapsed at `now` (seconds):
+    /// `length` for those past, the part so far for the one in progress; intervals not begun are left out
+    /// (the result may be shorter than `starts`). Averages are taken over these, so the interval in
+    /// progress does not read low.
+    static func elapsed(_ starts: [Int64], length: Int64, now: Int64) -> [Double] {
+        starts.prefix { $0 < now }.map { Double(min(length, max(1, now - $0))) }
     }
 
     /// A route handler (public for the benchmark).
@@ -515,6 +529,16 @@ public final class ReportsWeb: Sendable {
         return ["text": "\(day.day) \(Self.monthNames[max(0, min(11, day.month - 1))]) \(clock)", "iso": iso]
     }
 
+    /// The agents of `records`, each once, by name (then id): the choices of `/incidents`' agent filter.
+    static func agents(of records: [IncidentRecord]) -> [(id: String, name: String)] {
+        var names: [String: String] = [:]
+        for r in records where names[r.incident.worker] == nil {
+            names[r.incident.worker] = r.workerName.isEmpty ? r.incident.worker : r.workerName
+        }
+        return names.map { (id: $0.key, name: $0.value) }
+            .sorted { $0.name != $1.name ? $0.name.localizedStandardCompare($1.name) == .orderedAscending : $0.id < $1.id }
+    }
+
     /// Rows of `/incidents` per page unless `?per=` says otherwise.
     static let incidentsPerPage = 100
     /// The most incidents `/incidents` lists over all its pages.
@@ -530,8 +554,20 @@ public final class ReportsWeb: Sendable {
             return badRequest(error.message, json: false)
         }
         do {
-            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
-                                                         teams: request.asker.teams.names, limit: Self.incidentsLimit)
+            // The agents offered are those with incidents of this period, kind and state: picked by name.
+            let teams = request.asker.teams.names
+            let unfiltered = try reports.database.incidents(p.micros, kind: f.kind, acknowledged: f.acknowledged,
+                                                            teams: teams, limit: Self.incidentsLimit)
+            let agents = Self.agents(of: unfiltered)
+            var f = f
+            // `?worker=` takes an id or, as typed by a person, a name (any case).
+            if let w = f.worker, !agents.contains(where: { $0.id == w }),
+               let named = agents.first(where: { $0.name.caseInsensitiveCompare(w) == .orderedSame }) {
+                f.worker = named.id
+            }
+            let records = f.worker == nil ? unfiltered
+                : try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
+                                                 teams: teams, limit: Self.incidentsLimit)
             var base = "/incidents?from=\(p.from)&to=\(p.to)"
             if let w = f.worker { base += "&worker=" + percentEncode(w) }
             if let k = f.kind { base += "&kind=" + k.rawValue }
@@ -543,6 +579,11 @@ public final class ReportsWeb: Sendable {
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["worker"] = f.worker ?? ""
+            var options = agents.map { ["value": $0.id, "label": $0.name, "selected": $0.id == f.worker] as [String: Any] }
+            if let w = f.worker, !agents.contains(where: { $0.id == w }) {
+                options.insert(["value": w, "label": w, "selected": true], at: 0)
+            }
+            model["agentOptions"] = options
             model["kinds"] = [("", "Any"), ("misroute", "Misroute"), ("wrong-call-risk", "Wrong-call risk")].map {
                 ["value": $0.0, "label": $0.1, "selected": $0.0 == (f.kind?.rawValue ?? "")] as [String: Any]
             }

@@ -65,11 +65,13 @@ struct RowView: MustacheParent {
             case .wrapup: return "✎"
             case .offered: return "☎"
             case .onTask: return "◆"
+            case .unknown: return "?"
             case .away: return "◔"
             case .offline: return "○"
             case .idle: return "✓"
             }
         case "showActivity": return presenceWord != Formatting.clean(worker.activity)
+        case "hasActivity": return worker.hasActivity
         case "activityTimer":
             return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
                                       since: worker.activitySince)
@@ -109,6 +111,7 @@ struct RowView: MustacheParent {
         case .wrapup: return "Wrap-up"
         case .offered: return "Offered"
         case .onTask: return worker.tasks.count == 1 ? "On " + Formatting.clean(worker.tasks[0].channel) : "On \(worker.tasks.count) tasks"
+        case .unknown: return "No activity yet"
         case .away: return Formatting.clean(worker.activity)
         case .offline: return "Offline"
         case .idle: return "Idle"

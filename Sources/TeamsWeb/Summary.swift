@@ -3,8 +3,9 @@ import TeamsDomain
 /// The figures of the summary tiles and `/api/summary`, for one set of workers at one moment.
 public struct Summary: Sendable, Equatable {
     public var agents = 0
-    /// Agents per presence group (`Presence.group`): idle, busy, away, offline.
-    public var idle = 0, busy = 0, away = 0, offline = 0
+    /// Agents per presence group (`Presence.group`): idle, busy, away, offline, and unknown (no activity
+    /// reported yet: neither away nor idle).
+    public var idle = 0, busy = 0, away = 0, offline = 0, unknown = 0
     /// Agents per activity name, most first.
     public var byActivity: [(activity: String, count: Int)] = []
     public var callsLive = 0
@@ -56,10 +57,14 @@ public struct Summary: Sendable, Equatable {
         case "idle": idle += delta
         case "away": away += delta
         case "offline": offline += delta
+        case "unknown": unknown += delta
         default: busy += delta
         }
-        let n = activities[w.activity, default: 0] + delta
-        activities[w.activity] = n == 0 ? nil : n
+        // A worker with no activity reported has only the placeholder name: counted as "no activity yet", not as one.
+        if w.hasActivity {
+            let n = activities[w.activity, default: 0] + delta
+            activities[w.activity] = n == 0 ? nil : n
+        }
         tasks += delta * w.tasks.count
         if w.isOnMultipleCalls { agentsOnMultipleCalls += delta }
         var misrouted = false, risky = false
@@ -139,6 +144,7 @@ public struct Summary: Sendable, Equatable {
 
     public static func == (a: Summary, b: Summary) -> Bool {
         a.agents == b.agents && a.idle == b.idle && a.busy == b.busy && a.away == b.away && a.offline == b.offline
+            && a.unknown == b.unknown
             && a.callsLive == b.callsLive && a.callsHeld == b.callsHeld
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
             && a.mutedCalls == b.mutedCalls && a.muteUnknownCalls == b.muteUnknownCalls

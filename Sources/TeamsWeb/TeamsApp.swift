@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import HTTPTypes
+import JSONOutput
 import Logging
 import MicroHTTP
 import Mustache
@@ -159,11 +160,13 @@ public final class TeamsApp: Sendable {
         // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
         let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
         let scope = request.asker.teams
+        let invalid = WorkerQuery.invalidFilters(request.query)
         let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
+            + invalid.map { "&invalid=" + percentEncode($0.name) + "=" + percentEncode($0.value) }.joined()
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor, theme: theme, scope: scope)
+                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid)
         }
         var fields = HTTPFields()
         fields.append(Self.htmlType)
@@ -175,6 +178,7 @@ public final class TeamsApp: Sendable {
 
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
+        if let refusal = invalidFilterResponse(request) { return refusal }
         let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
         let window = BoardWindow(request, defaultPer: nil)
         return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
@@ -191,6 +195,7 @@ public final class TeamsApp: Sendable {
     }
 
     func summaryAPI(_ request: Request) -> Response {
+        if let refusal = invalidFilterResponse(request) { return refusal }
         let registry = store.snapshot()
         let now = clock.now()
         let query = WorkerQuery(parameters: request.query)
@@ -198,7 +203,33 @@ public final class TeamsApp: Sendable {
                                                                         offlineActivity: renderer.settings.offlineActivity) }
         let summary = Summary(workers, at: now, grace: renderer.settings.grace,
                               offlineActivity: renderer.settings.offlineActivity)
-        return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now))
+        return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now,
+                                     staleAfter: renderer.settings.staleAfter))
+    }
+
+    /// 400 when a filter parameter has a value it does not take: `{"error": the reasons, "invalid":
+    /// [{"parameter", "value", "accepted": [values]}]}`; nil when every filter is understood.
+    func invalidFilterResponse(_ request: Request) -> Response? {
+        let invalid = WorkerQuery.invalidFilters(request.query)
+        guard !invalid.isEmpty else { return nil }
+        var j = JSONWriter()
+        j.beginObject()
+        j.field("error", invalid.map(\.message).joined(separator: " "))
+        j.key("invalid")
+        j.beginArray()
+        for filter in invalid {
+            j.beginObject()
+            j.field("parameter", filter.name)
+            j.field("value", filter.value)
+            j.key("accepted")
+            j.beginArray()
+            for value in filter.accepted where !value.isEmpty { j.string(value) }
+            j.endArray()
+            j.endObject()
+        }
+        j.endArray()
+        j.endObject()
+        return json(j.bytes, status: .badRequest)
     }
 
     func metricsText() -> Response {
@@ -252,6 +283,7 @@ public final class TeamsApp: Sendable {
         model["accessMode"] = accessMode
         model["accessInsecure"] = access?.settings.insecureNoAuth ?? false
         model["streams"] = http.activeStreams
+        model["waitingFiles"] = waitingFiles
         model["recentRejects"] = stats.recentRejects.reversed().map {
             ["at": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
              "line": $0.preview] as [String: Any]
@@ -261,6 +293,11 @@ public final class TeamsApp: Sendable {
         // Rejected lines may quote callers' numbers.
         response.headerFields[.cacheControl] = "private, no-cache"
         return response
+    }
+
+    /// Followed event files that do not exist (yet): nothing is read from them until they appear.
+    var waitingFiles: [String] {
+        renderer.settings.followedFiles.filter { !FileManager.default.fileExists(atPath: $0) }
     }
 
     /// How access is controlled, in words for /status.
@@ -282,6 +319,10 @@ public final class TeamsApp: Sendable {
             durability?.write(into: &j, refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,
                               refusedNotWritten: ingest?.statistics.refusedNotWritten ?? 0)
             APIViews.live(live.statisticsSnapshot, settings: live.settings, into: &j)
+            j.key("waitingForFiles")
+            j.beginArray()
+            for path in waitingFiles { j.string(path) }
+            j.endArray()
         }
     }
 

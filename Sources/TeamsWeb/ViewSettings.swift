@@ -22,6 +22,8 @@ public struct ViewSettings: Sendable {
     public var signOutLink = false
     /// Reports are on: the pages' navigation offers Reports and Incidents.
     public var reportLinks = false
+    /// Event files read with `--follow`: `/status` and `/api/status` name those that do not exist (yet).
+    public var followedFiles: [String] = []
 
     public init(grace: Double = 3, maskCallers: Bool = false,
                 callWarn: Double = 600, callAlert: Double = 1200,

@@ -15,27 +15,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read events and serve the Teams View, the kiosk, the API and operator endpoints.")
 
-    @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
-    var host = "127.0.0.1"
-
-    @Option(help: "TCP port to listen on (0 picks a free one and logs it).")
-    var port = 8080
-
-    @Option(name: .customLong("events"), help: ArgumentHelp(
-        "An NDJSON event file to read, or - for standard input. Repeat for several sources.", valueName: "path"))
-    var events: [String] = []
-
-    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation).")
-    var follow = false
-
-    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes); it starts fresh each time and keeps nothing on disk.")
-    var demo = false
-
-    @Option(help: "Agents in the simulated contact centre (with --demo).")
-    var demoAgents = 40
-
-    @Option(help: "Call rate multiplier of the simulated contact centre (with --demo).")
-    var demoRate = 1.0
+    @OptionGroup(title: "Basic options")
+    var basic: BasicOptions
 
     @Option(help: "Longest accepted event line in bytes; longer lines are rejected and counted.")
     var maxLineBytes = 65_536
@@ -61,11 +42,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in an away activity (break, lunch...) before its timer turns amber / red (warn,alert).")
     var activityThresholds = "900,1800"
 
-    @Option(help: "Seconds without any event line before the pages warn that the feed is stale.")
+    @Option(help: "Seconds without any event line before the pages warn that the feed is silent; the newest event older than this (and than 5 minutes) is said to be old.")
     var staleAfter = 30.0
-
-    @Option(help: "Title shown on the pages.")
-    var title = "Teams View"
 
     @Option(help: "HTTP worker threads.")
     var threads = 2
@@ -157,9 +135,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write-ahead log length in bytes past which a snapshot is taken at once.", valueName: "bytes"))
     var snapshotLogBytes = 64 << 20
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
-
     @OptionGroup(title: "Reports")
     var reportOptions: ReportOptions
 
@@ -169,13 +144,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Directory holding Templates/ and Public/ (default: found next to the binary or here).")
     var assets: String?
 
+    var host: String { basic.host }
+    var port: Int { basic.port }
+    var events: [String] { basic.events }
+    var follow: Bool { basic.follow }
+    var demo: Bool { basic.demo }
+    var demoAgents: Int { basic.demoAgents }
+    var demoRate: Double { basic.demoRate }
+    var title: String { basic.title }
+    var logLevel: String { basic.logLevel }
+
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard maxLineBytes >= 256 else { throw ValidationError("--max-line-bytes must be at least 256") }
         guard grace >= 0, grace.isFinite else { throw ValidationError("--grace must be zero or more seconds") }
         guard flagLinger >= 0, flagLinger <= 86_400 else { throw ValidationError("--flag-linger must be 0 to 86400 seconds") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
-        guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
         if demo && reportOptions.dataDir != nil {
             // A restored floor holds the last run's simulated calls, which the new simulation never ends.
             throw ValidationError("--demo starts a fresh floor each time and keeps nothing on disk: drop --data-dir")
@@ -194,8 +177,6 @@ struct Serve: AsyncParsableCommand {
         guard maxLiveViews >= 1 else { throw ValidationError("--max-live-views must be at least 1") }
         guard liveViewsMemoryBytes >= 0 else { throw ValidationError("--live-views-memory-bytes must be zero or more") }
         guard liveLinger >= 0, liveLinger <= 86_400 else { throw ValidationError("--live-linger must be 0...86400 seconds") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
         for origin in corsOrigins where CrossOriginPolicy.normalise(origin) == nil {
             throw ValidationError("--cors-origin must be scheme://host[:port] with no path (got \(origin))")
         }
@@ -237,6 +218,14 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "teamsview")
+        // A file that is not there is a mistake at start, unless followed: then it may appear later.
+        for path in events where path != "-" {
+            if let why = Self.unreadable(path) {
+                guard follow else {
+                    throw StartFailure("cannot read the event file \(path): \(why) (with --follow, serve waits for a file that does not exist yet)")
+                }
+            }
+        }
         // The simulated centre starts fresh every run: nothing is restored from, or written to, a data directory.
         var reportOptions = self.reportOptions
         if demo {
@@ -261,6 +250,7 @@ struct Serve: AsyncParsableCommand {
                                     activityAlert: activityAlert, staleAfter: staleAfter, title: title,
                                     flagLinger: flagLinger, offlineActivity: offlineActivity)
         settings.signOutLink = access.settings.authRequired
+        settings.followedFiles = follow ? events.filter { $0 != "-" } : []
 
         let store = RegistryStore(Registry(limits: .init(maxWorkers: maxWorkers, maxCallsPerWorker: maxCallsPerWorker)))
         let loadStarted = Timestamp.monotonicSeconds()
@@ -343,10 +333,11 @@ struct Serve: AsyncParsableCommand {
         app.attach(server)
         do {
             try server.start()
-        } catch HTTPServer.StartError.tls(let why) {
-            throw ValidationError("TLS: \(why)")
-        } catch HTTPServer.StartError.tlsUnsupported {
-            throw ValidationError("TLS: this libmicrohttpd was built without TLS support")
+        } catch let error as HTTPServer.StartError {
+            if case .cannotBind(_, _, let reason) = error, reason == String(cString: strerror(EADDRINUSE)) {
+                throw StartFailure("\(error): another process listens there; stop it, or pick another --port (or --host)")
+            }
+            throw StartFailure(error.description)
         }
         let reloader = Self.reloadOnHangUp(tls: http.tls == nil ? nil : server, access: access, logger: logger)
         let scheme = http.tls == nil ? "http" : "https"
@@ -402,6 +393,16 @@ struct Serve: AsyncParsableCommand {
         snapshots?.stop()
         journal?.stop()
         reports?.stop()
+    }
+
+    /// Why the event file at `path` cannot be read (it is missing, unreadable or a directory); nil when it can.
+    static func unreadable(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        return nil
     }
 
     /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.

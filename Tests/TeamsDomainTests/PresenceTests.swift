@@ -32,6 +32,20 @@ import Testing
         #expect(worker(activity: "Ready", available: nil).presence() == .idle)
     }
 
+    @Test func aWorkerWithNoActivityYetIsUnknownNotAway() {
+        let fresh = WorkerState(id: "W9", activitySince: t0)
+        #expect(!fresh.hasActivity)
+        #expect(fresh.presence() == .unknown && Presence.unknown.group == "unknown" && !Presence.unknown.isBusy)
+        // Work still shows first.
+        var working = fresh
+        working.calls = [CallState(id: "C1", phase: .live, startedAt: t0)]
+        #expect(working.presence() == .onCall)
+        // Once an activity is reported (even one named "Unknown"), it decides.
+        var reported = fresh
+        reported.activityAt = t0
+        #expect(reported.hasActivity && reported.presence() == .away)
+    }
+
     @Test func busyGroupsAndCallCount() {
         #expect(Presence.allCases.filter(\.isBusy) == [.onCall, .onHold, .wrapup, .offered, .onTask])
         #expect(Presence.away.group == "away" && Presence.onTask.group == "busy")

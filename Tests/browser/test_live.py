@@ -84,11 +84,32 @@ def test_a_silent_feed_shows_the_stale_banner_and_an_event_clears_it(make_server
     wait_for(lambda: browser.js("var b = document.getElementById('stale-banner'); return !b.hidden && b.dataset.kind === 'feed'"),
              timeout=20, message="the stale-feed banner")
     text = browser.text("#stale-banner")
-    assert "no events for" in text.lower()
+    assert "feed silent since" in text.lower() and "as of then" in text.lower(), text
     assert browser.live_state() == "live", "the connection itself is fine"
     server.events.append(event("heartbeat"))  # heartbeat events count as life
     wait_for(lambda: browser.js("return document.getElementById('stale-banner').hidden"), timeout=10,
              message="the banner to clear after a heartbeat event")
+
+
+def test_a_replayed_old_file_says_its_events_are_old(make_server, browser):
+    days = 3 * 86400
+    old = [event("worker", -days - 60, worker="OLD%d" % i, name="Old Agent %d" % i, team="Sales") for i in range(4)]
+    old += [event("call.start", -days, worker="OLD0", call="COLD0", **{"from": "+15550000000"}, queue="Sales",
+                  direction="inbound", via="queue")]
+    server = make_server(old, args=["--stale-after", "5"])
+    browser.get(server.url + "/")
+    browser.wait_live()
+    # Lines keep arriving (the feed is not silent) but every event in them is days old.
+    for i in range(3):
+        server.events.append(event("activity", -days - 30 + i, worker="OLD1", activity="Break %d" % i))
+        time.sleep(0.5)
+    wait_for(lambda: browser.js("var b = document.getElementById('stale-banner'); return !b.hidden && b.dataset.kind === 'feed'"),
+             timeout=10, message="the old-events banner")
+    text = browser.text("#stale-banner")
+    assert text.startswith("Old events: the newest is from ") and "3 d 0 h ago" in text, text
+    assert browser.js("return getComputedStyle(document.getElementById('stale-banner')).display") != "none"
+    # The page as served says the same before any script runs.
+    assert "Old events: the newest is from" in server.get("/")
 
 
 def test_killing_the_server_shows_disconnected_and_it_recovers_by_itself(make_server, browser):

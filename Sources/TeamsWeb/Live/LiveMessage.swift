@@ -129,11 +129,13 @@ struct LiveMessage {
         JSONString.append(buffer, escapingMarkup: false, into: &bytes)
     }
 
-    /// The fields every message carries: registry version, server time, when the last line arrived.
-    mutating func clock(version: UInt64?, now: Timestamp, lastLine: Timestamp?) {
+    /// The fields every message carries: registry version, server time, when the last line arrived, and
+    /// `e`, the newest event's own time (ms; for the stale banner, see `FeedState.warning`) when known.
+    mutating func clock(version: UInt64?, now: Timestamp, lastLine: Timestamp?, lastEvent: Timestamp? = nil) {
         if let version { number("v", Int64(bitPattern: version)) }
         number("t", now.milliseconds)
         if let lastLine { number("last", lastLine.milliseconds) } else { null("last") }
+        if let lastEvent { number("e", lastEvent.milliseconds) }
     }
 }
 

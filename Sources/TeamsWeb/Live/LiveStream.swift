@@ -169,7 +169,7 @@ extension LiveUpdates {
         hello.string("view", view.rawValue)
         hello.number("heartbeat", settings.heartbeat)
         hello.number("staleAfter", renderer.page.settings.staleAfter)
-        hello.clock(version: nil, now: clock.now(), lastLine: statistics.lastLineReceivedAt)
+        hello.clock(version: nil, now: clock.now(), lastLine: statistics.lastLineReceivedAt, lastEvent: store.snapshot().lastEventAt)
         return Array("retry: \(settings.retryMilliseconds)\n\n".utf8) + hello.finish()
     }
 }

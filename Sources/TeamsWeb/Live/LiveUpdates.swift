@@ -346,6 +346,7 @@ public final class LiveUpdates: Sendable {
         let now = clock.now()
         let mono = WallClock.monotonicSeconds()
         let lastLine = statistics.lastLineReceivedAt
+        let lastEvent = store.snapshot().lastEventAt
         let deliveries = state.withLock { s -> [Broadcaster<ChannelKey, Board>.Delivery] in
             var out: [Broadcaster<ChannelKey, Board>.Delivery] = []
             let heartbeat = mono - s.lastHeartbeat >= settings.heartbeat - 0.05
@@ -356,7 +357,8 @@ public final class LiveUpdates: Sendable {
                 if heartbeat { s.lastHeartbeat = mono }
                 out = s.broadcaster.everyone { _, channel in
                     (heartbeat ? Array(": heartbeat\n".utf8) : [])
-                        + renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine)
+                        + renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine,
+                                               lastEvent: lastEvent)
                 }
             }
             s.resets = s.resets.filter { mono - $0.value.at < settings.resetReuse }

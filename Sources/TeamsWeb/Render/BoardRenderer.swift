@@ -78,7 +78,7 @@ struct BoardRenderer: Sendable {
     func resetMessage(_ board: Board, window: BoardWindow?, id: String, now: Timestamp, lastLine: Timestamp?) -> [UInt8] {
         let body = body(board, window: window, at: now)
         var msg = LiveMessage(event: "reset", id: id, capacity: body.count + 4096)
-        msg.clock(version: board.version, now: now, lastLine: lastLine)
+        msg.clock(version: board.version, now: now, lastLine: lastLine, lastEvent: board.registry.lastEventAt)
         msg.string("body", bytes: body)
         msg.string("summary", bytes: summary(board.key.view, board.summary, at: now))
         msg.string("count", countText(board))
@@ -92,7 +92,7 @@ struct BoardRenderer: Sendable {
                      lastLine: Timestamp?) -> [UInt8] {
         let view = board.key.view
         var msg = LiveMessage(event: "rows", id: id, capacity: 1024 + diff.rows.count * 2048)
-        msg.clock(version: board.version, now: now, lastLine: lastLine)
+        msg.clock(version: board.version, now: now, lastLine: lastLine, lastEvent: board.registry.lastEventAt)
         msg.beginArray("teams")
         for team in diff.teams {
             guard let t = board.teamIndex(team.name) else { continue }
@@ -130,9 +130,9 @@ struct BoardRenderer: Sendable {
     }
 
     /// `feed`: the clock and when the last line arrived (with every heartbeat).
-    func feedMessage(id: String, now: Timestamp, lastLine: Timestamp?) -> [UInt8] {
+    func feedMessage(id: String, now: Timestamp, lastLine: Timestamp?, lastEvent: Timestamp? = nil) -> [UInt8] {
         var msg = LiveMessage(event: "feed", id: id)
-        msg.clock(version: nil, now: now, lastLine: lastLine)
+        msg.clock(version: nil, now: now, lastLine: lastLine, lastEvent: lastEvent)
         return msg.finish()
     }
 }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Logging
+
+/// The `serve` options most runs need: where to listen, where events come from, the title and the log level.
+/// Listed first by `serve --help`.
+struct BasicOptions: ParsableArguments {
+    @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port to listen on (0 picks a free one and logs it).")
+    var port = 8080
+
+    @Option(name: .customLong("events"), help: ArgumentHelp(
+        "An NDJSON event file to read, or - for standard input. Repeat for several sources. The file must exist, unless --follow.", valueName: "path"))
+    var events: [String] = []
+
+    @Flag(help: "Keep reading event files as they grow, like tail -F (survives truncation and rotation); a file that does not exist yet is waited for (logged, and shown on /status).")
+    var follow = false
+
+    @Flag(help: "Feed a built-in simulated contact centre (4 teams, live calls, transfers, holds, misroutes); it starts fresh each time and keeps nothing on disk.")
+    var demo = false
+
+    @Option(help: "Agents in the simulated contact centre (with --demo).")
+    var demoAgents = 40
+
+    @Option(help: "Call rate multiplier of the simulated contact centre (with --demo).")
+    var demoRate = 1.0
+
+    @Option(help: "Title shown on the pages.")
+    var title = "Teams View"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    }
+}

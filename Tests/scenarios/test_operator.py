@@ -1,0 +1,74 @@
+"""What an operator meets starting and running the real binary: start failures that say what is wrong and
+exit non-zero, files waited for with --follow, the reasons lines are rejected for, and `serve --help`."""
+
+import json
+import socket
+import subprocess
+
+from conftest import ROOT, event, wait_for
+
+
+def run_to_exit(binary, *args, timeout=30):
+    """Runs `teamsview serve ARGS` expecting it to stop by itself; (exit status, standard error)."""
+    done = subprocess.run([binary, "serve", "--in-memory", *[str(a) for a in args]], cwd=str(ROOT),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+    return done.returncode, done.stderr.decode("utf-8", "replace")
+
+
+def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
+    server = serve("--max-clock-skew", "60")
+    server.ingest([event("worker", -10, worker="W1", name="Ada", team="Sales"),
+                   event("activity", 3600, worker="W1", activity="Break")])
+    status = wait_for(lambda: (lambda s: s if s["linesRejected"] == 1 else None)(json.loads(server.get("/api/status")[2])),
+                      message="the rejection")
+    assert status["rejectedByCategory"]["clock_skew"] == 1
+    assert status["rejectedByCategory"]["schema"] == 0
+    assert status["recentRejects"][0]["category"] == "clock_skew"
+    assert "ahead of this server's clock" in status["recentRejects"][0]["reason"]
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "clock_skew"}) == 1
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "schema"}) == 0
+    wait_for(lambda: "category=clock_skew" in server.log, message="the reject log line")
+
+
+def test_a_port_in_use_says_which_and_exits_non_zero(binary):
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        code, log = run_to_exit(binary, "--port", port)
+    finally:
+        holder.close()
+    assert code != 0, log
+    assert "cannot listen on 127.0.0.1:%d: Address already in use" % port in log, log
+    assert "port 0" not in log and "cannotBind" not in log, log
+
+
+def test_a_missing_event_file_fails_at_start(binary, tmp_path):
+    missing = tmp_path / "nowhere.ndjson"
+    code, log = run_to_exit(binary, "--port", "0", "--events", missing)
+    assert code != 0, log
+    assert "cannot read the event file %s: No such file or directory" % missing in log, log
+    assert "serving http" not in log
+    code, log = run_to_exit(binary, "--port", "0", "--events", tmp_path)
+    assert code != 0 and "is a directory" in log, log
+
+
+def test_a_missing_followed_file_is_waited_for_and_shown(serve, tmp_path):
+    later = tmp_path / "later.ndjson"
+    server = serve("--events", later, "--follow")
+    wait_for(lambda: "waiting for %s to appear" % later in server.log, message="the waiting log line")
+    status = json.loads(server.get("/api/status")[2])
+    assert status["waitingForFiles"] == [str(later)]
+    assert str(later) in server.get("/status")[2].decode()
+    later.write_text(json.dumps(event("worker", -5, worker="LATE1", name="Late Comer", team="Sales")) + "\n")
+    wait_for(lambda: b"LATE1" in server.get("/api/workers")[2], message="the file's event")
+    assert json.loads(server.get("/api/status")[2])["waitingForFiles"] == []
+    assert str(later) not in server.get("/status")[2].decode()
+
+
+def test_serve_help_lists_the_basic_options_first(binary):
+    text = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=30).stdout
+    basic = [text.index(o) for o in ("--host", "--port", "--events", "--follow", "--demo ")]
+    later = [text.index(o) for o in ("--data-dir", "--users", "--max-line-bytes", "--tls-cert")]
+    assert max(basic) < min(later), text[:2000]
