@@ -137,17 +137,18 @@
              multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
   }
 
-  // One cell's parts and their widths in em of the cell's font. Line 1: the name (in full, or as
-  // `First L.`) and the badges (×2, a flag); line 2: the state word and timer, or the presence
-  // words, and Muted.
+  // One cell's parts and their widths in em of the cell's font. Line 1: the name (in full, as
+  // `First L.`, or the first name alone) and the badges (×2, a flag); line 2: the state word and
+  // timer, or the presence words, and Muted.
   function denseParts(tile, F) {
     var d = tile.querySelector(".dense");
     if (!d) return null;
     var name = d.querySelector(".dense__name");
     if (!name.dataset.full) name.dataset.full = name.textContent;
-    var full = name.dataset.full, short = name.dataset.short || full;
+    var full = name.dataset.full, short = name.dataset.short || full, first = short.split(" ")[0] || short;
     var forms = [full];
     if (short !== full) forms.push(short);
+    if (first !== forms[forms.length - 1]) forms.push(first);
     var p = {
       d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
       forms: forms, formW: forms.map(function (f) { return textEm(F.name, f); }),
@@ -188,18 +189,40 @@
     return p;
   }
 
-  // Where a cell's parts go: the state word and timer keep their place (icons dropped first, room
-  // kept for the timer to grow), a second column when they need it now (checked as timers grow);
-  // the full name when it fits beside the badges, else first name and initial.
-  // Returns { span, form, keep (badges left on line 1), tight }.
+  // Where a cell's parts go, the name first: the longest form of it that fits, the badges beside it
+  // or on the second line, icons dropped before anything else gives way, a second column when one
+  // is not enough. Returns { span, form, keep (badges left on line 1), tight }.
   function densePlan(p, g) {
-    var l2 = p.line2 - p.give;
-    var span = p.wide || l2 - p.icons > g.room1 ? 2 : 1;
-    var room = span === 2 ? g.room2 : g.room1;
-    var badges = 0;
-    for (var k = 0; k < p.badgeW.length; k++) badges += DENSE_SPACE + p.badgeW[k];
-    var form = p.formW[0] + badges <= room ? 0 : Math.min(1, p.forms.length - 1);
-    return { span: span, form: form, keep: p.badges.length, tight: l2 + p.reserve > room };
+    var tries = [];
+    var n = p.forms.length;
+    if (p.wide) {
+      for (var a = 0; a < n; a++) tries.push([2, a]);
+    } else if (p.badges.length) {
+      // A cell with a badge is one a supervisor looks for: its name keeps its initial if a second column allows.
+      for (var b = 0; b < Math.min(n, 2); b++) tries.push([1, b]);
+      for (var c = 0; c < Math.min(n, 2); c++) tries.push([2, c]);
+      if (n > 2) tries.push([1, 2], [2, 2]);
+    } else {
+      for (var e = 0; e < n; e++) tries.push([1, e]);
+      for (var f = 0; f < n; f++) tries.push([2, f]);
+    }
+    for (var i = 0; i < tries.length; i++) {
+      var room = tries[i][0] === 2 ? g.room2 : g.room1;
+      for (var keep = p.badges.length; keep >= 0; keep--) {
+        var l1 = p.formW[tries[i][1]], l2 = p.line2;
+        for (var k = 0; k < p.badges.length; k++) {
+          if (k < keep) l1 += DENSE_SPACE + p.badgeW[k];
+          else l2 += (l2 > 0 ? DENSE_SPACE : 0) + p.badgeW[k];
+        }
+        if (l1 > room) continue;
+        // The icons go early (room kept for the timer to grow); a second column only when needed now
+        // (checked as timers grow: a cell that outgrows its column gets one then).
+        var tight = l2 + p.reserve > room;
+        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight };
+      }
+    }
+    // Nothing fits (a very long name or many badges): the shortest name, the badges beside it.
+    return { span: 2, form: n - 1, keep: p.badges.length, tight: true };
   }
 
   function applyPlan(p, plan) {
