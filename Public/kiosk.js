@@ -101,6 +101,7 @@
   var DENSE_INSET = 1.2;     // em: a cell's padding, colour bar and borders, and a little to spare
   var DENSE_SPACE = 0.4;     // em: between the items of a line (kiosk.css `.dense__l1`, `.dense__l2`)
   var DENSE_ICON = 1.25;     // em: an icon and its margin (kiosk.css `.icon`)
+  var DENSE_WORD_LEAST = 3;  // em: the least of a presence word shown before its ellipsis
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
   // How team headings show: a band across the board, or a heading cell in the flow (when bands
@@ -167,8 +168,8 @@
       var stateW = iconW + textEm(F.state, state.textContent.slice(iconText.length));
       p.line2 += stateW;
       p.icons += iconW;
-      // Presence words (an activity's name, of any length) may be cut.
-      if (state.classList.contains("dense__act")) p.give = stateW - iconW;
+      // Presence words (an activity's name, of any length) may end in an ellipsis after a few letters.
+      if (state.classList.contains("dense__act")) p.give = Math.max(0, stateW - iconW - DENSE_WORD_LEAST);
       items++;
     }
     var timer = d.querySelector(".dense__timer");

@@ -92,7 +92,7 @@ def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts)
 
 
 # ---------------------------------------------------------------------------------------------
-# Names, read from across the room
+# Names and presence words, read from across the room
 
 LONG_FIRST = ["Thandiwe", "Oluwaseun", "Maximilian", "Siobhán", "Bartholomew", "Nadia", "Anastasia", "Kristoffer"]
 LONG_LAST = ["Dlamini", "Okonkwo-Lindqvist", "Ferreira", "Nakamura"]
@@ -133,6 +133,20 @@ document.querySelectorAll('#board .tile:not([hidden]) .dense__name').forEach(fun
 });
 return out;"""
 
+# Text cut mid-letter: an element whose text overflows its box without an ellipsis to say so.
+CUT_MID_LETTER = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .dense *').forEach(function (e) {
+  if (e.getClientRects().length === 0 || !e.textContent.trim()) return;
+  if (e.scrollWidth <= e.clientWidth + 1) return;
+  var s = getComputedStyle(e);
+  var own = Array.from(e.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  // An ellipsis shows only on a block container (not a flex box, whose text is never ellipsized).
+  var block = ['block', 'flow-root', 'inline-block', 'list-item'].indexOf(s.display) >= 0;
+  if (!own || s.textOverflow !== 'ellipsis' || !block) out.push(e.className + ': ' + e.textContent.trim());
+});
+return out;"""
+
+
 def test_dense_names_win_over_badges(make_server, browser, artifacts):
     server = make_server(long_names(150))
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
@@ -152,4 +166,5 @@ def test_dense_names_win_over_badges(make_server, browser, artifacts):
         assert badged, width
         assert [n for n in badged if " " not in n["text"]] == [], width
         assert browser.js(CLIPPED, DANGER) == [], width
+        assert browser.js(CUT_MID_LETTER) == [], width
         browser.screenshot(artifacts / ("kiosk-dense-names-%d.png" % width))
