@@ -64,7 +64,7 @@
     }
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
     shownDense = null;
-    board.classList.remove("board--dense", "board--inline-heads");
+    board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
     board.style.removeProperty("--dense-font");
     board.style.setProperty("--scale", String(chosen.scale));
     board.style.setProperty("--cols", String(chosen.cols));
@@ -97,16 +97,16 @@
   // its font) and the rest is arithmetic, so laying out 600 agents costs the page one layout.
   var DENSE_WIDTH = 7;       // em: a cell's least width
   var DENSE_HEIGHT = 2.5;    // em: two lines and padding
-  var DENSE_BAND = DENSE_HEIGHT;  // em: a team's band across the board
+  var DENSE_BAND = 1.7;      // em: a team's band across the board (one line and its rule)
   var DENSE_INSET = 1.2;     // em: a cell's padding, colour bar and borders, and a little to spare
   var DENSE_SPACE = 0.4;     // em: between the items of a line (kiosk.css `.dense__l1`, `.dense__l2`)
   var DENSE_ICON = 1.25;     // em: an icon and its margin (kiosk.css `.icon`)
   var DENSE_WORD_LEAST = 3;  // em: the least of a presence word shown before its ellipsis
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
-  // How team headings show: a band across the board, or a heading cell in the flow (when bands
-  // would cost a second page).
-  var HEAD_MODES = ["band", "inline"];
+  // How team headings show, most readable first: a band across the board; a heading cell that starts
+  // its team on a new row; a heading cell in the flow (when the others would cost a second page).
+  var HEAD_MODES = ["band", "break", "inline"];
   var shownDense = null;     // the geometry on screen while the layout is dense
 
   var canvas = null, widths = new Map();
@@ -311,6 +311,7 @@
     var g1 = chosen.g;
     for (var c = 0; c < all.length; c++) if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");
+    board.classList.toggle("board--break-heads", chosen.mode === "break");
     board.style.setProperty("--dense-font", g1.font + "px");
     board.style.setProperty("--cols", String(chosen.pages.cols || g1.cols));
     board.style.setProperty("--dense-gap", g1.gap + "px");

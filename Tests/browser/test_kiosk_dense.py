@@ -92,7 +92,7 @@ def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts)
 
 
 # ---------------------------------------------------------------------------------------------
-# Names and presence words, read from across the room
+# Names, presence words and team boundaries, read from across the room
 
 LONG_FIRST = ["Thandiwe", "Oluwaseun", "Maximilian", "Siobhán", "Bartholomew", "Nadia", "Anastasia", "Kristoffer"]
 LONG_LAST = ["Dlamini", "Okonkwo-Lindqvist", "Ferreira", "Nakamura"]
@@ -168,3 +168,31 @@ def test_dense_names_win_over_badges(make_server, browser, artifacts):
         assert browser.js(CLIPPED, DANGER) == [], width
         assert browser.js(CUT_MID_LETTER) == [], width
         browser.screenshot(artifacts / ("kiosk-dense-names-%d.png" % width))
+
+
+ROWS_BY_TEAM = """var board = document.getElementById('board').getBoundingClientRect(), rows = {}, heads = [];
+document.querySelectorAll('#board .tile:not([hidden])').forEach(function (t) {
+  var top = Math.round(t.getBoundingClientRect().top);
+  (rows[top] = rows[top] || {})[t.closest('.team').id] = 1;
+});
+document.querySelectorAll('#board .kteam__head:not([hidden])').forEach(function (h) {
+  var r = h.getBoundingClientRect();
+  heads.push({left: r.left - board.left, width: r.width / board.width});
+});
+return {mixed: Object.keys(rows).filter(function (k) { return Object.keys(rows[k]).length > 1; }).length, heads: heads};"""
+
+
+def test_dense_teams_are_apart(make_server, browser, artifacts):
+    server = make_server(dangerous(300))
+    for width, height in ((1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        teams = browser.js(ROWS_BY_TEAM)
+        # No row holds two teams; each team's heading starts its row (a band across the board, or a
+        # heading cell when bands would cost a page).
+        assert teams["mixed"] == 0, (width, teams)
+        assert teams["heads"] and all(h["left"] <= 1 for h in teams["heads"]), (width, teams)
+        browser.screenshot(artifacts / ("kiosk-dense-teams-%d.png" % width))
