@@ -107,6 +107,7 @@
   // How team headings show, most readable first: a band across the board; a heading cell that starts
   // its team on a new row; a heading cell in the flow (when the others would cost a second page).
   var HEAD_MODES = ["band", "break", "inline"];
+  var HEAD_STEPS = 2;
   var shownDense = null;     // the geometry on screen while the layout is dense
 
   var canvas = null, widths = new Map();
@@ -294,20 +295,25 @@
     board.classList.add("board--dense");
     var F = denseFonts();
     for (var i = 0; i < all.length; i++) all[i].p = all[i].head ? null : denseParts(all[i].el, F);
-    var chosen = null;
+    // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
+    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages.
+    var fits = {}, fewest = null, fitsAt = -1;
     for (var s = 0; s < DENSE_SCALES.length; s++) {
       var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
       var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : null; });
-      var best = null;
       for (var m = 0; m < HEAD_MODES.length; m++) {
+        if (fits[HEAD_MODES[m]]) continue;
         var split = densePages(all, g, HEAD_MODES[m], plans);
-        if (!best || split.length < best.pages.length) best = { g: g, plans: plans, pages: split, mode: HEAD_MODES[m] };
-        if (split.length === 1) break;
+        var option = { g: g, plans: plans, pages: split, mode: HEAD_MODES[m], at: s };
+        if (split.length === 1) { fits[HEAD_MODES[m]] = option; if (fitsAt < 0) fitsAt = s; }
+        if (!fewest || split.length < fewest.pages.length) fewest = option;
       }
-      chosen = best;
-      if (chosen.pages.length === 1 || px <= DENSE_MIN_PX) break;
+      if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= DENSE_MIN_PX) break;
     }
+    var chosen = null;
+    for (var h = 0; h < HEAD_MODES.length && !chosen; h++) chosen = fits[HEAD_MODES[h]] || null;
+    if (!chosen) chosen = fewest;
     var g1 = chosen.g;
     for (var c = 0; c < all.length; c++) if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");
