@@ -63,7 +63,8 @@
       if (cols * rows >= all.length) break;
     }
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
-    board.classList.remove("board--dense", "board--inline-heads");
+    shownDense = null;
+    board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
     board.style.removeProperty("--dense-font");
     board.style.setProperty("--scale", String(chosen.scale));
     board.style.setProperty("--cols", String(chosen.cols));
@@ -71,7 +72,6 @@
     paginate(all, chosen.cols * chosen.rows);
     show(Math.min(page, pages.length - 1));
     fill(H, gap, (H - (chosen.rows - 1) * gap) / chosen.rows);
-    names(false);
   }
 
   // A screen that needs fewer rows than it has room for: the rows grow (up to FILL_MOST times their
@@ -92,136 +92,272 @@
   // Dense layout, when the tiles do not fit one screen: one compact cell per agent (two short
   // lines), teams as bands across the board. The type shrinks with the floor but never below
   // 20 px, so 150 agents fit a 1080p screen and 600 a 4K one; pages rotate only beyond that.
+  //
+  // No cell is measured in the page: the width of each text is measured once on a canvas (in em of
+  // its font) and the rest is arithmetic, so laying out 600 agents costs the page one layout.
   var DENSE_WIDTH = 7;       // em: a cell's least width
   var DENSE_HEIGHT = 2.5;    // em: two lines and padding
+  var DENSE_BAND = 1.7;      // em: a team's band across the board (one line and its rule)
+  var DENSE_INSET = 1.2;     // em: a cell's padding, colour bar and borders, and a little to spare
+  var DENSE_SPACE = 0.4;     // em: between the items of a line (kiosk.css `.dense__l1`, `.dense__l2`)
+  var DENSE_ICON = 1.25;     // em: an icon and its margin (kiosk.css `.icon`)
+  var DENSE_WORD_LEAST = 3;  // em: the least of a presence word shown before its ellipsis
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
+  // How team headings show, most readable first: a band across the board; a heading cell that starts
+  // its team on a new row; a heading cell in the flow (when the others would cost a second page).
+  var HEAD_MODES = ["band", "break", "inline"];
+  var HEAD_STEPS = 2;
+  var shownDense = null;     // the geometry on screen while the layout is dense
+
+  var canvas = null, widths = new Map();
+
+  // The width of `text` in em of `font` (a CSS font at 100px).
+  function textEm(font, text) {
+    var key = font + "|" + text;
+    var w = widths.get(key);
+    if (w === undefined) {
+      if (!canvas) canvas = document.createElement("canvas").getContext("2d");
+      canvas.font = font;
+      w = canvas.measureText(text).width / 100;
+      if (widths.size > 50000) widths.clear();
+      widths.set(key, w);
+    }
+    return w;
+  }
+
+  // The fonts of a cell's parts, read from the first element of each kind (style only, no layout).
+  function denseFonts() {
+    function font(selector, fallback) {
+      var el = board.querySelector(selector);
+      if (!el) return fallback;
+      var s = getComputedStyle(el);
+      return s.fontStyle + " " + s.fontWeight + " 100px " + s.fontFamily;
+    }
+    var name = font(".dense__name", "bold 100px sans-serif");
+    return { name: name, state: font(".dense__state", name), timer: font(".dense__timer", name),
+             multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
+  }
+
+  // One cell's parts and their widths in em of the cell's font. Line 1: the name (in full, as
+  // `First L.`, or the first name alone) and the badges (×2, a flag); line 2: the state word and
+  // timer, or the presence words, and Muted.
+  function denseParts(tile, F) {
+    var d = tile.querySelector(".dense");
+    if (!d) return null;
+    var name = d.querySelector(".dense__name");
+    if (!name.dataset.full) name.dataset.full = name.textContent;
+    var full = name.dataset.full, short = name.dataset.short || full, first = short.split(" ")[0] || short;
+    var forms = [full];
+    if (short !== full) forms.push(short);
+    if (first !== forms[forms.length - 1]) forms.push(first);
+    var p = {
+      d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
+      forms: forms, formW: forms.map(function (f) { return textEm(F.name, f); }),
+      wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
+      line2: 0, reserve: 0, icons: 0, give: 0
+    };
+    var multi = d.querySelector(".dense__multi"), flag = d.querySelector(".dense__flag");
+    if (multi) { p.badges.push(multi); p.badgeW.push(textEm(F.multi, multi.textContent)); }
+    if (flag) { p.badges.push(flag); p.badgeW.push(DENSE_ICON + textEm(F.flag, flag.textContent)); }
+    var items = 0;
+    var state = d.querySelector(".dense__state");
+    if (state) {
+      var icon = state.querySelector("[aria-hidden]");
+      var iconText = icon ? icon.textContent : "";
+      var iconW = iconText ? textEm(F.state, iconText) + 0.25 : 0;
+      var stateW = iconW + textEm(F.state, state.textContent.slice(iconText.length));
+      p.line2 += stateW;
+      p.icons += iconW;
+      // Presence words (an activity's name, of any length) may end in an ellipsis after a few letters.
+      if (state.classList.contains("dense__act")) p.give = Math.max(0, stateW - iconW - DENSE_WORD_LEAST);
+      items++;
+    }
+    var timer = d.querySelector(".dense__timer");
+    if (timer) {
+      p.line2 += textEm(F.timer, timer.textContent);
+      // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
+      var t = timer.querySelector("time.timer");
+      if (t) p.reserve = 0.65 + (t.hasAttribute("data-alert") && !t.classList.contains("is-alert") ? 1.1 : 0);
+      items++;
+    }
+    var muted = d.querySelector(".dense__muted");
+    if (muted) {
+      p.line2 += 0.5 + DENSE_ICON + textEm(F.muted, "Muted");
+      p.icons += DENSE_ICON;
+      items++;
+    }
+    if (items > 1) p.line2 += (items - 1) * DENSE_SPACE;
+    return p;
+  }
+
+  // Where a cell's parts go, the name first: the longest form of it that fits, the badges beside it
+  // or on the second line, icons dropped before anything else gives way, a second column when one
+  // is not enough. Returns { span, form, keep (badges left on line 1), tight }.
+  function densePlan(p, g) {
+    var tries = [];
+    var n = p.forms.length;
+    if (p.wide) {
+      for (var a = 0; a < n; a++) tries.push([2, a]);
+    } else if (p.badges.length) {
+      // A cell with a badge is one a supervisor looks for: its name keeps its initial if a second column allows.
+      for (var b = 0; b < Math.min(n, 2); b++) tries.push([1, b]);
+      for (var c = 0; c < Math.min(n, 2); c++) tries.push([2, c]);
+      if (n > 2) tries.push([1, 2], [2, 2]);
+    } else {
+      for (var e = 0; e < n; e++) tries.push([1, e]);
+      for (var f = 0; f < n; f++) tries.push([2, f]);
+    }
+    for (var i = 0; i < tries.length; i++) {
+      var room = tries[i][0] === 2 ? g.room2 : g.room1;
+      for (var keep = p.badges.length; keep >= 0; keep--) {
+        var l1 = p.formW[tries[i][1]], l2 = p.line2;
+        for (var k = 0; k < p.badges.length; k++) {
+          if (k < keep) l1 += DENSE_SPACE + p.badgeW[k];
+          else l2 += (l2 > 0 ? DENSE_SPACE : 0) + p.badgeW[k];
+        }
+        if (l1 > room) continue;
+        // The icons go early (room kept for the timer to grow); a second column only when needed now
+        // (checked as timers grow: a cell that outgrows its column gets one then).
+        var tight = l2 + p.reserve > room;
+        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight };
+      }
+    }
+    // Nothing fits (a very long name or many badges): the shortest name, the badges beside it.
+    return { span: 2, form: n - 1, keep: p.badges.length, tight: true };
+  }
+
+  function applyPlan(p, plan) {
+    var text = p.forms[plan.form];
+    if (p.name.textContent !== text) p.name.textContent = text;
+    if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");
+    p.d.classList.toggle("dense--tight", plan.tight);
+    p.d.classList.toggle("dense--roomy", plan.span === 2 && !p.wide);
+    var moved = false;
+    for (var k = 0; k < p.badges.length; k++) if (p.badges[k].parentNode !== (k < plan.keep ? p.l1 : p.l2)) moved = true;
+    if (moved) for (var b = 0; b < p.badges.length; b++) (b < plan.keep ? p.l1 : p.l2).appendChild(p.badges[b]);
+  }
 
   function denseGeometry(fontPx, W, H) {
     var gap = Math.max(3, fontPx * 0.2);
+    var cols = Math.max(1, Math.floor((W + gap) / (DENSE_WIDTH * fontPx + gap)));
+    var colW = (W - (cols - 1) * gap) / cols;
     return {
-      font: fontPx, gap: gap,
-      cols: Math.max(1, Math.floor((W + gap) / (DENSE_WIDTH * fontPx + gap))),
-      rowH: DENSE_HEIGHT * fontPx,
-      rows: Math.max(1, Math.floor((H + gap) / (DENSE_HEIGHT * fontPx + gap)))
+      font: fontPx, gap: gap, cols: cols, H: H,
+      rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx,
+      room1: colW / fontPx - DENSE_INSET, room2: (2 * colW + gap) / fontPx - DENSE_INSET
     };
   }
 
-  // Splits items into pages of at most g.rows grid rows, placing them as the grid does (in
-  // order, a cell with a danger mark two columns wide). Team headings are bands across the board
-  // or, with `inline`, two-column cells in the flow, when bands would cost a second page.
-  function densePages(all, g, inline) {
-    var out = [], current = [], row = 0, col = 0, widest = 0;
-    function place(w, full) {
-      if (full) { if (col > 0) row++; row++; col = 0; return; }
-      if (col + w > g.cols) { row++; col = 0; }
-      col += w;
-      widest = Math.max(widest, col);
-      if (col >= g.cols) { row++; col = 0; }
+  // Splits items into pages no taller than the board, placing them as the grid does (in order, a
+  // cell two columns wide where its plan says, a team's heading as `mode` says). Each page records
+  // its rows of cells and its bands.
+  function densePages(all, g, mode, plans) {
+    var out = [], current = [], widest = 0;
+    var at = { height: 0, col: 0, rows: 0, bands: 0 };
+    function closeRow() { if (at.col > 0) { at.height += g.rowH + g.gap; at.rows++; at.col = 0; } }
+    function place(w, head) {
+      if (head && mode !== "inline") closeRow();
+      if (head && mode === "band") { at.height += g.bandH + g.gap; at.bands++; return; }
+      if (at.col + w > g.cols) closeRow();
+      at.col += w;
+      widest = Math.max(widest, at.col);
+      if (at.col >= g.cols) closeRow();
     }
-    function used() { return row + (col > 0 ? 1 : 0); }
+    function used() { return at.height + (at.col > 0 ? g.rowH + g.gap : 0) - g.gap; }
+    function finish(state) {
+      current.rows = state.rows + (state.col > 0 ? 1 : 0);
+      current.bands = state.bands;
+      out.push(current);
+    }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      var w = it.head ? 2 : (it.el.querySelector(".dense--wide, .dense--roomy") ? 2 : 1);
-      place(w, it.head && !inline);
-      if (used() > g.rows && current.length > 0) {
-        out.push(current);
+      var w = it.head ? 2 : (plans[i] ? plans[i].span : 1);
+      var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
+      place(w, it.head);
+      if (used() > g.H + 0.5 && current.length > 0) {
+        finish(before);
         current = [];
-        row = 0; col = 0;
-        if (!it.head) { current.push({ cont: true, team: it.team }); place(2, !inline); }
-        place(w, it.head && !inline);
+        at = { height: 0, col: 0, rows: 0, bands: 0 };
+        if (!it.head) { current.push({ cont: true, team: it.team }); place(2, true); }
+        place(w, it.head);
       }
       current.push(it);
     }
-    out.push(current);
+    finish(at);
     // Columns no cell reaches (every cell two wide on an odd number of columns): the same rows fit fewer,
     // wider columns, so the board spans the screen's width.
     out.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
     return out;
   }
 
-  // Makes room for each cell's second line (state word, timer, Muted): when it is wider than its
-  // cell, the icons beside the words go first (`dense--tight`: the words and colours still say it);
-  // when that is not enough, a one-column cell takes two (`dense--roomy`). No word is ever cut.
-  // Widths in em of the cell's own font, so one measurement holds at every scale. Returns whether
-  // any cell changed.
-  function roomy(all) {
-    var cells = [];
-    for (var i = 0; i < all.length; i++) {
-      var d = !all[i].head && all[i].el.querySelector(".dense");
-      if (d && d.querySelector(".dense__l2")) { d.classList.remove("dense--tight"); cells.push(d); }
-    }
-    var plans = cells.map(function (d) {
-      var l2 = d.querySelector(".dense__l2");
-      var font = parseFloat(getComputedStyle(l2).fontSize) || 20;
-      var need = 0, reserve = 0, kids = l2.children;
-      for (var k = 0; k < kids.length; k++) {
-        if (kids[k].classList.contains("dense__act")) continue;   // presence words (any activity name) may be cut
-        need += kids[k].getBoundingClientRect().width + (k > 0 ? 0.4 * font : 0);
-        // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
-        var t = kids[k].querySelector("time.timer");
-        if (t) reserve += (0.65 + (t.hasAttribute("data-alert") && !t.classList.contains("is-alert") ? 1.1 : 0)) * font;
-      }
-      var icons = l2.querySelectorAll(".dense__state > [aria-hidden], .dense__muted .icon");
-      var saving = 0;
-      for (var n = 0; n < icons.length; n++) saving += icons[n].getBoundingClientRect().width + 0.25 * font;
-      var wide = d.classList.contains("dense--wide");
-      var room = (wide ? 2 * DENSE_WIDTH + 0.2 : DENSE_WIDTH) - 1.1;   // em: less padding and left rule
-      need /= font; saving /= font; reserve /= font;
-      // The icons go early (room kept for the timer to grow); a second column only when needed now
-      // (checked every second: a cell that outgrows its column gets one then).
-      return { d: d, tight: need + reserve > room, roomy: !wide && need - saving > room };
-    });
-    var changed = false;
-    plans.forEach(function (p) {
-      p.d.classList.toggle("dense--tight", p.tight);
-      if (p.roomy !== p.d.classList.contains("dense--roomy")) { p.d.classList.toggle("dense--roomy", p.roomy); changed = true; }
-    });
-    return changed;
-  }
-
   function dense(all, r, W, H) {
-    var chosen = null;
-    // Measure with every tile shown in the dense layout.
     board.classList.add("board--dense");
-    for (var m = 0; m < all.length; m++) all[m].el.hidden = false;
-    roomy(all);
-    for (var s = 0; s < DENSE_SCALES.length && !(chosen && chosen.pages.length === 1); s++) {
+    var F = denseFonts();
+    for (var i = 0; i < all.length; i++) all[i].p = all[i].head ? null : denseParts(all[i].el, F);
+    // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
+    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages.
+    var fits = {}, fewest = null, fitsAt = -1;
+    for (var s = 0; s < DENSE_SCALES.length; s++) {
       var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
-      for (var mode = 0; mode < 2; mode++) {
-        var split = densePages(all, g, mode === 1);
-        chosen = { g: g, pages: split, inline: mode === 1 };
-        if (split.length === 1) break;
+      var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : null; });
+      for (var m = 0; m < HEAD_MODES.length; m++) {
+        if (fits[HEAD_MODES[m]]) continue;
+        var split = densePages(all, g, HEAD_MODES[m], plans);
+        var option = { g: g, plans: plans, pages: split, mode: HEAD_MODES[m], at: s };
+        if (split.length === 1) { fits[HEAD_MODES[m]] = option; if (fitsAt < 0) fitsAt = s; }
+        if (!fewest || split.length < fewest.pages.length) fewest = option;
       }
-      if (px <= DENSE_MIN_PX) break;
+      if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= DENSE_MIN_PX) break;
     }
-    board.classList.add("board--dense");
-    board.classList.toggle("board--inline-heads", chosen.inline);
-    board.style.setProperty("--dense-font", chosen.g.font + "px");
-    board.style.setProperty("--cols", String(chosen.pages.cols || chosen.g.cols));
-    board.style.setProperty("--row-h", chosen.g.rowH + "px");
-    board.style.setProperty("--dense-gap", chosen.g.gap + "px");
+    var chosen = null;
+    for (var h = 0; h < HEAD_MODES.length && !chosen; h++) chosen = fits[HEAD_MODES[h]] || null;
+    if (!chosen) chosen = fewest;
+    var g1 = chosen.g;
+    for (var c = 0; c < all.length; c++) if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
+    board.classList.toggle("board--inline-heads", chosen.mode !== "band");
+    board.classList.toggle("board--break-heads", chosen.mode === "break");
+    board.style.setProperty("--dense-font", g1.font + "px");
+    board.style.setProperty("--cols", String(chosen.pages.cols || g1.cols));
+    board.style.setProperty("--dense-gap", g1.gap + "px");
+    var grow = 1;
+    if (chosen.pages.length === 1) {
+      // Fewer rows than the screen has room for: rows and bands grow (up to FILL_MOST times) to reach its foot.
+      var only = chosen.pages[0];
+      var tall = only.rows * g1.rowH + only.bands * g1.bandH;
+      if (tall > 0) grow = Math.max(1, Math.min(FILL_MOST, (H - (only.rows + only.bands - 1) * g1.gap) / tall));
+    }
+    board.style.setProperty("--row-h", g1.rowH * grow + "px");
+    board.style.setProperty("--band-h", g1.bandH * grow + "px");
     pages = chosen.pages;
+    shownDense = { g: g1, fonts: F };
     show(Math.min(page, pages.length - 1));
-    fill(H, chosen.g.gap, chosen.g.rowH);
-    names(true);
-    requestAnimationFrame(function () { names(board.classList.contains("board--dense")); });
     return true;
   }
 
-  // First name and initial where a full name does not fit its cell.
-  function names(isDense) {
-    var list = board.querySelectorAll(".dense__name");
-    for (var i = 0; i < list.length; i++) {
-      var el = list[i];
-      if (!el.dataset.full) el.dataset.full = el.textContent;
-      el.textContent = el.dataset.full;
-      if (isDense && !el.closest("[hidden]") && el.scrollWidth > el.clientWidth + 1) {
-        el.textContent = el.dataset.short || el.dataset.full;
-        el.title = el.dataset.full;
-      }
+  // Timers grow as they run (a ▲ mark, an hour's digit): a cell that no longer fits gets its room
+  // before the frame that would show it cut (called as the timer's text changes length).
+  function refit() {
+    if (!shownDense || !board.classList.contains("board--dense")) return;
+    var tiles = board.querySelectorAll(".tile:not([hidden])");
+    for (var i = 0; i < tiles.length; i++) {
+      var p = denseParts(tiles[i], shownDense.fonts);
+      if (!p) continue;
+      var plan = densePlan(p, shownDense.g);
+      var span = p.wide || p.d.classList.contains("dense--roomy") ? 2 : 1;
+      if (plan.span !== span) { layout(); return; }
+      applyPlan(p, plan);
     }
+  }
+
+  if (typeof MutationObserver !== "undefined") {
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var was = records[i].oldValue, now = records[i].target.getAttribute("data-text");
+        if (was === null || now === null || was.length !== now.length) { refit(); return; }
+      }
+    }).observe(board, { subtree: true, attributes: true, attributeFilter: ["data-text"], attributeOldValue: true });
   }
 
   function paginate(all, capacity) {
@@ -290,6 +426,17 @@
   // The server sends one window of the board at a time; after its last screen, the next one.
   var nextWindow = document.body.getAttribute("data-next-window");
 
+  // Each screen stays rotateSeconds from when it is on screen (the frame after its layout), however
+  // long a large floor took to lay out.
+  function armRotation() {
+    clearTimeout(rotateTimer);
+    rotateTimer = null;
+    requestAnimationFrame(function () {
+      clearTimeout(rotateTimer);
+      rotateTimer = setTimeout(rotate, rotateSeconds * 1000);
+    });
+  }
+
   function rotate() {
     if (nextWindow && page >= pages.length - 1) {
       location.replace(nextWindow);
@@ -300,21 +447,15 @@
       layout();
       show((page + 1) % pages.length);
     }
+    armRotation();
   }
-
-  // Timers grow as they run (a ▲ mark, an hour's digit): a cell that no longer fits gets its room.
-  setInterval(function () {
-    if (!board.classList.contains("board--dense")) return;
-    var shown = items().filter(function (it) { return !it.el.hidden; });
-    if (roomy(shown)) queueLayout();
-  }, 1000);
 
   document.addEventListener("teamsview:patched", queueLayout);
   document.addEventListener("teamsview:banner", queueLayout);
   window.addEventListener("resize", queueLayout);
   if (typeof ResizeObserver !== "undefined") new ResizeObserver(queueLayout).observe(board);
   layout();
-  rotateTimer = setInterval(rotate, rotateSeconds * 1000);
+  armRotation();
 
   // Local time on the server's clock.
   var clockEl = document.getElementById("clock");

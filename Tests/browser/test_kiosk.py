@@ -1,5 +1,7 @@
 """The wall display in a real browser: fit, rotation, live tiles, TV readability, screenshots."""
 
+import re
+import threading
 import time
 
 from conftest import event, roster, wait_for
@@ -113,3 +115,54 @@ def test_kiosk_is_tv_grade_at_1080p_and_4k(make_server, browser, artifacts):
     browser.wait_live()
     browser.screenshot(artifacts / "teams-1920x1080.png")
     assert browser.console_errors() == []
+
+
+ON_SCREEN = """return Array.from(document.querySelectorAll('#board .tile')).filter(function (t) {
+  if (t.hidden) return false;
+  var r = t.getBoundingClientRect();
+  return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1;
+}).map(function (t) { return t.dataset.worker; })"""
+
+
+class Floor(threading.Thread):
+    """A floor that keeps moving: an agent changes activity every few tenths of a second."""
+
+    def __init__(self, server, agents):
+        super().__init__(daemon=True)
+        self.server, self.agents, self.done = server, agents, threading.Event()
+
+    def run(self):
+        k = 0
+        while not self.done.wait(0.3):
+            k += 1
+            self.server.events.append(event("activity", worker="WK%03d" % (k * 37 % self.agents),
+                                            activity="Break" if k % 2 else "Available", available=not k % 2))
+
+
+def test_700_agents_on_4k_show_the_first_window_then_the_second(make_server, browser, artifacts):
+    server = make_server(roster(700))
+    wait_for(lambda: "700 agents" in server.get("/kiosk"), message="the whole floor")
+    first = set(re.findall(r'data-worker="([^"]+)"', server.get("/kiosk")))
+    assert len(first) == 600
+    rest = {"WK%03d" % i for i in range(700)} - first
+    floor = Floor(server, 700)
+    floor.start()
+    try:
+        browser.size(3840, 2160)
+        asked = time.monotonic()
+        browser.get(server.url + "/kiosk?rotate=8")
+        # The first window's 600 agents, every one on screen, soon after the page is asked for...
+        wait_for(lambda: set(browser.js(ON_SCREEN)) == first, timeout=15, interval=0.1,
+                 message="the first window's agents on screen")
+        seen = time.monotonic()
+        assert seen - asked < 15
+        assert "page=2" not in browser.driver.current_url
+        browser.screenshot(artifacts / "kiosk-700-first-3840.png")
+        # ... for a whole turn, then the second window's.
+        wait_for(lambda: "page=2" in browser.driver.current_url, timeout=30, interval=0.1, message="the second window")
+        assert time.monotonic() - seen > 8 - 3
+        wait_for(lambda: set(browser.js(ON_SCREEN)) == rest, timeout=15, interval=0.1,
+                 message="the second window's agents on screen")
+        browser.screenshot(artifacts / "kiosk-700-second-3840.png")
+    finally:
+        floor.done.set()

@@ -1,7 +1,7 @@
 """The kiosk's dense layout: 150 agents on one 1080p screen, 600 on 4K, type of 20 px and up,
 nothing that states danger clipped."""
 
-from conftest import event, roster, wait_for
+from conftest import TEAMS, event, roster, wait_for
 from test_kiosk import no_scrollbars, smallest_text
 
 DANGER = ".dense__timer, .dense__muted, .dense__flag, .tcall__muted, .tcall__timer, .tflag, .kact, .kcell__value"
@@ -89,3 +89,110 @@ def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts)
         layout(browser)
         assert browser.js(CLIPPED, DANGER) == [], width
         browser.screenshot(artifacts / ("kiosk-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, presence words and team boundaries, read from across the room
+
+LONG_FIRST = ["Thandiwe", "Oluwaseun", "Maximilian", "Siobhán", "Bartholomew", "Nadia", "Anastasia", "Kristoffer"]
+LONG_LAST = ["Dlamini", "Okonkwo-Lindqvist", "Ferreira", "Nakamura"]
+
+
+def long_names(agents):
+    """Long first names on a busy floor: two calls (×2), misroutes (a flag), long away activities, two tasks."""
+    lines = []
+    for i in range(agents):
+        w = "WK%03d" % i
+        name = "%s %s" % (LONG_FIRST[i % len(LONG_FIRST)], LONG_LAST[(i // len(LONG_FIRST)) % len(LONG_LAST)])
+        lines.append(event("worker", -600, worker=w, name=name, team=TEAMS[i % len(TEAMS)], capacity={"voice": 2, "chat": 2}))
+        lines.append(event("activity", -590, worker=w, activity="Available", available=True))
+        kind = i % 6
+        if kind == 0:   # two calls: one held, a transfer taken
+            lines.append(event("call.start", -300, worker=w, call="H%03d" % i, direction="outbound", via="outbound"))
+            lines.append(event("call.hold", -250, worker=w, call="H%03d" % i))
+            lines.append(event("call.start", -30, worker=w, call="T%03d" % i, direction="inbound", via="transfer"))
+        elif kind == 1:   # a queue call while on one: a misroute
+            lines.append(event("call.start", -60, worker=w, call="A%03d" % i, queue="Billing", direction="inbound", via="queue"))
+            lines.append(event("call.start", -30, worker=w, call="B%03d" % i, queue="Billing", direction="inbound", via="queue"))
+        elif kind == 2:
+            lines.append(event("call.start", -90, worker=w, call="L%03d" % i, queue="Sales", direction="inbound", via="queue"))
+        elif kind == 3:
+            lines.append(event("activity", -100, worker=w, activity="Coaching session", available=False))
+        elif kind == 4:
+            lines.append(event("task.start", -40, worker=w, task="C%03d" % i, channel="chat"))
+            lines.append(event("task.start", -20, worker=w, task="D%03d" % i, channel="email"))
+    return lines
+
+
+NAMES = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .dense__name').forEach(function (e) {
+  var cell = e.closest('.dense'), text = e.textContent;
+  var badge = !!cell.querySelector('.dense__multi, .dense__flag');
+  out.push({id: e.closest('.tile').id, text: text, full: e.dataset.full || text, badge: badge,
+            cut: e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.closest('.tile').getBoundingClientRect().right + 1});
+});
+return out;"""
+
+# Text cut mid-letter: an element whose text overflows its box without an ellipsis to say so.
+CUT_MID_LETTER = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .dense *').forEach(function (e) {
+  if (e.getClientRects().length === 0 || !e.textContent.trim()) return;
+  if (e.scrollWidth <= e.clientWidth + 1) return;
+  var s = getComputedStyle(e);
+  var own = Array.from(e.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+  // An ellipsis shows only on a block container (not a flex box, whose text is never ellipsized).
+  var block = ['block', 'flow-root', 'inline-block', 'list-item'].indexOf(s.display) >= 0;
+  if (!own || s.textOverflow !== 'ellipsis' || !block) out.push(e.className + ': ' + e.textContent.trim());
+});
+return out;"""
+
+
+def test_dense_names_win_over_badges(make_server, browser, artifacts):
+    server = make_server(long_names(150))
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        names = browser.js(NAMES)
+        assert len(names) >= 30, width
+        # Every name shown is whole: in full, as "First L." or the first name alone, never cut off.
+        assert [n for n in names if n["cut"]] == [], width
+        for n in names:
+            assert n["full"].startswith(n["text"].rstrip(".")), n
+        # The agents on two calls or flagged keep at least their last name's initial.
+        badged = [n for n in names if n["badge"]]
+        assert badged, width
+        assert [n for n in badged if " " not in n["text"]] == [], width
+        assert browser.js(CLIPPED, DANGER) == [], width
+        assert browser.js(CUT_MID_LETTER) == [], width
+        browser.screenshot(artifacts / ("kiosk-dense-names-%d.png" % width))
+
+
+ROWS_BY_TEAM = """var board = document.getElementById('board').getBoundingClientRect(), rows = {}, heads = [];
+document.querySelectorAll('#board .tile:not([hidden])').forEach(function (t) {
+  var top = Math.round(t.getBoundingClientRect().top);
+  (rows[top] = rows[top] || {})[t.closest('.team').id] = 1;
+});
+document.querySelectorAll('#board .kteam__head:not([hidden])').forEach(function (h) {
+  var r = h.getBoundingClientRect();
+  heads.push({left: r.left - board.left, width: r.width / board.width});
+});
+return {mixed: Object.keys(rows).filter(function (k) { return Object.keys(rows[k]).length > 1; }).length, heads: heads};"""
+
+
+def test_dense_teams_are_apart(make_server, browser, artifacts):
+    server = make_server(dangerous(300))
+    for width, height in ((1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        teams = browser.js(ROWS_BY_TEAM)
+        # No row holds two teams; each team's heading starts its row (a band across the board, or a
+        # heading cell when bands would cost a page).
+        assert teams["mixed"] == 0, (width, teams)
+        assert teams["heads"] and all(h["left"] <= 1 for h in teams["heads"]), (width, teams)
+        browser.screenshot(artifacts / ("kiosk-dense-teams-%d.png" % width))
