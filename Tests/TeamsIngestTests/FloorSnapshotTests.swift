@@ -197,6 +197,39 @@ struct FloorSnapshotTests {
         #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: bad) }
     }
 
+    @Test("the Twilio decoder's memory is written by its hand-written compact form byte for byte as through Codable, and read back")
+    func compactFastPathsMatchCodable() throws {
+        var decoder = TwilioDecoder(configuration: .init(reorderWindow: 30, memory: 2_000))
+        var events: [Event] = []
+        let seed = try String(contentsOf: T.repoRoot().appendingPathComponent("seeds/twilio-busy-hour.ndjson"), encoding: .utf8)
+        let lines = seed.split(separator: "\n").map(String.init) + TwilioBenchmark.lines(count: 3_000, workers: 50)
+            + Self.lines + [FlexTrafficTests.transferInitiated(at: 9, type: "WORKER", from: T.workerSid)]
+        for line in lines { _ = decoder.decode(line, into: &events) }
+        let memory = try #require(decoder.memory)
+        let mapper = try #require(memory.twilio?.mapper)
+        var fast: [UInt8] = []
+        var slow: [UInt8] = []
+        try CompactEncoder.encode(memory, appendingTo: &fast)
+        try CompactEncoder.encode(memory, appendingTo: &slow, fastPaths: false)
+        #expect(fast.count > 100_000)
+        #expect(fast == slow)
+        // Every kind of entry the hand-written forms cover is in there.
+        var mapperBytes: [UInt8] = []
+        try CompactEncoder.encode(mapper, appendingTo: &mapperBytes)
+        for word in ["holders", "reservation", "startedAt", "endedAt", "accepted", "wrapup", "ended", "customer",
+                     "worker", "profile", "activity", "voice", "transfer"] {
+            #expect(mapperBytes.firstRange(of: Array(word.utf8)) != nil, "no \(word) in the mapper's memory")
+        }
+        // Read back, it is the same memory (plain dictionaries inside may list their entries in another order).
+        let read = try CompactDecoder.decode(DecoderMemory.self, from: fast)
+        var again: [UInt8] = []
+        var againSlow: [UInt8] = []
+        try CompactEncoder.encode(read, appendingTo: &again)
+        try CompactEncoder.encode(read, appendingTo: &againSlow, fastPaths: false)
+        #expect(again.count == fast.count)
+        #expect(again == againSlow)
+    }
+
     @Test("the compact form keeps optionals, nested containers, big and negative numbers and text")
     func compactValues() throws {
         struct Inner: Codable, Equatable { var a: [Int64?]; var b: [String: Double] }

@@ -21,8 +21,11 @@ enum CompactTag: UInt8 {
 enum CompactEncoder {
     /// Appends `value`'s compact form to `bytes`.
     /// - Throws: `EncodingError` when `value`'s conformance throws or writes its containers out of order.
-    static func encode<T: Encodable>(_ value: T, appendingTo bytes: inout [UInt8]) throws {
+    /// - Parameter fastPaths: `false` writes every value through `encode(to:)`, even those with a
+    ///   ``CompactEncodable`` form (tests compare the two).
+    static func encode<T: Encodable>(_ value: T, appendingTo bytes: inout [UInt8], fastPaths: Bool = true) throws {
         let sink = CompactSink(bytes: bytes)
+        sink.fastPaths = fastPaths
         bytes = []
         try sink.value(value)
         sink.close(above: 0)
@@ -40,6 +43,8 @@ final class CompactSink {
     @exclusivity(unchecked) var open: [Int] = []
     /// The first misuse a non-throwing requirement (a nested container) met.
     var failure: (any Error)?
+    /// Whether containers that know a ``CompactEncodable`` form write it (the same bytes, faster).
+    var fastPaths = true
 
     init(bytes: [UInt8]) {
         self.bytes = bytes

@@ -93,6 +93,9 @@ extension BoundedMap: Codable where Key: Codable, Value: Codable {
 
     /// Encoded as the insertion order, each live entry with its value (stale order entries without).
     func encode(to encoder: any Encoder) throws {
+        if let compact = encoder as? CompactValueEncoder, compact.sink.fastPaths, let fast = self as? any CompactEncodable {
+            return fast.encode(compact: compact.sink)
+        }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(capacity, forKey: .capacity)
         try c.encode(insertions, forKey: .insertions)
@@ -114,11 +117,55 @@ extension BoundedMap: Codable where Key: Codable, Value: Codable {
     }
 }
 
+extension BoundedMap: CompactEncodable where Key: CompactEncodable, Value: CompactEncodable {
+    /// The bytes of `encode(to:)` above, written directly (see ``CompactEncodable``).
+    func encode(compact sink: CompactSink) {
+        sink.keyed {
+            sink.key("capacity")
+            sink.signed(Int64(capacity))
+            sink.key("insertions")
+            sink.unsigned(insertions)
+            sink.key("order")
+            sink.unkeyed {
+                for item in order {
+                    sink.keyed {
+                        sink.key("key")
+                        item.key.encode(compact: sink)
+                        if let live = storage[item.key], live.insertion == item.insertion {
+                            sink.key("value")
+                            live.value.encode(compact: sink)
+                        }
+                        sink.key("insertion")
+                        sink.unsigned(item.insertion)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension BoundedSet: CompactEncodable where Element: CompactEncodable {
+    /// The bytes of `encode(to:)` below, written directly (see ``CompactEncodable``).
+    func encode(compact sink: CompactSink) {
+        sink.keyed {
+            sink.key("capacity")
+            sink.signed(Int64(capacity))
+            sink.key("order")
+            sink.unkeyed {
+                for element in order { element.encode(compact: sink) }
+            }
+        }
+    }
+}
+
 extension BoundedSet: Codable where Element: Codable {
     private enum CodingKeys: String, CodingKey { case capacity, order }
 
     /// Encoded as its members, oldest first.
     func encode(to encoder: any Encoder) throws {
+        if let compact = encoder as? CompactValueEncoder, compact.sink.fastPaths, let fast = self as? any CompactEncodable {
+            return fast.encode(compact: compact.sink)
+        }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(capacity, forKey: .capacity)
         try c.encode(Array(order), forKey: .order)
