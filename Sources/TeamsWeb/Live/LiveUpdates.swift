@@ -187,7 +187,8 @@ public final class LiveUpdates: Sendable {
         }
         // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.
         let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace,
-                          offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists)
+                          offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists,
+                          changedSince: { changes.unflushed(after: $0, upTo: registry.version) })
         return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
     }
 
@@ -287,6 +288,8 @@ public final class LiveUpdates: Sendable {
                 p.inFlightFrom = since
             }
         }
+        // New views' search list moves with the flushes, so the first view at a new version does not build it.
+        state.withLock { $0.boards.searchLists }.advance(to: registry, touched: touched, since: since, rescan: rescan)
         let lastLine = statistics.lastLineReceivedAt
         let linger = renderer.linger
         flags.withLock { f in
