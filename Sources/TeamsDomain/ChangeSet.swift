@@ -8,6 +8,9 @@
 public struct ChangeSet: Sendable, Hashable {
     /// The registry version after the batch.
     public var version: UInt64
+    /// The registry version before the batch: the workers it changed have versions in `since + 1 ... version`.
+    /// Batches a store applies one after another chain (one's `since` is the last one's `version`).
+    public var since: UInt64 = 0
     /// Events that changed something.
     public var applied: Int
     /// Events that changed nothing (heartbeats, late, duplicate, unknown call...).
@@ -53,6 +56,12 @@ public struct ChangeSet: Sendable, Hashable {
     /// True when no worker changed or was removed.
     public var isEmpty: Bool { touches.isEmpty }
 
+    /// Calls `body` with each worker the batch changed or removed, in order, a worker possibly more than once.
+    /// O(outcomes), no hashing.
+    public func forEachTouched(_ body: (WorkerID) -> Void) {
+        for touch in touches { body(touch.id) }
+    }
+
     /// Room for `count` recorded outcomes without regrowing.
     mutating func reserve(_ count: Int) {
         touches.reserveCapacity(count)
@@ -93,7 +102,7 @@ public struct ChangeSet: Sendable, Hashable {
     }
 
     public static func == (a: ChangeSet, b: ChangeSet) -> Bool {
-        a.version == b.version && a.applied == b.applied && a.unchanged == b.unchanged
+        a.version == b.version && a.since == b.since && a.applied == b.applied && a.unchanged == b.unchanged
             && a.lastEventAt == b.lastEventAt && a.replacedRegistry == b.replacedRegistry
             && a.resolved() == b.resolved()
     }
@@ -101,6 +110,7 @@ public struct ChangeSet: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         let sets = resolved()
         hasher.combine(version)
+        hasher.combine(since)
         hasher.combine(applied)
         hasher.combine(unchanged)
         hasher.combine(lastEventAt)
@@ -114,6 +124,7 @@ extension Registry {
     /// Applies events in order and reports what they changed.
     public mutating func apply<C: Collection<Event>>(_ events: C) -> ChangeSet {
         var changes = ChangeSet()
+        changes.since = version
         let done: Void? = events.withContiguousStorageIfAvailable { buffer in
             for i in buffer.indices { changes.record(apply(buffer[i])) }
         }

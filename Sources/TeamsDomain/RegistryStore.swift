@@ -53,6 +53,7 @@ public final class RegistryStore: Sendable {
         /// Applies a batch in place, reading events through a buffer so none is copied.
         mutating func apply(_ events: UnsafeBufferPointer<Event>) -> ChangeSet {
             var changes = ChangeSet()
+            changes.since = registry.version
             changes.reserve(Swift.min(events.count, Self.batchCapacityHint))
             var reasons = ReasonTally()
             for i in events.indices {
@@ -134,6 +135,7 @@ public final class RegistryStore: Sendable {
     public func apply(_ event: Event) -> ApplyOutcome {
         let (outcome, changes) = state.withLock { state -> (ApplyOutcome, ChangeSet) in
             var changes = ChangeSet()
+            changes.since = state.registry.version
             var reasons = ReasonTally()
             let outcome = state.apply(event, into: &changes, reasons: &reasons)
             state.finish(&changes, reasons: reasons)

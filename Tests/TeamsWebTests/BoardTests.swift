@@ -74,6 +74,30 @@ struct BoardTests {
         #expect(page["per"] as? Int == 10)
     }
 
+    @Test("a page between flushes shows the changes not flushed yet, found from the batches rather than by reading the floor")
+    func pageBetweenFlushes() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z", live: LiveSettings(coalesce: 60))
+        server.feed(contentsOf: floorLines(25))
+        server.app.live.settle()
+        #expect(rowIDs(try server.client.get("/?per=10").text) == (1...10).map { "w-WK\($0 < 10 ? "0" : "")\($0)" })
+        #expect(rowIDs(try server.client.get("/?q=agent%201").text).count == 10)
+        let reads = server.app.live.floorReads.load(ordering: .relaxed)
+        // The next flush waits a minute: these pages catch the boards (and the search list) before it.
+        server.feed(#"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK00","name":"Agent 00","team":"Floor"}"#,
+                    #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK03"}"#,
+                    #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK12","name":"Agent 012","team":"Floor"}"#)
+        let page = ["WK00", "WK01", "WK12", "WK02", "WK04", "WK05", "WK06", "WK07", "WK08", "WK09"].map { "w-" + $0 }
+        #expect(rowIDs(try server.client.get("/?per=10").text) == page)
+        #expect(rowIDs(try server.client.get("/?q=agent%2001").text) == ["w-WK01", "w-WK12"], "a new view sees the changes")
+        #expect(rowIDs(try server.client.get("/?q=agent%200").text) == page)
+        #expect(rowIDs(try server.client.get("/?q=wk03").text).isEmpty)
+        #expect(server.app.live.floorReads.load(ordering: .relaxed) == reads, "the changes came from the batches")
+        server.app.live.settle()
+        #expect(rowIDs(try server.client.get("/?per=10").text) == page)
+        #expect(rowIDs(try server.client.get("/?q=agent%2001").text) == ["w-WK01", "w-WK12"])
+        #expect(server.app.live.floorReads.load(ordering: .relaxed) == reads, "the flush took them from the batches too")
+    }
+
     @Test("a paged stream sends only its window: a row pushed out is removed, the one pulled in is sent")
     func liveWindow() async throws {
         let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")

@@ -25,19 +25,50 @@ struct SearchListTests {
         return store.snapshot()
     }
 
-    @Test("a board of a query on team, activity or text has the rows of a scan of every worker", arguments: [
+    /// A batch after `registry()`: renames (to names that take every path), moves between teams
+    /// and activities; unless only `inPlace`, removals, new workers, a removed one created again.
+    static func changed(_ before: Registry, inPlace: Bool = false) -> (registry: Registry, touched: Set<WorkerID>) {
+        let store = RegistryStore(before)
+        let t = Timestamp(microseconds: 1_800_000_005_000_000)
+        var events: [Event] = []
+        for i in stride(from: 0, to: 60, by: 7) {
+            let id = i == 7 ? "wk-é\(i)" : "WK\(100 + i)"
+            events.append(Event(at: t, .worker(id, WorkerProfile(name: names[(i + 3) % names.count] + " \(i)", team: ["Billing", "Sales", "Tech Support", ""][i % 4]))))
+        }
+        for i in stride(from: 2, to: 60, by: 9) {
+            events.append(Event(at: t, .activity("WK\(100 + i)", name: "Break", available: false)))
+        }
+        for i in [1, 4, 30, 45] where !inPlace { events.append(Event(at: t, .workerRemove("WK\(100 + i)"))) }
+        for i in 0..<12 where !inPlace {
+            let id = i == 3 ? "WK101" : i == 5 ? "nÉw\(i)" : "NEW\(i)"
+            // A second later: WK101 comes back after its removal.
+            let later = Timestamp(microseconds: t.microseconds + 1_000_000)
+            events.append(Event(at: later, .worker(id, WorkerProfile(name: names[i % names.count] + " new", team: ["Sales", "Retention"][i % 2]))))
+            events.append(Event(at: later, .activity(id, name: ["Available", "Break"][i % 2], available: i % 2 == 0)))
+        }
+        let changes = store.apply(events)
+        return (store.snapshot(), changes.changed.union(changes.removed))
+    }
+
+    static let queries = [
         "q=agent 1", "q=AGENT", "q=jose", "q=JOSÉ", "q=núñez", "q=kelvin", "q=K", "q=wk10", "q=WK1", "q=é", "q=here", "q=[1]",
         "q=zzz", "q=1 Example", "q=example 1", "team=Sales", "team=Sales&team=", "team=Nobody", "activity=Break",
         "activity=Available&team=Billing&q=a", "q=e&skill=spanish", "q=a&multi=0&call=live", "q=a&presence=offline&sort=time",
         "team=Tech Support&group=none&q=1", "q=a&attention=1",
-    ])
-    func sameRows(query: String) {
-        let registry = Self.registry()
-        let parameters = query.split(separator: "&").map { pair -> (name: String, value: String) in
+    ]
+
+    static func query(_ text: String) -> WorkerQuery {
+        let parameters = text.split(separator: "&").map { pair -> (name: String, value: String) in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
-        let q = WorkerQuery(parameters: parameters)
+        return WorkerQuery(parameters: parameters)
+    }
+
+    @Test("a board of a query on team, activity or text has the rows of a scan of every worker", arguments: queries)
+    func sameRows(query: String) {
+        let registry = Self.registry()
+        let q = Self.query(query)
         #expect(SearchList.narrows(q))
         let t = Timestamp(microseconds: 1_800_000_010_000_000)
         let key = BoardKey(view: .page, query: q)
@@ -49,6 +80,50 @@ struct SearchListTests {
         // A second board of the snapshot reuses the list and agrees.
         let again = Board(key: key, registry: registry, at: t, seq: 0, grace: 3, searchLists: lists)
         #expect(again.teams.map(\.ids) == board.teams.map(\.ids))
+    }
+
+    @Test("after changes, a board read through the list brought up to date, or through the old list and the changed workers, has the rows of a scan",
+          arguments: queries)
+    func sameRowsAfterChanges(query: String) {
+        let before = Self.registry()
+        let (after, touched) = Self.changed(before)
+        #expect(after.version > before.version)
+        let q = Self.query(query)
+        let t = Timestamp(microseconds: 1_800_000_010_000_000)
+        let key = BoardKey(view: .page, query: q)
+        let expected = Set(after.workers.values.filter { q.matches($0, at: t, grace: 3) }.map(\.id))
+        let scanned = Board(key: BoardKey(view: .page, query: q), registry: after, at: t, seq: 0, grace: 3)
+
+        // The list moved with the changes (as a flush does): not built again, it keeps the removed workers' slots.
+        let advanced = SearchLists()
+        _ = advanced.list(for: before)
+        advanced.advance(to: after, touched: touched, since: before.version, rescan: false)
+        let kept = advanced.list(for: after)
+        #expect(kept.changed.isEmpty && kept.list.count > after.workers.count)
+        let board = Board(key: key, registry: after, at: t, seq: 0, grace: 3, searchLists: advanced)
+        #expect(Set(board.teams.flatMap(\.ids)) == expected)
+        #expect(board.teams.map(\.ids) == scanned.teams.map(\.ids))
+
+        // The list of the older snapshot, and the workers changed since read as well (as a page between flushes).
+        let old = SearchLists()
+        _ = old.list(for: before)
+        var asked: [UInt64] = []
+        let between = Board(key: key, registry: after, at: t, seq: 0, grace: 3, searchLists: old,
+                            changedSince: { asked.append($0); return $0 == before.version ? touched : nil })
+        #expect(asked == [before.version])
+        #expect(between.teams.map(\.ids) == scanned.teams.map(\.ids))
+        #expect(between.count == expected.count)
+
+        // Changes in place only: the list's slots stay the registry's positions, read as such.
+        let (moved, touchedInPlace) = Self.changed(before, inPlace: true)
+        let inPlace = SearchLists()
+        _ = inPlace.list(for: before)
+        inPlace.advance(to: moved, touched: touchedInPlace, since: before.version, rescan: false)
+        #expect(inPlace.list(for: moved).list.isInTreeOrder)
+        #expect(!kept.list.isInTreeOrder)
+        let read = Board(key: key, registry: moved, at: t, seq: 0, grace: 3, searchLists: inPlace)
+        #expect(Set(read.teams.flatMap(\.ids)) == Set(moved.workers.values.filter { q.matches($0, at: t, grace: 3) }.map(\.id)))
+        #expect(read.teams.map(\.ids) == Board(key: key, registry: moved, at: t, seq: 0, grace: 3).teams.map(\.ids))
     }
 
     @Test("the list only lets through workers whose team, activity and plain text pass; others are read")
@@ -71,17 +146,17 @@ struct SearchListTests {
         #expect(positions == positions.sorted())
     }
 
-    @Test("a list is reused at its snapshot and rebuilt after a change")
+    @Test("a list is reused at its snapshot and rebuilt after a change it is not told of")
     func reuse() {
         let store = RegistryStore()
         let t = Timestamp(microseconds: 1_800_000_000_000_000)
         _ = store.apply([Event(at: t, .worker("WK1", WorkerProfile(name: "Ann", team: "Sales")))])
         let lists = SearchLists()
-        #expect(lists.list(for: store.snapshot()).count == 1)
+        #expect(lists.list(for: store.snapshot()).list.count == 1)
         _ = store.apply([Event(at: t, .worker("WK2", WorkerProfile(name: "Bob", team: "Sales")))])
         let after = store.snapshot()
-        #expect(lists.list(for: after).count == 2)
-        #expect(lists.list(for: after).matches(after))
+        #expect(lists.list(for: after).list.count == 2)
+        #expect(lists.list(for: after).list.matches(after))
         var q = WorkerQuery()
         q.search = "bob"
         let board = Board(key: BoardKey(view: .page, query: q), registry: after, at: t, seq: 0, grace: 3, searchLists: lists)

@@ -35,10 +35,11 @@ struct Board: Sendable {
     var query: WorkerQuery { key.query }
 
     /// Files every worker of `registry` that passes the query. A query on team, activity or text
-    /// reads only the workers that the search list of `registry` (from `searchLists`, else built
-    /// for this board) says may pass, not the whole floor.
+    /// reads only the workers that the search list (from `searchLists`, else built for this board)
+    /// says may pass, and those changed since the list's snapshot (`changedSince`, see
+    /// `SearchLists.list(for:changedSince:)`), not the whole floor.
     init(key: BoardKey, registry: Registry, at now: Timestamp, seq: UInt64, grace: Double, offlineActivity: String = "Offline",
-         searchLists: SearchLists? = nil) {
+         searchLists: SearchLists? = nil, changedSince: (UInt64) -> Set<WorkerID>? = { _ in nil }) {
         self.offlineActivity = offlineActivity
         self.key = key
         self.registry = registry
@@ -49,15 +50,28 @@ struct Board: Sendable {
         var workers: [WorkerState] = []
         workers.reserveCapacity(query.isFiltering ? 64 : registry.workers.count)
         let tree = registry.workers
-        let list = SearchList.narrows(query) ? searchLists?.list(for: registry) ?? SearchList(registry) : nil
-        if let list, list.count == tree.count {
-            // Positions ascend: each seek moves on from the last one.
-            var index = tree.startIndex, position = 0
-            list.candidates(query) { i in
-                index = tree.index(index, offsetBy: i - position)
-                position = i
-                let w = tree[index].value
-                if query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) { workers.append(w) }
+        if SearchList.narrows(query) {
+            let (list, changed) = searchLists?.list(for: registry, changedSince: changedSince) ?? (SearchList(registry), [])
+            if changed.isEmpty, list.isInTreeOrder, list.count == tree.count {
+                // Slots are positions in `tree`, ascending: each seek moves on from the last one.
+                var index = tree.startIndex, position = 0
+                list.candidates(query) { i in
+                    index = tree.index(index, offsetBy: i - position)
+                    position = i
+                    let w = tree[index].value
+                    if query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) { workers.append(w) }
+                }
+            } else {
+                // Workers changed since the list's snapshot are read below, whatever it says of them.
+                list.candidates(query) { i in
+                    let id = list.id(at: i)
+                    guard changed.isEmpty || !changed.contains(id), let w = tree[id] else { return }
+                    if query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) { workers.append(w) }
+                }
+            }
+            for id in changed {
+                guard let w = tree[id], query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) else { continue }
+                workers.append(w)
             }
         } else {
             for (_, w) in tree where !query.isFiltering || query.matches(w, at: now, grace: grace, offlineActivity: offlineActivity) {

@@ -6,16 +6,18 @@ import TeamsDomain
 /// (`team=`, `activity=`, `q=`) scans these and reads only the workers that pass
 /// (`candidates(_:_:)`), never the whole floor's worker records.
 ///
-/// Shapes: worker `i` is the `i`-th of the registry's `workers` in their iteration order (the
-/// list is valid for that snapshot only, see `matches(_:)`). Its text is
-/// `text[starts[i] ..< starts[i + 1]]`, `name 0x00 id 0x00` with ASCII capitals folded to small
-/// ones; `teams[team[i]]` is its team and `activities[activity[i]]` its activity. `plain[i]` is
-/// false when the name or the id has a byte outside 0x01...0x7F (or the text would not fit a
-/// `UInt32` offset): no text is kept for it and a search always reads that worker, so
-/// `WorkerQuery.contains` decides, diacritic-blind. About 40 bytes a worker.
+/// Shapes: each worker has a slot `i` (`id(at:)`); built from a registry, slot `i` is its `i`-th
+/// worker in iteration order (`isInTreeOrder`), and a worker created later takes a new slot at
+/// the end (`update(_:in:)`). Its text is `text[starts[i] ..< ends[i]]`, `name 0x00 id 0x00` with ASCII
+/// capitals folded to small ones; `teams[team[i]]` is its team and `activities[activity[i]]` its
+/// activity. `plain[i]` is false when the name or the id has a byte outside 0x01...0x7F (or the
+/// text would not fit a `UInt32` offset): no text is kept for it and a search always reads that
+/// worker, so `WorkerQuery.contains` decides, diacritic-blind. A removed worker's slot stays, with
+/// no text, as plain: a search passes over it, a filter on team or activity may name it, and the
+/// reader finds no such worker. About 50 bytes a worker.
 struct SearchList: Sendable {
-    /// What identifies the snapshot the list was built from: its version, worker count and
-    /// newest event (a restored floor may reuse a version, hardly with the same count and time).
+    /// What identifies the snapshot the list reflects: its version, worker count and newest event
+    /// (a restored floor may reuse a version, hardly with the same count and time).
     struct Stamp: Hashable, Sendable {
         var version: UInt64
         var count: Int
@@ -28,39 +30,48 @@ struct SearchList: Sendable {
         }
     }
 
-    let stamp: Stamp
+    private(set) var stamp: Stamp
+    private var ids: [WorkerID] = []
     private var text: [UInt8] = []
-    private var starts: [UInt32] = [0]
+    private var starts: [UInt32] = []
+    private var ends: [UInt32] = []
     private var plain: [Bool] = []
     private var team: [UInt32] = []
     private var activity: [UInt32] = []
     private var teams: [String] = []
     private var activities: [String] = []
+    private var teamIndex: [String: UInt32] = [:]
+    private var activityIndex: [String: UInt32] = [:]
+    /// Each worker's slot; built on the first `update`, so a list only read never hashes every id.
+    private var slots: [WorkerID: Int] = [:]
+    /// Bytes of `text` no slot refers to any more, and slots of removed workers.
+    private var stale = 0, removed = 0
+    /// Whether slot `i` is still the `i`-th worker of the snapshot's `workers`: no worker was created
+    /// or removed since the list was built (a change in place keeps a worker's position).
+    private(set) var isInTreeOrder = true
 
+    /// Slots, the removed workers' included.
     var count: Int { plain.count }
 
     /// Reads every worker of `registry` once. O(workers + bytes of their names and ids).
     init(_ registry: Registry) {
         stamp = Stamp(registry)
         let n = registry.workers.count
+        ids.reserveCapacity(n)
         text.reserveCapacity(n * 32)
-        starts.reserveCapacity(n + 1)
+        starts.reserveCapacity(n)
+        ends.reserveCapacity(n)
         plain.reserveCapacity(n)
         team.reserveCapacity(n)
         activity.reserveCapacity(n)
-        var teamIndex: [String: UInt32] = [:], activityIndex: [String: UInt32] = [:]
         for (id, w) in registry.workers {
+            ids.append(id)
             team.append(Self.intern(w.team, &teams, &teamIndex))
             activity.append(Self.intern(w.activity, &activities, &activityIndex))
-            let mark = text.count
-            var ok = Self.appendFolded(w.name, to: &text)
-            ok = ok && Self.appendFolded(id, to: &text)
-            if !ok || text.count > Int(UInt32.max) {
-                text.removeSubrange(mark...)
-                ok = false
-            }
-            plain.append(ok)
-            starts.append(UInt32(text.count))
+            starts.append(0)
+            ends.append(0)
+            plain.append(false)
+            setText(plain.count - 1, w)
         }
         // Names longer than reserved for grew the text by doubling: keep only what it holds.
         if text.capacity > text.count + text.count / 4 {
@@ -70,8 +81,81 @@ struct SearchList: Sendable {
         }
     }
 
-    /// Whether the list was built from this snapshot, so its positions are the snapshot's.
+    /// The id of the worker in slot `i`.
+    func id(at i: Int) -> WorkerID { ids[i] }
+
+    /// Whether the list reflects this snapshot, so it needs no changes filed in to read it.
     func matches(_ registry: Registry) -> Bool { stamp == Stamp(registry) }
+
+    /// Files in the workers `touched` (changed, created or removed) as `registry` holds them,
+    /// and takes its stamp: the list then reflects `registry`, provided it reflected one that
+    /// differed from it only in `touched`. O(touched + bytes of their names and ids), the first
+    /// call O(workers) more (the slots by id).
+    mutating func update(_ touched: Set<WorkerID>, in registry: Registry) {
+        if slots.isEmpty, !ids.isEmpty {
+            slots.reserveCapacity(ids.count)
+            for (i, id) in ids.enumerated() { slots[id] = i }
+        }
+        for id in touched {
+            guard let w = registry.workers[id] else {
+                if let i = slots.removeValue(forKey: id) {
+                    isInTreeOrder = false
+                    stale += Int(ends[i] - starts[i])
+                    starts[i] = 0
+                    ends[i] = 0
+                    plain[i] = true
+                    removed += 1
+                }
+                continue
+            }
+            let i: Int
+            if let known = slots[id] {
+                i = known
+            } else {
+                isInTreeOrder = false
+                i = plain.count
+                slots[id] = i
+                ids.append(id)
+                team.append(0)
+                activity.append(0)
+                starts.append(0)
+                ends.append(0)
+                plain.append(false)
+            }
+            team[i] = Self.intern(w.team, &teams, &teamIndex)
+            activity[i] = Self.intern(w.activity, &activities, &activityIndex)
+            setText(i, w)
+        }
+        stamp = Stamp(registry)
+    }
+
+    /// Whether the list holds more dead weight (text of old names, slots of removed workers) than
+    /// live: then building it anew is worth it.
+    var isWasteful: Bool { stale > text.count / 2 + 4096 || removed > count / 2 + 64 }
+
+    /// Sets slot `i`'s text to `w`'s name and id, folded; keeps the text there when it is unchanged.
+    private mutating func setText(_ i: Int, _ w: WorkerState) {
+        let mark = text.count
+        var ok = Self.appendFolded(w.name, to: &text)
+        ok = ok && Self.appendFolded(w.id, to: &text)
+        if !ok || text.count > Int(UInt32.max) {
+            text.removeSubrange(mark...)
+            stale += Int(ends[i] - starts[i])
+            starts[i] = 0
+            ends[i] = 0
+            plain[i] = false
+            return
+        }
+        let old = Int(starts[i])..<Int(ends[i])
+        if plain[i], text[old].elementsEqual(text[mark...]) {
+            text.removeSubrange(mark...)
+            return
+        }
+        stale += old.count
+        starts[i] = UInt32(mark)
+        ends[i] = UInt32(text.count)
+        plain[i] = true
+    }
 
     /// Whether `query` filters on what the list holds (team, activity or text): otherwise
     /// `candidates` is every worker and there is nothing to gain from the list.
@@ -79,9 +163,9 @@ struct SearchList: Sendable {
         !query.teams.isEmpty || !query.activities.isEmpty || query.search != nil
     }
 
-    /// Positions (ascending) of the workers that may pass `query`: exactly those that pass its
+    /// Slots (ascending) of the workers that may pass `query`: exactly those that pass its
     /// team, activity and (for plain workers) text filters; its other filters are not looked at.
-    /// `body` gets each position in turn.
+    /// `body` gets each slot in turn.
     func candidates(_ query: WorkerQuery, _ body: (Int) -> Void) {
         let wantedTeams = query.teams.isEmpty ? nil : teams.map { query.teams.contains($0) }
         let wantedActivities = query.activities.isEmpty ? nil : activities.map { query.activities.contains($0) }
@@ -94,11 +178,13 @@ struct SearchList: Sendable {
         let searching = query.search != nil
         text.withUnsafeBufferPointer { t in
             starts.withUnsafeBufferPointer { s in
-                for i in 0..<plain.count {
-                    if let wantedTeams, !wantedTeams[Int(team[i])] { continue }
-                    if let wantedActivities, !wantedActivities[Int(activity[i])] { continue }
-                    if searching, plain[i], let needle, !Self.find(needle, in: t, from: Int(s[i]), to: Int(s[i + 1])) { continue }
-                    body(i)
+                ends.withUnsafeBufferPointer { e in
+                    for i in 0..<plain.count {
+                        if let wantedTeams, !wantedTeams[Int(team[i])] { continue }
+                        if let wantedActivities, !wantedActivities[Int(activity[i])] { continue }
+                        if searching, plain[i], let needle, !Self.find(needle, in: t, from: Int(s[i]), to: Int(e[i])) { continue }
+                        body(i)
+                    }
                 }
             }
         }
@@ -144,10 +230,11 @@ struct SearchList: Sendable {
     }
 }
 
-/// The search list of the latest registry snapshot a new view was built at, shared by the new
-/// views of that snapshot: built on first use, replaced when a view asks at another snapshot,
-/// dropped when unused for a while (`dropIdle`). Thread-safe; building holds the lock, so views
-/// asking at once wait for one build rather than each doing it.
+/// The search list new views read the floor through, shared by them: built on first use, kept
+/// in step with the registry by the live updater's flushes (`advance`), built anew when a view
+/// asks at a snapshot it cannot be brought to, dropped when unused for a while (`dropIdle`).
+/// Thread-safe; building holds the lock, so views asking at once wait for one build rather than
+/// each doing it.
 final class SearchLists: Sendable {
     private struct Kept {
         var list: SearchList
@@ -158,18 +245,44 @@ final class SearchLists: Sendable {
 
     init() {}
 
-    /// The list of `registry`'s snapshot, built now unless kept.
-    func list(for registry: Registry) -> SearchList {
+    /// A list to read `registry`'s snapshot through, and the workers changed since the list's:
+    /// those may pass the query whatever the list says, and read from `registry` as well. The kept
+    /// list, with `changedSince(its version)` (nil: not known, then the list is built now, with
+    /// no changes); built now when none is kept. A list is kept unless the registry is older than
+    /// the kept one.
+    func list(for registry: Registry, changedSince: (UInt64) -> Set<WorkerID>? = { _ in nil })
+        -> (list: SearchList, changed: Set<WorkerID>) {
         let mono = WallClock.monotonicSeconds()
         return kept.withLock { kept in
-            if let k = kept, k.list.matches(registry) {
-                kept!.lastUsed = mono
-                return k.list
+            if let k = kept {
+                if k.list.matches(registry) {
+                    kept!.lastUsed = mono
+                    return (k.list, [])
+                }
+                if k.list.stamp.version < registry.version, let changed = changedSince(k.list.stamp.version) {
+                    kept!.lastUsed = mono
+                    return (k.list, changed)
+                }
+                if k.list.stamp.version > registry.version { return (SearchList(registry), []) }
             }
-            kept = nil
             let list = SearchList(registry)
             kept = Kept(list: list, lastUsed: mono)
-            return list
+            return (list, [])
+        }
+    }
+
+    /// Brings the kept list to `registry`, which differs from the snapshot at version `since` in
+    /// `touched` only (`rescan`: a restored floor, any worker may differ, so the list is dropped).
+    /// A list older than `since` is dropped; one at `registry` or newer is left as it is.
+    func advance(to registry: Registry, touched: Set<WorkerID>, since: UInt64, rescan: Bool) {
+        kept.withLock { kept in
+            guard let version = kept?.list.stamp.version else { return }
+            if rescan || version < since {
+                kept = nil
+            } else if version < registry.version {
+                kept!.list.update(touched, in: registry)
+                if kept!.list.isWasteful { kept!.list = SearchList(registry) }
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import TeamsIngest
 
 /// Keeps boards up to date and sends what changes to live clients.
 ///
-/// Flow: the store's listener collects the ids of changed workers; a serial queue flushes them
+/// Flow: the store's listener keeps each batch's change set (`ChangeLog`); a serial queue flushes them
 /// at most every `coalesce` seconds (an event after a quiet spell goes out at once), and no more
 /// often than keeps flushing under `LiveSettings.flushShare` of a core: under a flood of events a
 /// flush that took 8 ms waits 80 ms after it, so the ingest thread keeps the CPU. A flush
@@ -19,7 +19,8 @@ import TeamsIngest
 /// renders it (`BoardRenderer`) — all with no lock held — and then, under the lock, publishes
 /// the boards and hands the messages to the `Broadcaster`, which writes them after.
 ///
-/// Pages take boards from here (`board(for:)`); taking one never opens a live channel. Only
+/// Pages take boards from here (`board(for:)`), with the changes not yet flushed filed in from
+/// the log, so a page reads the workers that changed, not the floor. Taking one never opens a live channel. Only
 /// `GET /live` does (`LiveStream.swift`). The lock guards dictionaries and buffers only: HTTP
 /// threads never wait for a rendering.
 public final class LiveUpdates: Sendable {
@@ -33,8 +34,11 @@ public final class LiveUpdates: Sendable {
     let epoch: String
     let queue = DispatchQueue(label: "teamsview.live")
     let state: Mutex<State>
-    private let pending = Mutex(Pending())
+    private let pending: Mutex<Pending>
     private let flags = Mutex(FlagTimers())
+    /// Times the changed workers were found by reading every worker's version, not from the batches
+    /// reported (`ChangeLog`): a restored floor, and rare races; each read is O(workers).
+    let floorReads = Atomic<Int>(0)
 
     /// A live channel: a board's view through one window (nil: the whole view).
     struct ChannelKey: Hashable {
@@ -71,24 +75,42 @@ public final class LiveUpdates: Sendable {
         }
     }
 
-    /// What changed since the last flush. Changed workers are not listed by id: every batch would hash
-    /// each id again to merge it in. The flush finds them in its snapshot instead, by their version
-    /// (``Registry/workers(changedAfter:)``); only removed workers, and those of a restored floor, are listed.
+    /// What changed since the last flush. Changed workers are not listed by id on the applying thread:
+    /// every batch would hash each id again to merge it in. The batches are kept as reported (`ChangeLog`)
+    /// and their ids worked out by whoever needs them; only the workers of a restored floor are listed.
     private struct Pending {
-        /// Workers noted by id: removed ones, and every worker of a restored floor.
+        /// Workers noted by id: every worker of a restored floor.
         var touched: Set<WorkerID> = []
-        /// What the running flush files by id; pages that catch a board before it is published add it.
+        /// What the running flush files by id (the changes after `inFlightFrom` up to `flushedVersion`);
+        /// pages that catch a board before it is published add it.
         var inFlight: Set<WorkerID> = []
-        /// A batch changed something since the last flush took the workers changed after `flushedVersion`.
-        var changed = false
+        var inFlightFrom: UInt64?
+        /// The batches after `flushedVersion`.
+        var log: ChangeLog
         /// A restored floor replaced the registry (versions may have gone back): the next flush takes every worker.
         var rescan = false
         /// The registry version of the snapshot the last flush took changed workers from.
-        var flushedVersion: UInt64 = 0
+        var flushedVersion: UInt64
         var scheduled = false
         var lastFlush = -1e9
         /// CPU seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
         var lastFlushCost = 0.0
+
+        init(version: UInt64) {
+            flushedVersion = version
+            log = ChangeLog(base: version)
+        }
+
+        /// The workers changed or removed after `version` up to `to`, and maybe later: from the
+        /// running flush's and the log's; nil when they do not cover that span.
+        func unflushed(after version: UInt64, upTo to: UInt64) -> Set<WorkerID>? {
+            if version >= flushedVersion, let ids = log.touched(after: version, upTo: to) {
+                return ids.union(touched)
+            }
+            guard let from = inFlightFrom, version >= from, var ids = log.touched(after: flushedVersion, upTo: to) else { return nil }
+            ids.formUnion(inFlight)
+            return ids.union(touched)
+        }
     }
 
     /// True while the floor is being restored: flags that clear during the replay cleared long ago, so they
@@ -116,7 +138,7 @@ public final class LiveUpdates: Sendable {
         let now = clock.now()
         let grace = renderer.grace
         let registry = store.snapshot()
-        pending.withLock { $0.flushedVersion = registry.version }
+        pending = Mutex(Pending(version: registry.version))
         flags.withLock { $0.scan(registry, at: now, grace: grace) }
         store.observe { [weak self] changes in self?.note(changes) }
         scheduleTick()
@@ -148,34 +170,43 @@ public final class LiveUpdates: Sendable {
     /// copy; or a new one (then kept, so the next request and the live updates reuse it).
     /// Opens no live channel.
     func board(for key: BoardKey) -> Board {
-        // The ids first, then the board: a flush publishing in between is covered either way.
-        var unflushed = pending.withLock { $0.touched.union($0.inFlight) }
+        // The registry first, then what changed up to it, then the board: a flush publishing in between
+        // leaves a newer board, for which the changes read are a superset.
+        let registry = store.snapshot()
+        let changes = pending.withLock { $0 }
         let mono = WallClock.monotonicSeconds()
         let (kept, seq, searchLists) = state.withLock { ($0.boards.use(key, now: mono), $0.seq, $0.boards.searchLists) }
-        let registry = store.snapshot()
         let now = clock.now()
         if var board = kept {
-            guard board.version != registry.version else { return board }
-            unflushed.formUnion(registry.workers(changedAfter: board.version))
+            guard board.version < registry.version else { return board }
+            // Rarely (a board kept from before the last flush, a batch not yet reported): every worker is read.
+            let unflushed = changes.unflushed(after: board.version, upTo: registry.version)
+                ?? changes.touched.union(changes.inFlight).union(readFloor(registry, changedAfter: board.version))
             board.update(unflushed, registry: registry, at: now, seq: board.seq, figures: false)
             return board
         }
         // Built from a registry that may hold changes after `seq`: they arrive again, harmlessly.
         let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace,
-                          offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists)
+                          offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists,
+                          changedSince: { changes.unflushed(after: $0, upTo: registry.version) })
         return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
+    }
+
+    /// The workers of `registry` changed after `version`, from every worker's version. O(workers).
+    private func readFloor(_ registry: Registry, changedAfter version: UInt64) -> Set<WorkerID> {
+        floorReads.add(1, ordering: .relaxed)
+        return registry.workers(changedAfter: version)
     }
 
     // MARK: Changes in
 
     private func note(_ changes: ChangeSet) {
         let delay = pending.withLock { p -> Double? in
-            p.changed = true
+            p.log.note(changes)
             if changes.replacedRegistry {
                 p.rescan = true
                 p.touched.formUnion(changes.changed)
             }
-            if changes.hasRemovals { p.touched.formUnion(changes.removed) }
             guard !p.scheduled else { return nil }
             p.scheduled = true
             return max(0, p.lastFlush + flushSpacing(after: p.lastFlushCost) - WallClock.monotonicSeconds())
@@ -219,26 +250,46 @@ public final class LiveUpdates: Sendable {
             let cost = Self.threadCPUSeconds() - startedCPU
             pending.withLock { $0.lastFlushCost = cost }
         }
-        // The workers changed after `since` in the snapshot below; nil when no batch changed anything.
-        var (touched, since) = pending.withLock { p -> (Set<WorkerID>, UInt64?) in
+        var (touched, rescan) = pending.withLock { p -> (Set<WorkerID>, Bool) in
             p.scheduled = false
             p.lastFlush = WallClock.monotonicSeconds()
             p.inFlight = p.touched
+            p.inFlightFrom = nil
             p.touched = []
-            let since: UInt64? = p.rescan ? 0 : p.changed ? p.flushedVersion : nil
+            let rescan = p.rescan
             p.rescan = false
-            p.changed = false
-            return (p.inFlight, since)
+            return (p.inFlight, rescan)
         }
-        defer { pending.withLock { $0.inFlight = [] } }
+        defer { pending.withLock { $0.inFlight = []; $0.inFlightFrom = nil } }
         let now = clock.now()
         let grace = renderer.grace
         let registry = store.snapshot()
-        if let since {
-            touched.formUnion(registry.workers(changedAfter: since))
-            // Changes after the snapshot have higher versions: the next flush takes them.
-            pending.withLock { $0.flushedVersion = registry.version }
+        // The workers changed after `since` up to the snapshot: from the batches reported, or from every
+        // worker's version when they do not cover the span. Batches after the snapshot have higher
+        // versions: the next flush takes them.
+        let (since, logged) = pending.withLock { p -> (UInt64, Set<WorkerID>?) in
+            let since = rescan ? 0 : p.flushedVersion
+            guard rescan || registry.version != since else { return (since, []) }
+            let ids = rescan ? nil : p.log.touched(after: since, upTo: registry.version)
+            p.flushedVersion = registry.version
+            p.log.advance(to: registry.version)
+            if let ids {
+                p.inFlight.formUnion(ids)
+                p.inFlightFrom = since
+            }
+            return (since, ids)
         }
+        if let logged {
+            touched.formUnion(logged)
+        } else {
+            touched.formUnion(readFloor(registry, changedAfter: since))
+            pending.withLock { p in
+                p.inFlight.formUnion(touched)
+                p.inFlightFrom = since
+            }
+        }
+        // New views' search list moves with the flushes, so the first view at a new version does not build it.
+        state.withLock { $0.boards.searchLists }.advance(to: registry, touched: touched, since: since, rescan: rescan)
         let lastLine = statistics.lastLineReceivedAt
         let linger = renderer.linger
         flags.withLock { f in
@@ -263,15 +314,18 @@ public final class LiveUpdates: Sendable {
 
         // 2. Update and render with no lock held.
         let id = LiveCursor(epoch: epoch, seq: seq).text
-        var updates: [(old: Board, new: Board, messages: [BoardWindow?: [UInt8]?])] = []
+        var updates: [(old: Board, new: Board, messages: [BoardWindow?: [UInt8]?], touched: Set<WorkerID>)] = []
         for (old, windows) in work where old.version <= registry.version {
+            // A board built from a snapshot older than the last flush's, kept after that flush began, also
+            // takes what changed in between (rare: read from every worker's version).
+            let touched = old.version >= since ? touched : touched.union(readFloor(registry, changedAfter: old.version))
             var new = old
             new.update(touched, registry: registry, at: now, seq: seq)
             var messages: [BoardWindow?: [UInt8]?] = [:]
             for window in windows {
                 messages[window] = message(from: old, to: new, window: window, touched: touched, id: id, now: now, lastLine: lastLine)
             }
-            updates.append((old, new, messages))
+            updates.append((old, new, messages, touched))
         }
 
         // 3. Publish; channels opened meanwhile (on the old board) get their diff rendered and published next round.
@@ -294,7 +348,7 @@ public final class LiveUpdates: Sendable {
             if missing.isEmpty { break }
             for (i, window) in missing {
                 let u = updates[i]
-                updates[i].messages[window] = message(from: u.old, to: u.new, window: window, touched: touched, id: id,
+                updates[i].messages[window] = message(from: u.old, to: u.new, window: window, touched: u.touched, id: id,
                                                       now: now, lastLine: lastLine)
             }
         }
