@@ -211,3 +211,30 @@ def test_kiosk_summary_keeps_a_72_hour_hold_and_long_activity_names_in_their_cel
             return [a.querySelector('.kact__count').textContent, c.width > 0 && c.right <= cell.right + 1]""")
         assert count == ["1", True]
         browser.screenshot(artifacts / ("kiosk-summary-long-%d.png" % width))
+
+
+BAND_FIGURES = """var out = [], shown = 0;
+document.querySelectorAll('#board .kteam__head').forEach(function (head) {
+  if (head.closest('[hidden]') || head.getClientRects().length === 0) return;
+  var stats = head.querySelector('.kteam__stats').getBoundingClientRect();
+  head.querySelectorAll('.kteam__stats > span').forEach(function (s) {
+    var r = s.getBoundingClientRect();
+    if (r.top >= stats.bottom - 1) return;  // left out whole
+    shown++;
+    if (r.right > stats.right + 1 || r.bottom > stats.bottom + 1) out.push(s.textContent.trim());
+  });
+});
+return [shown, out];"""
+
+
+def test_kiosk_band_figures_are_whole_or_left_out_on_a_phone(make_server, browser, artifacts):
+    server = make_server(roster(150))
+    browser.size(390, 844)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+    assert browser.js("return window.teamsview.kiosk.dense()")
+    shown, cut = browser.js(BAND_FIGURES)
+    browser.screenshot(artifacts / "kiosk-bands-390.png")
+    assert shown >= 2, "a band shows at least its agents and one figure"
+    assert cut == [], "figures cut at the band's edge: %s" % cut
