@@ -166,3 +166,75 @@ def test_700_agents_on_4k_show_the_first_window_then_the_second(make_server, bro
         browser.screenshot(artifacts / "kiosk-700-second-3840.png")
     finally:
         floor.done.set()
+
+
+SUMMARY_SPILLS = """var out = [];
+document.querySelectorAll('#summary .kcell').forEach(function (cell) {
+  var box = cell.getBoundingClientRect();
+  cell.querySelectorAll('*').forEach(function (e) {
+    if (e.getClientRects().length === 0) return;
+    var r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    var cut = e.scrollWidth > e.clientWidth + 1 && s.overflow !== 'visible' && s.textOverflow !== 'ellipsis';
+    if (cut || r.right > box.right + 1 || r.bottom > box.bottom + 1) out.push(e.className + ': ' + e.textContent.trim().slice(0, 40));
+  });
+});
+return out;"""
+
+
+def test_kiosk_summary_keeps_a_72_hour_hold_and_long_activity_names_in_their_cells(make_server, browser, artifacts):
+    lines = [event("worker", -73 * 3600, worker="WK950", name="Olga Longhold", team="Billing", skills=["billing"],
+                   capacity={"voice": 1}),
+             event("activity", -73 * 3600 + 1, worker="WK950", activity="Available", available=True),
+             event("call.start", -72 * 3600 - 60, worker="WK950", call="LH950", direction="outbound", via="outbound"),
+             event("call.hold", -72 * 3600 - 5, worker="WK950", call="LH950")]
+    lines += roster(40)
+    lines += [event("activity", -100, worker="WK002", activity="Coaching with supervisor 25", available=False),
+              event("worker", -50, worker="WK951", name="Nora Newcomer", team="Sales", skills=["sales"],
+                    capacity={"voice": 1})]
+    server = make_server(lines)
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        wait_for(lambda: browser.text("#summary .kcell--hold .kcell__value").endswith(tuple("0123456789")), timeout=10,
+                 message="the longest hold's timer")
+        hold = browser.text("#summary .kcell--hold .kcell__value")
+        assert re.search(r"\b72:0\d:\d\d$", hold), hold
+        agents = browser.text("#summary .kcell--agents")
+        assert "No activity yet 1" in agents, agents
+        assert "Coaching with" in agents and re.search(r"\b1$|\b1\n", agents), agents
+        assert browser.js(SUMMARY_SPILLS) == [], "summary content outside its cell at %dx%d" % (width, height)
+        # A name too long for the cell gives way with an ellipsis; its count still shows whole.
+        count = browser.js("""var a = Array.from(document.querySelectorAll('#summary .kact'))
+            .filter(function (k) { return k.textContent.indexOf('Coaching') === 0; })[0];
+            var c = a.querySelector('.kact__count').getBoundingClientRect(), cell = a.closest('.kcell').getBoundingClientRect();
+            return [a.querySelector('.kact__count').textContent, c.width > 0 && c.right <= cell.right + 1]""")
+        assert count == ["1", True]
+        browser.screenshot(artifacts / ("kiosk-summary-long-%d.png" % width))
+
+
+BAND_FIGURES = """var out = [], shown = 0;
+document.querySelectorAll('#board .kteam__head').forEach(function (head) {
+  if (head.closest('[hidden]') || head.getClientRects().length === 0) return;
+  var stats = head.querySelector('.kteam__stats').getBoundingClientRect();
+  head.querySelectorAll('.kteam__stats > span').forEach(function (s) {
+    var r = s.getBoundingClientRect();
+    if (r.top >= stats.bottom - 1) return;  // left out whole
+    shown++;
+    if (r.right > stats.right + 1 || r.bottom > stats.bottom + 1) out.push(s.textContent.trim());
+  });
+});
+return [shown, out];"""
+
+
+def test_kiosk_band_figures_are_whole_or_left_out_on_a_phone(make_server, browser, artifacts):
+    server = make_server(roster(150))
+    browser.size(390, 844)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+    assert browser.js("return window.teamsview.kiosk.dense()")
+    shown, cut = browser.js(BAND_FIGURES)
+    browser.screenshot(artifacts / "kiosk-bands-390.png")
+    assert shown >= 2, "a band shows at least its agents and one figure"
+    assert cut == [], "figures cut at the band's edge: %s" % cut
