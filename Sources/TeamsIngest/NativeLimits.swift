@@ -29,8 +29,15 @@ public struct NativeLimits: Sendable, Hashable {
 }
 
 extension NativeLimits {
-    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock.
+    /// The earliest event time taken: 2000-01-01T00:00:00Z. Earlier times are a clock that was never set
+    /// (Unix time 0, the zero time of Go or .NET: `0001-01-01`), not history.
+    static let earliest = Timestamp(microseconds: 946_684_800_000_000)
+
+    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock, or before ``earliest``.
     func checkSkew(_ at: Timestamp, now: Timestamp = .now()) throws(IngestReject) {
+        guard at >= Self.earliest else {
+            throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is before 2000-01-01T00:00:00Z: the producer's clock or time field is unset")
+        }
         let limit = now.microseconds &+ Int64(maxClockSkew * 1_000_000)
         guard at.microseconds <= limit else {
             let ahead = (at.microseconds &- now.microseconds) / 1_000_000

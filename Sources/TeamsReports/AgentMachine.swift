@@ -150,7 +150,8 @@ struct IntervalKey: Sendable, Hashable {
 ///
 /// A short array searched from its end, not a dictionary: an agent holds the rows of the interval it is in
 /// (its own and one per queue), a few dozen only while replaying, and the newest is nearly always the one
-/// wanted.
+/// wanted. Rows are nearly always touched in time order; while they are (`ordered`), a search stops at the
+/// first earlier interval, so a long advance (up to `AgentMachine.maxGap`, 672 intervals) stays linear.
 struct IntervalTable: Sendable {
     struct Entry: Sendable {
         var key: IntervalKey
@@ -160,17 +161,31 @@ struct IntervalTable: Sendable {
     }
 
     private(set) var entries: [Entry] = []
+    /// Entries are in non-decreasing interval order.
+    private var ordered = true
 
     /// Changes a row (a new one starts empty) and marks it dirty.
     mutating func update(_ key: IntervalKey, _ change: (inout IntervalFigures) -> Void) {
-        if let i = entries.lastIndex(where: { $0.key.start == key.start && $0.key.queue == key.queue }) {
+        if let i = index(of: key) {
             change(&entries[i].figures)
             entries[i].dirty = true
         } else {
             var figures = IntervalFigures()
             change(&figures)
+            if let last = entries.last, last.key.start > key.start { ordered = false }
             entries.append(Entry(key: key, figures: figures, dirty: true))
         }
+    }
+
+    private func index(of key: IntervalKey) -> Int? {
+        var i = entries.endIndex
+        while i > entries.startIndex {
+            i -= 1
+            let k = entries[i].key
+            if k.start == key.start && k.queue == key.queue { return i }
+            if ordered && k.start < key.start { return nil }
+        }
+        return nil
     }
 
     /// Marks every row written.
@@ -180,7 +195,9 @@ struct IntervalTable: Sendable {
 
     /// Forgets the rows of intervals starting before `start` (Unix seconds).
     mutating func removeAll(before start: Int64) {
-        if entries.contains(where: { $0.key.start < start }) { entries.removeAll { $0.key.start < start } }
+        guard entries.contains(where: { $0.key.start < start }) else { return }
+        entries.removeAll { $0.key.start < start }
+        if !ordered { ordered = zip(entries, entries.dropFirst()).allSatisfy { $0.key.start <= $1.key.start } }
     }
 }
 
@@ -242,8 +259,14 @@ struct AgentMachine {
         if !queue.isEmpty { figures(start, queue, change) }
     }
 
-    /// Accrues time from `state.clock` to `t`, split at interval boundaries.
+    /// Longest stretch (microseconds) one advance accrues: 7 days. An agent silent that long while the feed
+    /// moved on (a lost end, an event dated long before the others) keeps its state, but the time before the
+    /// last 7 days is not counted, so one old event cannot make a report of every interval since.
+    static let maxGap: Int64 = 7 * 86_400 * 1_000_000
+
+    /// Accrues time from `state.clock` to `t`, split at interval boundaries; at most ``maxGap`` of it.
     mutating func advance(to t: Int64) {
+        if t - state.clock > Self.maxGap { state.clock = t - Self.maxGap }
         while state.clock < t {
             let start = Self.interval(state.clock)
             let end = min(t, (start + ReportZone.intervalSeconds) * 1_000_000)

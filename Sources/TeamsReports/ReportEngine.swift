@@ -131,6 +131,11 @@ final class ReportEngine {
                 continue
             }
             guard let (worker, e) = ReportEvent.from(event) else { continue }
+            // Older than anything an agent still accrues: it could only open a state from long ago.
+            if e.at < horizon - AgentMachine.maxGap {
+                counters.tooLate += 1
+                continue
+            }
             if e.kind == .callStart { noteStart(worker: worker, e) }
             if e.kind == .end, var h = holders[e.ref], h.worker == SharedName(worker) {
                 h.endedAt = e.at

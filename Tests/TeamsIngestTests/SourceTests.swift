@@ -3,14 +3,17 @@ import Testing
 import TeamsDomain
 @testable import TeamsIngest
 
+/// The time heartbeat `n` is dated `n` seconds after (times before 2000 are rejected as an unset clock).
+let heartbeatBase: Int64 = 1_764_000_000
+
 /// A heartbeat line whose time encodes `n`, so tests can see which lines arrived, in which order.
 func heartbeatLine(_ n: Int) -> String {
-    #"{"type":"heartbeat","at":"\#(RFC3339.format(Timestamp(microseconds: Int64(n) * 1_000_000)))"}"#
+    #"{"type":"heartbeat","at":"\#(RFC3339.format(Timestamp(microseconds: (heartbeatBase + Int64(n)) * 1_000_000)))"}"#
 }
 
 /// The `n`s of the heartbeats a collector received.
 func heartbeatNumbers(_ collector: EventCollector) -> [Int] {
-    collector.events.map { Int($0.at.microseconds / 1_000_000) }
+    collector.events.map { Int($0.at.microseconds / 1_000_000 - heartbeatBase) }
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
@@ -112,7 +115,7 @@ struct SourceTests {
         #expect(try await eventually { heartbeatNumbers(collector) == [1, 2] })
         try await Task.sleep(for: .milliseconds(100))
         #expect(pipeline.statistics.snapshot().linesRejected == 0, "a partial line must wait, not be rejected")
-        try append("beat\",\"at\":\"\(RFC3339.format(Timestamp(microseconds: 3_000_000)))\"}\n", to: file)
+        try append("beat\",\"at\":\"\(RFC3339.format(Timestamp(microseconds: (heartbeatBase + 3) * 1_000_000)))\"}\n", to: file)
         #expect(try await eventually { heartbeatNumbers(collector) == [1, 2, 3] })
 
         // Truncation (copytruncate-style): the new content is read from the start.

@@ -30,6 +30,26 @@ def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
     wait_for(lambda: "category=clock_skew" in server.log, message="the reject log line")
 
 
+def test_an_unset_clock_is_rejected_and_a_year_old_call_does_not_stall_the_reports(serve):
+    server = serve("--in-memory")
+    for unset in ("1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z"):
+        status, reply = server.ingest([{"type": "call.start", "at": unset, "worker": "W0", "call": "C0",
+                                        "queue": "Sales", "via": "queue"}])
+        assert reply["rejected"] == 1, reply
+        assert "before 2000-01-01" in json.dumps(reply), reply
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "clock_skew"}) == 2
+    # A call opened a year ago, then the feed moves on: the reports accrue a week of it at most, and the
+    # operator pages, the reports and a stop all still answer.
+    server.ingest([event("call.start", -365 * 86400, worker="W1", call="C1", queue="Sales", via="queue"),
+                   event("activity", 0, worker="W2", activity="Available")])
+    wait_for(lambda: server.metric("teamsview_reports_events_total", timeout=10) >= 2, timeout=20,
+             message="the reports to count both events")
+    for path in ("/metrics", "/status", "/report", "/incidents"):
+        assert server.get(path, timeout=10)[0] == 200, path
+    server.process.send_signal(15)
+    server.process.wait(15)
+
+
 def test_a_port_in_use_says_which_and_exits_non_zero(binary):
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
