@@ -290,10 +290,10 @@
       if (age !== null && age >= silent + oldAfter()) {
         text += " The newest event is from " + moment(lastEvent, now) + " (" + span(age) + " old).";
       }
-      showBanner("feed", text + " States and timers are as of then.");
+      showBanner("feed", text + " States are as of then; timers keep counting from when each state began.");
     } else if (age !== null && age >= oldAfter()) {
       showBanner("feed", "Old events: the newest is from " + moment(lastEvent, now) + ", " + span(age) +
-        " ago (a replayed file, or a producer running behind). States and timers are as of those events.");
+        " ago (a replayed file, or a producer running behind). States are as of those events; timers count from them, so they include the delay.");
     } else {
       showBanner(null, "");
     }

@@ -41,6 +41,13 @@ public enum ApplyOutcome: Sendable, Hashable {
         /// A change of a call (or of a worker) the registry does not know yet: kept until the call starts
         /// (``Registry/pendingChangeLimit``, ``Registry/pendingChangeExpiry``), then applied.
         public static let pending = "pending call start"
+
+        /// Whether `reason` is a refusal at a registry cap (``tooManyWorkers``, ``tooManyCalls``): the event was
+        /// current and well-formed, but the registry would not take it.
+        @inline(__always)
+        public static func isCap(_ reason: String) -> Bool {
+            reason == tooManyWorkers || reason == tooManyCalls
+        }
     }
 
     /// The worker that changed or was removed, if any.

@@ -20,6 +20,17 @@ public struct ChangeSet: Sendable, Hashable {
     /// True when the batch replaced the registry as a whole (a restored floor): every worker in it may have
     /// changed, and worker versions may be lower than before it.
     public var replacedRegistry = false
+    /// The events of the batch refused at a registry cap (see ``Refusal``), in order; empty almost always.
+    public private(set) var refusals: [Refusal] = []
+
+    /// An event refused at a registry cap (`--max-workers`, `--max-calls-per-worker`): its place in the batch
+    /// and the reason (``ApplyOutcome/Reason/tooManyWorkers`` or ``ApplyOutcome/Reason/tooManyCalls``), so
+    /// the source can report it as a rejection of the line it came from.
+    public struct Refusal: Sendable, Hashable {
+        /// 0-based position of the event in the batch.
+        public var offset: Int
+        public var reason: String
+    }
 
     /// Each outcome recorded that changed or removed a worker, in order; a worker may appear more than once.
     private var touches: [Touch] = []
@@ -78,7 +89,8 @@ public struct ChangeSet: Sendable, Hashable {
             applied += 1
             removals += 1
             touches.append(Touch(id: id, removed: true))
-        case .unchanged:
+        case .unchanged(let reason):
+            if ApplyOutcome.Reason.isCap(reason) { refusals.append(Refusal(offset: applied + unchanged, reason: reason)) }
             unchanged += 1
         }
     }
@@ -104,7 +116,7 @@ public struct ChangeSet: Sendable, Hashable {
     public static func == (a: ChangeSet, b: ChangeSet) -> Bool {
         a.version == b.version && a.since == b.since && a.applied == b.applied && a.unchanged == b.unchanged
             && a.lastEventAt == b.lastEventAt && a.replacedRegistry == b.replacedRegistry
-            && a.resolved() == b.resolved()
+            && a.refusals == b.refusals && a.resolved() == b.resolved()
     }
 
     public func hash(into hasher: inout Hasher) {

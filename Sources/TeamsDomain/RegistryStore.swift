@@ -22,6 +22,12 @@ public final class RegistryStore: Sendable {
 
         /// All events seen.
         public var events: UInt64 { applied + unchanged }
+
+        /// Events refused because the registry held `--max-workers` workers (each would have added one).
+        public var refusedTooManyWorkers: UInt64 { unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0 }
+
+        /// Call starts refused because their worker held `--max-calls-per-worker` calls.
+        public var refusedTooManyCalls: UInt64 { unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0 }
     }
 
     public typealias Listener = @Sendable (ChangeSet) -> Void

@@ -8,7 +8,7 @@ extension WorkerState {
             isPlaceholder = false
             changed = true
         }
-        if let name = profile.name, name != self.name {
+        if let given = profile.name, case let name = Self.name(given, id: id), name != self.name {
             self.name = name
             changed = true
         }
@@ -26,6 +26,13 @@ extension WorkerState {
             }
         }
         return changed ? .changed : .noChange(ApplyOutcome.Reason.duplicate)
+    }
+
+    /// The name a row shows: the one given, or the worker id when none is given or it is blank (`"name": ""`
+    /// would leave a row with no name to read).
+    static func name(_ given: String?, id: WorkerID) -> String {
+        guard let given, given.contains(where: { !$0.isWhitespace }) else { return id }
+        return given
     }
 
     mutating func applyActivity(_ name: String, available: Bool?, at: Timestamp) -> Transition {

@@ -278,7 +278,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
                 capacity: [String: Int] = [:], calls: [CallState] = [], tasks: [TaskState] = [],
                 isPlaceholder: Bool = true, version: UInt64 = 0) {
         var fields = Fields(id: id, activitySince: activitySince)
-        fields.name = name ?? id
+        fields.name = Self.name(name, id: id)
         fields.team = team ?? ""
         fields.skills = skills
         fields.activity = activity

@@ -66,26 +66,44 @@ public final class FileSource: IngestSource {
         return pipeline.slot(for: pipeline.makeSession(source: path))
     }
 
+    /// Why a file is being opened, for the log: the first time in this process (the session's position, if
+    /// any, is from before a restart), after rotation (the path names a new file), or again after a read error.
+    enum Opening {
+        case start, rotation, afterError
+
+        /// What the position the session holds dates from, in the log's words.
+        var before: String {
+            switch self {
+            case .start: return "before the restart"
+            case .rotation: return "before the rotation"
+            case .afterError: return "before the read error"
+            }
+        }
+    }
+
     /// Positions a newly opened file for `session`: past what the session already fed from this very
-    /// file (a restart), else at the start. Returns the offset.
-    private func place(_ file: OpenFile, _ session: inout IngestSession) -> Int {
+    /// file (a restart, a reopening after an error), else at the start. Returns the offset.
+    private func place(_ file: OpenFile, _ session: inout IngestSession, opening: Opening) -> Int {
         var offset = 0
+        let source: Logger.Metadata = ["source": "\(path)"]
         if let known = session.position {
             if known.device == file.identity.device, known.inode == file.identity.inode,
                let size = file.currentSize(), size >= known.offset {
                 offset = known.offset
                 if offset > 0 {
                     lseek(file.fd, off_t(offset), SEEK_SET)
-                    pipeline.logger.info("\(path): going on from byte \(offset), read before the restart",
-                                         metadata: ["source": "\(path)"])
+                    pipeline.logger.info("\(path): going on from byte \(offset), read \(opening.before)", metadata: source)
                 }
             } else if known.device != file.identity.device || known.inode != file.identity.inode {
-                pipeline.logger.notice("\(path) is another file than before the restart; reading it from the start",
-                                       metadata: ["source": "\(path)"])
+                // After a rotation that is the point, and was logged when the old file was finished.
+                if opening != .rotation {
+                    pipeline.logger.notice("\(path) is another file than \(opening.before) (rotated); reading it from the start",
+                                           metadata: source)
+                }
                 if session.hasPartialLine { session.discardPartialLine() }
             } else {
-                pipeline.logger.notice("\(path) is shorter than before the restart; reading it again from the start",
-                                       metadata: ["source": "\(path)"])
+                pipeline.logger.notice("\(path) was truncated (shorter than \(opening.before)); reading it again from the start",
+                                       metadata: source)
                 session.position = FilePosition(device: file.identity.device, inode: file.identity.inode, offset: 0)
                 session.discardPartialLine()
             }
@@ -100,7 +118,7 @@ public final class FileSource: IngestSource {
             return SourceEnd(source: path, reason: .failed("cannot open \(path): \(errnoDescription(errno))"), lines: 0)
         }
         defer { close(file.fd) }
-        _ = slot.run { place(file, &$0) }
+        _ = slot.run { place(file, &$0, opening: .start) }
         var reader = DescriptorReader()
         let reason = reader.readAll(file.fd, name: path, into: slot, stop: stop)
         return SourceEnd(source: path, reason: reason, lines: slot.run { $0.lineNumber })
@@ -112,13 +130,14 @@ public final class FileSource: IngestSource {
         var reader = DescriptorReader()
         var file: OpenFile?
         var waitingLogged = false
+        var opening = Opening.start
         let watch = FileWatch(path: path)
         defer { if let file { close(file.fd) } }
 
         while !stop.isSet {
             guard var current = file else {
                 if var opened = OpenFile(path: path) {
-                    opened.offset = slot.run { place(opened, &$0) }
+                    opened.offset = slot.run { place(opened, &$0, opening: opening) }
                     file = opened
                     watch.watchFile()
                     waitingLogged = false
@@ -140,6 +159,7 @@ public final class FileSource: IngestSource {
                 logger.error("cannot read \(path): \(errnoDescription(code)); reopening", metadata: ["source": "\(path)"])
                 close(current.fd)
                 file = nil
+                opening = .afterError
                 slot.run { $0.discardPartialLine() }
                 stop.sleep(pollInterval)
                 continue
@@ -165,10 +185,11 @@ public final class FileSource: IngestSource {
                 // Lines written to the old file just before it was renamed are still ours.
                 if reader.drain(current.fd, into: slot, stop: stop) == .stopped { break }
                 slot.run { $0.finish() }
-                logger.notice("\(path) was replaced; finished the old file, reading the new one",
+                logger.notice("\(path) was rotated (the path names a new file); finished the old file, reading the new one",
                               metadata: ["source": "\(path)"])
                 close(current.fd)
                 file = nil
+                opening = .rotation
                 continue
             }
             // Gone without a replacement yet: keep the old descriptor, the writer may still be using it.

@@ -17,7 +17,8 @@ public final class IngestPipeline: Sendable {
     public let batchSize: Int
     /// Where rejections (rate-limited) and source events (opened, rotated, finished) are logged.
     public let logger: Logger
-    let sink: Sink
+    /// Where batches go; says which events a registry cap refused (none for a plain ``Sink``).
+    let deliver: @Sendable ([Event]) -> [ChangeSet.Refusal]
     /// Where live sessions journal what they do (see ``WriteAheadLog``); `nil` keeps nothing.
     public let journal: WriteAheadLog?
     let makeDecoder: @Sendable () -> any LineDecoder
@@ -31,13 +32,39 @@ public final class IngestPipeline: Sendable {
     ///   - batchSize: most events per sink call.
     ///   - decoder: makes one decoder per session (the native format by default).
     ///   - sink: where the events go (normally the registry's single writer).
-    public init(statistics: IngestStatistics = IngestStatistics(),
-                maxLineLength: Int = 65_536,
-                batchSize: Int = 1024,
-                logger: Logger = Logger(label: "teamsview.ingest"),
-                decoder: @escaping @Sendable () -> any LineDecoder = { NativeDecoder() },
-                journal: WriteAheadLog? = nil,
-                sink: @escaping Sink) {
+    public convenience init(statistics: IngestStatistics = IngestStatistics(),
+                            maxLineLength: Int = 65_536,
+                            batchSize: Int = 1024,
+                            logger: Logger = Logger(label: "teamsview.ingest"),
+                            decoder: @escaping @Sendable () -> any LineDecoder = { NativeDecoder() },
+                            journal: WriteAheadLog? = nil,
+                            sink: @escaping Sink) {
+        self.init(statistics: statistics, maxLineLength: maxLineLength, batchSize: batchSize, logger: logger,
+                  decoder: decoder, journal: journal, deliver: { sink($0); return [] })
+    }
+
+    /// A pipeline applying its batches to `store`, then handing them to `then` (reports...). Events the
+    /// store refuses at a registry cap (`--max-workers`, `--max-calls-per-worker`) are rejections of the
+    /// lines they came from: counted under ``IngestReject/Category/registryCap``, and listed in a POST's answer.
+    public convenience init(statistics: IngestStatistics = IngestStatistics(),
+                            maxLineLength: Int = 65_536,
+                            batchSize: Int = 1024,
+                            logger: Logger = Logger(label: "teamsview.ingest"),
+                            decoder: @escaping @Sendable () -> any LineDecoder = { NativeDecoder() },
+                            journal: WriteAheadLog? = nil,
+                            store: RegistryStore,
+                            then: @escaping Sink = { _ in }) {
+        self.init(statistics: statistics, maxLineLength: maxLineLength, batchSize: batchSize, logger: logger,
+                  decoder: decoder, journal: journal, deliver: { events in
+                      let refusals = store.apply(events).refusals
+                      then(events)
+                      return refusals
+                  })
+    }
+
+    private init(statistics: IngestStatistics, maxLineLength: Int, batchSize: Int, logger: Logger,
+                 decoder: @escaping @Sendable () -> any LineDecoder, journal: WriteAheadLog?,
+                 deliver: @escaping @Sendable ([Event]) -> [ChangeSet.Refusal]) {
         precondition(batchSize > 0, "batchSize must be positive")
         self.statistics = statistics
         self.maxLineLength = maxLineLength
@@ -45,7 +72,7 @@ public final class IngestPipeline: Sendable {
         self.makeDecoder = decoder
         self.logger = logger
         self.rejectLog = RejectLogLimiter(logger: logger)
-        self.sink = sink
+        self.deliver = deliver
         self.journal = journal
     }
 

@@ -18,6 +18,9 @@ public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
         /// whose clock is wrong, or a line from the future): its own reason, so a clock fault is told
         /// apart from a malformed feed.
         case clockSkew = "clock_skew"
+        /// A well-formed event the registry refused at one of its caps (`--max-workers`, `--max-calls-per-worker`):
+        /// read, but not shown.
+        case registryCap = "registry_cap"
     }
 
     public var category: Category

@@ -10,11 +10,16 @@ public struct IngestSession {
     var reader: LineReader
     var decoder: any LineDecoder
     var batch: [Event] = []
+    /// Which line each run of `batch` came from: the events before `end` (and after the previous run) were
+    /// let go while reading `line`. Tells a refusal at a registry cap which line to reject.
+    var batchLines: [(end: Int, line: Int)] = []
     var tally = IngestStatistics.Tally()
     /// Lines seen so far in this source (blank and rejected included).
     public private(set) var lineNumber = 0
     /// Totals for this session, with the first errors when collecting.
     public private(set) var result = IngestResult()
+    /// ``lineNumber`` when ``result`` last started afresh: later lines are counted in it.
+    var resultStartLine = 0
     var errorLimit = 0
     /// The decoder's ``LineDecoder/formatStatistics`` as last reported to the statistics.
     var reportedFormats = TwilioStatistics()
@@ -40,7 +45,10 @@ public struct IngestSession {
 
     /// Returns the totals since the last call and starts counting afresh (one POST at a time).
     public mutating func takeResult() -> IngestResult {
-        defer { result = IngestResult() }
+        defer {
+            result = IngestResult()
+            resultStartLine = lineNumber
+        }
         return result
     }
 
@@ -55,11 +63,13 @@ public struct IngestSession {
             endOfChunk()
             return true
         }
+        let before = batch.count
         let rejection = decoder.decode(formBody: formBody, into: &batch)
         if let rejection {
             formBody.withUnsafeBufferPointer { reject(rejection, $0) }
         } else {
             result.accepted += 1
+            if batch.count > before { batchLines.append((batch.count, lineNumber)) }
         }
         endOfChunk()
         return true
@@ -184,11 +194,13 @@ public struct IngestSession {
                 reject(refusal, bytes)
                 return
             }
+            let before = batch.count
             if let rejection = decoder.decode(line: bytes, into: &batch) {
                 reject(rejection, bytes)
                 return
             }
             result.accepted += 1
+            if batch.count > before { batchLines.append((batch.count, lineNumber)) }
             if batch.count >= pipeline.batchSize { flush() }
         }
     }
@@ -200,20 +212,51 @@ public struct IngestSession {
 
     mutating func flush() {
         guard !batch.isEmpty else { return }
-        pipeline.sink(batch)
+        let refusals = pipeline.deliver(batch)
+        if !refusals.isEmpty { refuse(refusals) }
         tally.eventsApplied += batch.count
         result.events += batch.count
         batch.removeAll(keepingCapacity: true)
+        batchLines.removeAll(keepingCapacity: true)
+    }
+
+    /// Events of `batch` the registry refused at a cap: each rejects the line it came from, once per line.
+    /// A line of this body's result moves from accepted to rejected; an event let go later (Twilio's reorder
+    /// window, after its body was answered) is counted and listed on `/status` only.
+    mutating func refuse(_ refusals: [ChangeSet.Refusal]) {
+        var run = 0
+        var lastLine: Int?
+        for refusal in refusals {
+            while run < batchLines.count && batchLines[run].end <= refusal.offset { run += 1 }
+            let line = run < batchLines.count ? batchLines[run].line : nil
+            if let line, line == lastLine { continue }
+            lastLine = line
+            let event = batch[refusal.offset]
+            let worker = event.worker ?? "?"
+            let why = refusal.reason == ApplyOutcome.Reason.tooManyWorkers
+                ? "the registry holds as many workers as --max-workers allows; worker \"\(worker)\" was not added"
+                : "worker \"\(worker)\" holds as many calls as --max-calls-per-worker allows; the call was not added"
+            let rejection = IngestReject(.registryCap, "refused at a registry cap: " + why)
+            let inResult = line.map { $0 > resultStartLine } ?? false
+            if inResult { result.accepted -= 1 }
+            reject(rejection, preview: "(an event of worker \(worker))", line: line ?? lineNumber, inResult: inResult)
+        }
     }
 
     mutating func reject(_ rejection: IngestReject, _ bytes: UnsafeBufferPointer<UInt8>) {
-        result.rejected += 1
-        if result.errors.count < errorLimit {
-            result.errors.append(.init(line: lineNumber, reason: rejection.reason, category: rejection.category))
+        reject(rejection, preview: LineBytes.preview(bytes, limit: 200), line: lineNumber, inResult: true)
+    }
+
+    /// Counts and logs a rejection of line `line`; `inResult`: also in this body's ``result``.
+    mutating func reject(_ rejection: IngestReject, preview: String, line: Int, inResult: Bool) {
+        if inResult {
+            result.rejected += 1
+            if result.errors.count < errorLimit {
+                result.errors.append(.init(line: line, reason: rejection.reason, category: rejection.category))
+            }
         }
-        let preview = LineBytes.preview(bytes, limit: 200)
-        pipeline.statistics.reject(rejection, source: source, lineNumber: lineNumber, preview: preview, at: Timestamp.now())
-        pipeline.rejectLog.log(rejection, source: source, lineNumber: lineNumber, preview: preview)
+        pipeline.statistics.reject(rejection, source: source, lineNumber: line, preview: preview, at: Timestamp.now())
+        pipeline.rejectLog.log(rejection, source: source, lineNumber: line, preview: preview)
     }
 }
 

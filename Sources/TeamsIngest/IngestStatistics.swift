@@ -81,6 +81,10 @@ public final class IngestStatistics: Sendable {
     public func restore(_ saved: Snapshot) {
         state.withLock { s in
             s.snapshot = saved
+            // A floor saved before a category existed lacks it: every category is present, zero or not.
+            for category in IngestReject.Category.allCases where s.snapshot.rejectedByCategory[category] == nil {
+                s.snapshot.rejectedByCategory[category] = 0
+            }
             s.ring = Deque(saved.recentRejects.suffix(recentRejectLimit))
             s.snapshot.recentRejects = []
         }

@@ -24,6 +24,9 @@ public final class SharedIngestSession: Sendable {
         public var accepted: Int
         public var rejected: Int
         public var events: Int
+        /// Blank lines skipped.
+        public var skipped = 0
+        /// The first rejections (at most the session's `maxErrors`), by index; `rejected` counts them all.
         public var errors: [(index: Int, reason: String)]
         /// Why the body could not be written to the write-ahead log (answer 503: it may be sent again,
         /// duplicates are dropped); `nil` when it is on disk or no log is kept.
@@ -143,7 +146,9 @@ public final class SharedIngestSession: Sendable {
     }
 
     static func result(_ r: IngestResult, firstLine: Int) -> BodyResult {
-        BodyResult(accepted: r.accepted, rejected: r.rejected, events: r.events,
-                   errors: r.errors.map { (index: $0.line - firstLine - 1, reason: $0.reason) })
+        // A refusal at a registry cap is known when its batch is applied, after later lines' rejections.
+        let errors = r.errors.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+        return BodyResult(accepted: r.accepted, rejected: r.rejected, events: r.events, skipped: r.skipped,
+                          errors: errors.map { (index: $0.element.line - firstLine - 1, reason: $0.element.reason) })
     }
 }

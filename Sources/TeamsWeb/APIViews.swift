@@ -231,6 +231,12 @@ enum APIViews {
         j.field("workers", registry.workers.count)
         j.field("eventsChangedRegistry", Int(counters.applied))
         j.field("eventsUnchanged", Int(counters.unchanged))
+        // Events refused at a registry cap (also rejections of their lines, category registry_cap).
+        j.key("refusedAtCap")
+        j.beginObject()
+        j.field("workers", Int(counters.refusedTooManyWorkers))
+        j.field("callsPerWorker", Int(counters.refusedTooManyCalls))
+        j.endObject()
         extra(&j)
         j.endObject()
         return j.bytes

@@ -33,10 +33,10 @@ extension FeedState {
             if let age, let last = lastEventAt, age >= silent + Self.oldAfter(staleAfter) {
                 text += " The newest event is from \(Self.moment(last, now: now)) (\(Self.span(age)) old)."
             }
-            return text + " States and timers are as of then."
+            return text + " States are as of then; timers keep counting from when each state began."
         }
         if let age, let last = lastEventAt, age >= Self.oldAfter(staleAfter) {
-            return "Old events: the newest is from \(Self.moment(last, now: now)), \(Self.span(age)) ago (a replayed file, or a producer running behind). States and timers are as of those events."
+            return "Old events: the newest is from \(Self.moment(last, now: now)), \(Self.span(age)) ago (a replayed file, or a producer running behind). States are as of those events; timers count from them, so they include the delay."
         }
         return nil
     }

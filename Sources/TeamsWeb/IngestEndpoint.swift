@@ -137,8 +137,19 @@ public struct IngestEndpoint: Sendable {
             r.headerFields[.retryAfter] = "5"
             return r
         }
+        // Nothing readable at all (an empty body, or every line rejected) is the client's error.
+        let status: HTTPResponse.Status = result.accepted == 0 ? .badRequest : .ok
+        return jsonResponse(Self.answer(result), status: status)
+    }
+
+    /// `{"accepted","rejected","events","errors":[{"index","reason"}]}`, with `"errorsNotListed": N` when more
+    /// lines were rejected than `errors` lists, and `"error"` when the body held no event line at all.
+    static func answer(_ result: SharedIngestSession.BodyResult) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
+        if result.accepted == 0 && result.rejected == 0 {
+            j.field("error", result.skipped == 0 ? "empty body: no event lines" : "no event lines: the body holds only blank lines")
+        }
         j.field("accepted", result.accepted)
         j.field("rejected", result.rejected)
         j.field("events", result.events)
@@ -151,10 +162,12 @@ public struct IngestEndpoint: Sendable {
             j.endObject()
         }
         j.endArray()
+        if result.rejected > result.errors.count {
+            // The list stops at the session's limit; the count says how many it left out.
+            j.field("errorsNotListed", result.rejected - result.errors.count)
+        }
         j.endObject()
-        // Nothing readable at all (an empty body, or every line rejected) is the client's error.
-        let status: HTTPResponse.Status = result.accepted == 0 ? .badRequest : .ok
-        return jsonResponse(j.bytes, status: status)
+        return j.bytes
     }
 
     struct Denied: Error {

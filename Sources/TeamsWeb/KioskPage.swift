@@ -25,6 +25,10 @@ extension TeamsApp {
         let rotate = request.queryValue("rotate").flatMap(Double.init).map { min(600, max(5, $0)) } ?? 20
         model["theme"] = theme
         model["colorScheme"] = theme
+        // What the kiosk could not follow in its URL (`per=0`, `theme=blue`, `call=hold`...), as the Teams View says it.
+        let invalid = notices(request, for: .kiosk)
+        model["invalidFilters"] = invalid.map(\.message)
+        model["hasInvalidFilters"] = !invalid.isEmpty
         model["rotate"] = String(Int(rotate))
         model["liveURL"] = "/live?view=kiosk" + (query.queryString.isEmpty ? "" : "&" + query.queryString) + "&" + window.queryString
         model["liveCursor"] = LiveCursor(epoch: live.epoch, seq: board.seq).text

@@ -101,8 +101,7 @@ final class MetricsExporter: Sendable {
             "refusedPerAddress": http.refusedPerAddress, "timedOut": http.timedOut,
             "tooManyParameters": http.tooManyQueryParameters, "streamOverflows": http.streamOverflows,
             "totalStreamOverflows": http.totalStreamOverflows, "departedStreams": http.departedStreams,
-            "tooManyWorkers": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0),
-            "tooManyCalls": Int(counts.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0),
+            "tooManyWorkers": Int(counts.refusedTooManyWorkers), "tooManyCalls": Int(counts.refusedTooManyCalls),
             "heldChanges": snapshot.pendingHeld, "heldApplied": snapshot.pendingApplied, "heldDropped": snapshot.pendingDropped,
         ]
         totals.merge(access) { a, _ in a }

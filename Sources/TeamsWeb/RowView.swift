@@ -79,6 +79,8 @@ struct RowView: MustacheParent {
         case "calls": return calls
         case "hasCalls": return !calls.isEmpty
         case "callCount": return calls.count
+        // What a screen reader says for the list of cards: "1 call", "2 calls".
+        case "callsLabel": return calls.count == 1 ? "1 call" : "\(calls.count) calls"
         case "multi": return worker.isOnMultipleCalls
         case "tasks": return tasks
         case "hasTasks": return !tasks.isEmpty

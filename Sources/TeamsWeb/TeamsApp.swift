@@ -160,7 +160,7 @@ public final class TeamsApp: Sendable {
         // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
         let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
         let scope = request.asker.teams
-        let invalid = WorkerQuery.invalidFilters(request.query)
+        let invalid = notices(request, for: .page)
         let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
             + invalid.map { "&invalid=" + percentEncode($0.name) + "=" + percentEncode($0.value) }.joined()
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
@@ -178,7 +178,7 @@ public final class TeamsApp: Sendable {
 
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
-        if let refusal = invalidFilterResponse(request) { return refusal }
+        if let refusal = invalidFilterResponse(request, for: .workersAPI) { return refusal }
         let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
         let window = BoardWindow(request, defaultPer: nil)
         return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
@@ -195,7 +195,7 @@ public final class TeamsApp: Sendable {
     }
 
     func summaryAPI(_ request: Request) -> Response {
-        if let refusal = invalidFilterResponse(request) { return refusal }
+        if let refusal = invalidFilterResponse(request, for: .summaryAPI) { return refusal }
         let registry = store.snapshot()
         let now = clock.now()
         let query = WorkerQuery(parameters: request.query)
@@ -207,10 +207,22 @@ public final class TeamsApp: Sendable {
                                      staleAfter: renderer.settings.staleAfter))
     }
 
-    /// 400 when a filter parameter has a value it does not take: `{"error": the reasons, "invalid":
-    /// [{"parameter", "value", "accepted": [values]}]}`; nil when every filter is understood.
-    func invalidFilterResponse(_ request: Request) -> Response? {
-        let invalid = WorkerQuery.invalidFilters(request.query)
+    /// What a page says it could not follow in the request's query: parameters the view reads with values they
+    /// do not take, and teams asked for outside the asker's scope (the gate left them out).
+    func notices(_ request: Request, for view: WorkerQuery.ParameterView) -> [WorkerQuery.InvalidFilter] {
+        var notices = WorkerQuery.invalidParameters(request.query, for: view)
+        let asker = request.asker
+        if !asker.teamsOutOfScope.isEmpty, let scope = asker.teams.names {
+            notices.append(.outOfScope(asker.teamsOutOfScope, scope: scope))
+        }
+        return notices
+    }
+
+    /// 400 when a parameter the API reads has a value it does not take: `{"error": the reasons, "invalid":
+    /// [{"parameter", "value", "accepted": [values]}]}` (`accepted` is empty for a number); nil when every one
+    /// is understood.
+    func invalidFilterResponse(_ request: Request, for view: WorkerQuery.ParameterView) -> Response? {
+        let invalid = WorkerQuery.invalidParameters(request.query, for: view)
         guard !invalid.isEmpty else { return nil }
         var j = JSONWriter()
         j.beginObject()

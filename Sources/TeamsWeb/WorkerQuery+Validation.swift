@@ -1,28 +1,62 @@
 import TeamsDomain
 
 extension WorkerQuery {
-    /// A filter parameter of the Teams View whose value is not one it knows (`?call=hold`, `?multi=yes`):
-    /// `WorkerQuery(parameters:)` drops it, so the page says so (`message`) and the JSON API answers 400.
+    /// A query parameter a view could not follow as given (`?call=hold`, `?per=abc`, `?theme=blue`, a team outside
+    /// the asker's scope): the view goes on without it (or with its fallback), so the page says so (`message`)
+    /// and the JSON API answers 400.
     public struct InvalidFilter: Sendable, Hashable {
         /// The parameter, e.g. `call`.
         public var name: String
         /// The value given, as sent (cut to 100 characters).
         public var value: String
-        /// The values the parameter takes.
+        /// The values the parameter takes, when they can be listed (empty for a number or a team).
         public var accepted: [String]
+        /// E.g. `call=hold is not understood: call takes live, held, wrapup, muted, misroute or risk; the agents
+        /// below are shown without it.`
+        public var message: String
 
-        /// E.g. `call=hold is not understood: call takes live, held, wrapup, muted, misroute or risk.`
-        public var message: String {
+        /// A value the parameter does not take: `takes` says what it takes, `instead` what the view does.
+        init(name: String, value: String, accepted: [String] = [], takes: String, instead: String) {
+            self.name = name
+            self.value = value
+            self.accepted = accepted.filter { !$0.isEmpty }
+            message = "\(name)=\(value) is not understood: \(name) takes \(takes); \(instead)."
+        }
+
+        /// A value of `accepted`, listed as words (`live, held or wrapup`).
+        init(name: String, value: String, accepted: [String], instead: String) {
             let list = accepted.filter { !$0.isEmpty }
             let words = list.count > 1 ? list.dropLast().joined(separator: ", ") + " or " + list.last! : list.joined()
-            return "\(name)=\(value) is not understood: \(name) takes \(words)."
+            self.init(name: name, value: value, accepted: accepted, takes: words, instead: instead)
         }
+
+        /// Teams asked for (`team=`) outside the teams the asker may see (`scope`): the gate left them out of the view.
+        static func outOfScope(_ teams: [String], scope: [String]) -> InvalidFilter {
+            let names = teams.map { String($0.prefix(100)) }
+            var filter = InvalidFilter(name: "team", value: names.joined(separator: ","), takes: "", instead: "")
+            filter.message = names.map { "team=" + $0 }.joined(separator: ", ")
+                + (names.count == 1 ? " is" : " are") + " not among the teams you may see ("
+                + scope.joined(separator: ", ") + "): " + (names.count == 1 ? "it is" : "they are") + " left out of the view."
+            return filter
+        }
+    }
+
+    /// The views whose query parameters ``invalidParameters(_:for:)`` checks: each reads its own.
+    public enum ParameterView: Sendable {
+        /// `GET /`: the filters, `page`, `per`, `theme`.
+        case page
+        /// `GET /api/workers`: the filters, `page`, `per`.
+        case workersAPI
+        /// `GET /api/summary`: the filters.
+        case summaryAPI
+        /// `GET /kiosk`: the filters, `page`, `per`, `theme`.
+        case kiosk
     }
 
     /// The values of the on/off filters (`multi`, `flagged`, `attention`); an empty value is off.
     static let switchValues = ["1", "true", "on", "0", "false", "off", ""]
 
-    /// The values each checked parameter takes; the others (`team`, `activity`, `skill`, `q`) take any text.
+    /// The values each checked filter takes; the others (`team`, `activity`, `skill`, `q`) take any text.
     static let acceptedValues: [String: [String]] = [
         "call": CallFilter.allCases.map(\.rawValue),
         "presence": Presence.allCases.map(\.rawValue) + ["busy"],
@@ -31,15 +65,53 @@ extension WorkerQuery {
         "group": ["team", "none", ""],
     ]
 
-    /// The filter parameters among `parameters` whose value is not one they take, in the order given
-    /// (one entry per parameter name).
-    public static func invalidFilters(_ parameters: [(name: String, value: String)]) -> [InvalidFilter] {
+    /// What the view does with a filter value it does not take.
+    static func fallback(of filter: String) -> String {
+        switch filter {
+        case "sort": return "the agents below are sorted by name"
+        case "group": return "the agents below are grouped by team"
+        default: return "the agents below are shown without it"
+        }
+    }
+
+    /// The parameters among `parameters` that `view` reads and cannot follow as given, in the order given
+    /// (one entry per parameter name): the filters, the window (`page`, `per`) and the theme.
+    public static func invalidParameters(_ parameters: [(name: String, value: String)],
+                                         for view: ParameterView) -> [InvalidFilter] {
         var found: [InvalidFilter] = []
-        for (name, raw) in parameters {
-            guard let accepted = acceptedValues[name], !found.contains(where: { $0.name == name }) else { continue }
+        for (name, raw) in parameters where !found.contains(where: { $0.name == name }) {
             let value = Formatting.clean(raw).trimmingCharacters(in: .whitespaces)
-            if !accepted.contains(value) {
-                found.append(InvalidFilter(name: name, value: String(value.prefix(100)), accepted: accepted))
+            let shown = String(value.prefix(100))
+            if let accepted = acceptedValues[name] {
+                if !accepted.contains(value) {
+                    found.append(InvalidFilter(name: name, value: shown, accepted: accepted, instead: fallback(of: name)))
+                }
+                continue
+            }
+            switch (name, view) {
+            case ("page", .page), ("page", .workersAPI), ("page", .kiosk):
+                if BoardWindow.page(value) == nil {
+                    found.append(InvalidFilter(name: name, value: shown, takes: "a whole number from 1",
+                                               instead: "page 1 is shown"))
+                }
+            case ("per", .page), ("per", .workersAPI), ("per", .kiosk):
+                if BoardWindow.per(value) == nil {
+                    let number = Int(value)
+                    let shownPer = number.map { $0 > BoardWindow.maxPer } == true
+                        ? BoardWindow.maxPer : (view == .kiosk ? TeamsApp.kioskPer : BoardWindow.defaultPer)
+                    found.append(InvalidFilter(name: name, value: shown,
+                                               takes: "a whole number from 1 to \(BoardWindow.maxPer)",
+                                               instead: view == .workersAPI ? "no rows are returned"
+                                                   : "\(shownPer) rows a page are shown"))
+                }
+            case ("theme", .page) where !["dark", "light", ""].contains(value):
+                found.append(InvalidFilter(name: name, value: shown, accepted: ["dark", "light"],
+                                           instead: "the colours follow the browser's setting"))
+            case ("theme", .kiosk) where !["dark", "light", ""].contains(value):
+                found.append(InvalidFilter(name: name, value: shown, accepted: ["dark", "light"],
+                                           instead: "the dark theme is shown"))
+            default:
+                break
             }
         }
         return found

@@ -7,7 +7,8 @@ struct BasicOptions: ParsableArguments {
     @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
     var host = "127.0.0.1"
 
-    @Option(help: "TCP port to listen on (0 picks a free one and logs it).")
+    // Unconditional: `--port -1` is a port out of range (said so), not an unknown option `-1`.
+    @Option(parsing: .unconditional, help: "TCP port to listen on, 0 to 65535 (0 picks a free one and logs it).")
     var port = 8080
 
     @Option(name: .customLong("events"), help: ArgumentHelp(
@@ -33,7 +34,9 @@ struct BasicOptions: ParsableArguments {
     var logLevel = "info"
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port takes a whole number from 0 to 65535 (0 picks a free port); got \(port)")
+        }
         guard demoAgents >= 1, demoAgents <= 100_000 else { throw ValidationError("--demo-agents must be 1...100000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         if events.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }

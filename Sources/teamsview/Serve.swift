@@ -164,8 +164,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--demo starts a fresh floor each time and keeps nothing on disk: drop --data-dir")
         }
         for (name, value) in [("call", callThresholds), ("hold", holdThresholds), ("activity", activityThresholds)] {
-            guard Self.pair(value) != nil else {
-                throw ValidationError("--\(name)-thresholds must be two numbers of seconds, warn,alert (e.g. 60,180)")
+            if let why = Self.pairProblem(value) {
+                throw ValidationError("--\(name)-thresholds takes two numbers of seconds, warn,alert, with 0 ≤ warn ≤ alert "
+                                      + "(e.g. --\(name)-thresholds 60,180); got \"\(value)\": \(why)")
             }
         }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
@@ -201,9 +202,23 @@ struct Serve: AsyncParsableCommand {
     }
 
     static func pair(_ text: String) -> (Double, Double)? {
-        let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, parts[0] >= 0, parts[1] >= parts[0] else { return nil }
+        guard pairProblem(text) == nil else { return nil }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces))! }
         return (parts[0], parts[1])
+    }
+
+    /// What is wrong with a `warn,alert` pair of seconds; nil when nothing is.
+    static func pairProblem(_ text: String) -> String? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { return "\(parts.count) value\(parts.count == 1 ? "" : "s"), not two" }
+        let numbers = parts.map { Double($0) }
+        for (part, number) in zip(parts, numbers) where number == nil || !number!.isFinite {
+            return "\"\(part)\" is not a number"
+        }
+        let (warn, alert) = (numbers[0]!, numbers[1]!)
+        if warn < 0 || alert < 0 { return "a negative number of seconds" }
+        if alert < warn { return "alert below warn" }
+        return nil
     }
 
     func run() async throws {
@@ -222,7 +237,7 @@ struct Serve: AsyncParsableCommand {
         for path in events where path != "-" {
             if let why = Self.unreadable(path) {
                 guard follow else {
-                    throw StartFailure("cannot read the event file \(path): \(why) (with --follow, serve waits for a file that does not exist yet)")
+                    throw CommandFailure("cannot read the event file \(path): \(why) (with --follow, serve waits for a file that does not exist yet)")
                 }
             }
         }
@@ -293,8 +308,8 @@ struct Serve: AsyncParsableCommand {
                                                  availableActivities: available)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
                                       logger: Logger(label: "teamsview.ingest"),
-                                      decoder: { TwilioDecoder(configuration: twilio) }, journal: journal) { events in
-            _ = store.apply(events)
+                                      decoder: { TwilioDecoder(configuration: twilio) }, journal: journal,
+                                      store: store) { events in
             reports?.submit(events)
         }
         let posts = SharedIngestSession(pipeline: pipeline, source: Self.postSource)
@@ -335,9 +350,9 @@ struct Serve: AsyncParsableCommand {
             try server.start()
         } catch let error as HTTPServer.StartError {
             if case .cannotBind(_, _, let reason) = error, reason == String(cString: strerror(EADDRINUSE)) {
-                throw StartFailure("\(error): another process listens there; stop it, or pick another --port (or --host)")
+                throw CommandFailure("\(error): another process listens there; stop it, or pick another --port (or --host)")
             }
-            throw StartFailure(error.description)
+            throw CommandFailure(error.description)
         }
         let reloader = Self.reloadOnHangUp(tls: http.tls == nil ? nil : server, access: access, logger: logger)
         let scheme = http.tls == nil ? "http" : "https"

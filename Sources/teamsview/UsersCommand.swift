@@ -15,7 +15,7 @@ struct UsersCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a user, or change their password and teams. The password comes from --password-file, else a prompt on a terminal, else the first line of standard input.")
+            abstract: "Add a user (with --replace, change an existing user's password and teams). The password comes from --password-file, else a prompt on a terminal, else the first line of standard input.")
 
         @Argument(help: "The name they sign in with.")
         var name: String
@@ -29,6 +29,9 @@ struct UsersCommand: ParsableCommand {
         @Option(help: "bcrypt cost (log2 of rounds, 4...31).")
         var cost = Int(PasswordHash.defaultCost)
 
+        @Flag(help: "Replace the user if the file already has one of that name (new password and teams).")
+        var replace = false
+
         @OptionGroup var file: FileOption
 
         func validate() throws {
@@ -40,13 +43,20 @@ struct UsersCommand: ParsableCommand {
         }
 
         func run() throws {
+            var directory = try load()
+            // Before asking for a password: a typo must not overwrite someone else's sign-in.
+            let existing = directory.user(named: name)
+            if let existing, !replace {
+                throw CommandFailure("\(name) is already in \(file.users) (teams: \(existing.teams.text)); nothing changed. "
+                                     + "Add --replace to give them a new password and teams")
+            }
             let password = try readPassword()
             guard password.count >= 8 else { throw ValidationError("the password must have at least 8 characters") }
-            var directory = try load()
             directory.put(User(name: name, passwordHash: PasswordHash.hash(password, cost: UInt8(cost)),
                                teams: TeamScope(parsing: teams)!))
             try directory.save(path: file.users)
-            print("\(name) can sign in; teams: \(TeamScope(parsing: teams)!.text). A running server reads the change on SIGHUP.")
+            let done = existing == nil ? "can sign in" : "replaced: new password"
+            print("\(name) \(done); teams: \(TeamScope(parsing: teams)!.text). A running server reads the change on SIGHUP.")
         }
 
         func readPassword() throws -> String {

@@ -196,4 +196,32 @@ struct IngestPipelineTests {
         #expect(result.accepted == 1)
         #expect(pipeline.statistics.snapshot().eventsApplied == 2)
     }
+
+    @Test("an event refused at a registry cap rejects its line, with the cap named, in the body's answer and the counters")
+    func refusedAtCap() throws {
+        let store = RegistryStore(Registry(limits: .init(maxWorkers: 2, maxCallsPerWorker: 1)))
+        let statistics = IngestStatistics()
+        // Batches of two: refusals are told apart from the lines of other batches.
+        let pipeline = IngestPipeline(statistics: statistics, batchSize: 2, logger: quietLogger, store: store)
+        let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
+        func line(_ type: String, _ worker: String, _ extra: String = "") -> String {
+            #"{"type":"\#(type)","at":"2026-11-25T09:00:00Z","worker":"\#(worker)"\#(extra)}"#
+        }
+        let body = [line("worker", "W1"), line("worker", "W2"), "not json", line("worker", "W3"),
+                    line("call.start", "W1", #","call":"C1""#), line("call.start", "W1", #","call":"C2""#),
+                    line("activity", "W4", #","activity":"Available""#)].joined(separator: "\n")
+        let result = posts.ingest(body: Array(body.utf8))
+        #expect(result.accepted == 3 && result.rejected == 4, "\(result)")
+        #expect(result.errors.map(\.index) == [2, 3, 5, 6])
+        #expect(result.errors[1].reason.contains("--max-workers") && result.errors[1].reason.contains(#"worker "W3""#))
+        #expect(result.errors[2].reason.contains("--max-calls-per-worker"))
+        let s = statistics.snapshot()
+        #expect(s.rejectedByCategory[.registryCap] == 3)
+        #expect(s.linesRejected == 4)
+        #expect(store.counters.refusedTooManyWorkers == 2 && store.counters.refusedTooManyCalls == 1)
+        #expect(store.snapshot().workers.count == 2)
+        // The next body starts afresh: nothing of the last one is counted again.
+        let next = posts.ingest(body: Array(line("activity", "W1", #","activity":"Break""#).utf8))
+        #expect(next.accepted == 1 && next.rejected == 0 && next.errors.isEmpty)
+    }
 }

@@ -19,11 +19,22 @@ struct IngestStatisticsTests {
         #expect(snap.rejectedByCategory[.schema] == 0)
     }
 
+    @Test("a floor saved before a category existed gets that category's counter on restore")
+    func restoreAddsNewCategories() {
+        var saved = IngestStatistics.Snapshot()
+        saved.rejectedByCategory = [.json: 3]
+        let statistics = IngestStatistics()
+        statistics.restore(saved)
+        let snap = statistics.snapshot()
+        #expect(Set(snap.rejectedByCategory.keys) == Set(IngestReject.Category.allCases))
+        #expect(snap.rejectedByCategory[.json] == 3 && snap.rejectedByCategory[.registryCap] == 0)
+    }
+
     @Test("every category has a counter from the start (for metrics labels)")
     func categories() {
         let snap = IngestStatistics().snapshot()
         #expect(Set(snap.rejectedByCategory.keys) == Set(IngestReject.Category.allCases))
-        #expect(IngestReject.Category.allCases.map(\.rawValue).sorted() == ["clock_skew", "encoding", "json", "not_permitted", "schema", "too_long", "unknown_type"])
+        #expect(IngestReject.Category.allCases.map(\.rawValue).sorted() == ["clock_skew", "encoding", "json", "not_permitted", "registry_cap", "schema", "too_long", "unknown_type"])
     }
 
     @Test("tallies add up; the last line time is the newest report")

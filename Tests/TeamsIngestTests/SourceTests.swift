@@ -142,6 +142,37 @@ struct SourceTests {
         #expect(pipeline.statistics.snapshot().linesRejected == 0)
     }
 
+    @Test("following: truncation is logged as truncation and rotation as rotation, neither as a restart")
+    func followLogsWhatHappened() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("live.ndjson")
+        let collector = EventCollector()
+        let capture = LogCapture()
+        let pipeline = IngestPipeline(logger: capture.logger, sink: collector.sink)
+        let source = FileSource(path: file.path, follow: true, pipeline: pipeline, pollInterval: .milliseconds(30))
+        try append("\(heartbeatLine(1))\n", to: file)
+        source.start()
+        defer { source.stop() }
+        #expect(try await eventually { heartbeatNumbers(collector) == [1] })
+
+        let truncated = try FileHandle(forWritingTo: file)
+        try truncated.truncate(atOffset: 0)
+        try truncated.close()
+        #expect(try await eventually { capture.messages.contains { $0.contains("was truncated") } })
+        try append("\(heartbeatLine(2))\n", to: file)
+        #expect(try await eventually { heartbeatNumbers(collector) == [1, 2] })
+
+        try FileManager.default.moveItem(at: file, to: dir.appendingPathComponent("live.ndjson.1"))
+        try append("\(heartbeatLine(3))\n", to: file)
+        #expect(try await eventually { heartbeatNumbers(collector) == [1, 2, 3] })
+        source.stop()
+
+        let messages = capture.messages
+        #expect(messages.filter { $0.contains("was rotated") }.count == 1, "\(messages)")
+        #expect(!messages.contains { $0.contains("restart") }, "no restart happened: \(messages)")
+    }
+
     #if os(Linux)
     @Test("following on Linux: appearance, appends and rotation wake the reader, not the poll")
     func followWakesOnChange() async throws {

@@ -123,7 +123,8 @@ import TeamsDomain
             T.cloudEvent("task.canceled", at: 40, payload: chat),
         ])
         #expect(r.events.map(\.kind).last == .taskEnd(w, task))
-        #expect(r.decoder.statistics.ignored["reservation.wrapup"] == 1)
+        // reservation.wrapup is a type teamsview reads: a chat's changes nothing, but it is not an ignored type.
+        #expect(r.decoder.statistics.ignored.isEmpty)
     }
 
     @Test func eventsForUnacceptedTasksAreIgnoredNotRejected() {
@@ -140,9 +141,40 @@ import TeamsDomain
         #expect(r.rejects.isEmpty)
         #expect(r.events.isEmpty)
         let s = r.decoder.statistics
-        #expect(s.ignored == ["reservation.created": 1, "reservation.canceled": 1, "task.canceled": 1,
-                              "task-queue.created": 1, "some.future.event": 1])
-        #expect(s.ignoredTotal == 5)
+        // Only the types teamsview does not read count as ignored.
+        #expect(s.ignored == ["task-queue.created": 1, "some.future.event": 1])
+        #expect(s.ignoredTotal == 2)
+    }
+
+    @Test func typesTeamsviewReadsAreNeverCountedAsIgnored() {
+        let transfer: [String: Any] = ["transfer_type": "WORKER", "transfer_to": T.otherWorkerSid,
+                                       "transfer_initiating_worker_sid": T.workerSid]
+        let r = T.run([
+            T.cloudEvent("activity.created", at: 0, payload: ["activity_name": "Lunch", "activity_available": false]),
+            T.cloudEvent("activity.updated", at: 1, payload: ["activity_name": "Lunch", "activity_available": false]),
+            T.cloudEvent("reservation.accepted", at: 2),
+            T.cloudEvent("task.updated", at: 3),
+            T.cloudEvent("task.transfer-initiated", at: 4, payload: transfer),
+            T.cloudEvent("task.transfer-failed", at: 5, payload: transfer),
+            T.cloudEvent("reservation.accepted", at: 6, id: "again"),
+            T.cloudEvent("task.created", at: 7),
+            T.cloudEvent("task-queue.created", at: 8, payload: ["worker_attributes": NSNull(), "worker_name": NSNull()]),
+        ])
+        #expect(r.rejects.isEmpty)
+        #expect(r.decoder.statistics.ignored == ["task-queue.created": 1], "\(r.decoder.statistics.ignored)")
+    }
+
+    @Test func readmeListsTheTypesTeamsviewReads() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let readme = try String(contentsOf: url.appendingPathComponent("README.md"), encoding: .utf8)
+        // The Event Streams paragraph: "Subscribe it to the TaskRouter types teamsview reads: `a`, `b`, ...; and, ..."
+        let start = try #require(readme.range(of: "TaskRouter types teamsview reads:"))
+        let end = try #require(readme.range(of: "; and,", range: start.upperBound..<readme.endIndex))
+        let listed = Set(readme[start.upperBound..<end.lowerBound].split(separator: "`").enumerated()
+            .filter { $0.offset % 2 == 1 }.map { String($0.element) })
+        let read = Set(TaskRouterType.known.map(\.name)).union(TwilioMapper.readOtherTypes)
+        #expect(listed == read, "README lists \(listed.subtracting(read).sorted()) not read; reads \(read.subtracting(listed).sorted()) not listed")
     }
 
     @Test func otherProductsCloudEventsAreIgnored() {
@@ -201,8 +233,8 @@ import TeamsDomain
             T.conference("participant-leave", at: 13, sequence: 4),
         ])
         #expect(r.events.filter { if case .call = $0.kind { return true } else { return false } }.isEmpty)
-        #expect(r.decoder.statistics.ignored == ["conference:participant-hold": 1, "conference:participant-mute": 1,
-                                                 "conference:participant-join": 1, "conference:participant-leave": 1])
+        // Hold and mute are read (nothing to show here); join and leave are not read.
+        #expect(r.decoder.statistics.ignored == ["conference:participant-join": 1, "conference:participant-leave": 1])
     }
 
     @Test func callbackBeforeItsTaskIsParkedThenEmittedNoEarlierThanTheStart() {

@@ -22,6 +22,9 @@ struct FeedWarningTests {
         let feed = FeedState(lastEventAt: at("2026-11-17T09:02:00Z"), silentFor: 1)
         let text = feed.warning(at: now, staleAfter: 30)
         #expect(text?.hasPrefix("Old events: the newest is from 2026-11-17 09:02 UTC, 8 d 8 h ago") == true, "\(text ?? "nil")")
+        // Timers go on counting on the server's clock: the banner must not say they stopped with the events.
+        #expect(text?.hasSuffix("States are as of those events; timers count from them, so they include the delay.") == true)
+        #expect(text?.contains("timers are as of") == false)
         let age: Double = 8 * 86_400 + 8 * 3600 + 28 * 60
         #expect(feed.eventAge(at: now) == age)
     }
@@ -30,7 +33,7 @@ struct FeedWarningTests {
     func silent() {
         let feed = FeedState(lastEventAt: at("2026-11-25T14:02:00Z"), silentFor: 3 * 3600 + 28 * 60)
         let text = feed.warning(at: now, staleAfter: 30)
-        #expect(text == "Feed silent since 14:02 UTC (3 h 28 min): no event has arrived since. States and timers are as of then.")
+        #expect(text == "Feed silent since 14:02 UTC (3 h 28 min): no event has arrived since. States are as of then; timers keep counting from when each state began.")
     }
 
     @Test("silent, after a replay of old events: both are said")

@@ -29,6 +29,26 @@ struct TeamsPageTests {
         #expect(row.contains("<b>2</b>/2"))
     }
 
+    @Test("a blank name falls back to the worker id; one call is \"1 call\" to a screen reader")
+    func blankNameAndOneCall() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        let lines = [#"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK77","name":"","team":"Sales"}"#,
+                     #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK78","name":"   ","team":"Sales"}"#,
+                     #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK79","name":"Ada","team":"Sales"}"#,
+                     #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK79","name":"","team":"Sales"}"#,
+                     #"{"type":"call.start","at":"2026-11-25T09:02:00Z","worker":"WK77","call":"CA1"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let html = try server.client.get("/").text
+        for id in ["WK77", "WK78", "WK79"] {
+            let row = try #require(section(of: html, from: "id=\"w-\(id)\"", to: "</tr>"))
+            #expect(row.contains("class=\"agent__name\">\(id)<"), "\(row)")
+        }
+        let api = try server.client.get("/api/workers/WK78").json()
+        #expect(api["name"] as? String == "WK78")
+        let row = try #require(section(of: html, from: "id=\"w-WK77\"", to: "</tr>"))
+        #expect(row.contains("aria-label=\"1 call\""), "\(row)")
+    }
+
     @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
     func heldTileCountsHeldCalls() async throws {
         // WK01 holds CA01 (muted) while on CA02 (live, mute not reported).

@@ -6,6 +6,7 @@ import json
 import re
 
 from conftest import event
+from test_access import call, secured, session_cookie, sign_in  # noqa: F401 (secured is a fixture)
 
 
 def floor(server):
@@ -53,3 +54,62 @@ def test_the_json_api_answers_400_with_the_reason(serve):
         assert status == 200, body
     held = json.loads(server.get("/api/workers?call=held")[2])
     assert [w["id"] for w in held["workers"]] == ["W1"], held
+
+
+def notice_text(page):
+    notice = re.search(r'<div class="banner banner--filter" id="filter-notice" role="alert">(.*?)</div>', page, re.S)
+    return re.sub(r"<[^>]+>", "", notice.group(1)) if notice else None
+
+
+def test_page_per_and_theme_values_that_are_not_followed_are_named(serve):
+    server = serve()
+    floor(server)
+    for query, said in [("page=0", "page 1 is shown"), ("per=abc", "200 rows a page are shown"),
+                        ("per=0", "200 rows a page are shown"), ("per=5000", "1000 rows a page are shown"),
+                        ("theme=blue", "follow the browser")]:
+        status, _, body = server.get("/?" + query)
+        text = notice_text(html.unescape(body.decode()))
+        assert status == 200 and text, query
+        assert "%s is not understood" % query in text and said in text, text
+    # per=0 falls back to the default window, not to one row.
+    assert 'data-live="/live?page=1&amp;per=200"' in server.get("/?per=0")[2].decode()
+    for query in ("page=2", "per=50", "theme=dark", "theme="):
+        assert notice_text(server.get("/?" + query)[2].decode()) is None, query
+    # The notice keeps the view's cache apart from the plain one.
+    assert server.get("/?theme=blue")[1].get("ETag") != server.get("/")[1].get("ETag")
+
+
+def test_the_workers_api_answers_400_for_a_window_it_cannot_follow(serve):
+    server = serve()
+    floor(server)
+    for query in ("page=0", "per=abc", "per=0", "per=5000", "page=x&per=10"):
+        status, _, body = server.get("/api/workers?" + query)
+        answer = json.loads(body)
+        assert status == 400 and "is not understood" in answer["error"], (query, answer)
+        assert answer["invalid"][0]["parameter"] in ("page", "per") and answer["invalid"][0]["accepted"] == []
+    assert server.get("/api/workers?page=1&per=1")[0] == 200
+    # The summary has no window: it does not read page or per.
+    assert server.get("/api/summary?per=abc")[0] == 200
+
+
+def test_a_kiosk_asked_for_no_tiles_shows_its_default_window(serve):
+    server = serve()
+    floor(server)
+    page = server.get("/kiosk?per=0")[2].decode()
+    assert 'per=600"' in page and "per=1\"" not in page, re.findall(r'data-live="[^"]*"', page)
+
+
+def test_a_scoped_supervisor_is_told_a_team_outside_their_scope_was_left_out(secured):
+    start, _ = secured
+    server = start()
+    cookie = {"Cookie": session_cookie(sign_in(server, "ana")[1]).split(";")[0]}
+    text = notice_text(html.unescape(call(server, "GET", "/?team=Team%20B", cookie)[2].decode()))
+    assert text and "team=Team B is not among the teams you may see (Team A)" in text, text
+    assert "left out" in text
+    # Asking for their own team says nothing; the team outside is never shown either way.
+    assert notice_text(call(server, "GET", "/?team=Team%20A", cookie)[2].decode()) is None
+    body = call(server, "GET", "/?team=Team%20A&team=Team%20B", cookie)[2].decode()
+    assert "Bob Baker" not in body and "team=Team B is not among" in html.unescape(body)
+    # Whoever sees every team is not told anything.
+    boss = {"Cookie": session_cookie(sign_in(server, "boss")[1]).split(";")[0]}
+    assert notice_text(call(server, "GET", "/?team=Team%20B", boss)[2].decode()) is None

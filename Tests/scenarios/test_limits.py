@@ -236,7 +236,9 @@ def test_worker_and_calls_per_worker_caps_refuse_and_count(serve):
     server = serve("--max-workers", 5, "--max-calls-per-worker", 2)
     status, reply = server.ingest([event("worker", -60, worker="W%d" % i, name="Agent %d" % i, team="Sales")
                                    for i in range(8)])
-    assert status == 200 and reply["accepted"] == 8
+    # Refused events are rejections of their lines, with the cap named.
+    assert status == 200 and reply["accepted"] == 5 and reply["rejected"] == 3, reply
+    assert all("--max-workers" in e["reason"] for e in reply["errors"]), reply
     _, _, body = server.get("/api/workers")
     listed = [w["id"] for w in json.loads(body)["workers"]]
     assert sorted(listed) == ["W0", "W1", "W2", "W3", "W4"]

@@ -92,3 +92,68 @@ def test_serve_help_lists_the_basic_options_first(binary):
     basic = [text.index(o) for o in ("--host", "--port", "--events", "--follow", "--demo ")]
     later = [text.index(o) for o in ("--data-dir", "--users", "--max-line-bytes", "--tls-cert")]
     assert max(basic) < min(later), text[:2000]
+
+
+def test_events_refused_at_the_worker_cap_are_rejections_with_their_reason(serve):
+    server = serve("--max-workers", "2")
+    status, reply = server.ingest([event("worker", -10, worker="W%d" % i, name="Agent %d" % i, team="Sales")
+                                   for i in range(3)])
+    assert status == 200, reply
+    assert reply["accepted"] == 2 and reply["rejected"] == 1, reply
+    assert reply["errors"][0]["index"] == 2 and "--max-workers" in reply["errors"][0]["reason"], reply
+    assert 'worker "W2"' in reply["errors"][0]["reason"], reply
+    status = json.loads(server.get("/api/status")[2])
+    assert status["refusedAtCap"] == {"workers": 1, "callsPerWorker": 0}, status
+    assert status["rejectedByCategory"]["registry_cap"] == 1
+    assert status["recentRejects"][0]["category"] == "registry_cap"
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "registry_cap"}) == 1
+    assert server.metric("teamsview_registry_refused_events_total", {"cap": "workers"}) == 1
+    assert [w["id"] for w in json.loads(server.get("/api/workers")[2])["workers"]] == ["W0", "W1"]
+
+
+def test_a_post_says_an_empty_body_and_how_many_errors_it_left_out(serve):
+    server = serve()
+    status, reply = server.post_raw(b"")
+    assert status == 400 and "empty body" in reply["error"], reply
+    status, reply = server.post_raw(b"\n  \n")
+    assert status == 400 and "only blank lines" in reply["error"], reply
+    status, reply = server.post_raw(b"not json\n" * 105)
+    assert status == 400 and reply["rejected"] == 105, reply
+    assert len(reply["errors"]) == 100 and reply["errorsNotListed"] == 5, {k: reply[k] for k in reply if k != "errors"}
+    status, reply = server.post_raw(b"not json\n" * 3)
+    assert "errorsNotListed" not in reply and "error" not in reply, reply
+
+
+def test_option_errors_say_the_accepted_form(binary):
+    code, log = run_to_exit(binary, "--port", "-1")
+    assert code != 0 and "--port" in log and "0 to 65535" in log and "-1" in log, log
+    code, log = run_to_exit(binary, "--port", "70000")
+    assert code != 0 and "0 to 65535" in log and "70000" in log, log
+    code, log = run_to_exit(binary, "--hold-thresholds", "180,60")
+    assert code != 0 and "warn,alert" in log and "180,60" in log and "alert below warn" in log, log
+    code, log = run_to_exit(binary, "--hold-thresholds", "abc")
+    assert code != 0 and "warn,alert" in log and "abc" in log, log
+
+
+def test_users_add_refuses_to_replace_a_user_unless_asked(binary, tmp_path):
+    users = tmp_path / "users.json"
+    secret = tmp_path / "pw"
+    secret.write_text("correct horse battery\n")
+
+    def add(name, teams, *extra):
+        return subprocess.run([binary, "users", "add", name, "--teams", teams, "--users", str(users),
+                               "--password-file", str(secret), "--cost", "4", *extra],
+                              capture_output=True, text=True, timeout=30)
+
+    assert add("ana", "Team A").returncode == 0
+    before = users.read_bytes()
+    again = add("ana", "*")
+    assert again.returncode == 1, (again.returncode, again.stdout)
+    assert "ana is already in" in again.stderr and "--replace" in again.stderr, again.stderr
+    assert "Usage" not in again.stderr, again.stderr
+    assert users.read_bytes() == before
+    replaced = add("ana", "*", "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "replaced" in replaced.stdout
+    listed = subprocess.run([binary, "users", "list", "--users", str(users)], capture_output=True, text=True).stdout
+    assert listed.strip() == "ana\tteams: *", listed

@@ -90,31 +90,24 @@ struct TwilioMapper: Codable {
     private let availableActivities: Set<String>
     private var parked: Deque<ConferenceRecord> = []
     private var ignoredStatistics = TwilioStatistics()
-    /// Ignored counts of known TaskRouter types that have their own entry in `ignoredStatistics`,
-    /// by ``TaskRouterType/index``: counted here without hashing, added in when statistics are read.
-    private var ignoredKnown: [Int] = Array(repeating: 0, count: TaskRouterType.known.count)
-    private var knownHasEntry: [Bool?] = Array(repeating: nil, count: TaskRouterType.known.count)
 
-    var statistics: TwilioStatistics {
-        var s = ignoredStatistics
-        for (i, n) in ignoredKnown.enumerated() where n > 0 {
-            s.ignored[TaskRouterType.known[i].name, default: 0] += n
-        }
-        return s
-    }
+    var statistics: TwilioStatistics { ignoredStatistics }
 
-    private mutating func ignore(_ type: TaskRouterType) {
-        guard let i = type.index else { return ignoredStatistics.ignore(type.name) }
-        switch knownHasEntry[i] {
-        case true?:
-            ignoredKnown[i] += 1
-        case false?:
-            ignoredStatistics.ignore(type.name)
-        case nil:
-            // The first one decides, as it would have: an entry while there is room, else "(other)".
-            ignoredStatistics.ignore(type.name)
-            knownHasEntry[i] = ignoredStatistics.ignored[type.name] != nil
-        }
+    /// The TaskRouter types teamsview reads besides the ``TaskRouterType/known`` ones (all read): what they say
+    /// is mapped or remembered even when it makes no event (an activity's availability, a transfer under way).
+    /// README's list of types to subscribe to is these and the known ones.
+    static let readOtherTypes: Set<String> = [
+        "reservation.rejected", "reservation.timeout", "reservation.rescinded",
+        "task.deleted", "task.system-deleted",
+        "task.transfer-initiated", "task.transfer-completed", "task.transfer-failed", "task.transfer-canceled",
+        "task.transfer-attempt-failed",
+        "activity.created", "activity.updated",
+    ]
+
+    /// Whether teamsview reads events of `type`; the others are counted as ignored.
+    static func reads(_ type: TaskRouterType) -> Bool {
+        guard case .other(let name) = type else { return true }
+        return readOtherTypes.contains(name)
     }
 
     /// Counts an ignored event by name (conference callbacks, other products' CloudEvents).
@@ -198,7 +191,8 @@ struct TwilioMapper: Codable {
         default:
             break
         }
-        if out.count == before { ignore(r.type) }
+        // A type teamsview reads that made no event (a chat's wrap-up, an offer already shown) is not ignored.
+        if out.count == before, !Self.reads(r.type) { ignore(r.type.name) }
         if learned || r.type == .reservationAccepted { unpark(into: &out) }
     }
 
@@ -457,7 +451,8 @@ struct TwilioMapper: Codable {
         }
         switch resolve(c, change) {
         case .events(let events): out.append(contentsOf: events)
-        case .irrelevant: ignore("conference:" + c.event)
+        // Read, but nothing a Teams View shows (the agent's own leg on hold): not an ignored type.
+        case .irrelevant: break
         case .unresolved: park(c)
         }
     }
@@ -520,7 +515,7 @@ struct TwilioMapper: Codable {
             guard let change = Self.change(of: c.event) else { continue }
             switch resolve(c, change) {
             case .events(let events): out.append(contentsOf: events)
-            case .irrelevant: ignore("conference:" + c.event)
+            case .irrelevant: break
             case .unresolved: still.append(c)
             }
         }

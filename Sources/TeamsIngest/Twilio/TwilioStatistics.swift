@@ -5,10 +5,11 @@ public struct TwilioStatistics: Sendable, Hashable, Codable {
     /// The key that counts ignored events of types beyond ``maxIgnoredTypes``.
     public static let otherTypes = "(other)"
 
-    /// Recognised Twilio events that changed nothing, by type: TaskRouter types (`task.created`,
-    /// `reservation.rejected`, unknown future types...), other products' CloudEvent types, and
-    /// conference callbacks as `conference:<StatusCallbackEvent>`. Not errors: Twilio sends many
-    /// events a Teams View has no use for.
+    /// Recognised Twilio events of types teamsview does not read, by type: TaskRouter types outside
+    /// README's list (`task-queue.created`, unknown future types...), other products' CloudEvent types, and
+    /// conference callbacks other than hold, unhold, mute and unmute as `conference:<StatusCallbackEvent>`.
+    /// Not errors: Twilio sends many events a Teams View has no use for. Events of types it reads that
+    /// happen to change nothing (a chat's wrap-up) are not counted here.
     public var ignored: [String: Int] = [:]
     /// Deliveries dropped because the same event (CloudEvent `id`, or a classic or conference
     /// callback's type, resource and time) was seen recently.

@@ -127,8 +127,12 @@ public final class AccessGate: Sendable {
             counters.add("forbidden")
             return plain(.forbidden, "\(principal.name) may not \(request.method.rawValue) \(request.path)\n")
         }
-        request.principal = principal
-        if let names = principal.teams.names { request.query = Self.narrow(request.query, to: names) }
+        var asker = principal
+        if let names = principal.teams.names {
+            asker.teamsOutOfScope = Self.outOfScope(request.query, scope: names)
+            request.query = Self.narrow(request.query, to: names)
+        }
+        request.principal = asker
         return next(request)
     }
 
@@ -185,6 +189,15 @@ public final class AccessGate: Sendable {
         let asked = Set(query.filter { $0.name == "team" }.map(\.value)).intersection(scope)
         let teams = asked.isEmpty ? scope : asked.sorted()
         return query.filter { $0.name != "team" } + teams.map { (name: "team", value: $0) }
+    }
+
+    /// The `team` parameters naming a team outside `scope`, each once, in the order given.
+    static func outOfScope(_ query: [(name: String, value: String)], scope: [String]) -> [String] {
+        var outside: [String] = []
+        for (name, value) in query where name == "team" && !scope.contains(value) && !outside.contains(value) {
+            outside.append(value)
+        }
+        return outside
     }
 
     /// No credential: pages go to the sign-in page; the API, the stream and figures answer 401.

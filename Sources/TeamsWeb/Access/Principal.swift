@@ -17,6 +17,9 @@ public struct Principal: Sendable, Equatable {
     public var teams: TeamScope
     /// The session id, for signing out.
     public var sessionID: String?
+    /// Teams this request asked for (`team=`) outside ``teams``: the gate left them out of its query, and
+    /// the page says so.
+    public var teamsOutOfScope: [String] = []
 
     public static let open = Principal(kind: .open, teams: .all)
 

@@ -1,3 +1,4 @@
+import Foundation
 import MicroHTTP
 
 /// What identifies a board: the page kind it is drawn for and its normalised query.
@@ -27,11 +28,28 @@ struct BoardWindow: Hashable, Sendable {
 
     /// The window a request asks for; `defaultPer` rows of page 1 when it names none, nil when
     /// it names none and `defaultPer` is nil (the whole view).
+    /// A `page` or `per` it cannot follow (see ``WorkerQuery/invalidParameters(_:for:)``) is page 1, or
+    /// `defaultPer` rows (at most ``maxPer`` when more were asked for).
     init?(_ request: Request, defaultPer: Int?) {
-        let page = request.queryValue("page").flatMap { Int($0) }
-        let per = request.queryValue("per").flatMap { Int($0) }
+        let page = request.queryValue("page")
+        let per = request.queryValue("per")
         guard page != nil || per != nil || defaultPer != nil else { return nil }
-        self.init(page: page ?? 1, per: per ?? defaultPer ?? Self.defaultPer)
+        let asked = per.flatMap { Self.per($0) ?? (Self.number($0).map { $0 > Self.maxPer } == true ? Self.maxPer : nil) }
+        self.init(page: page.flatMap(Self.page) ?? 1, per: asked ?? defaultPer ?? Self.defaultPer)
+    }
+
+    /// The page a `page=` value names (a whole number from 1); nil when it names none.
+    static func page(_ text: String) -> Int? {
+        number(text).flatMap { $0 >= 1 ? $0 : nil }
+    }
+
+    /// The rows a `per=` value asks for (a whole number from 1 to ``maxPer``); nil otherwise.
+    static func per(_ text: String) -> Int? {
+        number(text).flatMap { (1...maxPer).contains($0) ? $0 : nil }
+    }
+
+    private static func number(_ text: String) -> Int? {
+        Int(text.trimmingCharacters(in: .whitespaces))
     }
 
     /// The first row (0-based) of the window.

@@ -38,7 +38,7 @@ final class TestServer: @unchecked Sendable {
         } else {
             decoder = { NativeDecoder() }
         }
-        pipeline = IngestPipeline(statistics: statistics, decoder: decoder) { _ = store.apply($0) }
+        pipeline = IngestPipeline(statistics: statistics, decoder: decoder, store: store)
         posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
         let fixed = RFC3339.parse(now)!
         app = try await TeamsApp(store: store, statistics: statistics, assets: .init(root: Self.repoRoot),
