@@ -9,8 +9,8 @@ import TeamsReports
 enum AgentTimeline {
     static let live = "#2563eb", held = "#d97706", wrapup = "#9ca3af", incidentColour = "#dc2626"
     /// Activities' colours, in order of first appearance: none is a call state's or the incidents' colour.
-    static let activityPalette = ["#16a34a", "#7c3aed", "#0891b2", "#db2777", "#78350f", "#4338ca", "#0f766e",
-                                  "#a21caf", "#65a30d", "#be123c", "#1e3a8a", "#854d0e"]
+    static let activityPalette = ["#16a34a", "#7c3aed", "#0891b2", "#db2777", "#78350f", "#84cc16", "#0f766e",
+                                  "#a21caf", "#1e3a8a", "#ca8a04", "#be185d", "#4d7c0f"]
     /// Hours shown when the day has no data: the working part of the day.
     static let workingHours = 8..<18
     /// Lane labels longer than this end in an ellipsis (the whole label is the lane's tooltip).

@@ -37,13 +37,16 @@ enum ReportChart {
     }
 
     /// A round axis maximum at or above `v`, and its tick step.
-    static func niceScale(_ v: Double) -> (max: Double, step: Double) {
+    /// With `whole`, the step is a whole number (counts: no tick at 0.25 of a hold).
+    static func niceScale(_ v: Double, whole: Bool = false) -> (max: Double, step: Double) {
         guard v > 0 else { return (1, 1) }
+        if whole, v <= 4 { return (v.rounded(.up), 1) }
         let raw = v / 4
         var magnitude = 1.0
         while magnitude * 10 <= raw { magnitude *= 10 }
         while magnitude > raw { magnitude /= 10 }
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if whole { step = step.rounded(.up) }
         return ((v / step).rounded(.up) * step, step)
     }
 
@@ -179,7 +182,7 @@ enum ReportChart {
         var f = Frame()
         if categories { f.bottom = 62 }
         let totals = labels.indices.map { i in series.reduce(0) { $0 + ((i < $1.values.count ? $1.values[i] : nil) ?? 0) } }
-        let (yMax, step) = niceScale(totals.max() ?? 0)
+        let (yMax, step) = niceScale(totals.max() ?? 0, whole: categories)
         var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
         s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, categories: categories)
         let n = max(1, labels.count)

@@ -483,11 +483,12 @@ public final class ReportsWeb: Sendable {
         let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
         let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
             .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
-        // Intervals before the first with figures have none (the feed had not begun): absent, not 0.
-        let first = used.first ?? .max
+        // Intervals before the first with figures or after the last have none (the feed had not begun, or had
+        // stopped): absent, not 0.
+        let first = used.first ?? .max, last = used.last ?? .min
         func per(_ f: (IntervalFigures) -> Int64) -> [Double?] {
             zip(starts, spans).map { start, span in
-                start < first ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
+                start < first || start > last ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
             }
         }
         let calls = ReportChart.lines(

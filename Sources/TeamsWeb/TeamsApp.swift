@@ -285,7 +285,7 @@ public final class TeamsApp: Sendable {
         let refusedCalls = Int(counters.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0)
         model["refused"] = refusedWorkers + refusedCalls
         model["hasRefusals"] = refusedWorkers + refusedCalls > 0
-        model["refusedWorkers"] = Formatting.plural(refusedWorkers, "event") + " of new workers past the cap of \(registry.limits.maxWorkers)"
+        model["refusedWorkers"] = Formatting.plural(refusedWorkers, "event") + " of new workers past the cap of \(registry.limits.maxWorkers.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))"
         model["refusedCalls"] = Formatting.plural(refusedCalls, "call start") + " past \(registry.limits.maxCallsPerWorker) calls per worker"
         model["workers"] = registry.workers.count
         model["registryVersion"] = String(registry.version)
