@@ -9,8 +9,11 @@ import MicroHTTP
 struct ErrorPages: Sendable {
     let renderer: PageRenderer
 
-    /// Whether `request` asks for HTML: its `Accept` names `text/html` (or `application/xhtml+xml`).
+    /// Whether `request` asks for HTML: its `Accept` names `text/html` (or `application/xhtml+xml`), and it is
+    /// not for a machine's endpoint (`/api/`, `/ingest`, `/live`, `/metrics`), whatever it accepts.
     static func wantsHTML(_ request: Request) -> Bool {
+        let path = request.path
+        guard !path.hasPrefix("/api/"), path != "/ingest", path != "/live", path != "/metrics" else { return false }
         guard let accept = request.headerFields[.accept]?.lowercased() else { return false }
         return accept.contains("text/html") || accept.contains("application/xhtml+xml")
     }
