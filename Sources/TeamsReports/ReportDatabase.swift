@@ -138,7 +138,7 @@ public final class ReportDatabase: Sendable {
 
     /// The hold-length buckets of `holdHistogram`: label and the length (seconds) each stays below.
     public static let holdBuckets: [(label: String, below: Int64)] = [
-        ("<30 s", 30), ("30-60 s", 60), ("1-2 min", 120), ("2-5 min", 300), ("5-10 min", 600), (">10 min", .max),
+        ("<30 s", 30), ("30 s–1 min", 60), ("1–2 min", 120), ("2–5 min", 300), ("5–10 min", 600), ("≥10 min", .max),
     ]
 
     /// Figures summed over intervals, and those whose maximum is kept (`longest_hold`, `max_concurrent`).

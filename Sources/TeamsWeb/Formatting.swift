@@ -1,3 +1,4 @@
+import Foundation
 import TeamsDomain
 
 /// Small text helpers shared by the HTML and JSON views.
@@ -13,6 +14,27 @@ enum Formatting {
         let h = total / 3600, m = total % 3600 / 60, s = total % 60
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return h > 0 ? "\(h):\(two(m)):\(two(s))" : "\(m):\(two(s))"
+    }
+
+    /// An instant for people, in UTC to the second: `2026-03-10 09:04:05 UTC`.
+    static func utc(_ t: Timestamp) -> String {
+        String(RFC3339.format(t).prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
+    }
+
+    /// How long ago, in words: `just now`, `42 s ago`, `7 min ago`, `3 h 5 min ago`, `2 days ago`.
+    static func age(_ seconds: Double) -> String {
+        seconds < 1 ? "just now" : span(seconds) + " ago"
+    }
+
+    /// A running time in words: `42 s`, `7 min`, `3 h 5 min`, `2 days 4 h`.
+    static func span(_ seconds: Double) -> String {
+        let s = Int(max(0, seconds))
+        switch s {
+        case ..<60: return "\(s) s"
+        case ..<3600: return "\(s / 60) min"
+        case ..<86_400: return "\(s / 3600) h" + (s % 3600 / 60 > 0 ? " \(s % 3600 / 60) min" : "")
+        default: return plural(s / 86_400, "day") + (s % 86_400 / 3600 > 0 ? " \(s % 86_400 / 3600) h" : "")
+        }
     }
 
     /// Keeps the last four digits of a phone number: `••• 0001`. Non-numbers (client names) are kept as they are.

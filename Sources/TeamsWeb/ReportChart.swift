@@ -37,19 +37,24 @@ enum ReportChart {
     }
 
     /// A round axis maximum at or above `v`, and its tick step.
-    static func niceScale(_ v: Double) -> (max: Double, step: Double) {
+    /// With `whole`, the step is a whole number (counts: no tick at 0.25 of a hold).
+    static func niceScale(_ v: Double, whole: Bool = false) -> (max: Double, step: Double) {
         guard v > 0 else { return (1, 1) }
+        if whole, v <= 4 { return (v.rounded(.up), 1) }
         let raw = v / 4
         var magnitude = 1.0
         while magnitude * 10 <= raw { magnitude *= 10 }
         while magnitude > raw { magnitude /= 10 }
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if whole { step = step.rounded(.up) }
         return ((v / step).rounded(.up) * step, step)
     }
 
+    /// One series: a value per label, `nil` where there is no figure (an interval before the first event
+    /// is absent from the chart, not drawn as 0).
     struct Series {
         var name: String
-        var values: [Double]
+        var values: [Double?]
     }
 
     /// The interval still in progress: its index among the labels, and the seconds of it elapsed.
@@ -66,7 +71,9 @@ enum ReportChart {
     }
 
     struct Frame {
-        let width = 720.0, height = 240.0, left = 56.0, right = 12.0, top = 12.0, bottom = 40.0
+        let width = 720.0, height = 240.0, left = 56.0, right = 12.0, top = 12.0
+        /// Room under the plot for the x labels: two lines of them for categories.
+        var bottom = 40.0
         var plotWidth: Double { width - left - right }
         var plotHeight: Double { height - top - bottom }
     }
@@ -94,8 +101,10 @@ enum ReportChart {
     }
 
     /// Axes, ticks and labels around a plot whose x runs over `labels`.
+    /// With `categories` every label is written (a category left unnamed is unreadable), a long one on two
+    /// lines, broken after its dash (`30 s–` / `1 min`).
     private static func axes(_ f: Frame, title: String, yLabel: String, yMax: Double, step: Double,
-                             labels: [String]) -> String {
+                             labels: [String], categories: Bool = false) -> String {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(f.width)) \(fmt(f.height))\" "
             + "role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         var tick = 0.0
@@ -108,10 +117,20 @@ enum ReportChart {
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top + f.plotHeight))\" x2=\"\(fmt(f.width - f.right))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top))\" x2=\"\(fmt(f.left))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         let n = max(1, labels.count)
-        let every = labelStep(labels, plotWidth: f.plotWidth)
+        let every = categories ? 1 : labelStep(labels, plotWidth: f.plotWidth)
+        let slot = f.plotWidth / Double(n)
         for (i, label) in labels.enumerated() where i % every == 0 {
             let x = f.left + f.plotWidth * (Double(i) + 0.5) / Double(n)
-            s += "<text class=\"chart__tick\" x=\"\(fmt(x))\" y=\"\(fmt(f.top + f.plotHeight + 22))\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">\(escape(label))</text>"
+            let y = f.top + f.plotHeight + 22
+            s += "<text class=\"chart__tick\" x=\"\(fmt(x))\" y=\"\(fmt(y))\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">"
+            // 12.6 units a character at the narrow box's 21-unit type.
+            if categories, Double(label.count) * 12.6 > slot, let dash = label.firstIndex(of: "–") {
+                let first = label[...dash], second = label[label.index(after: dash)...]
+                s += "<tspan x=\"\(fmt(x))\">\(escape(String(first)))</tspan><tspan x=\"\(fmt(x))\" dy=\"1.1em\">\(escape(String(second)))</tspan>"
+            } else {
+                s += escape(label)
+            }
+            s += "</text>"
         }
         s += "<text class=\"chart__axis\" x=\"12\" y=\"\(fmt(f.top + f.plotHeight / 2))\" font-size=\"12\" fill=\"currentColor\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 12 \(fmt(f.top + f.plotHeight / 2)))\">\(escape(yLabel))</text>"
@@ -123,7 +142,7 @@ enum ReportChart {
     /// dashed rule, and said in the legend.
     static func lines(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil) -> String {
         let f = Frame()
-        let (yMax, step) = niceScale(series.flatMap(\.values).max() ?? 0)
+        let (yMax, step) = niceScale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
         var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
         s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels)
         let n = max(1, labels.count)
@@ -135,10 +154,19 @@ enum ReportChart {
         }
         for (k, serie) in series.enumerated() {
             let colour = palette[k % palette.count]
-            let points = serie.values.enumerated().map { i, v in "\(fmt(x(i))),\(fmt(y(v)))" }
-            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
-            if let p = inProgress, p.index < serie.values.count {
-                let v = serie.values[p.index]
+            // One line per run of figures: no line is drawn through an interval without one.
+            var runs: [[String]] = [[]]
+            for (i, value) in serie.values.enumerated() {
+                if let v = value {
+                    runs[runs.count - 1].append("\(fmt(x(i))),\(fmt(y(v)))")
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
+            }
+            for points in runs where !points.isEmpty {
+                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
+            }
+            if let p = inProgress, p.index < serie.values.count, let v = serie.values[p.index] {
                 s += "<circle cx=\"\(fmt(x(p.index)))\" cy=\"\(fmt(y(v)))\" r=\"4.5\" fill=\"#ffffff\" stroke=\"\(colour)\" stroke-width=\"2\">"
                     + "<title>\(escape(serie.name)): \(fmt(v)), \(escape(p.note(labels)))</title></circle>"
             }
@@ -148,12 +176,15 @@ enum ReportChart {
 
     /// Stacked bars: one bar per label, one colour per series; the bar of the interval in progress is
     /// drawn lighter and said in the legend.
-    static func stacked(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil) -> String {
-        let f = Frame()
-        let totals = labels.indices.map { i in series.reduce(0) { $0 + (i < $1.values.count ? $1.values[i] : 0) } }
-        let (yMax, step) = niceScale(totals.max() ?? 0)
+    /// With `categories` the labels name categories (not intervals): every one is written.
+    static func stacked(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil,
+                        categories: Bool = false) -> String {
+        var f = Frame()
+        if categories { f.bottom = 62 }
+        let totals = labels.indices.map { i in series.reduce(0) { $0 + ((i < $1.values.count ? $1.values[i] : nil) ?? 0) } }
+        let (yMax, step) = niceScale(totals.max() ?? 0, whole: categories)
         var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
-        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels)
+        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, categories: categories)
         let n = max(1, labels.count)
         let barWidth = f.plotWidth / Double(n) * 0.8
         for i in labels.indices {
@@ -161,8 +192,7 @@ enum ReportChart {
             let x = f.left + f.plotWidth * Double(i) / Double(n) + f.plotWidth / Double(n) * 0.1
             let partial = inProgress?.index == i
             for (k, serie) in series.enumerated() {
-                let v = i < serie.values.count ? serie.values[i] : 0
-                guard v > 0 else { continue }
+                guard i < serie.values.count, let v = serie.values[i], v > 0 else { continue }
                 let y = f.top + f.plotHeight * (1 - (base + v) / yMax)
                 let h = f.plotHeight * v / yMax
                 s += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(barWidth))\" height=\"\(fmt(h))\" fill=\"\(palette[k % palette.count])\""

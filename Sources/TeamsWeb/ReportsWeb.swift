@@ -62,6 +62,7 @@ public final class ReportsWeb: Sendable {
         router.get("/report/agent/:id") { [self] in secure(agentPage($0)) }
         router.get("/incidents") { [self] in secure(incidentsPage($0)) }
         router.post("/incidents/:id/acknowledge", bodyLimit: 16_384) { [self] in acknowledge($0) }
+        router.post("/incidents/acknowledge", bodyLimit: 65_536) { [self] in acknowledgeAll($0) }
         router.get("/api/report") { [self] in reportAPI($0) }
         router.get("/api/incidents") { [self] in incidentsAPI($0) }
         router.get("/api/openapi.json") { _ in jsonResponse(Array(OpenAPIDocument.json.utf8)) }
@@ -231,42 +232,107 @@ public final class ReportsWeb: Sendable {
         return false
     }
 
-    func acknowledge(_ request: Request) -> Response {
+    /// An acknowledgement form checked: this server's `Origin`, a form, the form token, a name and a note
+    /// that fit. The fields, or the refusal to answer.
+    struct AcknowledgementForm {
+        var fields: [String: String]
+        var by: String
+        var note: String
+
+        /// Where to go after it: the form's `return` when it is a path of this server, else `/incidents`.
+        var back: String {
+            let back = fields["return"] ?? "/incidents"
+            return !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") ? "/incidents" : back
+        }
+    }
+
+    func acknowledgementForm(_ request: Request) -> Result<AcknowledgementForm, Refusal> {
         guard Self.sameOrigin(request) else {
-            return Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
-                            text: "acknowledgements are accepted only from this server's own pages (Origin)\n")
+            return .failure(Refusal(response: Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
+                text: "acknowledgements are accepted only from this server's own pages (Origin)\n")))
         }
         let fields: [String: String]
         do { fields = try FormDecoding.parse(request.body) } catch {
-            return badRequest("not a form: \(error.reason)", json: false)
+            return .failure(Refusal(response: badRequest("not a form: \(error.reason)", json: false)))
         }
         guard fields["token"] == formToken else {
-            return Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
-                            text: "the form has expired (the server restarted): reload the page\n")
+            return .failure(Refusal(response: Response(status: .forbidden, contentType: "text/plain; charset=utf-8",
+                text: "the form has expired (the server restarted): reload the page\n")))
         }
         let by = Formatting.clean(fields["by"] ?? "").trimmingCharacters(in: .whitespaces)
         let note = Formatting.clean(fields["note"] ?? "").trimmingCharacters(in: .whitespaces)
-        guard !by.isEmpty, by.count <= 100 else { return badRequest("give your name (at most 100 characters)", json: false) }
-        guard note.count <= 1000 else { return badRequest("the note is longer than 1000 characters", json: false) }
+        guard !by.isEmpty, by.count <= 100 else {
+            return .failure(Refusal(response: badRequest("give your name (at most 100 characters)", json: false)))
+        }
+        guard note.count <= 1000 else {
+            return .failure(Refusal(response: badRequest("the note is longer than 1000 characters", json: false)))
+        }
+        return .success(AcknowledgementForm(fields: fields, by: by, note: note))
+    }
+
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    /// Acknowledges incident `id` for `request`'s asker: false when there is no such incident of the asker's teams.
+    func acknowledge(_ id: String, _ form: AcknowledgementForm, _ request: Request) throws -> Bool {
+        let record = try reports.database.incident(id)
+        let team = try record.flatMap { try reports.database.team(of: $0.incident.worker) } ?? ""
+        guard record != nil, request.asker.teams.allows(team) || request.asker.teams == .all else { return false }
+        _ = try reports.database.acknowledge(incident: id, by: form.by, note: form.note, at: clock.now().microseconds)
+        audit?.record("incident.acknowledged", user: request.principal == nil ? form.by : request.asker.name,
+                      address: request.peerAddress?.description, detail: "incident \(id) by \"\(form.by)\"")
+        return true
+    }
+
+    func seeOther(_ location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.cacheControl] = "no-store"
+        return Response(status: .seeOther, headerFields: headers)
+    }
+
+    /// `POST /incidents/{id}/acknowledge`.
+    func acknowledge(_ request: Request) -> Response {
+        let form: AcknowledgementForm
+        switch acknowledgementForm(request) {
+        case .success(let f): form = f
+        case .failure(let refusal): return refusal.response
+        }
         guard let id = request.parameters["id"] else { return badRequest("no incident", json: false) }
         do {
-            let record = try reports.database.incident(id)
-            let team = try record.flatMap { try reports.database.team(of: $0.incident.worker) } ?? ""
-            guard record != nil, request.asker.teams.allows(team) || request.asker.teams == .all else {
+            guard try acknowledge(id, form, request) else {
                 return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: "no such incident\n")
             }
-            _ = try reports.database.acknowledge(incident: id, by: by, note: note, at: clock.now().microseconds)
-            audit?.record("incident.acknowledged", user: request.principal == nil ? by : request.asker.name,
-                          address: request.peerAddress?.description, detail: "incident \(id) by \"\(by)\"")
         } catch {
             return serverError(error)
         }
-        var back = fields["return"] ?? "/incidents"
-        if !back.hasPrefix("/") || back.hasPrefix("//") || back.contains("\\") { back = "/incidents" }
-        var headers = HTTPFields()
-        headers[.location] = back
-        headers[.cacheControl] = "no-store"
-        return Response(status: .seeOther, headerFields: headers)
+        return seeOther(form.back)
+    }
+
+    /// The most incidents one "Acknowledge all shown" takes: a page of `/incidents` at its largest.
+    static let bulkLimit = 1000
+
+    /// `POST /incidents/acknowledge`: every incident of `ids` (comma-separated, as the page lists them), under
+    /// the same rules as one. Those not of the asker's teams, or no longer there, are passed over.
+    func acknowledgeAll(_ request: Request) -> Response {
+        let form: AcknowledgementForm
+        switch acknowledgementForm(request) {
+        case .success(let f): form = f
+        case .failure(let refusal): return refusal.response
+        }
+        var seen = Set<String>()
+        let ids = (form.fields["ids"] ?? "").split(separator: ",").map(String.init).filter { seen.insert($0).inserted }
+        guard !ids.isEmpty else { return badRequest("no incidents to acknowledge", json: false) }
+        guard ids.count <= Self.bulkLimit else {
+            return badRequest("at most \(Self.bulkLimit) incidents at once", json: false)
+        }
+        do {
+            for id in ids { _ = try acknowledge(id, form, request) }
+        } catch {
+            return serverError(error)
+        }
+        return seeOther(form.back)
     }
 
     // MARK: Pages
@@ -277,7 +343,11 @@ public final class ReportsWeb: Sendable {
                 "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink, "reportLinks": true]
     }
 
-    static func duration(_ micros: Int64) -> String { Formatting.duration(Double(micros) / 1_000_000) }
+    /// A report's time, always `h:mm:ss` (`0:04:07`) as the table says, so a column's figures line up.
+    static func duration(_ micros: Int64) -> String {
+        let text = Formatting.duration(Double(micros) / 1_000_000)
+        return text.count(where: { $0 == ":" }) == 1 ? "0:" + (text.count == 4 ? "0" : "") + text : text
+    }
 
     /// The table's columns after the name, in the order of `cells`. `extra` ones show only with
     /// `columns=all` (or when sorted by): the rest fit a 1366-wide screen.
@@ -413,8 +483,13 @@ public final class ReportsWeb: Sendable {
         let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
         let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
             .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
-        func per(_ f: (IntervalFigures) -> Int64) -> [Double] {
-            zip(starts, spans).map { Double(f(totals[$0] ?? IntervalFigures())) / ($1 * 1_000_000) }
+        // Intervals before the first with figures or after the last have none (the feed had not begun, or had
+        // stopped): absent, not 0.
+        let first = used.first ?? .max, last = used.last ?? .min
+        func per(_ f: (IntervalFigures) -> Int64) -> [Double?] {
+            zip(starts, spans).map { start, span in
+                start < first || start > last ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
+            }
         }
         let calls = ReportChart.lines(
             title: "Calls live and agents on 2+ calls: average per 15-minute interval", yLabel: "average", labels: labels,
@@ -426,10 +501,10 @@ public final class ReportsWeb: Sendable {
         let mix = ReportChart.stacked(
             title: "Activity mix: average agents per 15-minute interval", yLabel: "agents", labels: labels,
             series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) }, inProgress: inProgress)
-        let counts = try reports.database.holdHistogram(p.range).map(Double.init)
+        let counts = try reports.database.holdHistogram(p.range).map { Double?(Double($0)) }
         let holds = ReportChart.stacked(title: "Hold-time distribution: holds ended, by length", yLabel: "holds",
                                         labels: ReportDatabase.holdBuckets.map(\.label),
-                                        series: [.init(name: "Holds", values: counts)])
+                                        series: [.init(name: "Holds", values: counts)], categories: true)
         return [calls, mix, holds]
     }
 
@@ -467,7 +542,8 @@ public final class ReportsWeb: Sendable {
             model["agentId"] = id
             model["date"] = day.description
             model["previous"] = day.adding(days: -1).description
-            model["next"] = day.adding(days: 1).description
+            // No link to a day that has not happened yet.
+            if day < today { model["next"] = day.adding(days: 1).description }
             model["timeline"] = AgentTimeline.svg(spans: spans, incidents: incidents.map(\.incident), day: micros,
                                                   horizon: horizon, zone: zone)
             let callSpans = spans.filter { $0.kind == .call }
@@ -476,8 +552,8 @@ public final class ReportsWeb: Sendable {
                 func total(_ k: TimelineSpan.Kind) -> Int64 {
                     parts.filter { $0.kind == k }.reduce(0) { $0 + (($1.end ?? horizon) - $1.start) }
                 }
-                return ["id": call.ref, "queue": call.queue, "start": zone.format(call.start / 1_000_000),
-                        "end": call.end.map { zone.format($0 / 1_000_000) } ?? "on the call",
+                return ["id": call.ref, "queue": call.queue, "start": localTime(call.start, withDay: false, seconds: false),
+                        "end": call.end.map { localTime($0, withDay: false, seconds: false) } ?? ["text": "on the call"],
                         "talk": Self.duration(total(.live)), "hold": Self.duration(total(.held)),
                         "holds": parts.count { $0.kind == .held }, "wrapup": Self.duration(total(.wrapup))]
             }
@@ -518,12 +594,12 @@ public final class ReportsWeb: Sendable {
 
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    /// An instant (microseconds) on the report zone's clock: `text` (`14:03:12`, or `10 Mar 14:03:12`
-    /// `withDay`) and `iso` (RFC 3339 with the zone's offset).
-    func localTime(_ micros: Int64, withDay: Bool) -> [String: String] {
+    /// An instant (microseconds) on the report zone's clock: `text` (`14:03:12`, `14:03` without `seconds`, or
+    /// `10 Mar 14:03:12` `withDay`) and `iso` (RFC 3339 with the zone's offset).
+    func localTime(_ micros: Int64, withDay: Bool, seconds withSeconds: Bool = true) -> [String: String] {
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let iso = zone.format(seconds)
-        let clock = String(iso.dropFirst(11).prefix(8))
+        let clock = String(iso.dropFirst(11).prefix(withSeconds ? 8 : 5))
         guard withDay else { return ["text": clock, "iso": iso] }
         let day = zone.day(at: seconds)
         return ["text": "\(day.day) \(Self.monthNames[max(0, min(11, day.month - 1))]) \(clock)", "iso": iso]
@@ -594,6 +670,11 @@ public final class ReportsWeb: Sendable {
             let withDay = p.from != p.to
             model["oneDay"] = !withDay
             model["incidents"] = records[rows].map { incidentModel($0, returnTo: here, withDay: withDay) }
+            let open = records[rows].filter { $0.acknowledgedBy == nil }.map(\.incident.id)
+            if !open.isEmpty {
+                model["bulk"] = ["ids": open.joined(separator: ","), "token": formToken, "return": here,
+                                 "label": open.count == 1 ? "Acknowledge the 1 shown" : "Acknowledge all \(open.count) shown"]
+            }
             model["hasIncidents"] = !records.isEmpty
             model["count"] = records.count == Self.incidentsLimit
                 ? "The first \(records.count) incidents (narrow the dates to see the rest)"

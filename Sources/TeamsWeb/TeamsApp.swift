@@ -33,6 +33,8 @@ public final class TeamsApp: Sendable {
     /// Who may see what; nil: everyone sees everything and no `Host`/`Origin` rule applies (tests, benchmarks).
     public let access: AccessGate?
     private let server = Mutex<HTTPServer?>(nil)
+    /// When this application started, for the uptime on `/status`.
+    let startedAt: Timestamp
 
     /// Where `Templates/` and `Public/` are found.
     public struct Assets: Sendable {
@@ -74,6 +76,7 @@ public final class TeamsApp: Sendable {
         self.ingest = ingest
         self.statistics = statistics
         self.clock = clock
+        startedAt = clock.now()
         self.logger = logger
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
@@ -139,8 +142,10 @@ public final class TeamsApp: Sendable {
             r.parameters["*"] = "favicon.svg"
             return staticFiles.handler(r)
         }
-        guard let access else { return router }
-        return router.wrapped { access.handle($0, $1) }
+        // Refusals, the access gate's too, are pages for browsers.
+        let errors = ErrorPages(renderer: renderer)
+        guard let access else { return errors.wrap(router) }
+        return errors.wrap(router.wrapped { access.handle($0, $1) })
     }
 
     var feed: FeedState {
@@ -279,10 +284,23 @@ public final class TeamsApp: Sendable {
         model["hasRejects"] = !stats.recentRejects.isEmpty
         model["categories"] = stats.rejectedByCategory.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
             .map { ["name": $0.key.rawValue, "count": $0.value] as [String: Any] }
-        model["lastEventAt"] = registry.lastEventAt.map(RFC3339.format) ?? "none yet"
-        model["lastLineAgo"] = stats.lastLineReceivedAt.map { Formatting.duration($0.seconds(until: now)) + " ago" } ?? "never"
+        model["serverVersion"] = ServerVersion.text
+        model["startedAt"] = Formatting.utc(startedAt)
+        model["uptime"] = Formatting.span(startedAt.seconds(until: now))
+        model["now"] = Formatting.utc(now)
+        model["lastEventAt"] = registry.lastEventAt.map(Formatting.utc) ?? "none yet"
+        model["lastEventAge"] = registry.lastEventAt.map { "event time " + Formatting.age($0.seconds(until: now)) } ?? ""
+        model["lastLineAgo"] = stats.lastLineReceivedAt.map { Formatting.age($0.seconds(until: now)) } ?? "never"
+        // Events refused because the registry is at a cap (`--max-workers`, `--max-calls-per-worker`).
+        let counters = store.counters
+        let refusedWorkers = Int(counters.unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0)
+        let refusedCalls = Int(counters.unchangedByReason[ApplyOutcome.Reason.tooManyCalls] ?? 0)
+        model["refused"] = refusedWorkers + refusedCalls
+        model["hasRefusals"] = refusedWorkers + refusedCalls > 0
+        model["refusedWorkers"] = Formatting.plural(refusedWorkers, "event") + " of new workers past the cap of \(registry.limits.maxWorkers.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))"
+        model["refusedCalls"] = Formatting.plural(refusedCalls, "call start") + " past \(registry.limits.maxCallsPerWorker) calls per worker"
         model["workers"] = registry.workers.count
-        model["version"] = String(registry.version)
+        model["registryVersion"] = String(registry.version)
         model["reportsStorage"] = reports.map { $0.reports.database.path ?? "in memory: nothing is kept across a restart" } ?? "off"
         let reportStats = reports?.reports.statistics
         model["reportsFigures"] = reportStats.map {
@@ -297,7 +315,7 @@ public final class TeamsApp: Sendable {
         model["streams"] = http.activeStreams
         model["waitingFiles"] = waitingFiles
         model["recentRejects"] = stats.recentRejects.reversed().map {
-            ["at": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
+            ["at": Formatting.utc($0.at), "age": Formatting.age($0.at.seconds(until: now)), "iso": RFC3339.format($0.at), "source": $0.source, "lineNumber": $0.lineNumber, "reason": $0.reason,
              "line": $0.preview] as [String: Any]
         }
         let html = renderer.library.render(model, withTemplate: "status") ?? ""

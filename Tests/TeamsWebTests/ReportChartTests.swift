@@ -37,4 +37,12 @@ struct ReportChartTests {
         #expect(every % 4 == 0 && 36 % every == 0)
         #expect(Double(96 / every) * (5 * 12 + 12) <= ReportChart.Frame().plotWidth)
     }
+
+    @Test("counts have whole ticks")
+    func wholeTicks() {
+        #expect(ReportChart.niceScale(1, whole: true).max == 1 && ReportChart.niceScale(1, whole: true).step == 1)
+        #expect(ReportChart.niceScale(3, whole: true).max == 3 && ReportChart.niceScale(3, whole: true).step == 1)
+        #expect(ReportChart.niceScale(9, whole: true).step == 3)
+        #expect(ReportChart.niceScale(1).step == 0.25)
+    }
 }

@@ -196,3 +196,90 @@ def test_report_charts_say_average_in_words_and_read_on_a_phone(make_server, bro
         heights = browser.js("return Array.from(document.querySelectorAll('.chart text.chart__tick'))"
                              ".map(t => t.getBoundingClientRect().height)")
         assert heights and min(heights) >= 9, (width, min(heights))
+
+
+def day_lines():
+    """One agent's day on 2026-03-10 with a Twilio-long call id and many activities (a legend that wraps)."""
+    sid = "CA0123456789abcdef0123456789abcdef"
+    lines = [{"type": "worker", "at": "2026-03-10T08:10:00Z", "worker": "w9", "name": "Ann", "team": "Alpha"}]
+    for i, activity in enumerate(["Available", "Lunch", "Training", "Team meeting", "Break", "Coaching", "Available"]):
+        lines.append({"type": "activity", "at": "2026-03-10T%02d:%02d:00Z" % (8 + i // 2, 15 + 30 * (i % 2)), "worker": "w9",
+                      "activity": activity, "available": activity == "Available"})
+    lines += [
+        {"type": "call.start", "at": "2026-03-10T12:00:00Z", "worker": "w9", "call": sid, "queue": "Sales", "via": "queue"},
+        {"type": "call.hold", "at": "2026-03-10T12:05:00Z", "worker": "w9", "call": sid},
+        {"type": "call.resume", "at": "2026-03-10T12:09:00Z", "worker": "w9", "call": sid},
+        {"type": "call.wrapup", "at": "2026-03-10T12:20:00Z", "worker": "w9", "call": sid},
+        {"type": "call.end", "at": "2026-03-10T12:22:00Z", "worker": "w9", "call": sid},
+    ]
+    return sid, [json.dumps(line) for line in lines]
+
+
+# Every text of the timeline that reaches outside the drawing, as [text, left, right, drawing's width].
+TIMELINE_OUTSIDE = """
+var svg = document.querySelector('svg.chart--timeline');
+var width = svg.viewBox.baseVal.width;
+return Array.from(svg.querySelectorAll('text')).map(t => { var b = t.getBBox(); return [t.textContent, b.x, b.x + b.width, width]; })
+  .filter(r => r[1] < 0 || r[2] > r[3]);
+"""
+
+
+def test_agent_day_names_whole_lanes_and_hours_within_the_drawing(make_server, browser, artifacts):
+    sid, lines = day_lines()
+    server = make_server(lines, args=UTC)
+    wait_for(lambda: "w9" in report_rows(server), message="the day's figures")
+    for width, height in [(390, 844), (1366, 768), (1920, 1080), (3840, 2160)]:
+        browser.size(width, height)
+        browser.get(server.url + "/report/agent/w9?date=2026-03-10")
+        browser.screenshot(artifacts / ("agent-day-%d.png" % width))
+        assert browser.js(TIMELINE_OUTSIDE) == [], width
+        labels = browser.js("return Array.from(document.querySelectorAll('svg.chart--timeline text')).map(t => t.textContent)")
+        # The call's whole id names its lane; the axis runs over the hours with data, each labelled.
+        assert any(label.endswith(sid) for label in labels), labels
+        hours = [label for label in labels if len(label) == 5 and label[2] == ":"]
+        assert hours[0] == "08:00" and hours[-1] == "13:00", hours
+        assert "00:00" not in hours
+
+
+def test_report_and_status_use_the_width_and_read_on_a_4k_screen(make_server, browser, artifacts):
+    server = make_server(SCENARIO + LATE, args=UTC)
+    wait_for(lambda: report_rows(server).get("w1", {}).get("holdSeconds") == 390, message="the late hold counted")
+    problems = []
+    for width, height in [(1366, 768), (1920, 1080), (3840, 2160)]:
+        browser.size(width, height)
+        for name, path in [("report", "/report?" + DAY), ("status", "/status")]:
+            browser.get(server.url + path)
+            browser.screenshot(artifacts / ("width-%s-%d.png" % (name, width)))
+            used = browser.js("var r = document.querySelector('main').getBoundingClientRect(); return [r.left, r.right]")
+            if used[1] - used[0] < 0.9 * width:
+                problems.append((name, width, "main %r" % used))
+            # The heading as drawn, in screen pixels: on a 4K screen larger than on a desktop one.
+            heading = browser.js("var h = document.querySelector('main h1'); return h ? h.getBoundingClientRect().height : 0")
+            if heading < (40 if width >= 3840 else 24):
+                problems.append((name, width, "heading %r px high" % heading))
+    assert problems == [], "\n".join(map(repr, problems))
+
+
+def test_refusals_are_pages_and_acknowledge_all_shown(make_server, browser, artifacts):
+    server = make_server(SCENARIO, args=UTC)
+    wait_for(lambda: len(api(server, "/api/incidents?" + DAY)["incidents"]) == 3, message="the scenario's incidents")
+    browser.get(server.url + "/report?from=2026-13-01")
+    assert browser.text("main h1").startswith("Bad request")
+    assert "from must be a date" in browser.text("main")
+    assert browser.js("return document.querySelector('main a.error-page__back').getAttribute('href')") == "/report"
+    # The 400 itself is the one network error the console reports.
+    assert [e for e in browser.console_errors() if e.get("source") != "network"] == [] and browser.csp_violations() == []
+    browser.screenshot(artifacts / "refusal.png")
+    for width, height in [(390, 844), (1366, 768)]:
+        browser.size(width, height)
+        browser.get(server.url + "/incidents?" + DAY)
+        boxes = browser.js("return Array.from(document.querySelectorAll('form.ack-all button, form.ack-all input[name=by]'))"
+                           ".map(e => { var r = e.getBoundingClientRect(); return [r.left, r.right]; })")
+        assert len(boxes) == 2 and all(left >= 0 and right <= width for left, right in boxes), (width, boxes)
+    assert "Acknowledge all 3 shown" in browser.text("form.ack-all")
+    browser.js("var f = document.querySelector('form.ack-all'); f.querySelector('input[name=by]').value = 'Sam';"
+               "f.requestSubmit();")
+    wait_for(lambda: {i["acknowledgedBy"] for i in api(server, "/api/incidents?" + DAY)["incidents"]} == {"Sam"},
+             timeout=10, message="every incident acknowledged")
+    wait_for(lambda: browser.js("return document.querySelector('form.ack-all') === null"), timeout=10,
+             message="the list with nothing left to acknowledge")

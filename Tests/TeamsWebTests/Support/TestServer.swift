@@ -17,7 +17,7 @@ final class TestServer: @unchecked Sendable {
         Array(try Data(contentsOf: URL(fileURLWithPath: repoRoot + "/seeds/" + name)))
     }
 
-    let store = RegistryStore()
+    let store: RegistryStore
     let statistics = IngestStatistics()
     let pipeline: IngestPipeline
     /// The session `POST /ingest` feeds.
@@ -30,8 +30,9 @@ final class TestServer: @unchecked Sendable {
     ///   - twilio: read every format (as `teamsview serve` does) instead of the native one only.
     ///   - token: the bearer token `POST /ingest` requires.
     init(seeds: [String], now: String, settings: ViewSettings = ViewSettings(), twilio: Bool = false,
-         token: String? = nil, maxBodyBytes: Int = 16 << 20) async throws {
-        let store = self.store
+         token: String? = nil, maxBodyBytes: Int = 16 << 20, limits: Registry.Limits = Registry.Limits()) async throws {
+        let store = RegistryStore(Registry(limits: limits))
+        self.store = store
         let decoder: @Sendable () -> any LineDecoder
         if twilio {
             decoder = { TwilioDecoder() }

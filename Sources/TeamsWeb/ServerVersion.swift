@@ -1,0 +1,4 @@
+/// The version of this server, shown on `/status`.
+public enum ServerVersion {
+    public static let text = "1.0.0"
+}

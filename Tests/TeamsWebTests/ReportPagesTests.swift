@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import TeamsDomain
+import TeamsReports
+@testable import TeamsWeb
+
+/// Every match of `pattern` in `text`, each as its capture groups.
+func captures(_ pattern: String, in text: String) -> [[String]] {
+    let regex = try! NSRegularExpression(pattern: pattern)
+    let ns = text as NSString
+    return regex.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { m in
+        (1..<m.numberOfRanges).map { m.range(at: $0).location == NSNotFound ? "" : ns.substring(with: m.range(at: $0)) }
+    }
+}
+
+@Suite("Report pages: the agent's day, charts, refusals as pages, bulk acknowledgement, /status")
+struct ReportPagesTests {
+    static let day = "from=2026-03-10&to=2026-03-10"
+
+    @Test("the agent's day: a colour per state and activity, each in the legend; hours with data; HH:MM; no link to tomorrow")
+    func agentDay() async throws {
+        let s = try await ReportServer()
+        let html = try s.client.get("/report/agent/w1?date=2026-03-10").text
+        // Each span's colour by what it shows: call states by kind, activities by name.
+        var colours: [String: Set<String>] = [:]
+        for m in captures(#"fill="(#[0-9a-f]{6})"><title>([^<:]+):"#, in: html) {
+            let label = m[1]
+            if label.hasPrefix("misroute ") || label.hasPrefix("wrong-call-risk ") { continue }
+            let group = ["live ": "Live", "held ": "Held", "wrapup ": "Wrap-up"].first { label.hasPrefix($0.key) }?.value ?? label
+            colours[group, default: []].insert(m[0])
+        }
+        #expect(Set(colours.keys) == ["Live", "Held", "Wrap-up", "Available", "Break"])
+        #expect(colours.values.allSatisfy { $0.count == 1 })
+        let all = colours.values.compactMap(\.first)
+        #expect(Set(all).count == all.count, "two states share a colour: \(colours)")
+        #expect(!all.contains(AgentTimeline.incidentColour))
+        // The legend names each of them with its colour.
+        let legend = Dictionary(captures(#"<rect x="[0-9.]+" y="[0-9.]+" width="10" height="10" fill="(#[0-9a-f]{6})"/><text [^>]*>([^<]+)</text>"#,
+                                         in: html).map { ($0[1], $0[0]) }) { a, _ in a }
+        for (name, colour) in colours { #expect(legend[name] == colour.first, "\(name) in the legend") }
+        // The axis spans the hours with data (09:00 to 10:00), every hour labelled; not 00:00 to 24:00.
+        let hours = captures(#"text-anchor="middle" font-size="11" fill="currentColor">([0-9]{2}:[0-9]{2})</text>"#, in: html).map { $0[0] }
+        #expect(hours == ["09:00", "10:00"])
+        // Times as the zone's clock, the instant only in attributes.
+        #expect(!html.contains(">2026-03-10T"))
+        #expect(html.contains("<time datetime=\"2026-03-10T09:05:00Z\" title=\"2026-03-10T09:05:00Z\">09:05</time>"))
+        // Today (the clock says 2026-03-10): no link to tomorrow; yesterday links to today.
+        #expect(html.contains("?date=2026-03-09"))
+        #expect(!html.contains("?date=2026-03-11"))
+        #expect(try s.client.get("/report/agent/w1?date=2026-03-09").text.contains("?date=2026-03-10\""))
+    }
+
+    @Test("a day without data shows the working hours, 08:00 to 18:00")
+    func emptyDay() throws {
+        let zone = ReportZone(identifier: "UTC")!
+        let day = zone.range(from: ReportZone.Day("2026-03-08")!, to: ReportZone.Day("2026-03-08")!)
+        let micros = day.lowerBound * 1_000_000..<day.upperBound * 1_000_000
+        let window = AgentTimeline.window(spans: [], incidents: [], day: micros, horizon: micros.upperBound, zone: zone)
+        #expect(zone.clock(window.lowerBound / 1_000_000) == "08:00")
+        #expect(zone.clock(window.upperBound / 1_000_000) == "18:00")
+    }
+
+    @Test("charts: nothing drawn before the first figures; every hold bucket named; times h:mm:ss as the table says")
+    func charts() async throws {
+        let s = try await ReportServer()
+        let html = try s.client.get("/report?\(Self.day)").text
+        // Figures from 09:00 to 09:30 (the feed stops at 09:40); the clock says 10:00: 09:00, 09:15 and 09:30,
+        // no flat 0 from 00:00 nor after the feed stopped.
+        let lines = captures(##"<polyline fill="none" stroke="#2563eb" stroke-width="2" points="([^"]*)"/>"##, in: html)
+        #expect(lines.count == 1)
+        #expect(lines.first?[0].split(separator: " ").count == 3)
+        let holds = try #require(html.components(separatedBy: "Hold-time distribution").last)
+        for label in ["&lt;30 s", "30 s–", "1 min", "1–2 min", "2–5 min", "5–10 min", "≥10 min"] {
+            #expect(holds.contains(">\(label)<"), "\(label)")
+        }
+        #expect(html.contains("(times h:mm:ss)"))
+        // Holds are counted in whole numbers: no tick at a quarter of a hold.
+        #expect(!holds.contains(">0.3</text>") && !holds.contains(">0.5</text>"))
+        // Ann: 700 s of talk, 390 s on hold.
+        #expect(html.contains("<td>3</td><td>0:11:40</td><td>0:06:30</td>"))
+    }
+
+    @Test("refusals are pages for browsers, plain text for other clients, JSON for the API")
+    func refusalPages() async throws {
+        let s = try await ReportServer()
+        let browser = ["Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]
+        for path in ["/report?from=2026-13-01", "/incidents?kind=nope", "/report/agent/w1?date=tomorrow"] {
+            let page = try s.client.get(path, headers: browser)
+            #expect(page.status == 400, "\(path)")
+            #expect(page.header("content-type") == "text/html; charset=utf-8", "\(path)")
+            #expect(page.text.contains("<h1>Bad request"), "\(path)")
+            #expect(page.header("content-security-policy")?.contains("script-src 'self'") == true)
+            let back = path.hasPrefix("/incidents") ? "/incidents" : "/report"
+            #expect(page.text.contains("<a class=\"error-page__back\" href=\"\(back)\">"), "\(path)")
+            let plain = try s.client.get(path)
+            #expect(plain.status == 400)
+            #expect(plain.header("content-type")?.hasPrefix("text/plain") == true)
+        }
+        let reason = try s.client.get("/report?from=2026-13-01", headers: browser).text
+        #expect(reason.contains("from must be a date, YYYY-MM-DD"))
+        let api = try s.client.get("/api/report?from=2026-13-01", headers: browser)
+        #expect(api.header("content-type")?.hasPrefix("application/json") == true)
+        // A form from elsewhere: 403 as a page, with the reason.
+        let form = ["Content-Type": "application/x-www-form-urlencoded"].merging(browser) { $1 }
+        let refused = try s.client.send("POST", "/incidents/x/acknowledge", headers: form, body: Array("by=Sam".utf8))
+        #expect(refused.status == 403)
+        #expect(refused.text.contains("<h1>Not allowed"))
+        #expect(refused.text.contains("only from this server&#39;s own pages") || refused.text.contains("only from this server's own pages"))
+    }
+
+    @Test("Acknowledge all shown: the page's open incidents at once, under the single form's rules")
+    func acknowledgeAll() async throws {
+        let s = try await ReportServer()
+        let page = try s.client.get("/incidents?\(Self.day)").text
+        let form = try #require(captures(#"<form class="ack-all" method="post" action="/incidents/acknowledge">(.*?)</form>"#, in: page).first?[0])
+        #expect(form.contains("Acknowledge all 4 shown"))
+        let ids = try #require(captures(#"name="ids" value="([^"]*)""#, in: form).first?[0])
+        #expect(ids.split(separator: ",").count == 4)
+        let token = try #require(s.app.reports?.formToken)
+        let origin = "http://127.0.0.1:\(s.server.port)"
+        let headers = ["Content-Type": "application/x-www-form-urlencoded", "Origin": origin]
+        func post(_ body: String, _ h: [String: String] = headers) throws -> HTTPClient.Reply {
+            try s.client.send("POST", "/incidents/acknowledge", headers: h, body: Array(body.utf8))
+        }
+        let two = ids.split(separator: ",").prefix(2).joined(separator: "%2C")
+        #expect(try post("token=\(token)&by=Sam&ids=\(two)", ["Content-Type": "application/x-www-form-urlencoded"]).status == 403)
+        #expect(try post("token=\(token)&by=Sam&ids=\(two)", headers.merging(["Origin": "http://evil.example"]) { $1 }).status == 403)
+        #expect(try post("token=nope&by=Sam&ids=\(two)").status == 403)
+        #expect(try post("token=\(token)&by=&ids=\(two)").status == 400)
+        #expect(try post("token=\(token)&by=Sam&ids=").status == 400)
+        let ok = try post("token=\(token)&by=Sam+Lee&note=all+seen&ids=\(two)%2Cnope&return=%2Fincidents%3Fstate%3Dunacknowledged")
+        #expect(ok.status == 303)
+        #expect(ok.header("location") == "/incidents?state=unacknowledged")
+        let after = try #require(try s.client.get("/api/incidents?\(Self.day)").json()["incidents"] as? [[String: Any]])
+        #expect(after.filter { $0["acknowledgedBy"] as? String == "Sam Lee" }.count == 2)
+        #expect(after.filter { $0["note"] as? String == "all seen" }.count == 2)
+        let rest = try s.client.get("/incidents?\(Self.day)").text
+        #expect(rest.contains("Acknowledge all 2 shown"))
+    }
+
+    @Test("/status: heading, version, uptime, readable UTC times with their age, refusals at the caps, refreshes itself")
+    func status() async throws {
+        let server = try await TestServer(seeds: ["bad-lines.ndjson", "multicall.ndjson"], now: "2026-11-25T09:05:00Z",
+                                          limits: Registry.Limits(maxWorkers: 2))
+        let three = (1...3).map { #"{"type":"worker","at":"2026-11-25T09:04:00Z","worker":"cap\#($0)","name":"Cap \#($0)","team":"T"}"# }
+        _ = server.pipeline.ingest(body: Array((three.joined(separator: "\n") + "\n").utf8), source: "test")
+        let reply = try server.client.get("/status")
+        #expect(reply.status == 200)
+        let html = reply.text
+        #expect(html.contains("<meta http-equiv=\"refresh\" content=\"10\">"))
+        #expect(html.contains("<h1>Status"))
+        #expect(html.contains("teamsview \(ServerVersion.text)"))
+        #expect(html.contains("up 0 s, since 2026-11-25 09:05:00 UTC"))
+        #expect(html.contains("UTC</span><span class=\"tile__sub\">event time "))
+        #expect(!html.contains(">2026-11-25T"))
+        let refused = Int(server.store.counters.unchangedByReason[ApplyOutcome.Reason.tooManyWorkers] ?? 0)
+        #expect(refused > 0)
+        #expect(html.contains("<div class=\"tile tile--flag is-on\" id=\"registry-refusals\"><span class=\"tile__label\">Refused at the registry&#39;s caps</span><span class=\"tile__value\">\(refused)</span>")
+                || html.contains("<div class=\"tile tile--flag is-on\" id=\"registry-refusals\"><span class=\"tile__label\">Refused at the registry's caps</span><span class=\"tile__value\">\(refused)</span>"))
+        #expect(html.contains("past the cap of 2"))
+    }
+
+    @Test("readable times and ages")
+    func words() {
+        #expect(Formatting.utc(RFC3339.parse("2026-03-10T09:04:05.250Z")!) == "2026-03-10 09:04:05 UTC")
+        #expect(Formatting.age(0.2) == "just now")
+        #expect(Formatting.age(42) == "42 s ago")
+        #expect(Formatting.age(7 * 60 + 3) == "7 min ago")
+        #expect(Formatting.age(3 * 3600 + 5 * 60) == "3 h 5 min ago")
+        #expect(Formatting.span(2 * 86_400 + 4 * 3600) == "2 days 4 h")
+        #expect(ReportsWeb.duration(247_000_000) == "0:04:07")
+        #expect(ReportsWeb.duration(2_710_000_000) == "0:45:10")
+        #expect(ReportsWeb.duration(3_723_000_000) == "1:02:03")
+    }
+}
