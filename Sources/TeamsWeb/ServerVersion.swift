@@ -1,4 +1,4 @@
-/// The version of this server, shown on `/status`.
+/// The version of this server, shown on `/status` and by `teamsview --version`.
 public enum ServerVersion {
     public static let text = "1.0.0"
 }
