@@ -52,11 +52,13 @@ struct ErrorPages: Sendable {
             "reason": reason.isEmpty ? Self.heading(response.status) : reason,
             "backHref": back.href, "backLabel": back.label,
         ]
+        // No template, no page: the plain-text answer as it was (the reason is never sent unescaped as HTML).
+        guard let html = renderer.library.render(model, withTemplate: "error") else { return response }
         var page = response
         page.headerFields[.contentType] = "text/html; charset=utf-8"
         for field in TeamsApp.securityFields { page.headerFields[fields: field.name] = [field] }
         page.headerFields[.cacheControl] = "no-store"
-        page.body = .bytes(Array((renderer.library.render(model, withTemplate: "error") ?? reason).utf8))
+        page.body = .bytes(Array(html.utf8))
         return page
     }
 
