@@ -361,6 +361,25 @@ public final class ReportsWeb: Sendable {
 
     /// The indexes of `columns` (and `cells`) shown: every one with `all`, else the default ones
     /// and the one sorted by.
+    /// The table's `sort`, `dir` and `columns` values it does not take, each with what the page does instead
+    /// (a notice on the page, as the Teams View's filters get).
+    static func invalidTableParameters(_ request: Request) -> [WorkerQuery.InvalidFilter] {
+        var notices: [WorkerQuery.InvalidFilter] = []
+        if let sort = request.queryValue("sort"), sort != "name", !IntervalFigures.fieldNames.contains(sort) {
+            notices.append(.init(name: "sort", value: String(sort.prefix(100)), accepted: ["name"] + IntervalFigures.fieldNames,
+                                 instead: "the rows are sorted by name"))
+        }
+        if let dir = request.queryValue("dir"), dir != "asc", dir != "desc" {
+            notices.append(.init(name: "dir", value: String(dir.prefix(100)), accepted: ["asc", "desc"],
+                                 instead: "the rows are in ascending order"))
+        }
+        if let columns = request.queryValue("columns"), columns != "all" {
+            notices.append(.init(name: "columns", value: String(columns.prefix(100)), accepted: ["all"],
+                                 instead: "the usual columns are shown"))
+        }
+        return notices
+    }
+
     static func shownColumns(all: Bool, sort: String) -> [Int] {
         columns.indices.filter { all || !columns[$0].extra || columns[$0].key == sort }
     }
@@ -418,7 +437,8 @@ public final class ReportsWeb: Sendable {
         do {
             let scope = request.asker.teams.names
             var rows = try reports.database.report(p.range, by: by, intervals: false, teams: scope)
-            let sort = request.queryValue("sort") ?? "name"
+            let notices = Self.invalidTableParameters(request)
+            let sort = notices.contains { $0.name == "sort" } ? "name" : request.queryValue("sort") ?? "name"
             let descending = request.queryValue("dir") == "desc"
             if let index = IntervalFigures.fieldNames.firstIndex(of: sort) {
                 rows.sort { a, b in
@@ -431,6 +451,8 @@ public final class ReportsWeb: Sendable {
             let totals = Self.totals(rows)
             let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)"
             var model = baseModel()
+            model["invalidParameters"] = notices.map(\.message)
+            model["hasInvalidParameters"] = !notices.isEmpty
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["query"] = query

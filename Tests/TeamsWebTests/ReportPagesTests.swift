@@ -173,3 +173,22 @@ struct ReportPagesTests {
         #expect(ReportsWeb.duration(3_723_000_000) == "1:02:03")
     }
 }
+
+@Suite("Report page: table parameters it does not take")
+struct ReportTableNoticeTests {
+    @Test("sort, dir and columns values the table does not take are named in a notice, and the table falls back")
+    func notices() async throws {
+        let s = try await ReportServer()
+        let html = try s.client.get("/report?\(ReportPagesTests.day)&sort=bogus&dir=up&columns=some").text
+        #expect(html.contains("id=\"filter-notice\""))
+        #expect(html.contains("sort=bogus is not understood: sort takes name, callsHandled,"))
+        #expect(html.contains("the rows are sorted by name"))
+        #expect(html.contains("dir=up is not understood: dir takes asc or desc; the rows are in ascending order."))
+        #expect(html.contains("columns=some is not understood: columns takes all; the usual columns are shown."))
+        let plain = try s.client.get("/report?\(ReportPagesTests.day)&sort=talkSeconds&dir=desc&columns=all").text
+        #expect(!plain.contains("filter-notice"))
+        let hostile = try s.client.get("/report?\(ReportPagesTests.day)&sort=%3Cscript%3E").text
+        #expect(!hostile.contains("<script>"))
+        #expect(hostile.contains("sort=&lt;script&gt; is not understood"))
+    }
+}
