@@ -214,8 +214,9 @@ public struct IngestSession {
         guard !batch.isEmpty else { return }
         let refusals = pipeline.deliver(batch)
         if !refusals.isEmpty { refuse(refusals) }
-        tally.eventsApplied += batch.count
-        result.events += batch.count
+        // Refused events were not applied: they count as rejections of their lines (`refuse`).
+        tally.eventsApplied += batch.count - refusals.count
+        result.events += batch.count - refusals.count
         batch.removeAll(keepingCapacity: true)
         batchLines.removeAll(keepingCapacity: true)
     }

@@ -146,7 +146,7 @@ enum APIViews {
         j.field("callsOffered", s.callsOffered)
         j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
         j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
-        j.field("longestHoldSeconds", s.longestHoldSince.map { Int($0.seconds(until: now)) } ?? 0)
+        j.field("longestHoldSeconds", s.longestHoldSince.map { max(0, Int($0.seconds(until: now))) } ?? 0)
         j.field("longestHoldWorker", s.longestHoldWorker?.id)
         j.field("longestHoldAgent", s.longestHoldWorker?.name)
         j.field("misroutes", s.misroutes)

@@ -102,6 +102,13 @@ public struct IngestEndpoint: Sendable {
         }
     }
 
+    /// Whether the first byte after blanks (and a UTF-8 byte order mark) is `{`.
+    static func opensWithBrace(_ body: [UInt8]) -> Bool {
+        var i = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while i < body.count, body[i] == 0x20 || body[i] == 0x0A || body[i] == 0x0D || body[i] == 0x09 { i += 1 }
+        return i < body.count && body[i] == UInt8(ascii: "{")
+    }
+
     func ingest(_ request: Request) -> Response {
         let access: Access
         switch authorize(request) {
@@ -115,8 +122,13 @@ public struct IngestEndpoint: Sendable {
             r.headerFields[.retryAfter] = "1"
             return r
         }
-        let contentType = request.headerFields[.contentType]?.split(separator: ";").first
+        var contentType = request.headerFields[.contentType]?.split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/x-ndjson"
+        // `curl -d` and Python's urllib label any body a form: one that opens with `{` is NDJSON (a form
+        // starts with a field name, and Twilio's callbacks with `AccountSid=`...).
+        if contentType == "application/x-www-form-urlencoded", Self.opensWithBrace(request.body) {
+            contentType = "application/x-ndjson"
+        }
         let result: SharedIngestSession.BodyResult
         switch contentType {
         case "application/x-ndjson", "application/ndjson", "text/plain", "application/json", "application/jsonl":

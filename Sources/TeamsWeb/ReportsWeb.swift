@@ -200,9 +200,20 @@ public final class ReportsWeb: Sendable {
     func incidentsAPI(_ request: Request) -> Response {
         do {
             let p = try period(request)
-            let f = try incidentFilter(request)
-            let records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
-                                                         teams: request.asker.teams.names)
+            var f = try incidentFilter(request)
+            let teams = request.asker.teams.names
+            var records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
+                                                         teams: teams)
+            // Not an id with incidents: a name or an id in another case, as on the page.
+            if let w = f.worker, records.isEmpty {
+                let agents = Self.agents(of: try reports.database.incidents(p.micros, kind: f.kind, acknowledged: f.acknowledged,
+                                                                            teams: teams, limit: Self.incidentsLimit))
+                f.worker = Self.worker(w, among: agents)
+                if f.worker != w {
+                    records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind,
+                                                             acknowledged: f.acknowledged, teams: teams)
+                }
+            }
             return jsonResponse(ReportJSON.incidents(records, zone: zone))
         } catch let error as BadRequest {
             return badRequest(error.message, json: true)
@@ -637,6 +648,15 @@ public final class ReportsWeb: Sendable {
             .sorted { $0.name != $1.name ? $0.name.localizedStandardCompare($1.name) == .orderedAscending : $0.id < $1.id }
     }
 
+    /// `?worker=` as a person types it: an id, else a name or an id in any case, among `agents` (those with
+    /// incidents); unchanged when none matches.
+    static func worker(_ typed: String, among agents: [(id: String, name: String)]) -> String {
+        if agents.contains(where: { $0.id == typed }) { return typed }
+        return agents.first {
+            $0.name.caseInsensitiveCompare(typed) == .orderedSame || $0.id.caseInsensitiveCompare(typed) == .orderedSame
+        }?.id ?? typed
+    }
+
     /// Rows of `/incidents` per page unless `?per=` says otherwise.
     static let incidentsPerPage = 100
     /// The most incidents `/incidents` lists over all its pages.
@@ -658,11 +678,7 @@ public final class ReportsWeb: Sendable {
                                                             teams: teams, limit: Self.incidentsLimit)
             let agents = Self.agents(of: unfiltered)
             var f = f
-            // `?worker=` takes an id or, as typed by a person, a name (any case).
-            if let w = f.worker, !agents.contains(where: { $0.id == w }),
-               let named = agents.first(where: { $0.name.caseInsensitiveCompare(w) == .orderedSame }) {
-                f.worker = named.id
-            }
+            f.worker = f.worker.map { Self.worker($0, among: agents) }
             let records = f.worker == nil ? unfiltered
                 : try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
                                                  teams: teams, limit: Self.incidentsLimit)

@@ -156,6 +156,12 @@ struct ReportsWebTests {
         #expect(exposures == [0, 10, 20, 60])
         let risky = try s.client.get("/api/incidents?\(Self.day)&kind=wrong-call-risk&worker=w1").json()
         #expect((risky["incidents"] as? [Any])?.count == 2)
+        // By name, in any case, or by the id in another case: as the page takes it.
+        for typed in ["Ann", "ANN", "W1"] {
+            let named = try s.client.get("/api/incidents?\(Self.day)&kind=wrong-call-risk&worker=\(typed)").json()
+            #expect((named["incidents"] as? [[String: Any]])?.map { $0["worker"] as? String } == ["w1", "w1"], "\(typed)")
+        }
+        #expect((try s.client.get("/api/incidents?\(Self.day)&worker=nobody").json()["incidents"] as? [Any])?.isEmpty == true)
     }
 
     @Test("Acknowledging needs this server's Origin and the form token, and is kept")

@@ -100,10 +100,12 @@ def test_events_refused_at_the_worker_cap_are_rejections_with_their_reason(serve
                                    for i in range(3)])
     assert status == 200, reply
     assert reply["accepted"] == 2 and reply["rejected"] == 1, reply
+    assert reply["events"] == 2, reply
     assert reply["errors"][0]["index"] == 2 and "--max-workers" in reply["errors"][0]["reason"], reply
     assert 'worker "W2"' in reply["errors"][0]["reason"], reply
     status = json.loads(server.get("/api/status")[2])
     assert status["refusedAtCap"] == {"workers": 1, "callsPerWorker": 0}, status
+    assert status["eventsApplied"] == 2, status
     assert status["rejectedByCategory"]["registry_cap"] == 1
     assert status["recentRejects"][0]["category"] == "registry_cap"
     assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "registry_cap"}) == 1
@@ -157,3 +159,15 @@ def test_users_add_refuses_to_replace_a_user_unless_asked(binary, tmp_path):
     assert "replaced" in replaced.stdout
     listed = subprocess.run([binary, "users", "list", "--users", str(users)], capture_output=True, text=True).stdout
     assert listed.strip() == "ana\tteams: *", listed
+
+
+def test_ndjson_labelled_a_form_is_read_as_ndjson(serve):
+    # What `curl -d @file` and urllib send: NDJSON with Content-Type application/x-www-form-urlencoded.
+    server = serve("--in-memory")
+    body = "".join(json.dumps(e) + "\n" for e in [
+        event("worker", -10, worker="W1", name="Ada", team="Sales"),
+        event("activity", -5, worker="W1", activity="Available")]).encode()
+    status, _, reply = server.post("/ingest", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    reply = json.loads(reply)
+    assert status == 200 and reply["accepted"] == 2 and reply["rejected"] == 0, reply
+    assert [w["name"] for w in json.loads(server.get("/api/workers")[2])["workers"]] == ["Ada"]
