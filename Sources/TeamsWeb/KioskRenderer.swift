@@ -16,6 +16,11 @@ struct TileView: MustacheParent {
         case "taskCount": return row.tasks.count
         // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
+        // The call beside it (a held one first): its state, timer and mute, so a supervisor sees the hold
+        // time and whether the held caller is muted on the dense cell too.
+        case "other": return other
+        // The ×N badge, when the line does not show every call.
+        case "moreCalls": return row.calls.count > (other == nil ? 1 : 2)
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.
@@ -38,6 +43,11 @@ struct TileView: MustacheParent {
 extension TileView {
     var lead: CallView? {
         row.calls.first { $0.call.phase == .live } ?? row.calls.first { $0.call.phase == .held } ?? row.calls.first
+    }
+
+    var other: CallView? {
+        guard let lead else { return nil }
+        return row.calls.first { $0.call.phase == .held && $0.call.id != lead.call.id } ?? row.calls.first { $0.call.id != lead.call.id }
     }
 
     /// `Ada Okafor` → `Ada O.`: first name and the last name's initial (names of one word stay).
