@@ -16,8 +16,8 @@ struct TileView: MustacheParent {
         case "taskCount": return row.tasks.count
         // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
-        // The call beside it (a held one first): its state, timer and mute, so a supervisor sees the hold
-        // time and whether the held caller is muted on the dense cell too.
+        // The call beside it (a held one first; never a wrap-up, which the ×N badge counts): its state,
+        // timer and mute, so a supervisor sees the hold time and whether the held caller is muted.
         case "other": return other
         // The ×N badge, when the line does not show every call.
         case "moreCalls": return row.calls.count > (other == nil ? 1 : 2)
@@ -47,7 +47,8 @@ extension TileView {
 
     var other: CallView? {
         guard let lead else { return nil }
-        return row.calls.first { $0.call.phase == .held && $0.call.id != lead.call.id } ?? row.calls.first { $0.call.id != lead.call.id }
+        let rest = row.calls.filter { $0.call.id != lead.call.id && $0.call.phase != .wrapup }
+        return rest.first { $0.call.phase == .held } ?? rest.first
     }
 
     /// `Ada Okafor` → `Ada O.`: first name and the last name's initial (names of one word stay).
