@@ -136,8 +136,9 @@
   var DENSE_SPACE = 0.4;     // em: between the items of a line (kiosk.css `.dense__l1`, `.dense__l2`)
   var DENSE_ICON = 1.25;     // em: an icon and its margin (kiosk.css `.icon`)
   var DENSE_WORD_LEAST = 3;  // em: the least of a presence word shown before its ellipsis
-  var DENSE_ALSO_INSET = 0.5; // em: an other call's frame (kiosk.css `.dense__also`: padding and border)
+  var DENSE_ALSO_INSET = 0.4; // em: an other call's frame (kiosk.css `.dense__also`: padding and border)
   var DENSE_ALSO_GAP = 0.25;  // em: between the parts of an other call
+  var DENSE_ALSO_SLACK = 1.25; // em: what a line with an other call may be over its measure and still show whole
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
   // How team headings show, most readable first: a band across the board; a heading cell that starts
@@ -246,8 +247,10 @@
       wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
       line2: 0, reserve: 0, icons: 0, give: 0
     };
-    var multi = d.querySelector(".dense__multi"), flag = d.querySelector(".dense__flag");
+    var multi = d.querySelector(".dense__multi:not(.dense__multi--covered)"), flag = d.querySelector(".dense__flag");
+    var covered = d.querySelector(".dense__multi--covered");
     if (multi) { p.badges.push(multi); p.badgeW.push(textEm(F.multi, multi.textContent)); }
+    if (covered) p.covered = { el: covered, w: textEm(F.multi, covered.textContent) };
     if (flag) { p.badges.push(flag); p.badgeW.push(DENSE_ICON + textEm(F.flag, flag.textContent)); }
     var items = 0;
     var state = d.querySelector(".dense__l2 > .dense__state");
@@ -278,22 +281,38 @@
     // Where room is tight their words give way instead of their icons (❚❚ and the crossed mic stay).
     var also = d.querySelectorAll(".dense__also");
     p.also = also.length;
+    p.alsoW = 0; p.alsoIcons = 0; p.alsoReserve = 0;
     for (var a = 0; a < also.length; a++) {
       var aTimer = also[a].querySelector(".dense__timer"), aWord = also[a].querySelector(".dense__also-word");
       var aIcon = also[a].querySelector(".dense__state > [aria-hidden]");
       var aWordW = aWord ? textEm(F.state, aWord.textContent) : 0;
-      p.line2 += DENSE_ALSO_INSET + (aIcon ? textEm(F.state, aIcon.textContent) + 0.25 : 0) + aWordW;
-      p.icons += aWordW;
-      if (aTimer) { p.line2 += DENSE_ALSO_GAP + textEm(F.timer, aTimer.textContent); p.reserve += timerReserve(aTimer); }
+      p.alsoW += DENSE_ALSO_INSET + (aIcon ? textEm(F.state, aIcon.textContent) + 0.25 : 0) + aWordW;
+      p.alsoIcons += aWordW;
+      if (aTimer) { p.alsoW += DENSE_ALSO_GAP + textEm(F.timer, aTimer.textContent); p.alsoReserve += timerReserve(aTimer); }
       if (also[a].querySelector(".dense__also-muted")) {
         var mutedW = textEm(F.muted, "Muted");
-        p.line2 += DENSE_ALSO_GAP + 0.5 + DENSE_ICON + mutedW;
-        p.icons += mutedW;
+        p.alsoW += DENSE_ALSO_GAP + 0.5 + DENSE_ICON + mutedW;
+        p.alsoIcons += mutedW + 0.25;   // the word and the icon's margin (kiosk.css `.dense--tight .dense__also-muted .icon`)
       }
-      items++;
+      if (items > 0) p.alsoW += DENSE_SPACE;
     }
     if (items > 1) p.line2 += (items - 1) * DENSE_SPACE;
+    p.line2 += p.alsoW;
+    p.icons += p.alsoIcons;
+    p.reserve += p.alsoReserve;
     return p;
+  }
+
+  // The same cell without the call beside its lead (left out when even two columns cannot hold it):
+  // the ×N badge says there is one.
+  function withoutAlso(p) {
+    var q = Object.assign({}, p, {
+      also: 0, alsoW: 0, alsoIcons: 0, alsoReserve: 0,
+      line2: p.line2 - p.alsoW, icons: p.icons - p.alsoIcons, reserve: p.reserve - p.alsoReserve,
+      badges: p.badges.slice(), badgeW: p.badgeW.slice()
+    });
+    if (p.covered) { q.badges.unshift(p.covered.el); q.badgeW.unshift(p.covered.w); }
+    return q;
   }
 
   // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
@@ -307,6 +326,19 @@
   // or on the second line, icons dropped before anything else gives way, a second column when one
   // is not enough. Returns { span, form, keep (badges left on line 1), tight }.
   function densePlan(p, g) {
+    var plan = planCell(p, g);
+    if (plan.fits || !p.also) return plan;
+    // The call beside the lead goes only when it clearly cannot stay: the widths are measured with room
+    // to spare (margins, frames), which a line at its limit mostly does not use.
+    var close = planCell(Object.assign({}, p, { line2: p.line2 - DENSE_ALSO_SLACK }), g);
+    if (close.fits) return close;
+    var q = withoutAlso(p), without = planCell(q, g);
+    without.drop = true;
+    without.p = q;
+    return without;
+  }
+
+  function planCell(p, g) {
     var tries = [];
     var n = p.forms.length;
     if (p.wide) {
@@ -333,7 +365,7 @@
         // The icons go early (room kept for the timer to grow); a second column only when needed now
         // (checked as timers grow: a cell that outgrows its column gets one then).
         var tight = l2 + p.reserve > room;
-        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight };
+        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight, fits: true };
       }
     }
     // Nothing fits (a very long name or many badges): the shortest name, the badges beside it.
@@ -341,6 +373,8 @@
   }
 
   function applyPlan(p, plan) {
+    p.d.classList.toggle("dense--dropped", !!plan.drop);
+    if (plan.p) p = plan.p;
     var text = p.forms[plan.form];
     if (p.name.textContent !== text) p.name.textContent = text;
     if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");

@@ -19,8 +19,9 @@ struct TileView: MustacheParent {
         // The call beside it (a held one first; never a wrap-up, which the ×N badge counts): its state,
         // timer and mute, so a supervisor sees the hold time and whether the held caller is muted.
         case "other": return other
-        // The ×N badge, when the line does not show every call.
-        case "moreCalls": return row.calls.count > (other == nil ? 1 : 2)
+        // The line shows every call (the lead and the one beside it): its ×N badge shows only where the
+        // kiosk script has to leave the one beside it out.
+        case "callsCovered": return other != nil && row.calls.count == 2
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.

@@ -181,7 +181,7 @@ struct BoardTests {
         let dense = try #require(section(of: tile, from: "<div class=\"dense", to: "</div></div>"))
         let held = try #require(section(of: dense, from: "<span class=\"dense__also dense__also--held\">", to: "</span></span></span>"))
         #expect(held.contains("Hold") && held.contains("4:00") && held.contains("Muted"), "the held call, its hold time and its mute")
-        #expect(!dense.contains("dense__multi"), "both calls show: no ×2 badge")
+        #expect(dense.contains("dense__multi dense__multi--covered"), "both calls show: the ×2 badge only where the held call cannot")
 
         // A call in wrap-up is not shown beside the live one: the ×2 badge counts it.
         server.feed(#"{"type":"call.wrapup","at":"2026-11-25T09:04:00Z","worker":"WK01","call":"CA1"}"#)
@@ -189,7 +189,7 @@ struct BoardTests {
         let after = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
         let line = try #require(section(of: after, from: "<div class=\"dense", to: "</div></div>"))
         #expect(after.contains("tcall--wrapup"))
-        #expect(!line.contains("dense__also") && line.contains("dense__multi"))
+        #expect(!line.contains("dense__also") && line.contains("dense__multi") && !line.contains("dense__multi--covered"))
     }
 }
 

@@ -13,7 +13,8 @@ from test_kiosk_dense import CLIPPED, DANGER, dangerous, layout
 HELD_IN_DENSE = """var out = [];
 document.querySelectorAll('#board .tile:not([hidden])').forEach(function (t) {
   var held = t.querySelector('.tcalls .tcall--held'), live = t.querySelector('.tcalls .tcall--live');
-  if (!held || !live) return;
+  // An agent on two calls: one live, one held (on three, a line too long for two columns shows ×3 instead).
+  if (!held || !live || t.querySelectorAll('.tcalls .tcall').length !== 2) return;
   var dense = t.querySelector('.dense'), tile = t.getBoundingClientRect();
   // What shows of the dense cell: the text of its visible, uncut parts.
   var shown = [];
