@@ -422,7 +422,10 @@
       var w = it.head ? 2 : (plans[i] ? plans[i].span : 1);
       var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
       place(w, it.head);
-      if (used() > g.H + 0.5 && current.length > 0) {
+      var over = used() > g.H + 0.5;
+      // A team's band never ends a page: a row of its agents fits below it, or it starts the next page.
+      if (!over && it.head && mode === "band" && all[i + 1] && !all[i + 1].head) over = used() + g.gap + g.rowH > g.H + 0.5;
+      if (over && current.length > 0) {
         finish(before);
         current = [];
         at = { height: 0, col: 0, rows: 0, bands: 0 };
