@@ -54,10 +54,11 @@
     for (var i = 0; i < all.length; i++) {
       if (!all[i].head) lines = Math.max(lines, Number(all[i].el.getAttribute("data-lines")) || 1);
     }
+    var least = Math.max(TILE_MIN_WIDTH, widestCallLine(all));
     var chosen = null;
     for (var s = 0; s < SCALES.length; s++) {
       var scale = SCALES[s];
-      var cols = Math.max(1, Math.floor((W + gap) / (TILE_MIN_WIDTH * scale * r + gap)));
+      var cols = Math.max(1, Math.floor((W + gap) / (least * scale * r + gap)));
       var rows = Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap)));
       chosen = { scale: scale, cols: cols, rows: rows };
       if (cols * rows >= all.length) break;
@@ -72,6 +73,39 @@
     paginate(all, chosen.cols * chosen.rows);
     show(Math.min(page, pages.length - 1));
     fill(H, gap, (H - (chosen.rows - 1) * gap) / chosen.rows);
+  }
+
+  // The widest call line of any tile, in em of the tile's font, with its tile's padding and room for its
+  // timer to grow: tiles are never narrower, so the Muted / Mic on badge after an hour-long hold is whole.
+  var TILE_INSET = 1.6;      // em: a tile's padding and borders (kiosk.css `.tile`)
+  var CALL_GAP = 0.4;        // em: between a call line's parts (kiosk.css `.tcall`)
+  var PILL = 0.8;            // em: a state pill's or badge's padding and border
+
+  function widestCallLine(all) {
+    var F = null, widest = 0;
+    function font(el) {
+      var st = getComputedStyle(el);
+      return st.fontStyle + " " + st.fontWeight + " 100px " + st.fontFamily;
+    }
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].head) continue;
+      var calls = all[i].el.querySelectorAll(".tcalls > .tcall");
+      for (var c = 0; c < calls.length; c++) {
+        var state = calls[c].querySelector(".tcall__state"), timer = calls[c].querySelector(".tcall__timer");
+        if (!state) continue;
+        if (!F) F = { state: font(state), timer: timer ? font(timer) : font(state) };
+        var icon = state.querySelector(".tcall__icon"), iconText = icon ? icon.textContent : "";
+        var w = PILL + 0.8 * textEm(F.state, iconText) + 0.3 + textEm(F.state, state.textContent.slice(iconText.length));
+        if (timer) w += CALL_GAP + textEm(F.timer, timer.textContent) + timerReserve(timer);
+        var badge = calls[c].querySelector(".tcall__muted, .tcall__micon");
+        if (badge) {
+          if (!F.badge) F.badge = font(badge);
+          w += CALL_GAP + PILL + (badge.querySelector(".icon") ? DENSE_ICON : 0) + textEm(F.badge, badge.textContent.trim());
+        }
+        widest = Math.max(widest, w);
+      }
+    }
+    return widest ? widest + TILE_INSET : 0;
   }
 
   // A screen that needs fewer rows than it has room for: the rows grow (up to FILL_MOST times their
@@ -102,6 +136,9 @@
   var DENSE_SPACE = 0.4;     // em: between the items of a line (kiosk.css `.dense__l1`, `.dense__l2`)
   var DENSE_ICON = 1.25;     // em: an icon and its margin (kiosk.css `.icon`)
   var DENSE_WORD_LEAST = 3;  // em: the least of a presence word shown before its ellipsis
+  var DENSE_ALSO_INSET = 0.4; // em: an other call's frame (kiosk.css `.dense__also`: padding and border)
+  var DENSE_ALSO_GAP = 0.25;  // em: between the parts of an other call
+  var DENSE_ALSO_SLACK = 1.25; // em: what a line with an other call may be over its measure and still show whole
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
   // How team headings show, most readable first: a band across the board; a heading cell that starts
@@ -139,6 +176,63 @@
              multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
   }
 
+  // A cell's name as it may show, longest first: in full, as `First L.`, as the first name alone.
+  function nameForms(name) {
+    if (!name.dataset.full) name.dataset.full = name.textContent;
+    var full = name.dataset.full, short = name.dataset.short || full, first = short.split(" ")[0] || short;
+    var forms = [full];
+    if (short !== full) forms.push(short);
+    if (first !== forms[forms.length - 1]) forms.push(first);
+    return forms;
+  }
+
+  // `Anna Kowalski` and `Anna Kaur` both shorten to `Anna K.`, and two Annas to `Anna`: a shortened form
+  // shared by agents of other names is not used. `Anna K.` becomes the shortest `Anna Ko.`, `Anna Ka.`
+  // that tells them apart (the full name when none does); the first name alone goes. Set on each name
+  // (`data-forms`) for the cell's plan.
+  function distinctNames(all) {
+    var cells = [], owners = new Map();
+    function own(form, full) {
+      var set = owners.get(form);
+      if (!set) owners.set(form, set = new Set());
+      set.add(full);
+    }
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].head) continue;
+      var name = all[i].el.querySelector(".dense__name");
+      if (!name) continue;
+      var forms = nameForms(name);
+      cells.push({ name: name, forms: forms });
+      for (var f = 1; f < forms.length; f++) own(forms[f], forms[0]);
+    }
+    // A full name is its own: a shortened form equal to someone's full name is shared too.
+    for (var c = 0; c < cells.length; c++) if (owners.has(cells[c].forms[0])) own(cells[c].forms[0], cells[c].forms[0]);
+    for (var k = 0; k < cells.length; k++) {
+      var full = cells[k].forms[0], kept = [full];
+      for (var m = 1; m < cells[k].forms.length; m++) {
+        var form = cells[k].forms[m], sharers = owners.get(form);
+        if (sharers.size > 1) form = m === 1 ? longerForm(full, sharers) : null;
+        if (form && form !== kept[kept.length - 1]) kept.push(form);
+      }
+      var text = kept.join("\n");
+      if (cells[k].name.dataset.forms !== text) cells[k].name.dataset.forms = text;
+    }
+  }
+
+  // The first name and the least of the last name that no other of `sharers` (full names) has.
+  function longerForm(full, sharers) {
+    var parts = full.split(" "), last = parts[parts.length - 1];
+    for (var n = 2; n < last.length; n++) {
+      var form = parts[0] + " " + last.slice(0, n) + ".", clash = false;
+      sharers.forEach(function (other) {
+        var o = other.split(" ");
+        if (other !== full && o[0] === parts[0] && o[o.length - 1].slice(0, n) === last.slice(0, n)) clash = true;
+      });
+      if (!clash) return form;
+    }
+    return full;
+  }
+
   // One cell's parts and their widths in em of the cell's font. Line 1: the name (in full, as
   // `First L.`, or the first name alone) and the badges (×2, a flag); line 2: the state word and
   // timer, or the presence words, and Muted.
@@ -146,22 +240,20 @@
     var d = tile.querySelector(".dense");
     if (!d) return null;
     var name = d.querySelector(".dense__name");
-    if (!name.dataset.full) name.dataset.full = name.textContent;
-    var full = name.dataset.full, short = name.dataset.short || full, first = short.split(" ")[0] || short;
-    var forms = [full];
-    if (short !== full) forms.push(short);
-    if (first !== forms[forms.length - 1]) forms.push(first);
+    var forms = name.dataset.forms ? name.dataset.forms.split("\n") : nameForms(name);
     var p = {
       d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
       forms: forms, formW: forms.map(function (f) { return textEm(F.name, f); }),
       wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
       line2: 0, reserve: 0, icons: 0, give: 0
     };
-    var multi = d.querySelector(".dense__multi"), flag = d.querySelector(".dense__flag");
+    var multi = d.querySelector(".dense__multi:not(.dense__multi--covered)"), flag = d.querySelector(".dense__flag");
+    var covered = d.querySelector(".dense__multi--covered");
     if (multi) { p.badges.push(multi); p.badgeW.push(textEm(F.multi, multi.textContent)); }
+    if (covered) p.covered = { el: covered, w: textEm(F.multi, covered.textContent) };
     if (flag) { p.badges.push(flag); p.badgeW.push(DENSE_ICON + textEm(F.flag, flag.textContent)); }
     var items = 0;
-    var state = d.querySelector(".dense__state");
+    var state = d.querySelector(".dense__l2 > .dense__state");
     if (state) {
       var icon = state.querySelector("[aria-hidden]");
       var iconText = icon ? icon.textContent : "";
@@ -173,34 +265,87 @@
       if (state.classList.contains("dense__act")) p.give = Math.max(0, stateW - iconW - DENSE_WORD_LEAST);
       items++;
     }
-    var timer = d.querySelector(".dense__timer");
+    var timer = d.querySelector(".dense__l2 > .dense__timer");
     if (timer) {
       p.line2 += textEm(F.timer, timer.textContent);
-      // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
-      var t = timer.querySelector("time.timer");
-      if (t) p.reserve = 0.65 + (t.hasAttribute("data-alert") && !t.classList.contains("is-alert") ? 1.1 : 0);
+      p.reserve += timerReserve(timer);
       items++;
     }
-    var muted = d.querySelector(".dense__muted");
+    var muted = d.querySelector(".dense__l2 > .dense__muted");
     if (muted) {
       p.line2 += 0.5 + DENSE_ICON + textEm(F.muted, "Muted");
       p.icons += DENSE_ICON;
       items++;
     }
+    // The other calls (a held one beside the live one): each a framed group of its state, timer and Muted.
+    // Where room is tight their words give way instead of their icons (❚❚ and the crossed mic stay).
+    var also = d.querySelectorAll(".dense__also");
+    p.also = also.length;
+    p.alsoW = 0; p.alsoIcons = 0; p.alsoReserve = 0;
+    for (var a = 0; a < also.length; a++) {
+      var aTimer = also[a].querySelector(".dense__timer"), aWord = also[a].querySelector(".dense__also-word");
+      var aIcon = also[a].querySelector(".dense__state > [aria-hidden]");
+      var aWordW = aWord ? textEm(F.state, aWord.textContent) : 0;
+      p.alsoW += DENSE_ALSO_INSET + (aIcon ? textEm(F.state, aIcon.textContent) + 0.25 : 0) + aWordW;
+      p.alsoIcons += aWordW;
+      if (aTimer) { p.alsoW += DENSE_ALSO_GAP + textEm(F.timer, aTimer.textContent); p.alsoReserve += timerReserve(aTimer); }
+      if (also[a].querySelector(".dense__also-muted")) {
+        var mutedW = textEm(F.muted, "Muted");
+        p.alsoW += DENSE_ALSO_GAP + 0.5 + DENSE_ICON + mutedW;
+        p.alsoIcons += mutedW + 0.25;   // the word and the icon's margin (kiosk.css `.dense--tight .dense__also-muted .icon`)
+      }
+      if (items > 0) p.alsoW += DENSE_SPACE;
+    }
     if (items > 1) p.line2 += (items - 1) * DENSE_SPACE;
+    p.line2 += p.alsoW;
+    p.icons += p.alsoIcons;
+    p.reserve += p.alsoReserve;
     return p;
+  }
+
+  // The same cell without the call beside its lead (left out when even two columns cannot hold it):
+  // the ×N badge says there is one.
+  function withoutAlso(p) {
+    var q = Object.assign({}, p, {
+      also: 0, alsoW: 0, alsoIcons: 0, alsoReserve: 0,
+      line2: p.line2 - p.alsoW, icons: p.icons - p.alsoIcons, reserve: p.reserve - p.alsoReserve,
+      badges: p.badges.slice(), badgeW: p.badgeW.slice()
+    });
+    if (p.covered) { q.badges.unshift(p.covered.el); q.badgeW.unshift(p.covered.w); }
+    return q;
+  }
+
+  // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
+  function timerReserve(timer) {
+    var t = timer.querySelector("time.timer");
+    if (!t) return 0;
+    return 0.65 + (t.hasAttribute("data-alert") && !t.classList.contains("is-alert") ? 1.1 : 0);
   }
 
   // Where a cell's parts go, the name first: the longest form of it that fits, the badges beside it
   // or on the second line, icons dropped before anything else gives way, a second column when one
   // is not enough. Returns { span, form, keep (badges left on line 1), tight }.
   function densePlan(p, g) {
+    var plan = planCell(p, g);
+    if (plan.fits || !p.also) return plan;
+    // The call beside the lead goes only when it clearly cannot stay: the widths are measured with room
+    // to spare (margins, frames), which a line at its limit mostly does not use.
+    var close = planCell(Object.assign({}, p, { line2: p.line2 - DENSE_ALSO_SLACK }), g);
+    if (close.fits) return close;
+    var q = withoutAlso(p), without = planCell(q, g);
+    without.drop = true;
+    without.p = q;
+    return without;
+  }
+
+  function planCell(p, g) {
     var tries = [];
     var n = p.forms.length;
     if (p.wide) {
       for (var a = 0; a < n; a++) tries.push([2, a]);
-    } else if (p.badges.length) {
-      // A cell with a badge is one a supervisor looks for: its name keeps its initial if a second column allows.
+    } else if (p.badges.length || p.also) {
+      // A cell with a badge or a second call is one a supervisor looks for: its name keeps its initial if a
+      // second column allows.
       for (var b = 0; b < Math.min(n, 2); b++) tries.push([1, b]);
       for (var c = 0; c < Math.min(n, 2); c++) tries.push([2, c]);
       if (n > 2) tries.push([1, 2], [2, 2]);
@@ -220,7 +365,7 @@
         // The icons go early (room kept for the timer to grow); a second column only when needed now
         // (checked as timers grow: a cell that outgrows its column gets one then).
         var tight = l2 + p.reserve > room;
-        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight };
+        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight, fits: true };
       }
     }
     // Nothing fits (a very long name or many badges): the shortest name, the badges beside it.
@@ -228,6 +373,8 @@
   }
 
   function applyPlan(p, plan) {
+    p.d.classList.toggle("dense--dropped", !!plan.drop);
+    if (plan.p) p = plan.p;
     var text = p.forms[plan.form];
     if (p.name.textContent !== text) p.name.textContent = text;
     if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");
@@ -275,7 +422,10 @@
       var w = it.head ? 2 : (plans[i] ? plans[i].span : 1);
       var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
       place(w, it.head);
-      if (used() > g.H + 0.5 && current.length > 0) {
+      var over = used() > g.H + 0.5;
+      // A team's band never ends a page: a row of its agents fits below it, or it starts the next page.
+      if (!over && it.head && mode === "band" && all[i + 1] && !all[i + 1].head) over = used() + g.gap + g.rowH > g.H + 0.5;
+      if (over && current.length > 0) {
         finish(before);
         current = [];
         at = { height: 0, col: 0, rows: 0, bands: 0 };
@@ -294,6 +444,7 @@
   function dense(all, r, W, H) {
     board.classList.add("board--dense");
     var F = denseFonts();
+    distinctNames(all);
     for (var i = 0; i < all.length; i++) all[i].p = all[i].head ? null : denseParts(all[i].el, F);
     // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
     // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages.
@@ -405,16 +556,40 @@
       clone.setAttribute("aria-hidden", "true");
       next.parentNode.insertBefore(clone, next);
     }
-    var total = pages.length;
     document.body.setAttribute("data-page", String(page + 1));
-    document.body.setAttribute("data-pages", String(total));
-    if (indicator) indicator.hidden = total <= 1;
-    if (pageText) pageText.textContent = "Page " + (page + 1) + " of " + total;
+    document.body.setAttribute("data-pages", String(pages.length));
+    var at = screens();
+    if (indicator) indicator.hidden = at.total <= 1;
+    if (pageText) pageText.textContent = "Page " + at.screen + " of " + at.total;
     if (pageDots) {
       var dots = "";
-      for (var d = 0; d < total && total <= 12; d++) dots += d === page ? "●" : "○";
+      for (var d = 0; d < at.total && at.total <= 12; d++) dots += d === at.screen - 1 ? "●" : "○";
       pageDots.textContent = dots;
     }
+  }
+
+  // The screen on show and the screens in all, counting the server's other windows of the board
+  // (`data-window` of `data-windows`): a window's screens are remembered for the tab once shown; one not
+  // yet shown is taken to need as many as this one.
+  var windowAt = Math.max(1, Number(document.body.getAttribute("data-window")) || 1);
+  var windowCount = Math.max(windowAt, Number(document.body.getAttribute("data-windows")) || 1);
+  var screensKey = "teamsview.kiosk.screens " + location.pathname + location.search.replace(/([?&])page=\d+&?/, "$1");
+
+  function screens() {
+    if (windowCount <= 1) return { screen: page + 1, total: pages.length };
+    var known = {};
+    try { known = JSON.parse(sessionStorage.getItem(screensKey) || "{}") || {}; } catch (e) { known = {}; }
+    if (known[windowAt] !== pages.length) {
+      known[windowAt] = pages.length;
+      try { sessionStorage.setItem(screensKey, JSON.stringify(known)); } catch (e) { /* not kept: estimated again */ }
+    }
+    var before = 0, total = 0;
+    for (var w = 1; w <= windowCount; w++) {
+      var n = Number(known[w]) || pages.length;
+      if (w < windowAt) before += n;
+      total += n;
+    }
+    return { screen: before + page + 1, total: total };
   }
 
   function queueLayout() {

@@ -12,8 +12,10 @@ import TeamsDomain
 /// cursor of that board, so page and stream agree by construction. The script fits the window's
 /// tiles to the screen and rotates through them, then moves on to the next window.
 extension TeamsApp {
-    /// Tiles a kiosk window holds unless `?per=` says otherwise: what the dense layout fits on one 4K screen.
-    static let kioskPer = 600
+    /// Tiles a kiosk window holds unless `?per=` says otherwise: the most a window takes, so a floor of up
+    /// to that many is one window, which the script lays out on as few screens as it can and counts right
+    /// (windows of one 4K screen's worth left a screen's remainder on a screen of its own).
+    static let kioskPer = BoardWindow.maxPer
 
     func kioskPage(_ request: Request) -> Response {
         let query = WorkerQuery(parameters: request.query)
@@ -37,6 +39,9 @@ extension TeamsApp {
         model["count"] = boards.countText(board)
         model["none"] = board.count == 0
         model["version"] = String(board.version)
+        // Which window of how many: the script counts the screens of all of them.
+        model["window"] = String(window.page)
+        model["windows"] = String(window.pages(for: board.count))
         if window.pages(for: board.count) > 1 {
             // After the last screen of this window, the next window (after the last, the first).
             let next = window.page < window.pages(for: board.count) ? window.page + 1 : 1

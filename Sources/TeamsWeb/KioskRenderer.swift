@@ -16,6 +16,12 @@ struct TileView: MustacheParent {
         case "taskCount": return row.tasks.count
         // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
+        // The call beside it (a held one first; never a wrap-up, which the ×N badge counts): its state,
+        // timer and mute, so a supervisor sees the hold time and whether the held caller is muted.
+        case "other": return other
+        // The line shows every call (the lead and the one beside it): its ×N badge shows only where the
+        // kiosk script has to leave the one beside it out.
+        case "callsCovered": return other != nil && row.calls.count == 2
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.
@@ -38,6 +44,12 @@ struct TileView: MustacheParent {
 extension TileView {
     var lead: CallView? {
         row.calls.first { $0.call.phase == .live } ?? row.calls.first { $0.call.phase == .held } ?? row.calls.first
+    }
+
+    var other: CallView? {
+        guard let lead else { return nil }
+        let rest = row.calls.filter { $0.call.id != lead.call.id && $0.call.phase != .wrapup }
+        return rest.first { $0.call.phase == .held } ?? rest.first
     }
 
     /// `Ada Okafor` → `Ada O.`: first name and the last name's initial (names of one word stay).

@@ -166,6 +166,31 @@ struct BoardTests {
         let live = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
         #expect(try #require(section(of: live, from: "<div class=\"dense", to: "</div></div>")).contains("dense__muted"))
     }
+
+    @Test("the dense kiosk line shows the held call beside the live one, in a frame of its own with its timer and Muted")
+    func denseShowsTheHeldCallBesideTheLiveOne() async throws {
+        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
+        server.feed(contentsOf: floorLines(1) + [
+            #"{"type":"call.start","at":"2026-11-25T09:00:00Z","worker":"WK01","call":"CA1","from":"+15550001"}"#,
+            #"{"type":"call.hold","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
+            #"{"type":"call.mute","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
+            #"{"type":"call.start","at":"2026-11-25T09:01:05Z","worker":"WK01","call":"CA2","from":"+15550002"}"#,
+        ])
+        server.app.live.settle()
+        let tile = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
+        let dense = try #require(section(of: tile, from: "<div class=\"dense", to: "</div></div>"))
+        let held = try #require(section(of: dense, from: "<span class=\"dense__also dense__also--held\">", to: "</span></span></span>"))
+        #expect(held.contains("Hold") && held.contains("4:00") && held.contains("Muted"), "the held call, its hold time and its mute")
+        #expect(dense.contains("dense__multi dense__multi--covered"), "both calls show: the ×2 badge only where the held call cannot")
+
+        // A call in wrap-up is not shown beside the live one: the ×2 badge counts it.
+        server.feed(#"{"type":"call.wrapup","at":"2026-11-25T09:04:00Z","worker":"WK01","call":"CA1"}"#)
+        server.app.live.settle()
+        let after = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
+        let line = try #require(section(of: after, from: "<div class=\"dense", to: "</div></div>"))
+        #expect(after.contains("tcall--wrapup"))
+        #expect(!line.contains("dense__also") && line.contains("dense__multi") && !line.contains("dense__multi--covered"))
+    }
 }
 
 @Suite("Board figures kept up to date")

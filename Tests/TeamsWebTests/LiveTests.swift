@@ -414,7 +414,7 @@ struct LiveTests {
         let html = reply.text
         #expect(html.contains("class=\"kiosk theme-light\""))
         #expect(html.contains("data-rotate=\"7\""))
-        #expect(html.contains("data-live=\"/live?view=kiosk&amp;team=Sales&amp;page=1&amp;per=600\""))
+        #expect(html.contains("data-live=\"/live?view=kiosk&amp;team=Sales&amp;page=1&amp;per=1000\""))
         #expect(!html.contains("<script>"))
         let tile = try #require(section(of: html, from: "<article class=\"tile", to: "</article>"))
         #expect(tile.contains("Chen Wei"))

@@ -127,7 +127,7 @@ def long_names(agents):
 NAMES = """var out = [];
 document.querySelectorAll('#board .tile:not([hidden]) .dense__name').forEach(function (e) {
   var cell = e.closest('.dense'), text = e.textContent;
-  var badge = !!cell.querySelector('.dense__multi, .dense__flag');
+  var badge = !!cell.querySelector('.dense__multi, .dense__flag, .dense__also');
   out.push({id: e.closest('.tile').id, text: text, full: e.dataset.full || text, badge: badge,
             cut: e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.closest('.tile').getBoundingClientRect().right + 1});
 });
@@ -161,7 +161,7 @@ def test_dense_names_win_over_badges(make_server, browser, artifacts):
         assert [n for n in names if n["cut"]] == [], width
         for n in names:
             assert n["full"].startswith(n["text"].rstrip(".")), n
-        # The agents on two calls or flagged keep at least their last name's initial.
+        # The agents on two calls (×2 or the second call shown) or flagged keep at least their last name's initial.
         badged = [n for n in names if n["badge"]]
         assert badged, width
         assert [n for n in badged if " " not in n["text"]] == [], width
