@@ -295,3 +295,18 @@ def test_incidents_page_reads_as_clock_times_and_pages(make_server, browser, art
     assert "state=unacknowledged" in prev and "page=2&per=10" in prev
     assert browser.js("return document.querySelector('.pager__next')") is None
     assert "24 incidents" in browser.text(".count")
+
+
+def test_a_long_team_or_queue_name_never_makes_the_teams_view_scroll_sideways(make_server, browser, artifacts):
+    team = "Escalations" + "X" * 240
+    queue = "Overflow" + "Q" * 190
+    lines = roster(6) + [event("worker", -600, worker="WKLONG", name="Long Names", team=team),
+                         event("call.start", -60, worker="WKLONG", call="CALONG", queue=queue, via="queue",
+                               **{"from": "+15550009999"})]
+    server = make_server(lines, args=UTC)
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        for path in ("/", "/?q=Long", "/?q=WK001"):
+            browser.get(server.url + path)
+            assert browser.js("return document.documentElement.scrollWidth") <= width, (path, width)
+        browser.screenshot(artifacts / ("teams-long-names-%d.png" % width))

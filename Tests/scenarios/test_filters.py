@@ -96,7 +96,7 @@ def test_a_kiosk_asked_for_no_tiles_shows_its_default_window(serve):
     server = serve()
     floor(server)
     page = server.get("/kiosk?per=0")[2].decode()
-    assert 'per=600"' in page and "per=1\"" not in page, re.findall(r'data-live="[^"]*"', page)
+    assert 'per=1000"' in page and "per=1\"" not in page, re.findall(r'data-live="[^"]*"', page)
 
 
 def test_a_scoped_supervisor_is_told_a_team_outside_their_scope_was_left_out(secured):
@@ -113,3 +113,15 @@ def test_a_scoped_supervisor_is_told_a_team_outside_their_scope_was_left_out(sec
     # Whoever sees every team is not told anything.
     boss = {"Cookie": session_cookie(sign_in(server, "boss")[1]).split(";")[0]}
     assert notice_text(call(server, "GET", "/?team=Team%20B", boss)[2].decode()) is None
+
+
+def test_the_kiosk_names_a_filter_value_it_does_not_follow(serve):
+    server = serve()
+    floor(server)
+    status, _, body = server.get("/kiosk?call=hold")
+    page = html.unescape(body.decode())
+    assert status == 200
+    assert 'id="filter-notice"' in page
+    assert "call=hold is not understood" in page
+    status, _, body = server.get("/kiosk?call=held")
+    assert status == 200 and 'id="filter-notice"' not in body.decode()
