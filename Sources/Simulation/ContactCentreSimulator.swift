@@ -77,7 +77,8 @@ public struct ContactCentreSimulator: Sendable {
         nextHeartbeat = start.adding(seconds: configuration.heartbeatInterval)
         // The roster has its own stream so it depends on the seed and agent count only.
         var roster = SplitMix64(seed: configuration.seed ^ 0x5EED_0F_A6E4_75)
-        agents = (0..<configuration.agents).map { Self.makeAgent($0, configuration, &roster) }
+        var named = Set<String>()
+        agents = (0..<configuration.agents).map { Self.makeAgent($0, configuration, &roster, named: &named) }
         rng = SplitMix64(seed: configuration.seed)
         idle = configuration.teams.map { _ in AgentPool(capacity: configuration.agents) }
         stackable = AgentPool(capacity: configuration.agents)
@@ -167,7 +168,10 @@ public struct ContactCentreSimulator: Sendable {
         return "+1555" + String(rng.int(1_000_000..<10_000_000))
     }
 
-    static func makeAgent(_ i: Int, _ config: Configuration, _ rng: inout SplitMix64) -> SimulatedAgent {
+    /// Agent `i`; `named` holds the names given so far: a name is not given twice while the roster has an
+    /// unused one (2,500 first and last name pairs), so no two agents of a demo floor read the same.
+    static func makeAgent(_ i: Int, _ config: Configuration, _ rng: inout SplitMix64,
+                          named: inout Set<String>) -> SimulatedAgent {
         let team = i % config.teams.count
         let teamName = config.teams[team]
         var skills = Roster.teamSkills[teamName].map { Array($0.prefix(1 + rng.int(0..<$0.count))) }
@@ -180,8 +184,18 @@ public struct ContactCentreSimulator: Sendable {
         var capacity = [("voice", rng.chance(0.85) ? 2 : 1)]
         if rng.chance(0.6) { capacity.append(("chat", rng.chance(0.5) ? 3 : 2)) }
         if rng.chance(0.3) { capacity.append(("sms", 1)) }
-        let name = Roster.firstNames[(i + rng.int(0..<Roster.firstNames.count)) % Roster.firstNames.count]
-            + " " + Roster.lastNames[rng.int(0..<Roster.lastNames.count)]
+        let firsts = Roster.firstNames.count, lasts = Roster.lastNames.count
+        var first = (i + rng.int(0..<firsts)) % firsts, last = rng.int(0..<lasts)
+        var name = Roster.firstNames[first] + " " + Roster.lastNames[last]
+        // Taken: the next pair along (last names first), the same draw as before for every other agent.
+        var tries = 0
+        while named.contains(name) && tries < firsts * lasts {
+            tries += 1
+            last = (last + 1) % lasts
+            if last == 0 { first = (first + 1) % firsts }
+            name = Roster.firstNames[first] + " " + Roster.lastNames[last]
+        }
+        named.insert(name)
         let roll = rng.unit()
         let activity = roll < 0.72 ? "Available" : roll < 0.8 ? "Break" : roll < 0.86 ? "Lunch"
             : roll < 0.91 ? "Meeting" : roll < 0.95 ? "Busy" : "Offline"

@@ -205,4 +205,16 @@ struct SimulatorTests {
         #expect(ContactCentreSimulator.benchmarkLines(agents: 500, events: 20_000) == lines)
     }
 }
+@Suite("Simulator roster")
+struct SimulatorRosterTests {
+    @Test("no two agents of a floor share a name while the roster has names to spare")
+    func namesAreDistinct() {
+        for agents in [40, 700, 2_500] {
+            let sim = ContactCentreSimulator(.init(agents: agents), start: SimulatorTests.start)
+            let names = sim.agents.map(\.name)
+            #expect(Set(names).count == agents, "\(agents) agents")
+        }
+    }
+}
+
 #endif
