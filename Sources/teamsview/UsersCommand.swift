@@ -39,6 +39,10 @@ struct UsersCommand: ParsableCommand {
                 throw ValidationError("a name is 1 to 100 characters on one line")
             }
             guard TeamScope(parsing: teams) != nil else { throw ValidationError("--teams needs * or at least one team name") }
+            let parts = teams.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !(parts.contains("*") && parts.count > 1) else {
+                throw ValidationError("--teams takes * (every team) or team names, not both")
+            }
             guard (4...31).contains(cost) else { throw ValidationError("--cost must be 4...31") }
         }
 
@@ -46,12 +50,17 @@ struct UsersCommand: ParsableCommand {
             var directory = try load()
             // Before asking for a password: a typo must not overwrite someone else's sign-in.
             let existing = directory.user(named: name)
+            // Names are matched exactly at sign-in: `Alice` beside `alice` is two people to the server, one to a person.
+            if existing == nil, let other = directory.users.values.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+                throw CommandFailure("\(name) differs from \(other.name), already in \(file.users), only in case; nothing changed. "
+                                     + "Use \(other.name) (with --replace to change it), or another name")
+            }
             if let existing, !replace {
                 throw CommandFailure("\(name) is already in \(file.users) (teams: \(existing.teams.text)); nothing changed. "
                                      + "Add --replace to give them a new password and teams")
             }
             let password = try readPassword()
-            guard password.count >= 8 else { throw ValidationError("the password must have at least 8 characters") }
+            guard password.count >= 8 else { throw CommandFailure("the password must have at least 8 characters; nothing changed") }
             directory.put(User(name: name, passwordHash: PasswordHash.hash(password, cost: UInt8(cost)),
                                teams: TeamScope(parsing: teams)!))
             try directory.save(path: file.users)
@@ -62,7 +71,7 @@ struct UsersCommand: ParsableCommand {
         func readPassword() throws -> String {
             if let passwordFile {
                 guard let data = FileManager.default.contents(atPath: passwordFile) else {
-                    throw ValidationError("cannot read --password-file \(passwordFile)")
+                    throw CommandFailure("cannot read --password-file \(passwordFile)")
                 }
                 return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             }
@@ -73,7 +82,7 @@ struct UsersCommand: ParsableCommand {
         }
 
         func load() throws -> UserDirectory {
-            do { return try UserDirectory.load(path: file.users, missingIsEmpty: true) } catch { throw ValidationError("\(error)") }
+            do { return try UserDirectory.load(path: file.users, missingIsEmpty: true) } catch { throw CommandFailure("\(error)") }
         }
     }
 
@@ -84,8 +93,8 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             var directory: UserDirectory
-            do { directory = try UserDirectory.load(path: file.users) } catch { throw ValidationError("\(error)") }
-            guard directory.remove(name) else { throw ValidationError("no user \(name) in \(file.users)") }
+            do { directory = try UserDirectory.load(path: file.users) } catch { throw CommandFailure("\(error)") }
+            guard directory.remove(name) else { throw CommandFailure("no user \(name) in \(file.users); nothing changed") }
             try directory.save(path: file.users)
             print("\(name) removed. A running server reads the change on SIGHUP; their open sessions end at expiry.")
         }
@@ -97,7 +106,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let directory: UserDirectory
-            do { directory = try UserDirectory.load(path: file.users) } catch { throw ValidationError("\(error)") }
+            do { directory = try UserDirectory.load(path: file.users) } catch { throw CommandFailure("\(error)") }
             for user in directory.users.values.sorted(by: { $0.name < $1.name }) {
                 print("\(user.name)\tteams: \(user.teams.text)\(user.passwordHash == nil ? "\t(proxy sign-in only)" : "")")
             }

@@ -171,3 +171,26 @@ def test_ndjson_labelled_a_form_is_read_as_ndjson(serve):
     reply = json.loads(reply)
     assert status == 200 and reply["accepted"] == 2 and reply["rejected"] == 0, reply
     assert [w["name"] for w in json.loads(server.get("/api/workers")[2])["workers"]] == ["Ada"]
+
+
+def test_users_commands_say_what_is_wrong_without_the_usage_text(binary, tmp_path):
+    users = tmp_path / "users.json"
+
+    def users_cmd(*args, password="longenough1"):
+        secret = tmp_path / "pw"
+        secret.write_text(password + "\n")
+        done = subprocess.run([binary, "users", *args, "--users", str(users), "--password-file", str(secret),
+                               "--cost", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        return done.returncode, done.stdout.decode() + done.stderr.decode()
+
+    code, out = users_cmd("add", "alice", "--teams", "Sales", password="short")
+    assert code == 1 and "at least 8 characters" in out and "Usage" not in out, out
+    assert users_cmd("add", "alice", "--teams", "Sales")[0] == 0
+    code, out = users_cmd("add", "ALICE", "--teams", "Sales")
+    assert code == 1 and "only in case" in out and "Usage" not in out, out
+    code, out = users_cmd("add", "bob", "--teams", "*,Sales")
+    assert code != 0 and "not both" in out, out
+    done = subprocess.run([binary, "users", "remove", "nobody", "--users", str(users)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    out = done.stderr.decode()
+    assert done.returncode == 1 and "no user nobody" in out and "Usage" not in out, out
