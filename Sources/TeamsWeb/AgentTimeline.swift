@@ -31,6 +31,14 @@ enum AgentTimeline {
         }
         for span in spans { take(span.start, span.end) }
         for incident in incidents { take(incident.start, incident.end) }
+        return hours(covering: low..<max(low, high), day: day, zone: zone, atLeast: 3600)
+    }
+
+    /// The whole hours of the zone around `data` (microseconds; empty: none), `atLeast` seconds long, never
+    /// beyond `day`; the working hours when there is no data. The agent's timeline and the report's charts
+    /// span their data so.
+    static func hours(covering data: Range<Int64>, day: Range<Int64>, zone: ReportZone, atLeast: Int64) -> Range<Int64> {
+        let low = data.lowerBound, high = data.upperBound
         let dayStart = day.lowerBound / 1_000_000, dayEnd = day.upperBound / 1_000_000
         func isHour(_ t: Int64) -> Bool { zone.clock(t).hasSuffix(":00") }
         guard low < high else {
@@ -49,7 +57,8 @@ enum AgentTimeline {
         while from > dayStart, !isHour(from) { from -= ReportZone.intervalSeconds }
         var to = ReportZone.intervalStart((high - 1) / 1_000_000) + ReportZone.intervalSeconds
         while to < dayEnd, !isHour(to) { to += ReportZone.intervalSeconds }
-        if to - from < 3600 { to = min(dayEnd, from + 3600) }
+        if to - from < atLeast { to = min(dayEnd, from + atLeast) }
+        if to - from < atLeast { from = max(dayStart, to - atLeast) }
         return max(from, dayStart) * 1_000_000..<min(to, dayEnd) * 1_000_000
     }
 

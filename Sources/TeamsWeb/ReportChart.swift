@@ -80,11 +80,13 @@ enum ReportChart {
 
     /// Every how many labels one is written on the x axis: room for each at a narrow box's 21-unit type,
     /// and a whole number of hours for 15-minute intervals (09:00 always shows when 00:00 does).
-    static func labelStep(_ labels: [String], plotWidth: Double) -> Int {
+    /// With `multipleOf` (4: hours of 15-minute intervals) the step is a multiple of it.
+    static func labelStep(_ labels: [String], plotWidth: Double, multipleOf: Int = 1) -> Int {
         let longest = Double(labels.map(\.count).max() ?? 1)
         let fit = max(1, plotWidth / (longest * 12.6 + 12))
         let raw = Double(labels.count) / fit
-        return [1, 2, 4, 8, 12, 16, 24, 48, 96].first { Double($0) >= raw } ?? Int(raw.rounded(.up))
+        return [1, 2, 4, 8, 12, 16, 24, 48, 96].first { Double($0) >= raw && $0 % multipleOf == 0 }
+            ?? Int(raw.rounded(.up))
     }
 
     /// The caption and legend above a chart (HTML): the title as words, a swatch per series, and the
@@ -104,7 +106,7 @@ enum ReportChart {
     /// With `categories` every label is written (a category left unnamed is unreadable), a long one on two
     /// lines, broken after its dash (`30 s–` / `1 min`).
     private static func axes(_ f: Frame, title: String, yLabel: String, yMax: Double, step: Double,
-                             labels: [String], categories: Bool = false) -> String {
+                             labels: [String], categories: Bool = false, labelsEvery: Int = 1) -> String {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(f.width)) \(fmt(f.height))\" "
             + "role=\"img\" aria-label=\"\(escape(title))\"><title>\(escape(title))</title>"
         var tick = 0.0
@@ -117,7 +119,7 @@ enum ReportChart {
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top + f.plotHeight))\" x2=\"\(fmt(f.width - f.right))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         s += "<line x1=\"\(fmt(f.left))\" y1=\"\(fmt(f.top))\" x2=\"\(fmt(f.left))\" y2=\"\(fmt(f.top + f.plotHeight))\" stroke=\"currentColor\"/>"
         let n = max(1, labels.count)
-        let every = categories ? 1 : labelStep(labels, plotWidth: f.plotWidth)
+        let every = categories ? 1 : labelStep(labels, plotWidth: f.plotWidth, multipleOf: labelsEvery)
         let slot = f.plotWidth / Double(n)
         for (i, label) in labels.enumerated() where i % every == 0 {
             let x = f.left + f.plotWidth * (Double(i) + 0.5) / Double(n)
@@ -140,11 +142,13 @@ enum ReportChart {
     /// Lines over the intervals (e.g. calls live, agents on 2+ calls). A series may stop before the
     /// labels do (intervals not begun yet); the point of the interval in progress is drawn hollow, after a
     /// dashed rule, and said in the legend.
-    static func lines(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil) -> String {
+    /// `labelsEvery`: the x labels' step is a multiple of it (4: whole hours of a day's 15-minute intervals).
+    static func lines(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil,
+                      labelsEvery: Int = 1) -> String {
         let f = Frame()
         let (yMax, step) = niceScale(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 0)
         var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
-        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels)
+        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, labelsEvery: labelsEvery)
         let n = max(1, labels.count)
         func x(_ i: Int) -> Double { f.left + f.plotWidth * (Double(i) + 0.5) / Double(n) }
         func y(_ v: Double) -> Double { f.top + f.plotHeight * (1 - v / yMax) }
@@ -178,13 +182,14 @@ enum ReportChart {
     /// drawn lighter and said in the legend.
     /// With `categories` the labels name categories (not intervals): every one is written.
     static func stacked(title: String, yLabel: String, labels: [String], series: [Series], inProgress: InProgress? = nil,
-                        categories: Bool = false) -> String {
+                        categories: Bool = false, labelsEvery: Int = 1) -> String {
         var f = Frame()
         if categories { f.bottom = 62 }
         let totals = labels.indices.map { i in series.reduce(0) { $0 + ((i < $1.values.count ? $1.values[i] : nil) ?? 0) } }
         let (yMax, step) = niceScale(totals.max() ?? 0, whole: categories)
         var s = head(title: title, legend: series.map(\.name), inProgress: inProgress?.note(labels))
-        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, categories: categories)
+        s += axes(f, title: title, yLabel: yLabel, yMax: yMax, step: step, labels: labels, categories: categories,
+                  labelsEvery: labelsEvery)
         let n = max(1, labels.count)
         let barWidth = f.plotWidth / Double(n) * 0.8
         for i in labels.indices {

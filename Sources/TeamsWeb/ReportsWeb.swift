@@ -370,9 +370,7 @@ public final class ReportsWeb: Sendable {
         ("exposureSeconds", "Exposure", false), ("offersMissed", "Offers missed", false),
     ]
 
-    /// The indexes of `columns` (and `cells`) shown: every one with `all`, else the default ones
-    /// and the one sorted by.
-    /// The table's `sort`, `dir` and `columns` values it does not take, each with what the page does instead
+    /// The table's `sort`, `dir`, `columns`, `page` and `per` values it does not take, each with what the page does instead
     /// (a notice on the page, as the Teams View's filters get).
     static func invalidTableParameters(_ request: Request) -> [WorkerQuery.InvalidFilter] {
         var notices: [WorkerQuery.InvalidFilter] = []
@@ -388,9 +386,20 @@ public final class ReportsWeb: Sendable {
             notices.append(.init(name: "columns", value: String(columns.prefix(100)), accepted: ["all"],
                                  instead: "the usual columns are shown"))
         }
+        if let page = request.queryValue("page"), BoardWindow.page(page) == nil {
+            notices.append(.init(name: "page", value: String(page.prefix(100)), takes: "a whole number from 1",
+                                 instead: "page 1 is shown"))
+        }
+        if let per = request.queryValue("per"), BoardWindow.per(per) == nil {
+            let shown = Int(per).map { $0 > BoardWindow.maxPer } == true ? BoardWindow.maxPer : BoardWindow.defaultPer
+            notices.append(.init(name: "per", value: String(per.prefix(100)),
+                                 takes: "a whole number from 1 to \(BoardWindow.maxPer)", instead: "\(shown) rows a page are shown"))
+        }
         return notices
     }
 
+    /// The indexes of `columns` (and `cells`) shown: every one with `all`, else the default ones
+    /// and the one sorted by.
     static func shownColumns(all: Bool, sort: String) -> [Int] {
         columns.indices.filter { all || !columns[$0].extra || columns[$0].key == sort }
     }
@@ -404,7 +413,7 @@ public final class ReportsWeb: Sendable {
 
     /// The table's body rows, written directly (a day of 2,000 agents is 30,000 cells: through the
     /// template engine that alone took longer than the whole page may). Every text escaped.
-    static func tableRows(_ rows: [ReportRow], by: ReportGrouping, date: String, shown: [Int]) -> String {
+    static func tableRows(_ rows: ArraySlice<ReportRow>, by: ReportGrouping, date: String, shown: [Int]) -> String {
         let e = ReportChart.escape
         // Bytes, not a String: thousands of small appends to a String cost more than the rest of the page.
         var html: [UInt8] = []
@@ -474,19 +483,43 @@ public final class ReportsWeb: Sendable {
             let allColumns = request.queryValue("columns") == "all"
             let shown = Self.shownColumns(all: allColumns, sort: sort)
             let columnsQuery = allColumns ? "&columns=all" : ""
+            // One page of the sorted rows (`?page=`, `?per=`, as the Teams View); the totals cover them all.
+            let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)
+                ?? BoardWindow(page: 1, per: BoardWindow.defaultPer)
+            let pageRows = window.range(in: rows.count)
+            let perQuery = window.per == BoardWindow.defaultPer ? "" : "&per=\(window.per)"
+            let pageQuery = (window.page == 1 ? "" : "&page=\(window.page)") + perQuery
+            // A new order starts at its first page, with as many rows a page.
             func header(_ key: String, _ label: String) -> [String: Any] {
                 let active = key == sort
                 let dir = active && !descending ? "desc" : "asc"
-                return ["label": label, "href": "/report?\(query)\(columnsQuery)&sort=\(key)&dir=\(dir)",
+                return ["label": label, "href": "/report?\(query)\(columnsQuery)&sort=\(key)&dir=\(dir)\(perQuery)",
                         "sort": active ? (descending ? "descending" : "ascending") : "none"]
             }
             model["headers"] = [header("name", "Name")] + shown.map { header(Self.columns[$0].key, Self.columns[$0].label) }
-            let sortQuery = request.queryValue("sort").map { "&sort=" + percentEncode($0) + (descending ? "&dir=desc" : "") } ?? ""
+            let sortQuery = notices.contains { $0.name == "sort" } ? ""
+                : request.queryValue("sort").map { "&sort=" + percentEncode($0) + (descending ? "&dir=desc" : "") } ?? ""
             let hidden = Self.columns.count - shown.count
-            model["columnsLink"] = "/report?\(query)\(allColumns ? "" : "&columns=all")\(sortQuery)#report-table"
+            model["columnsLink"] = "/report?\(query)\(allColumns ? "" : "&columns=all")\(sortQuery)\(pageQuery)#report-table"
             model["columnsLabel"] = allColumns ? "Fewer columns" : "\(hidden) more " + (hidden == 1 ? "column" : "columns")
-            model["rowsHTML"] = Self.tableRows(rows, by: by, date: p.to.description, shown: shown)
+            model["rowsHTML"] = Self.tableRows(rows[pageRows], by: by, date: p.to.description, shown: shown)
             model["hasRows"] = !rows.isEmpty
+            let last = window.pages(for: rows.count)
+            if last > 1 || window.page > 1 {
+                let base = "/report?\(query)\(columnsQuery)\(sortQuery)&"
+                var pager: [String: Any] = [
+                    "label": "Pages of the table",
+                    "text": pageRows.isEmpty ? "no rows of \(rows.count)"
+                        : "rows \(pageRows.lowerBound + 1)–\(pageRows.upperBound) of \(rows.count)",
+                ]
+                if window.page > 1 {
+                    pager["prev"] = base + BoardWindow(page: min(window.page - 1, last), per: window.per).queryString + "#report-table"
+                }
+                if window.page < last {
+                    pager["next"] = base + BoardWindow(page: window.page + 1, per: window.per).queryString + "#report-table"
+                }
+                model["pager"] = pager
+            }
             let totalCells = Self.cells(totals)
             model["totals"] = shown.map { totalCells[$0] }
             let activities = totals.activity.sorted { $0.value > $1.value }
@@ -501,18 +534,33 @@ public final class ReportsWeb: Sendable {
         }
     }
 
+    /// The fewest hours a day's charts span.
+    static let chartHours: Int64 = 3
+
     /// Calls live and agents on 2+ calls per interval, activity mix, hold-time distribution.
     func charts(_ p: Period) throws -> [String] {
         let totals = try reports.database.intervalTotals(p.range)
         let used = totals.keys.sorted()
         let starts: [Int64]
+        let now = clock.now().microseconds / 1_000_000
         if p.from == p.to {
-            starts = Array(stride(from: p.range.lowerBound, to: p.range.upperBound, by: Int(ReportZone.intervalSeconds)))
+            // The whole hours with figures (at least `chartHours` of them), as the agent's timeline: not 24
+            // hours where a morning's figures would sit in a few pixels.
+            let interval = ReportZone.intervalSeconds
+            let data = used.isEmpty ? 0..<0 : used[0] * 1_000_000..<(used[used.count - 1] + interval) * 1_000_000
+            // Today: no hour after the current one (more hours are taken before the figures, not ahead of them).
+            var day = p.micros
+            if day.contains(now * 1_000_000) {
+                let hourAfter = AgentTimeline.hours(covering: now * 1_000_000..<now * 1_000_000 + 1, day: day, zone: zone,
+                                                    atLeast: 0).upperBound
+                day = day.lowerBound..<max(hourAfter, min(day.upperBound, data.upperBound))
+            }
+            let hours = AgentTimeline.hours(covering: data, day: day, zone: zone, atLeast: Self.chartHours * 3600)
+            starts = Array(stride(from: hours.lowerBound / 1_000_000, to: hours.upperBound / 1_000_000, by: Int(interval)))
         } else {
             starts = used
         }
         let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
-        let now = clock.now().microseconds / 1_000_000
         let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
         let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
             .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
@@ -524,16 +572,19 @@ public final class ReportsWeb: Sendable {
                 start < first || start > last ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
             }
         }
+        // A day's charts start on a whole hour: labels on whole hours (a multiple of 4 intervals), never at 09:30.
+        let every = p.from == p.to ? 4 : 1
         let calls = ReportChart.lines(
             title: "Calls live and agents on 2+ calls: average per 15-minute interval", yLabel: "average", labels: labels,
             series: [.init(name: "Calls live", values: per(\.talk)), .init(name: "Agents on 2+ calls", values: per(\.multiCall))],
-            inProgress: inProgress)
+            inProgress: inProgress, labelsEvery: every)
         var activityTotals: [String: Int64] = [:]
         for f in totals.values { for (k, v) in f.activity { activityTotals[k, default: 0] += v } }
         let names = activityTotals.sorted { $0.value > $1.value }.map(\.key)
         let mix = ReportChart.stacked(
             title: "Activity mix: average agents per 15-minute interval", yLabel: "agents", labels: labels,
-            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) }, inProgress: inProgress)
+            series: names.map { name in .init(name: name, values: per { $0.activity[name] ?? 0 }) }, inProgress: inProgress,
+            labelsEvery: every)
         let counts = try reports.database.holdHistogram(p.range).map { Double?(Double($0)) }
         let holds = ReportChart.stacked(title: "Hold-time distribution: holds ended, by length", yLabel: "holds",
                                         labels: ReportDatabase.holdBuckets.map(\.label),
@@ -619,7 +670,11 @@ public final class ReportsWeb: Sendable {
         if let by = r.acknowledgedBy {
             m["acknowledged"] = true
             m["acknowledgedBy"] = by
-            if let at = r.acknowledgedAt { m["acknowledgedAt"] = localTime(at, withDay: withDay) }
+            // With its date when not today (a list of another day is acknowledged later).
+            if let at = r.acknowledgedAt {
+                let onAnotherDay = zone.day(at: at / 1_000_000) != today
+                m["acknowledgedAt"] = localTime(at, withDay: withDay || onAnotherDay)
+            }
             m["note"] = r.note ?? ""
         }
         return m

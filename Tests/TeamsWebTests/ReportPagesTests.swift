@@ -80,6 +80,37 @@ struct ReportPagesTests {
         #expect(html.contains("<td>3</td><td>0:11:40</td><td>0:06:30</td>"))
     }
 
+    @Test("a day's charts span the whole hours with figures (at least 3), labelled on the hour, not 00:00 to 24:00")
+    func chartHours() async throws {
+        let s = try await ReportServer()
+        let html = try s.client.get("/report?\(Self.day)").text
+        // Figures from 09:00 to 09:40, the clock at 10:00 today: 08:00 to 11:00 (no hour after the current one),
+        // twelve 15-minute intervals, a label each hour.
+        let calls = try #require(html.components(separatedBy: "Activity mix").first)
+        let labels = captures(#"text-anchor="middle" font-size="12" fill="currentColor">([0-9]{2}:[0-9]{2})</text>"#, in: calls).map { $0[0] }
+        #expect(labels == ["08:00", "09:00", "10:00"])
+        let mix = try #require(html.components(separatedBy: "Activity mix").last?.components(separatedBy: "Hold-time").first)
+        #expect(captures(#"<rect x="[0-9.]+" y="[0-9.]+" width="([0-9.]+)""#, in: mix).first?[0] == ReportChart.fmt(652.0 / 12 * 0.8))
+        // A day without figures: the working hours.
+        let empty = try s.client.get("/report?from=2026-03-01&to=2026-03-01").text
+        let hours = captures(#"text-anchor="middle" font-size="12" fill="currentColor">([0-9]{2}:[0-9]{2})</text>"#, in: empty).map { $0[0] }
+        #expect(hours.first == "08:00" && !hours.contains("00:00") && !hours.contains("18:00"))
+    }
+
+    @Test("/incidents: an acknowledgement of another day than today shows its date; today's only its time")
+    func acknowledgedAtDate() async throws {
+        let s = try await ReportServer()
+        let list = try #require(try s.client.get("/api/incidents?\(Self.day)").json()["incidents"] as? [[String: Any]])
+        let ids = list.compactMap { $0["id"] as? String }
+        #expect(ids.count >= 2)
+        // The clock says 2026-03-10 10:00.
+        _ = try s.reports.database.acknowledge(incident: ids[0], by: "Sam", note: "", at: RFC3339.parse("2026-03-11T20:00:38Z")!.microseconds)
+        _ = try s.reports.database.acknowledge(incident: ids[1], by: "Kim", note: "", at: RFC3339.parse("2026-03-10T09:58:00Z")!.microseconds)
+        let html = try s.client.get("/incidents?\(Self.day)").text
+        #expect(html.contains("Sam at <time datetime=\"2026-03-11T20:00:38Z\" title=\"2026-03-11T20:00:38Z\">11 Mar 20:00:38</time>"))
+        #expect(html.contains("Kim at <time datetime=\"2026-03-10T09:58:00Z\" title=\"2026-03-10T09:58:00Z\">09:58:00</time>"))
+    }
+
     @Test("refusals are pages for browsers, plain text for other clients, JSON for the API")
     func refusalPages() async throws {
         let s = try await ReportServer()
@@ -190,5 +221,39 @@ struct ReportTableNoticeTests {
         let hostile = try s.client.get("/report?\(ReportPagesTests.day)&sort=%3Cscript%3E").text
         #expect(!hostile.contains("<script>"))
         #expect(hostile.contains("sort=&lt;script&gt; is not understood"))
+    }
+
+    @Test("the table pages (page=, per=) after sorting; totals, CSV and JSON cover every row; bad values get a notice")
+    func paging() async throws {
+        let s = try await ReportServer()
+        let all = try s.client.get("/report?\(ReportPagesTests.day)&sort=talkSeconds&dir=desc").text
+        let names = captures(#"<tr><th scope="row"><a href="[^"]*">([^<]*)</a></th>"#, in: all).map { $0[0] }
+        #expect(names.count == 2)
+        let total = try #require(captures(#"<tfoot><tr><th scope="row">Total</th>(.*?)</tr></tfoot>"#, in: all).first?[0])
+        #expect(!all.contains("class=\"pager\""), "one page of 200 holds every row")
+        // One row a page: the second page holds the second of the sorted rows.
+        let second = try s.client.get("/report?\(ReportPagesTests.day)&sort=talkSeconds&dir=desc&per=1&page=2").text
+        let paged = captures(#"<tr><th scope="row"><a href="[^"]*">([^<]*)</a></th>"#, in: second).map { $0[0] }
+        #expect(paged == [names[1]])
+        #expect(second.contains("rows 2–2 of 2"))
+        #expect(second.contains("<tfoot><tr><th scope=\"row\">Total</th>\(total)</tr></tfoot>"))
+        #expect(second.contains("href=\"/report?from=2026-03-10&amp;to=2026-03-10&amp;by=agent&amp;sort=talkSeconds&amp;dir=desc&amp;page=1&amp;per=1#report-table\" rel=\"prev\""))
+        // Sorting again starts at page 1 with as many rows a page; more columns keep the page.
+        #expect(second.contains("&amp;sort=callsHandled&amp;dir=asc&amp;per=1\""))
+        #expect(second.contains("&amp;columns=all&amp;sort=talkSeconds&amp;dir=desc&amp;page=2&amp;per=1#report-table"))
+        #expect(!second.contains("rel=\"next\""))
+        #expect(!second.contains("filter-notice"))
+        // The exports stay whole.
+        let csv = parseCSV(try s.client.get("/report.csv?\(ReportPagesTests.day)&per=1&page=2").text)
+        #expect(csv.count == names.count + 2)
+        let json = try s.client.get("/api/report?\(ReportPagesTests.day)&per=1&page=2").json()
+        #expect((json["rows"] as? [Any])?.count == names.count)
+        // Values it does not take: a notice, and page 1 of 200 (or 1,000) rows.
+        let bad = try s.client.get("/report?\(ReportPagesTests.day)&page=0&per=abc").text
+        #expect(bad.contains("page=0 is not understood: page takes a whole number from 1; page 1 is shown."))
+        #expect(bad.contains("per=abc is not understood: per takes a whole number from 1 to 1000; 200 rows a page are shown."))
+        #expect(captures(#"<tr><th scope="row"><a href="[^"]*">([^<]*)</a></th>"#, in: bad).count == names.count)
+        let big = try s.client.get("/report?\(ReportPagesTests.day)&per=5000").text
+        #expect(big.contains("per=5000 is not understood: per takes a whole number from 1 to 1000; 1000 rows a page are shown."))
     }
 }

@@ -283,3 +283,34 @@ def test_refusals_are_pages_and_acknowledge_all_shown(make_server, browser, arti
              timeout=10, message="every incident acknowledged")
     wait_for(lambda: browser.js("return document.querySelector('form.ack-all') === null"), timeout=10,
              message="the list with nothing left to acknowledge")
+
+
+def test_agent_day_on_a_phone_says_what_scrolls_and_acknowledge_buttons_look_like_the_sites(make_server, browser, artifacts):
+    server = make_server(SCENARIO + LATE, args=UTC)
+    wait_for(lambda: report_rows(server).get("w1", {}).get("holdSeconds") == 390, message="the late hold counted")
+    browser.size(390, 844)
+    browser.get(server.url + "/report/agent/w1?date=2026-03-10")
+    browser.screenshot(artifacts / "agent-day-390.png")
+    # The timeline and the calls table each fit their box, or scroll inside it with a hint in sight.
+    boxes = browser.js(
+        "return ['.chart-box--wide', '.table-wrap:has(.report-table)'].map(function (s) {"
+        " var b = document.querySelector(s); var hint = document.getElementById(b.getAttribute('aria-describedby') || '');"
+        " var r = b.getBoundingClientRect();"
+        " return [s, b.scrollWidth > b.clientWidth, getComputedStyle(b).overflowX,"
+        " hint ? hint.getBoundingClientRect().height : 0, r.left, r.right]; })")
+    for selector, scrolls, overflow, hint, left, right in boxes:
+        assert left >= 0 and right <= 390, (selector, left, right)
+        if scrolls:
+            assert overflow == "auto" and hint > 0, (selector, overflow, hint)
+    assert browser.js("return document.documentElement.scrollWidth") <= 390
+    # On a wide screen no hint is shown.
+    browser.size(1366, 768)
+    browser.get(server.url + "/report/agent/w1?date=2026-03-10")
+    assert browser.js("return Array.from(document.querySelectorAll('.table-hint'))"
+                      ".map(h => h.getBoundingClientRect().height)") == [0, 0]
+    # Acknowledge buttons are the site's buttons (as the filters' Show), not the browser's own.
+    browser.get(server.url + "/incidents?" + DAY)
+    styles = browser.js(
+        "return ['.filters button', 'form.ack button', 'form.ack-all button'].map(function (s) {"
+        " var c = getComputedStyle(document.querySelector(s)); return [c.backgroundColor, c.color, c.borderRadius]; })")
+    assert styles[1] == styles[0] and styles[2] == styles[0], styles
