@@ -145,8 +145,8 @@ struct BoardTests {
         #expect(tile.contains("Muted"))
     }
 
-    @Test("the dense kiosk line marks Muted only when the call it shows is muted, not a held one")
-    func denseMuteFollowsTheLeadCall() async throws {
+    /// WK01 with CA1 held and muted since 09:01, and CA2 live since 09:01:05; the clock at 09:05.
+    static func heldAndLive() async throws -> LiveTestServer {
         let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
         server.feed(contentsOf: floorLines(1) + [
             #"{"type":"call.start","at":"2026-11-25T09:00:00Z","worker":"WK01","call":"CA1","from":"+15550001"}"#,
@@ -155,6 +155,12 @@ struct BoardTests {
             #"{"type":"call.start","at":"2026-11-25T09:01:05Z","worker":"WK01","call":"CA2","from":"+15550002"}"#,
         ])
         server.app.live.settle()
+        return server
+    }
+
+    @Test("the dense kiosk line marks Muted only when the call it shows is muted, not a held one")
+    func denseMuteFollowsTheLeadCall() async throws {
+        let server = try await Self.heldAndLive()
         let held = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
         let dense = try #require(section(of: held, from: "<div class=\"dense", to: "</div></div>"))
         #expect(dense.contains("dense__state--live"), "the line shows the live call")
@@ -169,14 +175,7 @@ struct BoardTests {
 
     @Test("the dense kiosk line shows the held call beside the live one, in a frame of its own with its timer and Muted")
     func denseShowsTheHeldCallBesideTheLiveOne() async throws {
-        let server = try await LiveTestServer(now: "2026-11-25T09:05:00Z")
-        server.feed(contentsOf: floorLines(1) + [
-            #"{"type":"call.start","at":"2026-11-25T09:00:00Z","worker":"WK01","call":"CA1","from":"+15550001"}"#,
-            #"{"type":"call.hold","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
-            #"{"type":"call.mute","at":"2026-11-25T09:01:00Z","worker":"WK01","call":"CA1"}"#,
-            #"{"type":"call.start","at":"2026-11-25T09:01:05Z","worker":"WK01","call":"CA2","from":"+15550002"}"#,
-        ])
-        server.app.live.settle()
+        let server = try await Self.heldAndLive()
         let tile = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
         let dense = try #require(section(of: tile, from: "<div class=\"dense", to: "</div></div>"))
         let held = try #require(section(of: dense, from: "<span class=\"dense__also dense__also--held\">", to: "</span></span></span>"))

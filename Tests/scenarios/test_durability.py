@@ -39,9 +39,12 @@ def batch(client, number, size):
             e = {"type": "call.start", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n),
                  "from": "+1555%07d" % n, "direction": "inbound", "via": "queue"}
         elif kind == 2:
-            e = {"type": "call.hold", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n - 1)}
+            # The hold and the end go to the worker of the call (so no worker piles up calls past its cap).
+            e = {"type": "call.hold", "at": at, "worker": "C%d-W%d" % (client, (n - 1) % 40),
+                 "call": "CA%d-%d" % (client, n - 1)}
         else:
-            e = {"type": "call.end", "at": at, "worker": worker, "call": "CA%d-%d" % (client, n - 2)}
+            e = {"type": "call.end", "at": at, "worker": "C%d-W%d" % (client, (n - 2) % 40),
+                 "call": "CA%d-%d" % (client, n - 2)}
         lines.append(json.dumps(e))
     return ("\n".join(lines) + "\n").encode()
 
