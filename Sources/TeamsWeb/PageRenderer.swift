@@ -107,13 +107,11 @@ public final class PageRenderer: Sendable {
         let page = library.render(model, withTemplate: "teams") ?? ""
         var out: [UInt8] = []
         out.reserveCapacity(page.utf8.count + body.count)
-        // The template has the rows marker once (a byte search: Foundation's components(separatedBy:) costs ~10x).
-        if let marker = page.utf8.firstRange(of: Self.rowsMarker) {
-            TimerMarkup.expand(String(page[..<marker.lowerBound]), now: now, thresholds: thresholds, into: &out)
-            out.append(contentsOf: body)
-            TimerMarkup.expand(String(page[marker.upperBound...]), now: now, thresholds: thresholds, into: &out)
+        TimerMarkup.expand(page, now: now, thresholds: thresholds, into: &out)
+        // The template has the rows marker once; timers never contain it.
+        if let marker = ByteSearch.firstRange(of: Self.rowsMarker, in: out) {
+            out.replaceSubrange(marker, with: body)
         } else {
-            TimerMarkup.expand(page, now: now, thresholds: thresholds, into: &out)
             out.append(contentsOf: body)
         }
         return out

@@ -40,9 +40,12 @@ struct BoardCache {
     mutating func insert(_ board: Board, now mono: Double, pinned: (BoardKey) -> Bool) -> Board {
         if let existing = entries[board.key] { return existing.board }
         if entries.count >= limit {
-            guard let oldest = entries.filter({ !pinned($0.key) }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) else {
-                return board
+            // The least recently used unpinned board, found without copying the table (it holds every board).
+            var oldest: (key: BoardKey, lastUsed: Double)?
+            for (key, e) in entries where !pinned(key) && e.lastUsed < (oldest?.lastUsed ?? .infinity) {
+                oldest = (key, e.lastUsed)
             }
+            guard let oldest else { return board }
             entries[oldest.key] = nil
         }
         entries[board.key] = Entry(board: board, lastUsed: mono)
