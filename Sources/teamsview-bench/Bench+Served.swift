@@ -29,9 +29,12 @@ extension Bench {
             for i in 0..<5 {
                 first.append(try c.timedGet("/?q=Agent%20\(run * 10 + i + 1)%20Example&per=200"))
             }
-            // One agent by id: the first request renders a new view, later ones reuse it.
+            // One agent by id: the first request renders a new view, later ones reuse it. Ten different
+            // ids a run, each asked for the first time (one request is too few on a shared machine).
+            var firsts: [Double] = []
+            for j in 0..<10 { firsts.append(try c.timedGet("/?q=WK\(100_000 + agents / 3 + run * 10 + j)")) }
+            oneIDFirst.append(firsts.sorted()[firsts.count / 2])
             let id = "WK\(100_000 + agents / 2 + run)"
-            oneIDFirst.append(try c.timedGet("/?q=\(id)"))
             var repeated: [Double] = []
             for _ in 0..<20 { repeated.append(try c.timedGet("/?q=\(id)")) }
             oneID.append(repeated.sorted()[repeated.count / 2])
@@ -61,7 +64,7 @@ extension Bench {
         say("  any page of 200 rows after a change: \(ms(med(change))) ms (\(pageKB) KiB)   (target < 5 ms; \(spread(change)))")
         say("  first view of a page of 200 rows:  \(ms(med(coldPage))) ms   (rows rendered; \(spread(coldPage)))")
         say("  /?q=<one id>, view kept:          \(ms(med(oneID))) ms   (target < 2 ms; \(spread(oneID)))")
-        say("  /?q=<one id>, first request:      \(ms(med(oneIDFirst))) ms   (new view; \(spread(oneIDFirst)))")
+        say("  /?q=<one id>, first request:      \(ms(med(oneIDFirst))) ms   (target < 2 ms; a new view, median of 10 ids a run; \(spread(oneIDFirst)))")
         say("  first render of a new view:        \(ms(med(first))) ms   (target < 20 ms)")
         try servedHTTP(binary: binary, events: full)
     }

@@ -146,6 +146,45 @@ struct SearchListTests {
         #expect(positions == positions.sorted())
     }
 
+    @Test("on a floor of 17,000 workers a search finds each worker by its id in its own slot, and a renamed one by its new name only")
+    func largeFloor() {
+        let store = RegistryStore()
+        let t = Timestamp(microseconds: 1_800_000_000_000_000)
+        let n = 17_000
+        _ = store.apply((0..<n).map { Event(at: t, .worker("WK\(100_000 + $0)", WorkerProfile(name: "Agent \($0) Example", team: "Sales"))) })
+        let before = store.snapshot()
+        var list = SearchList(before)
+        let slotOf = Dictionary(uniqueKeysWithValues: (0..<list.count).map { (list.id(at: $0), $0) })
+        func found(_ text: String) -> [WorkerID] {
+            var q = WorkerQuery()
+            q.search = text
+            var ids: [WorkerID] = []
+            list.candidates(q) { ids.append(list.id(at: $0)) }
+            return ids
+        }
+        // Slots past 127 and 16,383 take more than one byte of their tag.
+        for i in [0, 127, 128, 300, 16_383, 16_384, n - 1] {
+            let id = "WK\(100_000 + i)"
+            #expect(found(id.lowercased()) == [id])
+            #expect(found("AGENT \(i) EXAMPLE") == [id])
+            #expect(slotOf[id] != nil)
+        }
+        #expect(found("example").count == n)
+        #expect(found("nobody").isEmpty)
+        // Renames file new text at the end of the buffer; the old text stays, and is not found.
+        let renamed = [5, 200, 16_500]
+        _ = store.apply(renamed.map { Event(at: Timestamp(microseconds: t.microseconds + 1_000_000),
+                                           .worker("WK\(100_000 + $0)", WorkerProfile(name: "Renamed \($0) Person", team: "Sales"))) })
+        let after = store.snapshot()
+        list.update(Set(renamed.map { "WK\(100_000 + $0)" }), in: after)
+        for i in renamed {
+            #expect(found("agent \(i) example").isEmpty)
+            #expect(found("renamed \(i) person") == ["WK\(100_000 + i)"])
+        }
+        #expect(found("example").count == n - renamed.count)
+        #expect(found("person").sorted() == renamed.map { "WK\(100_000 + $0)" }.sorted())
+    }
+
     @Test("a list is reused at its snapshot and rebuilt after a change it is not told of")
     func reuse() {
         let store = RegistryStore()

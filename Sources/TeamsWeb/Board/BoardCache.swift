@@ -40,13 +40,16 @@ struct BoardCache {
     mutating func insert(_ board: Board, now mono: Double, pinned: (BoardKey) -> Bool) -> Board {
         if let existing = entries[board.key] { return existing.board }
         if entries.count >= limit {
-            // The least recently used unpinned board, found without copying the table (it holds every board).
-            var oldest: (key: BoardKey, lastUsed: Double)?
-            for (key, e) in entries where !pinned(key) && e.lastUsed < (oldest?.lastUsed ?? .infinity) {
-                oldest = (key, e.lastUsed)
+            // The least recently used unpinned board, read in place: copying an entry retains its board's every field.
+            var oldest: (index: [BoardKey: Entry].Index, lastUsed: Double)?
+            var i = entries.startIndex
+            while i != entries.endIndex {
+                let used = entries.values[i].lastUsed
+                if used < (oldest?.lastUsed ?? .infinity), !pinned(entries.keys[i]) { oldest = (i, used) }
+                entries.formIndex(after: &i)
             }
             guard let oldest else { return board }
-            entries[oldest.key] = nil
+            entries.remove(at: oldest.index)
         }
         entries[board.key] = Entry(board: board, lastUsed: mono)
         return board

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 import TeamsDomain
 
@@ -9,12 +14,14 @@ import TeamsDomain
 /// Shapes: each worker has a slot `i` (`id(at:)`); built from a registry, slot `i` is its `i`-th
 /// worker in iteration order (`isInTreeOrder`), and a worker created later takes a new slot at
 /// the end (`update(_:in:)`). Its text is `text[starts[i] ..< ends[i]]`, `name 0x00 id 0x00` with ASCII
-/// capitals folded to small ones; `teams[team[i]]` is its team and `activities[activity[i]]` its
-/// activity. `plain[i]` is false when the name or the id has a byte outside 0x01...0x7F (or the
+/// capitals folded to small ones, followed by its slot number in 4 bytes of 0x80...0xFF (a tag no
+/// ASCII needle matches): a text search runs over the whole buffer with `memchr` on the needle's
+/// rarest byte and reads the slot of each hit from the tag after it. `teams[team[i]]` is its team
+/// and `activities[activity[i]]` its activity. `plain[i]` is false when the name or the id has a byte outside 0x01...0x7F (or the
 /// text would not fit a `UInt32` offset): no text is kept for it and a search always reads that
 /// worker, so `WorkerQuery.contains` decides, diacritic-blind. A removed worker's slot stays, with
 /// no text, as plain: a search passes over it, a filter on team or activity may name it, and the
-/// reader finds no such worker. About 50 bytes a worker.
+/// reader finds no such worker. About 55 bytes a worker.
 struct SearchList: Sendable {
     /// What identifies the snapshot the list reflects: its version, worker count and newest event
     /// (a restored floor may reuse a version, hardly with the same count and time).
@@ -36,6 +43,11 @@ struct SearchList: Sendable {
     private var starts: [UInt32] = []
     private var ends: [UInt32] = []
     private var plain: [Bool] = []
+    /// Slots whose `plain` is false: a search reads them whatever their text.
+    private var opaque = 0
+    /// How often each ASCII byte occurs in `text` (stale text included): a search looks for the
+    /// needle's rarest byte.
+    private var byteCounts = [Int](repeating: 0, count: 128)
     private var team: [UInt32] = []
     private var activity: [UInt32] = []
     private var teams: [String] = []
@@ -71,6 +83,7 @@ struct SearchList: Sendable {
             starts.append(0)
             ends.append(0)
             plain.append(false)
+            opaque += 1
             setText(plain.count - 1, w)
         }
         // Names longer than reserved for grew the text by doubling: keep only what it holds.
@@ -103,7 +116,7 @@ struct SearchList: Sendable {
                     stale += Int(ends[i] - starts[i])
                     starts[i] = 0
                     ends[i] = 0
-                    plain[i] = true
+                    setPlain(i, true)
                     removed += 1
                 }
                 continue
@@ -121,6 +134,7 @@ struct SearchList: Sendable {
                 starts.append(0)
                 ends.append(0)
                 plain.append(false)
+                opaque += 1
             }
             team[i] = Self.intern(w.team, &teams, &teamIndex)
             activity[i] = Self.intern(w.activity, &activities, &activityIndex)
@@ -138,12 +152,12 @@ struct SearchList: Sendable {
         let mark = text.count
         var ok = Self.appendFolded(w.name, to: &text)
         ok = ok && Self.appendFolded(w.id, to: &text)
-        if !ok || text.count > Int(UInt32.max) {
+        if !ok || text.count + Self.tagLength > Int(UInt32.max) || i >= 1 << 28 {
             text.removeSubrange(mark...)
             stale += Int(ends[i] - starts[i])
             starts[i] = 0
             ends[i] = 0
-            plain[i] = false
+            setPlain(i, false)
             return
         }
         let old = Int(starts[i])..<Int(ends[i])
@@ -151,10 +165,22 @@ struct SearchList: Sendable {
             text.removeSubrange(mark...)
             return
         }
-        stale += old.count
+        for b in text[mark...] { byteCounts[Int(b)] += 1 }
+        stale += old.isEmpty ? 0 : old.count + Self.tagLength
         starts[i] = UInt32(mark)
         ends[i] = UInt32(text.count)
-        plain[i] = true
+        for shift in stride(from: 7 * (Self.tagLength - 1), through: 0, by: -7) {
+            text.append(0x80 | UInt8(truncatingIfNeeded: i >> shift) & 0x7F)
+        }
+        setPlain(i, true)
+    }
+
+    /// Bytes of the slot tag after each text.
+    private static let tagLength = 4
+
+    private mutating func setPlain(_ i: Int, _ value: Bool) {
+        if plain[i] != value { opaque += value ? -1 : 1 }
+        plain[i] = value
     }
 
     /// Whether `query` filters on what the list holds (team, activity or text): otherwise
@@ -175,37 +201,62 @@ struct SearchList: Sendable {
             let bytes = Array(search.utf8)
             if bytes.allSatisfy({ $0 != 0 && $0 < 0x80 }) { needle = bytes.map(Self.fold) }
         }
-        let searching = query.search != nil
-        text.withUnsafeBufferPointer { t in
-            starts.withUnsafeBufferPointer { s in
-                ends.withUnsafeBufferPointer { e in
-                    for i in 0..<plain.count {
-                        if let wantedTeams, !wantedTeams[Int(team[i])] { continue }
-                        if let wantedActivities, !wantedActivities[Int(activity[i])] { continue }
-                        if searching, plain[i], let needle, !Self.find(needle, in: t, from: Int(s[i]), to: Int(e[i])) { continue }
-                        body(i)
-                    }
-                }
+        func passes(_ i: Int) -> Bool {
+            if let wantedTeams, !wantedTeams[Int(team[i])] { return false }
+            if let wantedActivities, !wantedActivities[Int(activity[i])] { return false }
+            return true
+        }
+        guard let needle, !needle.isEmpty else {
+            for i in 0..<plain.count where passes(i) { body(i) }
+            return
+        }
+        // Slots to read, one bit each: those whose text holds the needle, and those with no text kept.
+        var wanted = [UInt64](repeating: 0, count: plain.count / 64 + 1)
+        if opaque > 0 {
+            for i in 0..<plain.count where !plain[i] { wanted[i >> 6] |= 1 << UInt64(i & 63) }
+        }
+        markHits(of: needle, in: &wanted)
+        for (word, var bits) in wanted.enumerated() {
+            while bits != 0 {
+                let i = word << 6 | bits.trailingZeroBitCount
+                bits &= bits - 1
+                if passes(i) { body(i) }
             }
         }
     }
 
-    /// Whether `needle` (folded) occurs in `t[lower..<upper]`; an empty one always does.
-    private static func find(_ needle: [UInt8], in t: UnsafeBufferPointer<UInt8>, from lower: Int, to upper: Int) -> Bool {
+    /// Sets the bit of each slot whose current text holds `needle` (folded, ASCII, no 0x00, not empty):
+    /// one pass over `text` with `memchr` on the needle's rarest byte; a hit in an old text is passed over.
+    private func markHits(of needle: [UInt8], in wanted: inout [UInt64]) {
         let n = needle.count
-        guard n > 0 else { return true }
-        guard upper - lower >= n else { return false }
-        let first = needle[0]
-        var i = lower
-        while i <= upper - n {
-            if t[i] == first {
-                var j = 1
-                while j < n, t[i + j] == needle[j] { j += 1 }
-                if j == n { return true }
+        // The position in the needle of its least frequent byte.
+        var k = 0
+        for j in 1..<n where byteCounts[Int(needle[j])] < byteCounts[Int(needle[k])] { k = j }
+        let rare = Int32(needle[k])
+        text.withUnsafeBufferPointer { t in
+            guard let base = t.baseAddress, t.count >= n else { return }
+            needle.withUnsafeBufferPointer { nb in
+                // Each `from` is where the rare byte of the next candidate may be.
+                var from = k
+                while from <= t.count - n + k, let hit = memchr(base + from, rare, t.count - n + k - from + 1) {
+                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base) - k
+                    guard memcmp(base + at, nb.baseAddress!, n) == 0 else {
+                        from = at + k + 1
+                        continue
+                    }
+                    // The tag after the text holding the hit names its slot.
+                    var tag = at + n
+                    while tag < t.count, t[tag] < 0x80 { tag += 1 }
+                    guard tag + Self.tagLength <= t.count else { return }
+                    var i = 0
+                    for j in 0..<Self.tagLength { i = i << 7 | Int(t[tag + j] & 0x7F) }
+                    if i < plain.count, plain[i], Int(starts[i]) <= at, at + n <= Int(ends[i]) {
+                        wanted[i >> 6] |= 1 << UInt64(i & 63)
+                    }
+                    from = tag + Self.tagLength + k
+                }
             }
-            i += 1
         }
-        return false
     }
 
     @inline(__always)
