@@ -94,7 +94,7 @@ extension LiveUpdates {
                 _ = s.boards.use(key.board, now: mono)
                 s.channelUse[key] = mono
                 if let c = s.broadcaster.channels[key] { return .board(c.payload) }
-                guard let board = s.boards.board(key.board) else { return s.boards.hasRoom(pinned: s.pinned) ? .build : .full }
+                guard let board = s.boards.board(key.board) else { return s.boards.hasRoom(pinned: s.pinned.contains) ? .build : .full }
                 guard s.broadcaster.open(key, payload: board, seq: board.seq, now: mono) else { return .full }
                 return .board(board)
             }

@@ -70,9 +70,9 @@ public final class LiveUpdates: Sendable {
             var bytes: [UInt8]
         }
 
-        func pinned(_ key: BoardKey) -> Bool {
-            broadcaster.channels.keys.contains { $0.board == key }
-        }
+        /// The views live channels listen to: their boards are never dropped. A set, not a method of
+        /// the state: a method passed while the state's boards are mutated would copy the whole state.
+        var pinned: Set<BoardKey> { Set(broadcaster.channels.keys.map(\.board)) }
     }
 
     /// What changed since the last flush. Changed workers are not listed by id on the applying thread:
@@ -189,7 +189,10 @@ public final class LiveUpdates: Sendable {
         let board = Board(key: key, registry: registry, at: now, seq: seq, grace: renderer.grace,
                           offlineActivity: renderer.page.settings.offlineActivity, searchLists: searchLists,
                           changedSince: { changes.unflushed(after: $0, upTo: registry.version) })
-        return state.withLock { $0.boards.insert(board, now: mono, pinned: $0.pinned) }
+        return state.withLock { s in
+            let pinned = s.pinned
+            return s.boards.insert(board, now: mono, pinned: pinned.contains)
+        }
     }
 
     /// The workers of `registry` changed after `version`, from every worker's version. O(workers).
@@ -417,7 +420,8 @@ public final class LiveUpdates: Sendable {
             }
             s.resets = s.resets.filter { mono - $0.value.at < settings.resetReuse }
             s.broadcaster.dropIdle(now: mono)
-            s.boards.dropIdle(now: mono, pinned: s.pinned)
+            let pinned = s.pinned
+            s.boards.dropIdle(now: mono, pinned: pinned.contains)
             return out
         }
         deliver(deliveries)
