@@ -172,7 +172,7 @@
       return s.fontStyle + " " + s.fontWeight + " 100px " + s.fontFamily;
     }
     var name = font(".dense__name", "bold 100px sans-serif");
-    return { name: name, state: font(".dense__state", name), timer: font(".dense__timer", name),
+    return { name: name, tag: font(".dense__tag", name), state: font(".dense__state", name), timer: font(".dense__timer", name),
              multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
   }
 
@@ -234,16 +234,19 @@
   }
 
   // One cell's parts and their widths in em of the cell's font. Line 1: the name (in full, as
-  // `First L.`, or the first name alone) and the badges (×2, a flag); line 2: the state word and
+  // `First L.`, or the first name alone) with the tag of a name others have too (`· 4821`, always whole,
+  // so counted with every form of the name) and the badges (×2, a flag); line 2: the state word and
   // timer, or the presence words, and Muted.
   function denseParts(tile, F) {
     var d = tile.querySelector(".dense");
     if (!d) return null;
     var name = d.querySelector(".dense__name");
     var forms = name.dataset.forms ? name.dataset.forms.split("\n") : nameForms(name);
+    var tag = d.querySelector(".dense__tag");
+    var tagW = tag ? DENSE_SPACE + textEm(F.tag, tag.textContent) : 0;
     var p = {
       d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
-      forms: forms, formW: forms.map(function (f) { return textEm(F.name, f); }),
+      forms: forms, formW: forms.map(function (f) { return textEm(F.name, f) + tagW; }),
       wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
       line2: 0, reserve: 0, icons: 0, give: 0
     };

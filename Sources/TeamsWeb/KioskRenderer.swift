@@ -6,6 +6,8 @@ import TeamsDomain
 /// the row template has (the same `RowView`), plus a few figures the tile layout needs.
 struct TileView: MustacheParent {
     let row: RowView
+    /// What tells this worker apart from others of its name on the board (`NameTags`): nil when none shares it.
+    var tag: String? = nil
 
     func child(named name: String) -> Any? {
         switch name {
@@ -23,6 +25,9 @@ struct TileView: MustacheParent {
         // kiosk script has to leave the one beside it out.
         case "callsCovered": return other != nil && row.calls.count == 2
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
+        case "tag": return tag
+        // The name as a screen reader says it, with the tag when there is one.
+        case "label": return tag.map { Formatting.clean(row.worker.name) + " · " + $0 } ?? Formatting.clean(row.worker.name)
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.
         case "leadMuted": return lead?.call.muted == true
@@ -73,24 +78,25 @@ final class KioskRenderer: Sendable {
     var library: MustacheLibrary { page.library }
 
     /// The tile of one worker with timer markers not yet filled in.
-    func tileMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = []) -> TimerMarkup.Marked {
-        if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
+    func tileMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = [], tag: String? = nil) -> TimerMarkup.Marked {
+        if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent,
+           hit.tag == tag {
             return hit.html
         }
-        let view = TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings))
+        let view = TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings), tag: tag)
         let html = TimerMarkup.mark(library.render(view, withTemplate: "kiosk-tile") ?? "")
         tiles.withLock { cache in
             if cache.count >= PageRenderer.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, recent: recent, html: html)
+            cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, recent: recent, tag: tag, html: html)
         }
         return html
     }
 
-    /// Appends the finished tile as of `now`.
-    func tile(_ worker: WorkerState, at now: Timestamp, into out: inout [UInt8]) {
+    /// Appends the finished tile as of `now`, with `tag` beside the name (see `NameTags`).
+    func tile(_ worker: WorkerState, tag: String? = nil, at now: Timestamp, into out: inout [UInt8]) {
         let flags = worker.callFlags(at: now, grace: page.settings.grace)
         let recent = page.linger.recent(worker, flags: flags, at: now)?.flags ?? []
-        TimerMarkup.write(tileMarkup(worker, flags: flags, recent: recent), now: now, thresholds: page.thresholds, into: &out)
+        TimerMarkup.write(tileMarkup(worker, flags: flags, recent: recent, tag: tag), now: now, thresholds: page.thresholds, into: &out)
     }
 
     /// The summary banner's cells.

@@ -42,6 +42,8 @@ public final class PageRenderer: Sendable {
         var version: UInt64
         var flags: [CallFlags]
         var recent: CallFlags
+        /// A kiosk tile's name tag (`NameTags`); rows have none.
+        var tag: String? = nil
         var html: TimerMarkup.Marked
     }
 

@@ -44,6 +44,10 @@ def event(kind, offset=0.0, **fields):
 FIRST = ["Ada", "Bruno", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hana", "Ines", "Jonas", "Kofi", "Lena",
          "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tala", "Uma", "Viktor", "Wen", "Ximena"]
 LAST = ["Okafor", "Silva", "Wei", "Levi", "Obi", "Haddad", "Petrov", "Sato", "Moreno", "Berg", "Mensah", "Vogel"]
+# Last names of the next rounds of the roster (agents 288 on, then 576 on), of other initials: every agent of a
+# roster has a name of its own (workers of one name are told apart by a tag on the kiosk, tested on their own).
+MORE_LAST = [["Adams", "Costa", "Dahl", "Evans", "Fisher", "Garcia", "Ito", "Jensen", "Kaur", "Nowak", "Ruiz", "Tanaka"],
+             ["Ueda", "Yang", "Zorn", "Abe", "Cruz", "Diaz", "Egan", "Fox", "Gil", "Ibsen", "Juhl", "Roy"]]
 TEAMS = ["Billing", "Retention", "Sales", "Tech Support"]
 
 
@@ -52,7 +56,9 @@ def roster(agents=12, teams=TEAMS, busy=True):
     lines = []
     for i in range(agents):
         wid = "WK%03d" % i
-        name = "%s %s" % (FIRST[i % len(FIRST)], LAST[(i // len(FIRST) + i) % len(LAST)])
+        round_ = i // (len(FIRST) * len(LAST))
+        last = LAST if round_ == 0 else MORE_LAST[(round_ - 1) % len(MORE_LAST)]
+        name = "%s %s" % (FIRST[i % len(FIRST)], last[(i // len(FIRST) + i) % len(last)])
         team = teams[i % len(teams)]
         lines.append(event("worker", -600, worker=wid, name=name, team=team, skills=[team.lower()],
                            capacity={"voice": 2, "chat": 2}))

@@ -1,8 +1,11 @@
 """What a newcomer's eye catches first: every page shares one navigation, the dense kiosk keeps its state
 words whole, the incidents strip stays one line however many incidents are open, and the report's
-table fits a 1366-wide screen (and says it scrolls on a phone)."""
+table fits a 1366-wide screen (and says it scrolls on a phone), and the Teams View shows full names whole and
+is drawn larger on a 4K screen."""
 
-from conftest import event, roster, wait_for
+import re
+
+from conftest import ROOT, TEAMS, event, roster, wait_for
 from test_kiosk_dense import dangerous
 
 UTC = ["--time-zone", "UTC"]
@@ -99,7 +102,8 @@ def misroutes(agents):
 
 STRIP = """var s = document.getElementById('incident-strip'); var r = s.getBoundingClientRect();
 var more = s.querySelector('.incident-strip__more');
-var line = parseFloat(getComputedStyle(s).lineHeight) || 20;
+// The line as drawn: a page drawn larger on a wide screen (zoom) has taller lines.
+var line = (parseFloat(getComputedStyle(s).lineHeight) || 20) * (s.currentCSSZoom || 1);
 return {hidden: s.hidden, height: r.height, bottom: r.bottom, line: line, scroll: s.scrollWidth - s.clientWidth,
         more: more && !more.hidden ? [more.textContent, more.getAttribute('href')] : null,
         items: Array.from(s.querySelectorAll('.incident-strip__item')).filter(i => !i.hidden).length,
@@ -310,3 +314,71 @@ def test_a_long_team_or_queue_name_never_makes_the_teams_view_scroll_sideways(ma
             browser.get(server.url + path)
             assert browser.js("return document.documentElement.scrollWidth") <= width, (path, width)
         browser.screenshot(artifacts / ("teams-long-names-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# Teams View: full names whole at common widths; drawn larger on wide screens
+
+
+def demo_names():
+    """The demo's longest full names: every first name of its roster (Sources/Simulation/Roster.swift) with its
+    longest last name, every last name with its longest first name, and one longer still."""
+    source = (ROOT / "Sources/Simulation/Roster.swift").read_text(encoding="utf-8")
+
+    def listed(name):
+        return re.findall(r'"([^"]*)"', re.search(r"static let %s = \[(.*?)\]" % name, source, re.S).group(1))
+
+    first, last = listed("firstNames"), listed("lastNames")
+    assert len(first) >= 20 and len(last) >= 20
+    longest_first, longest_last = max(first, key=len), max(last, key=len)
+    return sorted({"%s %s" % (f, longest_last) for f in first} | {"%s %s" % (longest_first, l) for l in last}
+                  | {"Alexandra Montgomery-Smith"})
+
+
+def named_floor(names):
+    """One worker per name over the teams; every third on a call and every fifth on two, so the calls column
+    has cards beside the names."""
+    lines = []
+    for i, name in enumerate(names):
+        w = "WN%03d" % i
+        lines.append(event("worker", -600, worker=w, name=name, team=TEAMS[i % len(TEAMS)], skills=["billing"],
+                           capacity={"voice": 2, "chat": 2}))
+        lines.append(event("activity", -590, worker=w, activity="Available", available=True))
+        if i % 3 == 0:
+            lines.append(event("call.start", -100, worker=w, call="C%03d" % i, queue="Billing", direction="inbound",
+                               via="queue", **{"from": "+1555000%04d" % i}))
+        if i % 5 == 0:
+            lines.append(event("call.start", -50, worker=w, call="D%03d" % i, direction="inbound", via="transfer",
+                               **{"from": "+1555100%04d" % i}))
+    return lines
+
+
+NAMES_FIT = """var names = Array.from(document.querySelectorAll('#agents .agent__name'));
+var root = document.documentElement, first = names[0];
+return {names: names.length, cut: names.filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent),
+        sideways: root.scrollWidth - root.clientWidth,
+        height: first ? first.getBoundingClientRect().height : 0, width: first ? first.getBoundingClientRect().width : 0}"""
+
+
+def test_teams_view_shows_full_names_whole_and_is_drawn_larger_on_wide_screens(make_server, browser, artifacts):
+    names = demo_names()
+    server = make_server(named_floor(names), args=UTC)
+    wait_for(lambda: "Alexandra Montgomery-Smith" in server.get("/"), message="the floor")
+    seen = {}
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (2560, 1440), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/")
+        fit = browser.js(NAMES_FIT)
+        assert fit["names"] == len(names), (width, fit["names"])
+        # Nothing scrolls sideways, at any width.
+        assert fit["sideways"] <= 0, (width, fit)
+        assert browser.js("return document.documentElement.scrollWidth") <= width
+        if width >= 1366:
+            # Every name whole: none ends in an ellipsis.
+            assert fit["cut"] == [], (width, fit["cut"])
+        seen[width] = fit
+        browser.screenshot(artifacts / ("teams-names-%d.png" % width))
+    # A 4K screen draws the page twice as large as a laptop's does, QHD in between; 1920 as 1366.
+    assert seen[3840]["height"] >= 1.8 * seen[1366]["height"], (seen[1366], seen[3840])
+    assert 1.3 * seen[1366]["height"] <= seen[2560]["height"] < seen[3840]["height"], (seen[1366], seen[2560])
+    assert abs(seen[1920]["height"] - seen[1366]["height"]) <= 1, (seen[1366], seen[1920])

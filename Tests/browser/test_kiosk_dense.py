@@ -96,6 +96,10 @@ def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts)
 
 LONG_FIRST = ["Thandiwe", "Oluwaseun", "Maximilian", "Siobhán", "Bartholomew", "Nadia", "Anastasia", "Kristoffer"]
 LONG_LAST = ["Dlamini", "Okonkwo-Lindqvist", "Ferreira", "Nakamura"]
+# More of them for agents 32 on: every agent a name of its own (workers of one name are tagged, tested on their own).
+MORE_LONG_LAST = ["Fitzgerald", "Abernathy", "Halvorsen", "Montgomery", "Castellanos", "Rasmussen", "Yamamoto", "Oyelaran",
+                  "Delacroix", "Kristiansen", "Santangelo", "Vasquez-Ortiz", "Papadopoulos", "Wojciechowski", "Lindgren",
+                  "Ekwueme"]
 
 
 def long_names(agents):
@@ -103,7 +107,8 @@ def long_names(agents):
     lines = []
     for i in range(agents):
         w = "WK%03d" % i
-        name = "%s %s" % (LONG_FIRST[i % len(LONG_FIRST)], LONG_LAST[(i // len(LONG_FIRST)) % len(LONG_LAST)])
+        lasts = LONG_LAST + MORE_LONG_LAST
+        name = "%s %s" % (LONG_FIRST[i % len(LONG_FIRST)], lasts[(i // len(LONG_FIRST)) % len(lasts)])
         lines.append(event("worker", -600, worker=w, name=name, team=TEAMS[i % len(TEAMS)], capacity={"voice": 2, "chat": 2}))
         lines.append(event("activity", -590, worker=w, activity="Available", available=True))
         kind = i % 6

@@ -1,5 +1,6 @@
-"""What a supervisor reads on the kiosk at a glance: the held call beside a live one, names told apart,
-badges and names never cut, the screen counter right, presence and activity named as such."""
+"""What a supervisor reads on the kiosk at a glance: the held call beside a live one, names told apart (workers
+of one name by a tag from their worker id), badges and names never cut, the screen counter right, presence and
+activity named as such."""
 
 import re
 
@@ -161,7 +162,7 @@ return out;"""
 
 
 def test_dense_names_that_shorten_alike_are_told_apart(make_server, browser, artifacts):
-    # 280 agents of 280 names (roster's names repeat from the 289th), several of one first name.
+    # 280 agents of 280 names, several of one first name.
     lines = roster(280)
     for i, name in enumerate(["Anna Kowalski", "Anna Kaur", "Anna Kowalczyk", "Anna Kim"]):
         w = "WKA%02d" % i
@@ -185,6 +186,103 @@ def test_dense_names_that_shorten_alike_are_told_apart(make_server, browser, art
             browser.js("window.teamsview.kiosk.next()")
         assert shortened, "names shortened at %d" % width
         browser.screenshot(artifacts / ("kiosk-dense-alike-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# 4b. Workers of exactly the same name are told apart by the end of their worker id, the tag always whole
+
+# Two of one short name; two of one long name whose ids end alike (their tags take a character more), on two calls.
+TWINS = {"WKX4821": "Anna Kowalski", "WKY7710": "Anna Kowalski",
+         "WKM0042": "Alexandra Montgomery-Smith", "WKN0042": "Alexandra Montgomery-Smith"}
+
+TAGS_SHOWN = """var out = {}, dense = document.getElementById('board').classList.contains('board--dense');
+arguments[0].forEach(function (id) {
+  var t = document.querySelector('#board .tile[data-worker="' + id + '"]');
+  if (!t || t.hidden) return;
+  var tag = t.querySelector(dense ? '.dense__tag' : '.tile__tag'), name = t.querySelector(dense ? '.dense__name' : '.tile__name');
+  var box = t.getBoundingClientRect(), r = tag ? tag.getBoundingClientRect() : null;
+  out[id] = {name: name.textContent, tag: tag ? tag.textContent : null, label: t.getAttribute('aria-label'),
+             whole: !!tag && tag.getClientRects().length > 0 && r.width > 0 && tag.scrollWidth <= tag.clientWidth + 1
+                    && r.left >= box.left - 1 && r.right <= box.right + 1 && r.bottom <= box.bottom + 1};
+});
+return out;"""
+
+
+def twins(floor):
+    # A small floor is one team: full-size tiles.
+    lines = roster(floor) if floor > 20 else roster(floor, teams=["Billing"], busy=False)
+    for i, (w, name) in enumerate(sorted(TWINS.items())):
+        lines += [event("worker", -600, worker=w, name=name, team="Billing", capacity={"voice": 2}),
+                  event("activity", -590, worker=w, activity="Available", available=True)]
+        if name.startswith("Alexandra"):   # two calls: a ×2 badge beside the name in the dense cell
+            lines += [event("call.start", -90, worker=w, call="T1%d" % i, direction="inbound", via="queue", queue="Billing"),
+                      event("call.start", -30, worker=w, call="T2%d" % i, direction="inbound", via="transfer")]
+    return lines
+
+
+def shown_tags(browser):
+    """The twins' tiles as shown, over every screen of the kiosk."""
+    pages = int(browser.js("return document.body.dataset.pages"))
+    shown = {}
+    for _ in range(pages):
+        shown.update(browser.js(TAGS_SHOWN, list(TWINS)))
+        browser.js("window.teamsview.kiosk.next()")
+    return shown
+
+
+def assert_told_apart(shown, where):
+    assert set(shown) == set(TWINS), (where, shown)
+    for w, name in TWINS.items():
+        c = shown[w]
+        # The tag is the end of the worker id (a character more where the last four of the two are the same),
+        # whole; the screen reader hears it too.
+        other = next(o for o, n in TWINS.items() if n == name and o != w)
+        size = 4 if w[-4:] != other[-4:] else 5
+        assert c["tag"] == "· " + w[-size:], (where, w, c)
+        assert c["whole"], (where, w, c)
+        assert c["label"] == "%s · %s" % (name, w[-size:]), (where, w, c)
+    for name in set(TWINS.values()):
+        a, b = [shown[w] for w in TWINS if TWINS[w] == name]
+        assert (a["name"], a["tag"]) != (b["name"], b["tag"]), (where, a, b)
+
+
+def test_workers_of_one_name_are_told_apart_by_a_whole_tag(make_server, browser, artifacts):
+    # Dense: 280 agents and the twins, in the narrowest cells the kiosk draws.
+    server = make_server(twins(280))
+    for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk?rotate=600")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        browser.screenshot(artifacts / ("kiosk-dense-twins-%d.png" % width))
+        assert browser.js(CLIPPED, DANGER + ", .dense__tag") == [], width
+        assert_told_apart(shown_tags(browser), ("dense", width))
+    # Full-size tiles.
+    server = make_server(twins(2))
+    for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert not browser.js("return window.teamsview.kiosk.dense()"), width
+        browser.screenshot(artifacts / ("kiosk-full-twins-%d.png" % width))
+        assert_told_apart(shown_tags(browser), ("tiles", width))
+
+
+def test_a_second_worker_of_a_name_tags_the_first_live(make_server, browser):
+    server = make_server(roster(6) + [event("worker", -600, worker="WKX4821", name="Anna Kowalski", team="Billing"),
+                                      event("activity", -590, worker="WKX4821", activity="Available", available=True)])
+    browser.size(1920, 1080)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    layout(browser)
+    assert browser.js(TAGS_SHOWN, ["WKX4821"])["WKX4821"]["tag"] is None
+    server.events.append(event("worker", worker="WKY7710", name="Anna Kowalski", team="Billing"))
+    shown = wait_for(lambda: (lambda s: s if len(s) == 2 and all(c["tag"] for c in s.values()) else None)(
+        browser.js(TAGS_SHOWN, ["WKX4821", "WKY7710"])), message="both tiles tagged")
+    assert shown["WKX4821"]["tag"] == "· 4821" and shown["WKY7710"]["tag"] == "· 7710", shown
+    assert shown["WKX4821"]["whole"] and shown["WKY7710"]["whole"], shown
 
 
 # ---------------------------------------------------------------------------------------------

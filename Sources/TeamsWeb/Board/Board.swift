@@ -27,6 +27,8 @@ struct Board: Sendable {
     /// Rows in the whole view.
     private(set) var count = 0
     private(set) var summary = Summary()
+    /// The kiosk's names and who bears each, so workers of one name are told apart (`NameTags`); nil on other views.
+    private(set) var names: NameTags?
     let grace: Double
     /// The activity that means logged out (`Presence.offline`).
     let offlineActivity: String
@@ -93,6 +95,7 @@ struct Board: Sendable {
             start = end
         }
         count = workers.count
+        if key.view == .kiosk { names = NameTags(workers) }
         for t in teams.indices { recount(team: t) }
         summary = Summary(workers, flags: workers.map { $0.callFlags(at: now, grace: grace) }, at: now,
                           offlineActivity: offlineActivity)
@@ -131,6 +134,30 @@ struct Board: Sendable {
         return lo
     }
 
+    /// The tag that tells `w` apart from the other workers of its name on this board (kiosk only); nil when
+    /// it has the name to itself.
+    func nameTag(of w: WorkerState) -> String? {
+        names?.tag(of: w.id, name: w.name)
+    }
+
+    /// Workers other than `touched` whose name tag may have changed since `old`: those of a name that a
+    /// touched worker had or has, when the workers of that name changed (one joined, left or was renamed).
+    func nameMates(of touched: Set<WorkerID>, since old: Board) -> Set<WorkerID> {
+        guard let names else { return [] }
+        var shown = Set<String>()
+        for id in touched {
+            if let w = old.registry.workers[id] { shown.insert(NameTags.key(w.name)) }
+            if let w = registry.workers[id] { shown.insert(NameTags.key(w.name)) }
+        }
+        var mates = Set<WorkerID>()
+        for name in shown {
+            let now = names.workers(named: name)
+            guard now != old.names?.workers(named: name) ?? [] else { continue }
+            for id in now where !touched.contains(id) { mates.insert(id) }
+        }
+        return mates
+    }
+
     /// The rows of a window (nil: all), as runs of consecutive rows of one team, in page order.
     func slices(_ window: BoardWindow?) -> [(team: Int, range: Range<Int>)] {
         let wanted = window?.range(in: count) ?? 0..<count
@@ -164,9 +191,12 @@ struct Board: Sendable {
         /// Each touched worker as the figures counted it (before) and counts it now (after).
         var before: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
         var after: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
+        /// The names touched workers showed (before) and show (after) on the board, kept for the kiosk's tags.
+        var namesBefore: [WorkerID: String] = [:], namesAfter: [WorkerID: String] = [:]
         // Take every touched worker out first, against the old snapshot the lists are sorted by.
         for id in touched {
             guard let (t, i) = position(of: id) else { continue }
+            if names != nil, let w = registry.workers[id] { namesBefore[id] = w.name }
             if figures, let w = registry.workers[id] {
                 let flags = w.callFlags(at: at, grace: grace)
                 teams[t].heading.count(w, flags: flags, by: -1)
@@ -190,6 +220,7 @@ struct Board: Sendable {
                 teams.insert(Team(name: group, ids: [], heading: heading(group)), at: t)
             }
             teams[t].ids.insert(id, at: insertionIndex(of: w, in: teams[t].ids))
+            if names != nil { namesAfter[id] = w.name }
             if figures {
                 let flags = w.callFlags(at: now, grace: grace)
                 teams[t].heading.count(w, flags: flags)
@@ -199,6 +230,11 @@ struct Board: Sendable {
             changedTeams.insert(group)
         }
         teams.removeAll { $0.ids.isEmpty }
+        // Only a worker that joined, left or was renamed moves the names (most changes are calls: no copy made).
+        for id in touched where namesBefore[id] != namesAfter[id] {
+            if let name = namesBefore[id] { names?.remove(id, name: name) }
+            if let name = namesAfter[id] { names?.add(id, name: name) }
+        }
         guard figures else {
             // A team new to the view has no heading yet: count it (it is small, and new).
             for t in teams.indices where teams[t].heading.agents == 0 { recount(team: t) }

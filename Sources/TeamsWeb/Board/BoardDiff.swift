@@ -30,6 +30,9 @@ struct BoardDiff {
     init(from old: Board, to new: Board, window: BoardWindow?, touched: Set<WorkerID>) {
         summaryChanged = old.summary != new.summary
         countChanged = old.count != new.count || old.registry.workers.count != new.registry.workers.count
+        // A kiosk tile whose worker did not change still changes when another worker takes or gives up its name
+        // (its tag comes or goes): it is sent again like a changed one.
+        let touched = touched.union(new.nameMates(of: touched, since: old))
         if let window {
             windowed(old, new, window, touched)
         } else {

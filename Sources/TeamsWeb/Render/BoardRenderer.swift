@@ -17,21 +17,22 @@ struct BoardRenderer: Sendable {
 
     // MARK: Pieces
 
-    /// Appends the finished row (page) or tile (kiosk) of a worker as of `now`.
-    func appendRow(_ view: LiveView, _ w: WorkerState, at now: Timestamp, into out: inout [UInt8]) {
+    /// Appends the finished row (page) or tile (kiosk) of a worker as of `now`; a kiosk tile shows `tag` beside
+    /// the name (`Board.nameTag(of:)`).
+    func appendRow(_ view: LiveView, _ w: WorkerState, tag: String? = nil, at now: Timestamp, into out: inout [UInt8]) {
         switch view {
         case .page:
             let flags = w.callFlags(at: now, grace: grace)
             let recent = linger.recent(w, flags: flags, at: now)?.flags ?? []
             TimerMarkup.write(page.rowMarkup(w, flags: flags, recent: recent), now: now, thresholds: page.thresholds, into: &out)
         case .kiosk:
-            kiosk.tile(w, at: now, into: &out)
+            kiosk.tile(w, tag: tag, at: now, into: &out)
         }
     }
 
-    func row(_ view: LiveView, _ w: WorkerState, at now: Timestamp) -> [UInt8] {
+    func row(_ view: LiveView, _ w: WorkerState, tag: String? = nil, at now: Timestamp) -> [UInt8] {
         var out: [UInt8] = []
-        appendRow(view, w, at: now, into: &out)
+        appendRow(view, w, tag: tag, at: now, into: &out)
         return out
     }
 
@@ -65,7 +66,7 @@ struct BoardRenderer: Sendable {
             out.append(contentsOf: teamHeader(view, team.heading).utf8)
             for id in team.ids[s.range] {
                 guard let w = board.registry.workers[id] else { continue }
-                appendRow(view, w, at: now, into: &out)
+                appendRow(view, w, tag: board.nameTag(of: w), at: now, into: &out)
             }
             out.append(contentsOf: close)
         }
@@ -110,7 +111,7 @@ struct BoardRenderer: Sendable {
             msg.string("id", RowView.domID(row.id))
             msg.string("team", TeamHeading(team: row.team).slug)
             msg.string("after", row.after.map(RowView.domID))
-            msg.string("html", bytes: self.row(view, w, at: now))
+            msg.string("html", bytes: self.row(view, w, tag: board.nameTag(of: w), at: now))
             msg.endObject()
         }
         msg.endArray()
