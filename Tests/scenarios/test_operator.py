@@ -194,3 +194,28 @@ def test_users_commands_say_what_is_wrong_without_the_usage_text(binary, tmp_pat
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
     out = done.stderr.decode()
     assert done.returncode == 1 and "no user nobody" in out and "Usage" not in out, out
+
+
+def test_an_agent_never_seen_is_a_plain_404_for_curl_and_a_page_for_a_browser(serve):
+    server = serve("--in-memory")
+    server.ingest([event("worker", -10, worker="KNOWN1", name="Ada Okafor", team="Sales")])
+    wait_for(lambda: server.get("/report/agent/KNOWN1")[0] == 200, timeout=20, message="the reports to know KNOWN1")
+    # What curl sends: the reason as one line of plain text with the 404.
+    status, headers, body = server.get("/report/agent/UNKNOWN", headers={"Accept": "*/*"})
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/plain"), headers
+    text = body.decode()
+    assert text.count("\n") == 1 and text.endswith("\n") and "no such agent" in text, text
+    assert "<" not in text
+    # No Accept at all reads the same.
+    status, headers, _ = server.get("/report/agent/UNKNOWN")
+    assert status == 404 and headers["Content-Type"].startswith("text/plain"), headers
+    # A browser gets the site's refusal page with the same reason and a way back to the report.
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    status, headers, body = server.get("/report/agent/UNKNOWN", headers=browser)
+    page = body.decode()
+    assert status == 404 and headers["Content-Type"].startswith("text/html"), headers
+    assert "<h1>Not found" in page and text.strip() in page and 'href="/report"' in page
+    # A known agent's day is still its page, whoever asks.
+    status, headers, body = server.get("/report/agent/KNOWN1", headers={"Accept": "*/*"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Ada Okafor" in body
