@@ -135,6 +135,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write-ahead log length in bytes past which a snapshot is taken at once.", valueName: "bytes"))
     var snapshotLogBytes = 64 << 20
 
+    @Option(help: ArgumentHelp("Seconds a stop (SIGTERM, SIGINT) lets HTTP requests in flight finish; new ones get 503 meanwhile, live streams end at once.",
+                               valueName: "seconds"))
+    var shutdownTimeout = 2.5
+
     @OptionGroup(title: "Reports")
     var reportOptions: ReportOptions
 
@@ -195,6 +199,7 @@ struct Serve: AsyncParsableCommand {
         guard (10...60_000).contains(liveProbeMs) else { throw ValidationError("--live-probe-ms must be 10...60000") }
         guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
         guard maxCallsPerWorker >= 1 else { throw ValidationError("--max-calls-per-worker must be at least 1") }
+        guard shutdownTimeout >= 0, shutdownTimeout <= 600 else { throw ValidationError("--shutdown-timeout must be 0...600 seconds") }
         guard snapshotInterval >= 0.5, snapshotInterval <= 86_400 else {
             throw ValidationError("--snapshot-interval must be 0.5...86400 seconds")
         }
@@ -341,6 +346,7 @@ struct Serve: AsyncParsableCommand {
         http.maxQueryParameters = maxQueryParameters
         http.maxQueuedStreamBytes = liveQueueTotalBytes
         http.streamProbeInterval = .milliseconds(liveProbeMs)
+        http.shutdownTimeout = .milliseconds(Int(shutdownTimeout * 1000))
         if let tlsCert, let tlsKey {
             http.tls = HTTPServer.TLS(certificateFile: tlsCert, keyFile: tlsKey)
         }
@@ -400,14 +406,31 @@ struct Serve: AsyncParsableCommand {
         await termination.wait()
         reloader.cancel()
         logger.info("stopping")
-        demoFeed?.stop()
-        app.live.stop()
-        server.stop()
-        for source in sources { source.stop() }
-        posts.stop()
-        snapshots?.stop()
-        journal?.stop()
-        reports?.stop()
+        let stopping = Timestamp.monotonicSeconds()
+        var took: [String] = []
+        func step(_ name: String, _ body: () -> Void) {
+            let t = Timestamp.monotonicSeconds()
+            body()
+            took.append("\(name) \(Int(((Timestamp.monotonicSeconds() - t) * 1000).rounded())) ms")
+        }
+        step("demo") { demoFeed?.stop() }
+        step("live") { app.live.stop() }
+        step("http") { server.stop() }
+        step("sources") { for source in sources { source.stop() } }
+        step("ingest") { posts.stop() }
+        step("timers") { snapshots?.stop(snapshot: false) }
+        // The reports' backlog gets a bounded time. When the writer has not caught up, no snapshot is taken:
+        // the log since the last one is replayed at the next start and feeds the reports again (an event
+        // already counted counts nothing), so what was accepted is still counted.
+        var reportsCaughtUp = true
+        step("reports") { reportsCaughtUp = reports?.stop(within: Self.reportsStopSeconds) ?? true }
+        if reportsCaughtUp {
+            step("snapshot") { snapshots?.snapshotIfChanged() }
+        } else if journal != nil {
+            logger.warning("the reports had not written every event after \(Self.reportsStopSeconds) s: no snapshot taken, the next start replays the write-ahead log since the last one and counts them")
+        }
+        step("log") { journal?.stop() }
+        logger.info("stopped in \(Int(((Timestamp.monotonicSeconds() - stopping) * 1000).rounded())) ms (\(took.joined(separator: ", ")))")
     }
 
     /// Why the event file at `path` cannot be read (it is missing, unreadable or a directory); nil when it can.
@@ -419,6 +442,9 @@ struct Serve: AsyncParsableCommand {
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
         return nil
     }
+
+    /// Seconds a stop waits for the reports' writer to write its backlog.
+    static let reportsStopSeconds = 1.0
 
     /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.
     static let postSource = "POST /ingest"
