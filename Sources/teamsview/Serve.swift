@@ -107,6 +107,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an event's time may be ahead of this server's clock; later events are rejected with their reason.")
     var maxClockSkew = 300.0
 
+    @Option(help: ArgumentHelp("Seconds an event's time may be behind this server's clock; older events are rejected (too_old), as not live. 0: no limit, for replaying recorded traffic.",
+                               valueName: "seconds"))
+    var maxEventAge = 2_592_000.0
+
     @Option(help: "Comma-separated Twilio activity names that make a worker available, until activity.created/updated events say otherwise.")
     var availableActivities = "Available"
 
@@ -176,6 +180,9 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard reorderWindow >= 0, reorderWindow <= 60 else { throw ValidationError("--reorder-window must be 0...60 seconds") }
         guard maxClockSkew >= 1, maxClockSkew <= 86_400 else { throw ValidationError("--max-clock-skew must be 1...86400 seconds") }
+        guard maxEventAge == 0 || maxEventAge >= 3600, maxEventAge.isFinite else {
+            throw ValidationError("--max-event-age must be 0 (no limit) or at least 3600 seconds")
+        }
         guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
         guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
         guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
@@ -309,7 +316,7 @@ struct Serve: AsyncParsableCommand {
         let reports = try reportOptions.open(grace: grace, logger: logger)
         let statistics = IngestStatistics()
         let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew),
+        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew, maxEventAge: maxEventAge),
                                                  availableActivities: available)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
                                       logger: Logger(label: "teamsview.ingest"),

@@ -148,14 +148,15 @@ def test_twilio_correlation_survives_a_restart(serve, tmp_path):
     """A reservation accepted before kill -9 (still in the reorder window) and its conference's hold
     callback after the restart: the hold lands on the agent's call only if the task -> worker map came back."""
     data = data_dir(tmp_path)
-    server = serve("--data-dir", data, "--no-reports")
+    # The fixtures are recorded traffic of a past day: replayed with no limit on their events' age.
+    server = serve("--data-dir", data, "--no-reports", "--max-event-age", "0")
     wait_ready(server)
     status, _, _ = server.post("/ingest", (FIXTURES / "eventstreams.ndjson").read_bytes())
     assert status == 200
     server.process.kill()
     server.process.wait()
 
-    restarted = serve("--data-dir", data, "--no-reports")
+    restarted = serve("--data-dir", data, "--no-reports", "--max-event-age", "0")
     wait_ready(restarted)
     wait_for(lambda: any(w["calls"] for w in workers(restarted)), timeout=10, message="the accepted call")
     status, _, reply = restarted.post("/ingest", (FIXTURES / "conference-hold.form").read_bytes(),
@@ -328,8 +329,9 @@ def test_two_replicas_fed_the_same_file_agree(serve, tmp_path):
     """Point 8: replicas each fed the same ordered stream reach the same floor."""
     events = tmp_path / "stream.ndjson"
     events.write_bytes(b"".join(batch(5, n, 200) for n in range(15)) + (FIXTURES / "eventstreams.ndjson").read_bytes())
-    a = serve("--data-dir", data_dir(tmp_path, "a"), "--no-reports", "--events", events)
-    b = serve("--data-dir", data_dir(tmp_path, "b"), "--no-reports", "--events", events)
+    # The fixture is a recorded past day: no limit on event age.
+    a = serve("--data-dir", data_dir(tmp_path, "a"), "--no-reports", "--events", events, "--max-event-age", "0")
+    b = serve("--data-dir", data_dir(tmp_path, "b"), "--no-reports", "--events", events, "--max-event-age", "0")
     for s in (a, b):
         wait_for(lambda s=s: json.loads(s.get("/api/status")[2])["linesRead"] == 3002, message="all lines")
     wait_for(lambda: workers(a) == workers(b), timeout=10, message="the same floor")
