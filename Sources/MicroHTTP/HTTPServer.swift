@@ -46,6 +46,9 @@ public final class HTTPServer: Sendable {
         public var tls: TLS?
         /// How long `stop()` waits for streams to end before stopping the daemon anyway.
         public var streamShutdownTimeout: Duration = .seconds(2)
+        /// How long `stop()` lets requests in flight finish (a body being received, a handler running, an
+        /// answer being sent) before it closes their connections; streams are ended at once.
+        public var shutdownTimeout: Duration = .seconds(5)
 
         public init(host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2,
                     connectionLimit: Int = 4096, connectionTimeout: Int = 30) {
@@ -196,6 +199,8 @@ public final class HTTPServer: Sendable {
                 throw StartError.cannotBind(host: configuration.host, port: configuration.port, reason: reason)
             }
             running = Running(daemon: daemon, credentials: credentials, tag: tag)
+            core.draining.store(false, ordering: .relaxed)
+            core.pastDeadline.store(false, ordering: .relaxed)
             core.daemonRunning.store(true, ordering: .relaxed)
             boundPort.store(Int(tv_mhd_bound_port(daemon)), ordering: .relaxed)
         }
@@ -310,7 +315,12 @@ public final class HTTPServer: Sendable {
         return statistics
     }
 
-    /// Ends every stream, waits for them to finish, then stops the daemon.
+    /// Stops gracefully, then stops the daemon: no new connection is accepted (the listening socket is
+    /// closed), a request begun from now on is answered 503 with `Connection: close` and `Retry-After`
+    /// without being read, every stream is ended, and requests in flight (a body being received, a handler
+    /// running, an answer being sent) may finish for up to `shutdownTimeout`; each answer closes its
+    /// connection. Past that, a body that completes is answered 503 without being handled, and after a last
+    /// half second the connections left (a client still trickling its body) are closed.
     ///
     /// libmicrohttpd aborts the process when stopped with suspended connections, so every stream
     /// is closed and resumed first; its reader then ends the chunked body. Safe to call twice.
@@ -323,12 +333,32 @@ public final class HTTPServer: Sendable {
             timer?.cancel()
             timer = nil
         }
+        let started = ContinuousClock.now
         // Stop accepting first so no new stream can start while the others are ending.
         let listener = MHD_quiesce_daemon(current.daemon)
+        if listener >= 0 { close(listener) }
+        core.draining.store(true, ordering: .relaxed)
+        for body in core.beginStopping(current.tag.generation) { body.close() }
+        let deadline = started + configuration.shutdownTimeout
+        while core.liveRequests.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+            usleep(2000)
+        }
+        // Time is up: bodies that complete from now on are answered 503 unhandled; handlers already running
+        // finish (stopping the daemon would wait for them anyway); answers get a moment to go out, and the
+        // connections still left (a client trickling its body) are then closed.
+        core.pastDeadline.store(true, ordering: .relaxed)
+        while core.handling.load(ordering: .relaxed) > 0 { usleep(2000) }
+        let flush = ContinuousClock.now + .milliseconds(500)
+        while core.liveRequests.load(ordering: .relaxed) > 0, ContinuousClock.now < flush {
+            usleep(2000)
+        }
+        let left = core.liveRequests.load(ordering: .relaxed)
         stopDaemon(current)
         core.daemonRunning.store(false, ordering: .relaxed)
-        if listener >= 0 { close(listener) }
-        core.logger.info("HTTP server stopped")
+        core.logger.info("HTTP server stopped", metadata: [
+            "took": "\(ContinuousClock.now - started)", "unfinished": "\(left)",
+            "refusedWhileStopping": "\(core.refusedWhileStopping.load(ordering: .relaxed))",
+        ])
     }
 
     /// Ends `daemon`'s streams, waits for them to finish, then stops it. It no longer accepts.

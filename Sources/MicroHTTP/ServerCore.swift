@@ -32,6 +32,18 @@ final class ServerCore: Sendable {
     nonisolated(unsafe) let logSink: UnsafeMutablePointer<tv_log_sink>
     /// While false, the daemon is starting and its messages explain a failure worth reporting.
     let daemonRunning = Atomic<Bool>(false)
+    /// Set by `HTTPServer.stop()`: requests begun from now on are answered 503 (`Connection: close`,
+    /// `Retry-After`) without being read, and every answer closes its connection.
+    let draining = Atomic<Bool>(false)
+    /// Set once a stop's time for requests in flight is over: a request whose body is complete from now on
+    /// is answered 503 without being handled (what is left of its body is read and thrown away).
+    let pastDeadline = Atomic<Bool>(false)
+    /// Handlers running now.
+    let handling = Atomic<Int>(0)
+    /// Requests answered 503 because the server was stopping.
+    let refusedWhileStopping = Atomic<Int>(0)
+    /// `Retry-After` of the 503 sent while stopping: about how long a restart takes.
+    static let stoppingRetryAfter = "5"
 
     private struct StreamRegistry: ~Copyable {
         /// Each body being served, with the generation of the daemon serving it.
@@ -120,6 +132,12 @@ final class ServerCore: Sendable {
         let size = uploadDataSize.pointee
         if size > 0 {
             uploadDataSize.pointee = 0
+            // A stop's time is over and this body is still coming: the rest is read and thrown away, and the
+            // request answered 503 once it is in (unless the stop closes the connection first).
+            if pastDeadline.load(ordering: .relaxed) {
+                pending.body = []
+                return .YES
+            }
             // A response cannot be queued while libmicrohttpd hands over body data, so a body
             // over its limit is dropped and answered at the end of the request.
             if !pending.overflowed, pending.failure == nil, let route = pending.route,
@@ -141,6 +159,11 @@ final class ServerCore: Sendable {
     /// refused before it is read; everything else is answered on a later call, because queueing
     /// in this first call makes libmicrohttpd 0.9.75 close the connection.
     private func head(_ pending: PendingRequest, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> MHD_Result {
+        if draining.load(ordering: .relaxed) {
+            // Stopping: answered before its body is read (libmicrohttpd then closes the connection).
+            refusedWhileStopping.add(1, ordering: .relaxed)
+            return queue(Self.stopping(), method: .get, requestFields: nil, connection: connection, closeConnection: true)
+        }
         if pending.failure != nil { return .YES }
         guard let method, let parsedMethod = HTTPRequest.Method(String(cString: method)),
               let target = RequestTarget(pending.rawTarget) else {
@@ -178,6 +201,12 @@ final class ServerCore: Sendable {
             return queue(failure, method: pending.method, requestFields: nil, connection: connection)
         }
         guard let route = pending.route, let target = pending.target else { return .NO }
+        if pastDeadline.load(ordering: .relaxed) {
+            // Too late to handle it: the client is told so, and may send it again to the next server.
+            refusedWhileStopping.add(1, ordering: .relaxed)
+            return queue(Self.stopping(), method: pending.method, requestFields: nil, connection: connection,
+                         closeConnection: true)
+        }
         let fields = Self.headerFields(connection)
         let peer = PeerAddress(tv_mhd_client_address(connection))
         var request = Request(
@@ -188,7 +217,9 @@ final class ServerCore: Sendable {
         request.peerAddress = peer
         request.target = String(decoding: pending.rawTarget, as: UTF8.self)
         pending.body = []
+        handling.add(1, ordering: .relaxed)
         let response = route.handler(request)
+        handling.subtract(1, ordering: .relaxed)
         return queue(response, method: pending.method, requestFields: fields, connection: connection)
     }
 
@@ -231,7 +262,8 @@ final class ServerCore: Sendable {
                 field.value.withCString { value in _ = MHD_add_response_header(created, name, value) }
             }
         }
-        if closeConnection {
+        // While stopping, no connection is kept for another request.
+        if closeConnection || draining.load(ordering: .relaxed) {
             MHD_add_response_header(created, "Connection", "close")
         }
         if let strictTransportSecurity {
@@ -336,6 +368,14 @@ final class ServerCore: Sendable {
     func probeStreams() -> Int {
         let bodies = streams.withLock { $0.bodies.values.map(\.body) }
         return bodies.reduce(0) { $0 + ($1.endIfDeparted() ? 1 : 0) }
+    }
+
+    /// The answer to a request begun while the server stops.
+    static func stopping() -> Response {
+        var response = Response(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                                text: "503 Service Unavailable: the server is stopping; send the request again shortly\n")
+        response.headerFields[.retryAfter] = stoppingRetryAfter
+        return response
     }
 
     static func plain(_ status: HTTPResponse.Status) -> Response {

@@ -18,6 +18,9 @@ public struct IngestReject: Error, Sendable, Hashable, CustomStringConvertible {
         /// whose clock is wrong, or a line from the future): its own reason, so a clock fault is told
         /// apart from a malformed feed.
         case clockSkew = "clock_skew"
+        /// An event dated further behind this server's clock than `--max-event-age` allows: what it says began
+        /// too long ago to be live (a producer whose clock was reset, a stray old line).
+        case tooOld = "too_old"
         /// A well-formed event the registry refused at one of its caps (`--max-workers`, `--max-calls-per-worker`):
         /// read, but not shown.
         case registryCap = "registry_cap"

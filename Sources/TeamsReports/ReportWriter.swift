@@ -251,6 +251,17 @@ public final class ReportWriter: Sendable {
         flush()
     }
 
+    /// Stops the timer and writes what is left, waiting at most `seconds`: false when the writer had not
+    /// caught up by then (it goes on writing; a process that exits meanwhile loses only the transaction under
+    /// way, which SQLite rolls back).
+    public func stop(within seconds: Double) -> Bool {
+        running.withLock { $0 = false }
+        let done = DispatchSemaphore(value: 0)
+        pending.withLock { $0.work.append(.flush(done)) }
+        wake.signal()
+        return done.wait(timeout: .now() + seconds) == .success
+    }
+
     /// Writes what is left and ends the writer's thread (waiting for it); nothing is written after.
     public func close() {
         stop()

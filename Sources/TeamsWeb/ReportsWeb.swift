@@ -600,6 +600,9 @@ public final class ReportsWeb: Sendable {
         starts.prefix { $0 < now }.map { Double(min(length, max(1, now - $0))) }
     }
 
+    /// The reason of `/report/agent/{id}`'s 404: one line, without the id (it is the caller's own input).
+    static let unknownAgent = "no such agent: no agent with this id has been seen in the reports\n"
+
     /// A route handler (public for the benchmark).
     public func agentPage(_ request: Request) -> Response {
         guard let id = request.parameters["id"] else { return badRequest("no agent", json: false) }
@@ -613,9 +616,11 @@ public final class ReportsWeb: Sendable {
         let range = zone.range(from: day, to: day)
         let micros = range.lowerBound * 1_000_000..<range.upperBound * 1_000_000
         do {
-            let team = try reports.database.team(of: id) ?? ""
-            if request.asker.teams != .all, !request.asker.teams.allows(team) {
-                return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: "no such agent\n")
+            // An agent never seen, or one of a team the asker may not see, is the same plain-text 404 (a
+            // browser gets it as the site's refusal page, through `ErrorPages`): no day to show, nothing told.
+            let team = try reports.database.team(of: id)
+            if team == nil || (request.asker.teams != .all && !request.asker.teams.allows(team ?? "")) {
+                return Response(status: .notFound, contentType: "text/plain; charset=utf-8", text: Self.unknownAgent)
             }
             let (name, spans) = try reports.database.timeline(of: id, micros)
             let incidents = try reports.database.incidents(micros.lowerBound - 86_400_000_000..<micros.upperBound, worker: id)
@@ -644,9 +649,8 @@ public final class ReportsWeb: Sendable {
             model["hasCalls"] = !callSpans.isEmpty
             model["incidents"] = incidents.map { incidentModel($0, returnTo: "/report/agent/\(percentEncode(id))?date=\(day)") }
             model["hasIncidents"] = !incidents.isEmpty
-            model["known"] = name != nil
             let html = renderer.library.render(model, withTemplate: "report-agent") ?? ""
-            return Response(status: name == nil ? .notFound : .ok, contentType: "text/html; charset=utf-8", text: html)
+            return Response(status: .ok, contentType: "text/html; charset=utf-8", text: html)
         } catch {
             return serverError(error)
         }

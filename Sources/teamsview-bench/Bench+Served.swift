@@ -222,7 +222,7 @@ final class ServedProcess {
         dataDir = Self.scratchDataDir(port: port)
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", String(port), "--events", events, "--assets", root, "--log-level", "warning",
-                             "--max-live-clients", "4000", "--data-dir", dataDir] + extra
+                             "--max-live-clients", "4000", "--data-dir", dataDir, "--max-event-age", "0"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -20,7 +20,9 @@ final class ServerProcess {
     ///   - cores: a `taskset -c` list (e.g. `"1"`), or nil to leave placement to the kernel.
     init(binary: String, arguments: [String], cores: String?) throws {
         port = ServedProcess.freePort()
-        var argv = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"] + arguments
+        // The bench replays generated traffic of a fixed day: no limit on event age.
+        var argv = ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning", "--max-event-age", "0"]
+            + arguments
         if arguments.contains("--data-dir") || arguments.contains("--in-memory") {
             dataDirectory = nil
         } else {

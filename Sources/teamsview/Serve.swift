@@ -107,6 +107,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an event's time may be ahead of this server's clock; later events are rejected with their reason.")
     var maxClockSkew = 300.0
 
+    @Option(help: ArgumentHelp("Seconds an event's time may be behind this server's clock; older events are rejected (too_old), as not live. 0: no limit, for replaying recorded traffic.",
+                               valueName: "seconds"))
+    var maxEventAge = 2_592_000.0
+
     @Option(help: "Comma-separated Twilio activity names that make a worker available, until activity.created/updated events say otherwise.")
     var availableActivities = "Available"
 
@@ -134,6 +138,10 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Write-ahead log length in bytes past which a snapshot is taken at once.", valueName: "bytes"))
     var snapshotLogBytes = 64 << 20
+
+    @Option(help: ArgumentHelp("Seconds a stop (SIGTERM, SIGINT) lets HTTP requests in flight finish; new ones get 503 meanwhile, live streams end at once.",
+                               valueName: "seconds"))
+    var shutdownTimeout = 2.5
 
     @OptionGroup(title: "Reports")
     var reportOptions: ReportOptions
@@ -172,6 +180,9 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard reorderWindow >= 0, reorderWindow <= 60 else { throw ValidationError("--reorder-window must be 0...60 seconds") }
         guard maxClockSkew >= 1, maxClockSkew <= 86_400 else { throw ValidationError("--max-clock-skew must be 1...86400 seconds") }
+        guard maxEventAge == 0 || maxEventAge >= 3600, maxEventAge.isFinite else {
+            throw ValidationError("--max-event-age must be 0 (no limit) or at least 3600 seconds")
+        }
         guard maxLiveClients >= 0 else { throw ValidationError("--max-live-clients must be zero or more") }
         guard heartbeat >= 1, heartbeat <= 3600 else { throw ValidationError("--heartbeat must be 1...3600 seconds") }
         guard (0...5000).contains(liveCoalesceMs) else { throw ValidationError("--live-coalesce-ms must be 0...5000") }
@@ -195,6 +206,7 @@ struct Serve: AsyncParsableCommand {
         guard (10...60_000).contains(liveProbeMs) else { throw ValidationError("--live-probe-ms must be 10...60000") }
         guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
         guard maxCallsPerWorker >= 1 else { throw ValidationError("--max-calls-per-worker must be at least 1") }
+        guard shutdownTimeout >= 0, shutdownTimeout <= 600 else { throw ValidationError("--shutdown-timeout must be 0...600 seconds") }
         guard snapshotInterval >= 0.5, snapshotInterval <= 86_400 else {
             throw ValidationError("--snapshot-interval must be 0.5...86400 seconds")
         }
@@ -304,7 +316,7 @@ struct Serve: AsyncParsableCommand {
         let reports = try reportOptions.open(grace: grace, logger: logger)
         let statistics = IngestStatistics()
         let available = Set(availableActivities.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew),
+        let twilio = TwilioDecoder.Configuration(reorderWindow: reorderWindow, limits: NativeLimits(maxClockSkew: maxClockSkew, maxEventAge: maxEventAge),
                                                  availableActivities: available)
         let pipeline = IngestPipeline(statistics: statistics, maxLineLength: maxLineBytes,
                                       logger: Logger(label: "teamsview.ingest"),
@@ -341,6 +353,7 @@ struct Serve: AsyncParsableCommand {
         http.maxQueryParameters = maxQueryParameters
         http.maxQueuedStreamBytes = liveQueueTotalBytes
         http.streamProbeInterval = .milliseconds(liveProbeMs)
+        http.shutdownTimeout = .milliseconds(Int(shutdownTimeout * 1000))
         if let tlsCert, let tlsKey {
             http.tls = HTTPServer.TLS(certificateFile: tlsCert, keyFile: tlsKey)
         }
@@ -400,14 +413,31 @@ struct Serve: AsyncParsableCommand {
         await termination.wait()
         reloader.cancel()
         logger.info("stopping")
-        demoFeed?.stop()
-        app.live.stop()
-        server.stop()
-        for source in sources { source.stop() }
-        posts.stop()
-        snapshots?.stop()
-        journal?.stop()
-        reports?.stop()
+        let stopping = Timestamp.monotonicSeconds()
+        var took: [String] = []
+        func step(_ name: String, _ body: () -> Void) {
+            let t = Timestamp.monotonicSeconds()
+            body()
+            took.append("\(name) \(Int(((Timestamp.monotonicSeconds() - t) * 1000).rounded())) ms")
+        }
+        step("demo") { demoFeed?.stop() }
+        step("live") { app.live.stop() }
+        step("http") { server.stop() }
+        step("sources") { for source in sources { source.stop() } }
+        step("ingest") { posts.stop() }
+        step("timers") { snapshots?.stop(snapshot: false) }
+        // The reports' backlog gets a bounded time. When the writer has not caught up, no snapshot is taken:
+        // the log since the last one is replayed at the next start and feeds the reports again (an event
+        // already counted counts nothing), so what was accepted is still counted.
+        var reportsCaughtUp = true
+        step("reports") { reportsCaughtUp = reports?.stop(within: Self.reportsStopSeconds) ?? true }
+        if reportsCaughtUp {
+            step("snapshot") { snapshots?.snapshotIfChanged() }
+        } else if journal != nil {
+            logger.warning("the reports had not written every event after \(Self.reportsStopSeconds) s: no snapshot taken, the next start replays the write-ahead log since the last one and counts them")
+        }
+        step("log") { journal?.stop() }
+        logger.info("stopped in \(Int(((Timestamp.monotonicSeconds() - stopping) * 1000).rounded())) ms (\(took.joined(separator: ", ")))")
     }
 
     /// Why the event file at `path` cannot be read (it is missing, unreadable or a directory); nil when it can.
@@ -419,6 +449,9 @@ struct Serve: AsyncParsableCommand {
         if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
         return nil
     }
+
+    /// Seconds a stop waits for the reports' writer to write its backlog.
+    static let reportsStopSeconds = 1.0
 
     /// The source name of events posted to `/ingest`, in statistics and in the write-ahead log.
     static let postSource = "POST /ingest"

@@ -343,6 +343,37 @@ import TeamsDomain
         #expect((try? decoder.decode(native).get()) != nil)
     }
 
+    @Test func anEventFromLongAgoIsRejectedAsTooOldInEveryFormat() {
+        let limits = NativeLimits(maxEventAge: 86_400)
+        func lines(_ at: Timestamp) -> [String] {
+            let offset = at.seconds - T.at(0).seconds
+            let classic = ["EventType": "worker.activity.update", "WorkerSid": Self.ada, "WorkerActivityName": "Break",
+                           "Timestamp": String(Int64(at.seconds))]
+            return [T.cloudEvent("worker.activity.update", at: offset, payload: ["worker_activity_name": "Z"]),
+                    #"{"type":"call.start","at":"\#(RFC3339.format(at))","worker":"W1","call":"C1","queue":"Sales"}"#,
+                    T.json(classic), T.conference("participant-hold", at: offset)]
+        }
+        // A producer whose clock went back to 2001, and a line three days old, past a one-day limit.
+        for at in [RFC3339.parse("2001-03-01T09:00:00Z")!, Timestamp.now().adding(seconds: -3 * 86_400)] {
+            for line in lines(at) {
+                let r = T.run([line], limits: limits)
+                #expect(r.events.isEmpty, "\(line.prefix(60))")
+                #expect(r.rejects.first?.category == .tooOld, "\(line.prefix(60))")
+                #expect(r.rejects.first?.reason.contains("behind this server's clock") == true)
+                #expect(r.rejects.first?.reason.contains("--max-event-age") == true)
+            }
+        }
+        // Within the limit, taken; with no limit (replaying recorded traffic), old lines are taken too.
+        let recent = lines(Timestamp.now().adding(seconds: -3600))
+        #expect(T.run([recent[1]], limits: limits).rejects.isEmpty)
+        #expect(T.run([recent[2]], limits: limits).rejects.isEmpty)
+        let old = lines(RFC3339.parse("2001-03-01T09:00:00Z")!)
+        for unlimited in [NativeLimits(), NativeLimits(maxEventAge: 0)] {
+            #expect(T.run([old[1]], limits: unlimited).rejects.isEmpty)
+            #expect(T.run([old[2]], limits: unlimited).rejects.isEmpty)
+        }
+    }
+
     @Test func epochMillisecondsWhereSecondsAreExpectedAreRecognised() throws {
         let ms = Int64(T.at(30).seconds * 1000)
         let classic = ["EventType": "worker.activity.update", "WorkerSid": Self.ada, "WorkerActivityName": "Break",

@@ -224,4 +224,25 @@ struct IngestPipelineTests {
         let next = posts.ingest(body: Array(line("activity", "W1", #","activity":"Break""#).utf8))
         #expect(next.accepted == 1 && next.rejected == 0 && next.errors.isEmpty)
     }
+
+    @Test("an event older than the age limit is rejected as too_old, counted, and never reaches the sink")
+    func tooOld() {
+        let collector = EventCollector()
+        let pipeline = IngestPipeline(logger: quietLogger, decoder: { NativeDecoder(limits: NativeLimits(maxEventAge: 7 * 86_400)) },
+                                      sink: collector.sink)
+        let recent = RFC3339.format(Timestamp.now().adding(seconds: -60))
+        let body = [
+            #"{"type":"call.start","at":"2001-02-03T09:00:00Z","worker":"W1","call":"OLD","queue":"Sales"}"#,
+            #"{"type":"call.hold","at":"2001-02-03T09:01:00Z","worker":"W1","call":"OLD"}"#,
+            #"{"type":"call.start","at":"\#(recent)","worker":"W1","call":"NEW","queue":"Sales"}"#,
+        ].joined(separator: "\n") + "\n"
+        let result = pipeline.ingest(body: Array(body.utf8), source: "test")
+        #expect(result.accepted == 1 && result.rejected == 2)
+        #expect(result.errors.map(\.category) == [.tooOld, .tooOld])
+        #expect(collector.events.count == 1)
+        let snap = pipeline.statistics.snapshot()
+        #expect(snap.rejectedByCategory[.tooOld] == 2)
+        #expect(snap.rejectedByCategory[.clockSkew] == 0)
+        #expect(snap.recentRejects.first?.category == .tooOld)
+    }
 }

@@ -34,7 +34,7 @@ struct IngestStatisticsTests {
     func categories() {
         let snap = IngestStatistics().snapshot()
         #expect(Set(snap.rejectedByCategory.keys) == Set(IngestReject.Category.allCases))
-        #expect(IngestReject.Category.allCases.map(\.rawValue).sorted() == ["clock_skew", "encoding", "json", "not_permitted", "registry_cap", "schema", "too_long", "unknown_type"])
+        #expect(IngestReject.Category.allCases.map(\.rawValue).sorted() == ["clock_skew", "encoding", "json", "not_permitted", "registry_cap", "schema", "too_long", "too_old", "unknown_type"])
     }
 
     @Test("tallies add up; the last line time is the newest report")

@@ -95,8 +95,9 @@ enum TwilioTest {
 
     /// Decodes lines with a fresh decoder, flushing at the end; fails the caller's expectation on rejects
     /// only through the returned list.
-    static func run(_ lines: [String], window: Double = 0) -> (events: [Event], rejects: [IngestReject], decoder: TwilioDecoder) {
-        var decoder = TwilioDecoder(configuration: .init(reorderWindow: window))
+    static func run(_ lines: [String], window: Double = 0,
+                    limits: NativeLimits = NativeLimits()) -> (events: [Event], rejects: [IngestReject], decoder: TwilioDecoder) {
+        var decoder = TwilioDecoder(configuration: .init(reorderWindow: window, limits: limits))
         var events: [Event] = []
         var rejects: [IngestReject] = []
         for line in lines {

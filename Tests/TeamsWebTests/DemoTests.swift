@@ -81,7 +81,8 @@ struct DemoTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0", "--in-memory", "--events", "-"]
+        // The seed is a recorded day: replayed with no limit on its events' age.
+        process.arguments = ["serve", "--port", "0", "--in-memory", "--events", "-", "--max-event-age", "0"]
         process.currentDirectoryURL = URL(fileURLWithPath: TestServer.repoRoot)
         let input = Pipe(), errors = Pipe()
         process.standardInput = input

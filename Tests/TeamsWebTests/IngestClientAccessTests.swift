@@ -16,7 +16,8 @@ struct IngestClientAccessTests {
             return nil
         }
         let (process, port) = try DemoTests.start(
-            ["--ingest-token", producer, "--cors-origin", flex, "--cors-origin", "http://localhost:3000"] + extra,
+            // Lines of a fixed day, replayed: no limit on their age.
+            ["--ingest-token", producer, "--cors-origin", flex, "--cors-origin", "http://localhost:3000", "--max-event-age", "0"] + extra,
             environment: ["TEAMSVIEW_CLIENT_TOKEN": client])
         return (process, HTTPClient(port: port))
     }

@@ -127,6 +127,14 @@ struct ReportPagesTests {
             #expect(plain.status == 400)
             #expect(plain.header("content-type")?.hasPrefix("text/plain") == true)
         }
+        // An agent never seen: the reason as plain text, a page for a browser.
+        let unknown = try s.client.get("/report/agent/nobody?date=2026-03-10")
+        #expect(unknown.status == 404)
+        #expect(unknown.header("content-type")?.hasPrefix("text/plain") == true)
+        #expect(unknown.text.hasPrefix("no such agent"))
+        let unknownPage = try s.client.get("/report/agent/nobody?date=2026-03-10", headers: browser)
+        #expect(unknownPage.status == 404)
+        #expect(unknownPage.text.contains("<h1>Not found"))
         let reason = try s.client.get("/report?from=2026-13-01", headers: browser).text
         #expect(reason.contains("from must be a date, YYYY-MM-DD"))
         let api = try s.client.get("/api/report?from=2026-13-01", headers: browser)

@@ -134,7 +134,9 @@ class Server:
     def start(self, timeout=30):
         cmd = [self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
                "--events", str(self.events.path), "--follow", "--assets", str(ROOT), "--log-level", "warning",
-               "--data-dir", str(self.events.path) + ".reports"] + self.args
+               "--data-dir", str(self.events.path) + ".reports",
+               # The fixtures are recorded days (2026-03-10...): replayed with no limit on their events' age.
+               "--max-event-age", "0"] + self.args
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(cmd, stdout=log, stderr=log, cwd=str(ROOT))
         deadline = time.monotonic() + timeout

@@ -7,6 +7,8 @@ stops is fed the same accepted batches; the restarted server must answer the sam
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import threading
 import time
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, wait_for
+from conftest import ROOT, open_live, wait_for
 
 FIXTURES = ROOT / "Tests" / "Fixtures"
 BASE = time.time() - 3600  # event times: an hour ago, the same for every server
@@ -146,14 +148,15 @@ def test_twilio_correlation_survives_a_restart(serve, tmp_path):
     """A reservation accepted before kill -9 (still in the reorder window) and its conference's hold
     callback after the restart: the hold lands on the agent's call only if the task -> worker map came back."""
     data = data_dir(tmp_path)
-    server = serve("--data-dir", data, "--no-reports")
+    # The fixtures are recorded traffic of a past day: replayed with no limit on their events' age.
+    server = serve("--data-dir", data, "--no-reports", "--max-event-age", "0")
     wait_ready(server)
     status, _, _ = server.post("/ingest", (FIXTURES / "eventstreams.ndjson").read_bytes())
     assert status == 200
     server.process.kill()
     server.process.wait()
 
-    restarted = serve("--data-dir", data, "--no-reports")
+    restarted = serve("--data-dir", data, "--no-reports", "--max-event-age", "0")
     wait_ready(restarted)
     wait_for(lambda: any(w["calls"] for w in workers(restarted)), timeout=10, message="the accepted call")
     status, _, reply = restarted.post("/ingest", (FIXTURES / "conference-hold.form").read_bytes(),
@@ -326,8 +329,9 @@ def test_two_replicas_fed_the_same_file_agree(serve, tmp_path):
     """Point 8: replicas each fed the same ordered stream reach the same floor."""
     events = tmp_path / "stream.ndjson"
     events.write_bytes(b"".join(batch(5, n, 200) for n in range(15)) + (FIXTURES / "eventstreams.ndjson").read_bytes())
-    a = serve("--data-dir", data_dir(tmp_path, "a"), "--no-reports", "--events", events)
-    b = serve("--data-dir", data_dir(tmp_path, "b"), "--no-reports", "--events", events)
+    # The fixture is a recorded past day: no limit on event age.
+    a = serve("--data-dir", data_dir(tmp_path, "a"), "--no-reports", "--events", events, "--max-event-age", "0")
+    b = serve("--data-dir", data_dir(tmp_path, "b"), "--no-reports", "--events", events, "--max-event-age", "0")
     for s in (a, b):
         wait_for(lambda s=s: json.loads(s.get("/api/status")[2])["linesRead"] == 3002, message="all lines")
     wait_for(lambda: workers(a) == workers(b), timeout=10, message="the same floor")
@@ -442,3 +446,129 @@ def test_a_followed_file_is_not_applied_twice_after_a_snapshot(serve, tmp_path):
     reference = serve("--in-memory", "--no-reports", "--events", events)
     wait_for(lambda: json.loads(reference.get("/api/status")[2])["linesRead"] == 600, message="reference read")
     assert workers(restarted) == workers(reference)
+
+
+def big_body(client, megabytes=5):
+    """About `megabytes` MB of native activity lines about this client's agents, ending with a worker event
+    `DONE<client>` that shows whether the whole body was applied."""
+    lines = []
+    size = 0
+    n = 0
+    while size < megabytes * 1_000_000:
+        line = json.dumps({"type": "activity", "at": stamp(n * 0.001), "worker": "S%d-W%d" % (client, n % 200),
+                           "activity": "Available" if n % 2 else "Break", "available": n % 2 == 1})
+        lines.append(line)
+        size += len(line) + 1
+        n += 1
+    lines.append(json.dumps({"type": "worker", "at": stamp(n * 0.001), "worker": "DONE%d" % client,
+                             "name": "Body %d applied" % client, "team": "Shutdown"}))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def post_in_two_parts(port, body, first, sent, go, outcome, slow=False):
+    """POSTs `body` to /ingest on a raw socket: `first` bytes, then (once `go` is set) the rest at once, or
+    512 bytes every 0.1 s when `slow`. `outcome` gets ("answer", status line), ("closed", how) or ("silent", ...)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    head = ("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+            "Content-Length: %d\r\n\r\n" % len(body)).encode()
+    how = "eof"
+    try:
+        s.sendall(head + body[:first])
+        sent.release()
+        go.wait()
+        if slow:
+            for start in range(first, len(body), 512):
+                s.sendall(body[start:start + 512])
+                time.sleep(0.1)
+        else:
+            s.sendall(body[first:])
+    except (BrokenPipeError, ConnectionResetError):
+        how = "closed while sending"
+    reply = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    except ConnectionResetError:
+        how = "reset"
+    except socket.timeout:
+        outcome.append(("silent", reply[:80]))
+        s.close()
+        return
+    s.close()
+    if reply.startswith(b"HTTP/1.1 "):
+        outcome.append(("answer", reply.split(b"\r\n", 1)[0].decode(), reply))
+    else:
+        outcome.append(("closed", how))
+
+
+def test_sigterm_with_large_posts_in_flight_answers_them_and_exits_in_time(serve, tmp_path):
+    data = data_dir(tmp_path)
+    # Requests in flight get a second; handlers running then finish (two 5 MB bodies applied, up to about 2.5 s
+    # for a debug build on a busy machine), answers get half a second to go out, the reports a second more.
+    server = serve("--data-dir", data, "--shutdown-timeout", "1")
+    wait_ready(server)
+    live, status_line = open_live(server)
+    assert " 200 " in status_line
+    bodies = [big_body(client) for client in range(4)]
+    slow_bodies = [big_body(10 + client, megabytes=1) for client in range(2)]
+    sent = threading.Semaphore(0)
+    go = threading.Event()
+    fast = [[] for _ in bodies]
+    slow = [[] for _ in slow_bodies]
+    threads = [threading.Thread(target=post_in_two_parts, args=(server.port, body, len(body) - 1_000_000, sent, go, out))
+               for body, out in zip(bodies, fast)]
+    threads += [threading.Thread(target=post_in_two_parts, args=(server.port, body, 100_000, sent, go, out, True))
+                for body, out in zip(slow_bodies, slow)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        assert sent.acquire(timeout=20)
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    go.set()
+    # Once stopping, the server takes no new connection (refused), or answers a request begun now with 503.
+    wait_for(lambda: "stopping" in server.log, timeout=5, message="the stop to begin")
+    time.sleep(0.3)
+    try:
+        late = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        late.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = late.recv(4096)
+        late.close()
+        assert answer == b"" or answer.startswith(b"HTTP/1.1 503"), answer[:200]
+    except (ConnectionRefusedError, ConnectionResetError):
+        pass
+    server.process.wait(15)
+    took = time.monotonic() - started
+    assert server.process.returncode == 0, server.log
+    assert took <= 6.0, "the stop took %.1f s:\n%s" % (took, server.log)
+    for t in threads:
+        t.join(20)
+    # Every body sent in full got an HTTP answer: 200 (applied) or 503 with Retry-After and Connection: close.
+    for out in fast:
+        assert out and out[0][0] == "answer", (out, server.log)
+        status = out[0][1]
+        assert status.startswith("HTTP/1.1 200") or status.startswith("HTTP/1.1 503"), status
+        if "503" in status:
+            assert b"Retry-After:" in out[0][2] and b"Connection: close" in out[0][2]
+    # A body still trickling in got an answer or its connection closed; none was left hanging.
+    for out in slow:
+        assert out and out[0][0] in ("answer", "closed"), out
+    # The live stream was ended.
+    live.settimeout(5)
+    rest = b""
+    while True:
+        chunk = live.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    live.close()
+    # What was answered 200 is still there after the restart.
+    restarted = serve("--data-dir", data)
+    wait_ready(restarted)
+    ids = {w["id"] for w in workers(restarted)}
+    for client, out in enumerate(fast):
+        if out[0][1].startswith("HTTP/1.1 200"):
+            assert "DONE%d" % client in ids, (client, sorted(i for i in ids if i.startswith("DONE")))

@@ -31,7 +31,8 @@ def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
 
 
 def test_an_unset_clock_is_rejected_and_a_year_old_call_does_not_stall_the_reports(serve):
-    server = serve("--in-memory")
+    # No age limit, as when replaying recorded traffic: the year-old call is taken.
+    server = serve("--in-memory", "--max-event-age", "0")
     for unset in ("1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z"):
         status, reply = server.ingest([{"type": "call.start", "at": unset, "worker": "W0", "call": "C0",
                                         "queue": "Sales", "via": "queue"}])
@@ -48,6 +49,35 @@ def test_an_unset_clock_is_rejected_and_a_year_old_call_does_not_stall_the_repor
         assert server.get(path, timeout=10)[0] == 200, path
     server.process.send_signal(15)
     server.process.wait(15)
+
+
+def test_events_from_years_ago_are_rejected_as_too_old_and_counted(serve):
+    server = serve("--in-memory")
+    old = [{"type": "call.start", "at": "2000-03-01T09:00:00Z", "worker": "W1", "call": "OLD1", "queue": "Sales",
+            "via": "queue"},
+           {"type": "call.hold", "at": "2000-03-01T09:01:00Z", "worker": "W1", "call": "OLD1"},
+           {"type": "activity", "at": "2001-06-01T09:00:00Z", "worker": "W2", "activity": "Break"}]
+    status, reply = server.ingest([event("worker", -10, worker="W1", name="Ada", team="Sales"), *old,
+                                   event("call.start", -2 * 86400, worker="W1", call="TWO_DAYS", queue="Sales"),
+                                   event("call.start", -5, worker="W1", call="NOW", queue="Sales", via="transfer")])
+    assert status == 200 and reply["accepted"] == 3 and reply["rejected"] == 3, reply
+    assert [e["index"] for e in reply["errors"]] == [1, 2, 3], reply
+    assert all("behind this server's clock" in e["reason"] and "--max-event-age" in e["reason"] for e in reply["errors"])
+    # The floor shows only what is recent enough to be live: no hold of decades, no worker W2 on a break since 2001.
+    _, _, body = server.get("/api/workers")
+    floor = {w["id"]: w for w in json.loads(body)["workers"]}
+    assert sorted(c["id"] for c in floor["W1"]["calls"]) == ["NOW", "TWO_DAYS"], floor["W1"]["calls"]
+    assert "W2" not in floor
+    status = json.loads(server.get("/api/status")[2])
+    assert status["rejectedByCategory"]["too_old"] == 3 and status["rejectedByCategory"]["clock_skew"] == 0
+    assert status["recentRejects"][0]["category"] == "too_old"
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "too_old"}) == 3
+    assert "too_old 3" in server.get("/status")[2].decode()
+    # A tighter limit rejects a line two days old; --max-event-age 0 replays recorded traffic of any age.
+    tight = serve("--in-memory", "--max-event-age", "86400")
+    assert tight.ingest([event("call.start", -2 * 86400, worker="W1", call="TWO_DAYS", queue="Sales")])[1]["rejected"] == 1
+    replay = serve("--in-memory", "--max-event-age", "0")
+    assert replay.ingest(old)[1]["accepted"] == 3
 
 
 def test_a_port_in_use_says_which_and_exits_non_zero(binary):
@@ -194,3 +224,28 @@ def test_users_commands_say_what_is_wrong_without_the_usage_text(binary, tmp_pat
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
     out = done.stderr.decode()
     assert done.returncode == 1 and "no user nobody" in out and "Usage" not in out, out
+
+
+def test_an_agent_never_seen_is_a_plain_404_for_curl_and_a_page_for_a_browser(serve):
+    server = serve("--in-memory")
+    server.ingest([event("worker", -10, worker="KNOWN1", name="Ada Okafor", team="Sales")])
+    wait_for(lambda: server.get("/report/agent/KNOWN1")[0] == 200, timeout=20, message="the reports to know KNOWN1")
+    # What curl sends: the reason as one line of plain text with the 404.
+    status, headers, body = server.get("/report/agent/UNKNOWN", headers={"Accept": "*/*"})
+    assert status == 404
+    assert headers["Content-Type"].startswith("text/plain"), headers
+    text = body.decode()
+    assert text.count("\n") == 1 and text.endswith("\n") and "no such agent" in text, text
+    assert "<" not in text
+    # No Accept at all reads the same.
+    status, headers, _ = server.get("/report/agent/UNKNOWN")
+    assert status == 404 and headers["Content-Type"].startswith("text/plain"), headers
+    # A browser gets the site's refusal page with the same reason and a way back to the report.
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    status, headers, body = server.get("/report/agent/UNKNOWN", headers=browser)
+    page = body.decode()
+    assert status == 404 and headers["Content-Type"].startswith("text/html"), headers
+    assert "<h1>Not found" in page and text.strip() in page and 'href="/report"' in page
+    # A known agent's day is still its page, whoever asks.
+    status, headers, body = server.get("/report/agent/KNOWN1", headers={"Accept": "*/*"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Ada Okafor" in body

@@ -83,10 +83,12 @@ public final class FloorSnapshotter: Sendable {
     }
 
     /// Stops the timer, then takes a last snapshot (call after the sources have stopped, before the log closes).
-    public func stop() {
+    /// Stops taking snapshots on the interval, then takes a last one unless `snapshot` is false (the log
+    /// since the last snapshot is then replayed at the next start).
+    public func stop(snapshot: Bool = true) {
         stopSignal.set()
         thread.withLock { $0 }?.join()
-        snapshotIfChanged()
+        if snapshot { snapshotIfChanged() }
     }
 
     private func run() {
