@@ -240,7 +240,9 @@ struct SearchList: Sendable {
                 var from = k
                 while from <= t.count - n + k, let hit = memchr(base + from, rare, t.count - n + k - from + 1) {
                     let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base) - k
-                    guard memcmp(base + at, nb.baseAddress!, n) == 0 else {
+                    // The last and middle bytes first: most candidates fail there, without a call.
+                    guard base[at + n - 1] == nb[n - 1], base[at + n / 2] == nb[n / 2],
+                          memcmp(base + at, nb.baseAddress!, n) == 0 else {
                         from = at + k + 1
                         continue
                     }
