@@ -246,28 +246,25 @@ def assert_told_apart(shown, where):
         assert (a["name"], a["tag"]) != (b["name"], b["tag"]), (where, a, b)
 
 
+def assert_twins_told_apart(server, browser, artifacts, path, dense, shot):
+    """At 1920, 3840 and 1366 wide, `path` draws dense cells (or full tiles) whose twins are told apart."""
+    for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
+        browser.size(width, height)
+        browser.get(server.url + path)
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()") == dense, width
+        browser.screenshot(artifacts / (shot % width))
+        if dense:
+            assert browser.js(CLIPPED, DANGER + ", .dense__tag") == [], width
+        assert_told_apart(shown_tags(browser), ("dense" if dense else "tiles", width))
+
+
 def test_workers_of_one_name_are_told_apart_by_a_whole_tag(make_server, browser, artifacts):
     # Dense: 280 agents and the twins, in the narrowest cells the kiosk draws.
-    server = make_server(twins(280))
-    for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk?rotate=600")
-        browser.wait_live()
-        layout(browser)
-        assert browser.js("return window.teamsview.kiosk.dense()"), width
-        browser.screenshot(artifacts / ("kiosk-dense-twins-%d.png" % width))
-        assert browser.js(CLIPPED, DANGER + ", .dense__tag") == [], width
-        assert_told_apart(shown_tags(browser), ("dense", width))
+    assert_twins_told_apart(make_server(twins(280)), browser, artifacts, "/kiosk?rotate=600", True, "kiosk-dense-twins-%d.png")
     # Full-size tiles.
-    server = make_server(twins(2))
-    for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
-        assert not browser.js("return window.teamsview.kiosk.dense()"), width
-        browser.screenshot(artifacts / ("kiosk-full-twins-%d.png" % width))
-        assert_told_apart(shown_tags(browser), ("tiles", width))
+    assert_twins_told_apart(make_server(twins(2)), browser, artifacts, "/kiosk", False, "kiosk-full-twins-%d.png")
 
 
 def test_a_second_worker_of_a_name_tags_the_first_live(make_server, browser):
