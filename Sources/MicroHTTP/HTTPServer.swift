@@ -278,16 +278,18 @@ public final class HTTPServer: Sendable {
                 failure = .tls("libmicrohttpd refused the new certificate or key; still serving the old ones")
                 next = attempt(current.credentials)
             }
-            close(listener)
+            // Closed after the old daemon stops, never before (see `stop()`).
             guard let next else {
                 // Neither starts: nothing can serve this socket any more.
                 stopDaemon(current)
+                close(listener)
                 running = nil
                 throw StartError.tls("cannot serve the listening socket again; the server has stopped")
             }
             core.daemonRunning.store(true, ordering: .relaxed)
             running = Running(daemon: next, credentials: failure == nil ? credentials : current.credentials, tag: tag)
             stopDaemon(current)
+            close(listener)
             if let failure { throw failure }
         }
         core.logger.info("TLS certificate and key reloaded")
@@ -335,8 +337,11 @@ public final class HTTPServer: Sendable {
         }
         let started = ContinuousClock.now
         // Stop accepting first so no new stream can start while the others are ending.
+        // The listening socket is shut down (new connections are refused at once, not left in the backlog)
+        // but closed only after the daemon stops: its threads take it out of their epoll sets on their own
+        // time, and libmicrohttpd aborts the process if the descriptor is gone by then.
         let listener = MHD_quiesce_daemon(current.daemon)
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         core.draining.store(true, ordering: .relaxed)
         for body in core.beginStopping(current.tag.generation) { body.close() }
         let deadline = started + configuration.shutdownTimeout
@@ -354,6 +359,7 @@ public final class HTTPServer: Sendable {
         }
         let left = core.liveRequests.load(ordering: .relaxed)
         stopDaemon(current)
+        if listener >= 0 { close(listener) }
         core.daemonRunning.store(false, ordering: .relaxed)
         core.logger.info("HTTP server stopped", metadata: [
             "took": "\(ContinuousClock.now - started)", "unfinished": "\(left)",
