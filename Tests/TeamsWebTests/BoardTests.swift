@@ -173,6 +173,23 @@ struct BoardTests {
         #expect(try #require(section(of: live, from: "<div class=\"dense", to: "</div></div>")).contains("dense__muted"))
     }
 
+    @Test("a kiosk tile names the TaskRouter activity its timer counts when the word before it is not that activity")
+    func kioskActivityTimerIsLabelled() async throws {
+        let server = try await Self.heldAndLive()
+        server.feed(contentsOf: [
+            #"{"type":"activity","at":"2026-11-25T09:00:00Z","worker":"WK01","activity":"Lunch","available":false}"#,
+        ] + floorLines(2).suffix(1) + [
+            #"{"type":"activity","at":"2026-11-25T09:03:00Z","worker":"WK02","activity":"Break","available":false}"#,
+        ])
+        server.app.live.settle()
+        let html = try server.client.get("/kiosk").text
+        let onCall = try #require(section(of: html, from: "id=\"w-WK01\"", to: "</article>"))
+        let timer = try #require(section(of: onCall, from: "<span class=\"tile__acttime\">", to: "</span></span>"))
+        #expect(timer.contains("<span class=\"tile__actlabel\">Lunch</span>"), "on a call, the 5:00 is Lunch's, and says so")
+        let away = try #require(section(of: html, from: "id=\"w-WK02\"", to: "</article>"))
+        #expect(away.contains("Break") && !away.contains("tile__actlabel"), "the word is the activity: no second label")
+    }
+
     @Test("the dense kiosk line shows the held call beside the live one, in a frame of its own with its timer and Muted")
     func denseShowsTheHeldCallBesideTheLiveOne() async throws {
         let server = try await Self.heldAndLive()
