@@ -4,6 +4,7 @@ table fits a 1366-wide screen (and says it scrolls on a phone), and the Teams Vi
 is drawn larger on a 4K screen."""
 
 import re
+import urllib.error
 
 from conftest import ROOT, TEAMS, event, roster, wait_for
 from test_kiosk_dense import dangerous
@@ -16,8 +17,18 @@ return nav ? Array.from(nav.querySelectorAll('a')).map(a => [a.getAttribute('hre
                                                             a.getAttribute('aria-current')]) : null"""
 
 
+def answers(server, path):
+    """Whether `path` answers 200 (an agent's day is 404 until the reports have written the agent)."""
+    try:
+        server.get(path)
+        return True
+    except urllib.error.HTTPError:
+        return False
+
+
 def test_every_page_shares_the_navigation(make_server, browser):
     server = make_server(roster(8), args=UTC)
+    wait_for(lambda: answers(server, "/report/agent/WK001"), message="the reports to know WK001")
     for path, current in list(PAGES.items()) + [("/report/agent/WK001", "Reports")]:
         browser.get(server.url + path)
         links = browser.js(NAV)
