@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import TeamsDomain
 
@@ -232,20 +227,10 @@ struct SearchList: Sendable {
         // The position in the needle of its least frequent byte.
         var k = 0
         for j in 1..<n where byteCounts[Int(needle[j])] < byteCounts[Int(needle[k])] { k = j }
-        let rare = Int32(needle[k])
         text.withUnsafeBufferPointer { t in
-            guard let base = t.baseAddress, t.count >= n else { return }
             needle.withUnsafeBufferPointer { nb in
-                // Each `from` is where the rare byte of the next candidate may be.
-                var from = k
-                while from <= t.count - n + k, let hit = memchr(base + from, rare, t.count - n + k - from + 1) {
-                    let at = UnsafeRawPointer(hit) - UnsafeRawPointer(base) - k
-                    // The last and middle bytes first: most candidates fail there, without a call.
-                    guard base[at + n - 1] == nb[n - 1], base[at + n / 2] == nb[n / 2],
-                          memcmp(base + at, nb.baseAddress!, n) == 0 else {
-                        from = at + k + 1
-                        continue
-                    }
+                var from = 0
+                while let at = ByteSearch.firstOffset(of: nb, in: t, from: from, pivot: k) {
                     // The tag after the text holding the hit names its slot.
                     var tag = at + n
                     while tag < t.count, t[tag] < 0x80 { tag += 1 }
@@ -255,7 +240,7 @@ struct SearchList: Sendable {
                     if i < plain.count, plain[i], Int(starts[i]) <= at, at + n <= Int(ends[i]) {
                         wanted[i >> 6] |= 1 << UInt64(i & 63)
                     }
-                    from = tag + Self.tagLength + k
+                    from = tag + Self.tagLength
                 }
             }
         }
