@@ -172,7 +172,8 @@ public final class HTTPServer: Sendable {
             gate: ConnectionGate(perAddressLimit: configuration.perAddressConnectionLimit, timeout: timeout),
             budget: StreamBudget(limit: configuration.maxQueuedStreamBytes),
             maxQueryParameters: max(0, configuration.maxQueryParameters),
-            strictTransportSecurity: configuration.tls?.strictTransportSecurity)
+            strictTransportSecurity: configuration.tls?.strictTransportSecurity,
+            handlerThreads: configuration.threads)
     }
 
     deinit {
@@ -322,7 +323,8 @@ public final class HTTPServer: Sendable {
     /// without being read, every stream is ended, and requests in flight (a body being received, a handler
     /// running, an answer being sent) may finish for up to `shutdownTimeout`; each answer closes its
     /// connection. Past that, a body that completes is answered 503 without being handled, and after a last
-    /// half second the connections left (a client still trickling its body) are closed.
+    /// half second the connections left (a client still trickling its body) are closed. An offloaded handler
+    /// still waiting for its turn at the deadline is not run: its request is answered 503 too.
     ///
     /// libmicrohttpd aborts the process when stopped with suspended connections, so every stream
     /// is closed and resumed first; its reader then ends the chunked body. Safe to call twice.

@@ -1,6 +1,8 @@
 import HTTPTypes
 
-/// A request handler. Runs on a server thread; must not block for long.
+/// A request handler. Runs on a server thread, which also writes the streams of its other
+/// connections, so it must not block for long; a route whose handler may wait (a disk sync, a
+/// large body) is registered `offloaded`.
 public typealias Handler = @Sendable (Request) -> Response
 
 /// Maps method and path to handlers. Patterns are literal segments, `:name` segments
@@ -23,6 +25,8 @@ public struct Router: Sendable {
         var method: HTTPRequest.Method
         var segments: [Segment]
         var bodyLimit: Int
+        /// The handler runs on a thread of its own, not the connection's (see `add`).
+        var offloaded = false
         var handler: Handler
     }
 
@@ -38,7 +42,12 @@ public struct Router: Sendable {
     public init() {}
 
     /// Registers a handler. `bodyLimit` > 0 makes the server collect the body (answering 413 past the limit).
-    public mutating func add(_ method: HTTPRequest.Method, _ pattern: String, bodyLimit: Int = 0, _ handler: @escaping Handler) {
+    ///
+    /// `offloaded`: the handler may block (it syncs a file, or decodes megabytes), so it runs on a handler
+    /// thread while its connection is suspended. A server thread serves many connections, streams
+    /// included: a handler run on it holds up every one of them until it returns.
+    public mutating func add(_ method: HTTPRequest.Method, _ pattern: String, bodyLimit: Int = 0, offloaded: Bool = false,
+                             _ handler: @escaping Handler) {
         let parts = pattern.split(separator: "/", omittingEmptySubsequences: true)
         var segments: [Segment] = []
         for (index, part) in parts.enumerated() {
@@ -51,14 +60,15 @@ public struct Router: Sendable {
                 segments.append(.literal(String(part)))
             }
         }
-        routes.append(Route(method: method, segments: segments, bodyLimit: max(0, bodyLimit), handler: handler))
+        routes.append(Route(method: method, segments: segments, bodyLimit: max(0, bodyLimit), offloaded: offloaded,
+                            handler: handler))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
     /// Registers an `OPTIONS` handler (for example a CORS preflight, see ``CrossOriginPolicy``).
     public mutating func options(_ pattern: String, _ handler: @escaping Handler) { add(.options, pattern, handler) }
-    public mutating func post(_ pattern: String, bodyLimit: Int, _ handler: @escaping Handler) {
-        add(.post, pattern, bodyLimit: bodyLimit, handler)
+    public mutating func post(_ pattern: String, bodyLimit: Int, offloaded: Bool = false, _ handler: @escaping Handler) {
+        add(.post, pattern, bodyLimit: bodyLimit, offloaded: offloaded, handler)
     }
 
     /// The same routes, each handler called through `middleware` (which may answer itself, or change the

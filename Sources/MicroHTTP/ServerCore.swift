@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,6 +41,10 @@ final class ServerCore: Sendable {
     let pastDeadline = Atomic<Bool>(false)
     /// Handlers running now.
     let handling = Atomic<Int>(0)
+    /// Where offloaded handlers run (`Router.add(offloaded:)`), off the connection threads: as many
+    /// serial queues as connection threads, taken in turn, so no more handlers run at once than before.
+    let handlerQueues: [DispatchQueue]
+    private let nextHandlerQueue = Atomic<Int>(0)
     /// Requests answered 503 because the server was stopping.
     let refusedWhileStopping = Atomic<Int>(0)
     /// `Retry-After` of the 503 sent while stopping: about how long a restart takes.
@@ -58,7 +63,8 @@ final class ServerCore: Sendable {
     static let discardLimit = 64 * 1024
 
     init(router: Router, logger: Logger, gate: ConnectionGate, budget: StreamBudget, maxQueryParameters: Int,
-         strictTransportSecurity: String?) {
+         strictTransportSecurity: String?, handlerThreads: Int) {
+        handlerQueues = (0..<max(1, handlerThreads)).map { DispatchQueue(label: "http.handlers.\($0)") }
         self.router = router
         self.logger = logger
         self.gate = gate
@@ -191,8 +197,14 @@ final class ServerCore: Sendable {
         return .YES
     }
 
-    /// The last call: the whole request is in.
+    /// The last call: the whole request is in. For an offloaded route it comes twice: once to start the
+    /// handler (the connection is then suspended), once when the handler's answer resumed it.
     private func complete(_ pending: PendingRequest, connection: OpaquePointer) -> MHD_Result {
+        if let offload = pending.offload {
+            // Resumed: the handler is done (a connection is resumed only after its answer is set).
+            guard let response = offload.answer.withLock({ $0.take() }) else { return .NO }
+            return queue(response, method: pending.method, requestFields: offload.requestFields, connection: connection)
+        }
         if pending.overflowed {
             return queue(Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
                          connection: connection, closeConnection: true)
@@ -218,6 +230,30 @@ final class ServerCore: Sendable {
         request.target = String(decoding: pending.rawTarget, as: UTF8.self)
         pending.body = []
         handling.add(1, ordering: .relaxed)
+        if route.offloaded {
+            let offload = Offload(requestFields: fields)
+            pending.offload = offload
+            let handle = ConnectionHandle(pointer: connection)
+            MHD_suspend_connection(connection)
+            let handler = route.handler
+            let queue = handlerQueues[nextHandlerQueue.wrappingAdd(1, ordering: .relaxed).oldValue % handlerQueues.count]
+            queue.async { [self, request] in
+                let response: Response
+                if pastDeadline.load(ordering: .relaxed) {
+                    // Waited for its turn past a stop's deadline: answered as a body completing now would be.
+                    refusedWhileStopping.add(1, ordering: .relaxed)
+                    response = Self.stopping()
+                } else {
+                    response = handler(request)
+                }
+                offload.answer.withLock { $0 = response }
+                // Resumed before it stops counting: a stop that sees no handler running may stop the daemon,
+                // which must then find no connection suspended.
+                handle.resume()
+                handling.subtract(1, ordering: .relaxed)
+            }
+            return .YES
+        }
         let response = route.handler(request)
         handling.subtract(1, ordering: .relaxed)
         return queue(response, method: pending.method, requestFields: fields, connection: connection)
@@ -402,6 +438,16 @@ final class ServerCore: Sendable {
 
 /// One request's progress across the access handler's calls. Used only on the thread serving
 /// its connection.
+/// An offloaded request's answer, set by its handler thread before it resumes the connection.
+final class Offload: Sendable {
+    let requestFields: HTTPFields
+    let answer = Mutex<Response?>(nil)
+
+    init(requestFields: HTTPFields) {
+        self.requestFields = requestFields
+    }
+}
+
 final class PendingRequest {
     let rawTarget: [UInt8]
     var started = false
@@ -416,6 +462,8 @@ final class PendingRequest {
     var overflowed = false
     /// Body bytes thrown away.
     var discarded = 0
+    /// Set while an offloaded handler runs, and until its answer is queued.
+    var offload: Offload?
     private let core: ServerCore
 
     init(rawTarget: [UInt8], core: ServerCore) {

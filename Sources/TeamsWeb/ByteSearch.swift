@@ -7,7 +7,7 @@ import Darwin
 /// Finding bytes in bytes with the C library's `memchr` and `memcmp`: the standard library's
 /// `firstRange(of:)` on a `String.UTF8View` goes through generic searching and type metadata
 /// lookups, and cost a quarter of a filtered page's server time.
-enum ByteSearch {
+package enum ByteSearch {
     /// The offsets of the first occurrence of `needle` in `bytes`; nil when there is none or `needle` is empty.
     static func firstRange(of needle: [UInt8], in bytes: [UInt8]) -> Range<Int>? {
         bytes.withUnsafeBufferPointer { b in
@@ -18,7 +18,7 @@ enum ByteSearch {
     /// The offset of the first occurrence of `needle` in `bytes` starting at `from` or later; nil when there
     /// is none or `needle` is empty. `memchr` looks for `needle[pivot]` (its rarest byte is fastest); a
     /// candidate's last and middle bytes are compared before `memcmp`, so most fail without a call.
-    static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>,
+    package static func firstOffset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>,
                             from: Int, pivot k: Int) -> Int? {
         let n = needle.count
         guard n > 0, k < n, let base = bytes.baseAddress, bytes.count >= n else { return nil }

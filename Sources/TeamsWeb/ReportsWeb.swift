@@ -61,8 +61,8 @@ public final class ReportsWeb: Sendable {
         router.get("/report.csv") { [self] in reportCSV($0) }
         router.get("/report/agent/:id") { [self] in secure(agentPage($0)) }
         router.get("/incidents") { [self] in secure(incidentsPage($0)) }
-        router.post("/incidents/:id/acknowledge", bodyLimit: 16_384) { [self] in acknowledge($0) }
-        router.post("/incidents/acknowledge", bodyLimit: 65_536) { [self] in acknowledgeAll($0) }
+        router.post("/incidents/:id/acknowledge", bodyLimit: 16_384, offloaded: true) { [self] in acknowledge($0) }
+        router.post("/incidents/acknowledge", bodyLimit: 65_536, offloaded: true) { [self] in acknowledgeAll($0) }
         router.get("/api/report") { [self] in reportAPI($0) }
         router.get("/api/incidents") { [self] in incidentsAPI($0) }
         router.get("/api/openapi.json") { _ in jsonResponse(Array(OpenAPIDocument.json.utf8)) }

@@ -316,7 +316,13 @@ struct RawHTTP {
     func get(_ path: String) throws -> [UInt8] { try send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") }
 
     func post(_ path: String, body: String) throws -> [UInt8] {
-        try send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+        try finish(startPost(path, body: body))
+    }
+
+    /// Sends a POST and returns at once with its connection, for `finish(_:)` to read the answer later:
+    /// whoever waits on something else meanwhile (the fan-out's clients) is not held up by the answer.
+    func startPost(_ path: String, body: String) throws -> Int32 {
+        try start("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
     }
 
     /// Seconds from sending the request to the last byte of the response.
@@ -327,10 +333,19 @@ struct RawHTTP {
     }
 
     private func send(_ request: String) throws -> [UInt8] {
+        try finish(start(request))
+    }
+
+    private func start(_ request: String) throws -> Int32 {
         let fd = try RawHTTP.connect(port)
-        defer { close(fd) }
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        return fd
+    }
+
+    /// The body of the answer on `fd` (a connection `start` opened), read to its end; closes `fd`.
+    func finish(_ fd: Int32) throws -> [UInt8] {
+        defer { close(fd) }
         var all: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {

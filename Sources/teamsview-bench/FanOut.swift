@@ -71,12 +71,11 @@ func measureFanOut(binary: String, root: String, clients: Int, agents: Int, roun
         let line = #"{"type":"call.hold","at":"\#(RFC3339Text.now(offset: 0))","worker":"\#(id)","call":"CA\#(id.dropFirst(2))B"}"# + "\n"
         fleet.expect(marker: #""id":"w-\#(id)""#)
         let start = WallClock.monotonicSeconds()
-        if round % 2 == 0 {
-            _ = try server.client.post("/ingest", body: line)
-        } else {
-            follow.write(Data(line.utf8))
-        }
+        // The POST's answer is read after the clients: a client does not wait for the poster.
+        let posted = round % 2 == 0 ? try server.client.startPost("/ingest", body: line) : nil
+        if posted == nil { follow.write(Data(line.utf8)) }
         let arrivals = try explained(server, "round \(round + 1)") { try fleet.waitForExpected(timeout: 30) }
+        if let posted { _ = try server.client.finish(posted) }
         let ms = arrivals.map { ($0 - start) * 1000 }
         if round % 2 == 0 { byPost += ms } else { byFile += ms }
     }
@@ -196,7 +195,9 @@ private final class SSEFleet {
         return arrivals
     }
 
-    /// One wait: reads every ready socket dry, looking for the marker in what arrives.
+    /// One wait: reads every ready socket dry, looking for the marker in what arrives. A client's
+    /// arrival is the time its read returned, taken before the search, and the search is `memchr`
+    /// with no copy of what was read: the reader must not add its own cost to the last clients' figures.
     private func poll(timeoutMs: Int32) -> Int {
         epoll.wait(timeoutMs: timeoutMs) { token in
             let i = Int(token)
@@ -204,14 +205,26 @@ private final class SSEFleet {
                 let got = chunk.withUnsafeMutableBytes { read(fds[i], $0.baseAddress, $0.count) }
                 if got <= 0 { break }
                 guard !needle.isEmpty, arrivals[i] == 0 else { continue }
-                let window = carry[i] + chunk[0..<got]
-                if window.firstRange(of: needle) != nil {
-                    arrivals[i] = WallClock.monotonicSeconds()
+                let readAt = WallClock.monotonicSeconds()
+                if found(in: got, after: carry[i]) {
+                    arrivals[i] = readAt
                     remaining -= 1
                 } else {
-                    carry[i] = Array(window.suffix(needle.count - 1))
+                    let keep = needle.count - 1
+                    carry[i] = got >= keep ? Array(chunk[(got - keep)..<got]) : Array((carry[i] + chunk[0..<got]).suffix(keep))
                 }
             }
         }
+    }
+
+    /// Whether the needle is in the first `count` bytes of `chunk`, or across the end of `before`
+    /// (the client's previous bytes) and the start of the chunk.
+    private func found(in count: Int, after before: [UInt8]) -> Bool {
+        func search(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            needle.withUnsafeBufferPointer { ByteSearch.firstOffset(of: $0, in: bytes, from: 0, pivot: 0) != nil }
+        }
+        let inChunk = chunk.withUnsafeBufferPointer { search(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        guard !inChunk, !before.isEmpty else { return inChunk }
+        return (before + chunk[0..<min(count, needle.count - 1)]).withUnsafeBufferPointer { search($0) }
     }
 }
