@@ -53,7 +53,7 @@ extension NativeLimits {
         let limit = now.microseconds &+ Int64(maxClockSkew * 1_000_000)
         guard at.microseconds <= limit else {
             let ahead = (at.microseconds &- now.microseconds) / 1_000_000
-            throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is \(ahead) s ahead of this server's clock (limit \(Int(maxClockSkew)) s, --max-clock-skew)")
+            throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is \(Self.age(ahead)) ahead of this server's clock (limit \(Self.age(Int64(maxClockSkew))), --max-clock-skew)")
         }
     }
 }

@@ -65,7 +65,7 @@ extension WorkerQuery {
         "group": ["team", "none", ""],
     ]
 
-    /// What the view does with a filter value it does not take.
+    /// What a page does with a filter value it does not take (the JSON API refuses the request instead).
     static func fallback(of filter: String) -> String {
         switch filter {
         case "sort": return "the agents below are sorted by name"
@@ -84,7 +84,9 @@ extension WorkerQuery {
             let shown = String(value.prefix(100))
             if let accepted = acceptedValues[name] {
                 if !accepted.contains(value) {
-                    found.append(InvalidFilter(name: name, value: shown, accepted: accepted, instead: fallback(of: name)))
+                    let api = view == .workersAPI || view == .summaryAPI
+                    found.append(InvalidFilter(name: name, value: shown, accepted: accepted,
+                                               instead: api ? "nothing is returned" : fallback(of: name)))
                 }
                 continue
             }

@@ -336,6 +336,11 @@ import TeamsDomain
             #expect(r.events.isEmpty)
             #expect(r.rejects.first?.reason.contains("ahead of this server's clock") == true, "\(line.prefix(60))")
         }
+        // The distance reads in the largest unit that fits, not raw seconds.
+        let farAhead = #"{"type":"activity","at":"\#(RFC3339.format(Timestamp.now().adding(seconds: 400 * 86_400)))","worker":"W1","activity":"Break"}"#
+        let reason = T.run([farAhead]).rejects.first?.reason ?? ""
+        #expect(reason.contains(" 400 d ahead") || reason.contains(" 399 d ahead"), "\(reason)")
+        #expect(reason.contains("(limit 5 min, --max-clock-skew)"), "\(reason)")
         // Within the limit, accepted.
         classic["Timestamp"] = String(Int64(Timestamp.now().seconds) + 60)
         #expect(T.run([T.json(classic)]).rejects.isEmpty)

@@ -48,6 +48,8 @@ def test_the_json_api_answers_400_with_the_reason(serve):
             assert status == 400, (path, query)
             answer = json.loads(body)
             assert "%s=%s is not understood" % (name, value) in answer["error"]
+            # The API returns nothing rather than "the agents below", which a page would show.
+            assert answer["error"].endswith("; nothing is returned."), answer["error"]
             assert answer["invalid"][0]["parameter"] == name and answer["invalid"][0]["value"] == value
             assert good in answer["invalid"][0]["accepted"]
         status, _, body = server.get(path + "?call=held")
