@@ -50,7 +50,8 @@ extension TeamsApp {
             items.append(BoardWindow(page: next, per: window.per).queryString)
             model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
         }
-        // The incidents strip shows at once, without waiting for its first poll.
+        // The incidents strip shows at once, without waiting for its first poll; both of the pinned teams only.
+        model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
         if let incidents = reports?.unacknowledgedToday(for: request, first: 12) {
             model["incidentsJSON"] = incidents.json
             model["incidentsTotal"] = incidents.total

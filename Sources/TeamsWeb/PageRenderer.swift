@@ -82,6 +82,8 @@ public final class PageRenderer: Sendable {
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
         model["liveQuery"] = (query.queryString.isEmpty ? "" : query.queryString + "&") + window.queryString
         model["liveCursor"] = liveCursor
+        // The incidents strip shows the incidents of the teams the page is filtered to.
+        model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
         if let theme {
             model["theme"] = theme
             model["colorScheme"] = theme

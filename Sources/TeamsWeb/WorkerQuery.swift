@@ -211,8 +211,7 @@ public struct WorkerQuery: Sendable, Hashable {
 
     /// The query string that reproduces this query (empty when nothing is set).
     public var queryString: String {
-        var items: [(String, String)] = []
-        for t in teams.sorted() { items.append(("team", t)) }
+        var items = teamItems
         for a in activities.sorted() { items.append(("activity", a)) }
         if let skill { items.append(("skill", skill)) }
         if let search { items.append(("q", search)) }
@@ -223,8 +222,16 @@ public struct WorkerQuery: Sendable, Hashable {
         if sort != .name { items.append(("sort", sort.rawValue)) }
         if !groupByTeam { items.append(("group", "none")) }
         if attention { items.append(("attention", "1")) }
-        if items.isEmpty { return "" }
-        return items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+        return Self.encode(items)
+    }
+
+    /// The team filter alone (`team=A&team=B`; empty for every team): what the incidents strip asks for.
+    public var teamQueryString: String { Self.encode(teamItems) }
+
+    private var teamItems: [(String, String)] { teams.sorted().map { ("team", $0) } }
+
+    private static func encode(_ items: [(String, String)]) -> String {
+        items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
     }
 }
 
