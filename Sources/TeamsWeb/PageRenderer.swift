@@ -101,8 +101,13 @@ public final class PageRenderer: Sendable {
         model["flagged"] = query.flaggedOnly
         model["pager"] = pagerModel(board, window: window)
         // A supervisor of some teams is offered only what their teams have (the page is cached per scope).
-        let (teams, activities, skills) = scope == .all ? options(registry) : computeOptions(registry, scope: scope)
-        model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
+        let (teams, activities, skills) = options(registry, scope: scope)
+        // Teams asked for that no agent on the floor has: said on the page, and kept selected in the filter.
+        let empty = EmptyBoard(query: query, registry: registry, floorTeams: teams, scope: scope)
+        model["empty"] = empty.model(shown: board.count)
+        model["teamOptions"] = empty.absentTeams.map {
+            ["value": Formatting.clean($0), "label": Formatting.clean($0) + " (none on the floor)", "selected": true] as [String: Any]
+        } + teams.map { ["value": $0, "label": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
         model["sortOptions"] = WorkerQuery.Sort.allCases.map {
@@ -202,6 +207,11 @@ public final class PageRenderer: Sendable {
         let options = computeOptions(registry)
         optionsCache.withLock { $0 = (registry.version, mono, options) }
         return options
+    }
+
+    /// The filter choices `scope` may see (those of every team cached as above).
+    func options(_ registry: Registry, scope: TeamScope) -> Options {
+        scope == .all ? options(registry) : computeOptions(registry, scope: scope)
     }
 
     func computeOptions(_ registry: Registry, scope: TeamScope = .all) -> Options {

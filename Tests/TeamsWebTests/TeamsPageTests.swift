@@ -49,6 +49,46 @@ struct TeamsPageTests {
         #expect(row.contains("aria-label=\"1 call\""), "\(row)")
     }
 
+    @Test("a team no agent on the floor has is named on / and the kiosk, not an unexplained empty board")
+    func absentTeam() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        func add(_ id: String, _ name: String, _ team: String) {
+            let line = #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"\#(id)","name":"\#(name)","team":"\#(team)"}"#
+            _ = server.pipeline.ingest(body: Array(line.utf8), source: "test")
+        }
+        add("WK1", "Ada Okafor", "Billing")
+        add("WK2", "Bob Silva", "Sales")
+        // Another case: teams are keyed as events spell them, so the one on the floor is offered, and the others listed.
+        let page = try server.client.get("/?team=billing").text
+        let empty = try #require(section(of: page, from: "<p class=\"empty\" id=\"empty\"", to: "</p>"))
+        #expect(!empty.contains("hidden"), "\(empty)")
+        #expect(empty.contains("No agent of team “billing” is on the floor yet."), "\(empty)")
+        #expect(empty.contains("Did you mean <a href=\"/?team=Billing\">“Billing”</a>?"), "\(empty)")
+        #expect(empty.contains("Teams on the floor: <a href=\"/?team=Billing\">Billing</a>, <a href=\"/?team=Sales\">Sales</a>."),
+                "\(empty)")
+        #expect(!empty.contains("match these filters"), "\(empty)")
+        // The filter still says what was asked for.
+        #expect(page.contains("<option value=\"billing\" selected>billing (none on the floor)</option>"))
+        // Anything from the query is escaped.
+        let evil = try server.client.get("/?team=%3Cb%3Ex%3C%2Fb%3E").text
+        #expect(evil.contains("No agent of team “&lt;b&gt;x&lt;/b&gt;” is on the floor yet.") && !evil.contains("<b>x</b>"))
+        // Some teams on the floor, one not: the agents show, and a note names the one missing.
+        let partial = try server.client.get("/?team=Sales&team=Support").text
+        #expect(partial.contains("id=\"w-WK2\""))
+        let note = try #require(section(of: partial, from: "id=\"team-notice\"", to: "</p>"))
+        #expect(note.contains("No agent of team “Support” is on the floor yet."), "\(note)")
+        #expect(!(try server.client.get("/?team=Sales").text.contains("id=\"team-notice\"")))
+        // The kiosk of a team that has not logged in yet says so, and fills when its agents arrive.
+        let kiosk = try server.client.get("/kiosk?team=Support").text
+        let waiting = try #require(section(of: kiosk, from: "<p class=\"kempty\" id=\"empty\"", to: "</p>"))
+        #expect(!waiting.contains("hidden") && waiting.contains("No agent of team “Support” is on the floor yet."), "\(waiting)")
+        add("WK3", "Cy Wei", "Support")
+        let filled = try server.client.get("/kiosk?team=Support").text
+        #expect(filled.contains("Cy Wei"))
+        #expect(try #require(section(of: filled, from: "<p class=\"kempty\" id=\"empty\"", to: ">")).contains("hidden"))
+        #expect(!(try server.client.get("/?team=Support").text.contains("on the floor yet")))
+    }
+
     @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
     func heldTileCountsHeldCalls() async throws {
         // WK01 holds CA01 (muted) while on CA02 (live, mute not reported).
@@ -137,7 +177,9 @@ struct TeamsPageTests {
         let flagged = try server.client.get("/?flagged=1").text
         #expect(flagged.contains("id=\"w-WK02\"") && flagged.contains("id=\"w-WK03\"") && !flagged.contains("id=\"w-WK01\""))
         let none = try server.client.get("/?team=Nobody").text
-        #expect(none.contains("<p class=\"empty\" id=\"empty\">No agents match these filters"))
+        #expect(none.contains("<p class=\"empty\" id=\"empty\">No agent of team “Nobody” is on the floor yet."))
+        let nobody = try server.client.get("/?q=zzzz").text
+        #expect(nobody.contains("<p class=\"empty\" id=\"empty\">No agents match these filters"))
     }
 
     @Test("a matching If-None-Match gets 304 with an empty body; a changed registry gets a new page")
