@@ -93,6 +93,10 @@ public final class PageRenderer: Sendable {
         // A supervisor of some teams sees only those teams' names and agents.
         model["total"] = scope == .all ? registry.workers.count : board.count
         model["filtering"] = query.isFiltering || !invalid.isEmpty
+        // "Clear filters" whenever the view is not the plain one: a filter, a sort, `group=none`, `attention=1`.
+        model["clearable"] = query.isSet || !invalid.isEmpty
+        // Kept by the form, which has no control of its own for it.
+        model["ungrouped"] = !query.groupByTeam
         // Filters the page could not read: said at the top, not silently dropped (the whole floor would pass for the view).
         model["invalidFilters"] = invalid.map(\.message)
         model["hasInvalidFilters"] = !invalid.isEmpty
@@ -110,9 +114,10 @@ public final class PageRenderer: Sendable {
         } + teams.map { ["value": $0, "label": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
+        // `attention=1` shows as the Sort choice "Problems first" (it orders the whole floor before any sort).
         model["sortOptions"] = WorkerQuery.Sort.allCases.map {
-            ["value": $0.rawValue, "label": $0.label, "selected": $0 == query.sort] as [String: Any]
-        }
+            ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort] as [String: Any]
+        } + [["value": WorkerQuery.attentionSort, "label": "Problems first", "selected": query.attention]]
         let page = library.render(model, withTemplate: "teams") ?? ""
         var out: [UInt8] = []
         out.reserveCapacity(page.utf8.count + body.count)

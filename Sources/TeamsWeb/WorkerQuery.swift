@@ -60,7 +60,8 @@ public struct WorkerQuery: Sendable, Hashable {
             case "q": search = value.isEmpty ? nil : String(value.prefix(100))
             case "multi": multiCallOnly = value == "1" || value == "true" || value == "on"
             case "flagged": flaggedOnly = value == "1" || value == "true" || value == "on"
-            case "sort": sort = Sort(rawValue: value) ?? .name
+            // `sort=attention` is what the page's Sort choice "Problems first" sends: `attention=1`.
+            case "sort": if value == Self.attentionSort { attention = true } else { sort = Sort(rawValue: value) ?? .name }
             case "call": call = CallFilter(rawValue: value)
             case "group": groupByTeam = value != "none"
             case "attention": attention = value == "1" || value == "true" || value == "on"
@@ -69,6 +70,12 @@ public struct WorkerQuery: Sendable, Hashable {
             }
         }
     }
+
+    /// The Sort choice that stands for `attention=1` (problems first).
+    static let attentionSort = "attention"
+
+    /// Whether anything is set: a filter, a sort, `group=none` or `attention=1` (the page offers "Clear filters").
+    public var isSet: Bool { isFiltering || sort != .name || !groupByTeam || attention }
 
     public var isFiltering: Bool {
         !teams.isEmpty || !activities.isEmpty || skill != nil || search != nil || multiCallOnly || flaggedOnly

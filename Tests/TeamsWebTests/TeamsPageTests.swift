@@ -89,6 +89,31 @@ struct TeamsPageTests {
         #expect(!(try server.client.get("/?team=Support").text.contains("on the floor yet")))
     }
 
+    @Test("the filters show the view as set: attention=1 is the Sort choice \"Problems first\"; Clear filters whenever anything is set")
+    func filterStateShown() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        func sortChoice(_ path: String) throws -> [String] {
+            let html = try server.client.get(path).text
+            let select = try #require(section(of: html, from: "<select name=\"sort\">", to: "</select>"))
+            return select.components(separatedBy: "<option ").filter { $0.contains(" selected>") }
+                .map { String($0.split(separator: ">")[1].prefix { $0 != "<" }) }
+        }
+        #expect(try sortChoice("/?attention=1") == ["Problems first"])
+        #expect(try sortChoice("/?attention=1&sort=hold-time") == ["Problems first"])
+        #expect(try sortChoice("/?sort=hold-time") == ["Hold time"])
+        #expect(try sortChoice("/") == ["Name"])
+        // What the choice sends is the same view as attention=1.
+        let chosen = try server.client.get("/?sort=attention").text
+        #expect(chosen.contains("data-live=\"/live?attention=1&amp;") && !chosen.contains("id=\"filter-notice\""))
+        for path in ["/?attention=1", "/?sort=hold-time", "/?group=none", "/?team=Support", "/?multi=1"] {
+            #expect(try server.client.get(path).text.contains(">Clear filters</a>"), "\(path)")
+        }
+        #expect(!(try server.client.get("/").text.contains(">Clear filters</a>")))
+        // group=none has no control of its own: the form keeps it.
+        #expect(try server.client.get("/?group=none").text.contains("<input type=\"hidden\" name=\"group\" value=\"none\">"))
+        #expect(!(try server.client.get("/").text.contains("name=\"group\"")))
+    }
+
     @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
     func heldTileCountsHeldCalls() async throws {
         // WK01 holds CA01 (muted) while on CA02 (live, mute not reported).
