@@ -40,8 +40,8 @@ extension TeamsApp {
         model["none"] = board.count == 0
         // What the board says while empty: a pinned team no agent of is on the floor yet is named (it fills as they arrive).
         let scope = request.asker.teams
-        model["empty"] = EmptyBoard(query: query, registry: board.registry, floorTeams: renderer.options(board.registry, scope: scope).teams, scope: scope)
-            .model(shown: board.count)
+        model["empty"] = EmptyBoard(query: query, registry: board.registry, floorTeams: renderer.options(board.registry, scope: scope).teams,
+                                    scope: scope, feed: emptyBoardFeed(request)).model(shown: board.count)
         model["version"] = String(board.version)
         // Which window of how many: the script counts the screens of all of them.
         model["window"] = String(window.page)

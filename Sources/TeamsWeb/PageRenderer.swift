@@ -74,7 +74,7 @@ public final class PageRenderer: Sendable {
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
                    liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
-                   invalid: [WorkerQuery.InvalidFilter] = []) -> [UInt8] {
+                   invalid: [WorkerQuery.InvalidFilter] = [], source: @autoclosure () -> EmptyBoard.Feed = .init()) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -107,7 +107,7 @@ public final class PageRenderer: Sendable {
         // A supervisor of some teams is offered only what their teams have (the page is cached per scope).
         let (teams, activities, skills) = options(registry, scope: scope)
         // Teams asked for that no agent on the floor has: said on the page, and kept selected in the filter.
-        let empty = EmptyBoard(query: query, registry: registry, floorTeams: teams, scope: scope)
+        let empty = EmptyBoard(query: query, registry: registry, floorTeams: teams, scope: scope, feed: source())
         model["empty"] = empty.model(shown: board.count)
         model["teamOptions"] = empty.absentTeams.map {
             ["value": Formatting.clean($0), "label": Formatting.clean($0) + " (none on the floor)", "selected": true] as [String: Any]

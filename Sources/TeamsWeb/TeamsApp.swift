@@ -171,7 +171,8 @@ public final class TeamsApp: Sendable {
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid)
+                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid,
+                               source: emptyBoardFeed(request))
         }
         var fields = HTTPFields()
         fields.append(Self.htmlType)
@@ -323,6 +324,12 @@ public final class TeamsApp: Sendable {
         // Rejected lines may quote callers' numbers.
         response.headerFields[.cacheControl] = "private, no-cache"
         return response
+    }
+
+    /// What an empty board of `request`'s asker says of the feed (`EmptyBoard`): files are named to whoever sees every team.
+    func emptyBoardFeed(_ request: Request) -> EmptyBoard.Feed {
+        EmptyBoard.Feed(missingFiles: waitingFiles, anyLine: statistics.lastLineReceivedAt != nil,
+                        namesFiles: request.asker.teams == .all)
     }
 
     /// Followed event files that do not exist (yet): nothing is read from them until they appear.

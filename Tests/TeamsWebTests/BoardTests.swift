@@ -289,3 +289,17 @@ struct SearchTests {
         #expect(!WorkerQuery.contains("José", "jose"), "ids are not diacritic-blind")
     }
 }
+
+@Suite("What an empty board says")
+struct EmptyBoardTests {
+    @Test("missing followed files are named to whoever sees every team, and only said to the others")
+    func missingFiles() {
+        let files = ["/var/log/a.ndjson", "/var/log/b.ndjson"]
+        #expect(EmptyBoard.waiting(.init(missingFiles: [files[0]])) == "Waiting for events: /var/log/a.ndjson does not exist yet.")
+        #expect(EmptyBoard.waiting(.init(missingFiles: files))
+                == "Waiting for events: /var/log/a.ndjson and /var/log/b.ndjson do not exist yet.")
+        #expect(EmptyBoard.waiting(.init(missingFiles: files, namesFiles: false)) == "Waiting for events: the event files do not exist yet.")
+        #expect(EmptyBoard.waiting(.init(anyLine: false)) == "Waiting for the first event.")
+        #expect(EmptyBoard.waiting(.init()) == "No agents are on the floor.")
+    }
+}

@@ -89,6 +89,22 @@ struct TeamsPageTests {
         #expect(!(try server.client.get("/?team=Support").text.contains("on the floor yet")))
     }
 
+    @Test("an empty floor says what the feed is doing, not that filters match nothing")
+    func emptyFloorSaysTheFeed() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        func empty(_ path: String) throws -> String {
+            String(try #require(section(of: try server.client.get(path).text, from: "id=\"empty\">", to: "</p>")).dropFirst(11))
+        }
+        #expect(try empty("/").hasPrefix("Waiting for the first event."))
+        #expect(try empty("/kiosk").hasPrefix("Waiting for the first event."))
+        #expect(try empty("/?team=Sales").hasPrefix("Waiting for the first event."))
+        let lines = [#"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK1","name":"Ada","team":"Sales"}"#,
+                     #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK1"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        #expect(try empty("/").hasPrefix("No agents are on the floor."))
+        #expect(!(try empty("/?multi=1").contains("match these filters")))
+    }
+
     @Test("the filters show the view as set: attention=1 is the Sort choice \"Problems first\"; Clear filters whenever anything is set")
     func filterStateShown() async throws {
         let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
