@@ -194,6 +194,16 @@ struct ReportsWebTests {
         #expect(list.contains("Ann") && !list.contains("Bob &lt;script&gt;"), "\(list)")
     }
 
+    @Test("the report and incident pages name their own page beside the brand, as /status does")
+    func pageSubtitles() async throws {
+        let s = try await ReportServer()
+        for (path, name) in [("/report?\(Self.day)", "Reports"), ("/report/agent/w1?date=2026-03-10", "Reports"),
+                             ("/incidents?\(Self.day)", "Incidents"), ("/status", "Status"), ("/", "Teams View")] {
+            let html = try s.client.get(path).text
+            #expect(html.contains("<span class=\"brand__sub\">\(name)</span>"), "\(path)")
+        }
+    }
+
     @Test("Acknowledging needs this server's Origin and the form token, and is kept")
     func acknowledge() async throws {
         let s = try await ReportServer()
