@@ -206,8 +206,8 @@ public struct WorkerQuery: Sendable, Hashable {
         case .callTime:
             if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
         }
-        // Plain code-point order: locale-aware comparison costs ~20x more.
-        if a.pointee.name != b.pointee.name { return a.pointee.name < b.pointee.name }
+        // Natural order ("Agent 2" before "Agent 10"), the same on every page and the API.
+        if a.pointee.name != b.pointee.name { return NameOrder.precedes(a.pointee.name, b.pointee.name) }
         return a.pointee.id < b.pointee.id
     }
 

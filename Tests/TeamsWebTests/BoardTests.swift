@@ -85,7 +85,7 @@ struct BoardTests {
         // The next flush waits a minute: these pages catch the boards (and the search list) before it.
         server.feed(#"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK00","name":"Agent 00","team":"Floor"}"#,
                     #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK03"}"#,
-                    #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK12","name":"Agent 012","team":"Floor"}"#)
+                    #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK12","name":"Agent 01a","team":"Floor"}"#)
         let page = ["WK00", "WK01", "WK12", "WK02", "WK04", "WK05", "WK06", "WK07", "WK08", "WK09"].map { "w-" + $0 }
         #expect(rowIDs(try server.client.get("/?per=10").text) == page)
         #expect(rowIDs(try server.client.get("/?q=agent%2001").text) == ["w-WK01", "w-WK12"], "a new view sees the changes")
