@@ -204,6 +204,18 @@ struct ReportsWebTests {
         }
     }
 
+    @Test("with reports on, an agent's name on / opens their day report; without reports it is plain text")
+    func nameLinksToDayReport() async throws {
+        let s = try await ReportServer()
+        let page = try s.client.get("/").text
+        let row = try #require(section(of: page, from: "id=\"w-w2\"", to: "</tr>"))
+        #expect(row.contains("<a href=\"/report/agent/w2\" class=\"agent__name\" title=\"Day report\">Bob &lt;script&gt;"), "\(row)")
+        #expect(try s.client.get("/report/agent/w2?date=2026-03-10").status == 200)
+        let off = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let plain = try off.client.get("/").text
+        #expect(plain.contains("<span class=\"agent__name\">Ada Okafor</span>") && !plain.contains("/report/agent/"))
+    }
+
     @Test("Acknowledging needs this server's Origin and the form token, and is kept")
     func acknowledge() async throws {
         let s = try await ReportServer()
