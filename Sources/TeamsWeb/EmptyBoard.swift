@@ -38,7 +38,8 @@ struct EmptyBoard {
     let otherFilters: Bool
     /// Whether the team filter is the asker's own choice, not the access gate's narrowing to their teams.
     let chosen: Bool
-    /// With nobody on the floor of the asker's teams, what the feed is doing (nil: someone is on it).
+    /// With nobody on the floor of the asker's teams, what the feed is doing (nil: someone is on it, or events came and
+    /// the teams asked for are named instead).
     let waiting: String?
 
     /// - Parameters:
@@ -74,7 +75,13 @@ struct EmptyBoard {
         otherFilters = rest.isFiltering
         chosen = scope.names.map { Set($0) != query.teams } ?? true
         let nobody = scope == .all ? registry.workers.isEmpty : !registry.workers.values.contains { scope.allows($0.team) }
-        waiting = nobody ? Self.waiting(feed()) : nil
+        if nobody {
+            // Once events have come, a team asked for says more than "No agents are on the floor" (the asker's own teams).
+            let feed = feed()
+            waiting = feed.missingFiles.isEmpty && feed.anyLine && !absentTeams.isEmpty ? nil : Self.waiting(feed)
+        } else {
+            waiting = nil
+        }
     }
 
     /// `Waiting for events: /var/log/events.ndjson does not exist yet.`, `Waiting for the first event.`, or (events

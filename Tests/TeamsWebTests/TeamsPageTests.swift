@@ -102,6 +102,7 @@ struct TeamsPageTests {
                      #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK1"}"#]
         _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
         #expect(try empty("/").hasPrefix("No agents are on the floor."))
+        #expect(try empty("/?team=Sales").hasPrefix("No agent of team “Sales” is on the floor yet."))
         #expect(!(try empty("/?multi=1").contains("match these filters")))
     }
 
