@@ -50,14 +50,7 @@ struct EmptyBoard {
     ///   - scope: the teams the asker may see.
     ///   - feed: what feeds the floor; read only when nobody of `scope` is on it.
     init(query: WorkerQuery, registry: Registry, floorTeams: [String], scope: TeamScope, feed: @autoclosure () -> Feed) {
-        var absent = query.teams
-        if !absent.isEmpty {
-            for (_, worker) in registry.workers where absent.contains(worker.team) && scope.allows(worker.team) {
-                absent.remove(worker.team)
-                if absent.isEmpty { break }
-            }
-        }
-        absentTeams = absent.sorted()
+        absentTeams = Self.absentTeams(query.teams, in: registry, scope: scope)
         var suggestions: [Team] = []
         for absent in absentTeams {
             guard let near = floorTeams.first(where: {
@@ -82,6 +75,18 @@ struct EmptyBoard {
         } else {
             waiting = nil
         }
+    }
+
+    /// Those of `teams` that no agent on the floor of `scope` has, sorted (`/api/workers` names them too).
+    static func absentTeams(_ teams: Set<String>, in registry: Registry, scope: TeamScope) -> [String] {
+        var absent = teams
+        if !absent.isEmpty {
+            for (_, worker) in registry.workers where absent.contains(worker.team) && scope.allows(worker.team) {
+                absent.remove(worker.team)
+                if absent.isEmpty { break }
+            }
+        }
+        return absent.sorted()
     }
 
     /// `Waiting for events: /var/log/events.ndjson does not exist yet.`, `Waiting for the first event.`, or (events

@@ -185,10 +185,13 @@ public final class TeamsApp: Sendable {
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
         if let refusal = invalidFilterResponse(request, for: .workersAPI) { return refusal }
-        let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
+        let query = WorkerQuery(parameters: request.query)
+        let board = live.board(for: BoardKey(view: .page, query: query))
         let window = BoardWindow(request, defaultPer: nil)
+        // A team no agent on the floor has is no error (it may log in later), but it is said.
+        let absent = EmptyBoard.absentTeams(query.teams, in: board.registry, scope: request.asker.teams)
         return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
-                                     at: clock.now()))
+                                     absentTeams: absent, at: clock.now()))
     }
 
     func workerAPI(_ request: Request) -> Response {

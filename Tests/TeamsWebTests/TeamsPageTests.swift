@@ -67,6 +67,13 @@ struct TeamsPageTests {
         #expect(empty.contains("Teams on the floor: <a href=\"/?team=Billing\">Billing</a>, <a href=\"/?team=Sales\">Sales</a>."),
                 "\(empty)")
         #expect(!empty.contains("match these filters"), "\(empty)")
+        // The API answers such a team with no workers (it may log in later), and names it.
+        let api = try server.client.get("/api/workers?team=billing&team=Sales")
+        #expect(api.status == 200)
+        let body = try api.json()
+        #expect(body["teamsNotOnFloor"] as? [String] == ["billing"])
+        #expect((body["workers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["WK2"])
+        #expect(try server.client.get("/api/workers?team=Billing").json()["teamsNotOnFloor"] == nil)
         // The filter still says what was asked for.
         #expect(page.contains("<option value=\"billing\" selected>billing (none on the floor)</option>"))
         // Anything from the query is escaped.
