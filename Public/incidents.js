@@ -1,12 +1,15 @@
 // The incidents strip of the Teams View and the kiosk: today's misroute and wrong-call-risk incidents
 // that nobody has acknowledged yet, refreshed every 5 seconds. It stays until each is acknowledged
-// on /incidents. Built with textContent only: nothing from the server becomes markup.
+// on /incidents. On a page filtered to teams, only their incidents. Built with textContent only: nothing from the server becomes markup.
 // One line, whatever the count: the items that do not fit give way to "+N more", a link to the list.
 (function () {
   "use strict";
   var strip = document.getElementById("incident-strip");
   if (!strip || !window.fetch) return;
-  var LIST = "/incidents?state=unacknowledged";
+  // A page filtered to teams (`team=`) shows only their incidents: the server gives its filter.
+  var teams = strip.getAttribute("data-query");
+  var filter = "state=unacknowledged" + (teams ? "&" + teams : "");
+  var LIST = "/incidents?" + filter;
   var SHOWN = 12;   // items built at most; the line holds fewer
   var labels = { "misroute": "Misroute", "wrong-call-risk": "Wrong-call risk" };
   var last = "";
@@ -70,7 +73,7 @@
     fit();
   }
   function poll() {
-    fetch("/api/incidents?state=unacknowledged", { credentials: "same-origin" })
+    fetch("/api/incidents?" + filter, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) { if (body && Array.isArray(body.incidents)) render(body.incidents); })
       .catch(function () {});

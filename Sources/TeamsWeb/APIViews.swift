@@ -6,8 +6,9 @@ import TeamsIngest
 enum APIViews {
     /// `{"version", "serverTime", "workers": [...]}` in page order; with a window, only its rows and
     /// `"page", "per", "total"` (rows in the whole view).
+    /// `absentTeams`: teams asked for that no agent on the floor has, listed as `teamsNotOnFloor` (when there are any).
     static func workers(_ board: Board, window: BoardWindow?, settings: ViewSettings, linger: FlagLinger? = nil,
-                        at now: Timestamp) -> [UInt8] {
+                        absentTeams: [String] = [], at now: Timestamp) -> [UInt8] {
         let slices = board.slices(window)
         var j = JSONWriter(capacity: 512 * slices.reduce(0) { $0 + $1.range.count } + 64)
         j.beginObject()
@@ -17,6 +18,12 @@ enum APIViews {
             j.field("page", window.page)
             j.field("per", window.per)
             j.field("total", board.count)
+        }
+        if !absentTeams.isEmpty {
+            j.key("teamsNotOnFloor")
+            j.beginArray()
+            for team in absentTeams { j.string(team) }
+            j.endArray()
         }
         j.key("workers")
         j.beginArray()

@@ -38,6 +38,10 @@ extension TeamsApp {
         model["summaryHTML"] = String(decoding: boards.summary(.kiosk, board.summary, at: now), as: UTF8.self)
         model["count"] = boards.countText(board)
         model["none"] = board.count == 0
+        // What the board says while empty: a pinned team no agent of is on the floor yet is named (it fills as they arrive).
+        let scope = request.asker.teams
+        model["empty"] = EmptyBoard(query: query, registry: board.registry, floorTeams: renderer.options(board.registry, scope: scope).teams,
+                                    scope: scope, feed: emptyBoardFeed(request)).model(shown: board.count)
         model["version"] = String(board.version)
         // Which window of how many: the script counts the screens of all of them.
         model["window"] = String(window.page)
@@ -50,7 +54,8 @@ extension TeamsApp {
             items.append(BoardWindow(page: next, per: window.per).queryString)
             model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
         }
-        // The incidents strip shows at once, without waiting for its first poll.
+        // The incidents strip shows at once, without waiting for its first poll; both of the pinned teams only.
+        model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
         if let incidents = reports?.unacknowledgedToday(for: request, first: 12) {
             model["incidentsJSON"] = incidents.json
             model["incidentsTotal"] = incidents.total

@@ -74,7 +74,7 @@ public final class PageRenderer: Sendable {
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
                    liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
-                   invalid: [WorkerQuery.InvalidFilter] = []) -> [UInt8] {
+                   invalid: [WorkerQuery.InvalidFilter] = [], source: @autoclosure () -> EmptyBoard.Feed = .init()) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -82,6 +82,8 @@ public final class PageRenderer: Sendable {
         model["queryString"] = query.queryString.isEmpty ? nil : query.queryString
         model["liveQuery"] = (query.queryString.isEmpty ? "" : query.queryString + "&") + window.queryString
         model["liveCursor"] = liveCursor
+        // The incidents strip shows the incidents of the teams the page is filtered to.
+        model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
         if let theme {
             model["theme"] = theme
             model["colorScheme"] = theme
@@ -91,6 +93,10 @@ public final class PageRenderer: Sendable {
         // A supervisor of some teams sees only those teams' names and agents.
         model["total"] = scope == .all ? registry.workers.count : board.count
         model["filtering"] = query.isFiltering || !invalid.isEmpty
+        // "Clear filters" whenever the view is not the plain one: a filter, a sort, `group=none`, `attention=1`.
+        model["clearable"] = query.isSet || !invalid.isEmpty
+        // Kept by the form, which has no control of its own for it.
+        model["ungrouped"] = !query.groupByTeam
         // Filters the page could not read: said at the top, not silently dropped (the whole floor would pass for the view).
         model["invalidFilters"] = invalid.map(\.message)
         model["hasInvalidFilters"] = !invalid.isEmpty
@@ -99,13 +105,19 @@ public final class PageRenderer: Sendable {
         model["flagged"] = query.flaggedOnly
         model["pager"] = pagerModel(board, window: window)
         // A supervisor of some teams is offered only what their teams have (the page is cached per scope).
-        let (teams, activities, skills) = scope == .all ? options(registry) : computeOptions(registry, scope: scope)
-        model["teamOptions"] = teams.map { ["value": $0, "selected": query.teams.contains($0)] as [String: Any] }
+        let (teams, activities, skills) = options(registry, scope: scope)
+        // Teams asked for that no agent on the floor has: said on the page, and kept selected in the filter.
+        let empty = EmptyBoard(query: query, registry: registry, floorTeams: teams, scope: scope, feed: source())
+        model["empty"] = empty.model(shown: board.count)
+        model["teamOptions"] = empty.absentTeams.map {
+            ["value": Formatting.clean($0), "label": Formatting.clean($0) + " (none on the floor)", "selected": true] as [String: Any]
+        } + teams.map { ["value": $0, "label": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
+        // `attention=1` shows as the Sort choice "Problems first" (it orders the whole floor before any sort).
         model["sortOptions"] = WorkerQuery.Sort.allCases.map {
-            ["value": $0.rawValue, "label": $0.label, "selected": $0 == query.sort] as [String: Any]
-        }
+            ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort] as [String: Any]
+        } + [["value": WorkerQuery.attentionSort, "label": "Problems first", "selected": query.attention]]
         let page = library.render(model, withTemplate: "teams") ?? ""
         var out: [UInt8] = []
         out.reserveCapacity(page.utf8.count + body.count)
@@ -200,6 +212,11 @@ public final class PageRenderer: Sendable {
         let options = computeOptions(registry)
         optionsCache.withLock { $0 = (registry.version, mono, options) }
         return options
+    }
+
+    /// The filter choices `scope` may see (those of every team cached as above).
+    func options(_ registry: Registry, scope: TeamScope) -> Options {
+        scope == .all ? options(registry) : computeOptions(registry, scope: scope)
     }
 
     func computeOptions(_ registry: Registry, scope: TeamScope = .all) -> Options {

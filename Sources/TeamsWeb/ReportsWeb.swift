@@ -197,11 +197,21 @@ public final class ReportsWeb: Sendable {
         return f
     }
 
+    /// The teams whose incidents `request` is shown: those its `team=` filter names (repeatable, read as the Teams
+    /// View reads it) that the asker may see, else every team the asker may see (nil: every team). A page filtered to
+    /// teams shows only their incidents, and nobody is shown another team's.
+    static func incidentTeams(_ request: Request) -> [String]? {
+        let asked = WorkerQuery(parameters: request.query).teams
+        let scope = request.asker.teams
+        guard !asked.isEmpty else { return scope.names }
+        return asked.filter(scope.allows).sorted()
+    }
+
     func incidentsAPI(_ request: Request) -> Response {
         do {
             let p = try period(request)
             var f = try incidentFilter(request)
-            let teams = request.asker.teams.names
+            let teams = Self.incidentTeams(request)
             var records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
                                                          teams: teams)
             // Not an id with incidents: a name or an id in another case, as on the page.
@@ -223,14 +233,14 @@ public final class ReportsWeb: Sendable {
     }
 
     /// The first `first` of what `/api/incidents?state=unacknowledged` answers this request now (today's
-    /// incidents nobody has acknowledged, of the asker's teams, newest first), as JSON text, and how many there
-    /// are: the kiosk's incidents strip starts from it instead of waiting for its first poll. `nil` on a
-    /// database error (the strip then polls as usual).
+    /// incidents nobody has acknowledged, of the teams of its `team=` filter the asker may see, newest first), as
+    /// JSON text, and how many there are: the kiosk's incidents strip starts from it instead of waiting for its
+    /// first poll. `nil` on a database error (the strip then polls as usual).
     func unacknowledgedToday(for request: Request, first: Int) -> (json: String, total: Int)? {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
         guard let records = try? reports.database.incidents(period.micros, worker: nil, kind: nil, acknowledged: false,
-                                                            teams: request.asker.teams.names) else { return nil }
+                                                            teams: Self.incidentTeams(request)) else { return nil }
         return (String(decoding: ReportJSON.incidents(Array(records.prefix(first)), zone: zone), as: UTF8.self), records.count)
     }
 
@@ -732,7 +742,7 @@ public final class ReportsWeb: Sendable {
         }
         do {
             // The agents offered are those with incidents of this period, kind and state: picked by name.
-            let teams = request.asker.teams.names
+            let teams = Self.incidentTeams(request)
             let unfiltered = try reports.database.incidents(p.micros, kind: f.kind, acknowledged: f.acknowledged,
                                                             teams: teams, limit: Self.incidentsLimit)
             let agents = Self.agents(of: unfiltered)
@@ -745,10 +755,15 @@ public final class ReportsWeb: Sendable {
             if let w = f.worker { base += "&worker=" + percentEncode(w) }
             if let k = f.kind { base += "&kind=" + k.rawValue }
             if let a = f.acknowledged { base += "&state=" + (a ? "acknowledged" : "unacknowledged") }
+            // The strip of a page filtered to teams links here with its `team=`: kept by the form and the pager.
+            let asked = WorkerQuery(parameters: request.query)
+            if !asked.teams.isEmpty { base += "&" + asked.teamQueryString }
             let window = BoardWindow(request, defaultPer: Self.incidentsPerPage) ?? BoardWindow(page: 1, per: Self.incidentsPerPage)
             let rows = window.range(in: records.count)
             let here = base + "&" + window.queryString
             var model = baseModel()
+            model["teams"] = asked.teams.sorted().map(Formatting.clean)
+            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted().map(Formatting.clean).joined(separator: ", ")
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["worker"] = f.worker ?? ""

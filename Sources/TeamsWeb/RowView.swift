@@ -76,6 +76,8 @@ struct RowView: MustacheParent {
             return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
                                       since: worker.activitySince)
         case "placeholder": return worker.isPlaceholder
+        // The agent's day report, where reports are on (a board shows only agents of teams its asker may see).
+        case "reportLink": return settings.reportLinks ? "/report/agent/" + percentEncode(worker.id) : nil
         case "calls": return calls
         case "hasCalls": return !calls.isEmpty
         case "callCount": return calls.count

@@ -171,7 +171,8 @@ public final class TeamsApp: Sendable {
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
-                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid)
+                               at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid,
+                               source: emptyBoardFeed(request))
         }
         var fields = HTTPFields()
         fields.append(Self.htmlType)
@@ -184,10 +185,13 @@ public final class TeamsApp: Sendable {
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.
     func workersAPI(_ request: Request) -> Response {
         if let refusal = invalidFilterResponse(request, for: .workersAPI) { return refusal }
-        let board = live.board(for: BoardKey(view: .page, query: WorkerQuery(parameters: request.query)))
+        let query = WorkerQuery(parameters: request.query)
+        let board = live.board(for: BoardKey(view: .page, query: query))
         let window = BoardWindow(request, defaultPer: nil)
+        // A team no agent on the floor has is no error (it may log in later), but it is said.
+        let absent = EmptyBoard.absentTeams(query.teams, in: board.registry, scope: request.asker.teams)
         return json(APIViews.workers(board, window: window, settings: renderer.settings, linger: renderer.linger,
-                                     at: clock.now()))
+                                     absentTeams: absent, at: clock.now()))
     }
 
     func workerAPI(_ request: Request) -> Response {
@@ -323,6 +327,12 @@ public final class TeamsApp: Sendable {
         // Rejected lines may quote callers' numbers.
         response.headerFields[.cacheControl] = "private, no-cache"
         return response
+    }
+
+    /// What an empty board of `request`'s asker says of the feed (`EmptyBoard`): files are named to whoever sees every team.
+    func emptyBoardFeed(_ request: Request) -> EmptyBoard.Feed {
+        EmptyBoard.Feed(missingFiles: waitingFiles, anyLine: statistics.lastLineReceivedAt != nil,
+                        namesFiles: request.asker.teams == .all)
     }
 
     /// Followed event files that do not exist (yet): nothing is read from them until they appear.

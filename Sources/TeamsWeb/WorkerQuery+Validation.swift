@@ -61,7 +61,7 @@ extension WorkerQuery {
         "call": CallFilter.allCases.map(\.rawValue),
         "presence": Presence.allCases.map(\.rawValue) + ["busy"],
         "multi": switchValues, "flagged": switchValues, "attention": switchValues,
-        "sort": Sort.allCases.map(\.rawValue) + [""],
+        "sort": Sort.allCases.map(\.rawValue) + [attentionSort, ""],
         "group": ["team", "none", ""],
     ]
 

@@ -60,7 +60,8 @@ public struct WorkerQuery: Sendable, Hashable {
             case "q": search = value.isEmpty ? nil : String(value.prefix(100))
             case "multi": multiCallOnly = value == "1" || value == "true" || value == "on"
             case "flagged": flaggedOnly = value == "1" || value == "true" || value == "on"
-            case "sort": sort = Sort(rawValue: value) ?? .name
+            // `sort=attention` is what the page's Sort choice "Problems first" sends: `attention=1`.
+            case "sort": if value == Self.attentionSort { attention = true } else { sort = Sort(rawValue: value) ?? .name }
             case "call": call = CallFilter(rawValue: value)
             case "group": groupByTeam = value != "none"
             case "attention": attention = value == "1" || value == "true" || value == "on"
@@ -69,6 +70,12 @@ public struct WorkerQuery: Sendable, Hashable {
             }
         }
     }
+
+    /// The Sort choice that stands for `attention=1` (problems first).
+    static let attentionSort = "attention"
+
+    /// Whether anything is set: a filter, a sort, `group=none` or `attention=1` (the page offers "Clear filters").
+    public var isSet: Bool { isFiltering || sort != .name || !groupByTeam || attention }
 
     public var isFiltering: Bool {
         !teams.isEmpty || !activities.isEmpty || skill != nil || search != nil || multiCallOnly || flaggedOnly
@@ -199,8 +206,8 @@ public struct WorkerQuery: Sendable, Hashable {
         case .callTime:
             if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
         }
-        // Plain code-point order: locale-aware comparison costs ~20x more.
-        if a.pointee.name != b.pointee.name { return a.pointee.name < b.pointee.name }
+        // Natural order ("Agent 2" before "Agent 10"), the same on every page and the API.
+        if a.pointee.name != b.pointee.name { return NameOrder.precedes(a.pointee.name, b.pointee.name) }
         return a.pointee.id < b.pointee.id
     }
 
@@ -211,8 +218,7 @@ public struct WorkerQuery: Sendable, Hashable {
 
     /// The query string that reproduces this query (empty when nothing is set).
     public var queryString: String {
-        var items: [(String, String)] = []
-        for t in teams.sorted() { items.append(("team", t)) }
+        var items = teamItems
         for a in activities.sorted() { items.append(("activity", a)) }
         if let skill { items.append(("skill", skill)) }
         if let search { items.append(("q", search)) }
@@ -223,8 +229,16 @@ public struct WorkerQuery: Sendable, Hashable {
         if sort != .name { items.append(("sort", sort.rawValue)) }
         if !groupByTeam { items.append(("group", "none")) }
         if attention { items.append(("attention", "1")) }
-        if items.isEmpty { return "" }
-        return items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
+        return Self.encode(items)
+    }
+
+    /// The team filter alone (`team=A&team=B`; empty for every team): what the incidents strip asks for.
+    public var teamQueryString: String { Self.encode(teamItems) }
+
+    private var teamItems: [(String, String)] { teams.sorted().map { ("team", $0) } }
+
+    private static func encode(_ items: [(String, String)]) -> String {
+        items.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&")
     }
 }
 

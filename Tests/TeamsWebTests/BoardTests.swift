@@ -85,7 +85,7 @@ struct BoardTests {
         // The next flush waits a minute: these pages catch the boards (and the search list) before it.
         server.feed(#"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK00","name":"Agent 00","team":"Floor"}"#,
                     #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK03"}"#,
-                    #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK12","name":"Agent 012","team":"Floor"}"#)
+                    #"{"type":"worker","at":"2026-11-25T09:01:00Z","worker":"WK12","name":"Agent 01a","team":"Floor"}"#)
         let page = ["WK00", "WK01", "WK12", "WK02", "WK04", "WK05", "WK06", "WK07", "WK08", "WK09"].map { "w-" + $0 }
         #expect(rowIDs(try server.client.get("/?per=10").text) == page)
         #expect(rowIDs(try server.client.get("/?q=agent%2001").text) == ["w-WK01", "w-WK12"], "a new view sees the changes")
@@ -287,5 +287,19 @@ struct SearchTests {
         #expect(!WorkerQuery.contains("Agent [1]", "agent {1}"), "only letters fold")
         #expect(WorkerQuery.contains("José Núñez", "jose nunez", diacriticInsensitive: true))
         #expect(!WorkerQuery.contains("José", "jose"), "ids are not diacritic-blind")
+    }
+}
+
+@Suite("What an empty board says")
+struct EmptyBoardTests {
+    @Test("missing followed files are named to whoever sees every team, and only said to the others")
+    func missingFiles() {
+        let files = ["/var/log/a.ndjson", "/var/log/b.ndjson"]
+        #expect(EmptyBoard.waiting(.init(missingFiles: [files[0]])) == "Waiting for events: /var/log/a.ndjson does not exist yet.")
+        #expect(EmptyBoard.waiting(.init(missingFiles: files))
+                == "Waiting for events: /var/log/a.ndjson and /var/log/b.ndjson do not exist yet.")
+        #expect(EmptyBoard.waiting(.init(missingFiles: files, namesFiles: false)) == "Waiting for events: the event files do not exist yet.")
+        #expect(EmptyBoard.waiting(.init(anyLine: false)) == "Waiting for the first event.")
+        #expect(EmptyBoard.waiting(.init()) == "No agents are on the floor.")
     }
 }

@@ -164,6 +164,58 @@ struct ReportsWebTests {
         #expect((try s.client.get("/api/incidents?\(Self.day)&worker=nobody").json()["incidents"] as? [Any])?.isEmpty == true)
     }
 
+    @Test("a page filtered to teams shows their incidents only: the API, the kiosk's first list, the strip's poll, the list")
+    func incidentsOfTheTeamsFilteredTo() async throws {
+        let s = try await ReportServer()
+        func workers(_ query: String) throws -> [String] {
+            let body = try s.client.get("/api/incidents?\(Self.day)\(query)").json()
+            return try #require(body["incidents"] as? [[String: Any]]).compactMap { $0["worker"] as? String }
+        }
+        let all = try workers("")
+        #expect(Set(all) == ["w1", "w2"], "both teams have incidents: \(all)")
+        #expect(try workers("&team=Alpha") == all.filter { $0 == "w1" })
+        #expect(try workers("&team=Beta") == all.filter { $0 == "w2" })
+        #expect(try workers("&team=Alpha&team=Beta") == all)
+        #expect(try workers("&team=Gamma").isEmpty)
+        // The kiosk's inline first answer (today's unacknowledged) and the strip's poll carry the pinned team.
+        let kiosk = try s.client.get("/kiosk?team=Beta").text
+        let strip = try #require(section(of: kiosk, from: "<aside class=\"incident-strip\"", to: ">"))
+        #expect(strip.contains("data-query=\"team=Beta\""), "\(strip)")
+        #expect(strip.contains("&quot;w2&quot;") && !strip.contains("&quot;w1&quot;"), "\(strip)")
+        #expect(strip.contains("data-incidents-total=\"\(all.filter { $0 == "w2" }.count)\""), "\(strip)")
+        let page = try s.client.get("/?team=Alpha").text
+        #expect(try #require(section(of: page, from: "<aside class=\"incident-strip\"", to: ">")).contains("data-query=\"team=Alpha\""))
+        // Unfiltered pages ask for every team.
+        #expect(!(try s.client.get("/kiosk").text.contains("data-query=")))
+        #expect(!(try s.client.get("/").text.contains("data-query=")))
+        // The list the strip links to keeps the team through its form.
+        let list = try s.client.get("/incidents?\(Self.day)&team=Alpha").text
+        #expect(list.contains("<input type=\"hidden\" name=\"team\" value=\"Alpha\">"))
+        #expect(list.contains("Ann") && !list.contains("Bob &lt;script&gt;"), "\(list)")
+    }
+
+    @Test("the report and incident pages name their own page beside the brand, as /status does")
+    func pageSubtitles() async throws {
+        let s = try await ReportServer()
+        for (path, name) in [("/report?\(Self.day)", "Reports"), ("/report/agent/w1?date=2026-03-10", "Reports"),
+                             ("/incidents?\(Self.day)", "Incidents"), ("/status", "Status"), ("/", "Teams View")] {
+            let html = try s.client.get(path).text
+            #expect(html.contains("<span class=\"brand__sub\">\(name)</span>"), "\(path)")
+        }
+    }
+
+    @Test("with reports on, an agent's name on / opens their day report; without reports it is plain text")
+    func nameLinksToDayReport() async throws {
+        let s = try await ReportServer()
+        let page = try s.client.get("/").text
+        let row = try #require(section(of: page, from: "id=\"w-w2\"", to: "</tr>"))
+        #expect(row.contains("<a href=\"/report/agent/w2\" class=\"agent__name\" title=\"Day report\">Bob &lt;script&gt;"), "\(row)")
+        #expect(try s.client.get("/report/agent/w2?date=2026-03-10").status == 200)
+        let off = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let plain = try off.client.get("/").text
+        #expect(plain.contains("<span class=\"agent__name\">Ada Okafor</span>") && !plain.contains("/report/agent/"))
+    }
+
     @Test("Acknowledging needs this server's Origin and the form token, and is kept")
     func acknowledge() async throws {
         let s = try await ReportServer()

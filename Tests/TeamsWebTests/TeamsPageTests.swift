@@ -49,6 +49,95 @@ struct TeamsPageTests {
         #expect(row.contains("aria-label=\"1 call\""), "\(row)")
     }
 
+    @Test("a team no agent on the floor has is named on / and the kiosk, not an unexplained empty board")
+    func absentTeam() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        func add(_ id: String, _ name: String, _ team: String) {
+            let line = #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"\#(id)","name":"\#(name)","team":"\#(team)"}"#
+            _ = server.pipeline.ingest(body: Array(line.utf8), source: "test")
+        }
+        add("WK1", "Ada Okafor", "Billing")
+        add("WK2", "Bob Silva", "Sales")
+        // Another case: teams are keyed as events spell them, so the one on the floor is offered, and the others listed.
+        let page = try server.client.get("/?team=billing").text
+        let empty = try #require(section(of: page, from: "<p class=\"empty\" id=\"empty\"", to: "</p>"))
+        #expect(!empty.contains("hidden"), "\(empty)")
+        #expect(empty.contains("No agent of team “billing” is on the floor yet."), "\(empty)")
+        #expect(empty.contains("Did you mean <a href=\"/?team=Billing\">“Billing”</a>?"), "\(empty)")
+        #expect(empty.contains("Teams on the floor: <a href=\"/?team=Billing\">Billing</a>, <a href=\"/?team=Sales\">Sales</a>."),
+                "\(empty)")
+        #expect(!empty.contains("match these filters"), "\(empty)")
+        // The API answers such a team with no workers (it may log in later), and names it.
+        let api = try server.client.get("/api/workers?team=billing&team=Sales")
+        #expect(api.status == 200)
+        let body = try api.json()
+        #expect(body["teamsNotOnFloor"] as? [String] == ["billing"])
+        #expect((body["workers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["WK2"])
+        #expect(try server.client.get("/api/workers?team=Billing").json()["teamsNotOnFloor"] == nil)
+        // The filter still says what was asked for.
+        #expect(page.contains("<option value=\"billing\" selected>billing (none on the floor)</option>"))
+        // Anything from the query is escaped.
+        let evil = try server.client.get("/?team=%3Cb%3Ex%3C%2Fb%3E").text
+        #expect(evil.contains("No agent of team “&lt;b&gt;x&lt;/b&gt;” is on the floor yet.") && !evil.contains("<b>x</b>"))
+        // Some teams on the floor, one not: the agents show, and a note names the one missing.
+        let partial = try server.client.get("/?team=Sales&team=Support").text
+        #expect(partial.contains("id=\"w-WK2\""))
+        let note = try #require(section(of: partial, from: "id=\"team-notice\"", to: "</p>"))
+        #expect(note.contains("No agent of team “Support” is on the floor yet."), "\(note)")
+        #expect(!(try server.client.get("/?team=Sales").text.contains("id=\"team-notice\"")))
+        // The kiosk of a team that has not logged in yet says so, and fills when its agents arrive.
+        let kiosk = try server.client.get("/kiosk?team=Support").text
+        let waiting = try #require(section(of: kiosk, from: "<p class=\"kempty\" id=\"empty\"", to: "</p>"))
+        #expect(!waiting.contains("hidden") && waiting.contains("No agent of team “Support” is on the floor yet."), "\(waiting)")
+        add("WK3", "Cy Wei", "Support")
+        let filled = try server.client.get("/kiosk?team=Support").text
+        #expect(filled.contains("Cy Wei"))
+        #expect(try #require(section(of: filled, from: "<p class=\"kempty\" id=\"empty\"", to: ">")).contains("hidden"))
+        #expect(!(try server.client.get("/?team=Support").text.contains("on the floor yet")))
+    }
+
+    @Test("an empty floor says what the feed is doing, not that filters match nothing")
+    func emptyFloorSaysTheFeed() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        func empty(_ path: String) throws -> String {
+            String(try #require(section(of: try server.client.get(path).text, from: "id=\"empty\">", to: "</p>")).dropFirst(11))
+        }
+        #expect(try empty("/").hasPrefix("Waiting for the first event."))
+        #expect(try empty("/kiosk").hasPrefix("Waiting for the first event."))
+        #expect(try empty("/?team=Sales").hasPrefix("Waiting for the first event."))
+        let lines = [#"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK1","name":"Ada","team":"Sales"}"#,
+                     #"{"type":"worker.remove","at":"2026-11-25T09:01:00Z","worker":"WK1"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        #expect(try empty("/").hasPrefix("No agents are on the floor."))
+        #expect(try empty("/?team=Sales").hasPrefix("No agent of team “Sales” is on the floor yet."))
+        #expect(!(try empty("/?multi=1").contains("match these filters")))
+    }
+
+    @Test("the filters show the view as set: attention=1 is the Sort choice \"Problems first\"; Clear filters whenever anything is set")
+    func filterStateShown() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        func sortChoice(_ path: String) throws -> [String] {
+            let html = try server.client.get(path).text
+            let select = try #require(section(of: html, from: "<select name=\"sort\">", to: "</select>"))
+            return select.components(separatedBy: "<option ").filter { $0.contains(" selected>") }
+                .map { String($0.split(separator: ">")[1].prefix { $0 != "<" }) }
+        }
+        #expect(try sortChoice("/?attention=1") == ["Problems first"])
+        #expect(try sortChoice("/?attention=1&sort=hold-time") == ["Problems first"])
+        #expect(try sortChoice("/?sort=hold-time") == ["Hold time"])
+        #expect(try sortChoice("/") == ["Name"])
+        // What the choice sends is the same view as attention=1.
+        let chosen = try server.client.get("/?sort=attention").text
+        #expect(chosen.contains("data-live=\"/live?attention=1&amp;") && !chosen.contains("id=\"filter-notice\""))
+        for path in ["/?attention=1", "/?sort=hold-time", "/?group=none", "/?team=Support", "/?multi=1"] {
+            #expect(try server.client.get(path).text.contains(">Clear filters</a>"), "\(path)")
+        }
+        #expect(!(try server.client.get("/").text.contains(">Clear filters</a>")))
+        // group=none has no control of its own: the form keeps it.
+        #expect(try server.client.get("/?group=none").text.contains("<input type=\"hidden\" name=\"group\" value=\"none\">"))
+        #expect(!(try server.client.get("/").text.contains("name=\"group\"")))
+    }
+
     @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
     func heldTileCountsHeldCalls() async throws {
         // WK01 holds CA01 (muted) while on CA02 (live, mute not reported).
@@ -137,7 +226,9 @@ struct TeamsPageTests {
         let flagged = try server.client.get("/?flagged=1").text
         #expect(flagged.contains("id=\"w-WK02\"") && flagged.contains("id=\"w-WK03\"") && !flagged.contains("id=\"w-WK01\""))
         let none = try server.client.get("/?team=Nobody").text
-        #expect(none.contains("<p class=\"empty\" id=\"empty\">No agents match these filters"))
+        #expect(none.contains("<p class=\"empty\" id=\"empty\">No agent of team “Nobody” is on the floor yet."))
+        let nobody = try server.client.get("/?q=zzzz").text
+        #expect(nobody.contains("<p class=\"empty\" id=\"empty\">No agents match these filters"))
     }
 
     @Test("a matching If-None-Match gets 304 with an empty body; a changed registry gets a new page")

@@ -3,6 +3,7 @@ words whole, the incidents strip stays one line however many incidents are open,
 table fits a 1366-wide screen (and says it scrolls on a phone), and the Teams View shows full names whole and
 is drawn larger on a 4K screen."""
 
+import json
 import re
 import urllib.error
 
@@ -120,6 +121,30 @@ return {hidden: s.hidden, height: r.height, bottom: r.bottom, line: line, scroll
         items: Array.from(s.querySelectorAll('.incident-strip__item')).filter(i => !i.hidden).length,
         first: (function () { var i = s.querySelector('.incident-strip__item:not([hidden])');
                               return i ? i.getBoundingClientRect().width : 0; })()}"""
+
+
+def test_a_page_filtered_to_a_team_shows_only_its_incidents(make_server, browser, artifacts):
+    server = make_server(misroutes(8), args=UTC)
+    wait_for(lambda: server.get("/api/incidents?state=unacknowledged").count('"kind"') >= 8, timeout=20,
+             message="the incidents")
+    sales = {w["name"] for w in json.loads(server.get("/api/workers?team=Sales"))["workers"]}
+    assert sales and len(sales) < 8
+    for path in ("/?team=Sales", "/kiosk?team=Sales"):
+        browser.size(1920, 1080)
+        browser.get(server.url + path)
+        # `/` shows what its poll answers; the kiosk its first copy at once: Sales only either way.
+        wait_for(lambda: not browser.js(STRIP)["hidden"], timeout=15, message="the incidents strip")
+        assert browser.text("#incident-strip").startswith("%d incidents" % len(sales)), (path, browser.text("#incident-strip"))
+        named = browser.js("return Array.from(document.querySelectorAll('.incident-strip__item'))"
+                           ".map(i => i.textContent.split(' · ')[1])")
+        assert set(named) == sales, (path, named)
+        assert browser.js("return document.querySelector('.incident-strip__head').getAttribute('href')") \
+            == "/incidents?state=unacknowledged&team=Sales"
+        browser.screenshot(artifacts / ("strip-team-%s.png" % path.strip("/?").replace("=", "-").replace("?", "-")))
+    # The list it links to shows the team's incidents only.
+    browser.get(server.url + "/incidents?state=unacknowledged&team=Sales")
+    shown = browser.js("return Array.from(document.querySelectorAll('.incidents-table tbody tr')).length")
+    assert shown == len(sales), shown
 
 
 def test_incidents_strip_stays_one_line_with_a_link_to_the_rest(make_server, browser, artifacts):

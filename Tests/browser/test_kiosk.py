@@ -94,6 +94,22 @@ def test_kiosk_pins_teams_and_updates_tiles_live(make_server, browser):
     assert browser.console_errors() == []
 
 
+def test_kiosk_of_a_team_not_on_the_floor_yet_says_so_and_fills_when_it_arrives(make_server, browser, artifacts):
+    server = make_server(roster(8))
+    for width, height in ((390, 844), (1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk?team=Night%20Shift")
+        browser.wait_live()
+        assert browser.text("#empty") == "No agent of team “Night Shift” is on the floor yet.", browser.text("#empty")
+        browser.screenshot(artifacts / ("kiosk-absent-team-%d.png" % width))
+    server.events.append(event("worker", worker="NS1", name="Nora Night", team="Night Shift"),
+                         event("activity", worker="NS1", activity="Available", available=True))
+    wait_for(lambda: browser.js("return !!document.querySelector('#w-NS1')"), timeout=10, message="the team's first tile")
+    assert browser.js("return document.getElementById('empty').hidden")
+    assert "Nora" in browser.text("#w-NS1")
+    assert browser.console_errors() == []
+
+
 def test_kiosk_is_tv_grade_at_1080p_and_4k(make_server, browser, artifacts):
     server = make_server(roster(24))
     for theme in ("dark", "light"):

@@ -153,7 +153,7 @@ def test_a_supervisor_of_team_a_never_sees_team_b(secured):
     cookie = session_cookie(sign_in(server, "ana")[1]).split(";")[0]
     h = {"Cookie": cookie}
     for path in ["/", "/?team=Team%20B", "/api/workers", "/api/workers?team=Team%20B", "/api/summary",
-                 "/kiosk", "/api/incidents"]:
+                 "/kiosk", "/api/incidents", "/api/incidents?team=Team%20B"]:
         status, _, body = call(server, "GET", path, h)
         assert status == 200, path
         # The page says the team asked for was left out (naming it as asked); nothing else names it.

@@ -1,7 +1,9 @@
 """What an operator meets starting and running the real binary: start failures that say what is wrong and
 exit non-zero, files waited for with --follow, the reasons lines are rejected for, and `serve --help`."""
 
+import html
 import json
+import re
 import socket
 import subprocess
 
@@ -115,6 +117,32 @@ def test_a_missing_followed_file_is_waited_for_and_shown(serve, tmp_path):
     wait_for(lambda: b"LATE1" in server.get("/api/workers")[2], message="the file's event")
     assert json.loads(server.get("/api/status")[2])["waitingForFiles"] == []
     assert str(later) not in server.get("/status")[2].decode()
+
+
+def empty_board(page):
+    found = re.search(r'<p class="k?empty" id="empty"( hidden)?>(.*?)</p>', page, re.S)
+    return (found.group(1) is None, html.unescape(re.sub(r"<[^>]+>", "", found.group(2))).strip()) if found else None
+
+
+def test_the_empty_board_says_it_waits_for_a_followed_file_not_that_filters_match_nothing(serve, tmp_path):
+    later = tmp_path / "later <b>.ndjson"
+    server = serve("--events", later, "--follow")
+    wait_for(lambda: "to appear" in server.log, message="the waiting log line")
+    said = "Waiting for events: %s does not exist yet." % later
+    for path in ("/", "/kiosk", "/kiosk?team=Sales"):
+        shown, text = empty_board(server.get(path)[2].decode())
+        assert shown and text.startswith(said), (path, text)
+        assert "match these filters" not in text, (path, text)
+    # The path is escaped like everything else.
+    assert "later <b>" not in server.get("/")[2].decode()
+    # The file comes: the board shows its agent.
+    later.write_text(json.dumps(event("worker", -5, worker="LATE1", name="Late Comer", team="Sales")) + "\n")
+    wait_for(lambda: b"LATE1" in server.get("/api/workers")[2], message="the file's event")
+    for path in ("/", "/kiosk?team=Sales"):
+        page = server.get(path)[2].decode()
+        assert "Late Comer" in page and not empty_board(page)[0], path
+    # Filters that let nobody through say so now that someone is on the floor.
+    assert empty_board(server.get("/?q=zzz")[2].decode()) == (True, "No agents match these filters. Show all agents")
 
 
 def test_serve_help_lists_the_basic_options_first(binary):
