@@ -148,6 +148,12 @@ public struct IngestSession {
         reader.reset()
     }
 
+    /// The clock the decoder judges event times against (see ``LineDecoder/arrival``); `nil`: now.
+    var arrival: Timestamp? {
+        get { decoder.arrival }
+        set { decoder.arrival = newValue }
+    }
+
     /// Whether the decoder holds events that ``tick()`` will let go as time passes.
     public var holdsEvents: Bool { decoder.heldEvents > 0 }
 

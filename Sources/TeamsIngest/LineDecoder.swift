@@ -39,6 +39,10 @@ public protocol LineDecoder {
 
     /// Takes back a memory ``memory`` gave (a restart). Nothing by default.
     mutating func restore(_ memory: DecoderMemory)
+
+    /// The clock event times are judged against (``NativeLimits/arrival``): set while the write-ahead log is
+    /// replayed, `nil` (now) otherwise. Ignored by default.
+    var arrival: Timestamp? { get set }
 }
 
 /// A decoder's memory as a saved floor keeps it (see ``LineDecoder/memory``).
@@ -58,6 +62,11 @@ extension LineDecoder {
     public mutating func flush(into events: inout [Event]) {}
 
     public var heldEvents: Int { 0 }
+
+    public var arrival: Timestamp? {
+        get { nil }
+        set {}
+    }
 
     public var formatStatistics: TwilioStatistics { TwilioStatistics() }
 

@@ -15,6 +15,11 @@ public struct NativeDecoder: LineDecoder {
     /// Ids seen lately; bounded (it starts over when full), so memory stays flat.
     var interner: StringInterner? = StringInterner(limit: 1 << 13)
 
+    public var arrival: Timestamp? {
+        get { limits.arrival }
+        set { limits.arrival = newValue }
+    }
+
     public init(limits: NativeLimits = NativeLimits()) {
         self.limits = limits
     }

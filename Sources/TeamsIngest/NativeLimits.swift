@@ -23,6 +23,11 @@ public struct NativeLimits: Sendable, Hashable {
     /// (replaying recorded traffic).
     public var maxEventAge: Double?
 
+    /// The server's clock when the input arrived, when that is not now: a replay of the write-ahead log sets
+    /// it to each record's time, so a line is judged against the clock it came at, and what was accepted or
+    /// rejected then is accepted or rejected again. `nil`: now.
+    public var arrival: Timestamp?
+
     public init(maxIDBytes: Int = 256, maxTextBytes: Int = 256, maxSkills: Int = 64, maxChannels: Int = 16,
                 maxCapacity: Int = 100, maxClockSkew: Double = 300, maxEventAge: Double? = nil) {
         self.maxClockSkew = maxClockSkew
@@ -40,9 +45,10 @@ extension NativeLimits {
     /// (Unix time 0, the zero time of Go or .NET: `0001-01-01`), not history.
     static let earliest = Timestamp(microseconds: 946_684_800_000_000)
 
-    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock, before ``earliest``, or
-    /// more than ``maxEventAge`` seconds behind the wall clock.
-    func checkSkew(_ at: Timestamp, now: Timestamp = .now()) throws(IngestReject) {
+    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock (``arrival`` when set),
+    /// before ``earliest``, or more than ``maxEventAge`` seconds behind that clock.
+    func checkSkew(_ at: Timestamp, now: Timestamp? = nil) throws(IngestReject) {
+        let now = now ?? arrival ?? .now()
         guard at >= Self.earliest else {
             throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is before 2000-01-01T00:00:00Z: the producer's clock or time field is unset")
         }
@@ -59,11 +65,15 @@ extension NativeLimits {
 }
 
 extension NativeLimits {
-    /// Whole seconds as the largest unit that fits: `45 s`, `12 min`, `5 h`, `9 d`.
+    /// Whole seconds in the two largest units that fit, the second left out when zero: `45 s`, `5 min 12 s`,
+    /// `12 min`, `5 h 3 min`, `9 d 4 h`. A distance just past a limit must not read as the limit itself.
     static func age(_ seconds: Int64) -> String {
-        if seconds >= 86_400 { return "\(seconds / 86_400) d" }
-        if seconds >= 3600 { return "\(seconds / 3600) h" }
-        if seconds >= 60 { return "\(seconds / 60) min" }
+        func two(_ big: Int64, _ bigUnit: String, _ small: Int64, _ smallUnit: String) -> String {
+            small == 0 ? "\(big) \(bigUnit)" : "\(big) \(bigUnit) \(small) \(smallUnit)"
+        }
+        if seconds >= 86_400 { return two(seconds / 86_400, "d", seconds % 86_400 / 3600, "h") }
+        if seconds >= 3600 { return two(seconds / 3600, "h", seconds % 3600 / 60, "min") }
+        if seconds >= 60 { return two(seconds / 60, "min", seconds % 60, "s") }
         return "\(seconds) s"
     }
 }

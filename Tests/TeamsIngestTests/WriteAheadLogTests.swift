@@ -191,4 +191,40 @@ struct WriteAheadLogTests {
         #expect(replay.take("-") == nil)
         second.stop()
     }
+
+    @Test("a replay judges each line against the clock it came at: rejected stays rejected, accepted stays accepted",
+          arguments: [false, true])
+    func replayKeepsTheArrivalClock(twilio: Bool) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Timestamp.now()
+        let arrived = now.adding(seconds: -200)
+        // At its arrival: 3,590 s old (inside the hour's --max-event-age), now 3,790 s. And 400 s ahead
+        // then (past the 300 s --max-clock-skew), only 200 s ahead now.
+        let old = #"{"type":"worker","at":"\#(RFC3339.format(arrived.adding(seconds: -3590)))","worker":"OLD","name":"Old"}"#
+        let ahead = #"{"type":"worker","at":"\#(RFC3339.format(arrived.adding(seconds: 400)))","worker":"AHEAD","name":"Ahead"}"#
+        let log = try WriteAheadLog(directory: dir.path)
+        log.start()
+        Array((old + "\n" + ahead + "\n").utf8).withUnsafeBufferPointer { body in
+            #expect(log.waitUntilDurable(log.append(.body, source: "POST /ingest", at: arrived, payload: body)) == nil)
+        }
+        log.stop()
+
+        let limits = NativeLimits(maxClockSkew: 300, maxEventAge: 3600)
+        let reopened = try WriteAheadLog(directory: dir.path)
+        let after = EventCollector()
+        let decoder: @Sendable () -> any LineDecoder = {
+            twilio ? TwilioDecoder(configuration: TwilioDecoder.Configuration(limits: limits)) : NativeDecoder(limits: limits)
+        }
+        let restarted = IngestPipeline(logger: quietLogger, decoder: decoder, journal: reopened, sink: after.sink)
+        let replay = JournalReplay(reopened, pipeline: restarted)
+        reopened.start()
+        defer { reopened.stop() }
+        #expect(replay.figures.records == 1)
+        let workers = after.events.compactMap { event -> String? in
+            if case .worker(let id, _) = event.kind { return id }
+            return nil
+        }
+        #expect(workers == ["OLD"])
+    }
 }

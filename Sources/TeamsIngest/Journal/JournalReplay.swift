@@ -90,7 +90,13 @@ public final class JournalReplay: Sendable {
     /// Does again what `record` says the session did.
     static func apply(_ record: JournalRecord, to session: inout IngestSession) {
         session.permit = record.flags & JournalRecord.restricted != 0 ? NativeLinePermit() : nil
-        defer { session.permit = nil }
+        // Judged against the clock the record came at, not the restart's: a line rejected as too far ahead
+        // stays rejected, one accepted stays accepted however long the server was down.
+        session.arrival = record.at
+        defer {
+            session.permit = nil
+            session.arrival = nil
+        }
         switch record.operation {
         case .body:
             record.payload.withUnsafeBufferPointer { session.feed(body: $0) }

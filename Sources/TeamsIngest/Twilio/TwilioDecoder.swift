@@ -44,7 +44,12 @@ public struct TwilioDecoder: LineDecoder {
         }
     }
 
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
+
+    public var arrival: Timestamp? {
+        get { configuration.limits.arrival }
+        set { configuration.limits.arrival = newValue }
+    }
     var tape = JSONTape()
     /// Shared strings, attribute caches and the attribute tape.
     var reading: TwilioReadState
