@@ -147,7 +147,7 @@ public final class ReportsWeb: Sendable {
             let p = try period(request)
             let by = try grouping(request)
             let withIntervals = request.queryValue("interval") == "1"
-            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals, teams: request.asker.teams.names)
+            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals, teams: Self.shownTeams(request))
             return jsonResponse(ReportJSON.report(rows, totals: Self.totals(rows), from: p.from.description,
                                                   to: p.to.description, zone: zone, intervals: withIntervals))
         } catch let error as BadRequest {
@@ -161,7 +161,7 @@ public final class ReportsWeb: Sendable {
         do {
             let p = try period(request)
             let by = try grouping(request)
-            let rows = try reports.database.report(p.range, by: by, intervals: false, teams: request.asker.teams.names)
+            let rows = try reports.database.report(p.range, by: by, intervals: false, teams: Self.shownTeams(request))
             var fields = HTTPFields()
             fields[.contentType] = "text/csv; charset=utf-8; header=present"
             fields[.contentDisposition] = "attachment; filename=\"report-\(by.rawValue)-\(p.from)-\(p.to).csv\""
@@ -197,10 +197,10 @@ public final class ReportsWeb: Sendable {
         return f
     }
 
-    /// The teams whose incidents `request` is shown: those its `team=` filter names (repeatable, read as the Teams
-    /// View reads it) that the asker may see, else every team the asker may see (nil: every team). A page filtered to
-    /// teams shows only their incidents, and nobody is shown another team's.
-    static func incidentTeams(_ request: Request) -> [String]? {
+    /// The teams whose figures and incidents `request` is shown: those its `team=` filter names (repeatable, read as
+    /// the Teams View reads it) that the asker may see, else every team the asker may see (nil: every team). A page
+    /// filtered to teams shows only theirs, and nobody is shown another team's.
+    static func shownTeams(_ request: Request) -> [String]? {
         let asked = WorkerQuery(parameters: request.query).teams
         let scope = request.asker.teams
         guard !asked.isEmpty else { return scope.names }
@@ -211,7 +211,7 @@ public final class ReportsWeb: Sendable {
         do {
             let p = try period(request)
             var f = try incidentFilter(request)
-            let teams = Self.incidentTeams(request)
+            let teams = Self.shownTeams(request)
             var records = try reports.database.incidents(p.micros, worker: f.worker, kind: f.kind, acknowledged: f.acknowledged,
                                                          teams: teams)
             // Not an id with incidents: a name or an id in another case, as on the page.
@@ -240,7 +240,7 @@ public final class ReportsWeb: Sendable {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
         guard let records = try? reports.database.incidents(period.micros, worker: nil, kind: nil, acknowledged: false,
-                                                            teams: Self.incidentTeams(request)) else { return nil }
+                                                            teams: Self.shownTeams(request)) else { return nil }
         return (String(decoding: ReportJSON.incidents(Array(records.prefix(first)), zone: zone), as: UTF8.self), records.count)
     }
 
@@ -465,7 +465,7 @@ public final class ReportsWeb: Sendable {
             return badRequest(error.message, json: false)
         }
         do {
-            let scope = request.asker.teams.names
+            let scope = Self.shownTeams(request)
             var rows = try reports.database.report(p.range, by: by, intervals: false, teams: scope)
             let notices = Self.invalidTableParameters(request)
             let sort = notices.contains { $0.name == "sort" } ? "name" : request.queryValue("sort") ?? "name"
@@ -479,8 +479,12 @@ public final class ReportsWeb: Sendable {
                 rows.reverse()
             }
             let totals = Self.totals(rows)
-            let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)"
+            // A report filtered to teams (`team=`, as the Teams View and /incidents take it) keeps them in every link.
+            let asked = WorkerQuery(parameters: request.query)
+            let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)" + (asked.teams.isEmpty ? "" : "&" + asked.teamQueryString)
             var model = baseModel()
+            model["teams"] = asked.teams.sorted().map(Formatting.clean)
+            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted().map(Formatting.clean).joined(separator: ", ")
             model["invalidParameters"] = notices.map(\.message)
             model["hasInvalidParameters"] = !notices.isEmpty
             model["from"] = p.from.description
@@ -535,7 +539,7 @@ public final class ReportsWeb: Sendable {
             let activities = totals.activity.sorted { $0.value > $1.value }
             model["hasActivities"] = !activities.isEmpty
             model["activities"] = activities.map { ["name": $0.key, "time": Self.duration($0.value)] as [String: Any] }
-            // The charts sum the whole floor: only for those who see every team.
+            // The charts sum the whole floor: only for those who see every team, and asked for no team.
             model["charts"] = scope == nil ? try charts(p) : []
             let html = renderer.library.render(model, withTemplate: "report") ?? ""
             return Response(contentType: "text/html; charset=utf-8", text: html)
@@ -742,7 +746,7 @@ public final class ReportsWeb: Sendable {
         }
         do {
             // The agents offered are those with incidents of this period, kind and state: picked by name.
-            let teams = Self.incidentTeams(request)
+            let teams = Self.shownTeams(request)
             let unfiltered = try reports.database.incidents(p.micros, kind: f.kind, acknowledged: f.acknowledged,
                                                             teams: teams, limit: Self.incidentsLimit)
             let agents = Self.agents(of: unfiltered)

@@ -194,6 +194,29 @@ struct ReportsWebTests {
         #expect(list.contains("Ann") && !list.contains("Bob &lt;script&gt;"), "\(list)")
     }
 
+    @Test("/report, /api/report and the CSV follow team=: only those teams' rows and totals, kept in every link")
+    func reportOfTheTeamsFilteredTo() async throws {
+        let s = try await ReportServer()
+        func keys(_ query: String) throws -> [String] {
+            let body = try s.client.get("/api/report?\(Self.day)\(query)").json()
+            return try #require(body["rows"] as? [[String: Any]]).compactMap { $0["key"] as? String }
+        }
+        #expect(try keys("") == ["w1", "w2"])
+        #expect(try keys("&team=Alpha") == ["w1"])
+        #expect(try keys("&team=Beta&by=team") == ["Beta"])
+        #expect(try keys("&team=Alpha&team=Beta") == ["w1", "w2"])
+        #expect(try keys("&team=Gamma").isEmpty)
+        let alphaCalls = try s.client.get("/api/report?\(Self.day)&team=Alpha").json()["totals"] as? [String: Any]
+        #expect(alphaCalls?["callsHandled"] as? Int == 3, "the totals are Alpha's (Ann's 3 calls), not the floor's 5")
+        let csv = try s.client.get("/report.csv?\(Self.day)&team=Beta").text
+        #expect(csv.contains("Bob") && !csv.contains("Ann"), "\(csv)")
+        let page = try s.client.get("/report?\(Self.day)&team=Beta").text
+        #expect(page.contains("Report by Agent of Beta,"))
+        #expect(page.contains("<input type=\"hidden\" name=\"team\" value=\"Beta\">"))
+        #expect(page.contains("Bob &lt;script&gt;") && !page.contains(">Ann<"), "\(page)")
+        #expect(page.contains("&amp;team=Beta&amp;sort=") || page.contains("&team=Beta&sort="), "sort links keep the team")
+    }
+
     @Test("the report and incident pages name their own page beside the brand, as /status does")
     func pageSubtitles() async throws {
         let s = try await ReportServer()
