@@ -27,6 +27,8 @@ public struct Router: Sendable {
         var bodyLimit: Int
         /// The handler runs on a thread of its own, not the connection's (see `add`).
         var offloaded = false
+        /// The 413 answer to a body past `bodyLimit` (nil: plain text); its status is always 413.
+        var tooLarge: Response? = nil
         var handler: Handler
     }
 
@@ -46,8 +48,11 @@ public struct Router: Sendable {
     /// `offloaded`: the handler may block (it syncs a file, or decodes megabytes), so it runs on a handler
     /// thread while its connection is suspended. A server thread serves many connections, streams
     /// included: a handler run on it holds up every one of them until it returns.
+    ///
+    /// `tooLarge`: the answer to a body past `bodyLimit` when the route's clients expect their own format
+    /// (JSON, say) rather than plain text; sent with status 413 whatever it says.
     public mutating func add(_ method: HTTPRequest.Method, _ pattern: String, bodyLimit: Int = 0, offloaded: Bool = false,
-                             _ handler: @escaping Handler) {
+                             tooLarge: Response? = nil, _ handler: @escaping Handler) {
         let parts = pattern.split(separator: "/", omittingEmptySubsequences: true)
         var segments: [Segment] = []
         for (index, part) in parts.enumerated() {
@@ -60,15 +65,18 @@ public struct Router: Sendable {
                 segments.append(.literal(String(part)))
             }
         }
+        var tooLarge = tooLarge
+        tooLarge?.status = .contentTooLarge
         routes.append(Route(method: method, segments: segments, bodyLimit: max(0, bodyLimit), offloaded: offloaded,
-                            handler: handler))
+                            tooLarge: tooLarge, handler: handler))
     }
 
     public mutating func get(_ pattern: String, _ handler: @escaping Handler) { add(.get, pattern, handler) }
     /// Registers an `OPTIONS` handler (for example a CORS preflight, see ``CrossOriginPolicy``).
     public mutating func options(_ pattern: String, _ handler: @escaping Handler) { add(.options, pattern, handler) }
-    public mutating func post(_ pattern: String, bodyLimit: Int, offloaded: Bool = false, _ handler: @escaping Handler) {
-        add(.post, pattern, bodyLimit: bodyLimit, offloaded: offloaded, handler)
+    public mutating func post(_ pattern: String, bodyLimit: Int, offloaded: Bool = false, tooLarge: Response? = nil,
+                              _ handler: @escaping Handler) {
+        add(.post, pattern, bodyLimit: bodyLimit, offloaded: offloaded, tooLarge: tooLarge, handler)
     }
 
     /// The same routes, each handler called through `middleware` (which may answer itself, or change the

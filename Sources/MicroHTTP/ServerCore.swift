@@ -184,7 +184,7 @@ final class ServerCore: Sendable {
             pending.parameters = parameters
             if let declared = Self.contentLength(connection), declared > UInt64(route.bodyLimit) {
                 // The body is never read: libmicrohttpd closes the connection after this answer.
-                return queue(Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
+                return queue(route.tooLarge ?? Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
                              connection: connection, closeConnection: true)
             }
         case .methodNotAllowed(let allowed):
@@ -206,7 +206,7 @@ final class ServerCore: Sendable {
             return queue(response, method: pending.method, requestFields: offload.requestFields, connection: connection)
         }
         if pending.overflowed {
-            return queue(Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
+            return queue(pending.route?.tooLarge ?? Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
                          connection: connection, closeConnection: true)
         }
         if let failure = pending.failure {

@@ -242,6 +242,11 @@ public struct IngestEndpoint: Sendable {
         return answer(.forbidden, error: given.isEmpty ? "missing X-Twilio-Signature" : "X-Twilio-Signature does not match")
     }
 
+    /// The 413 answer to a body past `maxBodyBytes`, JSON as every other refusal of a post.
+    var tooLarge: Response {
+        answer(.contentTooLarge, error: "body larger than \(maxBodyBytes) bytes (--max-body-bytes); send it in smaller batches")
+    }
+
     func answer(_ status: HTTPResponse.Status, error: String) -> Response {
         var j = JSONWriter()
         j.beginObject()

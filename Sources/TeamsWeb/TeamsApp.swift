@@ -123,7 +123,7 @@ public final class TeamsApp: Sendable {
         router.get("/api/status") { [self] _ in json(statusJSON()) }
         router.get("/status") { [self] _ in secured(statusPage()) }
         if let ingest {
-            router.post("/ingest", bodyLimit: ingest.maxBodyBytes, offloaded: true) { ingest.handle($0) }
+            router.post("/ingest", bodyLimit: ingest.maxBodyBytes, offloaded: true, tooLarge: ingest.tooLarge) { ingest.handle($0) }
             router.options("/ingest") { ingest.preflight($0) }
         }
         reports?.register(&router)

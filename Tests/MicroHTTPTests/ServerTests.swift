@@ -252,6 +252,28 @@ func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         }
     }
 
+    @Test("a route's own answer to a body past its limit is sent, with status 413, declared or chunked")
+    func routesOwnTooLargeAnswer() throws {
+        var router = Router()
+        router.post("/upload", bodyLimit: 16, tooLarge: Response(status: .ok, contentType: "application/json", text: "{\"error\":\"big\"}")) { _ in
+            Response(contentType: "text/plain", text: "ok")
+        }
+        try withServer(router) { server in
+            let declared = try RawClient(port: server.port)
+            try declared.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+            let a = try declared.readResponse()
+            #expect(a.status == 413)
+            #expect(a.headers["content-type"] == "application/json")
+            #expect(a.text == "{\"error\":\"big\"}")
+            let chunked = try RawClient(port: server.port)
+            try chunked.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n")
+            let b = try chunked.readResponse()
+            #expect(b.status == 413)
+            #expect(b.text == "{\"error\":\"big\"}")
+        }
+    }
+
     @Test func endlessChunkedBodyIsCutOff() throws {
         try withServer(Self.router()) { server in
             let client = try RawClient(port: server.port)

@@ -54,6 +54,9 @@ struct IngestEndpointTests {
         #expect(empty.status == 400)
         let huge = try server.client.send("POST", "/ingest", headers: Self.ndjson, body: [UInt8](repeating: 0x41, count: 10 << 20))
         #expect(huge.status == 413)
+        // JSON like every other refusal of a post, whether the body was declared too long or sent too long.
+        #expect(huge.header("content-type")?.hasPrefix("application/json") == true)
+        #expect((try huge.json()["error"] as? String)?.contains("\(1 << 20) bytes") == true)
         let xml = try server.client.send("POST", "/ingest", headers: ["Content-Type": "application/xml"], body: Array("<a/>".utf8))
         #expect(xml.status == 415)
         #expect(try server.client.get("/healthz").status == 200)
