@@ -29,6 +29,8 @@
   var lastLineKnown = false;
   // The newest event's own time (ms), as the page was rendered and as messages say (`e`).
   var lastEvent = Number(body.getAttribute("data-last-event")) || null;
+  // The empty board says what the feed waits for (a followed file that does not exist yet, the first event).
+  var feedWaiting = body.hasAttribute("data-feed-waiting");
   var source = null;
   var state = "connecting";     // connecting | live | down | paused
   var attempt = 0;
@@ -238,19 +240,28 @@
   function setState(next) {
     state = next;
     body.setAttribute("data-live-state", next);
+    updateBanner();
+  }
+
+  // Connected but no event line has arrived from any source yet: not "Live" (nor green), the feed has said nothing.
+  function noLineYet() { return lastLineKnown && lastLine === null; }
+
+  function paintConn() {
     if (!conn) return;
-    conn.classList.toggle("is-live", next === "live");
-    conn.classList.toggle("is-down", next === "down");
-    conn.classList.toggle("is-paused", next === "paused");
+    var waiting = state === "live" && noLineYet();
+    conn.classList.toggle("is-live", state === "live" && !waiting);
+    conn.classList.toggle("is-waiting", waiting);
+    conn.classList.toggle("is-down", state === "down");
+    conn.classList.toggle("is-paused", state === "paused");
     var text;
-    if (next === "live") text = "Live";
-    else if (next === "paused") text = "Paused";
-    else if (next === "down") {
+    if (waiting) text = "Connected · no events yet";
+    else if (state === "live") text = "Live";
+    else if (state === "paused") text = "Paused";
+    else if (state === "down") {
       var wait = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
       text = "Disconnected" + (wait > 0 ? " · retrying in " + wait + " s" : " · retrying");
     } else text = "Connecting…";
     if (connText && connText.textContent !== text) connText.textContent = text;
-    updateBanner();
   }
 
   function showBanner(kind, text) {
@@ -266,6 +277,7 @@
   }
 
   function updateBanner() {
+    paintConn();
     if (state === "down" || (state === "connecting" && lostAt !== null)) {
       showBanner("down", "Lost the connection to the server" + (lostAt ? " at " + clock(lostAt) : "") +
         ": states shown are as of then (timers keep counting). Reconnecting…");
@@ -277,7 +289,10 @@
     }
     if (!lastLineKnown) return; // keep what the server rendered until the stream says more
     if (lastLine === null) {
-      showBanner("feed", "Waiting for the first event from the feed.");
+      var empty = document.getElementById("empty");
+      // Said once: by the empty board when it says what the feed waits for, else by the banner.
+      if (feedWaiting && empty && !empty.hidden) showBanner(null, "");
+      else showBanner("feed", "Waiting for the first event from the feed.");
       return;
     }
     // Worded as the server renders it (FeedState.warning): silent, or speaking of the past.

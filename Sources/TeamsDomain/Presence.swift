@@ -42,8 +42,16 @@ extension WorkerState {
     /// The agent's presence; `offlineActivity` names the activity that means logged out
     /// (compared without regard to case).
     public func presence(offlineActivity: String = "Offline") -> Presence {
+        presence(offlineActivity: offlineActivity, callFlags: [])
+    }
+
+    /// The agent's presence, where a call whose flags (`callFlags[i]` for `calls[i]`, as `callFlags(at:)` gives them)
+    /// say its end never arrived (`CallFlags.endNotReceived`) is no call: an agent whose only call started two weeks
+    /// ago is not "On call".
+    public func presence(offlineActivity: String = "Offline", callFlags: [CallFlags]) -> Presence {
         var live = false, held = false, wrapup = false, offered = false
-        for call in calls {
+        for (i, call) in calls.enumerated() {
+            if i < callFlags.count, callFlags[i].contains(.endNotReceived) { continue }
             if call.phase == .live { live = true } else if call.phase == .held { held = true }
             else if call.phase == .wrapup { wrapup = true } else { offered = true }
         }

@@ -2,6 +2,28 @@ extension CallFlags {
     /// How long, in seconds, two live calls or an unmuted held call are tolerated before
     /// wrong-call risk is flagged: the agent's client needs a moment to hold and mute the other call.
     public static let defaultGrace: Double = 3
+
+    /// A call that started longer ago than any call can last (`CallState.longestCall`) and whose end
+    /// never arrived: it is over, so it is shown as such, with no running timers and no other flag.
+    public static let endNotReceived = CallFlags(rawValue: 1 << 2)
+    /// The flags that alert a supervisor (a cleared one stays visible a while as "just cleared").
+    public static let alerts: CallFlags = [.misroute, .wrongCallRisk]
+}
+
+extension CallState {
+    /// The longest a call can last, in seconds: Twilio ends every call after 24 hours at most
+    /// (Programmable Voice's maximum call duration, `TimeLimit` up to 86400 s).
+    public static let longestCall: Double = 86_400
+
+    /// Whether this call, ringing, live or on hold, started more than `longestCall` before `now`:
+    /// its end must have happened and not reached us. A call in wrap-up has ended already.
+    @inline(__always)
+    public func endIsOverdue(at now: Timestamp) -> Bool {
+        phase != .wrapup && now.microseconds &- startedAt.microseconds > Self.longestCallMicros
+    }
+
+    /// `longestCall` in microseconds.
+    static let longestCallMicros = Int64(longestCall * 1_000_000)
 }
 
 extension WorkerState {
@@ -11,47 +33,54 @@ extension WorkerState {
     /// - wrong-call risk: for longer than `grace` seconds, either two or more of the worker's calls
     ///   have been live at once (every live call is flagged), or the agent has been unmuted on this
     ///   held call, as a mute source reported (`muted == false`; unknown mute never counts).
+    /// - end not received: the call started longer ago than any call lasts (`CallState.endIsOverdue`);
+    ///   such a call carries no other flag and counts in no other call's wrong-call risk.
     public func flags(of call: CallState, at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> CallFlags {
+        Self.flags(of: call, overlap: liveOverlapStart(at: now), at: now, grace: grace)
+    }
+
+    /// The flags of every call at `now`, in the order of `calls`.
+    public func callFlags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> [CallFlags] {
+        let overlap = liveOverlapStart(at: now)
+        return calls.map { Self.flags(of: $0, overlap: overlap, at: now, grace: grace) }
+    }
+
+    /// Whether any call of the worker carries wrong-call risk at `now`.
+    public func hasWrongCallRisk(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> Bool {
+        let overlap = liveOverlapStart(at: now)
+        return calls.contains { call in
+            !call.endIsOverdue(at: now) && (Self.riskStart(of: call, overlap: overlap).map { exceeds(grace, from: $0, to: now) } ?? false)
+        }
+    }
+
+    private static func flags(of call: CallState, overlap: Timestamp?, at now: Timestamp, grace: Double) -> CallFlags {
+        if call.endIsOverdue(at: now) { return .endNotReceived }
         var flags: CallFlags = call.misroute ? .misroute : []
-        if let start = wrongCallRiskStart(of: call), exceeds(grace, from: start, to: now) {
+        if let start = riskStart(of: call, overlap: overlap), now.microseconds &- start.microseconds > micros(grace) {
             flags.insert(.wrongCallRisk)
         }
         return flags
     }
 
-    /// The flags of every call at `now`, in the order of `calls`.
-    public func callFlags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> [CallFlags] {
-        let overlap = liveOverlapStart
-        return calls.map { call in
-            var flags: CallFlags = call.misroute ? .misroute : []
-            if let start = Self.riskStart(of: call, overlap: overlap), exceeds(grace, from: start, to: now) {
-                flags.insert(.wrongCallRisk)
-            }
-            return flags
-        }
-    }
-
-    /// Whether any call of the worker carries wrong-call risk at `now`.
-    public func hasWrongCallRisk(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> Bool {
-        let overlap = liveOverlapStart
-        return calls.contains { call in
-            Self.riskStart(of: call, overlap: overlap).map { exceeds(grace, from: $0, to: now) } ?? false
-        }
-    }
-
     /// When the condition behind wrong-call risk began for this call (the flag shows once it has
     /// lasted longer than the grace period); `nil` when the call is not in such a condition.
     public func wrongCallRiskStart(of call: CallState) -> Timestamp? {
-        Self.riskStart(of: call, overlap: liveOverlapStart)
+        Self.riskStart(of: call, overlap: liveOverlapStart())
     }
 
     /// The first moment after `now` at which some call's flags change without any new event,
     /// so a view knows when to refresh a row nobody has touched. `nil` when none will.
     public func nextFlagChange(after now: Timestamp, grace: Double = CallFlags.defaultGrace) -> Timestamp? {
-        let overlap = liveOverlapStart
+        let overlap = liveOverlapStart(at: now)
         let graceMicros = Self.micros(grace)
         var next: Timestamp?
         for call in calls {
+            if call.endIsOverdue(at: now) { continue }
+            if call.phase != .wrapup {
+                // Its end becomes overdue (every flag of it changes) strictly after start + the longest call.
+                let overdueAt = Timestamp(microseconds: call.startedAt.microseconds &+ CallState.longestCallMicros &+ 1)
+                if next.map({ overdueAt < $0 }) ?? true { next = overdueAt }
+            }
             guard let start = Self.riskStart(of: call, overlap: overlap) else { continue }
             // The flag turns on strictly after start + grace.
             let flagAt = Timestamp(microseconds: start.microseconds &+ graceMicros &+ 1)
@@ -60,11 +89,13 @@ extension WorkerState {
         return next
     }
 
-    /// When two or more calls have been live at once: the second-earliest `liveSince` among live calls.
-    var liveOverlapStart: Timestamp? {
+    /// When two or more calls have been live at once: the second-earliest `liveSince` among live calls
+    /// (at `now`, leaving out those whose end is overdue).
+    func liveOverlapStart(at now: Timestamp? = nil) -> Timestamp? {
         var earliest: Timestamp?
         var second: Timestamp?
         for call in calls where call.phase == .live {
+            if let now, call.endIsOverdue(at: now) { continue }
             let since = call.liveSince ?? call.startedAt
             if let first = earliest, since >= first {
                 if second.map({ since < $0 }) ?? true { second = since }
@@ -96,4 +127,13 @@ extension WorkerState {
 
     @inline(__always)
     private static func micros(_ seconds: Double) -> Int64 { Int64((seconds * 1_000_000).rounded()) }
+}
+
+extension Registry {
+    /// Calls, over every worker, whose end is overdue at `now` (`CallState.endIsOverdue`): ends the feed lost.
+    public func callsEndNotReceived(at now: Timestamp) -> Int {
+        var count = 0
+        for (_, w) in workers { for call in w.calls where call.endIsOverdue(at: now) { count += 1 } }
+        return count
+    }
 }

@@ -177,6 +177,11 @@ extension ReportDatabase {
         }
     }
 
+    /// Every team a worker was last seen in (the unnamed team too), in no particular order.
+    public func teams() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT team FROM workers") }
+    }
+
     /// The team a worker was last seen in, nil for a worker never seen.
     public func team(of worker: String) throws -> String? {
         try writer.read { db in try String.fetchOne(db, sql: "SELECT team FROM workers WHERE id = ?", arguments: [worker]) }

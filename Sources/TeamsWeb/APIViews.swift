@@ -54,7 +54,8 @@ enum APIViews {
         j.field("activity", w.activity)
         if let available = w.available { j.field("available", available) }
         j.field("activitySince", RFC3339.format(w.activitySince))
-        j.field("presence", w.presence(offlineActivity: settings.offlineActivity).rawValue)
+        let allFlags = w.callFlags(at: now, grace: settings.grace)
+        j.field("presence", w.presence(offlineActivity: settings.offlineActivity, callFlags: allFlags).rawValue)
         j.field("callCount", w.callCount)
         j.field("placeholder", w.isPlaceholder)
         // Offers rejected or timed out since local midnight.
@@ -80,7 +81,6 @@ enum APIViews {
         j.endObject()
         j.key("calls")
         j.beginArray()
-        let allFlags = w.callFlags(at: now, grace: settings.grace)
         for (call, flags) in zip(w.calls, allFlags) {
             j.beginObject()
             j.field("id", call.id)
@@ -95,6 +95,9 @@ enum APIViews {
             j.field("holdSince", call.holdSince.map(RFC3339.format))
             if let wrapup = call.wrapupSince { j.field("wrapupSince", RFC3339.format(wrapup)) }
             if let offered = call.offeredAt { j.field("offeredAt", RFC3339.format(offered)) }
+            // true when the call started longer ago than any call lasts and its end never arrived:
+            // it is over, whatever `state` last said, and its timers mean nothing.
+            j.field("endNotReceived", flags.contains(.endNotReceived))
             j.key("flags")
             j.beginArray()
             if flags.contains(.misroute) { j.string("misroute") }
@@ -151,6 +154,7 @@ enum APIViews {
         j.field("mutedCalls", s.mutedCalls)
         j.field("muteUnknownCalls", s.muteUnknownCalls)
         j.field("callsOffered", s.callsOffered)
+        j.field("callsEndNotReceived", s.callsEndNotReceived)
         j.field("agentsOnMultipleCalls", s.agentsOnMultipleCalls)
         j.field("longestHoldSince", s.longestHoldSince.map(RFC3339.format))
         j.field("longestHoldSeconds", s.longestHoldSince.map { max(0, Int($0.seconds(until: now))) } ?? 0)
@@ -236,6 +240,7 @@ enum APIViews {
         j.field("lastLineReceivedAt", stats.lastLineReceivedAt.map(RFC3339.format))
         j.field("registryVersion", Int(registry.version))
         j.field("workers", registry.workers.count)
+        j.field("callsEndNotReceived", registry.callsEndNotReceived(at: now))
         j.field("eventsChangedRegistry", Int(counters.applied))
         j.field("eventsUnchanged", Int(counters.unchanged))
         // Events refused at a registry cap (also rejections of their lines, category registry_cap).

@@ -51,17 +51,7 @@ struct EmptyBoard {
     ///   - feed: what feeds the floor; read only when nobody of `scope` is on it.
     init(query: WorkerQuery, registry: Registry, floorTeams: [String], scope: TeamScope, feed: @autoclosure () -> Feed) {
         absentTeams = Self.absentTeams(query.teams, in: registry, scope: scope)
-        var suggestions: [Team] = []
-        for absent in absentTeams {
-            guard let near = floorTeams.first(where: {
-                $0.compare(absent, options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive]) == .orderedSame
-            }) else { continue }
-            var instead = query
-            instead.teams.remove(absent)
-            instead.teams.insert(near)
-            suggestions.append(Team(name: near, link: "/?" + instead.queryString))
-        }
-        self.suggestions = suggestions
+        suggestions = Self.suggestions(for: absentTeams, among: floorTeams, query: query) { "/?" + $0.queryString }
         self.floorTeams = floorTeams.map { Team(name: $0, link: "/?team=" + percentEncode($0)) }
         var rest = query
         rest.teams.subtract(absentTeams)
@@ -86,7 +76,38 @@ struct EmptyBoard {
                 if absent.isEmpty { break }
             }
         }
-        return absent.sorted()
+        return absent.sorted(by: Board.teamBefore)
+    }
+
+    /// For each of `absent`, the first of `known` spelt like it but for case, accents or width, linked (`link`) to
+    /// `query` asking for that team instead: "Did you mean “Billing”?". The Teams View, `/report` and `/incidents` alike.
+    static func suggestions(for absent: [String], among known: [String], query: WorkerQuery,
+                            link: (WorkerQuery) -> String) -> [Team] {
+        var suggestions: [Team] = []
+        for team in absent {
+            guard let near = known.first(where: {
+                $0.compare(team, options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive]) == .orderedSame
+            }) else { continue }
+            var instead = query
+            instead.teams.remove(team)
+            instead.teams.insert(near)
+            suggestions.append(Team(name: near, link: link(instead)))
+        }
+        return suggestions
+    }
+
+    /// The notice of a report page (`/report`, `/incidents`) asked for teams (`query.teams`) no agent of `known` (the
+    /// teams ever seen that the asker may see) is in: `No agent of team “sales” has been seen. Did you mean “Sales”?`,
+    /// in `Templates/absent-teams.mustache`'s fields; nil when every team asked for is known.
+    static func reportNotice(query: WorkerQuery, known: [String], link: (WorkerQuery) -> String) -> [String: Any]? {
+        let absent = query.teams.filter { !known.contains($0) }.sorted(by: Board.teamBefore)
+        guard !absent.isEmpty else { return nil }
+        let quoted = absent.map { "“" + Formatting.clean($0) + "”" }
+        let list = quoted.count > 1 ? quoted.dropLast().joined(separator: ", ") + " or " + quoted.last! : quoted[0]
+        let suggestions = Self.suggestions(for: absent, among: known, query: query, link: link)
+        return ["teams": "No agent of team" + (quoted.count > 1 ? "s " : " ") + list + " has been seen.",
+                "suggestions": suggestions.map { ["name": Formatting.clean($0.name), "link": $0.link] },
+                "hasFloorTeams": false, "notice": true]
     }
 
     /// `Waiting for events: /var/log/events.ndjson does not exist yet.`, `Waiting for the first event.`, or (events

@@ -21,6 +21,14 @@ enum Formatting {
         String(RFC3339.format(t).prefix(19)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
+    /// An instant as a clock reads it, in UTC: `09:04:05 UTC` on the day of `now`, `2026-03-09 09:04:05 UTC` on another
+    /// (as the pages' banners say it).
+    static func moment(_ t: Timestamp, now: Timestamp) -> String {
+        let text = RFC3339.format(t), today = RFC3339.format(now)
+        let clock = String(text.dropFirst(11).prefix(8)) + " UTC"
+        return text.prefix(10) == today.prefix(10) ? clock : String(text.prefix(10)) + " " + clock
+    }
+
     /// How long ago, in words: `just now`, `42 s ago`, `7 min ago`, `3 h 5 min ago`, `2 days ago`.
     static func age(_ seconds: Double) -> String {
         seconds < 1 ? "just now" : span(seconds) + " ago"

@@ -40,8 +40,15 @@ extension TeamsApp {
         model["none"] = board.count == 0
         // What the board says while empty: a pinned team no agent of is on the floor yet is named (it fills as they arrive).
         let scope = request.asker.teams
-        model["empty"] = EmptyBoard(query: query, registry: board.registry, floorTeams: renderer.options(board.registry, scope: scope).teams,
-                                    scope: scope, feed: emptyBoardFeed(request)).model(shown: board.count)
+        let empty = EmptyBoard(query: query, registry: board.registry, floorTeams: renderer.options(board.registry, scope: scope).teams,
+                               scope: scope, feed: emptyBoardFeed(request))
+        model["empty"] = empty.model(shown: board.count)
+        if empty.waiting != nil && board.count == 0 {
+            // The empty board says what the feed waits for: the banner does not say it again.
+            model["stale"] = false
+            model["staleText"] = ""
+            model["feedWaiting"] = true
+        }
         model["version"] = String(board.version)
         // Which window of how many: the script counts the screens of all of them.
         model["window"] = String(window.page)
@@ -60,7 +67,7 @@ extension TeamsApp {
             model["incidentsJSON"] = incidents.json
             model["incidentsTotal"] = incidents.total
         }
-        model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted().map(Formatting.clean).joined(separator: ", ")
+        model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted(by: Board.teamBefore).map(Formatting.clean).joined(separator: ", ")
         model["teamsQuery"] = query.queryString.isEmpty ? nil : query.queryString
         let html = renderer.library.render(model, withTemplate: "kiosk") ?? ""
         var out: [UInt8] = []

@@ -14,7 +14,7 @@ struct TileView: MustacheParent {
         // Text lines the tile's call list takes: one per call, one more per flagged call.
         // The kiosk script sizes every tile for the tallest one, so nothing is ever cut off.
         case "lines":
-            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
+            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.intersection(.alerts).isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
         case "taskCount": return row.tasks.count
         // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
@@ -30,12 +30,12 @@ struct TileView: MustacheParent {
         case "label": return tag.map { Formatting.clean(row.worker.name) + " · " + $0 } ?? Formatting.clean(row.worker.name)
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.
-        case "leadMuted": return lead?.call.muted == true
+        case "leadMuted": return lead?.child(named: "muted") as? Bool ?? false
         case "flagWord":
             if row.flags.contains(.wrongCallRisk) { return "Risk" }
             if row.flags.contains(.misroute) { return "Misroute" }
             return nil
-        case "wide": return !row.flags.isEmpty || lead?.call.muted == true || !row.recent.isEmpty
+        case "wide": return !row.flags.intersection(.alerts).isEmpty || child(named: "leadMuted") as? Bool ?? false || !row.recent.isEmpty
         case "hasTasks": return !row.tasks.isEmpty
         case "taskSummary":
             var counts: [String: Int] = [:]
@@ -48,13 +48,13 @@ struct TileView: MustacheParent {
 
 extension TileView {
     var lead: CallView? {
-        row.calls.first { $0.call.phase == .live } ?? row.calls.first { $0.call.phase == .held } ?? row.calls.first
+        row.calls.first { $0.shownPhase == .live } ?? row.calls.first { $0.shownPhase == .held } ?? row.calls.first
     }
 
     var other: CallView? {
         guard let lead else { return nil }
-        let rest = row.calls.filter { $0.call.id != lead.call.id && $0.call.phase != .wrapup }
-        return rest.first { $0.call.phase == .held } ?? rest.first
+        let rest = row.calls.filter { $0.call.id != lead.call.id && $0.shownPhase != .wrapup }
+        return rest.first { $0.shownPhase == .held } ?? rest.first
     }
 
     /// `Ada Okafor` → `Ada O.`: first name and the last name's initial (names of one word stay).

@@ -69,6 +69,8 @@ final class MetricsExporter: Sendable {
             "live": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "live")]),
             "held": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "held")]),
             "wrapup": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "wrapup")]),
+            // Calls older than any call lasts whose end never arrived (not counted as live or held).
+            "endNotReceived": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "calls", unitName: "", helpText: "Calls by state."), labels: [("state", "end-not-received")]),
             "multi": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_on_multiple_calls", unitName: "", helpText: "Agents holding two or more calls.")),
             "misroutes": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_flagged", unitName: "", helpText: "Agents with a flagged call now."), labels: [("flag", "misroute")]),
             "risks": r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "agents_flagged", unitName: "", helpText: "Agents with a flagged call now."), labels: [("flag", "wrong-call-risk")]),
@@ -123,6 +125,7 @@ final class MetricsExporter: Sendable {
         gauges["live"]?.set(Double(summary.callsLive))
         gauges["held"]?.set(Double(summary.callsHeld))
         gauges["wrapup"]?.set(Double(summary.callsWrapup))
+        gauges["endNotReceived"]?.set(Double(summary.callsEndNotReceived))
         gauges["multi"]?.set(Double(summary.agentsOnMultipleCalls))
         gauges["misroutes"]?.set(Double(summary.misroutes))
         gauges["risks"]?.set(Double(summary.wrongCallRisks))

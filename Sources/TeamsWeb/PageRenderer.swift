@@ -109,14 +109,20 @@ public final class PageRenderer: Sendable {
         // Teams asked for that no agent on the floor has: said on the page, and kept selected in the filter.
         let empty = EmptyBoard(query: query, registry: registry, floorTeams: teams, scope: scope, feed: source())
         model["empty"] = empty.model(shown: board.count)
+        if empty.waiting != nil && board.count == 0 {
+            // The empty board says what the feed waits for (a file that does not exist yet, the first event): once.
+            model["stale"] = false
+            model["staleText"] = ""
+            model["feedWaiting"] = true
+        }
         model["teamOptions"] = empty.absentTeams.map {
             ["value": Formatting.clean($0), "label": Formatting.clean($0) + " (none on the floor)", "selected": true] as [String: Any]
         } + teams.map { ["value": $0, "label": $0, "selected": query.teams.contains($0)] as [String: Any] }
         model["activityOptions"] = activities.map { ["value": $0, "selected": query.activities.contains($0)] as [String: Any] }
         model["skillOptions"] = skills.map { ["value": $0, "selected": $0 == query.skill] as [String: Any] }
         // `attention=1` shows as the Sort choice "Problems first" (it orders the whole floor before any sort).
-        model["sortOptions"] = WorkerQuery.Sort.allCases.map {
-            ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort] as [String: Any]
+        model["sortOptions"] = WorkerQuery.Sort.choices.map {
+            ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort.choice] as [String: Any]
         } + [["value": WorkerQuery.attentionSort, "label": "Problems first", "selected": query.attention]]
         let page = library.render(model, withTemplate: "teams") ?? ""
         var out: [UInt8] = []
@@ -195,8 +201,10 @@ public final class PageRenderer: Sendable {
             "version": String(registry.version),
             "staleAfter": Int(settings.staleAfter),
             "lastEventMs": feed.lastEventAt.map { String($0.milliseconds) } ?? "",
-            "lastEventText": feed.lastEventAt.map { RFC3339.format($0) } ?? "none yet",
+            // The newest event's time for people, and as RFC 3339 for machines (`<time datetime>`).
+            "lastEventText": feed.lastEventAt.map { Formatting.moment($0, now: now) } ?? "none yet",
         ]
+        if let at = feed.lastEventAt { model["lastEventISO"] = RFC3339.format(at) }
         let warning = feed.warning(at: now, staleAfter: settings.staleAfter)
         model["stale"] = warning != nil
         model["staleText"] = warning ?? ""
@@ -226,7 +234,7 @@ public final class PageRenderer: Sendable {
             activities.insert(w.activity)
             skills.formUnion(w.skills)
         }
-        return (teams.sorted().map(Formatting.clean), activities.sorted().map(Formatting.clean), skills.sorted().map(Formatting.clean))
+        return (teams.sorted(by: Board.teamBefore).map(Formatting.clean), activities.sorted().map(Formatting.clean), skills.sorted().map(Formatting.clean))
     }
 
     /// `HH:MM:SS` UTC.

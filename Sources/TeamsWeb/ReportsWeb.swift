@@ -147,7 +147,7 @@ public final class ReportsWeb: Sendable {
             let p = try period(request)
             let by = try grouping(request)
             let withIntervals = request.queryValue("interval") == "1"
-            let rows = try reports.database.report(p.range, by: by, intervals: withIntervals, teams: Self.shownTeams(request))
+            let rows = Self.inNaturalOrder(try reports.database.report(p.range, by: by, intervals: withIntervals, teams: Self.shownTeams(request)))
             return jsonResponse(ReportJSON.report(rows, totals: Self.totals(rows), from: p.from.description,
                                                   to: p.to.description, zone: zone, intervals: withIntervals))
         } catch let error as BadRequest {
@@ -161,7 +161,7 @@ public final class ReportsWeb: Sendable {
         do {
             let p = try period(request)
             let by = try grouping(request)
-            let rows = try reports.database.report(p.range, by: by, intervals: false, teams: Self.shownTeams(request))
+            let rows = Self.inNaturalOrder(try reports.database.report(p.range, by: by, intervals: false, teams: Self.shownTeams(request)))
             var fields = HTTPFields()
             fields[.contentType] = "text/csv; charset=utf-8; header=present"
             fields[.contentDisposition] = "attachment; filename=\"report-\(by.rawValue)-\(p.from)-\(p.to).csv\""
@@ -195,6 +195,23 @@ public final class ReportsWeb: Sendable {
         default: throw BadRequest(message: "state must be all, unacknowledged or acknowledged")
         }
         return f
+    }
+
+    /// What a report page filtered to teams (`asked`) says of those no agent ever seen is in, with the team spelt so
+    /// among those the asker may see ("Did you mean “Sales”?", linked by `link`); nil when it has nothing to say.
+    func teamsNotice(_ asked: WorkerQuery, _ request: Request, link: (WorkerQuery) -> String) throws -> [String: Any]? {
+        guard !asked.teams.isEmpty else { return nil }
+        let scope = request.asker.teams
+        let known = try reports.database.teams().filter { scope == .all || scope.allows($0) }.sorted(by: Board.teamBefore)
+        return EmptyBoard.reportNotice(query: asked, known: known, link: link)
+    }
+
+    /// Report rows (agents, teams, queues) by name in natural order ("Team 2" before "Team 10", as the Teams View lists
+    /// them), then by key.
+    static func inNaturalOrder(_ rows: [ReportRow]) -> [ReportRow] { rows.sorted(by: precedes) }
+
+    static func precedes(_ a: ReportRow, _ b: ReportRow) -> Bool {
+        a.name != b.name ? NameOrder.precedes(a.name, b.name) : a.key < b.key
     }
 
     /// The teams whose figures and incidents `request` is shown: those its `team=` filter names (repeatable, read as
@@ -466,14 +483,14 @@ public final class ReportsWeb: Sendable {
         }
         do {
             let scope = Self.shownTeams(request)
-            var rows = try reports.database.report(p.range, by: by, intervals: false, teams: scope)
+            var rows = Self.inNaturalOrder(try reports.database.report(p.range, by: by, intervals: false, teams: scope))
             let notices = Self.invalidTableParameters(request)
             let sort = notices.contains { $0.name == "sort" } ? "name" : request.queryValue("sort") ?? "name"
             let descending = request.queryValue("dir") == "desc"
             if let index = IntervalFigures.fieldNames.firstIndex(of: sort) {
                 rows.sort { a, b in
                     let x = a.figures.fields[index].value, y = b.figures.fields[index].value
-                    return x == y ? a.name < b.name : (x < y) != descending
+                    return x == y ? Self.precedes(a, b) : (x < y) != descending
                 }
             } else if descending {
                 rows.reverse()
@@ -483,8 +500,9 @@ public final class ReportsWeb: Sendable {
             let asked = WorkerQuery(parameters: request.query)
             let query = "from=\(p.from)&to=\(p.to)&by=\(by.rawValue)" + (asked.teams.isEmpty ? "" : "&" + asked.teamQueryString)
             var model = baseModel()
-            model["teams"] = asked.teams.sorted().map(Formatting.clean)
-            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted().map(Formatting.clean).joined(separator: ", ")
+            model["teams"] = asked.teams.sorted(by: Board.teamBefore).map(Formatting.clean)
+            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted(by: Board.teamBefore).map(Formatting.clean).joined(separator: ", ")
+            model["empty"] = try teamsNotice(asked, request) { "/report?from=\(p.from)&to=\(p.to)&by=\(by.rawValue)&" + $0.teamQueryString }
             model["invalidParameters"] = notices.map(\.message)
             model["hasInvalidParameters"] = !notices.isEmpty
             model["from"] = p.from.description
@@ -766,8 +784,9 @@ public final class ReportsWeb: Sendable {
             let rows = window.range(in: records.count)
             let here = base + "&" + window.queryString
             var model = baseModel()
-            model["teams"] = asked.teams.sorted().map(Formatting.clean)
-            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted().map(Formatting.clean).joined(separator: ", ")
+            model["teams"] = asked.teams.sorted(by: Board.teamBefore).map(Formatting.clean)
+            model["teamsText"] = asked.teams.isEmpty ? nil : asked.teams.sorted(by: Board.teamBefore).map(Formatting.clean).joined(separator: ", ")
+            model["empty"] = try teamsNotice(asked, request) { "/incidents?from=\(p.from)&to=\(p.to)&" + $0.teamQueryString }
             model["from"] = p.from.description
             model["to"] = p.to.description
             model["worker"] = f.worker ?? ""

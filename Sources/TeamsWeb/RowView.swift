@@ -11,6 +11,8 @@ struct RowView: MustacheParent {
     let tasks: [TaskView]
     let capacity: [CapacityView]
     let flags: CallFlags
+    /// Each call's flags, in the order of `worker.calls`.
+    let callFlags: [CallFlags]
     /// Flags that cleared lately and are still shown, marked "just cleared".
     let recent: CallFlags
     let settings: ViewSettings
@@ -18,6 +20,7 @@ struct RowView: MustacheParent {
     init(_ w: WorkerState, flags callFlags: [CallFlags], recent: CallFlags = [], settings: ViewSettings) {
         self.recent = recent
         self.settings = settings
+        self.callFlags = callFlags
         worker = w
         calls = zip(w.calls, callFlags).map { CallView($0.0, flags: $0.1, settings: settings) }
         tasks = w.tasks.map { TaskView($0, settings: settings) }
@@ -105,7 +108,7 @@ struct RowView: MustacheParent {
         }
     }
 
-    var presence: Presence { worker.presence(offlineActivity: settings.offlineActivity) }
+    var presence: Presence { worker.presence(offlineActivity: settings.offlineActivity, callFlags: callFlags) }
 
     /// `On call`, `On 2 calls`, `On hold`, `Wrap-up`, `Offered`, `On chat`, the away activity's name, `Offline`, `Idle`.
     var presenceWord: String {
@@ -140,31 +143,42 @@ struct CallView: MustacheParent {
         self.settings = settings
     }
 
+    /// The call started longer ago than any call lasts and its end never came: shown as over, with its start.
+    var endNotReceived: Bool { flags.contains(.endNotReceived) }
+    /// The phase the card shows: none (nil) for a call whose end did not arrive.
+    var shownPhase: CallState.Phase? { endNotReceived ? nil : call.phase }
+
     func child(named name: String) -> Any? {
         switch name {
         case "id": return Formatting.clean(call.id)
-        case "state": return call.phase.rawValue
+        case "state": return shownPhase?.rawValue ?? "unended"
         case "stateLabel":
-            switch call.phase {
+            switch shownPhase {
+            case nil: return "End not received"
             case .offered: return "Ringing"
             case .live: return "Live"
             case .held: return "On hold"
             case .wrapup: return "Wrap-up"
             }
         case "stateIcon":
-            switch call.phase {
+            switch shownPhase {
+            case nil: return "○"
             case .offered: return "☏"
             case .live: return "●"
             case .held: return "❚❚"
             case .wrapup: return "✎"
             }
-        case "live": return call.phase == .live
-        case "held": return call.phase == .held
-        case "wrapup": return call.phase == .wrapup
-        case "offered": return call.phase == .offered
+        case "live": return shownPhase == .live
+        case "held": return shownPhase == .held
+        case "wrapup": return shownPhase == .wrapup
+        case "offered": return shownPhase == .offered
+        case "endNotReceived": return endNotReceived
+        // When a call whose end never arrived started, for people and machines.
+        case "startedAt": return Formatting.utc(call.startedAt)
+        case "startedISO": return RFC3339.format(call.startedAt)
         // Mute is tri-state: "Muted" badge, an explicit "Mic on" mark, or nothing while no source has said.
-        case "muted": return call.muted == true
-        case "micOn": return call.muted == false && call.phase != .wrapup
+        case "muted": return call.muted == true && !endNotReceived
+        case "micOn": return call.muted == false && shownPhase != .wrapup && !endNotReceived
         case "offerTimer": return TimerMarkup.marker(.call, since: call.offeredAt ?? call.startedAt)
         case "caller":
             guard let from = call.from else { return "Unknown caller" }
@@ -191,7 +205,7 @@ struct CallView: MustacheParent {
         case "wrapupTimer": return call.wrapupSince.map { TimerMarkup.marker(.wrapup, since: $0) }
         case "misroute": return flags.contains(.misroute)
         case "risk": return flags.contains(.wrongCallRisk)
-        case "flagged": return !flags.isEmpty
+        case "flagged": return !flags.intersection(.alerts).isEmpty
         default: return nil
         }
     }

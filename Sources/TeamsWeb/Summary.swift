@@ -20,6 +20,9 @@ public struct Summary: Sendable, Equatable {
     public var heldMuted = 0, heldMuteUnknown = 0
     /// Offered (ringing) calls.
     public var callsOffered = 0
+    /// Calls that started longer ago than any call lasts with no end received (`CallFlags.endNotReceived`):
+    /// counted here only, not as live, held or ringing.
+    public var callsEndNotReceived = 0
     /// Start of the longest hold in progress.
     public var longestHoldSince: Timestamp?
     /// The agent of the longest hold in progress (id and name); of holds that began at the same
@@ -41,7 +44,7 @@ public struct Summary: Sendable, Equatable {
         // Through indices: iterating the values would copy every WorkerState.
         for i in workers.indices {
             count(workers[i], flags: allFlags[i], offlineActivity: offlineActivity, by: 1)
-            consider(workers[i])
+            consider(workers[i], flags: allFlags[i])
         }
         sortActivities()
     }
@@ -53,7 +56,7 @@ public struct Summary: Sendable, Equatable {
     /// longest hold and the order of `byActivity` (`sortActivities`) to the caller.
     private mutating func count(_ w: WorkerState, flags: [CallFlags], offlineActivity: String, by delta: Int) {
         agents += delta
-        switch w.presence(offlineActivity: offlineActivity).group {
+        switch w.presence(offlineActivity: offlineActivity, callFlags: flags).group {
         case "idle": idle += delta
         case "away": away += delta
         case "offline": offline += delta
@@ -69,6 +72,10 @@ public struct Summary: Sendable, Equatable {
         if w.isOnMultipleCalls { agentsOnMultipleCalls += delta }
         var misrouted = false, risky = false
         for (call, f) in zip(w.calls, flags) {
+            if f.contains(.endNotReceived) {
+                callsEndNotReceived += delta
+                continue
+            }
             switch call.phase {
             case .offered: callsOffered += delta
             case .live: callsLive += delta
@@ -91,18 +98,18 @@ public struct Summary: Sendable, Equatable {
     }
 
     /// Makes `w` the agent of the longest hold if its hold is longer (or as long, with a smaller id).
-    private mutating func consider(_ w: WorkerState) {
-        guard let start = Self.holdStart(w) else { return }
+    private mutating func consider(_ w: WorkerState, flags: [CallFlags]) {
+        guard let start = Self.holdStart(w, flags: flags) else { return }
         if let since = longestHoldSince, let holder = longestHoldWorker,
            since < start || (since == start && holder.id < w.id) { return }
         longestHoldSince = start
         longestHoldWorker = (w.id, w.name.isEmpty ? w.id : w.name)
     }
 
-    /// When the longest of a worker's holds in progress began.
-    private static func holdStart(_ w: WorkerState) -> Timestamp? {
+    /// When the longest of a worker's holds in progress began (a hold whose call's end is overdue is not one).
+    private static func holdStart(_ w: WorkerState, flags: [CallFlags]) -> Timestamp? {
         var start: Timestamp?
-        for call in w.calls where call.phase == .held {
+        for (call, f) in zip(w.calls, flags) where call.phase == .held && !f.contains(.endNotReceived) {
             if let h = call.holdSince, start.map({ h < $0 }) ?? true { start = h }
         }
         return start
@@ -123,7 +130,7 @@ public struct Summary: Sendable, Equatable {
         for c in changes {
             if let w = c.old {
                 if w.id == longestHoldWorker?.id {
-                    guard let now = c.new, Self.holdStart(now) == longestHoldSince else { return false }
+                    guard let now = c.new, Self.holdStart(now, flags: c.newFlags) == longestHoldSince else { return false }
                 }
                 count(w, flags: c.oldFlags, offlineActivity: offlineActivity, by: -1)
             }
@@ -135,7 +142,7 @@ public struct Summary: Sendable, Equatable {
                 // Still the longest (checked above): its name may have changed.
                 longestHoldWorker = (w.id, w.name.isEmpty ? w.id : w.name)
             } else {
-                consider(w)
+                consider(w, flags: c.newFlags)
             }
         }
         sortActivities()
@@ -149,7 +156,7 @@ public struct Summary: Sendable, Equatable {
             && a.callsWrapup == b.callsWrapup && a.agentsOnMultipleCalls == b.agentsOnMultipleCalls
             && a.mutedCalls == b.mutedCalls && a.muteUnknownCalls == b.muteUnknownCalls
             && a.heldMuted == b.heldMuted && a.heldMuteUnknown == b.heldMuteUnknown
-            && a.callsOffered == b.callsOffered && a.longestHoldSince == b.longestHoldSince
+            && a.callsOffered == b.callsOffered && a.callsEndNotReceived == b.callsEndNotReceived && a.longestHoldSince == b.longestHoldSince
             && a.longestHoldWorker?.id == b.longestHoldWorker?.id && a.longestHoldWorker?.name == b.longestHoldWorker?.name
             && a.misroutes == b.misroutes && a.wrongCallRisks == b.wrongCallRisks && a.tasks == b.tasks
             && a.byActivity.map(\.activity) == b.byActivity.map(\.activity)

@@ -11,19 +11,25 @@ struct TeamHeading: Equatable, Sendable {
     var held = 0
     var flagged = 0
 
-    /// `floor`: the one group of a view not grouped by team (`group=none`, `attention=1`).
-    init(team: String, floor: Bool = false) {
-        name = floor ? "All agents" : team.isEmpty ? "No team" : Formatting.clean(team)
+    /// `floor`: the one group of a view not grouped by team (`group=none`, `attention=1`), named after
+    /// `teams` when the view is filtered to some (in natural order: "Sales", "Team 2, Team 10"), else "All agents".
+    init(team: String, floor: Bool = false, teams: Set<String> = []) {
+        if floor {
+            name = teams.isEmpty ? "All agents"
+                : teams.sorted(by: Board.teamBefore).map { $0.isEmpty ? "No team" : Formatting.clean($0) }.joined(separator: ", ")
+        } else {
+            name = team.isEmpty ? "No team" : Formatting.clean(team)
+        }
         slug = Formatting.teamID(team)
     }
 
     /// Counts one worker of the team, with its calls' flags (`delta` -1: takes it away again).
     mutating func count(_ worker: WorkerState, flags: [CallFlags], by delta: Int = 1) {
         agents += delta
-        if !worker.calls.isEmpty { onCalls += delta }
+        if zip(worker.calls, flags).contains(where: { !$1.contains(.endNotReceived) }) { onCalls += delta }
         if worker.isOnMultipleCalls { multi += delta }
-        for call in worker.calls where call.phase == .held { held += delta }
-        if flags.contains(where: { !$0.isEmpty }) { flagged += delta }
+        for (call, f) in zip(worker.calls, flags) where call.phase == .held && !f.contains(.endNotReceived) { held += delta }
+        if flags.contains(where: { !$0.intersection(.alerts).isEmpty }) { flagged += delta }
     }
 
     var model: [String: Any] {

@@ -305,6 +305,9 @@ public final class TeamsApp: Sendable {
         model["refusedCalls"] = Formatting.plural(refusedCalls, "call start") + " past \(registry.limits.maxCallsPerWorker) calls per worker"
         model["workers"] = registry.workers.count
         model["registryVersion"] = String(registry.version)
+        let unended = registry.callsEndNotReceived(at: now)
+        model["endNotReceived"] = unended
+        model["hasEndNotReceived"] = unended > 0
         model["reportsStorage"] = reports.map { $0.reports.database.path ?? "in memory: nothing is kept across a restart" } ?? "off"
         let reportStats = reports?.reports.statistics
         model["reportsFigures"] = reportStats.map {

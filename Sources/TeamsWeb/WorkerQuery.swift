@@ -5,23 +5,33 @@ import TeamsDomain
 /// so a view is a shareable URL.
 public struct WorkerQuery: Sendable, Hashable {
     public enum Sort: String, Sendable, CaseIterable {
-        case name, activity, time, calls, hold
-        /// The longest hold first (as `hold`; with `group=none`, across the floor).
+        /// `time`: the longest in their activity first; `calls`: the most calls first.
+        case name, activity, time, calls
+        /// The agent whose hold in progress began first (the longest on hold) first, agents not on hold last;
+        /// the same order as `hold-time`, kept for links that name it.
+        case hold
+        /// The longest on hold first, as `hold` (with `group=none`, across the floor): the Sort choice of both.
         case holdTime = "hold-time"
         /// The longest live call first.
         case callTime = "call-time"
 
+        /// What the Sort choice says: what comes first.
         var label: String {
             switch self {
             case .name: return "Name"
             case .activity: return "Activity"
-            case .time: return "Longest in activity"
-            case .calls: return "Most calls"
-            case .hold: return "Longest hold"
-            case .holdTime: return "Hold time"
-            case .callTime: return "Call time"
+            case .time: return "Longest in activity first"
+            case .calls: return "Most calls first"
+            case .hold, .holdTime: return "Longest on hold first"
+            case .callTime: return "Longest call first"
             }
         }
+
+        /// The Sort choices, one per order (`hold` is shown as `hold-time`, which sorts the same).
+        static let choices: [Sort] = allCases.filter { $0 != .hold }
+
+        /// The choice that shows this order.
+        var choice: Sort { self == .hold ? .holdTime : self }
     }
 
     public var teams: Set<String> = []
@@ -98,7 +108,7 @@ public struct WorkerQuery: Sendable, Hashable {
             return false
         }
         if multiCallOnly && !worker.isOnMultipleCalls { return false }
-        if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.isEmpty }) { return false }
+        if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.intersection(.alerts).isEmpty }) { return false }
         if let call, !Self.has(call, worker, at: now, grace: grace) { return false }
         return true
     }
@@ -186,7 +196,7 @@ public struct WorkerQuery: Sendable, Hashable {
             if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
             if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
         } else if groupByTeam && a.pointee.team != b.pointee.team {
-            return a.pointee.team.isEmpty ? false : (b.pointee.team.isEmpty ? true : a.pointee.team < b.pointee.team)
+            return Board.teamBefore(a.pointee.team, b.pointee.team)
         }
         switch sort {
         case .name:

@@ -92,7 +92,8 @@ struct CallFlagsTests {
         let w = r[worker: "WK01"]!
         #expect(w.wrongCallRiskStart(of: w.calls[0]) == nil)
         #expect(w.callFlags(at: t(1000)) == [[]])
-        #expect(w.nextFlagChange(after: t(11)) == nil)
+        // The only change ahead: the call's end becomes overdue after the longest call.
+        #expect(w.nextFlagChange(after: t(11)) == Timestamp(microseconds: t(CallState.longestCall).microseconds + 1))
     }
 
     @Test func singleLiveCallIsSafe() {
@@ -107,5 +108,50 @@ struct CallFlagsTests {
         let w = r[worker: "WK01"]!
         #expect(w.callFlags(at: t(11)) == [[], .misroute])
         #expect(w.callFlags(at: t(20)) == [.wrongCallRisk, [.misroute, .wrongCallRisk]])
+    }
+
+    // MARK: A call whose end never arrived
+
+    @Test("a live or held call older than the longest call Twilio allows is flagged end-not-received, nothing else")
+    func endNotReceivedAfterTheLongestCall() {
+        var r = Registry()
+        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", 5, via: .transfer), E.call("WK01", "CA2", .hold, 6),
+              E.call("WK01", "CA2", .unmute, 6))
+        let w = r[worker: "WK01"]!
+        let longest = CallState.longestCall
+        #expect(longest == 24 * 3600)
+        // At exactly the longest call, both still count as calls (the held one unmuted: a risk).
+        #expect(w.callFlags(at: t(longest)) == [[], .wrongCallRisk])
+        // The held call still has a moment to go; the live one is past the longest call.
+        #expect(w.callFlags(at: t(longest + 1)) == [.endNotReceived, .wrongCallRisk])
+        #expect(w.callFlags(at: t(longest + 6)) == [.endNotReceived, .endNotReceived])
+        #expect(!w.hasWrongCallRisk(at: t(longest + 6)))
+        #expect(w.calls[0].endIsOverdue(at: t(longest + 1)))
+        #expect(!w.calls[0].endIsOverdue(at: t(longest)))
+    }
+
+    @Test("a call whose end is overdue counts in no overlap: a fresh live call beside it is not at risk")
+    func overdueCallMakesNoOverlap() {
+        var r = Registry()
+        let later = CallState.longestCall + 100
+        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", later, via: .transfer))
+        let w = r[worker: "WK01"]!
+        #expect(w.callFlags(at: t(later + 30)) == [.endNotReceived, []])
+        #expect(!w.hasWrongCallRisk(at: t(later + 30)))
+    }
+
+    @Test("the moment a call's end becomes overdue is a flag change a view must refresh at")
+    func overdueIsAFlagChange() {
+        var r = Registry()
+        r.run(E.start("WK01", "CA1", 0))
+        let w = r[worker: "WK01"]!
+        let due = Timestamp(microseconds: t(CallState.longestCall).microseconds + 1)
+        #expect(w.nextFlagChange(after: t(60)) == due)
+        #expect(w.nextFlagChange(after: due) == nil)
+        // A call in wrap-up has ended: it never becomes overdue.
+        r.run(E.call("WK01", "CA1", .wrapup, 30))
+        let wrapped = r[worker: "WK01"]!
+        #expect(wrapped.nextFlagChange(after: t(60)) == nil)
+        #expect(wrapped.callFlags(at: t(CallState.longestCall * 3)) == [[]])
     }
 }

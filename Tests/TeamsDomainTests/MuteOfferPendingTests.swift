@@ -24,7 +24,8 @@ struct MuteOfferPendingTests {
         r.run(E.start("WK1", "CA1", 0), E.call("WK1", "CA1", .hold, 10))
         let w = r[worker: "WK1"]!
         #expect(w.callFlags(at: t(100)) == [[]])
-        #expect(w.nextFlagChange(after: t(10)) == nil)
+        // No risk ahead: the only change is the call's end becoming overdue after the longest call.
+        #expect(w.nextFlagChange(after: t(10)) == Timestamp(microseconds: t(CallState.longestCall).microseconds + 1))
     }
 
     @Test func unmutedOnAHeldCallIsFlaggedAfterTheGrace() {

@@ -211,6 +211,49 @@ struct ReportPagesTests {
         #expect(ReportsWeb.duration(2_710_000_000) == "0:45:10")
         #expect(ReportsWeb.duration(3_723_000_000) == "1:02:03")
     }
+
+    @Test("/report and /incidents asked for a team spelt otherwise, or one nobody is in, say so as / does: \"Did you mean “Alpha”?\"")
+    func teamSpeltOtherwise() async throws {
+        let s = try await ReportServer()
+        for path in ["/report", "/incidents"] {
+            let html = try s.client.get("\(path)?\(Self.day)&team=alpha").text
+            let notice = try #require(section(of: html, from: "id=\"team-notice\"", to: "</p>"), "\(path)")
+            #expect(notice.contains("No agent of team “alpha” has been seen."), "\(notice)")
+            #expect(notice.contains("Did you mean <a href=\"\(path)?from=2026-03-10&amp;to=2026-03-10&amp;"), "\(notice)")
+            #expect(notice.contains("team=Alpha\">“Alpha”</a>?"), "\(notice)")
+            let nobody = try s.client.get("\(path)?\(Self.day)&team=Gamma").text
+            let said = try #require(section(of: nobody, from: "id=\"team-notice\"", to: "</p>"))
+            #expect(said.contains("No agent of team “Gamma” has been seen.") && !said.contains("Did you mean"), "\(said)")
+            #expect(!(try s.client.get("\(path)?\(Self.day)&team=Alpha").text.contains("id=\"team-notice\"")))
+            #expect(!(try s.client.get("\(path)?\(Self.day)").text.contains("id=\"team-notice\"")))
+        }
+    }
+
+    @Test("the report by team lists teams in natural order, \"Team 2\" before \"Team 10\", on the page, in CSV and JSON")
+    func reportTeamsInNaturalOrder() async throws {
+        let s = try await ReportServer(seeds: [])
+        var lines: [String] = []
+        for (i, team) in ["Team 10", "Team 2", "Team 1"].enumerated() {
+            lines.append(#"{"type":"worker","at":"2026-03-10T09:00:00Z","worker":"w\#(i)","name":"Agent \#(i)","team":"\#(team)"}"#)
+            lines.append(#"{"type":"call.start","at":"2026-03-10T09:0\#(i):00Z","worker":"w\#(i)","call":"c\#(i)","via":"queue"}"#)
+            lines.append(#"{"type":"call.end","at":"2026-03-10T09:2\#(i):00Z","worker":"w\#(i)","call":"c\#(i)"}"#)
+        }
+        _ = s.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        s.reports.flush()
+        let natural = ["Team 1", "Team 2", "Team 10"]
+        let html = try s.client.get("/report?\(Self.day)&by=team").text
+        let shown = natural.map { html.range(of: ">\($0)<")?.lowerBound }
+        #expect(shown.allSatisfy { $0 != nil }, "\(html)")
+        #expect(shown.compactMap { $0 } == shown.compactMap { $0 }.sorted())
+        let json = try s.client.get("/api/report?\(Self.day)&by=team").json()
+        let rows = (json["rows"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(rows == natural, "\(json)")
+        let csv = try s.client.get("/report.csv?\(Self.day)&by=team").text
+        #expect(parseCSV(csv).dropFirst().prefix(3).map { $0.first ?? "" } == natural, "\(csv)")
+        // The teams a filtered report names, in the heading, in natural order too.
+        let both = try s.client.get("/report?\(Self.day)&by=team&team=Team%2010&team=Team%202").text
+        #expect(both.contains(" of Team 2, Team 10,"))
+    }
 }
 
 @Suite("Report page: table parameters it does not take")

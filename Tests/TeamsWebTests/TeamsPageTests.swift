@@ -124,7 +124,15 @@ struct TeamsPageTests {
         }
         #expect(try sortChoice("/?attention=1") == ["Problems first"])
         #expect(try sortChoice("/?attention=1&sort=hold-time") == ["Problems first"])
-        #expect(try sortChoice("/?sort=hold-time") == ["Hold time"])
+        #expect(try sortChoice("/?sort=hold-time") == ["Longest on hold first"])
+        // sort=hold orders as hold-time does: one choice says so, not two labels for one order.
+        #expect(try sortChoice("/?sort=hold") == ["Longest on hold first"])
+        let html = try server.client.get("/").text
+        let select = try #require(section(of: html, from: "<select name=\"sort\">", to: "</select>"))
+        let labels = captures(#"<option value="[^"]*"[^>]*>([^<]+)</option>"#, in: select).map { $0[0] }
+        #expect(labels == ["Name", "Activity", "Longest in activity first", "Most calls first", "Longest on hold first",
+                           "Longest call first", "Problems first"], "\(labels)")
+        #expect(Set(labels).count == labels.count)
         #expect(try sortChoice("/") == ["Name"])
         // What the choice sends is the same view as attention=1.
         let chosen = try server.client.get("/?sort=attention").text
@@ -255,6 +263,103 @@ struct TeamsPageTests {
         #expect(css.header("content-type")?.hasPrefix("text/css") == true)
         #expect(try server.client.get("/favicon.ico").status == 200)
         #expect(try server.client.get("/healthz").text == "ok\n")
+    }
+    @Test("a call started 14 days ago with no end shows as \"End not received\" with its start, counted for operators, not as a live call")
+    func callWhoseEndNeverArrived() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
+        let lines = [#"{"type":"worker","at":"2026-11-11T08:00:00Z","worker":"WK01","name":"Ada Okafor","team":"Billing"}"#,
+                     #"{"type":"call.start","at":"2026-11-11T08:00:00Z","worker":"WK01","call":"CA01","from":"+15551230001"}"#,
+                     #"{"type":"call.start","at":"2026-11-25T08:59:00Z","worker":"WK02","call":"CA02","from":"+15551230002"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let html = try server.client.get("/").text
+        let row = try #require(section(of: html, from: "id=\"w-WK01\"", to: "</tr>"))
+        let card = try #require(section(of: row, from: "class=\"card card--", to: "</li>"))
+        #expect(card.contains("card--unended"), "\(card)")
+        #expect(card.contains("End not received"))
+        #expect(card.contains("<time datetime=\"2026-11-11T08:00:00Z\">2026-11-11 08:00:00 UTC</time>"), "\(card)")
+        // No running call timer (it would read 337 hours).
+        #expect(!card.contains("timer--call"), "\(card)")
+        #expect(!card.contains(">Live<"))
+        // Nor is the agent "On call" on it (it has no other call).
+        #expect(!row.contains("data-presence=\"on-call\""), "\(row)")
+        // The fresh call elsewhere is a live call as ever.
+        let fresh = try #require(section(of: html, from: "id=\"w-WK02\"", to: "</tr>"))
+        #expect(fresh.contains("card card--live"))
+
+        let kiosk = try server.client.get("/kiosk").text
+        let tile = try #require(section(of: kiosk, from: "id=\"w-WK01\"", to: "</article>"))
+        #expect(tile.contains("tcall--unended"), "\(tile)")
+        #expect(tile.contains("End not received"))
+        #expect(!tile.contains("timer--call"), "\(tile)")
+
+        let api = try server.client.get("/api/workers/WK01").json()
+        let call = try #require((api["calls"] as? [[String: Any]])?.first)
+        #expect(call["endNotReceived"] as? Bool == true)
+        let other = try server.client.get("/api/workers/WK02").json()
+        #expect(((other["calls"] as? [[String: Any]])?.first)?["endNotReceived"] as? Bool == false)
+
+        let summary = try server.client.get("/api/summary").json()
+        #expect(summary["callsEndNotReceived"] as? Int == 1)
+        #expect(summary["callsLive"] as? Int == 1)
+        #expect(summary["agentsBusy"] as? Int == 1)
+        #expect(api["presence"] as? String != "on-call")
+        let status = try server.client.get("/api/status").json()
+        #expect(status["callsEndNotReceived"] as? Int == 1)
+        let statusPage = try server.client.get("/status").text
+        let tileHTML = try #require(section(of: statusPage, from: "id=\"end-not-received\"", to: "</div>"))
+        #expect(tileHTML.contains(">1</span>"), "\(tileHTML)")
+        let metrics = try server.client.get("/metrics").text
+        #expect(metrics.contains("teamsview_calls{state=\"end-not-received\"} 1"), "\(metrics)")
+        #expect(metrics.contains("teamsview_calls{state=\"live\"} 1"))
+    }
+
+    @Test("a view sorted problems-first or not grouped, filtered to teams, is headed with those teams, not \"All agents\"")
+    func floorHeadingNamesTheTeamFilter() async throws {
+        let server = try await TestServer(seeds: ["demo.ndjson"], now: "2026-11-25T09:05:00Z")
+        func headings(_ path: String) throws -> [String] {
+            let html = try server.client.get(path).text
+            return html.components(separatedBy: "<span class=\"team__name\">").dropFirst()
+                .map { String($0.prefix { $0 != "<" }) }
+        }
+        #expect(try headings("/?team=Sales") == ["Sales"])
+        #expect(try headings("/?team=Sales&sort=attention") == ["Sales"])
+        #expect(try headings("/?team=Sales&attention=1") == ["Sales"])
+        #expect(try headings("/?team=Tech%20Support&team=Billing&group=none") == ["Billing, Tech Support"])
+        #expect(try headings("/?sort=attention") == ["All agents"])
+    }
+
+    @Test("the footer says when the last event was as a clock reads it, the instant kept in <time datetime>")
+    func footerLastEvent() async throws {
+        let server = try await TestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z")
+        let foot = try #require(section(of: try server.client.get("/").text, from: "<footer class=\"foot\">", to: "</footer>"))
+        let iso = try #require(captures(#"<time datetime="([^"]+)">"#, in: foot).first?.first, "\(foot)")
+        #expect(iso.hasPrefix("2026-11-25T"))
+        // Readable: the clock of that day (the page's day: no date), not the RFC 3339 text.
+        #expect(foot.contains("\">" + String(iso.dropFirst(11).prefix(8)) + " UTC</time>"), "\(foot)")
+        #expect(!foot.contains(">" + iso))
+        let empty = try await TestServer(seeds: [], now: "2026-11-25T09:05:21Z")
+        #expect(try empty.client.get("/").text.contains("last event none yet"))
+    }
+
+    @Test("teams are listed in natural order: \"Team 2\" before \"Team 10\" in the board's groups, the filter and the kiosk")
+    func teamsInNaturalOrder() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        let teams = ["Team 10", "Team 2", "team 1", "Team 1b"]
+        let lines = teams.enumerated().map { i, team in
+            #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"WK\#(i)","name":"Agent \#(i)","team":"\#(team)"}"#
+        }
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let natural = ["team 1", "Team 1b", "Team 2", "Team 10"]
+        let html = try server.client.get("/").text
+        let headings = html.components(separatedBy: "<span class=\"team__name\">").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        #expect(headings == natural)
+        let select = try #require(section(of: html, from: "<select name=\"team\">", to: "</select>"))
+        #expect(captures(#"<option value="([^"]+)">"#, in: select).map { $0[0] } == natural)
+        let api = try server.client.get("/api/workers").json()
+        let order = (api["workers"] as? [[String: Any]] ?? []).compactMap { $0["team"] as? String }
+        #expect(order == natural)
+        let kiosk = try server.client.get("/kiosk").text
+        #expect(captures(#"data-worker="(WK[0-9])""#, in: kiosk).map { $0[0] } == ["WK2", "WK3", "WK1", "WK0"])
     }
 }
 

@@ -185,3 +185,35 @@ def test_an_evicted_view_tells_the_page_which_comes_back_later_and_resyncs(make_
         other.close()
     errors = [e for e in browser.console_errors() if "/live" not in e.get("message", "")]
     assert errors == []
+
+
+# Visible text that says the page waits for events (the banner, the empty board), in document order.
+WAITING_TEXTS = """
+return Array.from(document.querySelectorAll('#stale-banner, #empty'))
+  .filter(function (e) { return !e.hidden && e.offsetParent !== null && /Waiting/.test(e.textContent); })
+  .map(function (e) { return e.textContent.trim(); });
+"""
+
+
+def test_a_followed_file_that_does_not_exist_is_said_once_and_the_connection_is_not_green(binary, tmp_path, artifacts,
+                                                                                        browser):
+    from conftest import EventFile, Server
+    feed = EventFile(tmp_path / "later.ndjson")
+    feed.path.unlink()
+    server = Server(binary, feed, log=artifacts / "server.log").start()
+    try:
+        for path in ("/", "/kiosk"):
+            browser.get(server.url + path)
+            browser.wait_live()
+            wait_for(lambda: browser.text("#conn .conn__text") == "Connected · no events yet", timeout=10,
+                     message="the connection saying no events yet (%s)" % path)
+            assert "is-live" not in browser.js("return document.getElementById('conn').className"), path
+            said = browser.js(WAITING_TEXTS)
+            assert said == ["Waiting for events: %s does not exist yet." % feed.path], (path, said)
+        # The file comes with a line: the page is live.
+        feed.append(event("worker", -1, worker="LATE1", name="Late Comer", team="Sales"))
+        wait_for(lambda: browser.text("#conn .conn__text") == "Live", timeout=10, message="Live once a line came")
+        assert "is-live" in browser.js("return document.getElementById('conn').className")
+        assert browser.console_errors() == []
+    finally:
+        server.stop()

@@ -133,6 +133,10 @@ def test_the_empty_board_says_it_waits_for_a_followed_file_not_that_filters_matc
         shown, text = empty_board(server.get(path)[2].decode())
         assert shown and text.startswith(said), (path, text)
         assert "match these filters" not in text, (path, text)
+        # Said once: the stale banner, hidden, does not say "Waiting for the first event." besides.
+        page = server.get(path)[2].decode()
+        assert re.search(r'id="stale-banner" role="alert" hidden>', page), path
+        assert page.count("Waiting for") == 1, (path, page.count("Waiting for"))
     # The path is escaped like everything else.
     assert "later <b>" not in server.get("/")[2].decode()
     # The file comes: the board shows its agent.

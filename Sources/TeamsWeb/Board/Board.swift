@@ -267,9 +267,10 @@ struct Board: Sendable {
 
     /// A fresh heading for a group: a team, or the whole floor when the view is not grouped.
     private func heading(_ group: String) -> TeamHeading {
-        TeamHeading(team: group, floor: !key.query.groupsByTeam)
+        TeamHeading(team: group, floor: !key.query.groupsByTeam, teams: key.query.teams)
     }
 
-    /// Teams by name, the unnamed team last (as the page orders them).
-    static func teamBefore(_ a: String, _ b: String) -> Bool { a.isEmpty ? false : (b.isEmpty ? true : a < b) }
+    /// Teams by name in natural order ("Team 2" before "Team 10", `NameOrder`), the unnamed team last: the order of
+    /// the page's, the kiosk's and the API's team groups, and of every list of teams.
+    static func teamBefore(_ a: String, _ b: String) -> Bool { a.isEmpty ? false : (b.isEmpty ? true : NameOrder.precedes(a, b)) }
 }

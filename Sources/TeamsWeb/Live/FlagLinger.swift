@@ -45,7 +45,7 @@ public final class FlagLinger: Sendable {
                 }
                 let was = before.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
                 let isOn = after.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
-                let cleared = was.subtracting(isOn)
+                let cleared = was.subtracting(isOn).intersection(.alerts)
                 guard !cleared.isEmpty else { continue }
                 var entry = Cleared(flags: cleared, at: now)
                 // Still lingering from before: keep showing those too.
