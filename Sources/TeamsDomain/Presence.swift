@@ -39,6 +39,23 @@ extension WorkerState {
         calls.lazy.filter { $0.phase == .live || $0.phase == .held || $0.phase == .wrapup }.count
     }
 
+    /// Calls the agent is working (as `callCount`), leaving out those whose flags (`callFlags[i]` for `calls[i]`,
+    /// as `callFlags(at:)` gives them) say their end never arrived (`CallFlags.endNotReceived`).
+    public func callCount(callFlags: [CallFlags]) -> Int {
+        var count = 0
+        for (i, call) in calls.enumerated() where call.phase == .live || call.phase == .held || call.phase == .wrapup {
+            if i < callFlags.count, callFlags[i].contains(.endNotReceived) { continue }
+            count += 1
+        }
+        return count
+    }
+
+    /// Calls the agent is working at `now` (as `callCount`), leaving out those whose end is overdue
+    /// (`CallState.endIsOverdue`): the same count as `callCount(callFlags: callFlags(at: now))`.
+    public func callCount(at now: Timestamp) -> Int {
+        calls.lazy.filter { ($0.phase == .live || $0.phase == .held || $0.phase == .wrapup) && !$0.endIsOverdue(at: now) }.count
+    }
+
     /// The agent's presence; `offlineActivity` names the activity that means logged out
     /// (compared without regard to case).
     public func presence(offlineActivity: String = "Offline") -> Presence {

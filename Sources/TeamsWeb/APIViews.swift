@@ -56,7 +56,7 @@ enum APIViews {
         j.field("activitySince", RFC3339.format(w.activitySince))
         let allFlags = w.callFlags(at: now, grace: settings.grace)
         j.field("presence", w.presence(offlineActivity: settings.offlineActivity, callFlags: allFlags).rawValue)
-        j.field("callCount", w.callCount)
+        j.field("callCount", w.callCount(callFlags: allFlags))
         j.field("placeholder", w.isPlaceholder)
         // Offers rejected or timed out since local midnight.
         j.field("missedOffers", w.missedOffers(since: now.localMidnight))

@@ -86,7 +86,7 @@ struct RowView: MustacheParent {
         case "callCount": return calls.count
         // What a screen reader says for the list of cards: "1 call", "2 calls".
         case "callsLabel": return calls.count == 1 ? "1 call" : "\(calls.count) calls"
-        case "multi": return worker.isOnMultipleCalls
+        case "multi": return workingCalls >= 2
         case "tasks": return tasks
         case "hasTasks": return !tasks.isEmpty
         case "capacity": return capacity
@@ -99,7 +99,7 @@ struct RowView: MustacheParent {
         case "recent": return !recent.isEmpty
         case "rowClass":
             var c = ""
-            if worker.isOnMultipleCalls { c += " row--multi" }
+            if workingCalls >= 2 { c += " row--multi" }
             if flags.contains(.wrongCallRisk) { c += " row--risk" }
             if flags.contains(.misroute) { c += " row--misroute" }
             if !recent.isEmpty { c += " row--cleared" }
@@ -108,12 +108,15 @@ struct RowView: MustacheParent {
         }
     }
 
+    /// Calls the agent is working, those whose end never arrived left out.
+    var workingCalls: Int { worker.callCount(callFlags: callFlags) }
+
     var presence: Presence { worker.presence(offlineActivity: settings.offlineActivity, callFlags: callFlags) }
 
     /// `On call`, `On 2 calls`, `On hold`, `Wrap-up`, `Offered`, `On chat`, the away activity's name, `Offline`, `Idle`.
     var presenceWord: String {
         switch presence {
-        case .onCall: return worker.callCount > 1 ? "On \(worker.callCount) calls" : "On call"
+        case .onCall: return workingCalls > 1 ? "On \(workingCalls) calls" : "On call"
         case .onHold: return "On hold"
         case .wrapup: return "Wrap-up"
         case .offered: return "Offered"

@@ -69,7 +69,7 @@ public struct Summary: Sendable, Equatable {
             activities[w.activity] = n == 0 ? nil : n
         }
         tasks += delta * w.tasks.count
-        if w.isOnMultipleCalls { agentsOnMultipleCalls += delta }
+        if w.callCount(callFlags: flags) >= 2 { agentsOnMultipleCalls += delta }
         var misrouted = false, risky = false
         for (call, f) in zip(w.calls, flags) {
             if f.contains(.endNotReceived) {

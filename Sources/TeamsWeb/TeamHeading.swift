@@ -27,7 +27,7 @@ struct TeamHeading: Equatable, Sendable {
     mutating func count(_ worker: WorkerState, flags: [CallFlags], by delta: Int = 1) {
         agents += delta
         if zip(worker.calls, flags).contains(where: { !$1.contains(.endNotReceived) }) { onCalls += delta }
-        if worker.isOnMultipleCalls { multi += delta }
+        if worker.callCount(callFlags: flags) >= 2 { multi += delta }
         for (call, f) in zip(worker.calls, flags) where call.phase == .held && !f.contains(.endNotReceived) { held += delta }
         if flags.contains(where: { !$0.intersection(.alerts).isEmpty }) { flagged += delta }
     }

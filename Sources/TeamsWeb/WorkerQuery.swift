@@ -107,7 +107,7 @@ public struct WorkerQuery: Sendable, Hashable {
         if let search, !Self.contains(worker.name, search, diacriticInsensitive: true), !Self.contains(worker.id, search) {
             return false
         }
-        if multiCallOnly && !worker.isOnMultipleCalls { return false }
+        if multiCallOnly && worker.callCount(at: now) < 2 { return false }
         if flaggedOnly && worker.callFlags(at: now, grace: grace).allSatisfy({ $0.intersection(.alerts).isEmpty }) { return false }
         if let call, !Self.has(call, worker, at: now, grace: grace) { return false }
         return true

@@ -154,4 +154,30 @@ struct CallFlagsTests {
         #expect(wrapped.nextFlagChange(after: t(60)) == nil)
         #expect(wrapped.callFlags(at: t(CallState.longestCall * 3)) == [[]])
     }
+
+    @Test("a queue call beside a call whose end is overdue is no misroute; beside one within the longest call it is")
+    func queueCallBesideAnOverdueCallIsNoMisroute() {
+        let longest = CallState.longestCall
+        var r = Registry()
+        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", longest + 60, via: .queue))
+        let w = r[worker: "WK01"]!
+        #expect(!w.calls[1].misroute)
+        #expect(w.callFlags(at: t(longest + 70)) == [.endNotReceived, []])
+        var s = Registry()
+        s.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", longest - 60, via: .queue))
+        #expect(s[worker: "WK01"]!.calls[1].misroute)
+    }
+
+    @Test("a call whose end is overdue is not one the agent works: counted neither by callCount(at:) nor by flags")
+    func overdueCallIsNotCounted() {
+        let longest = CallState.longestCall
+        var r = Registry()
+        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", longest - 10, via: .transfer))
+        let w = r[worker: "WK01"]!
+        #expect(w.callCount == 2)
+        #expect(w.callCount(at: t(longest)) == 2)
+        #expect(w.callCount(at: t(longest + 1)) == 1)
+        #expect(w.callCount(callFlags: w.callFlags(at: t(longest))) == 2)
+        #expect(w.callCount(callFlags: w.callFlags(at: t(longest + 1))) == 1)
+    }
 }

@@ -313,6 +313,34 @@ struct TeamsPageTests {
         #expect(metrics.contains("teamsview_calls{state=\"live\"} 1"))
     }
 
+    @Test("beside a call whose end never arrived, a fresh queue call is the agent's one call: no misroute, not on 2+ calls")
+    func freshCallBesideOneWhoseEndNeverArrived() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
+        let lines = [#"{"type":"worker","at":"2026-11-11T08:00:00Z","worker":"WK01","name":"Ada Okafor","team":"Billing"}"#,
+                     #"{"type":"call.start","at":"2026-11-11T08:00:00Z","worker":"WK01","call":"CA01","from":"+15551230001"}"#,
+                     #"{"type":"call.hold","at":"2026-11-11T08:05:00Z","worker":"WK01","call":"CA01"}"#,
+                     #"{"type":"call.start","at":"2026-11-25T08:59:00Z","worker":"WK01","call":"CA02","from":"+15551230002","via":"queue","queue":"Billing"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let html = try server.client.get("/").text
+        let row = try #require(section(of: html, from: "id=\"w-WK01\"", to: "</tr>"))
+        #expect(row.contains(">On call<"), "\(row)")
+        #expect(!row.contains("On 2 calls"))
+        #expect(!row.contains("row--multi"))
+        #expect(!row.contains("row--misroute"))
+        let api = try server.client.get("/api/workers/WK01").json()
+        #expect(api["callCount"] as? Int == 1)
+        #expect(api["presence"] as? String == "on-call")
+        let calls = try #require(api["calls"] as? [[String: Any]])
+        #expect(calls.map { $0["flags"] as? [String] ?? ["?"] } == [[], []])
+        let summary = try server.client.get("/api/summary").json()
+        #expect(summary["agentsOnMultipleCalls"] as? Int == 0)
+        #expect(summary["misroutes"] as? Int == 0)
+        #expect(summary["callsLive"] as? Int == 1)
+        #expect(summary["callsHeld"] as? Int == 0)
+        let multi = try server.client.get("/api/workers?multi=1").json()
+        #expect((multi["workers"] as? [Any])?.isEmpty == true)
+    }
+
     @Test("a view sorted problems-first or not grouped, filtered to teams, is headed with those teams, not \"All agents\"")
     func floorHeadingNamesTheTeamFilter() async throws {
         let server = try await TestServer(seeds: ["demo.ndjson"], now: "2026-11-25T09:05:00Z")
