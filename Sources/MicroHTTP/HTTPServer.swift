@@ -311,6 +311,8 @@ public final class HTTPServer: Sendable {
         statistics.refusedPerAddress = core.gate.refused.load(ordering: .relaxed)
         statistics.timedOut = core.gate.timedOut.load(ordering: .relaxed)
         statistics.tooManyQueryParameters = core.tooManyQueryParameters.load(ordering: .relaxed)
+        statistics.bodiesTooLarge = core.bodiesTooLarge.load(ordering: .relaxed)
+        statistics.bodiesCutOff = core.bodiesCutOff.load(ordering: .relaxed)
         statistics.streamOverflows = core.budget.streamOverflows.load(ordering: .relaxed)
         statistics.totalStreamOverflows = core.budget.totalOverflows.load(ordering: .relaxed)
         statistics.departedStreams = core.budget.departures.load(ordering: .relaxed)

@@ -21,6 +21,11 @@ public struct HTTPStatistics: Sendable, Equatable {
     public var timedOut = 0
     /// Requests answered 414 for too many query parameters.
     public var tooManyQueryParameters = 0
+    /// Requests answered 413: a body declared (`Content-Length`) or sent (chunked) past its route's limit.
+    public var bodiesTooLarge = 0
+    /// Connections closed with no answer while a body ran on more than 64 KiB past its route's limit (a
+    /// chunked body, whose length is not known before it is read): the server does not read it to its end.
+    public var bodiesCutOff = 0
     /// Streams closed because their own queue of unsent bytes was full.
     public var streamOverflows = 0
     /// Streams closed because the bytes queued for all streams together reached the cap.

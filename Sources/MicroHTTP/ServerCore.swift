@@ -26,6 +26,10 @@ final class ServerCore: Sendable {
     let maxQueryParameters: Int
     /// Requests answered 414 for too many query parameters.
     let tooManyQueryParameters = Atomic<Int>(0)
+    /// Requests answered 413 (see `HTTPStatistics.bodiesTooLarge`).
+    let bodiesTooLarge = Atomic<Int>(0)
+    /// Connections given up on mid-body (see `HTTPStatistics.bodiesCutOff`).
+    let bodiesCutOff = Atomic<Int>(0)
     /// The `Strict-Transport-Security` value added to every response (TLS only), or nil.
     let strictTransportSecurity: String?
     /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
@@ -156,7 +160,9 @@ final class ServerCore: Sendable {
                 pending.body = []
             }
             pending.discarded += size
-            return pending.discarded > Self.discardLimit ? .NO : .YES
+            guard pending.discarded > Self.discardLimit else { return .YES }
+            if pending.overflowed { bodiesCutOff.add(1, ordering: .relaxed) }
+            return .NO
         }
         return complete(pending, connection: connection)
     }
@@ -184,6 +190,7 @@ final class ServerCore: Sendable {
             pending.parameters = parameters
             if let declared = Self.contentLength(connection), declared > UInt64(route.bodyLimit) {
                 // The body is never read: libmicrohttpd closes the connection after this answer.
+                bodiesTooLarge.add(1, ordering: .relaxed)
                 return queue(route.tooLarge ?? Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
                              connection: connection, closeConnection: true)
             }
@@ -206,6 +213,7 @@ final class ServerCore: Sendable {
             return queue(response, method: pending.method, requestFields: offload.requestFields, connection: connection)
         }
         if pending.overflowed {
+            bodiesTooLarge.add(1, ordering: .relaxed)
             return queue(pending.route?.tooLarge ?? Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
                          connection: connection, closeConnection: true)
         }

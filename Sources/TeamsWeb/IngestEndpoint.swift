@@ -44,6 +44,13 @@ public struct IngestEndpoint: Sendable {
         /// Posts answered 503 because the write-ahead log could not be written.
         public var refusedNotWritten: Int { notWritten.load(ordering: .relaxed) }
         let badSignatures = Atomic<Int>(0)
+        let unreadable = Atomic<Int>(0)
+        let unsupportedType = Atomic<Int>(0)
+        /// Posts refused whole, for `/metrics`' `teamsview_ingest_refused_posts_total`: `unreadable` (400: no line
+        /// of the body was an event), `unsupportedType` (415: a content type the endpoint does not read).
+        public var refusedPosts: [String: Int] {
+            ["postsUnreadable": unreadable.load(ordering: .relaxed), "postsUnsupportedType": unsupportedType.load(ordering: .relaxed)]
+        }
         /// Refusals for `/metrics`' `teamsview_access_refused_total`.
         public var access: [String: Int] { ["signatureRefused": badSignatures.load(ordering: .relaxed)] }
         /// Browser requests (preflights included) from origins not on the allow-list.
@@ -136,10 +143,12 @@ public struct IngestEndpoint: Sendable {
         case "application/x-www-form-urlencoded":
             if let refused = checkSignature(request) { return refused }
             guard let r = session.ingest(formBody: request.body, restricted: restricted) else {
+                counters.unsupportedType.add(1, ordering: .relaxed)
                 return answer(.unsupportedMediaType, error: "this server's decoder does not read forms")
             }
             result = r
         default:
+            counters.unsupportedType.add(1, ordering: .relaxed)
             return answer(.unsupportedMediaType,
                           error: "send application/x-ndjson, text/plain, application/json or application/x-www-form-urlencoded")
         }
@@ -151,6 +160,7 @@ public struct IngestEndpoint: Sendable {
         }
         // Nothing readable at all (an empty body, or every line rejected) is the client's error.
         let status: HTTPResponse.Status = result.accepted == 0 ? .badRequest : .ok
+        if status == .badRequest { counters.unreadable.add(1, ordering: .relaxed) }
         return jsonResponse(Self.answer(result), status: status)
     }
 

@@ -258,7 +258,8 @@ public final class TeamsApp: Sendable {
         var body = metrics.scrape(statistics: statistics.snapshot(), store: store, http: http,
                                   live: live.statisticsSnapshot,
                                   crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0,
-                                  access: (access?.statistics ?? [:]).merging(ingest?.statistics.access ?? [:]) { $0 + $1 },
+                                  access: (access?.statistics ?? [:]).merging(ingest?.statistics.access ?? [:]) { $0 + $1 }
+                                      .merging(ingest?.statistics.refusedPosts ?? [:]) { $0 + $1 },
                                   grace: renderer.settings.grace, now: clock.now())
         if let reports { body += Array(reports.metricsText().utf8) }
         if let durability {

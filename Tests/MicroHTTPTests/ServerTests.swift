@@ -271,6 +271,8 @@ func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
             let b = try chunked.readResponse()
             #expect(b.status == 413)
             #expect(b.text == "{\"error\":\"big\"}")
+            #expect(server.statistics.bodiesTooLarge == 2)
+            #expect(server.statistics.bodiesCutOff == 0)
         }
     }
 
@@ -284,6 +286,9 @@ func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
             while sent < 16 << 20, (try? client.send(chunk)) != nil { sent += chunk.count }
             #expect(sent < 16 << 20)
             #expect(server.liveRequests == 0 || eventually { server.liveRequests == 0 })
+            // Counted: a client whose batches are all cut off shows on /metrics.
+            #expect(server.statistics.bodiesCutOff == 1)
+            #expect(server.statistics.bodiesTooLarge == 0)
         }
     }
 

@@ -61,6 +61,11 @@ struct IngestEndpointTests {
         #expect(xml.status == 415)
         #expect(try server.client.get("/healthz").status == 200)
         #expect(try server.client.get("/api/status").json()["linesRejected"] as? Int == 2)
+        // Each refusal of a whole body is counted for alerting: three unreadable, one too large, one of a foreign type.
+        let metrics = try server.client.get("/metrics").text
+        #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="unreadable"} 3"#), "\(metrics)")
+        #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="unsupported-type"} 1"#))
+        #expect(metrics.contains(#"teamsview_http_bodies_refused_total{reason="too-large"} 1"#))
     }
 
     @Test("with a token, ingest needs Authorization: Bearer; without one, only loopback may post")

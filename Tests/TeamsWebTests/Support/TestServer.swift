@@ -49,6 +49,7 @@ final class TestServer: @unchecked Sendable {
             _ = pipeline.ingest(body: try Self.seed(name), source: name)
         }
         server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), router: app.routes())
+        app.attach(server)
         try server.start()
     }
 
