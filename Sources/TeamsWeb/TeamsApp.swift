@@ -314,7 +314,7 @@ public final class TeamsApp: Sendable {
         model["reportsFigures"] = reportStats.map {
             "\($0.counted) events counted · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
         } ?? "reports are off"
-        let tile = durability?.statusTile() ?? (storage: "in memory: the floor is lost on a restart", figures: "no write-ahead log")
+        let tile = durability?.statusTile() ?? (storage: "no: the floor is kept in memory only and lost on a restart", figures: "no write-ahead log")
         model["durabilityStorage"] = tile.storage
         model["durabilityFigures"] = tile.figures
         model["requests"] = http.requests

@@ -94,7 +94,7 @@ extension WorkerQuery {
             case ("page", .page), ("page", .workersAPI), ("page", .kiosk):
                 if BoardWindow.page(value) == nil {
                     found.append(InvalidFilter(name: name, value: shown, takes: "a whole number from 1",
-                                               instead: "page 1 is shown"))
+                                               instead: view == .workersAPI ? "no rows are returned" : "page 1 is shown"))
                 }
             case ("per", .page), ("per", .workersAPI), ("per", .kiosk):
                 if BoardWindow.per(value) == nil {
