@@ -312,7 +312,9 @@ public final class TeamsApp: Sendable {
         model["reportsStorage"] = reports.map { $0.reports.database.path ?? "in memory: nothing is kept across a restart" } ?? "off"
         let reportStats = reports?.reports.statistics
         model["reportsFigures"] = reportStats.map {
-            "\($0.counted) events counted · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
+            // Worker profiles, capacity, other channels' tasks and heartbeats are no report figure: not counted.
+            "\($0.counted) call, offer, activity and removal events counted (profiles, capacity, tasks and heartbeats are not)"
+                + " · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
         } ?? "reports are off"
         let tile = durability?.statusTile() ?? (storage: "no: the floor is kept in memory only and lost on a restart", figures: "no write-ahead log")
         model["durabilityStorage"] = tile.storage
