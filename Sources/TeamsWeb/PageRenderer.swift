@@ -231,7 +231,8 @@ public final class PageRenderer: Sendable {
         var teams = Set<String>(), activities = Set<String>(), skills = Set<String>()
         for (_, w) in registry.workers where scope.allows(w.team) {
             if !w.team.isEmpty { teams.insert(w.team) }
-            activities.insert(w.activity)
+            // A worker with no activity reported has only the placeholder: no activity of that name to filter on.
+            if w.hasActivity { activities.insert(w.activity) }
             skills.formUnion(w.skills)
         }
         return (teams.sorted(by: Board.teamBefore).map(Formatting.clean), activities.sorted().map(Formatting.clean), skills.sorted().map(Formatting.clean))

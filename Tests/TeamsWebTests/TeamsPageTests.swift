@@ -313,6 +313,21 @@ struct TeamsPageTests {
         #expect(metrics.contains("teamsview_calls{state=\"live\"} 1"))
     }
 
+    @Test("the Activity filter offers the activities reported, not the placeholder of a worker with none yet")
+    func activityFilterLeavesOutThePlaceholder() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
+        let lines = [#"{"type":"worker","at":"2026-11-25T08:50:00Z","worker":"WK01","name":"Ada Okafor","team":"Billing"}"#,
+                     #"{"type":"worker","at":"2026-11-25T08:50:00Z","worker":"WK02","name":"Bo Lind","team":"Billing"}"#,
+                     #"{"type":"activity","at":"2026-11-25T08:51:00Z","worker":"WK02","activity":"Available"}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let html = try server.client.get("/").text
+        #expect(html.contains("<option value=\"Available\""), "\(html)")
+        #expect(!html.contains("<option value=\"Unknown\""))
+        // Nor is the agent lost: presence=unknown finds them.
+        let unknown = try server.client.get("/api/workers?presence=unknown").json()
+        #expect((unknown["workers"] as? [[String: Any]])?.map { $0["id"] as? String } == ["WK01"])
+    }
+
     @Test("the kiosk's Longest hold names whose hold it is, escaped, as the Teams View's tile does")
     func kioskLongestHoldNamesTheAgent() async throws {
         let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
