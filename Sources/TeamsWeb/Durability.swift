@@ -142,7 +142,7 @@ public struct Durability: Sendable {
 
     /// The status page tile: where the floor is kept, and what the restore and the log did.
     func statusTile() -> (storage: String, figures: String) {
-        guard let journal else { return ("no: the floor is kept in memory only and lost on a restart", "no write-ahead log (--in-memory)") }
+        guard let journal else { return ("none: the floor is lost on a restart (kept in memory only)", "no write-ahead log (--in-memory)") }
         let f = journal.currentFigures
         var parts: [String] = []
         if let r = restore.figures {

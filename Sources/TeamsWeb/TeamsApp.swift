@@ -316,7 +316,7 @@ public final class TeamsApp: Sendable {
             "\($0.counted) call, offer, activity and removal events counted (profiles, capacity, tasks and heartbeats are not)"
                 + " · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
         } ?? "reports are off"
-        let tile = durability?.statusTile() ?? (storage: "no: the floor is kept in memory only and lost on a restart", figures: "no write-ahead log")
+        let tile = durability?.statusTile() ?? (storage: "none: the floor is lost on a restart (kept in memory only)", figures: "no write-ahead log")
         model["durabilityStorage"] = tile.storage
         model["durabilityFigures"] = tile.figures
         model["requests"] = http.requests
