@@ -328,22 +328,6 @@ struct TeamsPageTests {
         #expect((unknown["workers"] as? [[String: Any]])?.map { $0["id"] as? String } == ["WK01"])
     }
 
-    @Test("the kiosk's Longest hold names whose hold it is, escaped, as the Teams View's tile does")
-    func kioskLongestHoldNamesTheAgent() async throws {
-        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
-        let lines = [#"{"type":"worker","at":"2026-11-25T08:50:00Z","worker":"WK01","name":"Ada <b>Okafor</b>","team":"Billing"}"#,
-                     #"{"type":"worker","at":"2026-11-25T08:50:00Z","worker":"WK02","name":"Bo Lind","team":"Billing"}"#,
-                     #"{"type":"call.start","at":"2026-11-25T08:51:00Z","worker":"WK01","call":"CA01"}"#,
-                     #"{"type":"call.hold","at":"2026-11-25T08:52:00Z","worker":"WK01","call":"CA01"}"#,
-                     #"{"type":"call.start","at":"2026-11-25T08:55:00Z","worker":"WK02","call":"CA02"}"#,
-                     #"{"type":"call.hold","at":"2026-11-25T08:58:00Z","worker":"WK02","call":"CA02"}"#]
-        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
-        let kiosk = try server.client.get("/kiosk").text
-        let cell = try #require(section(of: kiosk, from: "kcell--hold", to: "</div>"))
-        #expect(cell.contains("<span class=\"kcell__who\">Ada &lt;b&gt;Okafor&lt;/b&gt;</span>"), "\(cell)")
-        #expect(!cell.contains("Bo Lind"))
-    }
-
     @Test("beside a call whose end never arrived, a fresh queue call is the agent's one call: no misroute, not on 2+ calls")
     func freshCallBesideOneWhoseEndNeverArrived() async throws {
         let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
