@@ -51,7 +51,8 @@ enum APIViews {
         j.field("id", w.id)
         j.field("name", w.name)
         j.field("team", w.team)
-        j.field("activity", w.activity)
+        // null until an activity is reported (the worker is known only from a call or task so far).
+        j.field("activity", w.hasActivity ? w.activity : nil)
         if let available = w.available { j.field("available", available) }
         j.field("activitySince", RFC3339.format(w.activitySince))
         let allFlags = w.callFlags(at: now, grace: settings.grace)

@@ -42,6 +42,22 @@ struct APITests {
         #expect(brunoCalls[1]["flags"] as? [String] == ["misroute"])
     }
 
+    @Test("a worker known only from a call has activity null, not the placeholder \"Unknown\"; reported, it is the name")
+    func activityNullUntilReported() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
+        let lines = [#"{"type":"call.start","at":"2026-11-25T08:59:00Z","worker":"WK01","call":"CA01"}"#,
+                     #"{"type":"call.start","at":"2026-11-25T08:59:00Z","worker":"WK02","call":"CA02"}"#,
+                     #"{"type":"activity","at":"2026-11-25T08:59:30Z","worker":"WK02","activity":"Unknown","available":false}"#]
+        _ = server.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        let workers = try #require(try server.client.get("/api/workers").json()["workers"] as? [[String: Any]])
+        let first = try #require(workers.first { $0["id"] as? String == "WK01" })
+        #expect(first["activity"] is NSNull, "\(first)")
+        #expect(first["presence"] as? String == "on-call")
+        // An activity really named "Unknown" is reported as such.
+        let second = try #require(workers.first { $0["id"] as? String == "WK02" })
+        #expect(second["activity"] as? String == "Unknown", "\(second)")
+    }
+
     @Test("JSON carries event text intact but never raw markup")
     func jsonEscaping() async throws {
         let server = try await TestServer(seeds: ["escape.ndjson"], now: "2026-11-25T09:02:00Z")
