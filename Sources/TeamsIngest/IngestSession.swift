@@ -21,6 +21,11 @@ public struct IngestSession {
     /// ``lineNumber`` when ``result`` last started afresh: later lines are counted in it.
     var resultStartLine = 0
     var errorLimit = 0
+    /// When set (`POST /ingest`), a rejection is reported as "SOURCE request N", line k of that request's body,
+    /// N counting the bodies this session has taken since the server started; otherwise line k of the source.
+    public var numbersRequests = false
+    /// Bodies whose result was taken (``takeResult()``): the current one is `requests + 1`.
+    var requests = 0
     /// The decoder's ``LineDecoder/formatStatistics`` as last reported to the statistics.
     var reportedFormats = TwilioStatistics()
     /// When set, only lines it lets through reach the decoder; the others are rejected and counted.
@@ -48,6 +53,7 @@ public struct IngestSession {
         defer {
             result = IngestResult()
             resultStartLine = lineNumber
+            requests += 1
         }
         return result
     }
@@ -261,6 +267,11 @@ public struct IngestSession {
             if result.errors.count < errorLimit {
                 result.errors.append(.init(line: line, reason: rejection.reason, category: rejection.category))
             }
+        }
+        var source = self.source, line = line
+        if numbersRequests, line > resultStartLine {
+            source += " request \(requests + 1)"
+            line -= resultStartLine
         }
         pipeline.statistics.reject(rejection, source: source, lineNumber: line, preview: preview, at: Timestamp.now())
         pipeline.rejectLog.log(rejection, source: source, lineNumber: line, preview: preview)

@@ -49,6 +49,7 @@ public final class SharedIngestSession: Sendable {
     public init(pipeline: IngestPipeline, source: String, maxErrors: Int = 100) {
         var s = pipeline.makeSession(source: source)
         s.collectErrors(limit: maxErrors)
+        s.numbersRequests = true
         slot = pipeline.slot(for: s)
         journal = pipeline.journal
         self.maxErrors = maxErrors
@@ -63,6 +64,7 @@ public final class SharedIngestSession: Sendable {
                 guard let replayed = handOver.withLock({ $0.take() }) else { return }
                 s = replayed
                 s.collectErrors(limit: limit)
+                s.numbersRequests = true
             }
         }
     }

@@ -225,6 +225,19 @@ struct IngestPipelineTests {
         #expect(next.accepted == 1 && next.rejected == 0 && next.errors.isEmpty)
     }
 
+    @Test("a rejected line of a POST is named by its request and its line in that request's body, not a count across posts")
+    func rejectsNamedByRequest() throws {
+        let statistics = IngestStatistics()
+        let pipeline = IngestPipeline(statistics: statistics, logger: quietLogger, store: RegistryStore())
+        let posts = SharedIngestSession(pipeline: pipeline, source: "POST /ingest")
+        let good = #"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"W1"}"#
+        _ = posts.ingest(body: Array([good, good, "not json"].joined(separator: "\n").utf8))
+        _ = posts.ingest(body: Array([good, "not json either"].joined(separator: "\n").utf8))
+        let recent = statistics.snapshot().recentRejects
+        #expect(recent.map(\.source) == ["POST /ingest request 1", "POST /ingest request 2"], "\(recent)")
+        #expect(recent.map(\.lineNumber) == [3, 2])
+    }
+
     @Test("an event older than the age limit is rejected as too_old, counted, and never reaches the sink")
     func tooOld() {
         let collector = EventCollector()
