@@ -175,6 +175,8 @@ struct CallView: MustacheParent {
         case "held": return shownPhase == .held
         case "wrapup": return shownPhase == .wrapup
         case "offered": return shownPhase == .offered
+        // A held or wrap-up call shows its hold or wrap-up time in the head, and the whole call time beside the caller.
+        case "callTimeBeside": return shownPhase == .held || shownPhase == .wrapup
         case "endNotReceived": return endNotReceived
         // When a call whose end never arrived started, for people and machines.
         case "startedAt": return Formatting.utc(call.startedAt)
