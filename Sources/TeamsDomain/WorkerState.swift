@@ -17,23 +17,15 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
     /// a conference `participant-mute`/`-unmute` of the agent's leg, the Flex plugin) has reported it.
     /// Flex multi-call mutes inside the agent's browser only, so silence is not "unmuted".
     public var muted: Bool?
-    public var from: String?
-    public var queue: String?
     public var direction: CallDirection
     public var via: CallVia
-    public var startedAt: Timestamp
-    /// When the call was offered (ringing), if it was: the offer's timer runs from here while `phase == .offered`.
-    public var offeredAt: Timestamp?
-    /// When the call went on hold; set while `phase == .held`.
-    public var holdSince: Timestamp?
-    /// When the call last became live (started or resumed); drives the wrong-call-risk overlap.
-    public var liveSince: Timestamp?
-    /// When wrap-up began; set while `phase == .wrapup`.
-    public var wrapupSince: Timestamp?
-    /// When `muted` last changed (or the call started).
-    public var muteChangedAt: Timestamp
     /// A queue call that reached an agent who already had a call.
     public var misroute: Bool
+    public var from: String?
+    public var queue: String?
+    public var startedAt: Timestamp
+    /// When `muted` last changed (or the call started).
+    public var muteChangedAt: Timestamp
     /// The time of the latest event applied to this call; older events never roll it back.
     public var updatedAt: Timestamp
     /// The time of the latest start, hold, resume or wrap-up seen, including ones that changed nothing:
@@ -42,6 +34,40 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
     /// The time of the latest mute or unmute seen, including ones that changed nothing
     /// (`muteChangedAt` only moves when `muted` flips, because wrong-call risk is timed from it).
     public internal(set) var muteEventAt: Timestamp
+    // The four optional times below, stored as microseconds with `none` for nil: a `Timestamp?` takes 16
+    // bytes in a struct (8 and a flag, padded), this 8, and every call of the registry has all four.
+    private var offeredMicros: Int64
+    private var holdMicros: Int64
+    private var liveMicros: Int64
+    private var wrapupMicros: Int64
+
+    /// The stored value of a nil time: later than any time an event can carry (RFC 3339 ends at year 9999,
+    /// about 2.5e17 µs; this is 9.2e18).
+    private static let none = Int64.max
+
+    private static func stored(_ t: Timestamp?) -> Int64 { t?.microseconds ?? none }
+    private static func time(_ micros: Int64) -> Timestamp? { micros == none ? nil : Timestamp(microseconds: micros) }
+
+    /// When the call was offered (ringing), if it was: the offer's timer runs from here while `phase == .offered`.
+    public var offeredAt: Timestamp? {
+        get { Self.time(offeredMicros) }
+        set { offeredMicros = Self.stored(newValue) }
+    }
+    /// When the call went on hold; set while `phase == .held`.
+    public var holdSince: Timestamp? {
+        get { Self.time(holdMicros) }
+        set { holdMicros = Self.stored(newValue) }
+    }
+    /// When the call last became live (started or resumed); drives the wrong-call-risk overlap.
+    public var liveSince: Timestamp? {
+        get { Self.time(liveMicros) }
+        set { liveMicros = Self.stored(newValue) }
+    }
+    /// When wrap-up began; set while `phase == .wrapup`.
+    public var wrapupSince: Timestamp? {
+        get { Self.time(wrapupMicros) }
+        set { wrapupMicros = Self.stored(newValue) }
+    }
 
     public init(id: CallID, phase: Phase = .live, muted: Bool? = nil, from: String? = nil, queue: String? = nil,
                 direction: CallDirection = .inbound, via: CallVia = .queue, startedAt: Timestamp,
@@ -56,10 +82,10 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
         self.direction = direction
         self.via = via
         self.startedAt = startedAt
-        self.holdSince = holdSince
-        self.liveSince = liveSince ?? (phase == .live ? startedAt : nil)
-        self.offeredAt = phase == .offered ? startedAt : nil
-        self.wrapupSince = wrapupSince
+        self.holdMicros = Self.stored(holdSince)
+        self.liveMicros = Self.stored(liveSince ?? (phase == .live ? startedAt : nil))
+        self.offeredMicros = Self.stored(phase == .offered ? startedAt : nil)
+        self.wrapupMicros = Self.stored(wrapupSince)
         self.muteChangedAt = muteChangedAt ?? startedAt
         self.misroute = misroute
         self.updatedAt = updatedAt ?? startedAt
@@ -118,9 +144,9 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
         var activity: String
         var available: Bool?
         var activitySince: Timestamp
-        var capacity: [String: Int]
+        var capacity: ChannelMap<Int>
         var channelsOff: Set<String> = []
-        var channelAvailabilityAt: [String: Timestamp] = [:]
+        var channelAvailabilityAt: ChannelMap<Timestamp> = [:]
         var calls: [CallState]
         var tasks: [TaskState]
         var missedOfferTimes: [Timestamp] = []
@@ -128,7 +154,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
         var version: UInt64
         var profileAt: Timestamp
         var activityAt: Timestamp
-        var capacityAt: [String: Timestamp]
+        var capacityAt: ChannelMap<Timestamp>
         var updatedAt: Timestamp
         var ended: [EndedWork]
         var endedFilter: EndedWork.Filter = .init()
@@ -199,7 +225,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
         _modify { makeUnique(); yield &storage.fields.activitySince }
     }
     /// Total capacity per channel.
-    public var capacity: [String: Int] {
+    public var capacity: ChannelMap<Int> {
         get { storage.fields.capacity }
         _modify { makeUnique(); yield &storage.fields.capacity }
     }
@@ -209,7 +235,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
         get { storage.fields.channelsOff }
         _modify { makeUnique(); yield &storage.fields.channelsOff }
     }
-    public internal(set) var channelAvailabilityAt: [String: Timestamp] {
+    public internal(set) var channelAvailabilityAt: ChannelMap<Timestamp> {
         get { storage.fields.channelAvailabilityAt }
         _modify { makeUnique(); yield &storage.fields.channelAvailabilityAt }
     }
@@ -251,7 +277,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     }
     /// Time of the latest capacity setting applied, per channel: Twilio reports channels separately
     /// and unordered, so one channel's news must not make another's look late.
-    public internal(set) var capacityAt: [String: Timestamp] {
+    public internal(set) var capacityAt: ChannelMap<Timestamp> {
         get { storage.fields.capacityAt }
         _modify { makeUnique(); yield &storage.fields.capacityAt }
     }
@@ -275,7 +301,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
 
     public init(id: WorkerID, name: String? = nil, team: String? = nil, skills: [String] = [],
                 activity: String = "Unknown", available: Bool? = nil, activitySince: Timestamp,
-                capacity: [String: Int] = [:], calls: [CallState] = [], tasks: [TaskState] = [],
+                capacity: ChannelMap<Int> = [:], calls: [CallState] = [], tasks: [TaskState] = [],
                 isPlaceholder: Bool = true, version: UInt64 = 0) {
         var fields = Fields(id: id, activitySince: activitySince)
         fields.name = Self.name(name, id: id)
@@ -329,9 +355,9 @@ extension WorkerState.Fields {
         activity = try c.decode(String.self)
         available = try c.decodeOptional(Bool.self)
         activitySince = try c.decode(Timestamp.self)
-        capacity = try c.decode([String: Int].self)
+        capacity = try c.decode(ChannelMap<Int>.self)
         channelsOff = try c.decode(Set<String>.self)
-        channelAvailabilityAt = try c.decode([String: Timestamp].self)
+        channelAvailabilityAt = try c.decode(ChannelMap<Timestamp>.self)
         calls = try c.decode([CallState].self)
         tasks = try c.decode([TaskState].self)
         missedOfferTimes = try c.decode([Timestamp].self)
@@ -339,7 +365,7 @@ extension WorkerState.Fields {
         version = try c.decode(UInt64.self)
         profileAt = try c.decode(Timestamp.self)
         activityAt = try c.decode(Timestamp.self)
-        capacityAt = try c.decode([String: Timestamp].self)
+        capacityAt = try c.decode(ChannelMap<Timestamp>.self)
         updatedAt = try c.decode(Timestamp.self)
         ended = try c.decode([EndedWork].self)
         endedFilter = try c.decode(EndedWork.Filter.self)
@@ -383,10 +409,10 @@ extension CallState {
         direction = try c.decode(CallDirection.self)
         via = try c.decode(CallVia.self)
         startedAt = try c.decode(Timestamp.self)
-        offeredAt = try c.decodeOptional(Timestamp.self)
-        holdSince = try c.decodeOptional(Timestamp.self)
-        liveSince = try c.decodeOptional(Timestamp.self)
-        wrapupSince = try c.decodeOptional(Timestamp.self)
+        offeredMicros = Self.stored(try c.decodeOptional(Timestamp.self))
+        holdMicros = Self.stored(try c.decodeOptional(Timestamp.self))
+        liveMicros = Self.stored(try c.decodeOptional(Timestamp.self))
+        wrapupMicros = Self.stored(try c.decodeOptional(Timestamp.self))
         muteChangedAt = try c.decode(Timestamp.self)
         misroute = try c.decode(Bool.self)
         updatedAt = try c.decode(Timestamp.self)

@@ -43,6 +43,24 @@ struct KioskNameTests {
         names.remove("WK2", name: " Anna  Kowalski ")
         #expect(names.tag(of: "WK1", name: "Anna Kowalski") == nil)
         #expect(names.workers(named: "Anna Kowalski") == ["WK1"])
+
+        // Three of one name, then one leaves: the other two keep their tags, in id order.
+        for id in ["WK9", "WK3"] { names.add(id, name: "Anna Kowalski") }
+        names.add("WK3", name: "Anna Kowalski")
+        #expect(names.workers(named: "Anna Kowalski") == ["WK1", "WK3", "WK9"], "each worker once, in id order")
+        names.remove("WK1", name: "Anna Kowalski")
+        #expect(names.workers(named: "Anna Kowalski") == ["WK3", "WK9"])
+        #expect(names.tag(of: "WK9", name: "Anna Kowalski") == "WK9")
+        names.remove("WK7", name: "Anna Kowalski")
+        #expect(names.workers(named: "Anna Kowalski") == ["WK3", "WK9"], "removing a worker not of the name changes nothing")
+
+        // The name as shown: white space of any kind and at either end, and control characters, do not tell names apart.
+        #expect(NameTags.key("Anna Kowalski") == "Anna Kowalski")
+        #expect(NameTags.key("Anna\u{00A0}Kowalski") == "Anna Kowalski")
+        #expect(NameTags.key(" Anna Kowalski") == "Anna Kowalski")
+        #expect(NameTags.key("Anna Kowalski ") == "Anna Kowalski")
+        #expect(NameTags.key("Anna\tKowalski") == "AnnaKowalski", "a tab is a control character, removed")
+        #expect(NameTags.key("   ") == "")
     }
 
     @Test("the kiosk tags the tiles of workers of one name, escaped, and no other")

@@ -7,9 +7,11 @@ import TeamsDomain
 /// A value kept in the `Board` (kiosk boards only) and moved with it: only a worker that joins, leaves
 /// or is renamed changes it.
 struct NameTags: Sendable {
-    /// Workers by the name they show (`key`), each list in id order. Names of one worker are kept too:
-    /// a second worker of that name finds the first.
-    private(set) var holders: [String: [WorkerID]] = [:]
+    /// The worker of each name that one worker alone shows (`key`): nearly every name on a floor. Kept
+    /// apart from `shared` so a name of one worker costs a table slot, not an array of its own.
+    private var single: [String: WorkerID] = [:]
+    /// Workers by a name two or more of them show, each list in id order.
+    private var shared: [String: [WorkerID]] = [:]
 
     /// Characters of the worker id a tag shows at least.
     static let least = 4
@@ -17,38 +19,70 @@ struct NameTags: Sendable {
     init() {}
 
     init(_ workers: [WorkerState]) {
+        single.reserveCapacity(workers.count)
         for w in workers { add(w.id, name: w.name) }
     }
 
     /// The name as the kiosk shows it: control characters removed, runs of white space one space (an HTML
-    /// page draws them so), none at either end.
+    /// page draws them so), none at either end. A name that is so already is returned as it is (no copy).
     static func key(_ name: String) -> String {
-        Formatting.clean(name).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let cleaned = Formatting.clean(name)
+        if isTidy(cleaned) { return cleaned }
+        return cleaned.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// True when `name` has no white space but single spaces between other characters.
+    private static func isTidy(_ name: String) -> Bool {
+        var previousIsSpace = true
+        for c in name {
+            guard c.isWhitespace else { previousIsSpace = false; continue }
+            if previousIsSpace || c != " " { return false }
+            previousIsSpace = true
+        }
+        return !previousIsSpace || name.isEmpty
     }
 
     mutating func add(_ id: WorkerID, name: String) {
         let key = Self.key(name)
-        var ids = holders[key, default: []]
-        let at = ids.firstIndex { $0 >= id } ?? ids.endIndex
-        if at < ids.endIndex, ids[at] == id { return }
-        ids.insert(id, at: at)
-        holders[key] = ids
+        if var ids = shared[key] {
+            let at = ids.firstIndex { $0 >= id } ?? ids.endIndex
+            if at < ids.endIndex, ids[at] == id { return }
+            ids.insert(id, at: at)
+            shared[key] = ids
+        } else if let other = single[key] {
+            guard other != id else { return }
+            single[key] = nil
+            shared[key] = other < id ? [other, id] : [id, other]
+        } else {
+            single[key] = id
+        }
     }
 
     mutating func remove(_ id: WorkerID, name: String) {
         let key = Self.key(name)
-        guard var ids = holders[key], let at = ids.firstIndex(of: id) else { return }
-        ids.remove(at: at)
-        holders[key] = ids.isEmpty ? nil : ids
+        if var ids = shared[key] {
+            guard let at = ids.firstIndex(of: id) else { return }
+            ids.remove(at: at)
+            if ids.count == 1 {
+                shared[key] = nil
+                single[key] = ids[0]
+            } else {
+                shared[key] = ids
+            }
+        } else if single[key] == id {
+            single[key] = nil
+        }
     }
 
-    /// The workers that show `name`.
-    func workers(named name: String) -> [WorkerID] { holders[Self.key(name)] ?? [] }
+    /// The workers that show `name`, in id order.
+    func workers(named name: String) -> [WorkerID] {
+        let key = Self.key(name)
+        return shared[key] ?? single[key].map { [$0] } ?? []
+    }
 
     /// The tag of worker `id` named `name`: nil when no other worker of the board has that name.
     func tag(of id: WorkerID, name: String) -> String? {
-        let ids = workers(named: name)
-        guard ids.count > 1, ids.contains(id) else { return nil }
+        guard let ids = shared[Self.key(name)], ids.contains(id) else { return nil }
         return Self.tags(ids)[id]
     }
 
