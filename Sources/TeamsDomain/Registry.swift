@@ -63,6 +63,14 @@ public struct Registry: Sendable, Codable {
     /// Covers a Twilio reorder window and slow deliveries; a plugin line about a call that never starts goes.
     public static let pendingChangeExpiry: Double = 120
 
+    /// The distinct skill lists of the workers, shared (not saved in snapshots: sharing starts again on restore).
+    var skillLists = SharedSkillLists()
+
+    enum CodingKeys: String, CodingKey {
+        case limits, version, workers, lastEventAt, removedWorkers, pending, pendingOldest, pendingExpiredAt
+        case pendingCount, pendingHeld, pendingApplied, pendingDropped
+    }
+
     public init(limits: Limits = Limits()) {
         self.limits = limits
     }
@@ -79,7 +87,8 @@ public struct Registry: Sendable, Codable {
             lastEventAt = at
         }
         switch event.kind {
-        case .worker(let id, let profile):
+        case .worker(let id, var profile):
+            if let skills = profile.skills { profile.skills = skillLists.shared(skills) }
             return update(id, at: at, create: true) { $0.applyProfile(profile, at: at) }
         case .activity(let id, let name, let available):
             return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }

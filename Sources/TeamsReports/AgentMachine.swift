@@ -155,9 +155,10 @@ struct IntervalKey: Sendable, Hashable {
 struct IntervalTable: Sendable {
     struct Entry: Sendable {
         var key: IntervalKey
-        var figures: IntervalFigures
-        /// Changed since last written.
+        /// Changed since last written. Declared before `figures` so it takes the key's padding (136 bytes an
+        /// entry, not 144).
         var dirty: Bool
+        var figures: IntervalFigures
     }
 
     private(set) var entries: [Entry] = []
@@ -173,7 +174,7 @@ struct IntervalTable: Sendable {
             var figures = IntervalFigures()
             change(&figures)
             if let last = entries.last, last.key.start > key.start { ordered = false }
-            entries.append(Entry(key: key, figures: figures, dirty: true))
+            entries.append(Entry(key: key, dirty: true, figures: figures))
         }
     }
 

@@ -58,23 +58,30 @@ public struct ReportEvent: Sendable, Hashable, Codable {
     }
 }
 
-/// A `ReportEvent` as an agent's log keeps it in memory: its queue and way in as shared names (40 bytes,
-/// not 64).
+/// A `ReportEvent` as an agent's log keeps it in memory: its queue as a shared name and its way in as one
+/// byte, so 32 bytes an event (a log holds every event of the last hour or two of each agent).
 struct LoggedEvent: Sendable, Hashable {
     var at: Int64
     /// The call id, or the activity's name.
     var ref: String
     var queue: SharedName
-    var via: SharedName
+    /// `CallVia`'s case index plus one; 0 for none (any text that is no `CallVia`, which reports never write).
+    private var viaCode: UInt8
     var kind: ReportEvent.Kind
 
     init(_ e: ReportEvent) {
         at = e.at
         ref = e.ref
         queue = SharedName(e.queue)
-        via = SharedName(e.via)
+        viaCode = CallVia(rawValue: e.via).flatMap { v in CallVia.allCases.firstIndex(of: v).map { UInt8($0 + 1) } } ?? 0
         kind = e.kind
     }
+
+    /// How the call arrived (`callStart`, `offer`), as a shared name.
+    var via: SharedName { Self.viaNames[Int(viaCode)] }
+
+    /// `viaCode` → shared name.
+    private static let viaNames: [SharedName] = [.empty] + CallVia.allCases.map { SharedName($0.rawValue) }
 
     /// The same event twice: same time, kind and call or activity.
     func sameAs(_ other: LoggedEvent) -> Bool {

@@ -32,3 +32,24 @@ struct ChannelMapTests {
         #expect(try JSONDecoder().decode(ChannelMap<Timestamp>.self, from: fromDictionary)["sms"] == Timestamp(microseconds: 1))
     }
 }
+
+@Suite("Registry: skill lists shared between workers")
+struct SharedSkillListTests {
+    @Test("workers with equal skills hold one array; a feed of ever-new lists keeps the table bounded")
+    func sharedAndBounded() {
+        var r = Registry()
+        let at = Timestamp(microseconds: 1_000_000)
+        for id in ["WK1", "WK2"] {
+            _ = r.apply(Event(at: at, .worker(id, WorkerProfile(skills: ["billing", "spanish"].map { String($0) }))))
+        }
+        let a = r[worker: "WK1"]!.skills, b = r[worker: "WK2"]!.skills
+        #expect(a == ["billing", "spanish"])
+        #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
+
+        var lists = SharedSkillLists()
+        for i in 0...(SharedSkillLists.limit * 2) { _ = lists.shared(["skill-\(i)"]) }
+        let fresh = lists.shared(["billing"])
+        #expect(fresh == ["billing"])
+        #expect(lists.count <= SharedSkillLists.limit)
+    }
+}
