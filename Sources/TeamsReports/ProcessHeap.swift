@@ -17,6 +17,28 @@ package enum ProcessHeap {
         #endif
     }
 
+    /// Fixes the size from which glibc serves a block with `mmap` of its own (`M_MMAP_THRESHOLD`), unless
+    /// the environment sets it (`MALLOC_MMAP_THRESHOLD_`, or `GLIBC_TUNABLES`). glibc otherwise raises the
+    /// threshold to the largest block freed so far (up to 32 MiB): after one floor snapshot's buffer is freed,
+    /// every page render of a few hundred KiB comes from the arenas, and the holes they leave between
+    /// long-lived workers stay resident. A fixed threshold gives such blocks back to the system when freed.
+    /// Call before the threads start.
+    /// - Returns: whether the threshold was set here.
+    @discardableResult
+    package static func fixMmapThreshold(_ bytes: Int32) -> Bool {
+        #if canImport(Glibc)
+        for name in ["MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"] {
+            if let set = getenv(name), set.pointee != 0 { return false }
+        }
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+        return mallopt(mmapThreshold, bytes) == 1
+        #else
+        return false
+        #endif
+    }
+
     /// Caps glibc's arenas at `count` (`M_ARENA_MAX`), unless `MALLOC_ARENA_MAX` in the environment
     /// already says how many: by default glibc gives busy threads arenas of their own, up to eight per
     /// core, each keeping its own freed memory. Call before the threads start.

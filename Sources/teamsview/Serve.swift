@@ -237,6 +237,8 @@ struct Serve: AsyncParsableCommand {
         // Two malloc arenas, not glibc's eight per core: with an HTTP thread pool, ingest and the reports'
         // writer each in arenas of their own, freed memory stays resident in every one of them.
         ProcessHeap.limitArenas(2)
+        // Blocks of 128 KiB and more (pages, snapshots, batches) straight from the system and back to it.
+        ProcessHeap.fixMmapThreshold(128 * 1024)
         let termination = TerminationSignal()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
