@@ -34,40 +34,14 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
     /// The time of the latest mute or unmute seen, including ones that changed nothing
     /// (`muteChangedAt` only moves when `muted` flips, because wrong-call risk is timed from it).
     public internal(set) var muteEventAt: Timestamp
-    // The four optional times below, stored as microseconds with `none` for nil: a `Timestamp?` takes 16
-    // bytes in a struct (8 and a flag, padded), this 8, and every call of the registry has all four.
-    private var offeredMicros: Int64
-    private var holdMicros: Int64
-    private var liveMicros: Int64
-    private var wrapupMicros: Int64
-
-    /// The stored value of a nil time: later than any time an event can carry (RFC 3339 ends at year 9999,
-    /// about 2.5e17 µs; this is 9.2e18).
-    private static let none = Int64.max
-
-    private static func stored(_ t: Timestamp?) -> Int64 { t?.microseconds ?? none }
-    private static func time(_ micros: Int64) -> Timestamp? { micros == none ? nil : Timestamp(microseconds: micros) }
-
     /// When the call was offered (ringing), if it was: the offer's timer runs from here while `phase == .offered`.
-    public var offeredAt: Timestamp? {
-        get { Self.time(offeredMicros) }
-        set { offeredMicros = Self.stored(newValue) }
-    }
+    @PackedTime public var offeredAt: Timestamp?
     /// When the call went on hold; set while `phase == .held`.
-    public var holdSince: Timestamp? {
-        get { Self.time(holdMicros) }
-        set { holdMicros = Self.stored(newValue) }
-    }
+    @PackedTime public var holdSince: Timestamp?
     /// When the call last became live (started or resumed); drives the wrong-call-risk overlap.
-    public var liveSince: Timestamp? {
-        get { Self.time(liveMicros) }
-        set { liveMicros = Self.stored(newValue) }
-    }
+    @PackedTime public var liveSince: Timestamp?
     /// When wrap-up began; set while `phase == .wrapup`.
-    public var wrapupSince: Timestamp? {
-        get { Self.time(wrapupMicros) }
-        set { wrapupMicros = Self.stored(newValue) }
-    }
+    @PackedTime public var wrapupSince: Timestamp?
 
     public init(id: CallID, phase: Phase = .live, muted: Bool? = nil, from: String? = nil, queue: String? = nil,
                 direction: CallDirection = .inbound, via: CallVia = .queue, startedAt: Timestamp,
@@ -82,10 +56,10 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
         self.direction = direction
         self.via = via
         self.startedAt = startedAt
-        self.holdMicros = Self.stored(holdSince)
-        self.liveMicros = Self.stored(liveSince ?? (phase == .live ? startedAt : nil))
-        self.offeredMicros = Self.stored(phase == .offered ? startedAt : nil)
-        self.wrapupMicros = Self.stored(wrapupSince)
+        self.holdSince = holdSince
+        self.liveSince = liveSince ?? (phase == .live ? startedAt : nil)
+        self.offeredAt = phase == .offered ? startedAt : nil
+        self.wrapupSince = wrapupSince
         self.muteChangedAt = muteChangedAt ?? startedAt
         self.misroute = misroute
         self.updatedAt = updatedAt ?? startedAt
@@ -409,10 +383,10 @@ extension CallState {
         direction = try c.decode(CallDirection.self)
         via = try c.decode(CallVia.self)
         startedAt = try c.decode(Timestamp.self)
-        offeredMicros = Self.stored(try c.decodeOptional(Timestamp.self))
-        holdMicros = Self.stored(try c.decodeOptional(Timestamp.self))
-        liveMicros = Self.stored(try c.decodeOptional(Timestamp.self))
-        wrapupMicros = Self.stored(try c.decodeOptional(Timestamp.self))
+        offeredAt = try c.decodeOptional(Timestamp.self)
+        holdSince = try c.decodeOptional(Timestamp.self)
+        liveSince = try c.decodeOptional(Timestamp.self)
+        wrapupSince = try c.decodeOptional(Timestamp.self)
         muteChangedAt = try c.decode(Timestamp.self)
         misroute = try c.decode(Bool.self)
         updatedAt = try c.decode(Timestamp.self)

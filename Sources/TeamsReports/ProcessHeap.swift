@@ -30,10 +30,7 @@ package enum ProcessHeap {
         for name in ["MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"] {
             if let set = getenv(name), set.pointee != 0 { return false }
         }
-        guard let symbol = dlsym(nil, "mallopt") else { return false }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-        return mallopt(mmapThreshold, bytes) == 1
+        return mallopt(-3, bytes)  // M_MMAP_THRESHOLD
         #else
         return false
         #endif
@@ -47,10 +44,18 @@ package enum ProcessHeap {
     package static func limitArenas(_ count: Int32) -> Bool {
         #if canImport(Glibc)
         if let set = getenv("MALLOC_ARENA_MAX"), set.pointee != 0 { return false }
+        return mallopt(-8, count)  // M_ARENA_MAX
+        #else
+        return false
+        #endif
+    }
+
+    /// glibc's `mallopt(option, value)`; false where it failed or does not exist.
+    private static func mallopt(_ option: Int32, _ value: Int32) -> Bool {
+        #if canImport(Glibc)
         guard let symbol = dlsym(nil, "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        let arenaMax: Int32 = -8  // M_ARENA_MAX
-        return mallopt(arenaMax, count) == 1
+        return mallopt(option, value) == 1
         #else
         return false
         #endif
