@@ -73,15 +73,16 @@ struct LoggedEvent: Sendable, Hashable {
         at = e.at
         ref = e.ref
         queue = SharedName(e.queue)
-        viaCode = CallVia(rawValue: e.via).flatMap { v in CallVia.allCases.firstIndex(of: v).map { UInt8($0 + 1) } } ?? 0
+        viaCode = CallVia(rawValue: e.via).flatMap { v in Self.viaCases.firstIndex(of: v).map { UInt8($0 + 1) } } ?? 0
         kind = e.kind
     }
 
     /// How the call arrived (`callStart`, `offer`), as a shared name.
     var via: SharedName { Self.viaNames[Int(viaCode)] }
 
-    /// `viaCode` → shared name.
-    private static let viaNames: [SharedName] = [.empty] + CallVia.allCases.map { SharedName($0.rawValue) }
+    /// `CallVia.allCases` made once (the property builds a new array at each read), and `viaCode` → shared name.
+    private static let viaCases = CallVia.allCases
+    private static let viaNames: [SharedName] = [.empty] + viaCases.map { SharedName($0.rawValue) }
 
     /// The same event twice: same time, kind and call or activity.
     func sameAs(_ other: LoggedEvent) -> Bool {
