@@ -13,7 +13,7 @@ public struct NativeDecoder: LineDecoder {
     public var limits: NativeLimits
     var tape = JSONTape()
     /// Ids seen lately; bounded (it starts over when full), so memory stays flat.
-    var interner: StringInterner? = StringInterner(limit: 1 << 13)
+    var interner = StringInterner(limit: 1 << 13)
 
     public var arrival: Timestamp? {
         get { limits.arrival }
@@ -92,12 +92,17 @@ struct NativeEventReader {
 
     /// The event, its ids built afresh.
     mutating func event() throws(IngestReject) -> Event {
-        var none: StringInterner?
-        return try event(interning: &none)
+        try event { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The event, its ids shared through `interner` when there is one.
-    mutating func event(interning interner: inout StringInterner?) throws(IngestReject) -> Event {
+    /// The event, its ids shared through `interner`: an id seen lately is the same `String`, not a new
+    /// allocation (Twilio sids are 34 bytes, too long to be stored inline).
+    mutating func event(interning interner: inout StringInterner) throws(IngestReject) -> Event {
+        try event { interner.intern($0) }
+    }
+
+    /// The event, each id without escapes made by `makeID` from its UTF-8 bytes.
+    private mutating func event(id makeID: (UnsafeBufferPointer<UInt8>) -> String) throws(IngestReject) -> Event {
         guard root.kind == .object else {
             throw IngestReject(.schema, "not a JSON object (found \(root.kind))")
         }
@@ -112,7 +117,7 @@ struct NativeEventReader {
         try limits.checkSkew(at)
 
         if case .heartbeat = type { return Event(at: at, .heartbeat) }
-        let worker = try requiredID(.worker, &interner)
+        let worker = try requiredID(.worker, makeID)
 
         switch type {
         case .worker:
@@ -124,7 +129,7 @@ struct NativeEventReader {
             let name = try requiredString(.activity, max: limits.maxTextBytes)
             return Event(at: at, .activity(worker, name: name, available: try optionalBool(.available)))
         case .callStart, .callOffer:
-            let start = CallStart(call: try requiredID(.call, &interner),
+            let start = CallStart(call: try requiredID(.call, makeID),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes),
                                   direction: try choice(.direction, default: CallDirection.inbound),
@@ -132,15 +137,15 @@ struct NativeEventReader {
             if case .callOffer = type { return Event(at: at, .callOffer(worker, start)) }
             return Event(at: at, .callStart(worker, start))
         case .call(let change):
-            return Event(at: at, .call(worker, try requiredID(.call, &interner), change))
+            return Event(at: at, .call(worker, try requiredID(.call, makeID), change))
         case .taskStart:
-            let start = TaskStart(task: try requiredID(.task, &interner),
+            let start = TaskStart(task: try requiredID(.task, makeID),
                                   channel: try requiredString(.channel, max: limits.maxTextBytes),
                                   from: try optionalString(.from, max: limits.maxTextBytes),
                                   queue: try optionalString(.queue, max: limits.maxTextBytes))
             return Event(at: at, .taskStart(worker, start))
         case .taskEnd:
-            return Event(at: at, .taskEnd(worker, try requiredID(.task, &interner)))
+            return Event(at: at, .taskEnd(worker, try requiredID(.task, makeID)))
         case .workerRemove:
             return Event(at: at, .workerRemove(worker))
         case .heartbeat:
@@ -214,8 +219,8 @@ struct NativeEventReader {
     }
 
     /// A required id (worker, call, task): as ``requiredString(_:max:)`` with ``NativeLimits/maxIDBytes``,
-    /// the string shared through `interner` when it has no escapes.
-    func requiredID(_ f: NativeField, _ interner: inout StringInterner?) throws(IngestReject) -> String {
+    /// the string made by `makeID` when it has no escapes.
+    func requiredID(_ f: NativeField, _ makeID: (UnsafeBufferPointer<UInt8>) -> String) throws(IngestReject) -> String {
         guard let n = node(f), let raw = n.rawStringBytes, !n.hasEscapes else {
             return try requiredString(f, max: limits.maxIDBytes)
         }
@@ -223,7 +228,7 @@ struct NativeEventReader {
             throw IngestReject(.schema, "field \"\(f.key)\" is longer than \(limits.maxIDBytes) bytes")
         }
         guard !raw.isEmpty else { throw IngestReject(.schema, "field \"\(f.key)\" must not be empty") }
-        return interner?.intern(raw) ?? String(decoding: raw, as: UTF8.self)
+        return makeID(raw)
     }
 
     func optionalString(_ f: NativeField, max: Int) throws(IngestReject) -> String? {

@@ -130,6 +130,12 @@ public struct TwilioDecoder: LineDecoder {
             return NativeDecoder.reject(error, line)
         }
         do throws(IngestReject) {
+            // A native object, the common line, goes straight to `events`: with one element there is
+            // nothing a later element could undo, so it skips staging (and its copy of the event).
+            if let event = try nativeObject(line) {
+                events.append(event)
+                return nil
+            }
             try stage(line)
         } catch {
             return error
@@ -182,6 +188,16 @@ public struct TwilioDecoder: LineDecoder {
 
     // MARK: Staging
 
+    /// The event of a line that is one native object; nil for any other line (left to ``stage(_:)``).
+    private mutating func nativeObject(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) -> Event? {
+        let limits = configuration.limits
+        return try tape.withRoot(line) { (root) throws(IngestReject) -> Event? in
+            guard root.kind == .object, Self.format(of: root) == .native else { return nil }
+            var reader = NativeEventReader(root: root, limits: limits)
+            return try reader.event(interning: &reading.interner)
+        }
+    }
+
     private mutating func stage(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
         let limits = configuration.limits
         try tape.withRoot(line) { (root) throws(IngestReject) in
@@ -225,7 +241,7 @@ public struct TwilioDecoder: LineDecoder {
             try stage(fields: TwilioFields(object: object, limits: limits))
         case .native:
             var reader = NativeEventReader(root: object, limits: limits)
-            staged.append(.native(try reader.event()))
+            staged.append(.native(try reader.event(interning: &reading.interner)))
         case .unknown:
             throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
         }
