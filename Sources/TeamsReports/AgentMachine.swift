@@ -174,6 +174,7 @@ struct IntervalTable: Sendable {
             var figures = IntervalFigures()
             change(&figures)
             if let last = entries.last, last.key.start > key.start { ordered = false }
+            entries.reserveOneMore()
             entries.append(Entry(key: key, dirty: true, figures: figures))
         }
     }

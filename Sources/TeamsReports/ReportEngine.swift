@@ -297,6 +297,7 @@ extension ReportEngine.Log {
             }
             j -= 1
         }
+        events.reserveOneMore()
         events.insert(e, at: i)
         return true
     }

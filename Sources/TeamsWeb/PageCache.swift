@@ -21,17 +21,21 @@ final class PageCache: Sendable {
         self.byteLimit = byteLimit
     }
 
+    /// Bytes of the pages held.
+    var byteCount: Int { entries.withLock { $0.bytes } }
+
     /// The cached page for `key`, or the one `render` makes (which is then cached).
     func page(_ key: Key, render: () -> [UInt8]) -> [UInt8] {
         if let hit = entries.withLock({ $0.pages[key] }) { return hit }
         let bytes = render()
         entries.withLock { cache in
-            // Pages of older versions or seconds are never asked for again: drop them first.
-            if cache.pages.count >= limit || cache.bytes + bytes.count > byteLimit {
+            // Pages of older versions or seconds are never asked for again: drop them now, so the cache
+            // holds only the pages of the latest second (the memory of the others goes back at once).
+            if cache.pages.keys.contains(where: { $0.version != key.version || $0.second != key.second }) {
                 cache.pages = cache.pages.filter { $0.key.version == key.version && $0.key.second == key.second }
                 cache.bytes = cache.pages.values.reduce(0) { $0 + $1.count }
-                if cache.pages.count >= limit || cache.bytes + bytes.count > byteLimit { cache = ([:], 0) }
             }
+            if cache.pages.count >= limit || cache.bytes + bytes.count > byteLimit { cache = ([:], 0) }
             cache.pages[key] = bytes
             cache.bytes += bytes.count
         }
