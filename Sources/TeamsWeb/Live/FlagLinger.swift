@@ -33,6 +33,11 @@ public final class FlagLinger: Sendable {
 
     /// Compares each worker in `ids` as `old` and `new` hold it at `now`; flags on before and off
     /// now are noted as cleared at `now`. Returns when each noted entry expires.
+    ///
+    /// A flag an event cleared is noted only when that event is within `seconds` of the newest event
+    /// `new` has seen (event time against event time, so a producer's clock skew does not matter): a
+    /// flag that cleared long ago in history read at start-up, or deep in a backlog, did not clear
+    /// "just now". A flag that time cleared (the worker unchanged) is noted as it goes.
     func noteCleared<S: Sequence<WorkerID>>(_ ids: S, old: Registry, new: Registry, at now: Timestamp,
                                             grace: Double) -> [WorkerID: Timestamp] {
         guard seconds > 0 else { return [:] }
@@ -47,6 +52,10 @@ public final class FlagLinger: Sendable {
                 let isOn = after.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
                 let cleared = was.subtracting(isOn).intersection(.alerts)
                 guard !cleared.isEmpty else { continue }
+                if before.updatedAt != after.updatedAt, let newest = new.lastEventAt,
+                   Double(newest.microseconds &- after.updatedAt.microseconds) > seconds * 1_000_000 {
+                    continue
+                }
                 var entry = Cleared(flags: cleared, at: now)
                 // Still lingering from before: keep showing those too.
                 if let previous = entries[id], now.seconds - previous.at.seconds < seconds {
