@@ -50,7 +50,7 @@ extension NativeLimits {
     func checkSkew(_ at: Timestamp, now: Timestamp? = nil) throws(IngestReject) {
         let now = now ?? arrival ?? .now()
         guard at >= Self.earliest else {
-            throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is before 2000-01-01T00:00:00Z: the producer's clock or time field is unset")
+            throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is before 2000-01-01T00:00:00Z: the producer's clock or time field is unset or wrong, not history")
         }
         if let maxEventAge, maxEventAge > 0, at.microseconds < now.microseconds &- Int64(maxEventAge * 1_000_000) {
             let behind = (now.microseconds &- at.microseconds) / 1_000_000

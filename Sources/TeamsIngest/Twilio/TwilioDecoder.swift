@@ -258,7 +258,11 @@ public struct TwilioDecoder: LineDecoder {
             try checkSkew(c.at)
             staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
         } else {
-            throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\"")
+            // Only a form gets here (a JSON object is sent here only when it has one of the two): often
+            // `curl -d` or a script labelling events a form by default.
+            throw IngestReject(.schema, "not a Twilio callback: no \"EventType\" or \"StatusCallbackEvent\" (the body was "
+                               + "read as a form, as its Content-Type application/x-www-form-urlencoded says; send events "
+                               + "with Content-Type: application/x-ndjson)")
         }
     }
 
