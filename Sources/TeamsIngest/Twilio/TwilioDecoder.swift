@@ -130,13 +130,8 @@ public struct TwilioDecoder: LineDecoder {
             return NativeDecoder.reject(error, line)
         }
         do throws(IngestReject) {
-            // A native object, the common line, goes straight to `events`: with one element there is
-            // nothing a later element could undo, so it skips staging (and its copy of the event).
-            if let event = try nativeObject(line) {
-                events.append(event)
-                return nil
-            }
-            try stage(line)
+            // A native object, the common line, went straight to `events`: nothing to commit.
+            if try stage(line, into: &events) { return nil }
         } catch {
             return error
         }
@@ -188,22 +183,20 @@ public struct TwilioDecoder: LineDecoder {
 
     // MARK: Staging
 
-    /// The event of a line that is one native object; nil for any other line (left to ``stage(_:)``).
-    private mutating func nativeObject(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) -> Event? {
+    /// Stages the elements of a parsed line; true when the line was one native object, appended to `events`
+    /// at once: with one element there is nothing a later one could undo, so it skips staging and its copy.
+    private mutating func stage(_ line: UnsafeBufferPointer<UInt8>, into events: inout [Event]) throws(IngestReject) -> Bool {
         let limits = configuration.limits
-        return try tape.withRoot(line) { (root) throws(IngestReject) -> Event? in
-            guard root.kind == .object, Self.format(of: root) == .native else { return nil }
-            var reader = NativeEventReader(root: root, limits: limits)
-            return try reader.event(interning: &reading.interner)
-        }
-    }
-
-    private mutating func stage(_ line: UnsafeBufferPointer<UInt8>) throws(IngestReject) {
-        let limits = configuration.limits
-        try tape.withRoot(line) { (root) throws(IngestReject) in
+        return try tape.withRoot(line) { (root) throws(IngestReject) -> Bool in
             switch root.kind {
             case .object:
-                try stage(object: root, limits: limits)
+                let format = Self.format(of: root)
+                if format == .native {
+                    var reader = NativeEventReader(root: root, limits: limits)
+                    events.append(try reader.event(interning: &reading.interner))
+                    return true
+                }
+                try stage(object: root, format: format, limits: limits)
             case .array:
                 var index = 0
                 for element in root.elements {
@@ -211,7 +204,7 @@ public struct TwilioDecoder: LineDecoder {
                         guard element.kind == .object else {
                             throw IngestReject(.schema, "not a JSON object (found \(element.kind))")
                         }
-                        try stage(object: element, limits: limits)
+                        try stage(object: element, format: Self.format(of: element), limits: limits)
                     } catch {
                         throw IngestReject(error.category, "batch element \(index): \(error.reason)")
                     }
@@ -220,11 +213,12 @@ public struct TwilioDecoder: LineDecoder {
             default:
                 throw IngestReject(.schema, "not a JSON object or array (found \(root.kind))")
             }
+            return false
         }
     }
 
-    private mutating func stage(object: JSONNode, limits: NativeLimits) throws(IngestReject) {
-        switch Self.format(of: object) {
+    private mutating func stage(object: JSONNode, format: Format, limits: NativeLimits) throws(IngestReject) {
+        switch format {
         case .cloudEvent:
             switch try CloudEventReader(limits: limits).read(object, state: &reading) {
             case .record(let r):
