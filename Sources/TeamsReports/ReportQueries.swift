@@ -167,6 +167,23 @@ extension ReportDatabase {
         return try writer.read { db in try Row.fetchAll(db, sql: query, arguments: arguments).map(Self.record) }
     }
 
+    /// How many incidents started in `[range)` (microseconds), acknowledged or not (nil: either), of workers
+    /// of `teams` (nil: every team).
+    public func incidentCount(_ range: Range<Int64>, acknowledged: Bool? = nil, teams: [String]? = nil) throws -> Int {
+        var sql = """
+            SELECT COUNT(*) FROM incidents i LEFT JOIN workers w ON w.id = i.worker
+            LEFT JOIN acknowledgements a ON a.incident = i.id WHERE i.start >= ? AND i.start < ?
+            """
+        var args: StatementArguments = [range.lowerBound, range.upperBound]
+        if let acknowledged { sql += acknowledged ? " AND a.incident IS NOT NULL" : " AND a.incident IS NULL" }
+        let scope = Self.teamClause(teams, column: "w.team")
+        sql += scope.sql
+        args += scope.arguments
+        let query = sql
+        let arguments = args
+        return try writer.read { db in try Int.fetchOne(db, sql: query, arguments: arguments) ?? 0 }
+    }
+
     /// One incident by id.
     public func incident(_ id: String) throws -> IncidentRecord? {
         try writer.read { db in

@@ -24,14 +24,13 @@ extension TeamsApp {
         let now = clock.now()
         var model = renderer.pageModel(board.registry, feed: feed, at: now)
         let theme = request.queryValue("theme") == "light" ? "light" : "dark"
-        let rotate = request.queryValue("rotate").flatMap(Double.init).map { min(600, max(5, $0)) } ?? 20
         model["theme"] = theme
         model["colorScheme"] = theme
         // What the kiosk could not follow in its URL (`per=0`, `theme=blue`, `call=hold`...), as the Teams View says it.
         let invalid = notices(request, for: .kiosk)
         model["invalidFilters"] = invalid.map(\.message)
         model["hasInvalidFilters"] = !invalid.isEmpty
-        model["rotate"] = String(Int(rotate))
+        model["rotate"] = String(DisplayParameters.rotateUsed(request.queryValue("rotate")))
         model["liveURL"] = "/live?view=kiosk" + (query.queryString.isEmpty ? "" : "&" + query.queryString) + "&" + window.queryString
         model["liveCursor"] = LiveCursor(epoch: live.epoch, seq: board.seq).text
         model["board"] = String(decoding: boards.body(board, window: window, at: now), as: UTF8.self)
@@ -63,9 +62,8 @@ extension TeamsApp {
         }
         // The incidents strip shows at once, without waiting for its first poll; both of the pinned teams only.
         model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
-        if let incidents = reports?.unacknowledgedToday(for: request, first: 12) {
-            model["incidentsJSON"] = incidents.json
-            model["incidentsTotal"] = incidents.total
+        if let strip = reports?.incidentStrip(for: request, first: Self.incidentStripItems) {
+            model.merge(strip) { $1 }
         }
         model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted(by: Board.teamBefore).map(Formatting.clean).joined(separator: ", ")
         model["teamsQuery"] = query.queryString.isEmpty ? nil : query.queryString

@@ -74,7 +74,8 @@ public final class PageRenderer: Sendable {
     /// counts and filter choices cover the whole view and registry.
     func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
                    liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
-                   invalid: [WorkerQuery.InvalidFilter] = [], source: @autoclosure () -> EmptyBoard.Feed = .init()) -> [UInt8] {
+                   invalid: [WorkerQuery.InvalidFilter] = [], incidents: [String: Any]? = nil,
+                   source: @autoclosure () -> EmptyBoard.Feed = .init()) -> [UInt8] {
         let query = board.query
         let registry = board.registry
         var model = pageModel(registry, feed: feed, at: now)
@@ -84,6 +85,8 @@ public final class PageRenderer: Sendable {
         model["liveCursor"] = liveCursor
         // The incidents strip shows the incidents of the teams the page is filtered to.
         model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
+        // Its first content (``ReportsWeb/incidentStrip(for:first:)``): shown without waiting for the script.
+        if let incidents { model.merge(incidents) { $1 } }
         if let theme {
             model["theme"] = theme
             model["colorScheme"] = theme
@@ -140,21 +143,10 @@ public final class PageRenderer: Sendable {
     /// Where the teams template puts the rows.
     static let rowsMarker = Array("<!--ROWS-->".utf8)
 
-    /// The page bar: `rows X–Y of N` with links to the previous and next pages.
+    /// The page bar of `window` over `board` (``Pager``).
     func pagerModel(_ board: Board, window: BoardWindow) -> [String: Any] {
-        let range = window.range(in: board.count)
-        let last = window.pages(for: board.count)
         let base = board.query.queryString.isEmpty ? "/?" : "/?" + board.query.queryString + "&"
-        func link(_ page: Int) -> String {
-            base + BoardWindow(page: page, per: window.per).queryString
-        }
-        var model: [String: Any] = [
-            "text": range.isEmpty ? "no rows of \(board.count)" : "rows \(range.lowerBound + 1)–\(range.upperBound) of \(board.count)",
-            "page": window.page, "pages": last,
-        ]
-        if window.page > 1 { model["prev"] = link(min(window.page - 1, last)) }
-        if window.page < last { model["next"] = link(window.page + 1) }
-        return model
+        return Pager.model(count: board.count, window: window) { base + BoardWindow(page: $0, per: window.per).queryString }
     }
 
     /// The summary tiles' HTML (also sent by live updates).

@@ -249,16 +249,32 @@ public final class ReportsWeb: Sendable {
         }
     }
 
-    /// The first `first` of what `/api/incidents?state=unacknowledged` answers this request now (today's
-    /// incidents nobody has acknowledged, of the teams of its `team=` filter the asker may see, newest first), as
-    /// JSON text, and how many there are: the kiosk's incidents strip starts from it instead of waiting for its
-    /// first poll. `nil` on a database error (the strip then polls as usual).
-    func unacknowledgedToday(for request: Request, first: Int) -> (json: String, total: Int)? {
+    /// The incidents strip's first content (`incident-strip.mustache`), so it shows at once and without
+    /// script: the first `first` of today's unacknowledged incidents the request's asker sees (of its `team=`
+    /// when given), newest first, as the items and as the JSON the strip's script polls for, and how many
+    /// there are. Nil when the database cannot be read (the script's poll puts it right).
+    func incidentStrip(for request: Request, first: Int) -> [String: Any]? {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
-        guard let records = try? reports.database.incidents(period.micros, worker: nil, kind: nil, acknowledged: false,
-                                                            teams: Self.shownTeams(request)) else { return nil }
-        return (String(decoding: ReportJSON.incidents(Array(records.prefix(first)), zone: zone), as: UTF8.self), records.count)
+        let teams = Self.shownTeams(request)
+        guard let records = try? reports.database.incidents(period.micros, acknowledged: false, teams: teams, limit: first),
+              let total = records.count < first ? records.count
+                : try? reports.database.incidentCount(period.micros, acknowledged: false, teams: teams) else { return nil }
+        var model: [String: Any] = [
+            "incidentsJSON": String(decoding: ReportJSON.incidents(records, zone: zone), as: UTF8.self),
+            "incidentsTotal": total,
+        ]
+        guard total > 0 else { return model }
+        // The same words as `incidents.js` builds: kind · agent · HH:MM (· going on).
+        model["stripHead"] = Formatting.plural(total, "incident")
+        model["stripItems"] = records.map { r -> String in
+            let kind = r.incident.kind == .misroute ? "Misroute" : "Wrong-call risk"
+            let start = zone.format(r.incident.start / 1_000_000)
+            let time = start.count >= 16 ? String(start.dropFirst(11).prefix(5)) : ""
+            return kind + " · " + Formatting.clean(r.workerName) + " · " + time + (r.incident.end == nil ? " · going on" : "")
+        }
+        model["stripMore"] = total > records.count ? total - records.count : nil
+        return model
     }
 
     // MARK: Acknowledgement
@@ -399,6 +415,13 @@ public final class ReportsWeb: Sendable {
 
     /// The table's `sort`, `dir`, `columns`, `page` and `per` values it does not take, each with what the page does instead
     /// (a notice on the page, as the Teams View's filters get).
+    /// The `page=` and `per=` values of `request` that a table of `defaultPer` rows a page cannot follow.
+    static func windowNotices(_ request: Request, defaultPer: Int) -> [WorkerQuery.InvalidFilter] {
+        ["page", "per"].compactMap { name in
+            request.queryValue(name).flatMap { WorkerQuery.windowParameter(name, $0, defaultPer: defaultPer) }
+        }
+    }
+
     static func invalidTableParameters(_ request: Request) -> [WorkerQuery.InvalidFilter] {
         var notices: [WorkerQuery.InvalidFilter] = []
         if let sort = request.queryValue("sort"), sort != "name", !IntervalFigures.fieldNames.contains(sort) {
@@ -413,15 +436,7 @@ public final class ReportsWeb: Sendable {
             notices.append(.init(name: "columns", value: String(columns.prefix(100)), accepted: ["all"],
                                  instead: "the usual columns are shown"))
         }
-        if let page = request.queryValue("page"), BoardWindow.page(page) == nil {
-            notices.append(.init(name: "page", value: String(page.prefix(100)), takes: "a whole number from 1",
-                                 instead: "page 1 is shown"))
-        }
-        if let per = request.queryValue("per"), BoardWindow.per(per) == nil {
-            let shown = Int(per).map { $0 > BoardWindow.maxPer } == true ? BoardWindow.maxPer : BoardWindow.defaultPer
-            notices.append(.init(name: "per", value: String(per.prefix(100)),
-                                 takes: "a whole number from 1 to \(BoardWindow.maxPer)", instead: "\(shown) rows a page are shown"))
-        }
+        notices += windowNotices(request, defaultPer: BoardWindow.defaultPer)
         return notices
     }
 
@@ -536,21 +551,11 @@ public final class ReportsWeb: Sendable {
             model["columnsLabel"] = allColumns ? "Fewer columns" : "\(hidden) more " + (hidden == 1 ? "column" : "columns")
             model["rowsHTML"] = Self.tableRows(rows[pageRows], by: by, date: p.to.description, shown: shown)
             model["hasRows"] = !rows.isEmpty
-            let last = window.pages(for: rows.count)
-            if last > 1 || window.page > 1 {
+            if window.pages(for: rows.count) > 1 || window.page > 1 {
                 let base = "/report?\(query)\(columnsQuery)\(sortQuery)&"
-                var pager: [String: Any] = [
-                    "label": "Pages of the table",
-                    "text": pageRows.isEmpty ? "no rows of \(rows.count)"
-                        : "rows \(pageRows.lowerBound + 1)–\(pageRows.upperBound) of \(rows.count)",
-                ]
-                if window.page > 1 {
-                    pager["prev"] = base + BoardWindow(page: min(window.page - 1, last), per: window.per).queryString + "#report-table"
+                model["pager"] = Pager.model(count: rows.count, window: window, label: "Pages of the table") {
+                    base + BoardWindow(page: $0, per: window.per).queryString + "#report-table"
                 }
-                if window.page < last {
-                    pager["next"] = base + BoardWindow(page: window.page + 1, per: window.per).queryString + "#report-table"
-                }
-                model["pager"] = pager
             }
             let totalCells = Self.cells(totals)
             model["totals"] = shown.map { totalCells[$0] }
@@ -814,16 +819,15 @@ public final class ReportsWeb: Sendable {
             model["count"] = records.count == Self.incidentsLimit
                 ? "The first \(records.count) incidents (narrow the dates to see the rest)"
                 : Formatting.plural(records.count, "incident")
-            let last = window.pages(for: records.count)
-            if last > 1 {
-                var pager: [String: Any] = [
-                    "label": "Pages of incidents",
-                    "text": rows.isEmpty ? "no rows of \(records.count)" : "rows \(rows.lowerBound + 1)–\(rows.upperBound) of \(records.count)",
-                ]
-                if window.page > 1 { pager["prev"] = base + "&" + BoardWindow(page: min(window.page - 1, last), per: window.per).queryString }
-                if window.page < last { pager["next"] = base + "&" + BoardWindow(page: window.page + 1, per: window.per).queryString }
-                model["pager"] = pager
+            if window.pages(for: records.count) > 1 || window.page > 1 {
+                model["pager"] = Pager.model(count: records.count, window: window, label: "Pages of incidents") {
+                    base + "&" + BoardWindow(page: $0, per: window.per).queryString
+                }
             }
+            // A window it could not follow (`per=-5`), said as the other pages say it.
+            let notices = Self.windowNotices(request, defaultPer: Self.incidentsPerPage)
+            model["invalidParameters"] = notices.map(\.message)
+            model["hasInvalidParameters"] = !notices.isEmpty
             let html = renderer.library.render(model, withTemplate: "incidents") ?? ""
             return Response(contentType: "text/html; charset=utf-8", text: html)
         } catch {

@@ -154,6 +154,9 @@ public final class TeamsApp: Sendable {
                          silentFor: statistics.lastLineReceivedAt.map { max(0, $0.seconds(until: now)) })
     }
 
+    /// The incidents the strip of `/` and `/kiosk` names at most (`incidents.js` builds as many).
+    static let incidentStripItems = 12
+
     /// `GET /`: one window of the view's board (`?page=`, `?per=` up to 1,000; 200 rows by default).
     func teamsPage(_ request: Request) -> Response {
         let key = BoardKey(view: .page, query: WorkerQuery(parameters: request.query))
@@ -172,6 +175,7 @@ public final class TeamsApp: Sendable {
         let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
                                at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid,
+                               incidents: reports?.incidentStrip(for: request, first: Self.incidentStripItems),
                                source: emptyBoardFeed(request))
         }
         var fields = HTTPFields()

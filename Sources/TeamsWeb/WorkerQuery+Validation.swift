@@ -43,13 +43,13 @@ extension WorkerQuery {
 
     /// The views whose query parameters ``invalidParameters(_:for:)`` checks: each reads its own.
     public enum ParameterView: Sendable {
-        /// `GET /`: the filters, `page`, `per`, `theme`.
+        /// `GET /`: the filters, `page`, `per`, `theme`, `reload`.
         case page
         /// `GET /api/workers`: the filters, `page`, `per`.
         case workersAPI
         /// `GET /api/summary`: the filters.
         case summaryAPI
-        /// `GET /kiosk`: the filters, `page`, `per`, `theme`.
+        /// `GET /kiosk`: the filters, `page`, `per`, `theme`, `rotate`, `reload`.
         case kiosk
     }
 
@@ -74,6 +74,21 @@ extension WorkerQuery {
         }
     }
 
+    /// A `page=` or `per=` value (`name`) a window cannot follow, and what a view showing `defaultPer` rows a
+    /// page does instead (`api`: returns nothing); nil when it can.
+    static func windowParameter(_ name: String, _ value: String, defaultPer: Int, api: Bool = false) -> InvalidFilter? {
+        let shown = String(value.prefix(100))
+        if name == "page" {
+            guard BoardWindow.page(value) == nil else { return nil }
+            return InvalidFilter(name: name, value: shown, takes: "a whole number from 1",
+                                 instead: api ? "no rows are returned" : "page 1 is shown")
+        }
+        guard BoardWindow.per(value) == nil else { return nil }
+        let per = Int(value.trimmingCharacters(in: .whitespaces)).map { $0 > BoardWindow.maxPer } == true ? BoardWindow.maxPer : defaultPer
+        return InvalidFilter(name: name, value: shown, takes: "a whole number from 1 to \(BoardWindow.maxPer)",
+                             instead: api ? "no rows are returned" : "\(per) rows a page are shown")
+    }
+
     /// The parameters among `parameters` that `view` reads and cannot follow as given, in the order given
     /// (one entry per parameter name): the filters, the window (`page`, `per`) and the theme.
     public static func invalidParameters(_ parameters: [(name: String, value: String)],
@@ -91,20 +106,20 @@ extension WorkerQuery {
                 continue
             }
             switch (name, view) {
-            case ("page", .page), ("page", .workersAPI), ("page", .kiosk):
-                if BoardWindow.page(value) == nil {
-                    found.append(InvalidFilter(name: name, value: shown, takes: "a whole number from 1",
-                                               instead: view == .workersAPI ? "no rows are returned" : "page 1 is shown"))
+            case ("page", .page), ("page", .workersAPI), ("page", .kiosk), ("per", .page), ("per", .workersAPI), ("per", .kiosk):
+                let defaultPer = view == .kiosk ? TeamsApp.kioskPer : BoardWindow.defaultPer
+                if let notice = windowParameter(name, value, defaultPer: defaultPer, api: view == .workersAPI) {
+                    found.append(notice)
                 }
-            case ("per", .page), ("per", .workersAPI), ("per", .kiosk):
-                if BoardWindow.per(value) == nil {
-                    let number = Int(value)
-                    let shownPer = number.map { $0 > BoardWindow.maxPer } == true
-                        ? BoardWindow.maxPer : (view == .kiosk ? TeamsApp.kioskPer : BoardWindow.defaultPer)
+            case ("rotate", .kiosk) where DisplayParameters.rotate(value) == nil:
+                found.append(InvalidFilter(name: name, value: shown,
+                                           takes: "a number of seconds from \(Int(DisplayParameters.rotateRange.lowerBound)) to \(Int(DisplayParameters.rotateRange.upperBound))",
+                                           instead: "each screen stays \(DisplayParameters.rotateUsed(value)) seconds"))
+            case ("reload", .page), ("reload", .kiosk):
+                if DisplayParameters.reloadSeconds(value) == nil {
                     found.append(InvalidFilter(name: name, value: shown,
-                                               takes: "a whole number from 1 to \(BoardWindow.maxPer)",
-                                               instead: view == .workersAPI ? "no rows are returned"
-                                                   : "\(shownPer) rows a page are shown"))
+                                               takes: "a time of at least a minute, as 12h, 30m or 90s",
+                                               instead: "the page does not reload itself"))
                 }
             case ("theme", .page) where !["dark", "light", ""].contains(value):
                 found.append(InvalidFilter(name: name, value: shown, accepted: ["dark", "light"],

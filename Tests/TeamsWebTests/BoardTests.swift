@@ -55,7 +55,10 @@ struct BoardTests {
         #expect(rowIDs(last) == (21...25).map { "w-WK\($0)" })
         #expect(!last.contains("rel=\"next\""))
         #expect(rowIDs(try server.client.get("/").text).count == 25)
-        #expect(try server.client.get("/?page=9&per=10").text.contains("no rows of 25"))
+        // A page past the end says where the rows are, and links to the last page.
+        let past = try server.client.get("/?page=9&per=10").text
+        #expect(past.contains("no rows on page 9: the 25 rows are on pages 1–3"))
+        #expect(past.contains("href=\"/?page=3&amp;per=10\" rel=\"prev\">Last page</a>"))
         // At most 1,000 rows a page, whatever is asked.
         #expect(try server.client.get("/?per=5000").text.contains("data-live=\"/live?page=1&amp;per=1000\""))
     }

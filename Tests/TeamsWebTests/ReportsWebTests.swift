@@ -185,6 +185,20 @@ struct ReportsWebTests {
         #expect(strip.contains("data-incidents-total=\"\(all.filter { $0 == "w2" }.count)\""), "\(strip)")
         let page = try s.client.get("/?team=Alpha").text
         #expect(try #require(section(of: page, from: "<aside class=\"incident-strip\"", to: ">")).contains("data-query=\"team=Alpha\""))
+        // Drawn by the server as the script draws it, so it shows at once and without script: how many, and
+        // each as kind · agent · time, linking to the list of the same teams; event-derived names escaped.
+        let alpha = all.filter { $0 == "w1" }.count
+        let pageStrip = try #require(section(of: page, from: "<aside class=\"incident-strip\"", to: "</aside>"))
+        #expect(pageStrip.contains(">\(alpha) incidents<span class=\"incident-strip__long\"> to acknowledge"), "\(pageStrip)")
+        #expect(pageStrip.components(separatedBy: "class=\"incident-strip__item\"").count - 1 == alpha, "\(pageStrip)")
+        #expect(pageStrip.contains("Wrong-call risk · Ann · ") && !pageStrip.contains("Bob"), "\(pageStrip)")
+        #expect(pageStrip.contains("href=\"/incidents?state=unacknowledged&amp;team=Alpha\""), "\(pageStrip)")
+        #expect(!(try #require(section(of: pageStrip, from: "<aside", to: ">"))).contains(" hidden"), "a strip with incidents is shown")
+        let betaStrip = try #require(section(of: kiosk, from: "<aside class=\"incident-strip\"", to: "</aside>"))
+        #expect(betaStrip.contains(" · Bob &lt;script&gt;x&lt;/script&gt; =1+1 · ") && !betaStrip.contains("<script"), "\(betaStrip)")
+        // No incidents: the strip is empty and hidden.
+        let none = try #require(section(of: try s.client.get("/?team=Gamma").text, from: "<aside class=\"incident-strip\"", to: "</aside>"))
+        #expect(none.contains(" hidden></aside>") && !none.contains("incident-strip__item"), "\(none)")
         // Unfiltered pages ask for every team.
         #expect(!(try s.client.get("/kiosk").text.contains("data-query=")))
         #expect(!(try s.client.get("/").text.contains("data-query=")))
