@@ -113,9 +113,13 @@ extension WorkerState {
         endedFilter.insert(item.fingerprint)
     }
 
+    /// Reads the fingerprints in place: iterating `ended` would copy every tombstone (retaining and
+    /// releasing its id) at every call end once the memory is full.
     private mutating func rebuildEndedFilter() {
-        var filter = EndedWork.Filter()
-        for item in ended { filter.insert(item.fingerprint) }
-        endedFilter = filter
+        endedFilter = ended.withUnsafeBufferPointer { items in
+            var filter = EndedWork.Filter()
+            for i in items.indices { filter.insert(items[i].fingerprint) }
+            return filter
+        }
     }
 }

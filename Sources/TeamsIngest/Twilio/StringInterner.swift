@@ -7,55 +7,44 @@ import Synchronization
 
 /// Hands out one shared `String` per distinct byte sequence, so the sids and names every Twilio event
 /// repeats (worker, task, reservation, queue...) are not allocated again for each event, and the
-/// mapper's dictionaries compare them by identity instead of by bytes.
+/// mapper's dictionaries and the registry's worker table compare them by identity instead of by bytes.
 ///
-/// Open addressing over a power-of-two table, keyed by a fast byte hash. Bounded: when ``limit``
-/// strings are held the table starts over (strings already handed out stay valid; only sharing
-/// restarts), so memory stays flat however many sids a long-running server sees.
+/// Open addressing over power-of-two tables, keyed by a fast byte hash. Bounded, in two generations:
+/// new strings go to the current table; when it holds ``limit`` strings it becomes the previous one (the
+/// one before is dropped) and a new current table starts. A string found only in the previous table moves
+/// to the current one, the same instance: what keeps coming (a floor's worker sids) stays shared and
+/// identical for the life of the server, while one-off ids (call sids) age out. Strings already handed
+/// out stay valid whatever is dropped; memory stays flat however many sids a long-running server sees.
 struct StringInterner {
     let limit: Int
-    /// Hash of each slot's string; 0 marks an empty slot (a string hashing to 0 is stored as 1).
-    private var hashes: [UInt64]
-    private var strings: [String]
-    private var mask: Int
-    private(set) var count = 0
+    private var current: Table
+    /// Empty (no slots) until the current table first fills.
+    private var previous = Table(size: 0)
 
     init(limit: Int = 1 << 14) {
         self.limit = max(16, limit)
-        var size = 16
-        while size < self.limit * 2 { size <<= 1 }
-        hashes = Array(repeating: 0, count: size)
-        strings = Array(repeating: "", count: size)
-        mask = size - 1
+        current = Table(size: Self.tableSize(self.limit))
     }
+
+    /// Strings held, both generations.
+    var count: Int { current.count + previous.count }
 
     /// The shared string whose UTF-8 is `bytes` (which must be valid UTF-8).
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         // Up to 15 bytes a String is stored inline: building one costs less than looking it up.
         if bytes.count <= 15 { return String(decoding: bytes, as: UTF8.self) }
         let h = max(1, Self.hash(bytes))
-        let m = mask
-        let found: Int? = hashes.withUnsafeBufferPointer { hs in
-            strings.withUnsafeBufferPointer { ss in
-                var i = Int(truncatingIfNeeded: h) & m
-                while hs[i] != 0 {
-                    if hs[i] == h, Self.equal(ss[i], bytes) { return i }
-                    i = (i + 1) & m
-                }
-                return ~i
-            }
+        let slot = current.find(h, bytes)
+        if slot >= 0 { return current.strings[slot] }
+        let older = previous.count == 0 ? -1 : previous.find(h, bytes)
+        let s = older >= 0 ? previous.strings[older] : String(decoding: bytes, as: UTF8.self)
+        if current.count >= limit {
+            previous = current
+            current = Table(size: Self.tableSize(limit))
+            current.insert(s, hash: h, at: ~current.find(h, bytes))
+        } else {
+            current.insert(s, hash: h, at: ~slot)
         }
-        if let found, found >= 0 { return strings[found] }
-        let s = String(decoding: bytes, as: UTF8.self)
-        var i = ~found!
-        if count >= limit {
-            for k in hashes.indices { hashes[k] = 0; strings[k] = "" }
-            count = 0
-            i = Int(truncatingIfNeeded: h) & m
-        }
-        hashes[i] = h
-        strings[i] = s
-        count += 1
         return s
     }
 
@@ -63,6 +52,47 @@ struct StringInterner {
     mutating func intern(_ string: String) -> String {
         var string = string
         return string.withUTF8 { intern($0) }
+    }
+
+    /// Slots for `limit` strings: at most half full.
+    private static func tableSize(_ limit: Int) -> Int {
+        var size = 16
+        while size < limit * 2 { size <<= 1 }
+        return size
+    }
+
+    /// One generation: hash of each slot's string (0 marks an empty slot; a string hashing to 0 is
+    /// stored as 1) and the string.
+    private struct Table {
+        var hashes: [UInt64]
+        var strings: [String]
+        var count = 0
+
+        init(size: Int) {
+            hashes = Array(repeating: 0, count: size)
+            strings = Array(repeating: "", count: size)
+        }
+
+        /// The slot holding `bytes`, or `~slot` of the empty slot where it would go (the table is never full).
+        func find(_ h: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            hashes.withUnsafeBufferPointer { hs in
+                strings.withUnsafeBufferPointer { ss in
+                    let m = hs.count - 1
+                    var i = Int(truncatingIfNeeded: h) & m
+                    while hs[i] != 0 {
+                        if hs[i] == h, StringInterner.equal(ss[i], bytes) { return i }
+                        i = (i + 1) & m
+                    }
+                    return ~i
+                }
+            }
+        }
+
+        mutating func insert(_ s: String, hash: UInt64, at slot: Int) {
+            hashes[slot] = hash
+            strings[slot] = s
+            count += 1
+        }
     }
 
     @inline(__always)
