@@ -59,7 +59,8 @@ def test_the_json_api_answers_400_with_the_reason(serve):
 
 
 def notice_text(page):
-    notice = re.search(r'<div class="banner banner--filter" id="filter-notice" role="alert">(.*?)</div>', page, re.S)
+    """The text of the page's "not understood" notice (the page's and the kiosk's), or None."""
+    notice = re.search(r'id="filter-notice" role="alert">(.*?)</div>', page, re.S)
     return re.sub(r"<[^>]+>", "", notice.group(1)) if notice else None
 
 
@@ -131,30 +132,25 @@ def test_the_kiosk_names_a_filter_value_it_does_not_follow(serve):
     assert status == 200 and 'id="filter-notice"' not in body.decode()
 
 
-def any_notice(page):
-    notice = re.search(r'id="filter-notice" role="alert">(.*?)</div>', page, re.S)
-    return re.sub(r"<[^>]+>", "", notice.group(1)) if notice else None
-
-
 def test_kiosk_rotate_and_reload_values_that_are_not_followed_are_named(serve):
     server = serve()
     floor(server)
     for query, said in [("rotate=1", "each screen stays 5 seconds"), ("rotate=5000", "each screen stays 600 seconds"),
                         ("rotate=soon", "each screen stays 20 seconds"), ("reload=10", "does not reload itself"),
                         ("reload=12x", "does not reload itself"), ("reload=-1h", "does not reload itself")]:
-        text = any_notice(html.unescape(server.get("/kiosk?" + query)[2].decode()))
+        text = notice_text(html.unescape(server.get("/kiosk?" + query)[2].decode()))
         assert text and "%s is not understood" % query in text and said in text, (query, text)
     # What the notice says is what the kiosk does.
     assert 'data-rotate="5"' in server.get("/kiosk?rotate=1")[2].decode()
     assert 'data-rotate="600"' in server.get("/kiosk?rotate=5000")[2].decode()
     assert 'data-rotate="20"' in server.get("/kiosk?rotate=soon")[2].decode()
     for query in ("rotate=5", "rotate=600", "rotate=7.5", "reload=12h", "reload=90s", "reload=3600", "reload=1.5m", "reload="):
-        assert any_notice(server.get("/kiosk?" + query)[2].decode()) is None, query
+        assert notice_text(server.get("/kiosk?" + query)[2].decode()) is None, query
     # The Teams View reloads itself too (live.js): it names a reload it will not do, and no rotate (it has none).
-    text = any_notice(html.unescape(server.get("/?reload=30s")[2].decode()))
+    text = notice_text(html.unescape(server.get("/?reload=30s")[2].decode()))
     assert text and "reload=30s is not understood" in text, text
-    assert any_notice(server.get("/?reload=30m")[2].decode()) is None
-    assert any_notice(server.get("/?rotate=1")[2].decode()) is None
+    assert notice_text(server.get("/?reload=30m")[2].decode()) is None
+    assert notice_text(server.get("/?rotate=1")[2].decode()) is None
 
 
 def test_the_incidents_list_names_a_window_it_cannot_follow(serve):
@@ -163,6 +159,6 @@ def test_the_incidents_list_names_a_window_it_cannot_follow(serve):
     for query, said in [("per=-5", "100 rows a page are shown"), ("per=5000", "1000 rows a page are shown"),
                         ("page=0", "page 1 is shown")]:
         status, _, body = server.get("/incidents?" + query)
-        text = any_notice(html.unescape(body.decode()))
+        text = notice_text(html.unescape(body.decode()))
         assert status == 200 and text and "%s is not understood" % query in text and said in text, (query, text)
-    assert any_notice(server.get("/incidents?per=50&page=2")[2].decode()) is None
+    assert notice_text(server.get("/incidents?per=50&page=2")[2].decode()) is None
