@@ -274,10 +274,12 @@
       p.reserve += timerReserve(timer);
       items++;
     }
+    // Muted (a crossed mic and the word) or Mic on (the word alone).
     var muted = d.querySelector(".dense__l2 > .dense__muted");
     if (muted) {
-      p.line2 += 0.5 + DENSE_ICON + textEm(F.muted, "Muted");
-      p.icons += DENSE_ICON;
+      var mutedIcon = muted.querySelector(".icon") ? DENSE_ICON : 0;
+      p.line2 += 0.5 + mutedIcon + textEm(F.muted, muted.textContent);
+      p.icons += mutedIcon;
       items++;
     }
     // The other calls (a held one beside the live one): each a framed group of its state, timer and Muted.
@@ -292,10 +294,15 @@
       p.alsoW += DENSE_ALSO_INSET + (aIcon ? textEm(F.state, aIcon.textContent) + 0.25 : 0) + aWordW;
       p.alsoIcons += aWordW;
       if (aTimer) { p.alsoW += DENSE_ALSO_GAP + textEm(F.timer, aTimer.textContent); p.alsoReserve += timerReserve(aTimer); }
-      if (also[a].querySelector(".dense__also-muted")) {
-        var mutedW = textEm(F.muted, "Muted");
-        p.alsoW += DENSE_ALSO_GAP + 0.5 + DENSE_ICON + mutedW;
-        p.alsoIcons += mutedW + 0.25;   // the word and the icon's margin (kiosk.css `.dense--tight .dense__also-muted .icon`)
+      var aMarks = also[a].querySelectorAll(".dense__also-muted");
+      for (var m = 0; m < aMarks.length; m++) {
+        var mutedW = textEm(F.muted, aMarks[m].textContent);
+        if (aMarks[m].querySelector(".icon")) {
+          p.alsoW += DENSE_ALSO_GAP + 0.5 + DENSE_ICON + mutedW;
+          p.alsoIcons += mutedW + 0.25;   // the word and the icon's margin (kiosk.css `.dense--tight .dense__also-muted .icon`)
+        } else {
+          p.alsoW += DENSE_ALSO_GAP + 0.5 + mutedW;   // Mic on: a word with no icon to fall back to, never hidden
+        }
       }
       if (items > 0) p.alsoW += DENSE_SPACE;
     }

@@ -19,15 +19,23 @@ extension TeamsApp {
 
     func kioskPage(_ request: Request) -> Response {
         let query = WorkerQuery(parameters: request.query)
-        let window = BoardWindow(request, defaultPer: Self.kioskPer)!
+        var window = BoardWindow(request, defaultPer: Self.kioskPer)!
         let board = live.board(for: BoardKey(view: .kiosk, query: query))
+        // What the kiosk could not follow in its URL (`per=0`, `theme=blue`, `call=hold`...), as the Teams View says it.
+        var invalid = notices(request, for: .kiosk)
+        // A wall display shows agents, never an empty board: a window past the end is the last one, and says so.
+        let pages = window.pages(for: board.count)
+        if window.page > pages {
+            invalid.append(.init(name: "page", value: String(window.page),
+                                 takes: pages == 1 ? "1 here (every agent is on it)" : "1 to \(pages) here (the agents fill \(pages))",
+                                 instead: "page \(pages), the last, is shown"))
+            window = BoardWindow(page: pages, per: window.per)
+        }
         let now = clock.now()
         var model = renderer.pageModel(board.registry, feed: feed, at: now)
         let theme = request.queryValue("theme") == "light" ? "light" : "dark"
         model["theme"] = theme
         model["colorScheme"] = theme
-        // What the kiosk could not follow in its URL (`per=0`, `theme=blue`, `call=hold`...), as the Teams View says it.
-        let invalid = notices(request, for: .kiosk)
         model["invalidFilters"] = invalid.map(\.message)
         model["hasInvalidFilters"] = !invalid.isEmpty
         model["rotate"] = String(DisplayParameters.rotateUsed(request.queryValue("rotate")))

@@ -31,11 +31,16 @@ struct TileView: MustacheParent {
         // Muted only when the call the line shows is: a held call is muted by design, and its
         // mark beside a live call's timer would say the agent cannot be heard on the live one.
         case "leadMuted": return lead?.child(named: "muted") as? Bool ?? false
+        // A held call the agent is not muted on: the caller hears the agent (why wrong-call risk fires). A live
+        // call's mic is on by nature, so the line says nothing of it.
+        case "leadMicOn": return lead.map { $0.shownPhase == .held && $0.child(named: "micOn") as? Bool == true } ?? false
         case "flagWord":
             if row.flags.contains(.wrongCallRisk) { return "Risk" }
             if row.flags.contains(.misroute) { return "Misroute" }
             return nil
-        case "wide": return !row.flags.intersection(.alerts).isEmpty || child(named: "leadMuted") as? Bool ?? false || !row.recent.isEmpty
+        case "wide":
+            return !row.flags.intersection(.alerts).isEmpty || child(named: "leadMuted") as? Bool ?? false
+                || child(named: "leadMicOn") as? Bool ?? false || !row.recent.isEmpty
         case "hasTasks": return !row.tasks.isEmpty
         case "taskSummary":
             var counts: [String: Int] = [:]

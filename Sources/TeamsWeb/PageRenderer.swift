@@ -93,8 +93,8 @@ public final class PageRenderer: Sendable {
         }
         model["shown"] = board.count
         model["noneShown"] = board.count == 0
-        // A supervisor of some teams sees only those teams' names and agents.
-        model["total"] = scope == .all ? registry.workers.count : board.count
+        // Of the teams the view is pinned to, as the live stream counts it (a supervisor of some teams is pinned to them).
+        model["total"] = board.total
         model["filtering"] = query.isFiltering || !invalid.isEmpty
         // "Clear filters" whenever the view is not the plain one: a filter, a sort, `group=none`, `attention=1`.
         model["clearable"] = query.isSet || !invalid.isEmpty

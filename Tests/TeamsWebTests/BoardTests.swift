@@ -176,6 +176,31 @@ struct BoardTests {
         #expect(try #require(section(of: live, from: "<div class=\"dense", to: "</div></div>")).contains("dense__muted"))
     }
 
+    @Test("the dense kiosk line says Mic on for a held call the agent is not muted on, beside a live call or alone")
+    func denseMicOnOnAHeldCall() async throws {
+        let server = try await Self.heldAndLive()
+        func dense() throws -> String {
+            let tile = try #require(section(of: try server.client.get("/kiosk").text, from: "id=\"w-WK01\"", to: "</article>"))
+            return try #require(section(of: tile, from: "<div class=\"dense", to: "</div></div>"))
+        }
+        #expect(!(try dense()).contains("Mic on"), "a muted held call is not Mic on")
+
+        // Unmuted on the held call while live on the other: the caller on hold hears the agent.
+        server.feed(#"{"type":"call.unmute","at":"2026-11-25T09:02:00Z","worker":"WK01","call":"CA1"}"#)
+        server.app.live.settle()
+        let beside = try dense()
+        let also = try #require(section(of: beside, from: "dense__also dense__also--held", to: "</div>"))
+        #expect(also.contains("dense__also-muted--on") && also.contains("Mic on"), "the held call's frame says Mic on: \(also)")
+        #expect(!beside.contains("dense__muted--on"), "the live lead says nothing of its mic")
+
+        // The live call ends: the held call leads the line, and still says Mic on.
+        server.feed(#"{"type":"call.end","at":"2026-11-25T09:03:00Z","worker":"WK01","call":"CA2"}"#)
+        server.app.live.settle()
+        let alone = try dense()
+        #expect(alone.contains("dense__state--held") && alone.contains("dense__muted--on"), "\(alone)")
+        #expect(alone.contains("dense--wide"), "a cell with the mark takes two columns, as one with Muted does")
+    }
+
     @Test("a kiosk tile names the TaskRouter activity its timer counts when the word before it is not that activity")
     func kioskActivityTimerIsLabelled() async throws {
         let server = try await Self.heldAndLive()

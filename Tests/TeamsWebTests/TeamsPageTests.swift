@@ -226,7 +226,8 @@ struct TeamsPageTests {
         let sales = try server.client.get("/?team=Sales").text
         #expect(sales.contains("id=\"w-WK03\"") && sales.contains("id=\"w-WK04\""))
         #expect(!sales.contains("id=\"w-WK01\""))
-        #expect(sales.contains("2 of 4 agents"))
+        #expect(sales.contains("2 of 2 agents"), "a view pinned to teams counts against those teams, not the floor")
+        #expect(try server.client.get("/?team=Sales&q=chen").text.contains("1 of 2 agents"))
         let search = try server.client.get("/?q=ada").text
         #expect(search.contains("id=\"w-WK01\"") && !search.contains("id=\"w-WK02\""))
         let skill = try server.client.get("/?skill=french").text

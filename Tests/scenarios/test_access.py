@@ -159,6 +159,10 @@ def test_a_supervisor_of_team_a_never_sees_team_b(secured):
         # The page says the team asked for was left out (naming it as asked); nothing else names it.
         body = re.sub(rb'<div class="banner banner--filter" id="filter-notice".*?</div>', b"", body, flags=re.S)
         assert b"Bob Baker" not in body and b"Team B" not in body and b"B1" not in body, path
+    # Nor how many agents the floor has beyond her team: the count is of Team A, on the page, the kiosk and the stream.
+    for path in ["/", "/kiosk"]:
+        body = call(server, "GET", path, h)[2]
+        assert b"1 of 1 agents" in body and b"of 2 agents" not in body, path
     workers = json.loads(call(server, "GET", "/api/workers", h)[2])["workers"]
     assert [w["id"] for w in workers] == ["A1"]
     assert call(server, "GET", "/api/workers/B1", h)[0] == 404
@@ -175,6 +179,7 @@ def test_a_supervisor_of_team_a_never_sees_team_b(secured):
     while b"Alice" not in first and time.monotonic() < deadline:
         first += response.fp.read1(65536)
     assert b"Alice Able" in first and b"Bob Baker" not in first
+    assert b"1 of 1 agents" in first and b"of 2 agents" not in first
     connection.close()
     # The whole floor's operator pages are for those who see every team.
     assert call(server, "GET", "/status", h)[0] == 403

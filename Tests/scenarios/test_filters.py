@@ -104,6 +104,19 @@ def test_a_kiosk_asked_for_no_tiles_shows_its_default_window(serve):
     assert 'per=1000"' in page and "per=1\"" not in page, re.findall(r'data-live="[^"]*"', page)
 
 
+def test_a_kiosk_window_past_the_end_shows_the_last_one_and_says_so(serve):
+    server = serve()
+    floor(server)
+    page = html.unescape(server.get("/kiosk?page=999")[2].decode())
+    text = notice_text(page)
+    assert text and "page=999 is not understood" in text and "page 1, the last, is shown" in text, text
+    assert 'data-window="1" data-windows="1"' in page and 'id="w-W1"' in page and 'id="w-W2"' in page
+    # Two windows of one tile each: page 5 is the second.
+    page = html.unescape(server.get("/kiosk?per=1&page=5")[2].decode())
+    assert 'data-window="2" data-windows="2"' in page and "page 2, the last, is shown" in notice_text(page)
+    assert notice_text(server.get("/kiosk?per=1&page=2")[2].decode()) is None
+
+
 def test_a_scoped_supervisor_is_told_a_team_outside_their_scope_was_left_out(secured):
     start, _ = secured
     server = start()

@@ -22,16 +22,27 @@ chat tasks, a conference learned late via task.updated. The hour ends with these
 - Hana unmuting on a held call (the plugin reports it): wrong-call risk after the grace period;
 - Ben's call ended by task.deleted; Gus offered a new call (ringing).
 
-Usage: python3 seeds/tools/twilio_busy_hour.py > seeds/twilio-busy-hour.ndjson
+Usage: python3 seeds/tools/twilio_busy_hour.py > seeds/twilio-busy-hour.ndjson      (the recorded hour, 2026-11-25)
+       python3 seeds/tools/twilio_busy_hour.py --end now > busy-hour.ndjson           (the same hour, ending now)
 """
+import argparse
 import hashlib
 import json
 import random
 import sys
 from datetime import datetime, timedelta, timezone
 
-START = datetime(2026, 11, 25, 9, 0, 0, tzinfo=timezone.utc)
-END = START + timedelta(hours=1)
+parser = argparse.ArgumentParser(description="Writes a Flex multi-call busy hour as NDJSON to standard output.")
+parser.add_argument("--end", default="2026-11-25T10:00:00Z",
+                    help='when the hour ends: an RFC 3339 time, or "now" to replay it as if it had just happened '
+                         '(its scenes are then going on; a recorded day replayed days later shows every call as '
+                         'one whose end never arrived)')
+arguments = parser.parse_args()
+if arguments.end == "now":
+    END = datetime.now(timezone.utc).replace(microsecond=0)
+else:
+    END = datetime.fromisoformat(arguments.end.replace("Z", "+00:00")).astimezone(timezone.utc)
+START = END - timedelta(hours=1)
 ACCOUNT = "AC" + "0" * 31 + "1"
 WORKSPACE = "WS" + "0" * 31 + "1"
 rng = random.Random(20261125)

@@ -36,6 +36,15 @@ struct Board: Sendable {
     var version: UInt64 { registry.version }
     var query: WorkerQuery { key.query }
 
+    /// The "of" of `12 of 40 agents`: the agents of the teams the view is pinned to (`team=`), or of the whole
+    /// floor when it is pinned to none. A supervisor limited to some teams gets a view pinned to them, so the
+    /// floor beyond them is never counted to them. Reads every agent when pinned (about a millisecond at 20,000).
+    var total: Int {
+        let teams = key.query.teams
+        guard !teams.isEmpty else { return registry.workers.count }
+        return registry.workers.values.count { teams.contains($0.team) }
+    }
+
     /// Files every worker of `registry` that passes the query. A query on team, activity or text
     /// reads only the workers that the search list (from `searchLists`, else built for this board)
     /// says may pass, and those changed since the list's snapshot (`changedSince`, see

@@ -45,8 +45,8 @@ struct BoardRenderer: Sendable {
         view == .page ? page.summaryHTML(summary, at: now) : kiosk.summaryHTML(summary, at: now)
     }
 
-    /// `12 of 40 agents`: the whole view against the whole registry.
-    func countText(_ board: Board) -> String { "\(board.count) of \(board.registry.workers.count) agents" }
+    /// `12 of 40 agents`: the whole view against the agents of its teams (`Board.total`).
+    func countText(_ board: Board) -> String { "\(board.count) of \(board.total) agents" }
 
     /// `rows 201–400 of 5000` (`no rows` when the window is past the end).
     func rangeText(_ board: Board, _ window: BoardWindow) -> String {
