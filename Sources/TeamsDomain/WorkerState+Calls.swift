@@ -114,7 +114,9 @@ extension CallState {
                 liveSince = nil
             case (.resume, .held):
                 phase = .live
-                liveSince = at
+                // Resumed while the agent was unmuted on it: its caller has heard the agent since then, and
+                // a wrong-call risk it carried goes on unbroken with another live call (no new grace period).
+                liveSince = muted == false ? max(holdSince ?? at, muteChangedAt) : at
                 holdSince = nil
             case (.wrapup, _):
                 phase = .wrapup

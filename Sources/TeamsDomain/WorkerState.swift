@@ -38,7 +38,8 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
     @PackedTime public var offeredAt: Timestamp?
     /// When the call went on hold; set while `phase == .held`.
     @PackedTime public var holdSince: Timestamp?
-    /// When the call last became live (started or resumed); drives the wrong-call-risk overlap.
+    /// When the call last became live (started or resumed) or, resumed from a hold the agent was unmuted on,
+    /// when that began (its caller has heard the agent since); drives the wrong-call-risk overlap.
     @PackedTime public var liveSince: Timestamp?
     /// When wrap-up began; set while `phase == .wrapup`.
     @PackedTime public var wrapupSince: Timestamp?

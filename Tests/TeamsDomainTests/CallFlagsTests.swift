@@ -60,6 +60,24 @@ struct CallFlagsTests {
         #expect(w.callFlags(at: t(53.5)) == [.wrongCallRisk, .wrongCallRisk, .wrongCallRisk])
     }
 
+    @Test func resumingAHeldCallTheAgentWasUnmutedOnKeepsItsRiskUnbroken() {
+        // CA1 live; CA2 held and muted, then unmuted at 20 (risk after the grace), then resumed at 40 with CA1
+        // still live: the risk goes on from 20, with no new grace period in which the flag would read cleared.
+        var r = Registry()
+        r.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", 10, via: .transfer),
+              E.call("WK01", "CA2", .hold, 11), E.call("WK01", "CA2", .mute, 11),
+              E.call("WK01", "CA2", .unmute, 20), E.call("WK01", "CA2", .resume, 40))
+        let w = r[worker: "WK01"]!
+        #expect(w.callFlags(at: t(40.5)) == [.wrongCallRisk, .wrongCallRisk])
+        #expect(w.wrongCallRiskStart(of: w.calls[1]) == t(20))
+        // Resumed muted, the overlap starts at the resume as before.
+        var m = Registry()
+        m.run(E.start("WK01", "CA1", 0), E.start("WK01", "CA2", 10, via: .transfer),
+              E.call("WK01", "CA2", .hold, 11), E.call("WK01", "CA2", .mute, 11), E.call("WK01", "CA2", .resume, 40))
+        #expect(m[worker: "WK01"]!.callFlags(at: t(40.5)) == [[], []])
+        #expect(m[worker: "WK01"]!.wrongCallRiskStart(of: m[worker: "WK01"]!.calls[1]) == t(40))
+    }
+
     @Test func wrapupCallsDoNotCountAsLive() {
         var r = Registry()
         r.run(E.start("WK01", "CA1", 0), E.call("WK01", "CA1", .wrapup, 5), E.start("WK01", "CA2", 6, via: .transfer))
