@@ -240,6 +240,22 @@ extension ReportDatabase {
         }
     }
 
+    /// When the figures of the interval starting at `start` (Unix seconds) begin, in Unix seconds: `start` when an
+    /// agent's activity ran into it from before, else the first timeline span begun in it (the feed, or the server,
+    /// began part-way through it); nil when no span begins in it. Reads `spans_by_kind_end` and `spans_by_start`.
+    public func figuresBegin(inIntervalAt start: Int64) throws -> Int64? {
+        let micros = start * 1_000_000, end = (start + ReportZone.intervalSeconds) * 1_000_000
+        return try writer.read { db in
+            let before = try Int64.fetchOne(db, sql: """
+                SELECT 1 FROM spans WHERE kind = 'activity' AND (ends IS NULL OR ends > ?) AND start < ? LIMIT 1
+                """, arguments: [micros, micros])
+            if before != nil { return start }
+            let first = try Int64.fetchOne(db, sql: "SELECT MIN(start) FROM spans WHERE start >= ? AND start < ?",
+                                           arguments: [micros, end])
+            return first.map { $0 / 1_000_000 }
+        }
+    }
+
     /// Holds that ended in `[range)` (Unix seconds, interval starts), counted per `holdBuckets` entry.
     public func holdHistogram(_ range: Range<Int64>) throws -> [Int] {
         try writer.read { db in

@@ -97,6 +97,24 @@ struct ReportPagesTests {
         #expect(hours.first == "08:00" && !hours.contains("00:00") && !hours.contains("18:00"))
     }
 
+    @Test("the first interval with figures is averaged over its part after they begin, not over its whole 15 minutes")
+    func firstIntervalFromItsFigures() async throws {
+        let s = try await ReportServer(seeds: [])
+        // Two agents seen from 09:10 (the feed began then), Available till 09:40; the clock at 10:00.
+        let lines = ["w1", "w2"].flatMap { w in [
+            #"{"type":"worker","at":"2026-03-10T09:10:00Z","worker":"\#(w)","name":"Agent \#(w)","team":"Sales"}"#,
+            #"{"type":"activity","at":"2026-03-10T09:10:00Z","worker":"\#(w)","activity":"Available","available":true}"#,
+            #"{"type":"activity","at":"2026-03-10T09:40:00Z","worker":"\#(w)","activity":"Offline","available":false}"#,
+        ] }
+        _ = s.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        s.reports.flush()
+        let html = try s.client.get("/report?\(Self.day)").text
+        let mix = try #require(html.components(separatedBy: "Activity mix").last?.components(separatedBy: "Hold-time").first)
+        let available = Dictionary(captures(#"<title>([0-9:]+) Available: ([0-9.]+)"#, in: mix).map { ($0[0], $0[1]) }) { a, _ in a }
+        #expect(available["09:00"] == "2", "two agents over the five minutes they were seen, not 0.7: \(available)")
+        #expect(available["09:15"] == "2" && available["09:30"] == "1.3", "\(available)")
+    }
+
     @Test("/incidents: an acknowledgement of another day than today shows its date; today's only its time")
     func acknowledgedAtDate() async throws {
         let s = try await ReportServer()

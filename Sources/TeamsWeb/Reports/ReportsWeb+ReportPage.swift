@@ -197,12 +197,18 @@ extension ReportsWeb {
             starts = used
         }
         let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
-        let spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
+        var spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
         let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
             .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
         // Intervals before the first with figures or after the last have none (the feed had not begun, or had
         // stopped): absent, not 0.
         let first = used.first ?? .max, last = used.last ?? .min
+        // The first with figures is averaged over its part after they begin, not over all of it (a feed that began
+        // at 09:40 does not read a third of the floor in the 09:30 interval).
+        if let i = starts.firstIndex(of: first), i < spans.count, let begin = try reports.database.figuresBegin(inIntervalAt: first),
+           begin > first {
+            spans[i] = max(1, spans[i] - Double(begin - first))
+        }
         func per(_ f: (IntervalFigures) -> Int64) -> [Double?] {
             zip(starts, spans).map { start, span in
                 start < first || start > last ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
