@@ -33,6 +33,7 @@
   var feedWaiting = body.hasAttribute("data-feed-waiting");
   var source = null;
   var state = "connecting";     // connecting | live | down | paused
+  var feedNote = null;          // what the connection mark adds while the stream is fine but the feed is not
   var attempt = 0;
   var retryTimer = null;
   var retryAt = 0;
@@ -249,12 +250,15 @@
   function paintConn() {
     if (!conn) return;
     var waiting = state === "live" && noLineYet();
-    conn.classList.toggle("is-live", state === "live" && !waiting);
+    var stale = state === "live" && !waiting && feedNote !== null;
+    conn.classList.toggle("is-live", state === "live" && !waiting && !stale);
+    conn.classList.toggle("is-stale", stale);
     conn.classList.toggle("is-waiting", waiting);
     conn.classList.toggle("is-down", state === "down");
     conn.classList.toggle("is-paused", state === "paused");
     var text;
     if (waiting) text = "Connected · no events yet";
+    else if (stale) text = "Live · " + feedNote;
     else if (state === "live") text = "Live";
     else if (state === "paused") text = "Paused";
     else if (state === "down") {
@@ -306,12 +310,22 @@
         text += " The newest event is from " + moment(lastEvent, now) + " (" + span(age) + " old).";
       }
       showBanner("feed", text + " States are as of then; timers keep counting from when each state began.");
+      setFeedNote("feed silent");
     } else if (age !== null && age >= oldAfter()) {
       showBanner("feed", "Old events: the newest is from " + moment(lastEvent, now) + ", " + span(age) +
         " ago (a replayed file, or a producer running behind). States are as of those events; timers count from them, so they include the delay.");
+      setFeedNote("old events");
     } else {
       showBanner(null, "");
+      setFeedNote(null);
     }
+  }
+
+  // The connection mark is green only when the feed is as live as the stream: amber with the reason otherwise.
+  function setFeedNote(note) {
+    if (feedNote === note) return;
+    feedNote = note;
+    paintConn();
   }
 
   // Seconds the newest event may be old, lines arriving, before it is said (FeedState.oldAfter).
