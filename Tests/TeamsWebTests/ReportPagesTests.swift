@@ -285,6 +285,10 @@ struct ReportTableNoticeTests {
         #expect(html.contains("the rows are sorted by name"))
         #expect(html.contains("dir=up is not understood: dir takes asc or desc; the rows are in ascending order."))
         #expect(html.contains("columns=some is not understood: columns takes all; the usual columns are shown."))
+        // A grouping it does not take is named too, and the rows are by agent (the page answers 200, as for sort).
+        let grouped = try s.client.get("/report?\(ReportPagesTests.day)&by=floor")
+        #expect(grouped.status == 200)
+        #expect(grouped.text.contains("by=floor is not understood: by takes agent, team or queue; the rows are by agent."))
         let plain = try s.client.get("/report?\(ReportPagesTests.day)&sort=talkSeconds&dir=desc&columns=all").text
         #expect(!plain.contains("filter-notice"))
         let hostile = try s.client.get("/report?\(ReportPagesTests.day)&sort=%3Cscript%3E").text

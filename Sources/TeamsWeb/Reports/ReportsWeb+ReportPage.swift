@@ -23,6 +23,10 @@ extension ReportsWeb {
     /// (a notice on the page, as the Teams View's filters get).
     static func invalidTableParameters(_ request: Request) -> [WorkerQuery.InvalidFilter] {
         var notices: [WorkerQuery.InvalidFilter] = []
+        if let by = request.queryValue("by"), !by.isEmpty, ReportGrouping(rawValue: by) == nil {
+            notices.append(.init(name: "by", value: String(by.prefix(100)), accepted: ReportGrouping.allCases.map(\.rawValue),
+                                 instead: "the rows are by agent"))
+        }
         if let sort = request.queryValue("sort"), sort != "name", !IntervalFigures.fieldNames.contains(sort) {
             notices.append(.init(name: "sort", value: String(sort.prefix(100)), accepted: ["name"] + IntervalFigures.fieldNames,
                                  instead: "the rows are sorted by name"))
@@ -91,7 +95,8 @@ extension ReportsWeb {
         let by: ReportGrouping
         do {
             p = try period(request)
-            by = try grouping(request)
+            // A `by` it does not take is named in the notice, as `sort` is, and the rows are by agent.
+            by = (try? grouping(request)) ?? .agent
         } catch {
             return badRequest(error.message, json: false)
         }
