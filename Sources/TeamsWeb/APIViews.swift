@@ -134,11 +134,17 @@ enum APIViews {
     }
 
     static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp,
-                        staleAfter: Double = 30) -> [UInt8] {
+                        staleAfter: Double = 30, absentTeams: [String] = []) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("version", Int(version))
         j.field("serverTime", RFC3339.format(now))
+        if !absentTeams.isEmpty {
+            j.key("teamsNotOnFloor")
+            j.beginArray()
+            for team in absentTeams { j.string(team) }
+            j.endArray()
+        }
         j.field("agents", s.agents)
         j.field("agentsIdle", s.idle)
         j.field("agentsBusy", s.busy)

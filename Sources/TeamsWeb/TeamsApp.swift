@@ -216,8 +216,10 @@ public final class TeamsApp: Sendable {
                                                                         offlineActivity: renderer.settings.offlineActivity) }
         let summary = Summary(workers, at: now, grace: renderer.settings.grace,
                               offlineActivity: renderer.settings.offlineActivity)
+        // A team no agent on the floor has is no error (it may log in later), but it is said, as `/api/workers` says it.
+        let absent = EmptyBoard.absentTeams(query.teams, in: registry, scope: request.asker.teams)
         return json(APIViews.summary(summary, version: registry.version, feed: feed, at: now,
-                                     staleAfter: renderer.settings.staleAfter))
+                                     staleAfter: renderer.settings.staleAfter, absentTeams: absent))
     }
 
     /// What a page says it could not follow in the request's query: parameters the view reads with values they

@@ -74,6 +74,8 @@ struct TeamsPageTests {
         #expect(body["teamsNotOnFloor"] as? [String] == ["billing"])
         #expect((body["workers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["WK2"])
         #expect(try server.client.get("/api/workers?team=Billing").json()["teamsNotOnFloor"] == nil)
+        #expect(try server.client.get("/api/summary?team=billing").json()["teamsNotOnFloor"] as? [String] == ["billing"])
+        #expect(try server.client.get("/api/summary?team=Billing").json()["teamsNotOnFloor"] == nil)
         // The filter still says what was asked for.
         #expect(page.contains("<option value=\"billing\" selected>billing (none on the floor)</option>"))
         // Anything from the query is escaped.
