@@ -246,10 +246,11 @@ extension ReportDatabase {
     public func figuresBegin(inIntervalAt start: Int64) throws -> Int64? {
         let micros = start * 1_000_000, end = (start + ReportZone.intervalSeconds) * 1_000_000
         return try writer.read { db in
-            let before = try Int64.fetchOne(db, sql: """
-                SELECT 1 FROM spans WHERE kind = 'activity' AND (ends IS NULL OR ends > ?) AND start < ? LIMIT 1
-                """, arguments: [micros, micros])
-            if before != nil { return start }
+            // Two index ranges (open spans; spans ending after `start`), not one OR that would walk every day's spans.
+            for sql in ["SELECT 1 FROM spans WHERE kind = 'activity' AND ends IS NULL AND start < ?1 LIMIT 1",
+                        "SELECT 1 FROM spans WHERE kind = 'activity' AND ends > ?1 AND start < ?1 LIMIT 1"] {
+                if try Int64.fetchOne(db, sql: sql, arguments: [micros]) != nil { return start }
+            }
             let first = try Int64.fetchOne(db, sql: "SELECT MIN(start) FROM spans WHERE start >= ? AND start < ?",
                                            arguments: [micros, end])
             return first.map { $0 / 1_000_000 }
