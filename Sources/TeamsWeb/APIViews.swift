@@ -19,12 +19,7 @@ enum APIViews {
             j.field("per", window.per)
             j.field("total", board.count)
         }
-        if !absentTeams.isEmpty {
-            j.key("teamsNotOnFloor")
-            j.beginArray()
-            for team in absentTeams { j.string(team) }
-            j.endArray()
-        }
+        teamsNotOnFloor(absentTeams, into: &j)
         j.key("workers")
         j.beginArray()
         for s in slices {
@@ -133,18 +128,22 @@ enum APIViews {
         j.endObject()
     }
 
+    /// `"teamsNotOnFloor": [...]`: teams asked for that no agent on the floor has; nothing when there are none.
+    private static func teamsNotOnFloor(_ teams: [String], into j: inout JSONWriter) {
+        guard !teams.isEmpty else { return }
+        j.key("teamsNotOnFloor")
+        j.beginArray()
+        for team in teams { j.string(team) }
+        j.endArray()
+    }
+
     static func summary(_ s: Summary, version: UInt64, feed: FeedState, at now: Timestamp,
                         staleAfter: Double = 30, absentTeams: [String] = []) -> [UInt8] {
         var j = JSONWriter()
         j.beginObject()
         j.field("version", Int(version))
         j.field("serverTime", RFC3339.format(now))
-        if !absentTeams.isEmpty {
-            j.key("teamsNotOnFloor")
-            j.beginArray()
-            for team in absentTeams { j.string(team) }
-            j.endArray()
-        }
+        teamsNotOnFloor(absentTeams, into: &j)
         j.field("agents", s.agents)
         j.field("agentsIdle", s.idle)
         j.field("agentsBusy", s.busy)
