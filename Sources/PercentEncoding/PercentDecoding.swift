@@ -12,7 +12,15 @@ public enum PercentDecoding {
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`) into UTF-8 text.
     /// - Throws: ``Failure/badEscape(at:)`` or ``Failure/invalidUTF8``.
+    /// Inlinable, so each caller gets a copy specialised to its collection type (a generic call across the
+    /// module boundary costs more than the decoding itself for a short target such as `/`).
+    @inlinable
     public static func decode(_ bytes: some Collection<UInt8>, plusIsSpace: Bool) throws(Failure) -> String {
+        // Most parts hold no escape: they are validated where they are, without a copy.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || ($0 == UInt8(ascii: "+") && plusIsSpace) }) {
+            guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+            return text
+        }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()
@@ -38,11 +46,13 @@ public enum PercentDecoding {
     }
 
     /// Decodes like ``decode(_:plusIsSpace:)``; nil instead of a reason.
+    @inlinable
     public static func decodeOrNil(_ bytes: some Collection<UInt8>, plusIsSpace: Bool) -> String? {
         try? decode(bytes, plusIsSpace: plusIsSpace)
     }
 
     /// The value of one hex digit, either case.
+    @usableFromInline
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")

@@ -24,6 +24,8 @@ public final class TeamsApp: Sendable {
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
+    /// `GET /`'s responses, reused within a second while the floor is unchanged.
+    let responses = ResponseMemo()
     let ingest: IngestEndpoint?
     /// The restore and the write-ahead log; `nil` in tests that keep nothing.
     let durability: Durability?
@@ -114,7 +116,7 @@ public final class TeamsApp: Sendable {
     /// Every route of the application.
     public func routes() -> Router {
         var router = Router()
-        router.get("/") { [self] in secured(teamsPage($0)) }
+        router.get("/") { [self] in teamsPage($0) }
         router.get("/live") { [live] in live.handle($0) }
         router.get("/kiosk") { [self] in kioskPage($0) }
         router.get("/api/workers") { [self] in workersAPI($0) }
@@ -159,15 +161,20 @@ public final class TeamsApp: Sendable {
 
     /// `GET /`: one window of the view's board (`?page=`, `?per=` up to 1,000; 200 rows by default).
     func teamsPage(_ request: Request) -> Response {
+        let now = clock.now()
+        let second = now.microseconds / 1_000_000
+        // Read before the board: what is rendered is at this stamp or newer, so a kept response is never older.
+        let stamp = ResponseMemo.Stamp(version: store.version, seq: live.sequence, second: second)
+        let asker = request.asker
+        let memoKey = ResponseMemo.Key(target: request.target, teams: asker.teams.text, teamsOutOfScope: asker.teamsOutOfScope)
+        if let kept = responses.response(memoKey, at: stamp) { return kept }
         let key = BoardKey(view: .page, query: WorkerQuery(parameters: request.query))
         let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)!
         let board = live.board(for: key)
-        let now = clock.now()
-        let second = now.microseconds / 1_000_000
         let cursor = LiveCursor(epoch: live.epoch, seq: board.seq).text
         // `?theme=dark|light` pins the colours; otherwise they follow the browser's prefers-color-scheme.
         let theme = request.queryValue("theme").flatMap { $0 == "dark" || $0 == "light" ? $0 : nil }
-        let scope = request.asker.teams
+        let scope = asker.teams
         let invalid = notices(request, for: .page)
         let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
             + invalid.map { "&invalid=" + percentEncode($0.name) + "=" + percentEncode($0.value) }.joined()
@@ -183,7 +190,9 @@ public final class TeamsApp: Sendable {
         fields[.eTag] = etag
         // Callers' numbers: no shared cache may keep it; the browser revalidates with the ETag.
         fields.append(Self.privateNoCache)
-        return Response(status: .ok, headerFields: fields, body: .bytes(body))
+        let response = secured(Response(status: .ok, headerFields: fields, body: .bytes(body)))
+        responses.keep(response, for: memoKey, at: stamp)
+        return response
     }
 
     /// `GET /api/workers`: every worker of the view, or one window of it with `?page=`/`?per=`.

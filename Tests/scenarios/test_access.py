@@ -152,6 +152,10 @@ def test_a_supervisor_of_team_a_never_sees_team_b(secured):
     server = start()
     cookie = session_cookie(sign_in(server, "ana")[1]).split(";")[0]
     h = {"Cookie": cookie}
+    boss = session_cookie(sign_in(server, "boss")[1]).split(";")[0]
+    # The whole floor's page was just served for the same target: none of it is reused for her.
+    for path in ["/", "/?team=Team%20B", "/kiosk"]:
+        assert b"Bob Baker" in call(server, "GET", path, {"Cookie": boss})[2], path
     for path in ["/", "/?team=Team%20B", "/api/workers", "/api/workers?team=Team%20B", "/api/summary",
                  "/kiosk", "/api/incidents", "/api/incidents?team=Team%20B"]:
         status, _, body = call(server, "GET", path, h)
@@ -184,7 +188,6 @@ def test_a_supervisor_of_team_a_never_sees_team_b(secured):
     # The whole floor's operator pages are for those who see every team.
     assert call(server, "GET", "/status", h)[0] == 403
     # Reports: once the writer has put both agents in, ana's report still names only hers.
-    boss = session_cookie(sign_in(server, "boss")[1]).split(";")[0]
     wait_for(lambda: b"Bob Baker" in call(server, "GET", "/report?by=agent", {"Cookie": boss})[2],
              timeout=15, message="both agents in the report")
     for path in ["/report?by=agent", "/report?by=team", "/api/report?by=agent", "/report.csv?by=agent"]:

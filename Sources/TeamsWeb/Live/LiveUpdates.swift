@@ -169,6 +169,9 @@ public final class LiveUpdates: Sendable {
     /// The board of a view as of now: the kept one, with changes not yet flushed filed into a
     /// copy; or a new one (then kept, so the next request and the live updates reuse it).
     /// Opens no live channel.
+    /// The last flush's sequence number: it moves whenever a board may have changed, by events or by timers.
+    var sequence: UInt64 { state.withLock { $0.seq } }
+
     func board(for key: BoardKey) -> Board {
         // The registry first, then what changed up to it, then the board: a flush publishing in between
         // leaves a newer board, for which the changes read are a superset.
