@@ -11,6 +11,7 @@ public typealias Handler = @Sendable (Request) -> Response
 /// The rest matched by `*` is captured into `Request.parameters["*"]` (segments joined by `/`,
 /// each percent-decoded). Empty segments are ignored, so `/a//b/` matches the pattern `/a/b`.
 /// `HEAD` requests are served by the `GET` route when no `HEAD` route is registered.
+/// A path no pattern matches is answered by ``fallback`` when one is set, else plain `404 Not Found`.
 public struct Router: Sendable {
     /// The `Request.parameters` key holding what a trailing `*` matched.
     public static let restParameter = "*"
@@ -40,6 +41,12 @@ public struct Router: Sendable {
     }
 
     private(set) var routes: [Route] = []
+
+    /// Answers a request whose path no route's pattern matches, whatever its method (nil: the server
+    /// answers plain-text `404 Not Found`); it chooses the status, usually 404. Its request has no
+    /// `parameters` and an empty body (one sent is read and thrown away). A path some route matches for
+    /// another method is still answered `405` with `Allow`, not by the fallback.
+    public var fallback: Handler?
 
     public init() {}
 
@@ -80,7 +87,8 @@ public struct Router: Sendable {
     }
 
     /// The same routes, each handler called through `middleware` (which may answer itself, or change the
-    /// request, for example setting ``Request/principal``, before calling the handler it is given).
+    /// request, for example setting ``Request/principal``, before calling the handler it is given); the
+    /// ``fallback`` too, when there is one.
     public func wrapped(_ middleware: @escaping @Sendable (Request, Handler) -> Response) -> Router {
         var copy = self
         copy.routes = routes.map { route in
@@ -88,6 +96,9 @@ public struct Router: Sendable {
             let inner = route.handler
             r.handler = { request in middleware(request, inner) }
             return r
+        }
+        if let inner = fallback {
+            copy.fallback = { request in middleware(request, inner) }
         }
         return copy
     }

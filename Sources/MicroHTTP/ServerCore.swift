@@ -155,7 +155,8 @@ final class ServerCore: Sendable {
                 pending.body.append(contentsOf: UnsafeRawBufferPointer(start: uploadData, count: size))
                 return .YES
             }
-            if pending.failure == nil, !pending.overflowed {
+            // A body sent to the fallback is not its to read: thrown away, as that of a refusal.
+            if pending.failure == nil, pending.fallback == nil, !pending.overflowed {
                 pending.overflowed = true
                 pending.body = []
             }
@@ -199,7 +200,11 @@ final class ServerCore: Sendable {
             response.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
             pending.failure = response
         case .notFound:
-            pending.failure = Self.plain(.notFound)
+            if let fallback = router.fallback {
+                pending.fallback = fallback
+            } else {
+                pending.failure = Self.plain(.notFound)
+            }
         }
         return .YES
     }
@@ -220,7 +225,7 @@ final class ServerCore: Sendable {
         if let failure = pending.failure {
             return queue(failure, method: pending.method, requestFields: nil, connection: connection)
         }
-        guard let route = pending.route, let target = pending.target else { return .NO }
+        guard let handler = pending.route?.handler ?? pending.fallback, let target = pending.target else { return .NO }
         if pastDeadline.load(ordering: .relaxed) {
             // Too late to handle it: the client is told so, and may send it again to the next server.
             refusedWhileStopping.add(1, ordering: .relaxed)
@@ -238,12 +243,11 @@ final class ServerCore: Sendable {
         request.target = String(decoding: pending.rawTarget, as: UTF8.self)
         pending.body = []
         handling.add(1, ordering: .relaxed)
-        if route.offloaded {
+        if pending.route?.offloaded == true {
             let offload = Offload(requestFields: fields)
             pending.offload = offload
             let handle = ConnectionHandle(pointer: connection)
             MHD_suspend_connection(connection)
-            let handler = route.handler
             let queue = handlerQueues[nextHandlerQueue.wrappingAdd(1, ordering: .relaxed).oldValue % handlerQueues.count]
             queue.async { [self, request] in
                 let response: Response
@@ -262,7 +266,7 @@ final class ServerCore: Sendable {
             }
             return .YES
         }
-        let response = route.handler(request)
+        let response = handler(request)
         handling.subtract(1, ordering: .relaxed)
         return queue(response, method: pending.method, requestFields: fields, connection: connection)
     }
@@ -464,6 +468,8 @@ final class PendingRequest {
     var method: HTTPRequest.Method = .get
     var target: RequestTarget?
     var route: Router.Route?
+    /// No route's pattern matches: the router's fallback answers (`route` is nil).
+    var fallback: Handler?
     var parameters: [String: String] = [:]
     /// The error answer decided from the head (400, 404, 405), sent once the request is read.
     var failure: Response?

@@ -144,10 +144,11 @@ public final class TeamsApp: Sendable {
             r.parameters["*"] = "favicon.svg"
             return staticFiles.handler(r)
         }
-        // Refusals, the access gate's too, are pages for browsers.
-        let errors = ErrorPages(renderer: renderer)
-        guard let access else { return errors.wrap(router) }
-        return errors.wrap(router.wrapped { access.handle($0, $1) })
+        if let access { router = router.wrapped { access.handle($0, $1) } }
+        // A path no route serves is a 404 to anyone, signed in or not: its fallback is set after the gate.
+        router.fallback = { NoSuchPage.answer($0) }
+        // Refusals, the access gate's and unknown paths' too, are pages for browsers.
+        return ErrorPages(renderer: renderer).wrap(router)
     }
 
     var feed: FeedState {

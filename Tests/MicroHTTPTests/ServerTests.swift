@@ -94,6 +94,35 @@ func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
         }
     }
 
+    @Test func fallbackAnswersUnknownPathsOnly() throws {
+        var router = Self.router()
+        router.fallback = { request in
+            text("no \(request.method.rawValue) \(request.path) body=\(request.body.count)", status: .notFound)
+        }
+        // Middleware wraps the fallback as it wraps routes.
+        router = router.wrapped { request, next in
+            var response = next(request)
+            response.headerFields[.server] = "wrapped"
+            return response
+        }
+        try withServer(router) { server in
+            let client = try RawClient(port: server.port)
+            let unknown = try client.request("GET", "/no%20such/place?x=1")
+            #expect(unknown.status == 404)
+            #expect(unknown.text == "no GET /no such/place body=0")
+            #expect(unknown.headers["server"] == "wrapped")
+            // A body sent to an unknown path is thrown away, not refused 413.
+            let posted = try client.request("POST", "/nope", body: Array("payload".utf8))
+            #expect(posted.status == 404)
+            #expect(posted.text == "no POST /nope body=0")
+            // Known paths keep their handlers, and another method on them is still 405 with Allow.
+            #expect(try client.request("GET", "/hello").text == "hello, world")
+            let put = try client.request("PUT", "/hello", body: [])
+            #expect(put.status == 405)
+            #expect(put.headers["allow"] == "GET, DELETE, HEAD")
+        }
+    }
+
     @Test func otherMethodOnKnownPathIs405WithAllow() throws {
         try withServer(Self.router()) { server in
             let client = try RawClient(port: server.port)

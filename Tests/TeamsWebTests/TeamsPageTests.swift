@@ -259,7 +259,9 @@ struct TeamsPageTests {
     @Test("unknown paths answer 404; static files and the favicon are served")
     func notFoundAndStatic() async throws {
         let server = try await TestServer(seeds: [], now: "2026-11-25T09:00:00Z")
-        #expect(try server.client.get("/nope").status == 404)
+        let unknown = try server.client.get("/nope")
+        #expect(unknown.status == 404)
+        #expect(unknown.text == "no page at /nope\n")
         #expect(try server.client.get("/static/../Package.swift").status == 404)
         let css = try server.client.get("/static/teamsview.css")
         #expect(css.status == 200)

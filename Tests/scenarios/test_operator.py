@@ -6,6 +6,8 @@ import json
 import re
 import socket
 import subprocess
+import urllib.error
+import urllib.request
 
 from conftest import ROOT, event, wait_for
 
@@ -281,3 +283,34 @@ def test_an_agent_never_seen_is_a_plain_404_for_curl_and_a_page_for_a_browser(se
     # A known agent's day is still its page, whoever asks.
     status, headers, body = server.get("/report/agent/KNOWN1", headers={"Accept": "*/*"})
     assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Ada Okafor" in body
+
+
+def test_an_unknown_path_is_a_404_page_for_a_browser_and_plain_text_for_curl(serve):
+    server = serve("--in-memory")
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    status, headers, body = server.get("/nope", headers=browser)
+    page = body.decode()
+    assert status == 404 and headers["Content-Type"].startswith("text/html"), headers
+    assert "<h1>Not found" in page and "no page at /nope" in page and 'href="/"' in page, page
+    # The path, from the client, is escaped on the page.
+    status, headers, body = server.get("/%3Cscript%3Ealert(1)%3C/script%3E", headers=browser)
+    page = body.decode()
+    assert status == 404 and headers["Content-Type"].startswith("text/html"), headers
+    assert "no page at /&lt;script&gt;alert(1)&lt;/script&gt;" in page, page
+    assert "<script>alert" not in page
+    # What curl sends, or no Accept at all: the reason as one line of plain text.
+    for accept in ({"Accept": "*/*"}, {}):
+        status, headers, body = server.get("/nope", headers=accept)
+        assert status == 404 and headers["Content-Type"].startswith("text/plain"), headers
+        assert body == b"no page at /nope\n", body
+    # Under /api/ the answer is the API's JSON refusal, whoever asks.
+    status, headers, body = server.get("/api/nope", headers=browser)
+    assert status == 404 and headers["Content-Type"].startswith("application/json"), headers
+    assert json.loads(body) == {"error": "no such endpoint: /api/nope"}
+    # A known path asked with a method it does not answer is still 405 with the methods it does.
+    request = urllib.request.Request(server.url + "/", method="DELETE")
+    try:
+        urllib.request.urlopen(request, timeout=5)
+        raise AssertionError("DELETE / was answered")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 405 and refused.headers["Allow"] == "GET, HEAD", dict(refused.headers)
