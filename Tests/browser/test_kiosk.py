@@ -110,6 +110,45 @@ def test_kiosk_of_a_team_not_on_the_floor_yet_says_so_and_fills_when_it_arrives(
     assert browser.console_errors() == []
 
 
+PHONE_HINT = """var hint = document.getElementById('phone-hint');
+if (!hint) return null;
+var r = hint.getBoundingClientRect(), link = hint.querySelector('a');
+return {display: getComputedStyle(hint).display, shown: hint.getClientRects().length > 0 && r.top >= 0 && r.bottom <= innerHeight,
+        text: hint.textContent.trim(), href: link && link.getAttribute('href'), linkShown: !!link && link.getClientRects().length > 0}"""
+
+# Visible tiles and team headings sticking out past the right edge of the screen.
+PAST_THE_EDGE = """return Array.from(document.querySelectorAll('#board .tile, #board .kteam__head, .kcell'))
+    .filter(e => !e.hidden && e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 1).map(e => e.id || e.className)"""
+
+
+def test_kiosk_on_a_phone_says_it_is_the_wall_display_and_links_to_the_teams_view(make_server, browser, artifacts):
+    server = make_server(roster(40))
+    browser.size(390, 844)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+    hint = browser.js(PHONE_HINT)
+    browser.screenshot(artifacts / "kiosk-phone-390.png")
+    assert hint and hint["shown"] and hint["linkShown"], hint
+    assert "wall display" in hint["text"] and "Teams View" in hint["text"], hint
+    assert hint["href"] == "/", hint
+    # Readable in the hand: no text under 14 px (a TV's 1rem is 5 px at this width), nothing past the edge.
+    size, where = smallest_text(browser)
+    assert size >= 14, "text of %.1f px on a phone (%s)" % (size, where)
+    assert browser.js(PAST_THE_EDGE) == []
+    assert no_scrollbars(browser)
+    assert overflowing_tiles(browser) == []
+    # A TV never shows it.
+    browser.size(1920, 1080)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    hint = browser.js(PHONE_HINT)
+    browser.screenshot(artifacts / "kiosk-phone-hint-1920.png")
+    assert hint["display"] == "none" and not hint["shown"], hint
+    assert browser.console_errors() == []
+    assert browser.csp_violations() == []
+
+
 def test_kiosk_is_tv_grade_at_1080p_and_4k(make_server, browser, artifacts):
     server = make_server(roster(24))
     for theme in ("dark", "light"):
