@@ -3,12 +3,18 @@ import TeamsDomain
 
 /// Small text helpers shared by the HTML and JSON views.
 enum Formatting {
-    /// `4:07`, `1:02:03`; negative spans (clock skew between producers) show as `0:00`.
     /// `1 agent`, `2 agents`: a count with its noun, plural unless exactly one.
     static func plural(_ count: Int, _ noun: String) -> String {
-        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
+        "\(count) \(Self.noun(noun, count: count))"
     }
 
+    /// `agent`, `agents`: the noun alone, as `count` of it reads (plural unless exactly one), for a page that
+    /// shows the count apart from it.
+    static func noun(_ noun: String, count: Int) -> String {
+        count == 1 ? noun : noun + "s"
+    }
+
+    /// `4:07`, `1:02:03`; negative spans (clock skew between producers) show as `0:00`.
     static func duration(_ seconds: Double) -> String {
         let total = max(0, Int(seconds))
         let h = total / 3600, m = total % 3600 / 60, s = total % 60

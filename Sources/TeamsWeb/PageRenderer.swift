@@ -177,7 +177,7 @@ public final class PageRenderer: Sendable {
         }
         model["multiOne"] = s.agentsOnMultipleCalls == 1
         model["agentsWord"] = Formatting.plural(s.agents, "agent")
-        model["risksWord"] = s.wrongCallRisks == 1 ? "agent now" : "agents now"
+        model["risksWord"] = Formatting.noun("agent", count: s.wrongCallRisks) + " now"
         return model
     }
 

@@ -15,7 +15,7 @@ enum Pager {
         } else if count == 0 {
             text = "no rows"
         } else {
-            text = "no rows on page \(window.page): the \(count) " + (count == 1 ? "row is" : "rows are")
+            text = "no rows on page \(window.page): the " + Formatting.plural(count, "row") + (count == 1 ? " is" : " are")
                 + (last == 1 ? " on page 1" : " on pages 1–\(last)")
         }
         var model: [String: Any] = ["text": text, "page": window.page, "pages": last]

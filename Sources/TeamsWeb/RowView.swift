@@ -85,7 +85,7 @@ struct RowView: MustacheParent {
         case "hasCalls": return !calls.isEmpty
         case "callCount": return calls.count
         // What a screen reader says for the list of cards: "1 call", "2 calls".
-        case "callsLabel": return calls.count == 1 ? "1 call" : "\(calls.count) calls"
+        case "callsLabel": return Formatting.plural(calls.count, "call")
         case "multi": return workingCalls >= 2
         case "tasks": return tasks
         case "hasTasks": return !tasks.isEmpty

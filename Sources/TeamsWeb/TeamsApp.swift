@@ -321,7 +321,7 @@ public final class TeamsApp: Sendable {
         model["refusedWorkers"] = Formatting.plural(refusedWorkers, "event") + " of new workers past the cap of \(registry.limits.maxWorkers.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))"
         model["refusedCalls"] = Formatting.plural(refusedCalls, "call start") + " past \(registry.limits.maxCallsPerWorker) calls per worker"
         model["workers"] = registry.workers.count
-        model["workersWord"] = registry.workers.count == 1 ? "worker" : "workers"
+        model["workersWord"] = Formatting.noun("worker", count: registry.workers.count)
         model["registryVersion"] = String(registry.version)
         let unended = registry.callsEndNotReceived(at: now)
         model["endNotReceived"] = unended

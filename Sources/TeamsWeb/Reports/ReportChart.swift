@@ -66,7 +66,7 @@ enum ReportChart {
         func note(_ labels: [String]) -> String {
             let minutes = max(1, Int((elapsedSeconds / 60).rounded(.down)))
             let label = index < labels.count ? labels[index] + " " : ""
-            return "\(label)in progress: the average of its \(minutes) \(minutes == 1 ? "minute" : "minutes") so far"
+            return "\(label)in progress: the average of its " + Formatting.plural(minutes, "minute") + " so far"
         }
     }
 

@@ -152,7 +152,7 @@ extension ReportsWeb {
                 : request.queryValue("sort").map { "&sort=" + percentEncode($0) + (descending ? "&dir=desc" : "") } ?? ""
             let hidden = Self.columns.count - shown.count
             model["columnsLink"] = "/report?\(query)\(allColumns ? "" : "&columns=all")\(sortQuery)\(pageQuery)#report-table"
-            model["columnsLabel"] = allColumns ? "Fewer columns" : "\(hidden) more " + (hidden == 1 ? "column" : "columns")
+            model["columnsLabel"] = allColumns ? "Fewer columns" : Formatting.plural(hidden, "more column")
             model["rowsHTML"] = Self.tableRows(rows[pageRows], by: by, date: p.to.description, shown: shown)
             model["hasRows"] = !rows.isEmpty
             if window.pages(for: rows.count) > 1 || window.page > 1 {
