@@ -24,8 +24,6 @@ public final class TeamsApp: Sendable {
     let staticFiles: StaticFiles
     let logger: Logger
     let pages = PageCache()
-    /// `GET /`'s responses, reused within a second while the floor is unchanged.
-    let responses = ResponseMemo()
     let ingest: IngestEndpoint?
     /// The restore and the write-ahead log; `nil` in tests that keep nothing.
     let durability: Durability?
@@ -165,10 +163,10 @@ public final class TeamsApp: Sendable {
         let now = clock.now()
         let second = now.microseconds / 1_000_000
         // Read before the board: what is rendered is at this stamp or newer, so a kept response is never older.
-        let stamp = ResponseMemo.Stamp(version: store.version, seq: live.sequence, second: second)
+        let stamp = PageCache.Stamp(version: store.version, seq: live.sequence, second: second)
         let asker = request.asker
-        let memoKey = ResponseMemo.Key(target: request.target, teams: asker.teams.text, teamsOutOfScope: asker.teamsOutOfScope)
-        if let kept = responses.response(memoKey, at: stamp) { return kept }
+        let asking = PageCache.Asking(target: request.target, teams: asker.teams.text, teamsOutOfScope: asker.teamsOutOfScope)
+        if let kept = pages.response(asking, at: stamp) { return kept }
         let key = BoardKey(view: .page, query: WorkerQuery(parameters: request.query))
         let window = BoardWindow(request, defaultPer: BoardWindow.defaultPer)!
         let board = live.board(for: key)
@@ -180,7 +178,8 @@ public final class TeamsApp: Sendable {
         let view = "teams?" + key.query.queryString + "&" + window.queryString + "&theme=" + (theme ?? "") + "&scope=" + scope.text
             + invalid.map { "&invalid=" + percentEncode($0.name) + "=" + percentEncode($0.value) }.joined()
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
-        let body = pages.page(.init(version: board.version, second: second, view: view + "#" + cursor)) {
+        let pageKey = PageCache.Key(version: board.version, second: second, view: view + "#" + cursor)
+        let body = pages.page(pageKey) {
             renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
                                at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid,
                                incidents: reports?.incidentStrip(for: request, first: Self.incidentStripItems),
@@ -192,7 +191,7 @@ public final class TeamsApp: Sendable {
         // Callers' numbers: no shared cache may keep it; the browser revalidates with the ETag.
         fields.append(Self.privateNoCache)
         let response = secured(Response(status: .ok, headerFields: fields, body: .bytes(body)))
-        responses.keep(response, for: memoKey, at: stamp)
+        pages.keep(response, of: pageKey, for: asking, at: stamp)
         return response
     }
 
