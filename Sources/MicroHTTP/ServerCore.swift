@@ -284,6 +284,13 @@ final class ServerCore: Sendable {
             if case .stream(let body) = response.body { body.close() }
             response = notModified
         }
+        let closing = closeConnection || draining.load(ordering: .relaxed)
+        if case .bytes(let bytes) = response.body, let native = response.native, !closing,
+           let shared = native.response(for: ObjectIdentifier(self), make: { withFields(response, Self.bufferResponse(bytes)) }) {
+            let result = MHD_queue_response(connection, UInt32(response.status.code), shared)
+            counters.count(status: response.status.code)
+            return result
+        }
         let created: OpaquePointer?
         switch response.body {
         case .bytes(let bytes):
@@ -300,7 +307,20 @@ final class ServerCore: Sendable {
             }
             created = streaming
         }
-        guard let created else { return .NO }
+        guard let created = withFields(response, created) else { return .NO }
+        // While stopping, no connection is kept for another request.
+        if closing {
+            MHD_add_response_header(created, "Connection", "close")
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status.code), created)
+        MHD_destroy_response(created)
+        counters.count(status: response.status.code)
+        return result
+    }
+
+    /// `created` with the header fields of `response` and of this server added.
+    private func withFields(_ response: Response, _ created: OpaquePointer?) -> OpaquePointer? {
+        guard let created else { return nil }
         for field in response.headerFields {
             // libmicrohttpd derives the framing from the body; a second Content-Length would be
             // rejected by it, and a wrong one would desynchronise keep-alive.
@@ -310,17 +330,10 @@ final class ServerCore: Sendable {
                 field.value.withCString { value in _ = MHD_add_response_header(created, name, value) }
             }
         }
-        // While stopping, no connection is kept for another request.
-        if closeConnection || draining.load(ordering: .relaxed) {
-            MHD_add_response_header(created, "Connection", "close")
-        }
         if let strictTransportSecurity {
             MHD_add_response_header(created, "Strict-Transport-Security", strictTransportSecurity)
         }
-        let result = MHD_queue_response(connection, UInt32(response.status.code), created)
-        MHD_destroy_response(created)
-        counters.count(status: response.status.code)
-        return result
+        return created
     }
 
     /// The 304 to send instead of `response`, if the request already holds its representation.

@@ -190,7 +190,7 @@ public final class TeamsApp: Sendable {
         fields[.eTag] = etag
         // Callers' numbers: no shared cache may keep it; the browser revalidates with the ETag.
         fields.append(Self.privateNoCache)
-        let response = secured(Response(status: .ok, headerFields: fields, body: .bytes(body)))
+        let response = secured(Response(status: .ok, headerFields: fields, body: .bytes(body))).reusable()
         pages.keep(response, of: pageKey, for: asking, at: stamp)
         return response
     }
