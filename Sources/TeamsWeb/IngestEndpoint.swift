@@ -164,7 +164,8 @@ public struct IngestEndpoint: Sendable {
         return jsonResponse(Self.answer(result), status: status)
     }
 
-    /// `{"accepted","rejected","events","errors":[{"index","reason"}]}`, with `"errorsNotListed": N` when more
+    /// `{"accepted","rejected","events","errors":[{"index","line","reason"}]}` (`index` from 0; `line` from 1, the
+    /// number the server's log and `/api/status` give the same line, after `request N`), with `"errorsNotListed": N` when more
     /// lines were rejected than `errors` lists, and `"error"` when the body held no event line at all.
     static func answer(_ result: SharedIngestSession.BodyResult) -> [UInt8] {
         var j = JSONWriter()
@@ -180,6 +181,7 @@ public struct IngestEndpoint: Sendable {
         for e in result.errors {
             j.beginObject()
             j.field("index", e.index)
+            j.field("line", e.index + 1)
             j.field("reason", e.reason)
             j.endObject()
         }

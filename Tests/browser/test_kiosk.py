@@ -121,12 +121,17 @@ PAST_THE_EDGE = """return Array.from(document.querySelectorAll('#board .tile, #b
     .filter(e => !e.hidden && e.getClientRects().length && e.getBoundingClientRect().right > innerWidth + 1).map(e => e.id || e.className)"""
 
 
-def test_kiosk_on_a_phone_says_it_is_the_wall_display_and_links_to_the_teams_view(make_server, browser, artifacts):
-    server = make_server(roster(40))
+def open_kiosk_on_a_phone(browser, server):
+    """The kiosk at 390×844, live and laid out."""
     browser.size(390, 844)
     browser.get(server.url + "/kiosk")
     browser.wait_live()
     wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+
+
+def test_kiosk_on_a_phone_says_it_is_the_wall_display_and_links_to_the_teams_view(make_server, browser, artifacts):
+    server = make_server(roster(40))
+    open_kiosk_on_a_phone(browser, server)
     hint = browser.js(PHONE_HINT)
     browser.screenshot(artifacts / "kiosk-phone-390.png")
     assert hint and hint["shown"] and hint["linkShown"], hint
@@ -285,10 +290,7 @@ return [shown, out];"""
 
 def test_kiosk_band_figures_are_whole_or_left_out_on_a_phone(make_server, browser, artifacts):
     server = make_server(roster(150))
-    browser.size(390, 844)
-    browser.get(server.url + "/kiosk")
-    browser.wait_live()
-    wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+    open_kiosk_on_a_phone(browser, server)
     assert browser.js("return window.teamsview.kiosk.dense()")
     shown, cut = browser.js(BAND_FIGURES)
     browser.screenshot(artifacts / "kiosk-bands-390.png")

@@ -66,6 +66,10 @@ def test_events_from_years_ago_are_rejected_as_too_old_and_counted(serve):
                                    event("call.start", -5, worker="W1", call="NOW", queue="Sales", via="transfer")])
     assert status == 200 and reply["accepted"] == 3 and reply["rejected"] == 3, reply
     assert [e["index"] for e in reply["errors"]] == [1, 2, 3], reply
+    # The answer's `line` is the number the log and /api/status give the same line.
+    assert [e["line"] for e in reply["errors"]] == [2, 3, 4], reply
+    recent = json.loads(server.get("/api/status")[2])["recentRejects"]
+    assert sorted(r["lineNumber"] for r in recent if r["source"].startswith("POST /ingest")) == [2, 3, 4], recent
     assert all("behind this server's clock" in e["reason"] and "--max-event-age" in e["reason"] for e in reply["errors"])
     # The floor shows only what is recent enough to be live: no hold of decades, no worker W2 on a break since 2001.
     _, _, body = server.get("/api/workers")
