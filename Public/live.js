@@ -258,7 +258,7 @@
     conn.classList.toggle("is-paused", state === "paused");
     var text;
     if (waiting) text = "Connected · no events yet";
-    else if (stale) text = "Live · " + feedNote;
+    else if (stale) text = "Connected · " + feedNote;
     else if (state === "live") text = "Live";
     else if (state === "paused") text = "Paused";
     else if (state === "down") {

@@ -87,7 +87,7 @@ def test_a_silent_feed_shows_the_stale_banner_and_an_event_clears_it(make_server
     assert "feed silent since" in text.lower() and "as of then" in text.lower(), text
     assert browser.live_state() == "live", "the connection itself is fine"
     # ... but its mark is not a green "Live" while the feed is silent.
-    wait_for(lambda: browser.text("#conn .conn__text") == "Live · feed silent", timeout=5, message="the mark saying the feed is silent")
+    wait_for(lambda: browser.text("#conn .conn__text") == "Connected · feed silent", timeout=5, message="the mark saying the feed is silent")
     assert "is-stale" in browser.js("return document.getElementById('conn').className")
     assert "is-live" not in browser.js("return document.getElementById('conn').className")
     server.events.append(event("heartbeat"))  # heartbeat events count as life
@@ -112,7 +112,7 @@ def test_a_replayed_old_file_says_its_events_are_old(make_server, browser):
              timeout=10, message="the old-events banner")
     text = browser.text("#stale-banner")
     assert text.startswith("Old events: the newest is from ") and "3 d 0 h ago" in text, text
-    assert browser.text("#conn .conn__text") == "Live · old events"
+    assert browser.text("#conn .conn__text") == "Connected · old events"
     assert browser.js("return getComputedStyle(document.getElementById('stale-banner')).display") != "none"
     # The page as served says the same before any script runs.
     assert "Old events: the newest is from" in server.get("/")

@@ -318,3 +318,7 @@ def test_an_unknown_path_is_a_404_page_for_a_browser_and_plain_text_for_curl(ser
         raise AssertionError("DELETE / was answered")
     except urllib.error.HTTPError as refused:
         assert refused.code == 405 and refused.headers["Allow"] == "GET, HEAD", dict(refused.headers)
+    # Each refusal is counted by status class on /metrics, for an alert on a rise of 4xx or any 5xx.
+    assert server.metric("teamsview_http_responses_total", {"code": "4xx"}) == 6
+    assert server.metric("teamsview_http_responses_total", {"code": "5xx"}) == 0
+    assert server.metric("teamsview_http_responses_total", {"code": "2xx"}) >= 1
