@@ -15,12 +15,15 @@ extension WorkerQuery {
         /// below are shown without it.`
         public var message: String
 
-        /// A value the parameter does not take: `takes` says what it takes, `instead` what the view does.
+        /// A value the parameter does not take: `takes` says what it takes, `instead` what the view does. A number
+        /// where a number is taken (no listed values) is "out of range" (`page=50`, `rotate=1`); anything else
+        /// "not understood" (`per=abc`, `theme=blue`).
         init(name: String, value: String, accepted: [String] = [], takes: String, instead: String) {
             self.name = name
             self.value = value
             self.accepted = accepted.filter { !$0.isEmpty }
-            message = "\(name)=\(value) is not understood: \(name) takes \(takes); \(instead)."
+            let outOfRange = self.accepted.isEmpty && Double(value) != nil
+            message = "\(name)=\(value) is \(outOfRange ? "out of range" : "not understood"): \(name) takes \(takes); \(instead)."
         }
 
         /// A value of `accepted`, listed as words (`live, held or wrapup`).

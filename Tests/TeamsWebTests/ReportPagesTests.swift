@@ -323,10 +323,10 @@ struct ReportTableNoticeTests {
         #expect((json["rows"] as? [Any])?.count == names.count)
         // Values it does not take: a notice, and page 1 of 200 (or 1,000) rows.
         let bad = try s.client.get("/report?\(ReportPagesTests.day)&page=0&per=abc").text
-        #expect(bad.contains("page=0 is not understood: page takes a whole number from 1; page 1 is shown."))
+        #expect(bad.contains("page=0 is out of range: page takes a whole number from 1; page 1 is shown."))
         #expect(bad.contains("per=abc is not understood: per takes a whole number from 1 to 1000; 200 rows a page are shown."))
         #expect(captures(#"<tr><th scope="row"><a href="[^"]*">([^<]*)</a></th>"#, in: bad).count == names.count)
         let big = try s.client.get("/report?\(ReportPagesTests.day)&per=5000").text
-        #expect(big.contains("per=5000 is not understood: per takes a whole number from 1 to 1000; 1000 rows a page are shown."))
+        #expect(big.contains("per=5000 is out of range: per takes a whole number from 1 to 1000; 1000 rows a page are shown."))
     }
 }

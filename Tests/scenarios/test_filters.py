@@ -58,6 +58,16 @@ def test_the_json_api_answers_400_with_the_reason(serve):
     assert [w["id"] for w in held["workers"]] == ["W1"], held
 
 
+def refusal(query):
+    """How a notice names a value not followed: a number where a number is taken is out of range, else not understood."""
+    value = query.split("=", 1)[1]
+    try:
+        float(value)
+        return "%s is out of range" % query
+    except ValueError:
+        return "%s is not understood" % query
+
+
 def notice_text(page):
     """The text of the page's "not understood" notice (the page's and the kiosk's), or None."""
     notice = re.search(r'id="filter-notice" role="alert">(.*?)</div>', page, re.S)
@@ -73,7 +83,7 @@ def test_page_per_and_theme_values_that_are_not_followed_are_named(serve):
         status, _, body = server.get("/?" + query)
         text = notice_text(html.unescape(body.decode()))
         assert status == 200 and text, query
-        assert "%s is not understood" % query in text and said in text, text
+        assert refusal(query) in text and said in text, text
     # per=0 falls back to the default window, not to one row.
     assert 'data-live="/live?page=1&amp;per=200"' in server.get("/?per=0")[2].decode()
     for query in ("page=2", "per=50", "theme=dark", "theme="):
@@ -88,7 +98,7 @@ def test_the_workers_api_answers_400_for_a_window_it_cannot_follow(serve):
     for query in ("page=0", "per=abc", "per=0", "per=5000", "page=x&per=10"):
         status, _, body = server.get("/api/workers?" + query)
         answer = json.loads(body)
-        assert status == 400 and "is not understood" in answer["error"], (query, answer)
+        assert status == 400 and refusal(query.split("&")[0]) in answer["error"], (query, answer)
         assert answer["invalid"][0]["parameter"] in ("page", "per") and answer["invalid"][0]["accepted"] == []
         # It says what the API does, not what the page would.
         assert "no rows are returned" in answer["error"] and "is shown" not in answer["error"], (query, answer)
@@ -109,7 +119,7 @@ def test_a_kiosk_window_past_the_end_shows_the_last_one_and_says_so(serve):
     floor(server)
     page = html.unescape(server.get("/kiosk?page=999")[2].decode())
     text = notice_text(page)
-    assert text and "page=999 is not understood" in text and "page 1, the last, is shown" in text, text
+    assert text and "page=999 is out of range" in text and "page 1, the last, is shown" in text, text
     assert 'data-window="1" data-windows="1"' in page and 'id="w-W1"' in page and 'id="w-W2"' in page
     # Two windows of one tile each: page 5 is the second.
     page = html.unescape(server.get("/kiosk?per=1&page=5")[2].decode())
@@ -152,7 +162,7 @@ def test_kiosk_rotate_and_reload_values_that_are_not_followed_are_named(serve):
                         ("rotate=soon", "each screen stays 20 seconds"), ("reload=10", "does not reload itself"),
                         ("reload=12x", "does not reload itself"), ("reload=-1h", "does not reload itself")]:
         text = notice_text(html.unescape(server.get("/kiosk?" + query)[2].decode()))
-        assert text and "%s is not understood" % query in text and said in text, (query, text)
+        assert text and refusal(query) in text and said in text, (query, text)
     # What the notice says is what the kiosk does.
     assert 'data-rotate="5"' in server.get("/kiosk?rotate=1")[2].decode()
     assert 'data-rotate="600"' in server.get("/kiosk?rotate=5000")[2].decode()
@@ -173,5 +183,5 @@ def test_the_incidents_list_names_a_window_it_cannot_follow(serve):
                         ("page=0", "page 1 is shown")]:
         status, _, body = server.get("/incidents?" + query)
         text = notice_text(html.unescape(body.decode()))
-        assert status == 200 and text and "%s is not understood" % query in text and said in text, (query, text)
+        assert status == 200 and text and refusal(query) in text and said in text, (query, text)
     assert notice_text(server.get("/incidents?per=50&page=2")[2].decode()) is None
