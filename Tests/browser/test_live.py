@@ -201,6 +201,10 @@ return Array.from(document.querySelectorAll('#stale-banner, #empty'))
 """
 
 
+# Whether the first element matching a selector is displayed.
+SHOWN = "var e = document.querySelector('%s'); return !!e && !e.hidden && getComputedStyle(e).display !== 'none';"
+
+
 def test_a_followed_file_that_does_not_exist_is_said_once_and_the_connection_is_not_green(binary, tmp_path, artifacts,
                                                                                         browser):
     from conftest import EventFile, Server
@@ -208,7 +212,7 @@ def test_a_followed_file_that_does_not_exist_is_said_once_and_the_connection_is_
     feed.path.unlink()
     server = Server(binary, feed, log=artifacts / "server.log").start()
     try:
-        for path in ("/", "/kiosk"):
+        for path in ("/kiosk", "/"):
             browser.get(server.url + path)
             browser.wait_live()
             wait_for(lambda: browser.text("#conn .conn__text") == "Connected · no events yet", timeout=10,
@@ -216,10 +220,15 @@ def test_a_followed_file_that_does_not_exist_is_said_once_and_the_connection_is_
             assert "is-live" not in browser.js("return document.getElementById('conn').className"), path
             said = browser.js(WAITING_TEXTS)
             assert said == ["Waiting for events: %s does not exist yet." % feed.path], (path, said)
-        # The file comes with a line: the page is live.
+        # The empty Teams View says why right under the table's head: no legend, no "no rows" pager before it.
+        assert browser.js(SHOWN % "#legend") is False and browser.js(SHOWN % ".pager") is False
+        assert browser.js("return document.querySelector('#agents').nextElementSibling.id") == "empty"
+        # The file comes with a line: the page is live, and the legend is back under the agent.
         feed.append(event("worker", -1, worker="LATE1", name="Late Comer", team="Sales"))
         wait_for(lambda: browser.text("#conn .conn__text") == "Live", timeout=10, message="Live once a line came")
         assert "is-live" in browser.js("return document.getElementById('conn').className")
+        wait_for(lambda: browser.js(SHOWN % "#legend") is True, timeout=10, message="the legend once an agent came")
+        assert browser.js(SHOWN % "#empty") is False
         assert browser.console_errors() == []
     finally:
         server.stop()
