@@ -7,10 +7,10 @@ import Synchronization
 /// `Response` goes; a connection still sending it keeps libmicrohttpd's object, and the bytes, alive.
 final class NativeResponse: Sendable {
     /// The object and the server that made it: another server (plain HTTP beside HTTPS) may add other fields.
-    private let made = Mutex<(server: ObjectIdentifier, response: OpaquePointer)?>(nil)
+    private let made = Mutex<(server: Int, response: OpaquePointer)?>(nil)
 
-    /// The object for `server`, made by `make` on the first call; nil when `make` fails or another server made it.
-    func response(for server: ObjectIdentifier, make: () -> OpaquePointer?) -> OpaquePointer? {
+    /// The object for `server` (``ServerCore/identity``), made by `make` on the first call; nil when `make` fails or another server made it.
+    func response(for server: Int, make: () -> OpaquePointer?) -> OpaquePointer? {
         made.withLock { made in
             if let made { return made.server == server ? made.response : nil }
             guard let response = make() else { return nil }

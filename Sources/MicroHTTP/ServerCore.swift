@@ -12,6 +12,10 @@ import Synchronization
 /// What the daemon's callbacks share: routing, counters and the live streams. Reached from C
 /// through the daemon's `cls` pointers; `HTTPServer` keeps it alive until the daemon has stopped.
 final class ServerCore: Sendable {
+    /// Numbers each server of the process: a reusable response's object is made by one (with its fields) and
+    /// sent only by it. A number, not the address, which a later server may be given.
+    private static let servers = Atomic<Int>(0)
+    let identity = ServerCore.servers.wrappingAdd(1, ordering: .relaxed).newValue
     let router: Router
     let logger: Logger
     let counters = ResponseCounters()
@@ -286,7 +290,7 @@ final class ServerCore: Sendable {
         }
         let closing = closeConnection || draining.load(ordering: .relaxed)
         if case .bytes(let bytes) = response.body, let native = response.native, !closing,
-           let shared = native.response(for: ObjectIdentifier(self), make: { withFields(response, Self.bufferResponse(bytes)) }) {
+           let shared = native.response(for: identity, make: { withFields(response, Self.bufferResponse(bytes)) }) {
             let result = MHD_queue_response(connection, UInt32(response.status.code), shared)
             counters.count(status: response.status.code)
             return result
