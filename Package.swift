@@ -35,6 +35,12 @@ var package = Package(
         .target(name: "PercentEncoding", swiftSettings: strict),
         // JSON writing into bytes: API answers, live messages, simulated event lines.
         .target(name: "JSONOutput", swiftSettings: strict),
+        // Log lines for machines: a swift-log handler writing logfmt or JSON lines to standard error.
+        .target(
+            name: "StructuredLog",
+            dependencies: ["JSONOutput", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // HTTP over libmicrohttpd: requests, responses, routing, static files, streaming bodies.
         // Knows nothing of contact centres.
         .target(
@@ -109,6 +115,7 @@ var package = Package(
             name: "teamsview",
             dependencies: [
                 "TeamsWeb", "TeamsIngest", "TeamsDomain", "TeamsReports", "Simulation", "MicroHTTP", "TeamsAccess",
+                "StructuredLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,6 +132,7 @@ var package = Package(
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"], swiftSettings: strict),
         .testTarget(name: "TeamsDomainTests", dependencies: ["TeamsDomain", "Simulation"], swiftSettings: strict),
         .testTarget(name: "TeamsIngestTests", dependencies: ["TeamsIngest", "TeamsDomain"], swiftSettings: strict),
+        .testTarget(name: "StructuredLogTests", dependencies: ["StructuredLog"], swiftSettings: strict),
         .testTarget(name: "TeamsAccessTests", dependencies: ["TeamsAccess"], swiftSettings: strict),
         .testTarget(name: "TeamsReportsTests", dependencies: ["TeamsReports", "TeamsDomain"], swiftSettings: strict),
         .testTarget(

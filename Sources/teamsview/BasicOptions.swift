@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
 
-/// The `serve` options most runs need: where to listen, where events come from, the title and the log level.
+/// The `serve` options most runs need: where to listen, where events come from, the title and the log's level and format.
 /// Listed first by `serve --help`.
 struct BasicOptions: ParsableArguments {
     @Option(help: "Address to listen on (use 0.0.0.0 to serve the network).")
@@ -32,6 +32,9 @@ struct BasicOptions: ParsableArguments {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    @Option(help: "Log line format: text (for people), logfmt or json (one object per line, for journald and log shippers).")
+    var logFormat: LogFormat = .text
 
     func validate() throws {
         guard (0...65_535).contains(port) else {

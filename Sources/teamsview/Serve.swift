@@ -241,11 +241,7 @@ struct Serve: AsyncParsableCommand {
         ProcessHeap.fixMmapThreshold(128 * 1024)
         let termination = TerminationSignal()
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        basic.logFormat.bootstrap(level: level)
         let logger = Logger(label: "teamsview")
         // A file that is not there is a mistake at start, unless followed: then it may appear later.
         for path in events where path != "-" {
