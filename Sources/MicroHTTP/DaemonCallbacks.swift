@@ -52,12 +52,13 @@ func requestCompleted(
     cls: UnsafeMutableRawPointer?, connection: OpaquePointer?,
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, reason: MHD_RequestTerminationCode
 ) {
-    if reason == .REQUEST_TERMINATED_TIMEOUT_REACHED, let cls {
-        Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue().gate.timedOut.add(1, ordering: .relaxed)
-    }
+    let core = cls.map { Unmanaged<ServerCore>.fromOpaque($0).takeUnretainedValue() }
+    if reason == .REQUEST_TERMINATED_TIMEOUT_REACHED { core?.gate.timedOut.add(1, ordering: .relaxed) }
     guard let requestContext, let pending = requestContext.pointee else { return }
     requestContext.pointee = nil
-    Unmanaged<PendingRequest>.fromOpaque(pending).release()
+    let request = Unmanaged<PendingRequest>.fromOpaque(pending)
+    core?.ended(request.takeUnretainedValue(), connection: connection, reason: reason)
+    request.release()
 }
 
 /// MHD_AcceptPolicyCallback: admits a connection under the per-address limit.

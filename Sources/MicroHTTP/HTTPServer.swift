@@ -49,6 +49,8 @@ public final class HTTPServer: Sendable {
         /// How long `stop()` lets requests in flight finish (a body being received, a handler running, an
         /// answer being sent) before it closes their connections; streams are ended at once.
         public var shutdownTimeout: Duration = .seconds(5)
+        /// One log line per request (nil: none, the default; see ``AccessLog``).
+        public var accessLog: AccessLog?
 
         public init(host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2,
                     connectionLimit: Int = 4096, connectionTimeout: Int = 30) {
@@ -173,7 +175,7 @@ public final class HTTPServer: Sendable {
             budget: StreamBudget(limit: configuration.maxQueuedStreamBytes),
             maxQueryParameters: max(0, configuration.maxQueryParameters),
             strictTransportSecurity: configuration.tls?.strictTransportSecurity,
-            handlerThreads: configuration.threads)
+            handlerThreads: configuration.threads, accessLog: configuration.accessLog)
     }
 
     deinit {

@@ -34,6 +34,8 @@ final class ServerCore: Sendable {
     let bodiesTooLarge = Atomic<Int>(0)
     /// Connections given up on mid-body (see `HTTPStatistics.bodiesCutOff`).
     let bodiesCutOff = Atomic<Int>(0)
+    /// One line per request when set (see `HTTPServer.Configuration.accessLog`).
+    let accessLog: AccessLog?
     /// The `Strict-Transport-Security` value added to every response (TLS only), or nil.
     let strictTransportSecurity: String?
     /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
@@ -71,7 +73,7 @@ final class ServerCore: Sendable {
     static let discardLimit = 64 * 1024
 
     init(router: Router, logger: Logger, gate: ConnectionGate, budget: StreamBudget, maxQueryParameters: Int,
-         strictTransportSecurity: String?, handlerThreads: Int) {
+         strictTransportSecurity: String?, handlerThreads: Int, accessLog: AccessLog? = nil) {
         handlerQueues = (0..<max(1, handlerThreads)).map { DispatchQueue(label: "http.handlers.\($0)") }
         self.router = router
         self.logger = logger
@@ -79,6 +81,7 @@ final class ServerCore: Sendable {
         self.budget = budget
         self.maxQueryParameters = maxQueryParameters
         self.strictTransportSecurity = strictTransportSecurity
+        self.accessLog = accessLog
         logSink = .allocate(capacity: 1)
         logSink.initialize(to: tv_log_sink(function: daemonMessage, cls: nil))
         logSink.pointee.cls = Unmanaged.passUnretained(self).toOpaque()
@@ -109,6 +112,7 @@ final class ServerCore: Sendable {
     /// target with more than `maxQueryParameters` parameters is answered 414 once read.
     func beginRequest(rawTarget: [UInt8]) -> PendingRequest {
         let pending = PendingRequest(rawTarget: rawTarget, core: self)
+        if accessLog != nil { pending.arrival = .now }
         if Self.queryParameterCount(rawTarget) > maxQueryParameters {
             tooManyQueryParameters.add(1, ordering: .relaxed)
             pending.failure = Self.plain(.uriTooLong)
@@ -176,10 +180,11 @@ final class ServerCore: Sendable {
     /// refused before it is read; everything else is answered on a later call, because queueing
     /// in this first call makes libmicrohttpd 0.9.75 close the connection.
     private func head(_ pending: PendingRequest, connection: OpaquePointer, method: UnsafePointer<CChar>?) -> MHD_Result {
+        if accessLog != nil, let method { pending.sentMethod = String(cString: method) }
         if draining.load(ordering: .relaxed) {
             // Stopping: answered before its body is read (libmicrohttpd then closes the connection).
             refusedWhileStopping.add(1, ordering: .relaxed)
-            return queue(Self.stopping(), method: .get, requestFields: nil, connection: connection, closeConnection: true)
+            return queue(pending, Self.stopping(), method: .get, requestFields: nil, connection: connection, closeConnection: true)
         }
         if pending.failure != nil { return .YES }
         guard let method, let parsedMethod = HTTPRequest.Method(String(cString: method)),
@@ -196,7 +201,7 @@ final class ServerCore: Sendable {
             if let declared = Self.contentLength(connection), declared > UInt64(route.bodyLimit) {
                 // The body is never read: libmicrohttpd closes the connection after this answer.
                 bodiesTooLarge.add(1, ordering: .relaxed)
-                return queue(route.tooLarge ?? Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
+                return queue(pending, route.tooLarge ?? Self.plain(.contentTooLarge), method: parsedMethod, requestFields: nil,
                              connection: connection, closeConnection: true)
             }
         case .methodNotAllowed(let allowed):
@@ -219,21 +224,21 @@ final class ServerCore: Sendable {
         if let offload = pending.offload {
             // Resumed: the handler is done (a connection is resumed only after its answer is set).
             guard let response = offload.answer.withLock({ $0.take() }) else { return .NO }
-            return queue(response, method: pending.method, requestFields: offload.requestFields, connection: connection)
+            return queue(pending, response, method: pending.method, requestFields: offload.requestFields, connection: connection)
         }
         if pending.overflowed {
             bodiesTooLarge.add(1, ordering: .relaxed)
-            return queue(pending.route?.tooLarge ?? Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
+            return queue(pending, pending.route?.tooLarge ?? Self.plain(.contentTooLarge), method: pending.method, requestFields: nil,
                          connection: connection, closeConnection: true)
         }
         if let failure = pending.failure {
-            return queue(failure, method: pending.method, requestFields: nil, connection: connection)
+            return queue(pending, failure, method: pending.method, requestFields: nil, connection: connection)
         }
         guard let handler = pending.route?.handler ?? pending.fallback, let target = pending.target else { return .NO }
         if pastDeadline.load(ordering: .relaxed) {
             // Too late to handle it: the client is told so, and may send it again to the next server.
             refusedWhileStopping.add(1, ordering: .relaxed)
-            return queue(Self.stopping(), method: pending.method, requestFields: nil, connection: connection,
+            return queue(pending, Self.stopping(), method: pending.method, requestFields: nil, connection: connection,
                          closeConnection: true)
         }
         let fields = Self.headerFields(connection)
@@ -272,7 +277,7 @@ final class ServerCore: Sendable {
         }
         let response = handler(request)
         handling.subtract(1, ordering: .relaxed)
-        return queue(response, method: pending.method, requestFields: fields, connection: connection)
+        return queue(pending, response, method: pending.method, requestFields: fields, connection: connection)
     }
 
     // MARK: Responses
@@ -280,7 +285,7 @@ final class ServerCore: Sendable {
     /// Hands a response to libmicrohttpd, answering 304 instead when the request's
     /// `If-None-Match` matches the response's `ETag`.
     private func queue(
-        _ response: Response, method: HTTPRequest.Method, requestFields: HTTPFields?,
+        _ pending: PendingRequest, _ response: Response, method: HTTPRequest.Method, requestFields: HTTPFields?,
         connection: OpaquePointer, closeConnection: Bool = false
     ) -> MHD_Result {
         var response = response
@@ -293,6 +298,7 @@ final class ServerCore: Sendable {
            let shared = native.response(for: identity, make: { withFields(response, Self.bufferResponse(bytes)) }) {
             let result = MHD_queue_response(connection, UInt32(response.status.code), shared)
             counters.count(status: response.status.code)
+            if accessLog != nil { pending.answered(response.status.code, bytes: method == .head ? 0 : bytes.count) }
             return result
         }
         let created: OpaquePointer?
@@ -306,7 +312,7 @@ final class ServerCore: Sendable {
             created = Self.bufferResponse([])
         case .stream(let body):
             guard let streaming = streamResponse(body, connection: connection) else {
-                return queue(Self.plain(.internalServerError), method: method, requestFields: nil,
+                return queue(pending, Self.plain(.internalServerError), method: method, requestFields: nil,
                              connection: connection, closeConnection: closeConnection)
             }
             created = streaming
@@ -319,6 +325,12 @@ final class ServerCore: Sendable {
         let result = MHD_queue_response(connection, UInt32(response.status.code), created)
         MHD_destroy_response(created)
         counters.count(status: response.status.code)
+        if accessLog != nil {
+            switch response.body {
+            case .bytes(let bytes): pending.answered(response.status.code, bytes: method == .head ? 0 : bytes.count)
+            case .stream(let body): pending.answered(response.status.code, stream: method == .head ? nil : body)
+            }
+        }
         return result
     }
 
@@ -404,6 +416,23 @@ final class ServerCore: Sendable {
             return nil
         }
         return response
+    }
+
+    /// The request is over (answered, failed or abandoned): its access log line, when there is an access log.
+    func ended(_ pending: PendingRequest, connection: OpaquePointer?, reason: MHD_RequestTerminationCode) {
+        guard let accessLog, let arrival = pending.arrival else { return }
+        let outcome = switch reason {
+        case .REQUEST_TERMINATED_COMPLETED_OK: "completed"
+        case .REQUEST_TERMINATED_CLIENT_ABORT: "client_abort"
+        case .REQUEST_TERMINATED_TIMEOUT_REACHED: "timeout"
+        case .REQUEST_TERMINATED_DAEMON_SHUTDOWN: "shutdown"
+        case .REQUEST_TERMINATED_READ_ERROR: "read_error"
+        default: "error"
+        }
+        let bytes = pending.stream.map(\.bytesSent) ?? pending.bytes
+        accessLog.log(method: pending.sentMethod, rawTarget: pending.rawTarget, status: pending.status, bytes: bytes,
+                      duration: .now - arrival, peer: connection.flatMap { PeerAddress(tv_mhd_client_address($0)) },
+                      outcome: outcome)
     }
 
     /// A stream's response was freed.
@@ -497,6 +526,14 @@ final class PendingRequest {
     var discarded = 0
     /// Set while an offloaded handler runs, and until its answer is queued.
     var offload: Offload?
+    /// For the access log only (nil, and the rest unset, without one): when the request line came, the
+    /// method as sent, and what was answered.
+    var arrival: ContinuousClock.Instant?
+    var sentMethod: String?
+    var status: Int?
+    var bytes: Int?
+    /// A stream answered: its bytes are counted when the request ends.
+    var stream: StreamingBody?
     private let core: ServerCore
 
     init(rawTarget: [UInt8], core: ServerCore) {
@@ -507,6 +544,17 @@ final class PendingRequest {
 
     deinit {
         core.liveRequests.subtract(1, ordering: .relaxed)
+    }
+
+    func answered(_ status: Int, bytes: Int) {
+        self.status = status
+        self.bytes = bytes
+    }
+
+    func answered(_ status: Int, stream: StreamingBody?) {
+        self.status = status
+        self.bytes = stream == nil ? 0 : nil
+        self.stream = stream
     }
 }
 

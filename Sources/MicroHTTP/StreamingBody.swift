@@ -22,6 +22,8 @@ public final class StreamingBody: Sendable {
         var sent = 0
         /// Bytes in `pending` not yet handed to the server.
         var pendingCount = 0
+        /// Bytes handed to the server so far.
+        var handed = 0
         /// No more writes; the stream ends once `pending` is drained.
         var closed = false
         /// `onClose` has fired.
@@ -145,6 +147,11 @@ public final class StreamingBody: Sendable {
         state.withLock { $0.pendingCount }
     }
 
+    /// Bytes handed to the server to send so far (the stream's body, not counting chunk framing).
+    public var bytesSent: Int {
+        state.withLock { $0.handed }
+    }
+
     /// Called once, from any thread, when the stream ends for whatever reason (client gone, close, server stop).
     public func onClose(_ handler: @escaping @Sendable () -> Void) {
         let alreadyFinished = state.withLock { state -> Bool in
@@ -206,6 +213,7 @@ public final class StreamingBody: Sendable {
                     }
                 }
                 state.pendingCount -= written
+                state.handed += written
                 state.budget?.release(written)
                 return written
             }

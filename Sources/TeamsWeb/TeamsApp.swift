@@ -111,6 +111,11 @@ public final class TeamsApp: Sendable {
         self.server.withLock { $0 = server }
     }
 
+    /// Query parameters whose values are secrets, kept out of the access log: `token` (a kiosk token on
+    /// `/kiosk`, an ingest or client token on `/ingest` and the Twilio webhooks) and `return` (the sign-in
+    /// page's way back, the whole target of the page asked for, which may hold a token).
+    public static let secretQueryParameters: Set<String> = ["token", "return"]
+
     /// Every route of the application.
     public func routes() -> Router {
         var router = Router()

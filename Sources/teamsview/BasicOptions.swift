@@ -36,6 +36,9 @@ struct BasicOptions: ParsableArguments {
     @Option(help: "Log line format: text (for people), logfmt or json (one object per line, for journald and log shippers).")
     var logFormat: LogFormat = .text
 
+    @Flag(help: "Log one line per HTTP request (label teamsview.access): method, path (token values redacted), status, bytes, milliseconds, peer address. A live stream is logged when it ends.")
+    var accessLog = false
+
     func validate() throws {
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port takes a whole number from 0 to 65535 (0 picks a free port); got \(port)")

@@ -352,6 +352,10 @@ struct Serve: AsyncParsableCommand {
         http.maxQueuedStreamBytes = liveQueueTotalBytes
         http.streamProbeInterval = .milliseconds(liveProbeMs)
         http.shutdownTimeout = .milliseconds(Int(shutdownTimeout * 1000))
+        if basic.accessLog {
+            http.accessLog = AccessLog(logger: Logger(label: "teamsview.access"),
+                                       redactedQueryParameters: TeamsApp.secretQueryParameters)
+        }
         if let tlsCert, let tlsKey {
             http.tls = HTTPServer.TLS(certificateFile: tlsCert, keyFile: tlsKey)
         }
