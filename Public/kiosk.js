@@ -55,24 +55,55 @@
       if (!all[i].head) lines = Math.max(lines, Number(all[i].el.getAttribute("data-lines")) || 1);
     }
     var least = Math.max(TILE_MIN_WIDTH, widestCallLine(all));
+    function geometry(s) {
+      var scale = SCALES[s];
+      return { at: s, scale: scale, cols: Math.max(1, Math.floor((W + gap) / (least * scale * r + gap))),
+               rows: Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap))) };
+    }
     var chosen = null;
     for (var s = 0; s < SCALES.length; s++) {
-      var scale = SCALES[s];
-      var cols = Math.max(1, Math.floor((W + gap) / (least * scale * r + gap)));
-      var rows = Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap)));
-      chosen = { scale: scale, cols: cols, rows: rows };
-      if (cols * rows >= all.length) break;
+      chosen = geometry(s);
+      if (chosen.cols * chosen.rows >= all.length) break;
     }
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
     board.style.removeProperty("--dense-font");
-    board.style.setProperty("--scale", String(chosen.scale));
-    board.style.setProperty("--cols", String(chosen.cols));
-    board.style.setProperty("--row-h", ((H - (chosen.rows - 1) * gap) / chosen.rows) + "px");
+    function apply(g) {
+      board.style.setProperty("--scale", String(g.scale));
+      board.style.setProperty("--cols", String(g.cols));
+      board.style.setProperty("--row-h", ((H - (g.rows - 1) * gap) / g.rows) + "px");
+    }
+    apply(chosen);
     paginate(all, chosen.cols * chosen.rows);
     show(Math.min(page, pages.length - 1));
+    if (pages.length === 1) chosen = roomier(all.length, chosen, geometry, apply);
     fill(H, gap, (H - (chosen.rows - 1) * gap) / chosen.rows);
+  }
+
+  // Names whole where the screen has room for them: when a name on a one-screen board ends in an ellipsis,
+  // the same tiles in fewer, wider columns (the rows the screen has to spare), else in smaller type, down to
+  // the least a full floor has. Of those, the largest type and then the most columns at which the fewest names
+  // are cut (none, when they fit at all); the board as it was when none cuts fewer.
+  function roomier(count, chosen, geometry, apply) {
+    var best = chosen, least = namesCut();
+    for (var s = chosen.at; least > 0 && s < SCALES.length; s++) {
+      var g = geometry(s);
+      for (var c = s === chosen.at ? g.cols - 1 : g.cols; least > 0 && c >= 1 && c * g.rows >= count; c--) {
+        var option = { at: s, scale: g.scale, cols: c, rows: g.rows };
+        apply(option);
+        var cut = namesCut();
+        if (cut < least) { least = cut; best = option; }
+      }
+    }
+    apply(best);
+    return best;
+  }
+
+  function namesCut() {
+    var names = board.querySelectorAll(".tile:not([hidden]) .tile__name"), cut = 0;
+    for (var i = 0; i < names.length; i++) if (names[i].scrollWidth > names[i].clientWidth) cut++;
+    return cut;
   }
 
   // The widest call line of any tile, in em of the tile's font, with its tile's padding and room for its

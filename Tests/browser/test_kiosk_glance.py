@@ -113,6 +113,38 @@ def test_full_tiles_keep_badges_whole_and_names_whole_or_ellipsized(make_server,
         assert browser.js(TILE_CUTS) == [], width
 
 
+
+# A few agents: their tiles have the room to show long-ish names whole.
+SPARSE_NAMES = ["Maximilian Okonkwo-Lindqvist", "Oluwaseun Abernathy", "Anastasia Papadopoulos", "Bartholomew Wojciechowski",
+                "Kristoffer Vasquez-Ortiz"]
+
+NAMES_CUT = """return Array.from(document.querySelectorAll('#board .tile:not([hidden]) .tile__name'))
+  .filter(function (e) { return e.scrollWidth > e.clientWidth; }).map(function (e) { return e.textContent; });"""
+
+
+def test_a_sparse_kiosk_shows_names_whole(make_server, browser, artifacts):
+    lines = []
+    for i, name in enumerate(SPARSE_NAMES):
+        w = "WK%03d" % i
+        lines.append(event("worker", -600, worker=w, name=name, team=TEAMS[i % 2], capacity={"voice": 2}))
+        lines.append(event("activity", -590, worker=w, activity="Available", available=True))
+        if i % 2 == 0:   # two calls: the tile's "2 calls" badge beside the name
+            lines.append(event("call.start", -400, worker=w, call="H%03d" % i, direction="outbound", via="outbound"))
+            lines.append(event("call.hold", -300, worker=w, call="H%03d" % i))
+            lines.append(event("call.start", -30, worker=w, call="T%03d" % i, direction="inbound", via="transfer"))
+    server = make_server(lines)
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        browser.screenshot(artifacts / ("kiosk-sparse-names-%d.png" % width))
+        assert not browser.js("return window.teamsview.kiosk.dense()"), width
+        assert browser.js("return document.body.dataset.pages") == "1", width
+        assert browser.js(NAMES_CUT) == [], width
+        assert browser.js(TILE_CUTS) == [], width
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. 700 agents on 4K: two screens, counted right
 
