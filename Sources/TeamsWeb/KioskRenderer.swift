@@ -24,6 +24,9 @@ struct TileView: MustacheParent {
         // The line shows every call (the lead and the one beside it): its ×N badge shows only where the
         // kiosk script has to leave the one beside it out.
         case "callsCovered": return other != nil && row.calls.count == 2
+        // The dense cell's ×N: every call it stands for, a ringing one too (`multi` counts only the calls worked, and
+        // a cell whose line leaves out a ringing call beside a live one must still say there are two).
+        case "denseMulti": return row.calls.count >= 2
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
         case "tag": return tag
         // The name as a screen reader says it, with the tag when there is one.

@@ -201,3 +201,94 @@ def test_dense_teams_are_apart(make_server, browser, artifacts):
         assert teams["mixed"] == 0, (width, teams)
         assert teams["heads"] and all(h["left"] <= 1 for h in teams["heads"]), (width, teams)
         browser.screenshot(artifacts / ("kiosk-dense-teams-%d.png" % width))
+
+
+# ---------------------------------------------------------------------------------------------
+# An agent's calls are never under-stated: a call offered or taken beside one on the line shows, or ×N counts it
+
+# For each dense cell on screen: the calls its tile has (every one of its call lines, ringing ones too) and
+# the most the cell shows of them (the lead's state and each other call shown whole, or a ×N badge).
+SHOWN_CALLS = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden])').forEach(function (t) {
+  var calls = t.querySelectorAll('.tcalls > .tcall:not(.tcall--none)').length;
+  var d = t.querySelector('.dense'), box = t.getBoundingClientRect();
+  function seen(e) {
+    if (!e || e.getClientRects().length === 0) return false;
+    var s = getComputedStyle(e), r = e.getBoundingClientRect();
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.width > 0 && r.right <= box.right + 1 && r.left >= box.left - 1;
+  }
+  var lines = seen(d.querySelector('.dense__l2 > .dense__state:not(.dense__act)')) ? 1 : 0;
+  d.querySelectorAll('.dense__also').forEach(function (a) { if (seen(a)) lines++; });
+  var badge = 0;
+  d.querySelectorAll('.dense__multi').forEach(function (b) { if (seen(b)) badge = Math.max(badge, Number(b.textContent.replace(/[^0-9]/g, '')) || 0); });
+  out.push({id: t.id, calls: calls, shown: Math.max(lines, badge), lines: lines, badge: badge});
+});
+return out;"""
+
+
+def under_stated(browser):
+    return [c for c in browser.js(SHOWN_CALLS) if c["shown"] < c["calls"]]
+
+
+
+# Agents whose line is long before a second call comes: a live call of over an hour, muted; a held call of over
+# an hour, muted; a live call with a long name; and one on a short live call.
+LONG_LINES = {"WK001": "long-live-muted", "WK002": "long-held-muted", "WK005": "short-live", "WK007": "long-live"}
+
+
+def floor(agents=40):
+    lines = roster(agents)
+    lines.append(event("call.start", -3700, worker="WK001", call="L1", direction="outbound", via="outbound"))
+    lines.append(event("call.mute", -3600, worker="WK001", call="L1"))
+    lines.append(event("call.start", -3800, worker="WK002", call="L2", direction="outbound", via="outbound"))
+    lines.append(event("call.hold", -3700, worker="WK002", call="L2"))
+    lines.append(event("call.mute", -3700, worker="WK002", call="L2"))
+    lines.append(event("call.start", -50, worker="WK005", call="L5", direction="outbound", via="outbound"))
+    lines.append(event("call.start", -4000, worker="WK007", call="L7", direction="outbound", via="outbound"))
+    return lines
+
+
+def calls_of(browser, worker):
+    return browser.js("var t = document.querySelector('.tile[data-worker=\"' + arguments[0] + '\"]');"
+                      "return t ? t.querySelectorAll('.tcalls > .tcall:not(.tcall--none)').length : -1", worker)
+
+
+def settled(browser, workers, count):
+    wait_for(lambda: all(calls_of(browser, w) == count for w in workers), timeout=15,
+             message="%d calls on %s" % (count, ", ".join(workers)))
+    # The layout follows the patch in the next frame; two frames later it is on screen.
+    browser.driver.execute_async_script("var done = arguments[0]; requestAnimationFrame(function () { requestAnimationFrame(done); });")
+
+
+def test_a_second_call_offered_or_taken_is_never_left_uncounted(make_server, browser, artifacts):
+    server = make_server(floor(40))
+    for n, (width, height) in enumerate(((1366, 768), (1920, 1080), (3840, 2160))):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        assert under_stated(browser) == [], width
+        # A second call rings for each of them (the call is just offered)...
+        for w in LONG_LINES:
+            server.events.append(event("call.offer", 0, worker=w, call="R%s%d" % (w, n), direction="inbound", via="queue",
+                                       queue="Sales", **{"from": "+15550001111"}))
+        settled(browser, LONG_LINES, 2)
+        assert under_stated(browser) == [], (width, browser.js(SHOWN_CALLS))
+        browser.screenshot(artifacts / ("kiosk-offered-%d.png" % width))
+        # ... a third rings too...
+        for w in LONG_LINES:
+            server.events.append(event("call.offer", 0, worker=w, call="S%s%d" % (w, n), direction="inbound", via="queue",
+                                       queue="Sales", **{"from": "+15550002222"}))
+        settled(browser, LONG_LINES, 3)
+        assert under_stated(browser) == [], (width, browser.js(SHOWN_CALLS))
+        # ... the agents take the second and let the third go.
+        for w in LONG_LINES:
+            server.events.append(event("call.start", 0, worker=w, call="R%s%d" % (w, n), direction="inbound", via="queue",
+                                       queue="Sales", **{"from": "+15550001111"}))
+            server.events.append(event("call.miss", 0, worker=w, call="S%s%d" % (w, n)))
+        settled(browser, LONG_LINES, 2)
+        assert under_stated(browser) == [], (width, browser.js(SHOWN_CALLS))
+        for w in LONG_LINES:
+            server.events.append(event("call.end", 0, worker=w, call="R%s%d" % (w, n)))
+        settled(browser, LONG_LINES, 1)
