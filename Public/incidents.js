@@ -2,6 +2,8 @@
 // that nobody has acknowledged yet, refreshed every 5 seconds. It stays until each is acknowledged
 // on /incidents. On a page filtered to teams, only their incidents. Built with textContent only: nothing from the server becomes markup.
 // One line, whatever the count: the items that do not fit give way to "+N more", a link to the list.
+// The kiosk's strip (`data-cleared-for`: seconds) ages by itself, as nobody acknowledges at a wall display: it
+// holds the incidents going on and those that ended less than that long ago, and drops the others as they age.
 (function () {
   "use strict";
   var strip = document.getElementById("incident-strip");
@@ -13,6 +15,20 @@
   var SHOWN = 12;   // items built at most; the line holds fewer
   var labels = { "misroute": "Misroute", "wrong-call-risk": "Wrong-call risk" };
   var last = "";
+  var clearedFor = Number(strip.getAttribute("data-cleared-for")) || 0;
+  var polled = null;   // the last answer, filtered again as its cleared incidents age
+  function now() { return window.teamsview && window.teamsview.serverNow ? window.teamsview.serverNow() : Date.now(); }
+  // Going on, or ended less than `clearedFor` seconds ago (all of them where the strip does not age).
+  function current(incidents) {
+    if (!clearedFor) return incidents;
+    var since = now() - clearedFor * 1000;
+    return incidents.filter(function (i) {
+      if (!i.end) return true;
+      var end = Date.parse(i.end);
+      return !(end < since);
+    });
+  }
+  function minutes(seconds) { return seconds >= 60 && seconds % 60 === 0 ? seconds / 60 + " min" : seconds + " s"; }
   function time(rfc) { return typeof rfc === "string" && rfc.length >= 16 ? rfc.slice(11, 16) : ""; }
   function link(text, className) {
     var a = document.createElement("a");
@@ -57,7 +73,7 @@
     var head = link(count + (count === 1 ? " incident" : " incidents"), "incident-strip__head");
     var rest = document.createElement("span");
     rest.className = "incident-strip__long";
-    rest.textContent = " to acknowledge";
+    rest.textContent = clearedFor ? " going on or cleared in the last " + minutes(clearedFor) : " to acknowledge";
     head.appendChild(rest);
     strip.appendChild(head);
     incidents.slice(0, SHOWN).forEach(function (i) {
@@ -75,7 +91,7 @@
   function poll() {
     fetch("/api/incidents?" + filter, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body && Array.isArray(body.incidents)) render(body.incidents); })
+      .then(function (body) { if (body && Array.isArray(body.incidents)) { polled = body.incidents; render(current(polled)); } })
       .catch(function () {});
   }
   window.addEventListener("resize", fit);
@@ -84,9 +100,15 @@
   if (first) {
     try {
       var body = JSON.parse(first);
-      if (body && Array.isArray(body.incidents)) render(body.incidents, Number(strip.getAttribute("data-incidents-total")));
+      // The kiosk's come already aged by the server; they age on from here (its count with them).
+      if (body && Array.isArray(body.incidents)) {
+        var aged = current(body.incidents);
+        render(aged, Number(strip.getAttribute("data-incidents-total")) - (body.incidents.length - aged.length));
+      }
     } catch (e) { /* the poll below puts it right */ }
   }
   poll();
   setInterval(poll, 5000);
+  // A cleared incident leaves within a second of its time, between polls too.
+  if (clearedFor) setInterval(function () { if (polled) render(current(polled)); }, 1000);
 })();

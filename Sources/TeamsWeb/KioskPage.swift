@@ -17,6 +17,9 @@ extension TeamsApp {
     /// (windows of one 4K screen's worth left a screen's remainder on a screen of its own).
     static let kioskPer = BoardWindow.maxPer
 
+    /// Seconds a cleared incident stays on the kiosk's strip (one still going on stays while it goes on).
+    static let kioskIncidentsClearedFor: Int64 = 300
+
     func kioskPage(_ request: Request) -> Response {
         let query = WorkerQuery(parameters: request.query)
         var window = BoardWindow(request, defaultPer: Self.kioskPer)!
@@ -69,8 +72,10 @@ extension TeamsApp {
             model["nextWindow"] = "/kiosk?" + items.joined(separator: "&")
         }
         // The incidents strip shows at once, without waiting for its first poll; both of the pinned teams only.
+        // Nobody acknowledges at a wall display: its strip holds the incidents going on and those cleared in the
+        // last `kioskIncidentsClearedFor` seconds, so it ages by itself.
         model["incidentsQuery"] = query.teams.isEmpty ? nil : query.teamQueryString
-        if let strip = reports?.incidentStrip(for: request, first: Self.incidentStripItems) {
+        if let strip = reports?.incidentStrip(for: request, first: Self.incidentStripItems, clearedFor: Self.kioskIncidentsClearedFor) {
             model.merge(strip) { $1 }
         }
         model["pinned"] = query.teams.isEmpty ? nil : query.teams.sorted(by: Board.teamBefore).map(Formatting.clean).joined(separator: ", ")

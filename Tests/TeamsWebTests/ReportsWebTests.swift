@@ -177,12 +177,18 @@ struct ReportsWebTests {
         #expect(try workers("&team=Beta") == all.filter { $0 == "w2" })
         #expect(try workers("&team=Alpha&team=Beta") == all)
         #expect(try workers("&team=Gamma").isEmpty)
-        // The kiosk's inline first answer (today's unacknowledged) and the strip's poll carry the pinned team.
-        let kiosk = try s.client.get("/kiosk?team=Beta").text
-        let strip = try #require(section(of: kiosk, from: "<aside class=\"incident-strip\"", to: ">"))
+        // The page's inline first answer (today's unacknowledged) and the strip's poll carry the pinned team.
+        let beta = try s.client.get("/?team=Beta").text
+        let strip = try #require(section(of: beta, from: "<aside class=\"incident-strip\"", to: ">"))
         #expect(strip.contains("data-query=\"team=Beta\""), "\(strip)")
         #expect(strip.contains("&quot;w2&quot;") && !strip.contains("&quot;w1&quot;"), "\(strip)")
         #expect(strip.contains("data-incidents-total=\"\(all.filter { $0 == "w2" }.count)\""), "\(strip)")
+        // The kiosk's too; nobody acknowledges there, so it holds only those going on or cleared in the last 5 minutes:
+        // none at 10:00 of the scenario's, all over long before.
+        let kiosk = try s.client.get("/kiosk?team=Beta").text
+        let kioskStrip = try #require(section(of: kiosk, from: "<aside class=\"incident-strip\"", to: "</aside>"))
+        #expect(kioskStrip.contains("data-query=\"team=Beta\"") && kioskStrip.contains("data-cleared-for=\"300\""), "\(kioskStrip)")
+        #expect(kioskStrip.contains("data-incidents-total=\"0\"") && kioskStrip.contains(" hidden></aside>"), "\(kioskStrip)")
         let page = try s.client.get("/?team=Alpha").text
         #expect(try #require(section(of: page, from: "<aside class=\"incident-strip\"", to: ">")).contains("data-query=\"team=Alpha\""))
         // Drawn by the server as the script draws it, so it shows at once and without script: how many, and
@@ -194,7 +200,7 @@ struct ReportsWebTests {
         #expect(pageStrip.contains("Wrong-call risk · Ann · ") && !pageStrip.contains("Bob"), "\(pageStrip)")
         #expect(pageStrip.contains("href=\"/incidents?state=unacknowledged&amp;team=Alpha\""), "\(pageStrip)")
         #expect(!(try #require(section(of: pageStrip, from: "<aside", to: ">"))).contains(" hidden"), "a strip with incidents is shown")
-        let betaStrip = try #require(section(of: kiosk, from: "<aside class=\"incident-strip\"", to: "</aside>"))
+        let betaStrip = try #require(section(of: beta, from: "<aside class=\"incident-strip\"", to: "</aside>"))
         #expect(betaStrip.contains(" · Bob &lt;script&gt;x&lt;/script&gt; =1+1 · ") && !betaStrip.contains("<script"), "\(betaStrip)")
         // No incidents: the strip is empty and hidden.
         let none = try #require(section(of: try s.client.get("/?team=Gamma").text, from: "<aside class=\"incident-strip\"", to: "</aside>"))

@@ -1,8 +1,10 @@
 """The wall display in a real browser: fit, rotation, live tiles, TV readability, screenshots."""
 
+import json
 import re
 import threading
 import time
+import urllib.request
 
 from conftest import event, roster, wait_for
 
@@ -296,3 +298,69 @@ def test_kiosk_band_figures_are_whole_or_left_out_on_a_phone(make_server, browse
     browser.screenshot(artifacts / "kiosk-bands-390.png")
     assert shown >= 2, "a band shows at least its agents and one figure"
     assert cut == [], "figures cut at the band's edge: %s" % cut
+
+
+# ---------------------------------------------------------------------------------------------
+# The incident strip of a wall display nobody acknowledges at: bounded, and ageing by itself
+
+def midday_zone():
+    """A fixed-offset zone whose local time is near noon, so the test's incidents are all of today."""
+    import datetime as dt
+    shift = 12 - dt.datetime.now(dt.timezone.utc).hour
+    return "UTC" if shift == 0 else "Etc/GMT%+d" % -shift
+
+
+STRIP = """var s = document.getElementById('incident-strip');
+if (!s || s.hidden) return null;
+var items = Array.from(s.querySelectorAll('.incident-strip__item')).filter(function (i) { return !i.hidden; });
+var more = s.querySelector('.incident-strip__more');
+return {head: s.querySelector('.incident-strip__head').textContent, items: items.map(function (i) { return i.textContent; }),
+        more: more && !more.hidden ? more.textContent : '', fits: s.scrollWidth <= s.clientWidth + 1};"""
+
+
+def misroute(worker, name, start, end=None):
+    """A queue call taken by `worker` already on a call (a misroute and a wrong-call risk: two incidents), from
+    `start` s ago, cleared at `end` s ago."""
+    lines = [event("worker", -3000, worker=worker, name=name, team="Billing", capacity={"voice": 2}),
+             event("activity", -2990, worker=worker, activity="Available", available=True),
+             event("call.start", start - 5, worker=worker, call="O" + worker, direction="outbound", via="outbound"),
+             event("call.start", start, worker=worker, call="Q" + worker, queue="Billing", direction="inbound", via="queue")]
+    if end is not None:
+        lines.append(event("call.end", end, worker=worker, call="Q" + worker))
+        lines.append(event("call.end", end, worker=worker, call="O" + worker))
+    return lines
+
+
+def test_kiosk_incident_strip_keeps_what_goes_on_and_lets_cleared_ones_age_out(make_server, browser, artifacts):
+    lines = []
+    for i in range(14):   # going on: more than one line holds
+        lines += misroute("LIVE%02d" % i, "Live Agent%02d" % i, -600 + i)
+    for i in range(3):    # cleared twenty minutes ago: gone from the wall
+        lines += misroute("OLD%d" % i, "Old Cleared%d" % i, -1500 + i, -1200)
+    lines += misroute("NEW", "Just Cleared", -100, -60)       # cleared a minute ago: still there
+    lines += misroute("AGE", "Ageing Out", -400, -280)        # cleared 4 min 40 s ago: goes in 20 s
+    server = make_server(lines, args=["--time-zone", midday_zone()])
+    wait_for(lambda: len(json.loads(urllib.request.urlopen(server.url + "/api/incidents?state=unacknowledged").read())["incidents"]) == 38,
+             message="the 38 incidents recorded")
+    browser.size(1920, 1080)
+    browser.get(server.url + "/kiosk")
+    # As the server draws it, before any script.
+    aside = re.search(r'<aside class="incident-strip".*?</aside>', server.get("/kiosk"), re.S).group(0)
+    assert "Old Cleared" not in aside and ">32 incidents<" in aside, aside
+    strip = wait_for(lambda: browser.js(STRIP), timeout=10, message="the strip")
+    # 14 agents' going on, 2 agents' cleared within 5 minutes; the three cleared long ago are not counted or named.
+    assert strip["head"].startswith("32 incidents"), strip
+    assert not any("Old Cleared" in i for i in strip["items"]), strip
+    # One line: what does not fit is counted in "+N more".
+    assert strip["fits"], strip
+    assert strip["more"] == "+%d more" % (32 - len(strip["items"])), strip
+    assert 0 < len(strip["items"]) < 32, strip
+    browser.screenshot(artifacts / "kiosk-incidents-1920.png")
+    # The one cleared 4 min 40 s ago leaves by itself; those going on stay.
+    strip = wait_for(lambda: (lambda s: s if s and s["head"].startswith("30 incidents") else None)(browser.js(STRIP)),
+                     timeout=40, message="the cleared incident to age out")
+    assert not any("Ageing Out" in i for i in strip["items"]), strip
+    assert strip["fits"] and strip["more"] == "+%d more" % (30 - len(strip["items"])), strip
+    # The Teams View, where incidents are acknowledged, still lists every one of them.
+    browser.get(server.url + "/")
+    wait_for(lambda: (browser.js(STRIP) or {}).get("head", "").startswith("38 incidents"), timeout=15, message="38 on the Teams View")

@@ -35,17 +35,35 @@ extension ReportsWeb {
     /// script: the first `first` of today's unacknowledged incidents the request's asker sees (of its `team=`
     /// when given), newest first, as the items and as the JSON the strip's script polls for, and how many
     /// there are. Nil when the database cannot be read (the script's poll puts it right).
-    func incidentStrip(for request: Request, first: Int) -> [String: Any]? {
+    ///
+    /// `clearedFor` (seconds; the kiosk's, which nobody acknowledges at): only the incidents still going on and
+    /// those that ended less than that long ago, so the strip ages by itself instead of growing all day.
+    func incidentStrip(for request: Request, first: Int, clearedFor: Int64? = nil) -> [String: Any]? {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
         let teams = Self.shownTeams(request)
-        guard let records = try? reports.database.incidents(period.micros, acknowledged: false, teams: teams, limit: first),
-              let total = records.count < first ? records.count
-                : try? reports.database.incidentCount(period.micros, acknowledged: false, teams: teams) else { return nil }
+        var records: [IncidentRecord]
+        var total: Int
+        if let clearedFor {
+            let since = clock.now().microseconds - clearedFor * 1_000_000
+            guard let all = try? reports.database.incidents(period.micros, acknowledged: false, teams: teams) else { return nil }
+            let shown = all.filter { r in r.incident.end.map { $0 >= since } ?? true }
+            records = Array(shown.prefix(first))
+            total = shown.count
+        } else {
+            guard let some = try? reports.database.incidents(period.micros, acknowledged: false, teams: teams, limit: first),
+                  let count = some.count < first ? some.count
+                    : try? reports.database.incidentCount(period.micros, acknowledged: false, teams: teams) else { return nil }
+            records = some
+            total = count
+        }
         var model: [String: Any] = [
             "incidentsJSON": String(decoding: ReportJSON.incidents(records, zone: zone), as: UTF8.self),
             "incidentsTotal": total,
+            // The head's words after the count: what the strip holds (a phone leaves them out).
+            "stripLong": clearedFor.map { " going on or cleared in the last \(Self.minutes($0))" } ?? " to acknowledge",
         ]
+        if let clearedFor { model["clearedFor"] = String(clearedFor) }
         guard total > 0 else { return model }
         // The same words as `incidents.js` builds: kind · agent · HH:MM (· going on).
         model["stripHead"] = Formatting.plural(total, "incident")
@@ -57,6 +75,11 @@ extension ReportsWeb {
         }
         model["stripMore"] = total > records.count ? total - records.count : nil
         return model
+    }
+
+    /// `300` → `5 min` (whole minutes; seconds under a minute).
+    static func minutes(_ seconds: Int64) -> String {
+        seconds >= 60 && seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
     }
 
     /// One incident's row: times as the local clock (`14:03:12`, with the day, `10 Mar 14:03:12`, when
