@@ -18,15 +18,13 @@
   var clearedFor = Number(strip.getAttribute("data-cleared-for")) || 0;
   var polled = null;   // the last answer, filtered again as its cleared incidents age
   function now() { return window.teamsview && window.teamsview.serverNow ? window.teamsview.serverNow() : Date.now(); }
-  // Going on, or ended less than `clearedFor` seconds ago (all of them where the strip does not age).
+  // Going on, then ended less than `clearedFor` seconds ago (all of them, as they come, where the strip does not age).
   function current(incidents) {
     if (!clearedFor) return incidents;
     var since = now() - clearedFor * 1000;
-    return incidents.filter(function (i) {
-      if (!i.end) return true;
-      var end = Date.parse(i.end);
-      return !(end < since);
-    });
+    return incidents.filter(function (i) { return !i.end; }).concat(incidents.filter(function (i) {
+      return i.end && !(Date.parse(i.end) < since);
+    }));
   }
   function minutes(seconds) { return seconds >= 60 && seconds % 60 === 0 ? seconds / 60 + " min" : seconds + " s"; }
   function time(rfc) { return typeof rfc === "string" && rfc.length >= 16 ? rfc.slice(11, 16) : ""; }

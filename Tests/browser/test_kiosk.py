@@ -355,6 +355,8 @@ def test_kiosk_incident_strip_keeps_what_goes_on_and_lets_cleared_ones_age_out(m
     assert strip["fits"], strip
     assert strip["more"] == "+%d more" % (32 - len(strip["items"])), strip
     assert 0 < len(strip["items"]) < 32, strip
+    # Those going on come first, however newer the cleared ones.
+    assert all(i.endswith(" · going on") for i in strip["items"]), strip
     browser.screenshot(artifacts / "kiosk-incidents-1920.png")
     # The one cleared 4 min 40 s ago leaves by itself; those going on stay.
     strip = wait_for(lambda: (lambda s: s if s and s["head"].startswith("30 incidents") else None)(browser.js(STRIP)),

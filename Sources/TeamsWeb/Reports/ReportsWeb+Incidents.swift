@@ -37,7 +37,8 @@ extension ReportsWeb {
     /// there are. Nil when the database cannot be read (the script's poll puts it right).
     ///
     /// `clearedFor` (seconds; the kiosk's, which nobody acknowledges at): only the incidents still going on and
-    /// those that ended less than that long ago, so the strip ages by itself instead of growing all day.
+    /// those that ended less than that long ago (after those going on), so the strip ages by itself instead of growing
+    /// all day.
     func incidentStrip(for request: Request, first: Int, clearedFor: Int64? = nil) -> [String: Any]? {
         let day = today
         let period = Period(from: day, to: day, range: zone.range(from: day, to: day))
@@ -47,7 +48,8 @@ extension ReportsWeb {
         if let clearedFor {
             let since = clock.now().microseconds - clearedFor * 1_000_000
             guard let all = try? reports.database.incidents(period.micros, acknowledged: false, teams: teams) else { return nil }
-            let shown = all.filter { r in r.incident.end.map { $0 >= since } ?? true }
+            // Those going on first (newest first, as the others), the cleared ones after them.
+            let shown = all.filter { $0.incident.end == nil } + all.filter { r in r.incident.end.map { $0 >= since } ?? false }
             records = Array(shown.prefix(first))
             total = shown.count
         } else {
