@@ -61,7 +61,7 @@ final class StreamCollector: Sendable {
         }
     }
 
-    /// Parts written at once arrive whole and in order, across the server's 16 KiB read blocks,
+    /// Parts written at once arrive whole and in order, in chunks of at most `streamReadLimit` (16 KiB),
     /// and one array written to two streams reaches both intact.
     @Test func partsSharedByStreamsArriveWholeAndInOrder() throws {
         let collector = StreamCollector()
@@ -79,8 +79,14 @@ final class StreamCollector: Sendable {
             let expected = parts.flatMap { $0 }
             for client in clients {
                 var got: [UInt8] = []
-                while got.count < expected.count, let chunk = try client.readChunk() { got += chunk }
+                var largest = 0
+                while got.count < expected.count, let chunk = try client.readChunk() {
+                    got += chunk
+                    largest = max(largest, chunk.count)
+                }
                 #expect(got == expected)
+                // No read fills more of the connection's pool than `streamReadLimit` (it would stay resident).
+                #expect(largest == streamReadLimit)
             }
             for stream in collector.all { #expect(stream.pendingBytes == 0) }
         }
