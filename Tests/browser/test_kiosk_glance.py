@@ -8,6 +8,14 @@ from conftest import TEAMS, event, roster, wait_for
 from test_kiosk_dense import CLIPPED, DANGER, dangerous, layout
 
 
+def open_kiosk(browser, url, width, height):
+    """Opens `url` at `width` × `height`, once its stream is live and its layout settled."""
+    browser.size(width, height)
+    browser.get(url)
+    browser.wait_live()
+    layout(browser)
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. A dense cell on two calls shows the held one: Hold, its timer and, if so, Muted
 
@@ -41,10 +49,7 @@ return out;"""
 def test_dense_cell_on_two_calls_shows_the_held_call_its_hold_time_and_mute(make_server, browser, artifacts):
     server = make_server(dangerous(150))
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160), (390, 844)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         cells = browser.js(HELD_IN_DENSE)
         browser.screenshot(artifacts / ("kiosk-dense-held-%d.png" % width))
@@ -103,10 +108,7 @@ return out;"""
 def test_full_tiles_keep_badges_whole_and_names_whole_or_ellipsized(make_server, browser, artifacts):
     server = make_server(long_and_marked(6))
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160), (1280, 1024)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         browser.screenshot(artifacts / ("kiosk-full-badges-%d.png" % width))
         assert not browser.js("return window.teamsview.kiosk.dense()"), width
         assert browser.js("return document.querySelectorAll('#board .tile:not([hidden]) .tcall__micon').length") > 0
@@ -134,10 +136,7 @@ def test_a_sparse_kiosk_shows_names_whole(make_server, browser, artifacts):
             lines.append(event("call.start", -30, worker=w, call="T%03d" % i, direction="inbound", via="transfer"))
     server = make_server(lines)
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         browser.screenshot(artifacts / ("kiosk-sparse-names-%d.png" % width))
         assert not browser.js("return window.teamsview.kiosk.dense()"), width
         assert browser.js("return document.body.dataset.pages") == "1", width
@@ -154,10 +153,7 @@ SEEN = "return Array.from(document.querySelectorAll('#board .tile')).filter(t =>
 def test_700_agents_take_two_4k_screens_and_the_counter_says_so(make_server, browser, artifacts):
     server = make_server(dangerous(700))
     wait_for(lambda: "700 of 700 agents" in server.get("/kiosk"), message="the whole floor")
-    browser.size(3840, 2160)
-    browser.get(server.url + "/kiosk?rotate=600")
-    browser.wait_live()
-    layout(browser)
+    open_kiosk(browser, server.url + "/kiosk?rotate=600", 3840, 2160)
     browser.screenshot(artifacts / "kiosk-700-1-3840.png")
     assert browser.js("return document.body.dataset.nextWindow") is None, "one window holds the 700"
     assert browser.js("return document.body.dataset.pages") == "2"
@@ -173,11 +169,8 @@ def test_700_agents_take_two_4k_screens_and_the_counter_says_so(make_server, bro
 def test_the_counter_counts_the_screens_of_every_window(make_server, browser):
     server = make_server(roster(700))
     wait_for(lambda: "700 of 700 agents" in server.get("/kiosk"), message="the whole floor")
-    browser.size(3840, 2160)
     # Windows of 300: three windows, one 4K screen each.
-    browser.get(server.url + "/kiosk?per=300&page=2")
-    browser.wait_live()
-    layout(browser)
+    open_kiosk(browser, server.url + "/kiosk?per=300&page=2", 3840, 2160)
     assert browser.js("return document.body.dataset.pages") == "1"
     assert browser.text("#page-text") == "Page 2 of 3"
     assert not browser.js("return document.getElementById('page-indicator').hidden")
@@ -202,10 +195,7 @@ def test_dense_names_that_shorten_alike_are_told_apart(make_server, browser, art
                   event("activity", -590, worker=w, activity="Available", available=True)]
     server = make_server(lines)
     for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk?rotate=600")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk?rotate=600", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         pages = int(browser.js("return document.body.dataset.pages"))
         shortened = 0
@@ -281,10 +271,7 @@ def assert_told_apart(shown, where):
 def assert_twins_told_apart(server, browser, artifacts, path, dense, shot):
     """At 1920, 3840 and 1366 wide, `path` draws dense cells (or full tiles) whose twins are told apart."""
     for width, height in ((1920, 1080), (3840, 2160), (1366, 768)):
-        browser.size(width, height)
-        browser.get(server.url + path)
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + path, width, height)
         assert browser.js("return window.teamsview.kiosk.dense()") == dense, width
         browser.screenshot(artifacts / (shot % width))
         if dense:
@@ -302,10 +289,7 @@ def test_workers_of_one_name_are_told_apart_by_a_whole_tag(make_server, browser,
 def test_a_second_worker_of_a_name_tags_the_first_live(make_server, browser):
     server = make_server(roster(6) + [event("worker", -600, worker="WKX4821", name="Anna Kowalski", team="Billing"),
                                       event("activity", -590, worker="WKX4821", activity="Available", available=True)])
-    browser.size(1920, 1080)
-    browser.get(server.url + "/kiosk")
-    browser.wait_live()
-    layout(browser)
+    open_kiosk(browser, server.url + "/kiosk", 1920, 1080)
     assert browser.js(TAGS_SHOWN, ["WKX4821"])["WKX4821"]["tag"] is None
     server.events.append(event("worker", worker="WKY7710", name="Anna Kowalski", team="Billing"))
     shown = wait_for(lambda: (lambda s: s if len(s) == 2 and all(c["tag"] for c in s.values()) else None)(
@@ -321,10 +305,7 @@ def test_summary_names_presence_and_taskrouter_activity(make_server, browser, ar
     lines = roster(40) + [event("activity", -100, worker="WK%03d" % i, activity="Busy", available=False) for i in (1, 2, 5)]
     server = make_server(lines)
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         lines_shown = browser.js("""return Array.from(document.querySelectorAll('#summary .kcell--agents .kcell__sub > *'))
             .map(function (l) { return l.innerText.replace(/\\s+/g, ' ').trim(); })""")
         assert len(lines_shown) == 2, lines_shown
