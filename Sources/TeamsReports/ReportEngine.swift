@@ -248,6 +248,28 @@ final class ReportEngine {
         }
     }
 
+    /// How recent (microseconds before the wall clock) the newest event must be for the feed to count as current:
+    /// a heartbeat keeps a quiet feed current.
+    static let currentFeed: Int64 = 300 * 1_000_000
+
+    /// Moves the agents with a wrong-call-risk episode going on to the wall clock `now` (microseconds), while the
+    /// feed is current. Event time stands still on a quiet floor: an agent on two open calls would otherwise become
+    /// an incident (and its exposure grow) only when some other event arrives, while the Teams View already flags
+    /// the risk. Only these agents are moved (episodes are rare): the floor's event time is not, so events still
+    /// arriving are not made late. An event for one of them dated before `now` is late and replays that agent.
+    /// Nothing moves while the newest event is older than `currentFeed` (a file of past days being read).
+    func advanceEpisodes(now: Int64) {
+        guard horizon != .min, now > horizon, now - horizon <= Self.currentFeed else { return }
+        for (key, log) in logs {
+            guard log.machine.state.episode != nil, log.machine.state.clock < now else { continue }
+            log.machine.advance(to: now)
+            log.replayIfStale()
+            log.dirty = true
+            log.openSpansDirty = true
+            pendingLogs.insert(key)
+        }
+    }
+
     /// What the database needs to catch up with, and the checkpoints moved forward after it.
     func collect() -> WriteBatch {
         var batch = WriteBatch(horizon: horizon)

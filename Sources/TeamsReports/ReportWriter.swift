@@ -27,7 +27,8 @@ public final class ReportWriter: Sendable {
         public var flushInterval: Double
         /// Seconds between accruing every agent's open activity and calls up to the newest event: a write in
         /// between accrues only the agents with new events (a floor on long calls is not rewritten every
-        /// `flushInterval`). `flush()` and `stop()` accrue everyone.
+        /// `flushInterval`). `flush()` and `stop()` accrue everyone. Agents with a wrong-call-risk episode going on
+        /// are then also moved to the wall clock while the feed is current (`ReportEngine.advanceEpisodes(now:)`).
         public var accrueInterval: Double
         /// Seconds an event may be late and still correct figures already written.
         public var lateWindow: Double
@@ -297,6 +298,7 @@ public final class ReportWriter: Sendable {
     /// those with new events.
     private func flushNow(everyone: Bool = true) {
         let batch = engine.withLock { engine -> WriteBatch in
+            if everyone { engine.advanceEpisodes(now: Timestamp.now().microseconds) }
             engine.advanceAll(everyone: everyone)
             return engine.collect()
         }
