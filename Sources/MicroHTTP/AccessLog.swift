@@ -9,17 +9,20 @@ import PercentEncoding
 /// replaced by `REDACTED`), `status` and `bytes` (of the body; absent when no answer was sent), `duration_ms`
 /// (from the request line to the end of the answer, to the microsecond), `peer` (the client's address) and
 /// `outcome` (`completed`, or how the request ended otherwise: `client_abort`, `timeout`, `shutdown`,
-/// `error`, `read_error`). A stream (a ``StreamingBody``) is logged when it ends, so its line gives how
+/// `error`, `read_error`, and `client_gone` for a stream ended because its client had closed its end). A stream (a ``StreamingBody``) is logged when it ends, so its line gives how
 /// long it was open and every byte sent on it.
 public struct AccessLog: Sendable {
     public var logger: Logger
     /// Query parameters whose values must never reach a log (tokens and whatever may hold one), compared
-    /// with the percent-decoded name. A parameter whose name does not decode has its value redacted too.
-    public var redactedQueryParameters: Set<String>
+    /// with the percent-decoded name, in any case (`Token=` too). A parameter whose name does not decode has its
+    /// value redacted too.
+    public var redactedQueryParameters: Set<String> {
+        didSet { redactedQueryParameters = Set(redactedQueryParameters.map { $0.lowercased() }) }
+    }
 
     public init(logger: Logger, redactedQueryParameters: Set<String> = []) {
         self.logger = logger
-        self.redactedQueryParameters = redactedQueryParameters
+        self.redactedQueryParameters = Set(redactedQueryParameters.map { $0.lowercased() })
     }
 
     static let redacted = "REDACTED"
@@ -39,7 +42,7 @@ public struct AccessLog: Sendable {
                 continue
             }
             let name = pair[..<equals]
-            let secret = PercentDecoding.decodeOrNil(name, plusIsSpace: true).map(redactedQueryParameters.contains) ?? true
+            let secret = PercentDecoding.decodeOrNil(name, plusIsSpace: true).map { redactedQueryParameters.contains($0.lowercased()) } ?? true
             query.append(contentsOf: secret ? pair[...equals] + Array(Self.redacted.utf8) : pair)
         }
         return (String(decoding: target[..<mark], as: UTF8.self), String(decoding: query, as: UTF8.self))

@@ -421,7 +421,7 @@ final class ServerCore: Sendable {
     /// The request is over (answered, failed or abandoned): its access log line, when there is an access log.
     func ended(_ pending: PendingRequest, connection: OpaquePointer?, reason: MHD_RequestTerminationCode) {
         guard let accessLog, let arrival = pending.arrival else { return }
-        let outcome = switch reason {
+        var outcome = switch reason {
         case .REQUEST_TERMINATED_COMPLETED_OK: "completed"
         case .REQUEST_TERMINATED_CLIENT_ABORT: "client_abort"
         case .REQUEST_TERMINATED_TIMEOUT_REACHED: "timeout"
@@ -430,6 +430,8 @@ final class ServerCore: Sendable {
         default: "error"
         }
         let bytes = pending.stream.map(\.bytesSent) ?? pending.bytes
+        // A stream whose client left ends like any other for libmicrohttpd: say which it was.
+        if outcome == "completed", pending.stream?.departed == true { outcome = "client_gone" }
         accessLog.log(method: pending.sentMethod, rawTarget: pending.rawTarget, status: pending.status, bytes: bytes,
                       duration: .now - arrival, peer: connection.flatMap { PeerAddress(tv_mhd_client_address($0)) },
                       outcome: outcome)

@@ -26,6 +26,8 @@ public final class StreamingBody: Sendable {
         var handed = 0
         /// No more writes; the stream ends once `pending` is drained.
         var closed = false
+        /// Ended because the client had closed its end (`endIfDeparted`).
+        var departed = false
         /// `onClose` has fired.
         var finished = false
         /// Set once the server serves this body; a body can be served only once.
@@ -152,6 +154,12 @@ public final class StreamingBody: Sendable {
         state.withLock { $0.handed }
     }
 
+    /// The stream ended because its client had gone (its end of the connection closed while the stream waited
+    /// for data), not because the server closed it.
+    var departed: Bool {
+        state.withLock { $0.departed }
+    }
+
     /// Called once, from any thread, when the stream ends for whatever reason (client gone, close, server stop).
     public func onClose(_ handler: @escaping @Sendable () -> Void) {
         let alreadyFinished = state.withLock { state -> Bool in
@@ -185,6 +193,7 @@ public final class StreamingBody: Sendable {
             guard state.suspended, let connection = state.connection,
                   tv_mhd_peer_gone(connection.pointer) != 0 else { return nil }
             state.closed = true
+            state.departed = true
             state.dropPending()
             state.budget?.departures.add(1, ordering: .relaxed)
             return state.takeSuspended()

@@ -52,6 +52,9 @@ struct AccessLogTests {
         #expect(Self.log.loggedTarget(Array("/signin?return=%2F%3Ftoken%3Ds3cret".utf8)) == ("/signin", "return=REDACTED"))
         // A name that does not decode may be anything: its value goes too.
         #expect(Self.log.loggedTarget(Array("/x?%zz=s3cret&a=b".utf8)) == ("/x", "%zz=REDACTED&a=b"))
+        // In any case.
+        #expect(Self.log.loggedTarget(Array("/kiosk?Token=s3cret&TOKEN=two&%54oken=3".utf8))
+            == ("/kiosk", "Token=REDACTED&TOKEN=REDACTED&%54oken=REDACTED"))
     }
 
     @Test("served requests are logged with method, path, status, bytes, duration, peer; streams when they end")
@@ -70,6 +73,7 @@ struct AccessLogTests {
         }
         var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0, threads: 2)
         configuration.accessLog = AccessLog(logger: collector.logger, redactedQueryParameters: ["token"])
+        configuration.streamProbeInterval = .milliseconds(50)
         let server = HTTPServer(configuration: configuration, router: router)
         try server.start()
         defer { server.stop() }
@@ -111,6 +115,16 @@ struct AccessLogTests {
         #expect(last.message == "GET /events 200")
         #expect(last.string("bytes") == "11")
         #expect((Double(last.string("duration_ms") ?? "") ?? 0) >= 50)
+        #expect(last.string("outcome") == "completed")
+
+        // A stream whose client leaves is logged as such, not as one the server ended.
+        let leaving = try RawClient(port: server.port)
+        try leaving.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try leaving.readHead().status == 200)
+        #expect(try leaving.readChunk() == Array("hello\n".utf8))
+        leaving.close()
+        #expect(eventually { collector.all.count == 8 })
+        #expect(collector.all.last?.string("outcome") == "client_gone")
     }
 }
 
