@@ -15,9 +15,11 @@ final class MetricsExporter: Sendable {
     private let counters: [String: Counter]
     private let rejected: [IngestReject.Category: Counter]
     private let gauges: [String: Gauge]
+    private let process: ProcessFigures
 
-    init() {
+    init(started: Double = Double(Timestamp.now().microseconds) / 1_000_000) {
         let r = registry
+        process = ProcessFigures(registry: r, started: started, version: ServerVersion.text)
         counters = [
             "lines": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_lines", unitName: "total", helpText: "Event lines read from every source, rejected ones included.")),
             "events": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_events", unitName: "total", helpText: "Events decoded and handed to the registry.")),
@@ -148,6 +150,7 @@ final class MetricsExporter: Sendable {
         gauges["liveViews"]?.set(Double(live.views))
         gauges["liveBoards"]?.set(Double(live.boards))
         gauges["liveViewBytes"]?.set(Double(live.estimatedBytes))
+        process.update()
         return registry.emitToBuffer()
     }
 }

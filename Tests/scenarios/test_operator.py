@@ -3,9 +3,11 @@ exit non-zero, files waited for with --follow, the reasons lines are rejected fo
 
 import html
 import json
+import os
 import re
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -322,3 +324,20 @@ def test_an_unknown_path_is_a_404_page_for_a_browser_and_plain_text_for_curl(ser
     assert server.metric("teamsview_http_responses_total", {"code": "4xx"}) == 6
     assert server.metric("teamsview_http_responses_total", {"code": "5xx"}) == 0
     assert server.metric("teamsview_http_responses_total", {"code": "2xx"}) >= 1
+
+
+def test_metrics_carry_the_process_figures_every_prometheus_client_exports(serve, binary):
+    server = serve("--in-memory", "--no-reports")
+    rss = server.rss_bytes()
+    resident = server.metric("process_resident_memory_bytes")
+    # The same resident set as the kernel's, within what a scrape allocates.
+    assert rss > 0 and abs(resident - rss) < 0.25 * rss, (resident, rss)
+    assert server.metric("process_virtual_memory_bytes") > resident
+    descriptors = len(os.listdir("/proc/%d/fd" % server.process.pid))
+    assert abs(server.metric("process_open_fds") - descriptors) <= 3, descriptors
+    assert server.metric("process_max_fds") >= server.metric("process_open_fds")
+    assert abs(server.metric("process_start_time_seconds") - time.time()) < 60
+    cpu = server.metric("process_cpu_seconds_total")
+    assert cpu > 0
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    assert version and server.metric("teamsview_build_info", {"version": version}) == 1
