@@ -52,12 +52,10 @@ public struct AccessLog: Sendable {
     func log(method: String?, rawTarget: [UInt8], status: Int?, bytes: Int?, duration: Duration, peer: PeerAddress?,
              outcome: String) {
         let (path, query) = loggedTarget(rawTarget)
-        let (seconds, attoseconds) = duration.components
-        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         var metadata: Logger.Metadata = [
             "method": .string(method ?? "-"),
             "path": .string(path),
-            "duration_ms": .stringConvertible(Double(microseconds) / 1000),
+            "duration_ms": .stringConvertible(duration.milliseconds),
             "peer": .string(peer?.description ?? "-"),
             "outcome": .string(outcome),
         ]

@@ -209,7 +209,7 @@ public final class HTTPServer: Sendable {
         }
         startProbing()
         core.logger.info("HTTP server listening", metadata: [
-            "host": "\(configuration.host)", "port": "\(port)", "tls": "\(configuration.tls != nil)",
+            "host": "\(configuration.host)", "port": .stringConvertible(port), "tls": .stringConvertible(configuration.tls != nil),
         ])
     }
 
@@ -368,8 +368,8 @@ public final class HTTPServer: Sendable {
         if listener >= 0 { close(listener) }
         core.daemonRunning.store(false, ordering: .relaxed)
         core.logger.info("HTTP server stopped", metadata: [
-            "took": "\(ContinuousClock.now - started)", "unfinished": "\(left)",
-            "refusedWhileStopping": "\(core.refusedWhileStopping.load(ordering: .relaxed))",
+            "took_ms": .stringConvertible((ContinuousClock.now - started).milliseconds), "unfinished": .stringConvertible(left),
+            "refusedWhileStopping": .stringConvertible(core.refusedWhileStopping.load(ordering: .relaxed)),
         ])
     }
 
@@ -383,7 +383,7 @@ public final class HTTPServer: Sendable {
         }
         let left = core.activeStreams(of: generation)
         if left > 0 {
-            core.logger.warning("stopping with streams still open", metadata: ["streams": "\(left)"])
+            core.logger.warning("stopping with streams still open", metadata: ["streams": .stringConvertible(left)])
         }
         MHD_stop_daemon(running.daemon)
         core.stopped(generation)

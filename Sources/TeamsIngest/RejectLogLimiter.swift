@@ -34,7 +34,7 @@ final class RejectLogLimiter: Sendable {
         var message = "rejected line \(lineNumber) of \(source): \(reject.reason)"
         if suppressed > 0 { message += " (\(suppressed) more rejected lines not logged)" }
         logger.warning("\(message)", metadata: [
-            "source": "\(source)", "line": "\(lineNumber)", "category": "\(reject.category.rawValue)",
+            "source": "\(source)", "line": .stringConvertible(lineNumber), "category": "\(reject.category.rawValue)",
             "preview": "\(preview)",
         ])
     }

@@ -57,6 +57,13 @@ def test_json_lines_and_access_log(serve):
     assert len(ingest) == 1 and ingest[0]["query"] == "token=REDACTED"
     live_lines = find(records, "GET", "/live", 200)
     assert len(live_lines) == 1 and live_lines[0]["duration_ms"] >= 200 and live_lines[0]["bytes"] > 0
+    # The client closed it: not a stream the server ended.
+    assert live_lines[0]["outcome"] == "client_gone"
+    # Counts are numbers, not strings, for a shipper to sum.
+    listening = [r for r in records if r["msg"] == "HTTP server listening"]
+    assert listening and isinstance(listening[0]["port"], int) and isinstance(listening[0]["tls"], bool), listening
+    stopped = [r for r in records if r["msg"] == "HTTP server stopped"]
+    assert stopped and isinstance(stopped[0]["took_ms"], float) and isinstance(stopped[0]["unfinished"], int), stopped
 
     assert SECRET not in server.log and INGEST_SECRET not in server.log
 
