@@ -178,6 +178,8 @@ public final class PageRenderer: Sendable {
         model["multiOne"] = s.agentsOnMultipleCalls == 1
         model["agentsWord"] = Formatting.plural(s.agents, "agent")
         model["risksWord"] = Formatting.noun("agent", count: s.wrongCallRisks) + " now"
+        // The count is of agents (one may hold two misrouted calls), as the wrong-call risk tile's.
+        model["misroutesWord"] = Formatting.noun("agent", count: s.misroutes) + " given a queue call while busy"
         return model
     }
 

@@ -47,3 +47,22 @@ def test_an_activity_named_busy_is_not_taken_for_the_busy_presence(serve):
     parts = [p for p in text.split("|") if p.strip()]
     # Each line is named: the presence line, then TaskRouter's activities.
     assert parts.index("Doing") < parts.index("Busy 1") < parts.index("TaskRouter activity") < parts.index("Busy 1", parts.index("TaskRouter activity")), parts
+
+
+def test_the_misroutes_tile_counts_agents_and_says_so(serve):
+    server = serve()
+    lines = []
+    # Ada: two queue calls reach her while she is on a call; Ben: one. Two agents, three misrouted calls.
+    for worker, extra in (("W1", 2), ("W2", 1)):
+        lines += [event("worker", -60, worker=worker, name="Agent " + worker, team="Sales", capacity={"voice": 4}),
+                  event("activity", -60, worker=worker, activity="Available", available=True),
+                  event("call.start", -50, worker=worker, call=worker + "-first", queue="Sales", via="queue")]
+        lines += [event("call.start", -40 + i, worker=worker, call="%s-q%d" % (worker, i), queue="Sales", via="queue")
+                  for i in range(extra)]
+    server.ingest(lines)
+    body = html.unescape(server.get("/")[2].decode())
+    found = re.search(r'tile--misroute[^>]*>.*?<span class="tile__value">(\d+)</span><span class="tile__sub">([^<]*)</span>',
+                      body, re.S)
+    assert found, body[:2000]
+    assert found.group(1) == "2" and found.group(2) == "agents given a queue call while busy"
+    assert json.loads(server.get("/api/summary")[2])["misroutes"] == 2
