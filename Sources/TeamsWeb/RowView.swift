@@ -73,9 +73,11 @@ struct RowView: MustacheParent {
             case .offline: return "○"
             case .idle: return "✓"
             }
-        case "showActivity": return presenceWord != Formatting.clean(worker.activity)
+        // A worker no activity was reported for has only the placeholder: nothing to name beside "No activity yet".
+        case "showActivity": return worker.hasActivity && presenceWord != Formatting.clean(worker.activity)
         case "hasActivity": return worker.hasActivity
         case "activityTimer":
+            guard worker.hasActivity else { return "" }
             return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
                                       since: worker.activitySince)
         case "placeholder": return worker.isPlaceholder

@@ -34,6 +34,11 @@ def test_a_worker_with_no_activity_yet_is_not_away(serve):
     # The row says it too.
     row = re.search(r'<tr[^>]*id="w-W2".*?</tr>', server.get("/")[2].decode(), re.S).group(0)
     assert "No activity yet" in row and "Unknown" not in row
+    # And the kiosk's tile: no placeholder activity, and no timer counting from nothing.
+    kiosk = server.get("/kiosk")[2].decode()
+    tile_html = re.search(r'<article[^>]*data-worker="W2".*?</article>', kiosk, re.S).group(0)
+    assert "No activity yet" in tile_html and "Unknown" not in tile_html, tile_html
+    assert 'class="tile__acttime"></span>' in tile_html, tile_html
 
 
 def test_an_activity_named_busy_is_not_taken_for_the_busy_presence(serve):
