@@ -115,6 +115,21 @@ struct ReportPagesTests {
         #expect(available["09:15"] == "2" && available["09:30"] == "1.3", "\(available)")
     }
 
+    @Test("the interval in progress, when figures began in it, says the minutes since they began, not since it began")
+    func inProgressFromItsFigures() async throws {
+        // The clock at 09:52 (the 09:45 interval in progress for 7 minutes); the feed began at 09:48:30.
+        let s = try await ReportServer(seeds: [], now: "2026-03-10T09:52:00Z")
+        let lines = [
+            #"{"type":"worker","at":"2026-03-10T09:48:30Z","worker":"w1","name":"Agent w1","team":"Sales"}"#,
+            #"{"type":"activity","at":"2026-03-10T09:48:30Z","worker":"w1","activity":"Available","available":true}"#,
+            #"{"type":"activity","at":"2026-03-10T09:52:00Z","worker":"w1","activity":"Break","available":false}"#,
+        ]
+        _ = s.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        s.reports.flush()
+        let html = try s.client.get("/report?\(Self.day)").text
+        #expect(html.contains("09:45 in progress: the average of its 3 minutes so far"), "\(html.components(separatedBy: "in progress").dropFirst().first?.prefix(80) ?? "")")
+    }
+
     @Test("/incidents: an acknowledgement of another day than today shows its date; today's only its time")
     func acknowledgedAtDate() async throws {
         let s = try await ReportServer()

@@ -19,7 +19,8 @@ final class ReportServer: @unchecked Sendable {
     let server: HTTPServer
     var client: HTTPClient { HTTPClient(port: server.port) }
 
-    init(seeds: [String] = ["report-scenario.ndjson", "report-late.ndjson"]) async throws {
+    /// `now`: the wall clock the pages see (RFC 3339).
+    init(seeds: [String] = ["report-scenario.ndjson", "report-late.ndjson"], now: String = "2026-03-10T10:00:00Z") async throws {
         let store = self.store
         let reports = try ReportWriter(database: ReportDatabase(directory: nil), zone: ReportZone(identifier: "UTC")!,
                                        settings: .init(grace: 3, flushInterval: 3600))
@@ -28,7 +29,7 @@ final class ReportServer: @unchecked Sendable {
             _ = store.apply(events)
             reports.submit(events)
         }
-        let fixed = RFC3339.parse("2026-03-10T10:00:00Z")!
+        let fixed = RFC3339.parse(now)!
         app = try await TeamsApp(store: store, statistics: IngestStatistics(), assets: .init(root: TestServer.repoRoot),
                                  settings: ViewSettings(), clock: WallClock { fixed }, reports: reports)
         for name in seeds {

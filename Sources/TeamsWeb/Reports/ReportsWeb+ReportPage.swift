@@ -203,8 +203,7 @@ extension ReportsWeb {
         }
         let labels = starts.map { p.from == p.to ? zone.clock($0) : String(zone.format($0).prefix(16)) }
         var spans = Self.elapsed(starts, length: Int64(ReportZone.intervalSeconds), now: now)
-        let inProgress = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
-            .map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
+        let progressing = spans.firstIndex { $0 < Double(ReportZone.intervalSeconds) }
         // Intervals before the first with figures or after the last have none (the feed had not begun, or had
         // stopped): absent, not 0.
         let first = used.first ?? .max, last = used.last ?? .min
@@ -214,6 +213,8 @@ extension ReportsWeb {
            begin > first {
             spans[i] = max(1, spans[i] - Double(begin - first))
         }
+        // Its note says the minutes it is averaged over: since the figures began when they began in it.
+        let inProgress = progressing.map { ReportChart.InProgress(index: $0, elapsedSeconds: spans[$0]) }
         func per(_ f: (IntervalFigures) -> Int64) -> [Double?] {
             zip(starts, spans).map { start, span in
                 start < first || start > last ? nil : Double(f(totals[start] ?? IntervalFigures())) / (span * 1_000_000)
