@@ -341,3 +341,21 @@ def test_metrics_carry_the_process_figures_every_prometheus_client_exports(serve
     assert cpu > 0
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     assert version and server.metric("teamsview_build_info", {"version": version}) == 1
+
+
+def test_a_wrong_call_risk_on_a_quiet_floor_becomes_an_incident_without_another_event(serve):
+    # Reports in memory; after these events nothing more arrives.
+    server = serve("--in-memory")
+    server.ingest([event("worker", -2, worker="W1", name="Grace Hopper", team="Sales"),
+                   event("activity", -2, worker="W1", activity="Available", available=True),
+                   event("call.start", -1, worker="W1", call="CA1", queue="Sales", via="queue"),
+                   event("call.unmute", -1, worker="W1", call="CA1"),
+                   event("call.start", -1, worker="W1", call="CA2", via="transfer")])
+
+    def risks():
+        body = json.loads(server.get("/api/incidents")[2])
+        return [i for i in body["incidents"] if i["kind"] == "wrong-call-risk"]
+    # Past the 3 s grace by the wall clock, at the reports' next accrual (every 10 s).
+    wait_for(lambda: risks(), timeout=30, interval=0.5, message="the wrong-call-risk incident")
+    incident = risks()[0]
+    assert incident["worker"] == "W1" and incident.get("end") is None, incident
