@@ -111,6 +111,7 @@
   var TILE_INSET = 1.6;      // em: a tile's padding and borders (kiosk.css `.tile`)
   var CALL_GAP = 0.4;        // em: between a call line's parts (kiosk.css `.tcall`)
   var PILL = 0.8;            // em: a state pill's or badge's padding and border
+  var TILE_FLAG_ICON = 1.45; // em: a flag line's alert icon and its margin (kiosk.css `.icon`), a little to spare
 
   function widestCallLine(all) {
     var F = null, widest = 0;
@@ -124,7 +125,8 @@
       for (var c = 0; c < calls.length; c++) {
         var state = calls[c].querySelector(".tcall__state"), timer = calls[c].querySelector(".tcall__timer");
         if (!state) continue;
-        if (!F) F = { state: font(state), timer: timer ? font(timer) : font(state) };
+        if (!F) F = {};
+        if (!F.state) { F.state = font(state); F.timer = timer ? font(timer) : F.state; }
         var icon = state.querySelector(".tcall__icon"), iconText = icon ? icon.textContent : "";
         var w = PILL + 0.8 * textEm(F.state, iconText) + 0.3 + textEm(F.state, state.textContent.slice(iconText.length));
         if (timer) w += CALL_GAP + textEm(F.timer, timer.textContent) + timerReserve(timer);
@@ -134,6 +136,13 @@
           w += CALL_GAP + PILL + (badge.querySelector(".icon") ? DENSE_ICON : 0) + textEm(F.badge, badge.textContent.trim());
         }
         widest = Math.max(widest, w);
+      }
+      // A flag line ("Misroute · Wrong-call risk", "… · just cleared") is shown whole too: the tile is as wide.
+      var flags = all[i].el.querySelectorAll(".tcalls > .tflag");
+      for (var f = 0; f < flags.length; f++) {
+        if (!F) F = {};
+        if (!F.flag) F.flag = font(flags[f]);
+        widest = Math.max(widest, TILE_FLAG_ICON + textEm(F.flag, flags[f].textContent.trim()));
       }
     }
     return widest ? widest + TILE_INSET : 0;
@@ -283,20 +292,28 @@
     };
     var multi = d.querySelector(".dense__multi:not(.dense__multi--covered)"), flag = d.querySelector(".dense__flag");
     var covered = d.querySelector(".dense__multi--covered");
+    // A flag keeps its place beside the name before the ×N badge does (badges earlier in the list stay on line 1).
+    if (flag) { p.badges.push(flag); p.badgeW.push(DENSE_ICON + textEm(F.flag, flag.textContent)); }
     if (multi) { p.badges.push(multi); p.badgeW.push(textEm(F.multi, multi.textContent)); }
     if (covered) p.covered = { el: covered, w: textEm(F.multi, covered.textContent) };
-    if (flag) { p.badges.push(flag); p.badgeW.push(DENSE_ICON + textEm(F.flag, flag.textContent)); }
     var items = 0;
     var state = d.querySelector(".dense__l2 > .dense__state");
     if (state) {
       var icon = state.querySelector("[aria-hidden]");
       var iconText = icon ? icon.textContent : "";
       var iconW = iconText ? textEm(F.state, iconText) + 0.25 : 0;
-      var stateW = iconW + textEm(F.state, state.textContent.slice(iconText.length));
+      var word = state.querySelector(".dense__word");
+      var stateW = iconW + textEm(F.state, word ? wordForms(word)[0] : state.textContent.slice(iconText.length));
       p.line2 += stateW;
       p.icons += iconW;
-      // Presence words (an activity's name, of any length) may end in an ellipsis after a few letters.
-      if (state.classList.contains("dense__act")) p.give = Math.max(0, stateW - iconW - DENSE_WORD_LEAST);
+      if (word) {
+        // The page's own words ("On 2 tasks", "No activity yet") show whole: in their shorter form ("2 tasks"),
+        // else in a wider cell. An away activity's name (any length, the floor's own) may end in an ellipsis
+        // after a few letters.
+        p.word = word;
+        p.wordCut = wordForms(word).map(function (f) { return textEm(F.state, wordForms(word)[0]) - textEm(F.state, f); });
+        if (state.classList.contains("pres--away")) p.give = Math.max(0, stateW - iconW - DENSE_WORD_LEAST);
+      }
       items++;
     }
     var timer = d.querySelector(".dense__l2 > .dense__timer");
@@ -344,7 +361,7 @@
     return p;
   }
 
-  // The same cell without the call beside its lead (left out when even two columns cannot hold it):
+  // The same cell without the call beside its lead (left out when even three columns cannot hold it):
   // the ×N badge says there is one.
   function withoutAlso(p) {
     var q = Object.assign({}, p, {
@@ -352,8 +369,20 @@
       line2: p.line2 - p.alsoW, icons: p.icons - p.alsoIcons, reserve: p.reserve - p.alsoReserve,
       badges: p.badges.slice(), badgeW: p.badgeW.slice()
     });
-    if (p.covered) { q.badges.unshift(p.covered.el); q.badgeW.unshift(p.covered.w); }
+    if (p.covered) { q.badges.push(p.covered.el); q.badgeW.push(p.covered.w); }
     return q;
+  }
+
+  // A presence word as it may show, longest first: the page's words ("On 2 tasks", "No activity yet") also in
+  // the shorter form a cell uses for its calls ("2 tasks", "No activity"); an activity's name as it is.
+  function wordForms(word) {
+    if (!word.dataset.full) word.dataset.full = word.textContent;
+    var full = word.dataset.full, forms = [full];
+    if (word.closest(".pres--away")) return forms;
+    var m = /^On (\d+ \S+)$/.exec(full);
+    if (m) forms.push(m[1]);
+    else if (full === "No activity yet") forms.push("No activity");
+    return forms;
   }
 
   // A running timer grows: room for one more digit and, before its alert, the ▲▲ mark.
@@ -373,16 +402,24 @@
     // to spare (margins, frames), which a line at its limit mostly does not use.
     var close = planCell(Object.assign({}, p, { line2: p.line2 - DENSE_ALSO_SLACK }), g);
     if (close.fits) return close;
+    // Else three columns, where the board has them: both calls with their timers (a misrouted agent's held
+    // caller's wait above all) are worth a wider cell; ×N only when three cannot hold them either.
+    if (g.cols >= 3) {
+      var wider = planCell(p, g, 3);
+      if (wider.fits) return wider;
+    }
     var q = withoutAlso(p), without = planCell(q, g);
     without.drop = true;
     without.p = q;
     return without;
   }
 
-  function planCell(p, g) {
+  function planCell(p, g, span) {
     var tries = [];
     var n = p.forms.length;
-    if (p.wide) {
+    if (span) {
+      for (var w = 0; w < n; w++) tries.push([span, w]);
+    } else if (p.wide) {
       for (var a = 0; a < n; a++) tries.push([2, a]);
     } else if (p.badges.length || p.also) {
       // A cell with a badge or a second call is one a supervisor looks for: its name keeps its initial if a
@@ -394,10 +431,12 @@
       for (var e = 0; e < n; e++) tries.push([1, e]);
       for (var f = 0; f < n; f++) tries.push([2, f]);
     }
+    var words = p.wordCut || [0];
     for (var i = 0; i < tries.length; i++) {
-      var room = tries[i][0] === 2 ? g.room2 : g.room1;
+      var room = tries[i][0] === 3 ? g.room3 : tries[i][0] === 2 ? g.room2 : g.room1;
+      for (var wf = 0; wf < words.length; wf++)
       for (var keep = p.badges.length; keep >= 0; keep--) {
-        var l1 = p.formW[tries[i][1]], l2 = p.line2;
+        var l1 = p.formW[tries[i][1]], l2 = p.line2 - words[wf];
         for (var k = 0; k < p.badges.length; k++) {
           if (k < keep) l1 += DENSE_SPACE + p.badgeW[k];
           else l2 += (l2 > 0 ? DENSE_SPACE : 0) + p.badgeW[k];
@@ -406,11 +445,11 @@
         // The icons go early (room kept for the timer to grow); a second column only when needed now
         // (checked as timers grow: a cell that outgrows its column gets one then).
         var tight = l2 + p.reserve > room;
-        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight, fits: true };
+        if (l2 - p.give - (tight ? p.icons : 0) <= room) return { span: tries[i][0], form: tries[i][1], keep: keep, tight: tight, fits: true, word: wf };
       }
     }
     // Nothing fits (a very long name or many badges): the shortest name, the badges beside it.
-    return { span: 2, form: n - 1, keep: p.badges.length, tight: true };
+    return { span: span || 2, form: n - 1, keep: p.badges.length, tight: true, word: words.length - 1 };
   }
 
   function applyPlan(p, plan) {
@@ -421,6 +460,12 @@
     if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");
     p.d.classList.toggle("dense--tight", plan.tight);
     p.d.classList.toggle("dense--roomy", plan.span === 2 && !p.wide);
+    p.d.classList.toggle("dense--span3", plan.span === 3);
+    if (p.word) {
+      var word = wordForms(p.word)[plan.word || 0];
+      if (p.word.textContent !== word) p.word.textContent = word;
+      if (plan.word) p.word.title = p.word.dataset.full; else p.word.removeAttribute("title");
+    }
     var moved = false;
     for (var k = 0; k < p.badges.length; k++) if (p.badges[k].parentNode !== (k < plan.keep ? p.l1 : p.l2)) moved = true;
     if (moved) for (var b = 0; b < p.badges.length; b++) (b < plan.keep ? p.l1 : p.l2).appendChild(p.badges[b]);
@@ -433,7 +478,8 @@
     return {
       font: fontPx, gap: gap, cols: cols, H: H,
       rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx,
-      room1: colW / fontPx - DENSE_INSET, room2: (2 * colW + gap) / fontPx - DENSE_INSET
+      room1: colW / fontPx - DENSE_INSET, room2: (2 * colW + gap) / fontPx - DENSE_INSET,
+      room3: (3 * colW + 2 * gap) / fontPx - DENSE_INSET
     };
   }
 
@@ -537,7 +583,7 @@
       var p = denseParts(tiles[i], shownDense.fonts);
       if (!p) continue;
       var plan = densePlan(p, shownDense.g);
-      var span = p.wide || p.d.classList.contains("dense--roomy") ? 2 : 1;
+      var span = p.d.classList.contains("dense--span3") ? 3 : p.wide || p.d.classList.contains("dense--roomy") ? 2 : 1;
       if (plan.span !== span) { layout(); return; }
       applyPlan(p, plan);
     }

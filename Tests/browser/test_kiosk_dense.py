@@ -292,3 +292,125 @@ def test_a_second_call_offered_or_taken_is_never_left_uncounted(make_server, bro
         for w in LONG_LINES:
             server.events.append(event("call.end", 0, worker=w, call="R%s%d" % (w, n)))
         settled(browser, LONG_LINES, 1)
+
+
+# A misrouted agent of an hour's calls: a held call (muted) and the queue call taken on top of it, live. Their line
+# ("Live ▲▲ 1:03:20 ❚❚ ▲▲ 1:05:00 Muted") is longer than two columns hold.
+def misrouted_on_hold(agents=40):
+    lines = roster(agents)
+    lines.append(event("worker", -590, worker="WK001", name="Ravi Chen", team="Retention", capacity={"voice": 2, "chat": 2}))
+    lines.append(event("call.start", -4000, worker="WK001", call="RH", direction="outbound", via="outbound"))
+    lines.append(event("call.hold", -3900, worker="WK001", call="RH"))
+    lines.append(event("call.mute", -3900, worker="WK001", call="RH"))
+    lines.append(event("call.start", -3800, worker="WK001", call="RQ", queue="Retention", direction="inbound", via="queue"))
+    return lines
+
+
+SHOWN_OF = """var t = document.querySelector('.tile[data-worker="' + arguments[0] + '"]'), box = t.getBoundingClientRect();
+function seen(e) {
+  if (!e || e.getClientRects().length === 0) return false;
+  var s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return s.display !== 'none' && r.width > 0 && r.right <= box.right + 1 && r.left >= box.left - 1;
+}
+var flag = t.querySelector('.dense__flag');
+return {also: seen(t.querySelector('.dense__also')), timers: Array.from(t.querySelectorAll('.dense__timer')).filter(seen).length,
+        flagOnTop: !!flag && seen(flag) && flag.parentNode.classList.contains('dense__l1'),
+        text: t.querySelector('.dense').innerText};"""
+
+
+def test_a_flagged_cell_keeps_both_calls_and_its_flag_beside_the_name(make_server, browser, artifacts):
+    server = make_server(misrouted_on_hold())
+    for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        shown = browser.js(SHOWN_OF, "WK001")
+        # The held caller's wait shows beside the live call (the cell takes a third column), not ×2; the flag
+        # stays beside the name.
+        assert shown["also"] and shown["timers"] == 2, (width, shown)
+        assert shown["flagOnTop"], (width, shown)
+        assert browser.js("return document.body.dataset.pages") == "1", width
+        assert browser.js(CLIPPED, DANGER) == [], width
+        assert under_stated(browser) == [], width
+        browser.screenshot(artifacts / ("kiosk-dense-misrouted-%d.png" % width))
+
+
+# The page's own presence words, never cut: "On 2 tasks", "No activity yet" (a worker known from its profile only).
+def own_words(agents=40):
+    lines = roster(agents)
+    lines.append(event("worker", -590, worker="WK005", name="Amara Okonkwo", team="Retention", capacity={"voice": 2, "chat": 2}))
+    lines.append(event("task.start", -40, worker="WK005", task="T1", channel="chat"))
+    lines.append(event("task.start", -20, worker="WK005", task="T2", channel="email"))
+    lines.append(event("worker", -590, worker="NEW1", name="Nadia Eriksson", team="Sales", capacity={"voice": 2}))
+    return lines
+
+
+WORDS = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .dense__word').forEach(function (e) {
+  var t = e.closest('.tile');
+  out.push({id: t.id, text: e.textContent, away: !!e.closest('.pres--away'),
+            cut: e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > t.getBoundingClientRect().right + 1});
+});
+return out;"""
+
+
+def test_dense_presence_words_of_the_page_are_whole(make_server, browser, artifacts):
+    server = make_server(own_words())
+    for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        words = {w["id"]: w for w in browser.js(WORDS)}
+        assert words["w-WK005"]["text"] in ("On 2 tasks", "2 tasks"), (width, words["w-WK005"])
+        assert words["w-NEW1"]["text"] in ("No activity yet", "No activity"), (width, words["w-NEW1"])
+        assert [w for w in words.values() if w["cut"] and not w["away"]] == [], width
+        assert browser.js(CUT_MID_LETTER) == [], width
+        browser.screenshot(artifacts / ("kiosk-dense-words-%d.png" % width))
+
+
+def flagged_few():
+    """Three agents, two of them flagged: a held call and a misroute on top; two live calls at once (a wrong-call
+    risk), the second from the queue (a misroute as well: the longest flag line, "Misroute · Wrong-call risk")."""
+    lines = []
+    for w, name, team in (("WK1", "Ada Lovelace", "Sales"), ("WK2", "Grace Hopper", "Sales"), ("WK4", "WK4", None)):
+        if team:
+            lines.append(event("worker", -600, worker=w, name=name, team=team, capacity={"voice": 2}))
+        lines.append(event("activity", -590, worker=w, activity="Available", available=True))
+    lines.append(event("call.start", -60, worker="WK1", call="A1", direction="outbound", via="outbound"))
+    lines.append(event("call.hold", -50, worker="WK1", call="A1"))
+    lines.append(event("call.mute", -50, worker="WK1", call="A1"))
+    lines.append(event("call.start", -40, worker="WK1", call="A2", queue="Sales", direction="inbound", via="queue"))
+    lines.append(event("call.start", -60, worker="WK2", call="G1", direction="outbound", via="outbound"))
+    lines.append(event("call.start", -40, worker="WK2", call="G2", queue="Sales", direction="inbound", via="queue"))
+    lines.append(event("call.start", -30, worker="WK4", call="W1", direction="outbound", via="outbound"))
+    return lines
+
+
+FLAGS_CUT = """var out = [];
+document.querySelectorAll('#board .tile:not([hidden]) .tflag').forEach(function (e) {
+  var t = e.closest('.tile').getBoundingClientRect(), r = e.getBoundingClientRect(), range = document.createRange();
+  range.selectNodeContents(e);
+  var text = range.getBoundingClientRect();
+  if (e.scrollWidth > e.clientWidth + 1 || text.right > r.right + 1 || r.right > t.right + 1)
+    out.push(e.closest('.tile').id + ': ' + e.textContent);
+});
+return out;"""
+
+
+def test_tile_flags_are_whole(make_server, browser, artifacts):
+    server = make_server(flagged_few(), args=["--grace", "1"])
+    for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        browser.get(server.url + "/kiosk")
+        browser.wait_live()
+        layout(browser)
+        wait_for(lambda: "Misroute · Wrong-call risk" in (browser.text("#w-WK2") or ""), timeout=10, message="the flags")
+        browser.js("window.teamsview.kiosk.layout()")
+        assert not browser.js("return window.teamsview.kiosk.dense()"), width
+        assert browser.js(FLAGS_CUT) == [], width
+        assert browser.js(CLIPPED, DANGER) == [], width
+        browser.screenshot(artifacts / ("kiosk-flags-%d.png" % width))
