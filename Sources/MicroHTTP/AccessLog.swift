@@ -9,7 +9,7 @@ import PercentEncoding
 /// replaced by `REDACTED`), `status` and `bytes` (of the body; absent when no answer was sent), `duration_ms`
 /// (from the request line to the end of the answer, to the microsecond), `peer` (the client's address) and
 /// `outcome` (`completed`, or how the request ended otherwise: `client_abort`, `timeout`, `shutdown`,
-/// `error`, `read_error`, and `client_gone` for a stream ended because its client had closed its end). A stream (a ``StreamingBody``) is logged when it ends, so its line gives how
+/// `error`, `read_error`, and `client_gone` for a stream whose client closed its end, however that was noticed). A stream (a ``StreamingBody``) is logged when it ends, so its line gives how
 /// long it was open and every byte sent on it.
 public struct AccessLog: Sendable {
     public var logger: Logger

@@ -430,8 +430,11 @@ final class ServerCore: Sendable {
         default: "error"
         }
         let bytes = pending.stream.map(\.bytesSent) ?? pending.bytes
-        // A stream whose client left ends like any other for libmicrohttpd: say which it was.
-        if outcome == "completed", pending.stream?.departed == true { outcome = "client_gone" }
+        // A stream whose client left: noticed by the probe (libmicrohttpd then sees a stream that ended) or by
+        // libmicrohttpd itself, as a failed send or read (a stream reads no body: any such failure is its peer's).
+        if let stream = pending.stream, stream.departed || outcome != "completed" && outcome != "timeout" && outcome != "shutdown" {
+            outcome = "client_gone"
+        }
         accessLog.log(method: pending.sentMethod, rawTarget: pending.rawTarget, status: pending.status, bytes: bytes,
                       duration: .now - arrival, peer: connection.flatMap { PeerAddress(tv_mhd_client_address($0)) },
                       outcome: outcome)
