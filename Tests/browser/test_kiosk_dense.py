@@ -43,12 +43,17 @@ def layout(browser):
     wait_for(lambda: browser.js("return document.body.dataset.pages") is not None, timeout=10, message="the layout")
 
 
-def test_150_agents_fit_one_1080p_screen(make_server, browser, artifacts):
-    server = make_server(dangerous(150))
-    browser.size(1920, 1080)
-    browser.get(server.url + "/kiosk")
+def open_kiosk(browser, url, width, height):
+    """Opens `url` at `width` × `height`, once its stream is live and its layout settled."""
+    browser.size(width, height)
+    browser.get(url)
     browser.wait_live()
     layout(browser)
+
+
+def test_150_agents_fit_one_1080p_screen(make_server, browser, artifacts):
+    server = make_server(dangerous(150))
+    open_kiosk(browser, server.url + "/kiosk", 1920, 1080)
     browser.screenshot(artifacts / "kiosk-dense-1920.png")
     assert browser.js("return window.teamsview.kiosk.dense()")
     assert browser.js("return document.body.dataset.pages") == "1", browser.js(GEOMETRY)
@@ -67,10 +72,7 @@ def test_150_agents_fit_one_1080p_screen(make_server, browser, artifacts):
 
 def test_600_agents_fit_one_4k_screen(make_server, browser, artifacts):
     server = make_server(dangerous(600))
-    browser.size(3840, 2160)
-    browser.get(server.url + "/kiosk")
-    browser.wait_live()
-    layout(browser)
+    open_kiosk(browser, server.url + "/kiosk", 3840, 2160)
     browser.screenshot(artifacts / "kiosk-dense-3840.png")
     assert browser.js("return window.teamsview.kiosk.dense()")
     assert browser.js("return document.body.dataset.pages") == "1", browser.js(GEOMETRY)
@@ -83,10 +85,7 @@ def test_600_agents_fit_one_4k_screen(make_server, browser, artifacts):
 def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts):
     server = make_server(dangerous(40))
     for width, height in ((1366, 768), (1920, 1080)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js(CLIPPED, DANGER) == [], width
         browser.screenshot(artifacts / ("kiosk-%d.png" % width))
 
@@ -155,10 +154,7 @@ return out;"""
 def test_dense_names_win_over_badges(make_server, browser, artifacts):
     server = make_server(long_names(150))
     for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         names = browser.js(NAMES)
         assert len(names) >= 30, width
@@ -190,10 +186,7 @@ return {mixed: Object.keys(rows).filter(function (k) { return Object.keys(rows[k
 def test_dense_teams_are_apart(make_server, browser, artifacts):
     server = make_server(dangerous(300))
     for width, height in ((1920, 1080), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         teams = browser.js(ROWS_BY_TEAM)
         # No row holds two teams; each team's heading starts its row (a band across the board, or a
@@ -321,10 +314,7 @@ return {also: seen(t.querySelector('.dense__also')), timers: Array.from(t.queryS
 def test_a_flagged_cell_keeps_both_calls_and_its_flag_beside_the_name(make_server, browser, artifacts):
     server = make_server(misrouted_on_hold())
     for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         shown = browser.js(SHOWN_OF, "WK001")
         # The held caller's wait shows beside the live call (the cell takes a third column), not ×2; the flag
@@ -359,10 +349,7 @@ return out;"""
 def test_dense_presence_words_of_the_page_are_whole(make_server, browser, artifacts):
     server = make_server(own_words())
     for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         assert browser.js("return window.teamsview.kiosk.dense()"), width
         words = {w["id"]: w for w in browser.js(WORDS)}
         assert words["w-WK005"]["text"] in ("On 2 tasks", "2 tasks"), (width, words["w-WK005"])
@@ -404,10 +391,7 @@ return out;"""
 def test_tile_flags_are_whole(make_server, browser, artifacts):
     server = make_server(flagged_few(), args=["--grace", "1"])
     for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
-        browser.size(width, height)
-        browser.get(server.url + "/kiosk")
-        browser.wait_live()
-        layout(browser)
+        open_kiosk(browser, server.url + "/kiosk", width, height)
         wait_for(lambda: "Misroute · Wrong-call risk" in (browser.text("#w-WK2") or ""), timeout=10, message="the flags")
         browser.js("window.teamsview.kiosk.layout()")
         assert not browser.js("return window.teamsview.kiosk.dense()"), width

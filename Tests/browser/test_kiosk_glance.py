@@ -5,15 +5,7 @@ activity named as such."""
 import re
 
 from conftest import TEAMS, event, roster, wait_for
-from test_kiosk_dense import CLIPPED, DANGER, dangerous, layout
-
-
-def open_kiosk(browser, url, width, height):
-    """Opens `url` at `width` × `height`, once its stream is live and its layout settled."""
-    browser.size(width, height)
-    browser.get(url)
-    browser.wait_live()
-    layout(browser)
+from test_kiosk_dense import CLIPPED, DANGER, dangerous, open_kiosk
 
 
 # ---------------------------------------------------------------------------------------------
