@@ -180,12 +180,14 @@ final class ReportEngine {
                 holders[e.ref]?.endedAt = e.at
             }
         }
-        Self.feed(logs[worker]!, e, restoring: restoring, counters: &counters)
+        // The newest event is late only for an agent moved on to the wall clock (`advanceEpisodes`): it replays
+        // that agent, but is no late event.
+        Self.feed(logs[worker]!, e, restoring: restoring, late: e.at < horizon, counters: &counters)
         pendingLogs.insert(worker)
         fedSinceAdvance.insert(worker)
     }
 
-    private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, counters: inout Counters) {
+    private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, late: Bool, counters: inout Counters) {
         log.dirty = true
         log.openSpansDirty = true
         let logged = LoggedEvent(e)
@@ -196,7 +198,7 @@ final class ReportEngine {
             log.machine.apply(logged)
             log.replayIfStale()
         } else {
-            counters.replays += 1
+            if late { counters.replays += 1 }
             log.replay()
         }
     }

@@ -36,6 +36,20 @@ struct QuietFeedTests {
         #expect(try #require(risks(engine.collect()).first).exposure == incident.exposure + 5_000_000)
     }
 
+    @Test func theNextEventOfAnAgentMovedOnIsNoLateEvent() {
+        let now = Timestamp.now()
+        let engine = ReportEngine(grace: 3)
+        engine.ingest(Self.twoOpenCalls(at: now.adding(seconds: -20)), now: now)
+        engine.advanceEpisodes(now: now.microseconds)
+        // The newest event, dated just before the wall clock the agent was moved to: replayed, not counted late.
+        engine.ingest([Event(at: now.adding(seconds: -0.5), .call("w1", "c2", .end))], now: now)
+        #expect(engine.counters.replays == 0)
+        #expect(engine.counters.counted == 5)
+        // One older than the newest is late, as ever.
+        engine.ingest([Event(at: now.adding(seconds: -10), .call("w1", "c1", .hold))], now: now)
+        #expect(engine.counters.replays == 1)
+    }
+
     @Test func aFeedOfPastDaysIsNotMovedToTheWallClock() {
         let now = Timestamp.now()
         let engine = ReportEngine(grace: 3)
