@@ -80,6 +80,8 @@ public struct NativeDecoder: LineDecoder {
 struct NativeEventReader {
     let root: JSONNode
     let limits: NativeLimits
+    /// Whether the event's time was ahead of the clock and it was taken at the clock's time instead.
+    private(set) var aheadOfClock = false
     /// Value node of each known field, by `NativeField.rawValue`; -1 when absent.
     var slots: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32,
                 Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
@@ -113,8 +115,9 @@ struct NativeEventReader {
         let type = try eventType(typeNode, typeBytes)
 
         guard let atNode = node(.at) else { throw IngestReject(.schema, "missing field \"at\"") }
-        let at = try timestamp(atNode)
-        try limits.checkSkew(at)
+        let stamped = try timestamp(atNode)
+        let at = try limits.admit(stamped)
+        aheadOfClock = at != stamped
 
         if case .heartbeat = type { return Event(at: at, .heartbeat) }
         let worker = try requiredID(.worker, makeID)

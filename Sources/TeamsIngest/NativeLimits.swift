@@ -45,9 +45,14 @@ extension NativeLimits {
     /// (Unix time 0, the zero time of Go or .NET: `0001-01-01`), not history.
     static let earliest = Timestamp(microseconds: 946_684_800_000_000)
 
-    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of the wall clock (``arrival`` when set),
-    /// before ``earliest``, or more than ``maxEventAge`` seconds behind that clock.
-    func checkSkew(_ at: Timestamp, now: Timestamp? = nil) throws(IngestReject) {
+    /// The time an event is taken at: `at` itself, or the wall clock (``arrival`` when set) when `at` is ahead
+    /// of it by up to ``maxClockSkew`` seconds. A producer whose clock runs ahead would otherwise show its calls
+    /// at 0:00 and its last event as just now until the wall clock caught up; what it reports happened when it
+    /// arrived, and events from one producer keep their order.
+    ///
+    /// Throws when `at` is more than ``maxClockSkew`` seconds ahead of that clock, before ``earliest``, or more
+    /// than ``maxEventAge`` seconds behind that clock.
+    func admit(_ at: Timestamp, now: Timestamp? = nil) throws(IngestReject) -> Timestamp {
         let now = now ?? arrival ?? .now()
         guard at >= Self.earliest else {
             throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is before 2000-01-01T00:00:00Z: the producer's clock or time field is unset or wrong, not history")
@@ -61,6 +66,7 @@ extension NativeLimits {
             let ahead = (at.microseconds &- now.microseconds) / 1_000_000
             throw IngestReject(.clockSkew, "event time \(RFC3339.format(at)) is \(Self.age(ahead)) ahead of this server's clock (limit \(Self.age(Int64(maxClockSkew))), --max-clock-skew)")
         }
+        return min(at, now)
     }
 }
 

@@ -234,6 +234,7 @@ enum APIViews {
         j.endObject()
         j.field("duplicatesDropped", stats.twilio.duplicates)
         j.field("lateEvents", stats.twilio.late)
+        j.field("eventsAheadOfClock", stats.twilio.aheadOfClock)
         j.key("heldChanges")
         j.beginObject()
         j.field("waiting", registry.pendingCount)

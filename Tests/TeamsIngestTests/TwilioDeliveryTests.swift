@@ -171,6 +171,24 @@ import TeamsDomain
         #expect(Self.sortedWorkers(shuffled) != Self.sortedWorkers(inOrder))
     }
 
+    @Test func eventsAheadOfTheClockAreTakenWhenTheyArrivedAndCounted() {
+        // Arrival at T+0; a reservation stamped a minute ahead, its hold 61 s ahead: both within the skew limit.
+        var limits = NativeLimits()
+        limits.arrival = T.at(0)
+        let r = T.run([T.cloudEvent("reservation.accepted", at: 60), T.conference("participant-hold", at: 61),
+                       #"{"type":"activity","at":"2026-11-25T09:00:30Z","worker":"W1","activity":"Break"}"#,
+                       #"{"type":"activity","at":"2026-11-25T08:59:30Z","worker":"W2","activity":"Break"}"#],
+                      limits: limits)
+        #expect(r.rejects.isEmpty)
+        #expect(!r.events.isEmpty)
+        #expect(r.events.allSatisfy { $0.at <= T.at(0) }, "\(r.events.map(\.at))")
+        #expect(r.events.contains { $0.at == T.at(-30) }, "an event on time keeps its time")
+        #expect(r.decoder.statistics.aheadOfClock == 3)
+        var registry = Registry()
+        for e in r.events { _ = registry.apply(e) }
+        #expect(registry.workers[T.workerSid]?.calls.first?.phase == .held, "the hold still follows its call")
+    }
+
     @Test func holdBeforeStartWithinTheWindowIsApplied() {
         let r = T.run([T.conference("participant-hold", at: 10), T.cloudEvent("reservation.accepted", at: 8)], window: 2)
         var registry = Registry()

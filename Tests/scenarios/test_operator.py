@@ -1,6 +1,7 @@
 """What an operator meets starting and running the real binary: start failures that say what is wrong and
 exit non-zero, files waited for with --follow, the reasons lines are rejected for, and `serve --help`."""
 
+import datetime
 import html
 import json
 import os
@@ -34,6 +35,30 @@ def test_an_event_ahead_of_the_clock_is_counted_as_clock_skew(serve):
     assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "clock_skew"}) == 1
     assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "schema"}) == 0
     wait_for(lambda: "category=clock_skew" in server.log, message="the reject log line")
+
+
+def test_an_event_from_a_clock_running_ahead_is_taken_when_it_arrived_and_counted(serve):
+    # A producer two minutes ahead, inside --max-clock-skew: its call must not read 0:00 for two minutes,
+    # nor its event be "just now" while the feed goes quiet.
+    server = serve()
+    before = time.time()
+    status, reply = server.ingest([event("call.start", 120, worker="W1", call="C1", queue="Sales", via="queue")])
+    assert status == 200 and reply["accepted"] == 1, reply
+    after = time.time()
+    workers = json.loads(server.get("/api/workers")[2])
+    since = workers["workers"][0]["calls"][0]["since"]
+    started = datetime.datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
+    assert before - 1 <= started <= after + 1, (since, before, after)
+    stats = json.loads(server.get("/api/status")[2])
+    assert stats["eventsAheadOfClock"] == 1, stats
+    assert stats["linesRejected"] == 0
+    assert server.metric("teamsview_ingest_ahead_of_clock_events_total") == 1
+    time.sleep(2.2)
+    summary = json.loads(server.get("/api/summary")[2])
+    assert summary["lastEventAgeSeconds"] >= 2, summary
+    # An event on time is not counted.
+    server.ingest([event("call.end", 0, worker="W1", call="C1")])
+    assert json.loads(server.get("/api/status")[2])["eventsAheadOfClock"] == 1
 
 
 def test_an_unset_clock_is_rejected_and_a_year_old_call_does_not_stall_the_reports(serve):

@@ -194,6 +194,7 @@ public struct TwilioDecoder: LineDecoder {
                 if format == .native {
                     var reader = NativeEventReader(root: root, limits: limits)
                     events.append(try reader.event(interning: &reading.interner))
+                    if reader.aheadOfClock { mapper.countAheadOfClock() }
                     return true
                 }
                 try stage(object: root, format: format, limits: limits)
@@ -223,12 +224,12 @@ public struct TwilioDecoder: LineDecoder {
             switch try CloudEventReader(limits: limits).read(object, state: &reading) {
             case .record(let r):
                 try Self.validate(r)
-                try checkSkew(r.at)
+                r.at = try admit(r.at)
                 staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
             case .otherProduct(let type):
                 staged.append(.ignored(type))
             case .conference(let c):
-                try checkSkew(c.at)
+                c.at = try admit(c.at)
                 staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
             }
         case .classic, .conference:
@@ -236,6 +237,7 @@ public struct TwilioDecoder: LineDecoder {
         case .native:
             var reader = NativeEventReader(root: object, limits: limits)
             staged.append(.native(try reader.event(interning: &reading.interner)))
+            if reader.aheadOfClock { mapper.countAheadOfClock() }
         case .unknown:
             throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
         }
@@ -245,11 +247,11 @@ public struct TwilioDecoder: LineDecoder {
         if fields.has("EventType") {
             let r = try ClassicReader.read(fields, state: &reading)
             try Self.validate(r)
-            try checkSkew(r.at)
+            r.at = try admit(r.at)
             staged.append(.record(.taskRouter(r), dedupeKey: Self.dedupeHash(r.key)))
         } else if fields.has("StatusCallbackEvent") {
             let c = try ConferenceReader.read(fields)
-            try checkSkew(c.at)
+            c.at = try admit(c.at)
             staged.append(.record(.conference(c), dedupeKey: Self.dedupeHash(c.key)))
         } else {
             // Only a form gets here (a JSON object is sent here only when it has one of the two): often
@@ -260,9 +262,12 @@ public struct TwilioDecoder: LineDecoder {
         }
     }
 
-    /// Rejects an event time further ahead of this host's clock than the limits allow (see ``NativeLimits/maxClockSkew``).
-    func checkSkew(_ at: Timestamp) throws(IngestReject) {
-        try configuration.limits.checkSkew(at)
+    /// The time an event is taken at (see ``NativeLimits/admit(_:now:)``), counting one ahead of the clock;
+    /// rejects one further ahead than the limits allow.
+    mutating func admit(_ at: Timestamp) throws(IngestReject) -> Timestamp {
+        let taken = try configuration.limits.admit(at)
+        if taken != at { mapper.countAheadOfClock() }
+        return taken
     }
 
     /// The sids each TaskRouter event family cannot do without.

@@ -113,6 +113,9 @@ struct TwilioMapper: Codable {
     /// Counts an ignored event by name (conference callbacks, other products' CloudEvents).
     mutating func ignore(_ name: String) { ignoredStatistics.ignore(name) }
 
+    /// Counts an event taken at its arrival because its time was ahead of the clock.
+    mutating func countAheadOfClock() { ignoredStatistics.aheadOfClock += 1 }
+
     init(capacity: Int, availableActivities: Set<String> = ["Available"]) {
         tasks = BoundedMap(capacity: capacity)
         conferenceTask = BoundedMap(capacity: capacity)

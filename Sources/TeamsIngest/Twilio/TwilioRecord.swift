@@ -249,7 +249,7 @@ struct TransferFields: Sendable, Hashable, Codable {
 final class ConferenceRecord: Codable {
     /// `StatusCallbackEvent`, e.g. `participant-hold`.
     let event: String
-    let at: Timestamp
+    var at: Timestamp
     let conferenceSid: String
     let callSid: String?
     let label: String?

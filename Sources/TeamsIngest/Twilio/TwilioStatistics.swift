@@ -20,8 +20,26 @@ public struct TwilioStatistics: Sendable, Hashable, Codable {
     public var parkedConference = 0
     /// Conference callbacks dropped unmatched because too many were waiting.
     public var unmatchedConference = 0
+    /// Events dated ahead of this server's clock (by up to `--max-clock-skew`), taken at the time they
+    /// arrived (see ``NativeLimits/admit(_:now:)``): a producer whose clock runs ahead. Every format.
+    public var aheadOfClock = 0
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case ignored, duplicates, late, parkedConference, unmatchedConference, aheadOfClock
+    }
+
+    /// Reads a saved floor's figures; one saved before ``aheadOfClock`` was counted has none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ignored = try c.decode([String: Int].self, forKey: .ignored)
+        duplicates = try c.decode(Int.self, forKey: .duplicates)
+        late = try c.decode(Int.self, forKey: .late)
+        parkedConference = try c.decode(Int.self, forKey: .parkedConference)
+        unmatchedConference = try c.decode(Int.self, forKey: .unmatchedConference)
+        aheadOfClock = try c.decodeIfPresent(Int.self, forKey: .aheadOfClock) ?? 0
+    }
 
     /// Total of ``ignored``.
     public var ignoredTotal: Int { ignored.values.reduce(0, +) }
@@ -42,6 +60,7 @@ public struct TwilioStatistics: Sendable, Hashable, Codable {
         d.late = late - earlier.late
         d.parkedConference = parkedConference - earlier.parkedConference
         d.unmatchedConference = unmatchedConference - earlier.unmatchedConference
+        d.aheadOfClock = aheadOfClock - earlier.aheadOfClock
         return d
     }
 
@@ -58,5 +77,6 @@ public struct TwilioStatistics: Sendable, Hashable, Codable {
         late += other.late
         parkedConference += other.parkedConference
         unmatchedConference += other.unmatchedConference
+        aheadOfClock += other.aheadOfClock
     }
 }
