@@ -78,6 +78,8 @@ public final class TeamsApp: Sendable {
         self.clock = clock
         startedAt = clock.now()
         self.logger = logger
+        HTMLText.register()
+        try HTMLText.check(templates: assets.templates)
         let library = try await MustacheLibrary(directory: assets.templates)
         self.staticFiles = try StaticFiles(directory: assets.publicDirectory)
         var settings = settings

@@ -10,25 +10,10 @@ enum ReportChart {
     static let palette = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
                           "#9ca3af", "#78350f"]
 
+    /// `text` for SVG (XML): control characters but tab dropped, the rest escaped as in HTML (``HTMLText``).
     static func escape(_ text: String) -> String {
-        // Most names and labels need nothing: return them as they are.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) {
-            return text
-        }
-        var out = ""
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if ch.value >= 0x20 || ch == "\t" { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out
+        guard text.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 }) else { return HTMLText.escape(text) }
+        return HTMLText.escape(String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" })))
     }
 
     static func fmt(_ v: Double) -> String {
