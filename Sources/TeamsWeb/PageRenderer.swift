@@ -25,6 +25,8 @@ public struct FeedState: Sendable {
 /// updates send the same cached rows.
 public final class PageRenderer: Sendable {
     let library: MustacheLibrary
+    /// Writes the rows (`row.mustache`'s markup, without the template engine's cost per row).
+    let rowWriter: RowWriter
     public let settings: ViewSettings
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
@@ -49,6 +51,7 @@ public final class PageRenderer: Sendable {
 
     public init(library: MustacheLibrary, settings: ViewSettings, assetVersion: String) {
         self.library = library
+        self.rowWriter = RowWriter(library: library)
         self.settings = settings
         self.thresholds = TimerMarkup.Thresholds(settings)
         self.assetVersion = assetVersion
@@ -60,8 +63,7 @@ public final class PageRenderer: Sendable {
         if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
             return hit.html
         }
-        let view = RowView(worker, flags: flags, recent: recent, settings: settings)
-        let html = TimerMarkup.mark(library.render(view, withTemplate: "row") ?? "")
+        let html = TimerMarkup.mark(rowWriter.write(RowView(worker, flags: flags, recent: recent, settings: settings)))
         rows.withLock { cache in
             // Bounded: pages show windows, so only the rows shown lately need to be kept.
             if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }

@@ -59,35 +59,19 @@ struct RowView: MustacheParent {
         case "activity": return Formatting.clean(worker.activity)
         case "activityClass": return ActivityStyle.className(worker.activity, available: worker.available)
         case "presence": return presence.rawValue
-        case "presenceClass": return "pres--" + presence.group
+        case "presenceClass": return presenceClass
         case "presenceWord": return presenceWord
-        case "presenceIcon":
-            switch presence {
-            case .onCall: return "●"
-            case .onHold: return "❚❚"
-            case .wrapup: return "✎"
-            case .offered: return "☎"
-            case .onTask: return "◆"
-            case .unknown: return "?"
-            case .away: return "◔"
-            case .offline: return "○"
-            case .idle: return "✓"
-            }
+        case "presenceIcon": return presenceIcon
         // A worker no activity was reported for has only the placeholder: nothing to name beside "No activity yet".
         case "showActivity": return worker.hasActivity && presenceWord != Formatting.clean(worker.activity)
         case "hasActivity": return worker.hasActivity
-        case "activityTimer":
-            guard worker.hasActivity else { return "" }
-            return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
-                                      since: worker.activitySince)
+        case "activityTimer": return activityTimer
         case "placeholder": return worker.isPlaceholder
-        // The agent's day report, where reports are on (a board shows only agents of teams its asker may see).
-        case "reportLink": return settings.reportLinks ? "/report/agent/" + percentEncode(worker.id) : nil
+        case "reportLink": return reportLink
         case "calls": return calls
         case "hasCalls": return !calls.isEmpty
         case "callCount": return calls.count
-        // What a screen reader says for the list of cards: "1 call", "2 calls".
-        case "callsLabel": return Formatting.plural(calls.count, "call")
+        case "callsLabel": return callsLabel
         case "multi": return workingCalls >= 2
         case "tasks": return tasks
         case "hasTasks": return !tasks.isEmpty
@@ -99,15 +83,48 @@ struct RowView: MustacheParent {
         case "recentMisroute": return recent.contains(.misroute)
         case "recentRisk": return recent.contains(.wrongCallRisk)
         case "recent": return !recent.isEmpty
-        case "rowClass":
-            var c = ""
-            if workingCalls >= 2 { c += " row--multi" }
-            if flags.contains(.wrongCallRisk) { c += " row--risk" }
-            if flags.contains(.misroute) { c += " row--misroute" }
-            if !recent.isEmpty { c += " row--cleared" }
-            return c
+        case "rowClass": return rowClass
         default: return nil
         }
+    }
+
+    var presenceClass: String { "pres--" + presence.group }
+
+    var presenceIcon: String {
+        switch presence {
+        case .onCall: return "●"
+        case .onHold: return "❚❚"
+        case .wrapup: return "✎"
+        case .offered: return "☎"
+        case .onTask: return "◆"
+        case .unknown: return "?"
+        case .away: return "◔"
+        case .offline: return "○"
+        case .idle: return "✓"
+        }
+    }
+
+    /// The activity's timer marker; empty for a worker no activity was reported for.
+    var activityTimer: String {
+        guard worker.hasActivity else { return "" }
+        return TimerMarkup.marker(ActivityStyle.isAway(worker.activity, available: worker.available) ? .activity : .task,
+                                  since: worker.activitySince)
+    }
+
+    /// The agent's day report, where reports are on (a board shows only agents of teams its asker may see).
+    var reportLink: String? { settings.reportLinks ? "/report/agent/" + percentEncode(worker.id) : nil }
+
+    /// What a screen reader says for the list of cards: "1 call", "2 calls".
+    var callsLabel: String { Formatting.plural(calls.count, "call") }
+
+    /// The row's classes after `row`, each with its leading space.
+    var rowClass: String {
+        var c = ""
+        if workingCalls >= 2 { c += " row--multi" }
+        if flags.contains(.wrongCallRisk) { c += " row--risk" }
+        if flags.contains(.misroute) { c += " row--misroute" }
+        if !recent.isEmpty { c += " row--cleared" }
+        return c
     }
 
     /// Calls the agent is working, those whose end never arrived left out.
@@ -130,7 +147,7 @@ struct RowView: MustacheParent {
         }
     }
 
-    private var initials: String {
+    var initials: String {
         let parts = Formatting.clean(worker.name).split(separator: " ").prefix(2)
         return String(parts.compactMap(\.first).map { String($0) }.joined().uppercased().prefix(2))
     }
@@ -156,66 +173,97 @@ struct CallView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "id": return Formatting.clean(call.id)
-        case "state": return shownPhase?.rawValue ?? "unended"
-        case "stateLabel":
-            switch shownPhase {
-            case nil: return "End not received"
-            case .offered: return "Ringing"
-            case .live: return "Live"
-            case .held: return "On hold"
-            case .wrapup: return "Wrap-up"
-            }
-        case "stateIcon":
-            switch shownPhase {
-            case nil: return "○"
-            case .offered: return "☏"
-            case .live: return "●"
-            case .held: return "❚❚"
-            case .wrapup: return "✎"
-            }
+        case "state": return state
+        case "stateLabel": return stateLabel
+        case "stateIcon": return stateIcon
         case "live": return shownPhase == .live
         case "held": return shownPhase == .held
         case "wrapup": return shownPhase == .wrapup
         case "offered": return shownPhase == .offered
-        // A held or wrap-up call shows its hold or wrap-up time in the head, and the whole call time beside the caller.
-        case "callTimeBeside": return shownPhase == .held || shownPhase == .wrapup
+        case "callTimeBeside": return callTimeBeside
         case "endNotReceived": return endNotReceived
         // When a call whose end never arrived started, for people and machines.
         case "startedAt": return Formatting.utc(call.startedAt)
         case "startedISO": return RFC3339.format(call.startedAt)
-        // Mute is tri-state: "Muted" badge, an explicit "Mic on" mark, or nothing while no source has said.
-        case "muted": return call.muted == true && !endNotReceived
-        case "micOn": return call.muted == false && shownPhase != .wrapup && !endNotReceived
-        case "offerTimer": return TimerMarkup.marker(.call, since: call.offeredAt ?? call.startedAt)
-        case "caller":
-            guard let from = call.from else { return "Unknown caller" }
-            return Formatting.clean(settings.maskCallers ? Formatting.maskCaller(from) : from)
+        case "muted": return muted
+        case "micOn": return micOn
+        case "offerTimer": return offerTimer
+        case "caller": return caller
         case "queue": return call.queue.map(Formatting.clean)
         case "direction": return call.direction.rawValue
-        case "meta":
-            // "outbound · outbound" says one thing twice.
-            let direction = call.direction.rawValue, via = child(named: "viaLabel") as? String ?? ""
-            return via == direction ? direction : direction + " · " + via
-        case "timerTitle":
-            return call.phase == .held ? "Hold time" : call.phase == .wrapup ? "Wrap-up time" : call.phase == .offered ? "Ringing for" : "Call time"
-        case "directionIcon": return call.direction == .inbound ? "↘" : "↗"
+        case "meta": return meta
+        case "timerTitle": return timerTitle
+        case "directionIcon": return directionIcon
         case "via": return call.via.rawValue
-        case "viaLabel":
-            switch call.via {
-            case .queue: return "from queue"
-            case .transfer: return "transfer"
-            case .outbound: return "outbound"
-            case .direct: return "direct"
-            }
-        case "callTimer": return TimerMarkup.marker(.call, since: call.startedAt)
-        case "holdTimer": return call.holdSince.map { TimerMarkup.marker(.hold, since: $0) }
-        case "wrapupTimer": return call.wrapupSince.map { TimerMarkup.marker(.wrapup, since: $0) }
+        case "viaLabel": return viaLabel
+        case "callTimer": return callTimer
+        case "holdTimer": return holdTimer
+        case "wrapupTimer": return wrapupTimer
         case "misroute": return flags.contains(.misroute)
         case "risk": return flags.contains(.wrongCallRisk)
-        case "flagged": return !flags.intersection(.alerts).isEmpty
+        case "flagged": return flagged
         default: return nil
         }
     }
+
+    var state: String { shownPhase?.rawValue ?? "unended" }
+
+    var stateLabel: String {
+        switch shownPhase {
+        case nil: return "End not received"
+        case .offered: return "Ringing"
+        case .live: return "Live"
+        case .held: return "On hold"
+        case .wrapup: return "Wrap-up"
+        }
+    }
+
+    var stateIcon: String {
+        switch shownPhase {
+        case nil: return "○"
+        case .offered: return "☏"
+        case .live: return "●"
+        case .held: return "❚❚"
+        case .wrapup: return "✎"
+        }
+    }
+
+    /// A held or wrap-up call shows its hold or wrap-up time in the head, and the whole call time beside the caller.
+    var callTimeBeside: Bool { shownPhase == .held || shownPhase == .wrapup }
+    /// Mute is tri-state: "Muted" badge, an explicit "Mic on" mark, or nothing while no source has said.
+    var muted: Bool { call.muted == true && !endNotReceived }
+    var micOn: Bool { call.muted == false && shownPhase != .wrapup && !endNotReceived }
+    var flagged: Bool { !flags.intersection(.alerts).isEmpty }
+
+    var caller: String {
+        guard let from = call.from else { return "Unknown caller" }
+        return Formatting.clean(settings.maskCallers ? Formatting.maskCaller(from) : from)
+    }
+
+    var viaLabel: String {
+        switch call.via {
+        case .queue: return "from queue"
+        case .transfer: return "transfer"
+        case .outbound: return "outbound"
+        case .direct: return "direct"
+        }
+    }
+
+    /// "inbound · from queue"; "outbound · outbound" says one thing twice.
+    var meta: String {
+        let direction = call.direction.rawValue
+        return viaLabel == direction ? direction : direction + " · " + viaLabel
+    }
+
+    var timerTitle: String {
+        call.phase == .held ? "Hold time" : call.phase == .wrapup ? "Wrap-up time" : call.phase == .offered ? "Ringing for" : "Call time"
+    }
+
+    var directionIcon: String { call.direction == .inbound ? "↘" : "↗" }
+    var callTimer: String { TimerMarkup.marker(.call, since: call.startedAt) }
+    var offerTimer: String { TimerMarkup.marker(.call, since: call.offeredAt ?? call.startedAt) }
+    var holdTimer: String? { call.holdSince.map { TimerMarkup.marker(.hold, since: $0) } }
+    var wrapupTimer: String? { call.wrapupSince.map { TimerMarkup.marker(.wrapup, since: $0) } }
 }
 
 /// One non-voice task.
@@ -239,13 +287,15 @@ struct TaskView: MustacheParent {
             case "email": return "@"
             default: return "◆"
             }
-        case "from":
-            return task.from.map { Formatting.clean(settings.maskCallers ? Formatting.maskCaller($0) : $0) }
+        case "from": return from
         case "queue": return task.queue.map(Formatting.clean)
-        case "timer": return TimerMarkup.marker(.task, since: task.startedAt)
+        case "timer": return timer
         default: return nil
         }
     }
+
+    var from: String? { task.from.map { Formatting.clean(settings.maskCallers ? Formatting.maskCaller($0) : $0) } }
+    var timer: String { TimerMarkup.marker(.task, since: task.startedAt) }
 }
 
 /// Used / total capacity of one channel.
@@ -261,13 +311,17 @@ struct CapacityView: MustacheParent {
         case "off": return off
         case "channel": return Formatting.clean(channel)
         case "used": return used
-        case "total": return total.map(String.init) ?? "–"
-        case "full": return total.map { used >= $0 } ?? false
-        case "over": return total.map { used > $0 } ?? false
+        case "total": return totalText
+        case "full": return full
+        case "over": return over
         case "percent": return total.map { $0 > 0 ? min(100, used * 100 / $0) : 0 } ?? 0
         default: return nil
         }
     }
+
+    var totalText: String { total.map(String.init) ?? "–" }
+    var full: Bool { total.map { used >= $0 } ?? false }
+    var over: Bool { total.map { used > $0 } ?? false }
 }
 
 /// Colour family and meaning of activity names.

@@ -25,9 +25,10 @@ extension Bench {
             defer { server.stop() }
             try server.waitForWorkers(agents)
             let c = server.client
-            // First render of a new view: each query different, a few times.
-            for i in 0..<5 {
-                first.append(try c.timedGet("/?q=Agent%20\(run * 10 + i + 1)%20Example&per=200"))
+            // First render of a new view: a search for "Agent 1N" matches 1,111 agents (1N, 1N0-1N9, 1N00-1N99,
+            // 1N000-1N999) and shows the first 200; no two of these views share an agent, so every row is new.
+            for i in 0..<3 {
+                first.append(try c.timedGet("/?q=Agent%20\(11 + (run * 3 + i) % 9)&per=200"))
             }
             // One agent by id: the first request renders a new view, later ones reuse it. Ten different
             // ids a run, each asked for the first time (one request is too few on a shared machine).
@@ -65,7 +66,7 @@ extension Bench {
         say("  first view of a page of 200 rows:  \(ms(med(coldPage))) ms   (rows rendered; \(spread(coldPage)))")
         say("  /?q=<one id>, view kept:          \(ms(med(oneID))) ms   (target < 2 ms; \(spread(oneID)))")
         say("  /?q=<one id>, first request:      \(ms(med(oneIDFirst))) ms   (target < 2 ms; a new view, median of 10 ids a run; \(spread(oneIDFirst)))")
-        say("  first render of a new view:        \(ms(med(first))) ms   (target < 20 ms)")
+        say("  first render of a new view:        \(ms(med(first))) ms   (target < 20 ms; a search matching 1,111 agents, its first 200 rows)")
         try servedHTTP(binary: binary, events: full)
     }
 

@@ -1,0 +1,125 @@
+import Foundation
+import Mustache
+import Simulation
+import TeamsDomain
+import TeamsIngest
+import Testing
+@testable import TeamsWeb
+
+/// The row writer against its design, `Templates/row.mustache` rendered by swift-mustache: the same bytes for rows
+/// of every shape.
+@Suite("Rows: the writer writes the row template's markup")
+struct RowWriterTests {
+    static func library() async throws -> MustacheLibrary {
+        HTMLText.register()
+        return try await MustacheLibrary(directory: TestServer.repoRoot + "/Templates")
+    }
+
+    /// Both renderings of `worker`, for every combination of the settings and recent flags a row depends on.
+    static func compare(_ worker: WorkerState, at now: Timestamp, library: MustacheLibrary, writer: RowWriter,
+                        sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        var compared = 0
+        for masked in [false, true] {
+            for links in [false, true] {
+                var settings = ViewSettings(maskCallers: masked)
+                settings.reportLinks = links
+                let flags = worker.callFlags(at: now, grace: settings.grace)
+                for recent in [CallFlags(), .misroute, .wrongCallRisk, [.misroute, .wrongCallRisk]] {
+                    let view = RowView(worker, flags: flags, recent: recent, settings: settings)
+                    let expected = library.render(view, withTemplate: "row") ?? ""
+                    let written = writer.write(view)
+                    #expect(written == expected, "\(worker.id) masked \(masked) links \(links) recent \(recent.rawValue)",
+                            sourceLocation: sourceLocation)
+                    compared += 1
+                }
+            }
+        }
+        return compared
+    }
+
+    static func apply(_ lines: [String], to registry: inout Registry) {
+        var decoder = NativeDecoder(limits: NativeLimits(maxClockSkew: 86_400 * 365))
+        for line in lines {
+            guard case .success(let event?) = decoder.decode(line) else { continue }
+            _ = registry.apply(event)
+        }
+    }
+
+    @Test("a simulated floor over half an hour: every agent's row, the same bytes")
+    func simulatedFloor() async throws {
+        let library = try await Self.library()
+        let writer = RowWriter(library: library)
+        let start = RFC3339.parse("2026-12-07T09:00:00Z")!
+        var sim = ContactCentreSimulator(.init(agents: 60, seed: 11, misrouteShare: 0.2, showcaseInterval: 20), start: start)
+        var registry = Registry()
+        Self.apply(sim.initialLines(), to: &registry)
+        var compared = 0
+        var shapes = Set<String>()
+        for minute in stride(from: 5, through: 30, by: 5) {
+            var lines: [String] = []
+            for s in stride(from: (minute - 5) * 60 + 1, through: minute * 60, by: 1) {
+                lines += sim.step(to: start.adding(seconds: Double(s)))
+            }
+            Self.apply(lines, to: &registry)
+            let now = start.adding(seconds: Double(minute * 60))
+            for (_, worker) in registry.workers {
+                compared += Self.compare(worker, at: now, library: library, writer: writer)
+                for call in worker.calls { shapes.insert(call.phase.rawValue + (call.muted.map { "\($0)" } ?? "?")) }
+                if !worker.tasks.isEmpty { shapes.insert("task") }
+            }
+        }
+        #expect(compared > 1000)
+        // The floor had calls in every phase, muted and not, and tasks: the comparison covered them.
+        #expect(shapes.isSuperset(of: ["live?", "livetrue", "livefalse", "heldtrue", "heldfalse", "wrapup?"]), "\(shapes.sorted())")
+    }
+
+    @Test("rows the simulator does not make: placeholders, ends not received, mic on, ringing, hostile text")
+    func edgeShapes() async throws {
+        let library = try await Self.library()
+        let writer = RowWriter(library: library)
+        let now = RFC3339.parse("2026-12-07T09:00:00Z")!
+        func at(_ seconds: Double) -> String { RFC3339.format(now.adding(seconds: seconds)) }
+        // As a JSON string's content: the quote escaped for JSON, a bare quote once decoded.
+        let hostile = #"x\"\#u{301} onmouseover=a() y='<\#u{301}b>&amp;"#
+        let lines = [
+            // A placeholder: calls but no profile.
+            #"{"type":"call.start","at":"\#(at(-60))","worker":"WP","call":"C1","via":"direct","direction":"outbound"}"#,
+            // An end never received (30 h), a ringing call, a call with the mic on, a wrap-up.
+            #"{"type":"worker","at":"\#(at(-200_000))","worker":"WE","name":"Émile \#(hostile)","team":"Sales","skills":["a\#(hostile)","b"],"capacity":{"voice":3,"chat":1,"sms":0}}"#,
+            #"{"type":"activity","at":"\#(at(-200_000))","worker":"WE","activity":"Busy \#(hostile)"}"#,
+            #"{"type":"call.start","at":"\#(at(-108_000))","worker":"WE","call":"C2\#(hostile)","from":"+1555\#(hostile)","queue":"Q\#(hostile)","via":"queue"}"#,
+            #"{"type":"call.offer","at":"\#(at(-20))","worker":"WE","call":"C3","from":"+15550003","queue":"Sales","via":"transfer"}"#,
+            #"{"type":"call.start","at":"\#(at(-300))","worker":"WE","call":"C4","via":"outbound","direction":"outbound"}"#,
+            #"{"type":"call.unmute","at":"\#(at(-200))","worker":"WE","call":"C4"}"#,
+            #"{"type":"call.start","at":"\#(at(-100))","worker":"WE","call":"C5","from":"","queue":"","via":"queue"}"#,
+            #"{"type":"call.wrapup","at":"\#(at(-50))","worker":"WE","call":"C5"}"#,
+            #"{"type":"task.start","at":"\#(at(-40))","worker":"WE","task":"T1","channel":"chat","from":"web \#(hostile)","queue":"Chat\#(hostile)"}"#,
+            #"{"type":"task.start","at":"\#(at(-30))","worker":"WE","task":"T2","channel":"sms\#(hostile)"}"#,
+            // Two calls live from queues: a misroute and the wrong-call risk condition.
+            #"{"type":"worker","at":"\#(at(-600))","worker":"WM","name":"Mo","team":"Billing","capacity":{"voice":1}}"#,
+            #"{"type":"call.start","at":"\#(at(-500))","worker":"WM","call":"C6","via":"queue","queue":"Billing"}"#,
+            #"{"type":"call.start","at":"\#(at(-400))","worker":"WM","call":"C7","via":"queue","queue":"Billing"}"#,
+            #"{"type":"call.unmute","at":"\#(at(-399))","worker":"WM","call":"C6"}"#,
+            #"{"type":"call.unmute","at":"\#(at(-399))","worker":"WM","call":"C7"}"#,
+        ]
+        var registry = Registry()
+        Self.apply(lines, to: &registry)
+        // A channel switched off (from Twilio's worker channel availability).
+        _ = registry.apply(Event(at: now.adding(seconds: -30), .channelAvailability("WE", channel: "chat", available: false)))
+        #expect(registry.workers.count == 3)
+        #expect(registry.workers["WE"]?.name.contains("\"\u{301} onmouseover") == true)
+        #expect(registry.workers["WE"]?.calls.count == 4)
+        #expect(registry.workers["WE"]?.channelsOff.contains("chat") == true)
+        var compared = 0
+        for (_, worker) in registry.workers {
+            compared += Self.compare(worker, at: now, library: library, writer: writer)
+        }
+        #expect(compared == 48)
+        let written = writer.write(RowView(registry.workers["WE"]!, flags: registry.workers["WE"]!.callFlags(at: now),
+                                           settings: ViewSettings()))
+        #expect(written.contains("calls end within 24 h"), "\(written)")
+        #expect(written.contains("Mic on") && written.contains("Ringing"))
+        let bareQuote = "\"\u{301}"
+        #expect(!written.contains(bareQuote), "every quote escaped")
+    }
+}
