@@ -68,6 +68,7 @@
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
+    for (var t = 0; t < all.length; t++) if (all[t].head) all[t].el.style.removeProperty("--head-span");
     board.style.removeProperty("--dense-font");
     function apply(g) {
       board.style.setProperty("--scale", String(g.scale));
@@ -212,8 +213,10 @@
       return s.fontStyle + " " + s.fontWeight + " 100px " + s.fontFamily;
     }
     var name = font(".dense__name", "bold 100px sans-serif");
+    var head = font(".kteam__name", name);
     return { name: name, tag: font(".dense__tag", name), state: font(".dense__state", name), timer: font(".dense__timer", name),
-             multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
+             multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name),
+             head: head, headFlag: font(".kteam__flag", head) };
   }
 
   // A cell's name as it may show, longest first: in full, as `First L.`, as the first name alone.
@@ -433,7 +436,7 @@
     }
     var words = p.wordCut || [0];
     for (var i = 0; i < tries.length; i++) {
-      var room = tries[i][0] === 3 ? g.room3 : tries[i][0] === 2 ? g.room2 : g.room1;
+      var room = roomOf(g, tries[i][0]);
       for (var wf = 0; wf < words.length; wf++)
       for (var keep = p.badges.length; keep >= 0; keep--) {
         var l1 = p.formW[tries[i][1]], l2 = p.line2 - words[wf];
@@ -475,19 +478,62 @@
     var gap = Math.max(3, fontPx * 0.2);
     var cols = Math.max(1, Math.floor((W + gap) / (DENSE_WIDTH * fontPx + gap)));
     var colW = (W - (cols - 1) * gap) / cols;
-    return {
-      font: fontPx, gap: gap, cols: cols, H: H,
-      rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx,
-      room1: colW / fontPx - DENSE_INSET, room2: (2 * colW + gap) / fontPx - DENSE_INSET,
-      room3: (3 * colW + 2 * gap) / fontPx - DENSE_INSET
-    };
+    return { font: fontPx, gap: gap, cols: cols, colW: colW, H: H, rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx };
+  }
+
+  // The room for a cell's lines in `span` columns, in em of the cell's font.
+  function roomOf(g, span, inset) {
+    return (span * g.colW + (span - 1) * g.gap) / g.font - (inset === undefined ? DENSE_INSET : inset);
+  }
+
+  // A team's heading in the grid (the `break` and `inline` modes): one column when its name and flagged
+  // count fit one ("⚠ 2" when "⚠ 2 flagged" does not), else its name on two lines when it has no flag,
+  // else two columns, three at most. Returns { span, short (the count without its word), wrap }.
+  var HEAD_INSET = 1.1;   // em: a heading cell's padding (kiosk.css `.board--inline-heads .kteam__head`) and a little to spare
+  var HEAD_NAME = 1.1;    // em: a heading's name is larger than an agent's (kiosk.css `.board--dense .kteam__name`)
+  var HEAD_PILL = 0.6;    // em: the flagged count's padding
+  var HEAD_LINE = 1.1;    // em: a line of a name on two lines (kiosk.css `.kteam__head--wrap`)
+
+  var HEAD_CONT = " (cont.)";   // after the name of a heading cell repeated on the next page
+
+  function headPlan(head, g, F, suffix) {
+    // With the plan of the same heading repeated at the top of the next page, its name followed by " (cont.)".
+    if (suffix === undefined) return Object.assign(headPlan(head, g, F, ""), { cont: headPlan(head, g, F, HEAD_CONT) });
+    var name = head.querySelector(".kteam__name"), flag = head.querySelector(".kteam__flag");
+    var text = (name ? name.textContent.trim() : "") + suffix;
+    var nameW = HEAD_NAME * textEm(F.head, text);
+    var shortW = 0, fullW = 0;
+    if (flag) {
+      var word = flag.querySelector(".kteam__flagword"), wordText = word ? word.textContent : "";
+      shortW = DENSE_ICON + HEAD_PILL + textEm(F.headFlag, flag.textContent.slice(0, flag.textContent.length - wordText.length));
+      fullW = shortW + textEm(F.headFlag, wordText);
+    }
+    // The name on two lines, split where its longer line is shortest (no flag: the second line is its own).
+    var words = text.split(/\s+/), twoW = Infinity;
+    if (!flag && words.length > 1 && 2 * HEAD_NAME * HEAD_LINE <= DENSE_HEIGHT) {
+      for (var k = 1; k < words.length; k++)
+        twoW = Math.min(twoW, HEAD_NAME * Math.max(textEm(F.head, words.slice(0, k).join(" ")), textEm(F.head, words.slice(k).join(" "))));
+    }
+    var most = Math.max(1, Math.min(3, g.cols));
+    for (var s = 1; s <= most; s++) {
+      var room = roomOf(g, s, HEAD_INSET);
+      if (nameW <= room && shortW <= room) return { span: s, short: fullW > room, wrap: false };
+      if (twoW <= room) return { span: s, short: false, wrap: true };
+    }
+    return { span: most, short: fullW > roomOf(g, most, HEAD_INSET), wrap: false };
+  }
+
+  function applyHead(head, plan) {
+    head.style.setProperty("--head-span", String(plan.span));
+    head.classList.toggle("kteam__head--short", plan.short);
+    head.classList.toggle("kteam__head--wrap", plan.wrap);
   }
 
   // Splits items into pages no taller than the board, placing them as the grid does (in order, a
   // cell two columns wide where its plan says, a team's heading as `mode` says). Each page records
   // its rows of cells and its bands.
   function densePages(all, g, mode, plans) {
-    var out = [], current = [], widest = 0;
+    var out = [], current = [], widest = 0, heads = new Map();
     var at = { height: 0, col: 0, rows: 0, bands: 0 };
     function closeRow() { if (at.col > 0) { at.height += g.rowH + g.gap; at.rows++; at.col = 0; } }
     function place(w, head) {
@@ -506,7 +552,8 @@
     }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      var w = it.head ? 2 : (plans[i] ? plans[i].span : 1);
+      if (it.head) heads.set(it.team, plans[i]);
+      var w = plans[i] ? plans[i].span : it.head ? 2 : 1;
       var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
       place(w, it.head);
       var over = used() > g.H + 0.5;
@@ -516,7 +563,11 @@
         finish(before);
         current = [];
         at = { height: 0, col: 0, rows: 0, bands: 0 };
-        if (!it.head) { current.push({ cont: true, team: it.team }); place(2, true); }
+        if (!it.head) {
+          var first = heads.get(it.team), cont = { cont: true, team: it.team, plan: first && first.cont };
+          current.push(cont);
+          place(cont.plan ? cont.plan.span : 2, true);
+        }
         place(w, it.head);
       }
       current.push(it);
@@ -534,26 +585,39 @@
     distinctNames(all);
     for (var i = 0; i < all.length; i++) all[i].p = all[i].head ? null : denseParts(all[i].el, F);
     // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
-    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages.
-    var fits = {}, fewest = null, fitsAt = -1;
+    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages, and of the modes that
+    // take that few, the clearest again within HEAD_STEPS steps of type.
+    var fits = {}, fewest = {}, fitsAt = -1;
     for (var s = 0; s < DENSE_SCALES.length; s++) {
       var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
-      var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : null; });
+      var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : it.head ? headPlan(it.el, g, F) : null; });
       for (var m = 0; m < HEAD_MODES.length; m++) {
         if (fits[HEAD_MODES[m]]) continue;
         var split = densePages(all, g, HEAD_MODES[m], plans);
         var option = { g: g, plans: plans, pages: split, mode: HEAD_MODES[m], at: s };
         if (split.length === 1) { fits[HEAD_MODES[m]] = option; if (fitsAt < 0) fitsAt = s; }
-        if (!fewest || split.length < fewest.pages.length) fewest = option;
+        var was = fewest[HEAD_MODES[m]];
+        if (!was || split.length < was.pages.length) fewest[HEAD_MODES[m]] = option;
       }
       if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= DENSE_MIN_PX) break;
     }
     var chosen = null;
     for (var h = 0; h < HEAD_MODES.length && !chosen; h++) chosen = fits[HEAD_MODES[h]] || null;
-    if (!chosen) chosen = fewest;
+    if (!chosen) {
+      var least = Infinity, soonest = Infinity;
+      HEAD_MODES.forEach(function (mode) { if (fewest[mode]) least = Math.min(least, fewest[mode].pages.length); });
+      HEAD_MODES.forEach(function (mode) { if (fewest[mode] && fewest[mode].pages.length === least) soonest = Math.min(soonest, fewest[mode].at); });
+      for (var f = 0; f < HEAD_MODES.length && !chosen; f++) {
+        var o = fewest[HEAD_MODES[f]];
+        if (o && o.pages.length === least && o.at <= soonest + HEAD_STEPS) chosen = o;
+      }
+    }
     var g1 = chosen.g;
-    for (var c = 0; c < all.length; c++) if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
+    for (var c = 0; c < all.length; c++) {
+      if (all[c].head) applyHead(all[c].el, chosen.plans[c]);
+      else if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
+    }
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");
     board.classList.toggle("board--break-heads", chosen.mode === "break");
     board.style.setProperty("--dense-font", g1.font + "px");
@@ -633,11 +697,14 @@
       clone.classList.add("kteam__head--cont");
       clone.hidden = false;
       var name = clone.querySelector(".kteam__name");
+      // A heading cell in the grid as wide as its name and " (cont.)" need (planned so); a band has room for more.
+      var compact = board.classList.contains("board--inline-heads") && list[k].plan;
+      if (compact) applyHead(clone, list[k].plan);
       if (name) {
         // Not a second heading for the same team: the copy is for the eye only.
         var label = document.createElement("p");
         label.className = name.className;
-        label.textContent = name.textContent + " (continued)";
+        label.textContent = name.textContent + (compact ? HEAD_CONT : " (continued)");
         name.replaceWith(label);
       }
       clone.setAttribute("aria-hidden", "true");
