@@ -68,7 +68,12 @@
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
-    for (var t = 0; t < all.length; t++) if (all[t].head) all[t].el.style.removeProperty("--head-span");
+    for (var t = 0; t < all.length; t++) {
+      if (!all[t].head) continue;
+      all[t].el.style.removeProperty("--head-span");
+      var stats = all[t].el.querySelector(".kteam__stats");
+      if (stats) stats.style.minWidth = "";
+    }
     board.style.removeProperty("--dense-font");
     function apply(g) {
       board.style.setProperty("--scale", String(g.scale));
@@ -517,13 +522,16 @@
     var most = Math.max(1, Math.min(3, g.cols));
     for (var s = 1; s <= most; s++) {
       var room = roomOf(g, s, HEAD_INSET);
-      if (nameW <= room && shortW <= room) return { span: s, short: fullW > room, wrap: false };
-      if (twoW <= room) return { span: s, short: false, wrap: true };
+      if (nameW <= room && shortW <= room) return { span: s, short: fullW > room, wrap: false, flagW: fullW };
+      if (twoW <= room) return { span: s, short: false, wrap: true, flagW: fullW };
     }
-    return { span: most, short: fullW > roomOf(g, most, HEAD_INSET), wrap: false };
+    return { span: most, short: fullW > roomOf(g, most, HEAD_INSET), wrap: false, flagW: fullW };
   }
 
-  function applyHead(head, plan) {
+  // `band`: the heading is a band across the board, whose figures give way before the flagged count does.
+  function applyHead(head, plan, band) {
+    var stats = head.querySelector(".kteam__stats"), least = band && plan.flagW ? plan.flagW + "em" : "";
+    if (stats && stats.style.minWidth !== least) stats.style.minWidth = least;
     head.style.setProperty("--head-span", String(plan.span));
     head.classList.toggle("kteam__head--short", plan.short);
     head.classList.toggle("kteam__head--wrap", plan.wrap);
@@ -615,7 +623,7 @@
     }
     var g1 = chosen.g;
     for (var c = 0; c < all.length; c++) {
-      if (all[c].head) applyHead(all[c].el, chosen.plans[c]);
+      if (all[c].head) applyHead(all[c].el, chosen.plans[c], chosen.mode === "band");
       else if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
     }
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");

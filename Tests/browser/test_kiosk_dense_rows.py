@@ -1,5 +1,5 @@
 """The dense kiosk's rows, read from across the room: a team heading costs no more of the board than its name
-needs."""
+needs, and its count of flagged agents shows whole."""
 
 from test_kiosk_dense import dangerous, open_kiosk
 
@@ -51,3 +51,33 @@ def test_a_team_heading_takes_one_cell_when_its_name_fits_one(make_server, brows
             browser.js("window.teamsview.kiosk.next()")
         assert checked, "a heading whose name fits one column at %d" % width
         browser.screenshot(artifacts / ("kiosk-dense-heads-%d.png" % width))
+
+
+# Every team heading's flagged count on screen, and whether it shows whole (inside its heading and its figures' box).
+FLAGS = """var out = [];
+document.querySelectorAll('#board .kteam__head').forEach(function (h) {
+  var flag = h.querySelector('.kteam__flag');
+  if (h.hidden || !flag || flag.getClientRects().length === 0) return;
+  var r = flag.getBoundingClientRect(), head = h.getBoundingClientRect(), stats = h.querySelector('.kteam__stats').getBoundingClientRect();
+  out.push({head: h.querySelector('.kteam__name').textContent, flag: flag.textContent, cont: h.classList.contains('kteam__head--cont'),
+            whole: r.right <= Math.min(head.right, stats.right) + 1 && r.bottom <= Math.min(head.bottom, stats.bottom) + 1});
+});
+return out;"""
+
+
+def test_a_team_headings_flagged_count_is_whole_on_every_page(make_server, browser, artifacts):
+    # On a phone a team runs over many pages: its heading, repeated "(continued)" on each, keeps its count of flagged
+    # agents whole (the name gives way first).
+    server = make_server(dangerous(150))
+    for width, height in ((390, 844), (1366, 768)):
+        open_kiosk(browser, server.url + "/kiosk?rotate=600", width, height)
+        pages = int(browser.js("return document.body.dataset.pages"))
+        continued = 0
+        for p in range(pages):
+            flags = browser.js(FLAGS)
+            assert [f for f in flags if not f["whole"]] == [], (width, p + 1, flags)
+            continued += sum(f["cont"] for f in flags)
+            if p == 1:
+                browser.screenshot(artifacts / ("kiosk-dense-continued-%d.png" % width))
+            browser.js("window.teamsview.kiosk.next()")
+        assert continued or width != 390, "a continued heading with a flagged count at %d" % width
