@@ -69,7 +69,7 @@
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
     for (var t = 0; t < all.length; t++) {
-      if (!all[t].head) continue;
+      if (!all[t].head) { if (all[t].el.style.gridColumn) all[t].el.style.gridColumn = ""; continue; }
       all[t].el.style.removeProperty("--head-span");
       var stats = all[t].el.querySelector(".kteam__stats");
       if (stats) stats.style.minWidth = "";
@@ -293,7 +293,7 @@
     var tag = d.querySelector(".dense__tag");
     var tagW = tag ? DENSE_SPACE + textEm(F.tag, tag.textContent) : 0;
     var p = {
-      d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
+      tile: tile, d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
       forms: forms, formW: forms.map(function (f) { return textEm(F.name, f) + tagW; }),
       wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
       line2: 0, reserve: 0, icons: 0, give: 0
@@ -468,7 +468,9 @@
     if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");
     p.d.classList.toggle("dense--tight", plan.tight);
     p.d.classList.toggle("dense--roomy", plan.span === 2 && !p.wide);
-    p.d.classList.toggle("dense--span3", plan.span === 3);
+    p.d.classList.toggle("dense--span3", plan.span >= 3);
+    var span = plan.span > 1 ? "span " + plan.span : "";
+    if (p.tile.style.gridColumn !== span) p.tile.style.gridColumn = span;
     if (p.word) {
       var word = wordForms(p.word)[plan.word || 0];
       if (p.word.textContent !== word) p.word.textContent = word;
@@ -489,6 +491,19 @@
   // The room for a cell's lines in `span` columns, in em of the cell's font.
   function roomOf(g, span, inset) {
     return (span * g.colW + (span - 1) * g.gap) / g.font - (inset === undefined ? DENSE_INSET : inset);
+  }
+
+  // A cell given more columns than it needs (to fill the end of its row): the plan for them, its name in full
+  // where they have room, and the call beside the lead shown again where it had to be left out.
+  function widerPlan(p, g, need, span) {
+    if (span <= need.span) return need;
+    var wider = planCell(p, g, span);
+    if (wider.fits) return wider;
+    if (p.also) {
+      var q = withoutAlso(p), without = planCell(q, g, span);
+      if (without.fits) { without.drop = true; without.p = q; return without; }
+    }
+    return Object.assign({}, need, { span: span });
   }
 
   // A team's heading in the grid (the `break` and `inline` modes): one column when its name and flagged
@@ -529,26 +544,39 @@
   }
 
   // `band`: the heading is a band across the board, whose figures give way before the flagged count does.
-  function applyHead(head, plan, band) {
+  function applyHead(head, plan, span, band) {
     var stats = head.querySelector(".kteam__stats"), least = band && plan.flagW ? plan.flagW + "em" : "";
     if (stats && stats.style.minWidth !== least) stats.style.minWidth = least;
-    head.style.setProperty("--head-span", String(plan.span));
+    head.style.setProperty("--head-span", String(span || plan.span));
     head.classList.toggle("kteam__head--short", plan.short);
     head.classList.toggle("kteam__head--wrap", plan.wrap);
   }
 
   // Splits items into pages no taller than the board, placing them as the grid does (in order, a
   // cell two columns wide where its plan says, a team's heading as `mode` says). Each page records
-  // its rows of cells and its bands.
+  // its rows of cells and its bands, and the columns its cells reach (`cols`).
+  //
+  // A cell too wide for what is left of its row starts the next one; the cells before it share the columns it
+  // left (`extra`, one more column each from the last), so no row ends in a hole and no cell moves out of its
+  // order. A team's last row is left as it is: the next team starts on a row of its own.
   function densePages(all, g, mode, plans) {
-    var out = [], current = [], widest = 0, heads = new Map();
+    var out = [], current = [], widest = 0, rows = [], row = [], heads = new Map();
     var at = { height: 0, col: 0, rows: 0, bands: 0 };
-    function closeRow() { if (at.col > 0) { at.height += g.rowH + g.gap; at.rows++; at.col = 0; } }
-    function place(w, head) {
+    out.extra = new Map();
+    function closeRow(wrapped) {
+      if (at.col > 0) {
+        at.height += g.rowH + g.gap; at.rows++;
+        rows.push({ cells: row, used: at.col, wrapped: !!wrapped });
+        at.col = 0;
+      }
+      row = [];
+    }
+    function place(w, head, it) {
       if (head && mode !== "inline") closeRow();
       if (head && mode === "band") { at.height += g.bandH + g.gap; at.bands++; return; }
-      if (at.col + w > g.cols) closeRow();
+      if (at.col + w > g.cols) closeRow(true);
       at.col += w;
+      row.push({ it: it, w: w, head: head });
       widest = Math.max(widest, at.col);
       if (at.col >= g.cols) closeRow();
     }
@@ -556,34 +584,50 @@
     function finish(state) {
       current.rows = state.rows + (state.col > 0 ? 1 : 0);
       current.bands = state.bands;
+      // Columns no cell of the page reaches (every cell two wide on an odd number of columns): the same rows fit
+      // fewer, wider columns, so the board spans the screen's width.
+      current.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
+      for (var r = 0; r < rows.length; r++) if (rows[r].wrapped) share(rows[r], current.cols - rows[r].used);
       out.push(current);
+      rows = []; widest = 0;
+    }
+    function share(r, hole) {
+      var cells = r.cells.filter(function (c) { return !c.head; });
+      if (!cells.length) cells = r.cells;   // a heading alone on its row, a cell too wide to sit beside it
+      for (var n = 0; hole > 0 && cells.length; n++, hole--) {
+        var c = cells[cells.length - 1 - n % cells.length];
+        out.extra.set(c.it, (out.extra.get(c.it) || 0) + 1);
+      }
     }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
       if (it.head) heads.set(it.team, plans[i]);
       var w = plans[i] ? plans[i].span : it.head ? 2 : 1;
       var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
-      place(w, it.head);
+      place(w, it.head, it);
       var over = used() > g.H + 0.5;
       // A team's band never ends a page: a row of its agents fits below it, or it starts the next page.
       if (!over && it.head && mode === "band" && all[i + 1] && !all[i + 1].head) over = used() + g.gap + g.rowH > g.H + 0.5;
       if (over && current.length > 0) {
+        // The rows before this item stay on the page (the last one, if this item did not fit beside it, fills its
+        // columns); the item starts the next page.
+        row = [];
+        rows = rows.filter(function (r) { return !r.cells.some(function (c) { return c.it === it; }); });
+        widest = rows.reduce(function (m, r) { return Math.max(m, r.used); }, 0);
         finish(before);
         current = [];
         at = { height: 0, col: 0, rows: 0, bands: 0 };
         if (!it.head) {
           var first = heads.get(it.team), cont = { cont: true, team: it.team, plan: first && first.cont };
           current.push(cont);
-          place(cont.plan ? cont.plan.span : 2, true);
+          place(cont.plan ? cont.plan.span : 2, true, cont);
         }
-        place(w, it.head);
+        place(w, it.head, it);
       }
       current.push(it);
     }
+    if (row.length) rows.push({ cells: row, used: at.col, wrapped: false });
     finish(at);
-    // Columns no cell reaches (every cell two wide on an odd number of columns): the same rows fit fewer,
-    // wider columns, so the board spans the screen's width.
-    out.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
     return out;
   }
 
@@ -623,13 +667,17 @@
     }
     var g1 = chosen.g;
     for (var c = 0; c < all.length; c++) {
-      if (all[c].head) applyHead(all[c].el, chosen.plans[c], chosen.mode === "band");
-      else if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
+      var need = chosen.plans[c];
+      if (all[c].head) { applyHead(all[c].el, need, need.span + (chosen.pages.extra.get(all[c]) || 0), chosen.mode === "band"); continue; }
+      if (!all[c].p) continue;
+      var extra = chosen.pages.extra.get(all[c]) || 0;
+      all[c].el.setAttribute("data-need", String(need.span));
+      applyPlan(all[c].p, extra ? widerPlan(all[c].p, g1, need, need.span + extra) : need);
     }
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");
     board.classList.toggle("board--break-heads", chosen.mode === "break");
     board.style.setProperty("--dense-font", g1.font + "px");
-    board.style.setProperty("--cols", String(chosen.pages.cols || g1.cols));
+    board.style.setProperty("--cols", String(chosen.pages[0].cols || g1.cols));
     board.style.setProperty("--dense-gap", g1.gap + "px");
     var grow = 1;
     if (chosen.pages.length === 1) {
@@ -655,9 +703,10 @@
       var p = denseParts(tiles[i], shownDense.fonts);
       if (!p) continue;
       var plan = densePlan(p, shownDense.g);
-      var span = p.d.classList.contains("dense--span3") ? 3 : p.wide || p.d.classList.contains("dense--roomy") ? 2 : 1;
-      if (plan.span !== span) { layout(); return; }
-      applyPlan(p, plan);
+      // The columns it needs changed: laid out again. Else the columns it was given (more, to fill its row).
+      if (plan.span !== Number(tiles[i].getAttribute("data-need"))) { layout(); return; }
+      var given = Number((tiles[i].style.gridColumn.match(/span (\d+)/) || [0, 1])[1]);
+      applyPlan(p, widerPlan(p, shownDense.g, plan, given));
     }
   }
 
@@ -707,7 +756,7 @@
       var name = clone.querySelector(".kteam__name");
       // A heading cell in the grid as wide as its name and " (cont.)" need (planned so); a band has room for more.
       var compact = board.classList.contains("board--inline-heads") && list[k].plan;
-      if (compact) applyHead(clone, list[k].plan);
+      if (compact) applyHead(clone, list[k].plan, list[k].plan.span + ((pages.extra && pages.extra.get(list[k])) || 0));
       if (name) {
         // Not a second heading for the same team: the copy is for the eye only.
         var label = document.createElement("p");
@@ -718,6 +767,8 @@
       clone.setAttribute("aria-hidden", "true");
       next.parentNode.insertBefore(clone, next);
     }
+    // A dense page whose cells reach fewer columns than the screen has: as many, wider, columns.
+    if (list.cols && board.classList.contains("board--dense")) board.style.setProperty("--cols", String(list.cols));
     document.body.setAttribute("data-page", String(page + 1));
     document.body.setAttribute("data-pages", String(pages.length));
     var at = screens();
