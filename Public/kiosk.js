@@ -68,6 +68,12 @@
     if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
+    for (var t = 0; t < all.length; t++) {
+      if (!all[t].head) { if (all[t].el.style.gridColumn) all[t].el.style.gridColumn = ""; continue; }
+      all[t].el.style.removeProperty("--head-span");
+      var stats = all[t].el.querySelector(".kteam__stats");
+      if (stats) stats.style.minWidth = "";
+    }
     board.style.removeProperty("--dense-font");
     function apply(g) {
       board.style.setProperty("--scale", String(g.scale));
@@ -212,8 +218,10 @@
       return s.fontStyle + " " + s.fontWeight + " 100px " + s.fontFamily;
     }
     var name = font(".dense__name", "bold 100px sans-serif");
+    var head = font(".kteam__name", name);
     return { name: name, tag: font(".dense__tag", name), state: font(".dense__state", name), timer: font(".dense__timer", name),
-             multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name) };
+             multi: font(".dense__multi", name), flag: font(".dense__flag", name), muted: font(".dense__muted", name),
+             head: head, headFlag: font(".kteam__flag", head) };
   }
 
   // A cell's name as it may show, longest first: in full, as `First L.`, as the first name alone.
@@ -285,7 +293,7 @@
     var tag = d.querySelector(".dense__tag");
     var tagW = tag ? DENSE_SPACE + textEm(F.tag, tag.textContent) : 0;
     var p = {
-      d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
+      tile: tile, d: d, name: name, l1: d.querySelector(".dense__l1"), l2: d.querySelector(".dense__l2"),
       forms: forms, formW: forms.map(function (f) { return textEm(F.name, f) + tagW; }),
       wide: d.classList.contains("dense--wide"), badges: [], badgeW: [],
       line2: 0, reserve: 0, icons: 0, give: 0
@@ -433,7 +441,7 @@
     }
     var words = p.wordCut || [0];
     for (var i = 0; i < tries.length; i++) {
-      var room = tries[i][0] === 3 ? g.room3 : tries[i][0] === 2 ? g.room2 : g.room1;
+      var room = roomOf(g, tries[i][0]);
       for (var wf = 0; wf < words.length; wf++)
       for (var keep = p.badges.length; keep >= 0; keep--) {
         var l1 = p.formW[tries[i][1]], l2 = p.line2 - words[wf];
@@ -460,7 +468,9 @@
     if (plan.form > 0) p.name.title = p.forms[0]; else p.name.removeAttribute("title");
     p.d.classList.toggle("dense--tight", plan.tight);
     p.d.classList.toggle("dense--roomy", plan.span === 2 && !p.wide);
-    p.d.classList.toggle("dense--span3", plan.span === 3);
+    p.d.classList.toggle("dense--span3", plan.span >= 3);
+    var span = plan.span > 1 ? "span " + plan.span : "";
+    if (p.tile.style.gridColumn !== span) p.tile.style.gridColumn = span;
     if (p.word) {
       var word = wordForms(p.word)[plan.word || 0];
       if (p.word.textContent !== word) p.word.textContent = word;
@@ -475,26 +485,98 @@
     var gap = Math.max(3, fontPx * 0.2);
     var cols = Math.max(1, Math.floor((W + gap) / (DENSE_WIDTH * fontPx + gap)));
     var colW = (W - (cols - 1) * gap) / cols;
-    return {
-      font: fontPx, gap: gap, cols: cols, H: H,
-      rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx,
-      room1: colW / fontPx - DENSE_INSET, room2: (2 * colW + gap) / fontPx - DENSE_INSET,
-      room3: (3 * colW + 2 * gap) / fontPx - DENSE_INSET
-    };
+    return { font: fontPx, gap: gap, cols: cols, colW: colW, H: H, rowH: DENSE_HEIGHT * fontPx, bandH: DENSE_BAND * fontPx };
+  }
+
+  // The room for a cell's lines in `span` columns, in em of the cell's font.
+  function roomOf(g, span, inset) {
+    return (span * g.colW + (span - 1) * g.gap) / g.font - (inset === undefined ? DENSE_INSET : inset);
+  }
+
+  // A cell given more columns than it needs (to fill the end of its row): the plan for them, its name in full
+  // where they have room, and the call beside the lead shown again where it had to be left out.
+  function widerPlan(p, g, need, span) {
+    if (span <= need.span) return need;
+    var wider = planCell(p, g, span);
+    if (wider.fits) return wider;
+    if (p.also) {
+      var q = withoutAlso(p), without = planCell(q, g, span);
+      if (without.fits) { without.drop = true; without.p = q; return without; }
+    }
+    return Object.assign({}, need, { span: span });
+  }
+
+  // A team's heading in the grid (the `break` and `inline` modes): one column when its name and flagged
+  // count fit one ("⚠ 2" when "⚠ 2 flagged" does not), else its name on two lines when it has no flag,
+  // else two columns, three at most. Returns { span, short (the count without its word), wrap }.
+  var HEAD_INSET = 1.1;   // em: a heading cell's padding (kiosk.css `.board--inline-heads .kteam__head`) and a little to spare
+  var HEAD_NAME = 1.1;    // em: a heading's name is larger than an agent's (kiosk.css `.board--dense .kteam__name`)
+  var HEAD_PILL = 0.6;    // em: the flagged count's padding
+  var HEAD_LINE = 1.1;    // em: a line of a name on two lines (kiosk.css `.kteam__head--wrap`)
+
+  var HEAD_CONT = " (cont.)";   // after the name of a heading cell repeated on the next page
+
+  function headPlan(head, g, F, suffix) {
+    // With the plan of the same heading repeated at the top of the next page, its name followed by " (cont.)".
+    if (suffix === undefined) return Object.assign(headPlan(head, g, F, ""), { cont: headPlan(head, g, F, HEAD_CONT) });
+    var name = head.querySelector(".kteam__name"), flag = head.querySelector(".kteam__flag");
+    var text = (name ? name.textContent.trim() : "") + suffix;
+    var nameW = HEAD_NAME * textEm(F.head, text);
+    var shortW = 0, fullW = 0;
+    if (flag) {
+      var word = flag.querySelector(".kteam__flagword"), wordText = word ? word.textContent : "";
+      shortW = DENSE_ICON + HEAD_PILL + textEm(F.headFlag, flag.textContent.slice(0, flag.textContent.length - wordText.length));
+      fullW = shortW + textEm(F.headFlag, wordText);
+    }
+    // The name on two lines, split where its longer line is shortest (no flag: the second line is its own).
+    var words = text.split(/\s+/), twoW = Infinity;
+    if (!flag && words.length > 1 && 2 * HEAD_NAME * HEAD_LINE <= DENSE_HEIGHT) {
+      for (var k = 1; k < words.length; k++)
+        twoW = Math.min(twoW, HEAD_NAME * Math.max(textEm(F.head, words.slice(0, k).join(" ")), textEm(F.head, words.slice(k).join(" "))));
+    }
+    var most = Math.max(1, Math.min(3, g.cols));
+    for (var s = 1; s <= most; s++) {
+      var room = roomOf(g, s, HEAD_INSET);
+      if (nameW <= room && shortW <= room) return { span: s, short: fullW > room, wrap: false, flagW: fullW };
+      if (twoW <= room) return { span: s, short: false, wrap: true, flagW: fullW };
+    }
+    return { span: most, short: fullW > roomOf(g, most, HEAD_INSET), wrap: false, flagW: fullW };
+  }
+
+  // `band`: the heading is a band across the board, whose figures give way before the flagged count does.
+  function applyHead(head, plan, span, band) {
+    var stats = head.querySelector(".kteam__stats"), least = band && plan.flagW ? plan.flagW + "em" : "";
+    if (stats && stats.style.minWidth !== least) stats.style.minWidth = least;
+    head.style.setProperty("--head-span", String(span || plan.span));
+    head.classList.toggle("kteam__head--short", plan.short);
+    head.classList.toggle("kteam__head--wrap", plan.wrap);
   }
 
   // Splits items into pages no taller than the board, placing them as the grid does (in order, a
   // cell two columns wide where its plan says, a team's heading as `mode` says). Each page records
-  // its rows of cells and its bands.
+  // its rows of cells and its bands, and the columns its cells reach (`cols`).
+  //
+  // A cell too wide for what is left of its row starts the next one; the cells before it share the columns it
+  // left (`extra`, one more column each from the last), so no row ends in a hole and no cell moves out of its
+  // order. A team's last row is left as it is: the next team starts on a row of its own.
   function densePages(all, g, mode, plans) {
-    var out = [], current = [], widest = 0;
+    var out = [], current = [], widest = 0, rows = [], row = [], heads = new Map();
     var at = { height: 0, col: 0, rows: 0, bands: 0 };
-    function closeRow() { if (at.col > 0) { at.height += g.rowH + g.gap; at.rows++; at.col = 0; } }
-    function place(w, head) {
+    out.extra = new Map();
+    function closeRow(wrapped) {
+      if (at.col > 0) {
+        at.height += g.rowH + g.gap; at.rows++;
+        rows.push({ cells: row, used: at.col, wrapped: !!wrapped });
+        at.col = 0;
+      }
+      row = [];
+    }
+    function place(w, head, it) {
       if (head && mode !== "inline") closeRow();
       if (head && mode === "band") { at.height += g.bandH + g.gap; at.bands++; return; }
-      if (at.col + w > g.cols) closeRow();
+      if (at.col + w > g.cols) closeRow(true);
       at.col += w;
+      row.push({ it: it, w: w, head: head });
       widest = Math.max(widest, at.col);
       if (at.col >= g.cols) closeRow();
     }
@@ -502,29 +584,50 @@
     function finish(state) {
       current.rows = state.rows + (state.col > 0 ? 1 : 0);
       current.bands = state.bands;
+      // Columns no cell of the page reaches (every cell two wide on an odd number of columns): the same rows fit
+      // fewer, wider columns, so the board spans the screen's width.
+      current.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
+      for (var r = 0; r < rows.length; r++) if (rows[r].wrapped) share(rows[r], current.cols - rows[r].used);
       out.push(current);
+      rows = []; widest = 0;
+    }
+    function share(r, hole) {
+      var cells = r.cells.filter(function (c) { return !c.head; });
+      if (!cells.length) cells = r.cells;   // a heading alone on its row, a cell too wide to sit beside it
+      for (var n = 0; hole > 0 && cells.length; n++, hole--) {
+        var c = cells[cells.length - 1 - n % cells.length];
+        out.extra.set(c.it, (out.extra.get(c.it) || 0) + 1);
+      }
     }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      var w = it.head ? 2 : (plans[i] ? plans[i].span : 1);
+      if (it.head) heads.set(it.team, plans[i]);
+      var w = plans[i] ? plans[i].span : it.head ? 2 : 1;
       var before = { height: at.height, col: at.col, rows: at.rows, bands: at.bands };
-      place(w, it.head);
+      place(w, it.head, it);
       var over = used() > g.H + 0.5;
       // A team's band never ends a page: a row of its agents fits below it, or it starts the next page.
       if (!over && it.head && mode === "band" && all[i + 1] && !all[i + 1].head) over = used() + g.gap + g.rowH > g.H + 0.5;
       if (over && current.length > 0) {
+        // The rows before this item stay on the page (the last one, if this item did not fit beside it, fills its
+        // columns); the item starts the next page.
+        row = [];
+        rows = rows.filter(function (r) { return !r.cells.some(function (c) { return c.it === it; }); });
+        widest = rows.reduce(function (m, r) { return Math.max(m, r.used); }, 0);
         finish(before);
         current = [];
         at = { height: 0, col: 0, rows: 0, bands: 0 };
-        if (!it.head) { current.push({ cont: true, team: it.team }); place(2, true); }
-        place(w, it.head);
+        if (!it.head) {
+          var first = heads.get(it.team), cont = { cont: true, team: it.team, plan: first && first.cont };
+          current.push(cont);
+          place(cont.plan ? cont.plan.span : 2, true, cont);
+        }
+        place(w, it.head, it);
       }
       current.push(it);
     }
+    if (row.length) rows.push({ cells: row, used: at.col, wrapped: false });
     finish(at);
-    // Columns no cell reaches (every cell two wide on an odd number of columns): the same rows fit fewer,
-    // wider columns, so the board spans the screen's width.
-    out.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
     return out;
   }
 
@@ -534,30 +637,47 @@
     distinctNames(all);
     for (var i = 0; i < all.length; i++) all[i].p = all[i].head ? null : denseParts(all[i].el, F);
     // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
-    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages.
-    var fits = {}, fewest = null, fitsAt = -1;
+    // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages, and of the modes that
+    // take that few, the clearest again within HEAD_STEPS steps of type.
+    var fits = {}, fewest = {}, fitsAt = -1;
     for (var s = 0; s < DENSE_SCALES.length; s++) {
       var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
-      var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : null; });
+      var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : it.head ? headPlan(it.el, g, F) : null; });
       for (var m = 0; m < HEAD_MODES.length; m++) {
         if (fits[HEAD_MODES[m]]) continue;
         var split = densePages(all, g, HEAD_MODES[m], plans);
         var option = { g: g, plans: plans, pages: split, mode: HEAD_MODES[m], at: s };
         if (split.length === 1) { fits[HEAD_MODES[m]] = option; if (fitsAt < 0) fitsAt = s; }
-        if (!fewest || split.length < fewest.pages.length) fewest = option;
+        var was = fewest[HEAD_MODES[m]];
+        if (!was || split.length < was.pages.length) fewest[HEAD_MODES[m]] = option;
       }
       if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= DENSE_MIN_PX) break;
     }
     var chosen = null;
     for (var h = 0; h < HEAD_MODES.length && !chosen; h++) chosen = fits[HEAD_MODES[h]] || null;
-    if (!chosen) chosen = fewest;
+    if (!chosen) {
+      var least = Infinity, soonest = Infinity;
+      HEAD_MODES.forEach(function (mode) { if (fewest[mode]) least = Math.min(least, fewest[mode].pages.length); });
+      HEAD_MODES.forEach(function (mode) { if (fewest[mode] && fewest[mode].pages.length === least) soonest = Math.min(soonest, fewest[mode].at); });
+      for (var f = 0; f < HEAD_MODES.length && !chosen; f++) {
+        var o = fewest[HEAD_MODES[f]];
+        if (o && o.pages.length === least && o.at <= soonest + HEAD_STEPS) chosen = o;
+      }
+    }
     var g1 = chosen.g;
-    for (var c = 0; c < all.length; c++) if (all[c].p) applyPlan(all[c].p, chosen.plans[c]);
+    for (var c = 0; c < all.length; c++) {
+      var need = chosen.plans[c];
+      if (all[c].head) { applyHead(all[c].el, need, need.span + (chosen.pages.extra.get(all[c]) || 0), chosen.mode === "band"); continue; }
+      if (!all[c].p) continue;
+      var extra = chosen.pages.extra.get(all[c]) || 0;
+      all[c].el.setAttribute("data-need", String(need.span));
+      applyPlan(all[c].p, extra ? widerPlan(all[c].p, g1, need, need.span + extra) : need);
+    }
     board.classList.toggle("board--inline-heads", chosen.mode !== "band");
     board.classList.toggle("board--break-heads", chosen.mode === "break");
     board.style.setProperty("--dense-font", g1.font + "px");
-    board.style.setProperty("--cols", String(chosen.pages.cols || g1.cols));
+    board.style.setProperty("--cols", String(chosen.pages[0].cols || g1.cols));
     board.style.setProperty("--dense-gap", g1.gap + "px");
     var grow = 1;
     if (chosen.pages.length === 1) {
@@ -583,9 +703,10 @@
       var p = denseParts(tiles[i], shownDense.fonts);
       if (!p) continue;
       var plan = densePlan(p, shownDense.g);
-      var span = p.d.classList.contains("dense--span3") ? 3 : p.wide || p.d.classList.contains("dense--roomy") ? 2 : 1;
-      if (plan.span !== span) { layout(); return; }
-      applyPlan(p, plan);
+      // The columns it needs changed: laid out again. Else the columns it was given (more, to fill its row).
+      if (plan.span !== Number(tiles[i].getAttribute("data-need"))) { layout(); return; }
+      var given = Number((tiles[i].style.gridColumn.match(/span (\d+)/) || [0, 1])[1]);
+      applyPlan(p, widerPlan(p, shownDense.g, plan, given));
     }
   }
 
@@ -633,16 +754,21 @@
       clone.classList.add("kteam__head--cont");
       clone.hidden = false;
       var name = clone.querySelector(".kteam__name");
+      // A heading cell in the grid as wide as its name and " (cont.)" need (planned so); a band has room for more.
+      var compact = board.classList.contains("board--inline-heads") && list[k].plan;
+      if (compact) applyHead(clone, list[k].plan, list[k].plan.span + ((pages.extra && pages.extra.get(list[k])) || 0));
       if (name) {
         // Not a second heading for the same team: the copy is for the eye only.
         var label = document.createElement("p");
         label.className = name.className;
-        label.textContent = name.textContent + " (continued)";
+        label.textContent = name.textContent + (compact ? HEAD_CONT : " (continued)");
         name.replaceWith(label);
       }
       clone.setAttribute("aria-hidden", "true");
       next.parentNode.insertBefore(clone, next);
     }
+    // A dense page whose cells reach fewer columns than the screen has: as many, wider, columns.
+    if (list.cols && board.classList.contains("board--dense")) board.style.setProperty("--cols", String(list.cols));
     document.body.setAttribute("data-page", String(page + 1));
     document.body.setAttribute("data-pages", String(pages.length));
     var at = screens();
