@@ -11,54 +11,74 @@ struct TileView: MustacheParent {
 
     func child(named name: String) -> Any? {
         switch name {
-        // Text lines the tile's call list takes: one per call, one more per flagged call.
-        // The kiosk script sizes every tile for the tallest one, so nothing is ever cut off.
-        case "lines":
-            return max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.intersection(.alerts).isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
+        case "lines": return lines
         case "taskCount": return row.tasks.count
-        // The dense layout's one line: the call that matters most (live, else held, else wrap-up).
         case "lead": return lead
-        // The call beside it (a held one first; never a wrap-up, which the ×N badge counts): its state,
-        // timer and mute, so a supervisor sees the hold time and whether the held caller is muted.
         case "other": return other
-        // The line shows every call (the lead and the one beside it): its ×N badge shows only where the
-        // kiosk script has to leave the one beside it out.
-        case "callsCovered": return other != nil && row.calls.count == 2
-        // The dense cell's ×N: every call it stands for, a ringing one too (`multi` counts only the calls worked, and
-        // a cell whose line leaves out a ringing call beside a live one must still say there are two).
-        case "denseMulti": return row.calls.count >= 2
+        case "callsCovered": return callsCovered
+        case "denseMulti": return denseMulti
         case "shortName": return Self.shortName(Formatting.clean(row.worker.name))
         case "tag": return tag
-        // The name as a screen reader says it, with the tag when there is one.
-        case "label": return tag.map { Formatting.clean(row.worker.name) + " · " + $0 } ?? Formatting.clean(row.worker.name)
-        // Muted only when the call the line shows is: a held call is muted by design, and its
-        // mark beside a live call's timer would say the agent cannot be heard on the live one.
-        case "leadMuted": return lead?.child(named: "muted") as? Bool ?? false
-        // A held call the agent is not muted on: the caller hears the agent (why wrong-call risk fires). A live
-        // call's mic is on by nature, so the line says nothing of it.
-        case "leadMicOn": return lead.map { $0.shownPhase == .held && $0.child(named: "micOn") as? Bool == true } ?? false
-        case "flagWord":
-            if row.flags.contains(.wrongCallRisk) { return "Risk" }
-            if row.flags.contains(.misroute) { return "Misroute" }
-            return nil
-        case "wide":
-            return !row.flags.intersection(.alerts).isEmpty || child(named: "leadMuted") as? Bool ?? false
-                || child(named: "leadMicOn") as? Bool ?? false || !row.recent.isEmpty
+        case "label": return label
+        case "leadMuted": return leadMuted
+        case "leadMicOn": return leadMicOn
+        case "flagWord": return flagWord
+        case "wide": return wide
         case "hasTasks": return !row.tasks.isEmpty
-        case "taskSummary":
-            var counts: [String: Int] = [:]
-            for t in row.tasks { counts[Formatting.clean(t.task.channel), default: 0] += 1 }
-            return counts.keys.sorted().map { counts[$0]! > 1 ? "\($0) ×\(counts[$0]!)" : $0 }.joined(separator: " · ")
+        case "taskSummary": return taskSummary
         default: return row.child(named: name)
         }
     }
 }
 
 extension TileView {
+    /// Text lines the tile's call list takes: one per call, one more per flagged call.
+    /// The kiosk script sizes every tile for the tallest one, so nothing is ever cut off.
+    var lines: Int {
+        max(1, row.calls.reduce(0) { $0 + 1 + ($1.flags.intersection(.alerts).isEmpty ? 0 : 1) }) + (row.recent.isEmpty ? 0 : 1)
+    }
+
+    /// The line shows every call (the lead and the one beside it): its ×N badge shows only where the
+    /// kiosk script has to leave the one beside it out.
+    var callsCovered: Bool { other != nil && row.calls.count == 2 }
+
+    /// The dense cell's ×N: every call it stands for, a ringing one too (`multi` counts only the calls worked, and
+    /// a cell whose line leaves out a ringing call beside a live one must still say there are two).
+    var denseMulti: Bool { row.calls.count >= 2 }
+
+    /// The name as a screen reader says it, with the tag when there is one.
+    var label: String { tag.map { Formatting.clean(row.worker.name) + " · " + $0 } ?? Formatting.clean(row.worker.name) }
+
+    /// Muted only when the call the line shows is: a held call is muted by design, and its
+    /// mark beside a live call's timer would say the agent cannot be heard on the live one.
+    var leadMuted: Bool { lead?.muted ?? false }
+
+    /// A held call the agent is not muted on: the caller hears the agent (why wrong-call risk fires). A live
+    /// call's mic is on by nature, so the line says nothing of it.
+    var leadMicOn: Bool { lead.map { $0.shownPhase == .held && $0.micOn } ?? false }
+
+    var flagWord: String? {
+        if row.flags.contains(.wrongCallRisk) { return "Risk" }
+        if row.flags.contains(.misroute) { return "Misroute" }
+        return nil
+    }
+
+    var wide: Bool { !row.flags.intersection(.alerts).isEmpty || leadMuted || leadMicOn || !row.recent.isEmpty }
+
+    /// "chat ×2 · sms": the tasks of an agent on no call, by channel.
+    var taskSummary: String {
+        var counts: [String: Int] = [:]
+        for t in row.tasks { counts[Formatting.clean(t.task.channel), default: 0] += 1 }
+        return counts.keys.sorted().map { counts[$0]! > 1 ? "\($0) ×\(counts[$0]!)" : $0 }.joined(separator: " · ")
+    }
+
+    /// The dense layout's one line: the call that matters most (live, else held, else wrap-up).
     var lead: CallView? {
         row.calls.first { $0.shownPhase == .live } ?? row.calls.first { $0.shownPhase == .held } ?? row.calls.first
     }
 
+    /// The call beside it (a held one first; never a wrap-up, which the ×N badge counts): its state,
+    /// timer and mute, so a supervisor sees the hold time and whether the held caller is muted.
     var other: CallView? {
         guard let lead else { return nil }
         let rest = row.calls.filter { $0.call.id != lead.call.id && $0.shownPhase != .wrapup }
@@ -79,8 +99,12 @@ final class KioskRenderer: Sendable {
     let page: PageRenderer
     private let tiles = Mutex<[WorkerID: PageRenderer.CachedRow]>([:])
 
+    /// Writes the tiles (`kiosk-tile.mustache`'s markup, without the template engine's cost per tile).
+    let tileWriter: TileWriter
+
     init(page: PageRenderer) {
         self.page = page
+        tileWriter = TileWriter(library: page.library)
     }
 
     var library: MustacheLibrary { page.library }
@@ -91,8 +115,8 @@ final class KioskRenderer: Sendable {
            hit.tag == tag {
             return hit.html
         }
-        let view = TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings), tag: tag)
-        let html = TimerMarkup.mark(library.render(view, withTemplate: "kiosk-tile") ?? "")
+        let html = TimerMarkup.mark(tileWriter.write(TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings),
+                                                              tag: tag)))
         tiles.withLock { cache in
             if cache.count >= PageRenderer.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
             cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, recent: recent, tag: tag, html: html)

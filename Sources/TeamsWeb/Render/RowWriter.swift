@@ -5,7 +5,7 @@ import TeamsDomain
 ///
 /// The template is the design; this is its compiled form. Through swift-mustache a row took ~0.2 ms (every name looked
 /// up through `Any` casts and a split key path), so a new view of 200 rows took ~40 ms, past the 20 ms a first render
-/// may take; written here a row takes a few microseconds. `RowWriterTests` renders rows of every shape (phases, mute,
+/// may take; written here a row takes a few microseconds. `MarkupWriterTests` renders rows of every shape (phases, mute,
 /// flags, tasks, capacity, placeholders, hostile text) both ways and requires the same bytes: a change to the template
 /// must be made here too. Every event-derived text is escaped with ``HTMLText/escape(_:)``, as the template's `{{…}}` is.
 struct RowWriter: Sendable {

@@ -6,18 +6,20 @@ import TeamsIngest
 import Testing
 @testable import TeamsWeb
 
-/// The row writer against its design, `Templates/row.mustache` rendered by swift-mustache: the same bytes for rows
-/// of every shape.
-@Suite("Rows: the writer writes the row template's markup")
-struct RowWriterTests {
+/// The row and tile writers against their design, `Templates/row.mustache` and `kiosk-tile.mustache` rendered by
+/// swift-mustache: the same bytes for rows and tiles of every shape.
+@Suite("Rows and tiles: the writers write the templates' markup")
+struct MarkupWriterTests {
     static func library() async throws -> MustacheLibrary {
         HTMLText.register()
         return try await MustacheLibrary(directory: TestServer.repoRoot + "/Templates")
     }
 
-    /// Both renderings of `worker`, for every combination of the settings and recent flags a row depends on.
+    /// Both renderings of `worker`'s row and kiosk tile, for every combination of the settings, recent flags and
+    /// name tag they depend on.
     static func compare(_ worker: WorkerState, at now: Timestamp, library: MustacheLibrary, writer: RowWriter,
                         sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        let tiles = TileWriter(library: library)
         var compared = 0
         for masked in [false, true] {
             for links in [false, true] {
@@ -30,6 +32,12 @@ struct RowWriterTests {
                     let written = writer.write(view)
                     #expect(written == expected, "\(worker.id) masked \(masked) links \(links) recent \(recent.rawValue)",
                             sourceLocation: sourceLocation)
+                    for tag in [nil, "", "WK1 <b>\"\u{301}"] as [String?] {
+                        let tile = TileView(row: view, tag: tag)
+                        #expect(tiles.write(tile) == library.render(tile, withTemplate: "kiosk-tile") ?? "",
+                                "tile \(worker.id) masked \(masked) links \(links) recent \(recent.rawValue) tag \(tag ?? "nil")",
+                                sourceLocation: sourceLocation)
+                    }
                     compared += 1
                 }
             }
@@ -45,7 +53,7 @@ struct RowWriterTests {
         }
     }
 
-    @Test("a simulated floor over half an hour: every agent's row, the same bytes")
+    @Test("a simulated floor over half an hour: every agent's row and tile, the same bytes")
     func simulatedFloor() async throws {
         let library = try await Self.library()
         let writer = RowWriter(library: library)
