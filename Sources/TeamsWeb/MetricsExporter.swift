@@ -16,6 +16,9 @@ final class MetricsExporter: Sendable {
     private let rejected: [IngestReject.Category: Counter]
     private let gauges: [String: Gauge]
     private let process: ProcessFigures
+    /// `teamsview_http_request_duration_seconds`, one histogram per route group (made at the first scrape, when the
+    /// groups and buckets are known), and what has been copied into each so far.
+    private let durations = Mutex<[String: (histogram: DurationHistogram, copied: [(count: Int, nanoseconds: Int)])]>([:])
 
     init(started: Double = Double(Timestamp.now().microseconds) / 1_000_000) {
         let r = registry
@@ -98,7 +101,8 @@ final class MetricsExporter: Sendable {
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                live: LiveStatistics, crossOriginRefused: Int = 0, access: [String: Int] = [:], grace: Double,
+                live: LiveStatistics, crossOriginRefused: Int = 0, access: [String: Int] = [:],
+                durations: RequestDurations? = nil, grace: Double,
                 now: Timestamp) -> [UInt8] {
         let counts = store.counters
         let snapshot = store.snapshot()
@@ -151,6 +155,48 @@ final class MetricsExporter: Sendable {
         gauges["liveBoards"]?.set(Double(live.boards))
         gauges["liveViewBytes"]?.set(Double(live.estimatedBytes))
         process.update()
+        if let durations { copy(durations.snapshot(), bounds: durations.bounds, nanoseconds: durations.boundNanoseconds) }
         return registry.emitToBuffer()
+    }
+
+    /// The exposition of what the collectors hold now, without syncing them (tests).
+    var emitted: String { String(decoding: registry.emitToBuffer(), as: UTF8.self) }
+
+    static let durationHelp = "Time from a request's first line to the end of its answer, by route group"
+        + " (live-update streams are not timed: route=\"live\" counts only /live requests answered without one)."
+
+    /// Brings the duration histograms up to the server's counts. A Prometheus histogram only takes one value at a
+    /// time, so each request counted since the last scrape is recorded again: with a value inside its own bucket,
+    /// chosen so that the bucket's values add up to the time its requests took (to the nanosecond).
+    func copy(_ series: [RequestDurations.Series], bounds: [Duration], nanoseconds limits: [Int]) {
+        durations.withLock { histograms in
+            for one in series {
+                var entry = histograms[one.group] ?? (
+                    registry.makeDurationHistogram(
+                        descriptor: .init(namespace: "teamsview", metricName: "http_request_duration", unitName: "seconds",
+                                          helpText: Self.durationHelp),
+                        labels: [("route", one.group)], buckets: bounds),
+                    Array(repeating: (0, 0), count: one.counts.count))
+                for bucket in one.counts.indices {
+                    let count = one.counts[bucket] - entry.copied[bucket].count
+                    guard count > 0 else { continue }
+                    // Whole nanoseconds above the bucket below, and at most this bucket's bound.
+                    let low = bucket == 0 ? 0 : limits[bucket - 1] + 1
+                    let high = bucket < limits.count ? limits[bucket] : Int.max / count
+                    // The time may already hold that of a request not yet counted: kept within what `count` can carry,
+                    // and the difference carried to the next scrape.
+                    let least = low > Int.max / count ? Int.max : low * count
+                    let most = high > Int.max / count ? Int.max : high * count
+                    let total = min(max(one.nanoseconds[bucket] - entry.copied[bucket].nanoseconds, least), most)
+                    let (each, extra) = total.quotientAndRemainder(dividingBy: count)
+                    for index in 0..<count {
+                        entry.histogram.record(.nanoseconds(index < extra ? each + 1 : each))
+                    }
+                    entry.copied[bucket].count += count
+                    entry.copied[bucket].nanoseconds += total
+                }
+                histograms[one.group] = entry
+            }
+        }
     }
 }
