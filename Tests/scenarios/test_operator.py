@@ -190,10 +190,48 @@ def test_a_post_says_an_empty_body_and_how_many_errors_it_left_out(serve):
     status, reply = server.post_raw(b"\n  \n")
     assert status == 400 and "only blank lines" in reply["error"], reply
     status, reply = server.post_raw(b"not json\n" * 105)
-    assert status == 400 and reply["rejected"] == 105, reply
+    assert status == 422 and reply["rejected"] == 105, reply
     assert len(reply["errors"]) == 100 and reply["errorsNotListed"] == 5, {k: reply[k] for k in reply if k != "errors"}
     status, reply = server.post_raw(b"not json\n" * 3)
     assert "errorsNotListed" not in reply and "error" not in reply, reply
+
+
+def test_a_post_says_in_its_status_and_a_header_when_lines_were_rejected(serve):
+    server = serve("--in-memory", "--cors-origin", "https://flex.twilio.com")
+    good = (json.dumps(event("heartbeat")) + "\n").encode()
+    bad = b'not json\n{"type":"call.explode","at":"2026-11-25T09:00:00Z"}\n'
+    # Every line taken: 200, as ever, and the header says none was rejected.
+    status, headers, body = server.post("/ingest", good * 2)
+    assert status == 200 and headers["Teamsview-Rejected"] == "0", headers
+    assert json.loads(body)["accepted"] == 2
+    # Some lines rejected: still 200 (the others are in), and the header counts the rejected ones.
+    status, headers, body = server.post("/ingest", good + bad + good)
+    reply = json.loads(body)
+    assert status == 200 and headers["Teamsview-Rejected"] == "2", (status, headers)
+    assert reply["accepted"] == 2 and reply["rejected"] == 2 and [e["line"] for e in reply["errors"]] == [2, 3], reply
+    # Every line rejected: 422, with the same JSON, whether lines or an array.
+    status, headers, body = server.post("/ingest", bad)
+    reply = json.loads(body)
+    assert status == 422 and headers["Teamsview-Rejected"] == "2", (status, headers)
+    assert reply["accepted"] == 0 and reply["rejected"] == 2 and "error" not in reply, reply
+    assert [e["line"] for e in reply["errors"]] == [1, 2] and "not JSON" in reply["errors"][0]["reason"], reply
+    status, headers, body = server.post("/ingest", b'[{"type":"call.explode","at":"2026-11-25T09:00:00Z"}]',
+                                        {"Content-Type": "application/json"})
+    assert status == 422 and headers["Teamsview-Rejected"] == "1" and json.loads(body)["rejected"] == 1, (status, body)
+    # No event line at all is still a bad request.
+    status, headers, body = server.post("/ingest", b"\n\n")
+    assert status == 400 and "only blank lines" in json.loads(body)["error"], body
+    # A browser on an allowed origin may read the header too.
+    status, headers, _ = server.post("/ingest", good + bad, {"Origin": "https://flex.twilio.com"})
+    assert status == 200 and headers["Teamsview-Rejected"] == "2", headers
+    assert "Teamsview-Rejected" in headers.get("Access-Control-Expose-Headers", ""), headers
+    # Posts refused whole are counted by why: two with every line rejected, one without an event line.
+    assert server.metric("teamsview_ingest_refused_posts_total", {"reason": "all-rejected"}) == 2
+    assert server.metric("teamsview_ingest_refused_posts_total", {"reason": "unreadable"}) == 1
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "json"}) == 3
+    # The OpenAPI description says as much.
+    ingest = json.loads(server.get("/api/openapi.json")[2])["paths"]["/ingest"]["post"]["responses"]
+    assert {"200", "422", "400"} <= set(ingest) and "Teamsview-Rejected" in ingest["200"]["headers"], ingest
 
 
 def test_option_errors_say_the_accepted_form(binary):
