@@ -35,10 +35,12 @@ var package = Package(
         .target(name: "PercentEncoding", swiftSettings: strict),
         // JSON writing into bytes: API answers, live messages, simulated event lines.
         .target(name: "JSONOutput", swiftSettings: strict),
+        // RFC 3339 times written in UTC, shared by the domain's timestamps and the log's lines.
+        .target(name: "TimeText", swiftSettings: strict),
         // Log lines for machines: a swift-log handler writing logfmt or JSON lines to standard error.
         .target(
             name: "StructuredLog",
-            dependencies: ["JSONOutput", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JSONOutput", "TimeText", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // HTTP over libmicrohttpd: requests, responses, routing, static files, streaming bodies.
@@ -57,6 +59,7 @@ var package = Package(
         .target(
             name: "TeamsDomain",
             dependencies: [
+                "TimeText",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ],
             swiftSettings: strict

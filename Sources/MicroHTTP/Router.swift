@@ -24,6 +24,8 @@ public struct Router: Sendable {
 
     struct Route: Sendable {
         var method: HTTPRequest.Method
+        /// As registered, e.g. `/api/workers/:id`.
+        var pattern: String
         var segments: [Segment]
         var bodyLimit: Int
         /// The handler runs on a thread of its own, not the connection's (see `add`).
@@ -31,6 +33,8 @@ public struct Router: Sendable {
         /// The 413 answer to a body past `bodyLimit` (nil: plain text); its status is always 413.
         var tooLarge: Response? = nil
         var handler: Handler
+        /// Its group in ``durations`` (nil: not measured); set when a server takes the router.
+        var group: Int? = nil
     }
 
     enum Match {
@@ -47,6 +51,9 @@ public struct Router: Sendable {
     /// `parameters` and an empty body (one sent is read and thrown away). A path some route matches for
     /// another method is still answered `405` with `Allow`, not by the fallback.
     public var fallback: Handler?
+
+    /// Where the server counts how long requests take, by group of routes (nil: nowhere; see ``RequestDurations``).
+    public var durations: RequestDurations?
 
     public init() {}
 
@@ -74,7 +81,7 @@ public struct Router: Sendable {
         }
         var tooLarge = tooLarge
         tooLarge?.status = .contentTooLarge
-        routes.append(Route(method: method, segments: segments, bodyLimit: max(0, bodyLimit), offloaded: offloaded,
+        routes.append(Route(method: method, pattern: pattern, segments: segments, bodyLimit: max(0, bodyLimit), offloaded: offloaded,
                             tooLarge: tooLarge, handler: handler))
     }
 
@@ -99,6 +106,18 @@ public struct Router: Sendable {
         }
         if let inner = fallback {
             copy.fallback = { request in middleware(request, inner) }
+        }
+        return copy
+    }
+
+    /// The same router with each route's group in ``durations`` resolved, once, as a server takes it.
+    func resolvingGroups() -> Router {
+        guard let durations else { return self }
+        var copy = self
+        copy.routes = routes.map { route in
+            var r = route
+            r.group = durations.group(of: route.method, pattern: route.pattern)
+            return r
         }
         return copy
     }

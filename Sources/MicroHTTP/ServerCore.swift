@@ -36,6 +36,10 @@ final class ServerCore: Sendable {
     let bodiesCutOff = Atomic<Int>(0)
     /// One line per request when set (see `HTTPServer.Configuration.accessLog`).
     let accessLog: AccessLog?
+    /// How long requests take, by group of routes, when the router asks for it (see `Router.durations`).
+    let durations: RequestDurations?
+    /// Whether a request's arrival is noted: for the access log or the durations.
+    let timed: Bool
     /// The `Strict-Transport-Security` value added to every response (TLS only), or nil.
     let strictTransportSecurity: String?
     /// Where the daemon sends its messages; lives as long as the core, hence past the daemon.
@@ -75,7 +79,9 @@ final class ServerCore: Sendable {
     init(router: Router, logger: Logger, gate: ConnectionGate, budget: StreamBudget, maxQueryParameters: Int,
          strictTransportSecurity: String?, handlerThreads: Int, accessLog: AccessLog? = nil) {
         handlerQueues = (0..<max(1, handlerThreads)).map { DispatchQueue(label: "http.handlers.\($0)") }
-        self.router = router
+        self.router = router.resolvingGroups()
+        durations = router.durations
+        timed = accessLog != nil || router.durations != nil
         self.logger = logger
         self.gate = gate
         self.budget = budget
@@ -112,7 +118,10 @@ final class ServerCore: Sendable {
     /// target with more than `maxQueryParameters` parameters is answered 414 once read.
     func beginRequest(rawTarget: [UInt8]) -> PendingRequest {
         let pending = PendingRequest(rawTarget: rawTarget, core: self)
-        if accessLog != nil { pending.arrival = .now }
+        if timed {
+            pending.arrival = .now
+            pending.group = durations?.unrouted
+        }
         if Self.queryParameterCount(rawTarget) > maxQueryParameters {
             tooManyQueryParameters.add(1, ordering: .relaxed)
             pending.failure = Self.plain(.uriTooLong)
@@ -198,6 +207,7 @@ final class ServerCore: Sendable {
         case .found(let route, let parameters):
             pending.route = route
             pending.parameters = parameters
+            if durations != nil { pending.group = route.group }
             if let declared = Self.contentLength(connection), declared > UInt64(route.bodyLimit) {
                 // The body is never read: libmicrohttpd closes the connection after this answer.
                 bodiesTooLarge.add(1, ordering: .relaxed)
@@ -298,6 +308,7 @@ final class ServerCore: Sendable {
            let shared = native.response(for: identity, make: { withFields(response, Self.bufferResponse(bytes)) }) {
             let result = MHD_queue_response(connection, UInt32(response.status.code), shared)
             counters.count(status: response.status.code)
+            pending.measured = true
             if accessLog != nil { pending.answered(response.status.code, bytes: method == .head ? 0 : bytes.count) }
             return result
         }
@@ -325,6 +336,8 @@ final class ServerCore: Sendable {
         let result = MHD_queue_response(connection, UInt32(response.status.code), created)
         MHD_destroy_response(created)
         counters.count(status: response.status.code)
+        // A stream lasts as long as its client stays: no request duration (its HEAD, answered without one, has one).
+        if case .stream = response.body, method != .head {} else { pending.measured = true }
         if accessLog != nil {
             switch response.body {
             case .bytes(let bytes): pending.answered(response.status.code, bytes: method == .head ? 0 : bytes.count)
@@ -418,9 +431,15 @@ final class ServerCore: Sendable {
         return response
     }
 
-    /// The request is over (answered, failed or abandoned): its access log line, when there is an access log.
+    /// The request is over (answered, failed or abandoned): its duration, when it was answered without a stream and
+    /// durations are counted, and its access log line, when there is an access log.
     func ended(_ pending: PendingRequest, connection: OpaquePointer?, reason: MHD_RequestTerminationCode) {
-        guard let accessLog, let arrival = pending.arrival else { return }
+        guard let arrival = pending.arrival else { return }
+        let duration = ContinuousClock.now - arrival
+        if pending.measured, let durations, let group = pending.group {
+            durations.record(group: group, duration)
+        }
+        guard let accessLog else { return }
         var outcome = switch reason {
         case .REQUEST_TERMINATED_COMPLETED_OK: "completed"
         case .REQUEST_TERMINATED_CLIENT_ABORT: "client_abort"
@@ -436,7 +455,7 @@ final class ServerCore: Sendable {
             outcome = "client_gone"
         }
         accessLog.log(method: pending.sentMethod, rawTarget: pending.rawTarget, status: pending.status, bytes: bytes,
-                      duration: .now - arrival, peer: connection.flatMap { PeerAddress(tv_mhd_client_address($0)) },
+                      duration: duration, peer: connection.flatMap { PeerAddress(tv_mhd_client_address($0)) },
                       outcome: outcome)
     }
 
@@ -531,9 +550,12 @@ final class PendingRequest {
     var discarded = 0
     /// Set while an offloaded handler runs, and until its answer is queued.
     var offload: Offload?
-    /// For the access log only (nil, and the rest unset, without one): when the request line came, the
-    /// method as sent, and what was answered.
+    /// When the request line came: for the access log and the durations (nil without either).
     var arrival: ContinuousClock.Instant?
+    /// Its group in the server's durations (nil: not measured), and whether it was answered without a stream.
+    var group: Int?
+    var measured = false
+    /// For the access log only (nil without one): the method as sent, and what was answered.
     var sentMethod: String?
     var status: Int?
     var bytes: Int?

@@ -6,6 +6,7 @@ import Darwin
 import JSONOutput
 import Logging
 import Synchronization
+import TimeText
 
 /// A swift-log handler writing one machine-readable line per message to standard error, for log shippers
 /// (journald, Vector, Fluent Bit, Loki, Elasticsearch):
@@ -187,18 +188,7 @@ public struct StructuredLogHandler: LogHandler {
 
     /// `2026-12-07T08:15:02.123Z` (RFC 3339, UTC, milliseconds).
     static func timestamp(_ time: Double) -> String {
-        let milliseconds = Int((time * 1000).rounded(.down))
-        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
-        let fraction = milliseconds - Int(seconds) * 1000
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return digits(Int(parts.tm_year) + 1900, 4) + "-" + digits(Int(parts.tm_mon) + 1, 2) + "-" + digits(Int(parts.tm_mday), 2)
-            + "T" + digits(Int(parts.tm_hour), 2) + ":" + digits(Int(parts.tm_min), 2) + ":" + digits(Int(parts.tm_sec), 2)
-            + "." + digits(fraction, 3) + "Z"
+        RFC3339Format.string(microseconds: Int64((time * 1000).rounded(.down)) * 1000, milliseconds: .always)
     }
 
     // MARK: Output

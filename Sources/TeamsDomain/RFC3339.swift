@@ -1,3 +1,5 @@
+import TimeText
+
 /// RFC 3339 timestamps (`2026-11-25T09:00:00Z`, `2026-11-25T09:00:00.250+01:00`), parsed straight from bytes.
 public enum RFC3339 {
     /// Parses an RFC 3339 date-time; `nil` when the bytes are not one.
@@ -61,21 +63,7 @@ public enum RFC3339 {
 
     /// Formats as `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (milliseconds only when not whole seconds).
     public static func format(_ t: Timestamp) -> String {
-        let micros = t.microseconds
-        var secs = micros / 1_000_000
-        var frac = micros % 1_000_000
-        if frac < 0 { frac += 1_000_000; secs -= 1 }
-        var days = secs / 86_400
-        var rem = secs % 86_400
-        if rem < 0 { rem += 86_400; days -= 1 }
-        let (y, m, d) = civilFromDays(Int(days))
-        func pad(_ v: Int, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        var out = "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(Int(rem / 3600), 2)):\(pad(Int(rem % 3600 / 60), 2)):\(pad(Int(rem % 60), 2))"
-        if frac != 0 { out += "." + pad(Int(frac / 1000), 3) }
-        return out + "Z"
+        RFC3339Format.string(microseconds: t.microseconds, milliseconds: .unlessWholeSecond)
     }
 
     package static func daysIn(month: Int, year: Int) -> Int {
@@ -88,25 +76,10 @@ public enum RFC3339 {
 
     /// Days since 1970-01-01 (Howard Hinnant's algorithm).
     public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        RFC3339Format.daysFromCivil(year: year, month: month, day: day)
     }
 
-    public static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        RFC3339Format.civilFromDays(days)
     }
 }

@@ -6,7 +6,9 @@ import TeamsAccess
 import TeamsIngest
 
 /// `POST /ingest`: event producers push NDJSON lines, JSON (one event or an array), or a Twilio
-/// webhook's form. Answers fast with what was accepted and rejected, line by line.
+/// webhook's form. Answers fast with what was accepted and rejected, line by line: 200 when a line was accepted
+/// (the rejected ones, if any, counted in the `Teamsview-Rejected` header too, for a producer that reads only the
+/// head), 422 when every line was rejected, 400 when the body held no event line at all.
 ///
 /// Two credentials: the producer token may send anything; the client token (held by agents' browsers running
 /// the companion Flex plugin) may send only the lines ``NativeLinePermit`` lets through. Browsers on the
@@ -45,11 +47,14 @@ public struct IngestEndpoint: Sendable {
         public var refusedNotWritten: Int { notWritten.load(ordering: .relaxed) }
         let badSignatures = Atomic<Int>(0)
         let unreadable = Atomic<Int>(0)
+        let allRejected = Atomic<Int>(0)
         let unsupportedType = Atomic<Int>(0)
-        /// Posts refused whole, for `/metrics`' `teamsview_ingest_refused_posts_total`: `unreadable` (400: no line
-        /// of the body was an event), `unsupportedType` (415: a content type the endpoint does not read).
+        /// Posts refused whole, for `/metrics`' `teamsview_ingest_refused_posts_total`: `unreadable` (400: the body
+        /// held no event line), `allRejected` (422: every line was rejected), `unsupportedType` (415: a content type
+        /// the endpoint does not read).
         public var refusedPosts: [String: Int] {
-            ["postsUnreadable": unreadable.load(ordering: .relaxed), "postsUnsupportedType": unsupportedType.load(ordering: .relaxed)]
+            ["postsUnreadable": unreadable.load(ordering: .relaxed), "postsAllRejected": allRejected.load(ordering: .relaxed),
+             "postsUnsupportedType": unsupportedType.load(ordering: .relaxed)]
         }
         /// Refusals for `/metrics`' `teamsview_access_refused_total`.
         public var access: [String: Int] { ["signatureRefused": badSignatures.load(ordering: .relaxed)] }
@@ -89,6 +94,8 @@ public struct IngestEndpoint: Sendable {
         case .allowed(let origin):
             var response = ingest(request)
             crossOrigin.decorate(&response, origin: origin)
+            // A page's script may read the count of rejected lines from the head, as any other client.
+            response.headerFields[.accessControlExposeHeaders] = HTTPField.Name.teamsviewRejected.rawName
             return response
         }
     }
@@ -158,10 +165,19 @@ public struct IngestEndpoint: Sendable {
             r.headerFields[.retryAfter] = "5"
             return r
         }
-        // Nothing readable at all (an empty body, or every line rejected) is the client's error.
-        let status: HTTPResponse.Status = result.accepted == 0 ? .badRequest : .ok
+        let status = Self.status(of: result)
         if status == .badRequest { counters.unreadable.add(1, ordering: .relaxed) }
-        return jsonResponse(Self.answer(result), status: status)
+        if status == .unprocessableContent { counters.allRejected.add(1, ordering: .relaxed) }
+        var response = jsonResponse(Self.answer(result), status: status)
+        response.headerFields[.teamsviewRejected] = String(result.rejected)
+        return response
+    }
+
+    /// 200 when a line was accepted, whatever else was rejected (a batch is taken line by line); 422 when the body
+    /// held lines and every one was rejected; 400 when it held no event line at all (empty, or blank lines only).
+    static func status(of result: SharedIngestSession.BodyResult) -> HTTPResponse.Status {
+        if result.accepted > 0 { return .ok }
+        return result.rejected > 0 ? .unprocessableContent : .badRequest
     }
 
     /// `{"accepted","rejected","events","errors":[{"index","line","reason"}]}` (`index` from 0; `line` from 1, the
@@ -267,4 +283,9 @@ public struct IngestEndpoint: Sendable {
         return jsonResponse(j.bytes, status: status)
     }
 
+}
+
+extension HTTPField.Name {
+    /// How many lines of a `POST /ingest` body were rejected (`0` when none), on every answer that read the body.
+    static let teamsviewRejected = HTTPField.Name("Teamsview-Rejected")!
 }

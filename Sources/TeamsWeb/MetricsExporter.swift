@@ -16,6 +16,9 @@ final class MetricsExporter: Sendable {
     private let rejected: [IngestReject.Category: Counter]
     private let gauges: [String: Gauge]
     private let process: ProcessFigures
+    /// `teamsview_http_request_duration_seconds`, one histogram per route group (made at the first scrape, when the
+    /// groups and buckets are known), and what has been copied into each so far.
+    private let durations = Mutex<[String: (histogram: DurationHistogram, copied: [(count: Int, nanoseconds: Int)])]>([:])
 
     init(started: Double = Double(Timestamp.now().microseconds) / 1_000_000) {
         let r = registry
@@ -64,8 +67,9 @@ final class MetricsExporter: Sendable {
             "kioskRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "kiosk-token")]),
             "hostRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "host")]),
             "originRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "origin")]),
-            "postsUnreadable": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_refused_posts", unitName: "total", helpText: "POST /ingest bodies refused whole, by reason: unreadable (400, no line was an event), unsupported-type (415)."), labels: [("reason", "unreadable")]),
-            "postsUnsupportedType": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_refused_posts", unitName: "total", helpText: "POST /ingest bodies refused whole, by reason: unreadable (400, no line was an event), unsupported-type (415)."), labels: [("reason", "unsupported-type")]),
+            "postsUnreadable": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_refused_posts", unitName: "total", helpText: "POST /ingest bodies refused whole, by reason: unreadable (400, no event line), all-rejected (422, every line rejected), unsupported-type (415)."), labels: [("reason", "unreadable")]),
+            "postsAllRejected": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_refused_posts", unitName: "total", helpText: "POST /ingest bodies refused whole, by reason: unreadable (400, no event line), all-rejected (422, every line rejected), unsupported-type (415)."), labels: [("reason", "all-rejected")]),
+            "postsUnsupportedType": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "ingest_refused_posts", unitName: "total", helpText: "POST /ingest bodies refused whole, by reason: unreadable (400, no event line), all-rejected (422, every line rejected), unsupported-type (415)."), labels: [("reason", "unsupported-type")]),
             "bodiesTooLarge": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_bodies_refused", unitName: "total", helpText: "Request bodies past their route's limit (--max-body-bytes for POST /ingest): too-large, answered 413; cut-off, a chunked body that ran 64 KiB past it, its connection closed unanswered."), labels: [("reason", "too-large")]),
             "bodiesCutOff": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "http_bodies_refused", unitName: "total", helpText: "Request bodies past their route's limit (--max-body-bytes for POST /ingest): too-large, answered 413; cut-off, a chunked body that ran 64 KiB past it, its connection closed unanswered."), labels: [("reason", "cut-off")]),
             "signatureRefused": r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "access_refused", unitName: "total", helpText: "Requests refused by the access rules, by reason."), labels: [("reason", "twilio-signature")]),
@@ -99,7 +103,8 @@ final class MetricsExporter: Sendable {
 
     /// The text exposition, after syncing every collector.
     func scrape(statistics: IngestStatistics.Snapshot, store: RegistryStore, http: HTTPStatistics,
-                live: LiveStatistics, crossOriginRefused: Int = 0, access: [String: Int] = [:], grace: Double,
+                live: LiveStatistics, crossOriginRefused: Int = 0, access: [String: Int] = [:],
+                durations: RequestDurations? = nil, grace: Double,
                 now: Timestamp) -> [UInt8] {
         let counts = store.counters
         let snapshot = store.snapshot()
@@ -153,6 +158,48 @@ final class MetricsExporter: Sendable {
         gauges["liveBoards"]?.set(Double(live.boards))
         gauges["liveViewBytes"]?.set(Double(live.estimatedBytes))
         process.update()
+        if let durations { copy(durations.snapshot(), bounds: durations.bounds, nanoseconds: durations.boundNanoseconds) }
         return registry.emitToBuffer()
+    }
+
+    /// The exposition of what the collectors hold now, without syncing them (tests).
+    var emitted: String { String(decoding: registry.emitToBuffer(), as: UTF8.self) }
+
+    static let durationHelp = "Time from a request's first line to the end of its answer, by route group"
+        + " (live-update streams are not timed: route=\"live\" counts only /live requests answered without one)."
+
+    /// Brings the duration histograms up to the server's counts. A Prometheus histogram only takes one value at a
+    /// time, so each request counted since the last scrape is recorded again: with a value inside its own bucket,
+    /// chosen so that the bucket's values add up to the time its requests took (to the nanosecond).
+    func copy(_ series: [RequestDurations.Series], bounds: [Duration], nanoseconds limits: [Int]) {
+        durations.withLock { histograms in
+            for one in series {
+                var entry = histograms[one.group] ?? (
+                    registry.makeDurationHistogram(
+                        descriptor: .init(namespace: "teamsview", metricName: "http_request_duration", unitName: "seconds",
+                                          helpText: Self.durationHelp),
+                        labels: [("route", one.group)], buckets: bounds),
+                    Array(repeating: (0, 0), count: one.counts.count))
+                for bucket in one.counts.indices {
+                    let count = one.counts[bucket] - entry.copied[bucket].count
+                    guard count > 0 else { continue }
+                    // Whole nanoseconds above the bucket below, and at most this bucket's bound.
+                    let low = bucket == 0 ? 0 : limits[bucket - 1] + 1
+                    let high = bucket < limits.count ? limits[bucket] : Int.max / count
+                    // The time may already hold that of a request not yet counted: kept within what `count` can carry,
+                    // and the difference carried to the next scrape.
+                    let least = low > Int.max / count ? Int.max : low * count
+                    let most = high > Int.max / count ? Int.max : high * count
+                    let total = min(max(one.nanoseconds[bucket] - entry.copied[bucket].nanoseconds, least), most)
+                    let (each, extra) = total.quotientAndRemainder(dividingBy: count)
+                    for index in 0..<count {
+                        entry.histogram.record(.nanoseconds(index < extra ? each + 1 : each))
+                    }
+                    entry.copied[bucket].count += count
+                    entry.copied[bucket].nanoseconds += total
+                }
+                histograms[one.group] = entry
+            }
+        }
     }
 }

@@ -23,6 +23,15 @@ enum OpenAPIDocument {
         {"description":"Bad parameters","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}
         """
 
+    static let refusal = """
+        "content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}
+        """
+    static let ingestResult = """
+        "headers":{"Teamsview-Rejected":{"description":"How many lines were rejected (the body's rejected)",
+          "schema":{"type":"integer","minimum":0}}},
+        "content":{"application/json":{"schema":{"$ref":"#/components/schemas/IngestResult"}}}
+        """
+
     static let json = """
         {"openapi":"3.1.0",
         "info":{"title":"teamsview","version":"1","description":"Live floor, reports and incidents of a contact centre."},
@@ -41,11 +50,34 @@ enum OpenAPIDocument {
           "responses":{"200":{"description":"Incidents, newest first","content":{"application/json":{"schema":{"type":"object",
             "required":["incidents"],"properties":{"incidents":{"type":"array","items":{"$ref":"#/components/schemas/Incident"}}}}}}},
           "400":\(error)}}},
+        "/ingest":{"post":{"summary":"Events from a producer, taken line by line",
+          "description":"NDJSON lines, one JSON event or an array of them, or one Twilio callback form. With a token configured, send Authorization: Bearer TOKEN (or ?token=TOKEN); without one, only clients on the server's machine may post.",
+          "requestBody":{"required":true,"content":{
+            "application/x-ndjson":{"schema":{"type":"string"}},
+            "application/json":{"schema":{"oneOf":[{"type":"object"},{"type":"array","items":{"type":"object"}}]}},
+            "text/plain":{"schema":{"type":"string"}},
+            "application/x-www-form-urlencoded":{"schema":{"type":"object","additionalProperties":{"type":"string"}}}}},
+          "responses":{
+            "200":{"description":"At least one line was accepted; the others, if any, are listed in errors and counted in rejected and Teamsview-Rejected",\(ingestResult)},
+            "422":{"description":"Every line of the body was rejected: nothing was taken",\(ingestResult)},
+            "400":{"description":"The body held no event line (or the token was given twice)",
+              "content":{"application/json":{"schema":{"anyOf":[{"$ref":"#/components/schemas/IngestResult"},{"$ref":"#/components/schemas/Error"}]}}}},
+            "401":{"description":"A token is configured and none was sent",\(refusal)},
+            "403":{"description":"A wrong token, a client beyond loopback without one, a browser origin not allowed, a Twilio signature that does not match",\(refusal)},
+            "413":{"description":"Body larger than --max-body-bytes",\(refusal)},
+            "415":{"description":"A content type the endpoint does not read",\(refusal)},
+            "503":{"description":"The floor is being restored, or the events cannot be kept on disk: send again after Retry-After",\(refusal)}}}},
         "/api/openapi.json":{"get":{"summary":"This document","responses":{"200":{"description":"OpenAPI 3.1",
           "content":{"application/json":{"schema":{"type":"object"}}}}}}}
         },
         "components":{"schemas":{
         "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"string"}}},
+        "IngestResult":{"type":"object","required":["accepted","rejected","events","errors"],"properties":{
+          "accepted":{"type":"integer","minimum":0},"rejected":{"type":"integer","minimum":0},"events":{"type":"integer","minimum":0},
+          "errors":{"type":"array","maxItems":100,"items":{"type":"object","required":["index","line","reason"],"properties":{
+            "index":{"type":"integer","minimum":0},"line":{"type":"integer","minimum":1},"reason":{"type":"string"}}}},
+          "errorsNotListed":{"type":"integer","minimum":1},
+          "error":{"type":"string","description":"Only when the body held no event line"}}},
         "Figures":{"type":"object","required":[\(figureNames)],"properties":{\(figureProperties)}},
         "Interval":{"type":"object","required":["start",\(figureNames)],"properties":{"start":{"type":"string","format":"date-time"},\(figureProperties)}},
         "Row":{"type":"object","required":["key","name",\(figureNames)],"properties":{"key":{"type":"string"},"name":{"type":"string"},

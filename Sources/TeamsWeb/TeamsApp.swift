@@ -28,6 +28,9 @@ public final class TeamsApp: Sendable {
     /// The restore and the write-ahead log; `nil` in tests that keep nothing.
     let durability: Durability?
     let metrics = MetricsExporter()
+    /// How long requests take, by route group (counted by the server, copied into `/metrics` at each scrape).
+    let requestDurations = RequestDurations(groups: TeamsApp.routeGroups, bounds: TeamsApp.durationBounds,
+                                            unrouted: "other") { _, pattern in TeamsApp.routeGroup(pattern) }
     /// Reports, incidents and their pages; `nil` when reporting is off.
     public let reports: ReportsWeb?
     /// Who may see what; nil: everyone sees everything and no `Host`/`Origin` rule applies (tests, benchmarks).
@@ -152,8 +155,39 @@ public final class TeamsApp: Sendable {
         if let access { router = router.wrapped { access.handle($0, $1) } }
         // A path no route serves is a 404 to anyone, signed in or not: its fallback is set after the gate.
         router.fallback = { NoSuchPage.answer($0) }
+        router.durations = requestDurations
         // Refusals, the access gate's and unknown paths' too, are pages for browsers.
         return ErrorPages(renderer: renderer).wrap(router)
+    }
+
+    /// The `route` label of `teamsview_http_request_duration_seconds`: a fixed set, never a path a client sent.
+    static let routeGroups = ["page", "kiosk", "live", "api", "reports", "ingest", "metrics", "static", "other"]
+
+    /// Its buckets' upper bounds: pages take a few milliseconds, a cached page well under one, a large post seconds.
+    static let durationBounds: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500),
+    ]
+
+    /// The group of a route, from its pattern: `/` the Teams View, `/kiosk`, `/live` (only its answers without a
+    /// stream: a stream is never timed), the JSON API, the reports' pages and API, `/ingest`, `/metrics`, static
+    /// files; the rest (`/status`, `/healthz`, `/readyz`, sign-in) and unknown paths are `other`.
+    static func routeGroup(_ pattern: String) -> String {
+        let segments = pattern.split(separator: "/")
+        switch segments.first {
+        case nil: return "page"
+        case "kiosk": return "kiosk"
+        case "live": return "live"
+        case "ingest": return "ingest"
+        case "metrics": return "metrics"
+        case "static", "favicon.ico": return "static"
+        case "report", "report.csv", "incidents": return "reports"
+        case "api":
+            let second = segments.dropFirst().first
+            return second == "report" || second == "incidents" ? "reports" : "api"
+        default: return "other"
+        }
     }
 
     var feed: FeedState {
@@ -282,7 +316,7 @@ public final class TeamsApp: Sendable {
                                   crossOriginRefused: ingest?.statistics.crossOriginRefused ?? 0,
                                   access: (access?.statistics ?? [:]).merging(ingest?.statistics.access ?? [:]) { $0 + $1 }
                                       .merging(ingest?.statistics.refusedPosts ?? [:]) { $0 + $1 },
-                                  grace: renderer.settings.grace, now: clock.now())
+                                  durations: requestDurations, grace: renderer.settings.grace, now: clock.now())
         if let reports { body += Array(reports.metricsText().utf8) }
         if let durability {
             body += Array(durability.metricsText(refusedNotReady: ingest?.statistics.refusedNotReady ?? 0,

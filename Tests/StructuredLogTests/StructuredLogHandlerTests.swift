@@ -96,5 +96,9 @@ struct StructuredLogHandlerTests {
         #expect(StructuredLogHandler.timestamp(0) == "1970-01-01T00:00:00.000Z")
         #expect(StructuredLogHandler.timestamp(1_796_631_302.9999) == "2026-12-07T08:15:02.999Z")
         #expect(StructuredLogHandler.timestamp(1_767_225_599.5) == "2025-12-31T23:59:59.500Z")
+        #expect(StructuredLogHandler.timestamp(951_868_799.999_5) == "2000-02-29T23:59:59.999Z")
+        // The same RFC 3339 formatting as the rest of the server's times (`RFC3339Format`), before 1970 too.
+        #expect(StructuredLogHandler.timestamp(-0.5) == "1969-12-31T23:59:59.500Z")
+        #expect(StructuredLogHandler.timestamp(-14_182_940.001) == "1969-07-20T20:17:39.999Z")
     }
 }

@@ -15,6 +15,8 @@ struct IngestEndpointTests {
         body += Array("not json\n{\"type\":\"call.explode\",\"at\":\"2026-11-25T09:04:00Z\",\"worker\":\"WK01\"}\n".utf8)
         let reply = try server.client.send("POST", "/ingest", headers: Self.ndjson, body: body)
         #expect(reply.status == 200)
+        // A producer that reads only the head sees the rejections too.
+        #expect(reply.header("teamsview-rejected") == "2")
         let result = try reply.json()
         #expect(result["accepted"] as? Int == 9)
         #expect(result["rejected"] as? Int == 2)
@@ -40,18 +42,20 @@ struct IngestEndpointTests {
         #expect(try server.client.get("/api/summary").json()["agents"] as? Int == 5000)
     }
 
-    @Test("unreadable bodies get 400, an oversized one 413, an unknown type 415; the server keeps serving")
+    @Test("bodies whose every line is rejected get 422, one without an event line 400, an oversized one 413, an unknown type 415")
     func badBodies() async throws {
         let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z", maxBodyBytes: 1 << 20)
         let broken = try server.client.send("POST", "/ingest", headers: ["Content-Type": "application/json"],
                                             body: Array(#"{"type":"worker","at":"#.utf8))
-        #expect(broken.status == 400)
+        #expect(broken.status == 422)
         #expect(try broken.json()["rejected"] as? Int == 1)
+        #expect(broken.header("teamsview-rejected") == "1")
         let wrongTypes = try server.client.send("POST", "/ingest", headers: Self.ndjson,
                                                 body: Array(#"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":42}"#.utf8))
-        #expect(wrongTypes.status == 400)
+        #expect(wrongTypes.status == 422)
         let empty = try server.client.send("POST", "/ingest", headers: Self.ndjson, body: [])
         #expect(empty.status == 400)
+        #expect(empty.header("teamsview-rejected") == "0")
         let huge = try server.client.send("POST", "/ingest", headers: Self.ndjson, body: [UInt8](repeating: 0x41, count: 10 << 20))
         #expect(huge.status == 413)
         // JSON like every other refusal of a post, whether the body was declared too long or sent too long.
@@ -61,9 +65,11 @@ struct IngestEndpointTests {
         #expect(xml.status == 415)
         #expect(try server.client.get("/healthz").status == 200)
         #expect(try server.client.get("/api/status").json()["linesRejected"] as? Int == 2)
-        // Each refusal of a whole body is counted for alerting: three unreadable, one too large, one of a foreign type.
+        // Each refusal of a whole body is counted for alerting: two with every line rejected, one without an event
+        // line, one too large, one of a foreign type.
         let metrics = try server.client.get("/metrics").text
-        #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="unreadable"} 3"#), "\(metrics)")
+        #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="all-rejected"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="unreadable"} 1"#), "\(metrics)")
         #expect(metrics.contains(#"teamsview_ingest_refused_posts_total{reason="unsupported-type"} 1"#))
         #expect(metrics.contains(#"teamsview_http_bodies_refused_total{reason="too-large"} 1"#))
     }
@@ -107,9 +113,10 @@ struct IngestEndpointTests {
                                            body: Array(form))
         #expect(reply.status == 200)
         #expect(try reply.json()["accepted"] as? Int == 1)
+        #expect(reply.header("teamsview-rejected") == "0")
         let garbage = try server.client.send("POST", "/ingest", headers: ["Content-Type": "application/x-www-form-urlencoded"],
                                              body: Array("a=%zz".utf8))
-        #expect(garbage.status == 400)
+        #expect(garbage.status == 422)
     }
 
     @Test("the Twilio seed replayed as a file and as POSTed batches (shuffled, duplicated) gives the same Teams View")

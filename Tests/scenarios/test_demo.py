@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.request
 
-from conftest import event, wait_for
+from conftest import ROOT, event, wait_for
 
 
 def start_demo(binary, cwd, env, *args):
@@ -84,3 +84,17 @@ def test_routine_snapshots_log_at_debug_and_the_last_one_at_info(serve):
     server.process.wait(20)
     time.sleep(0.2)
     assert server.log.count("floor snapshot:") == 1, server.log
+
+
+def test_the_readme_builds_the_server_the_way_the_demo_script_does():
+    script = (ROOT / "scripts" / "demo.sh").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    builds = [line.strip() for line in script.splitlines() if line.strip().startswith("swift build")]
+    assert builds == ["swift build -c release --product teamsview"], builds
+    assert "exec .build/release/teamsview serve --demo" in script
+    # "Running it" opens with the same build: the server is the one product the demo (and a deployment) needs.
+    running = readme.split("\n## Running it\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert running.splitlines()[0].strip() == builds[0], running
+    # "Two commands" says what the demo builds, in the same words.
+    two_commands = readme.split("\n## Two commands\n", 1)[1].split("\n## ", 1)[0]
+    assert builds[0] in two_commands, two_commands

@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import ROOT, event, wait_for
+from conftest import ROOT, event, open_live, wait_for
 
 
 def run_to_exit(binary, *args, timeout=30):
@@ -215,10 +215,48 @@ def test_a_post_says_an_empty_body_and_how_many_errors_it_left_out(serve):
     status, reply = server.post_raw(b"\n  \n")
     assert status == 400 and "only blank lines" in reply["error"], reply
     status, reply = server.post_raw(b"not json\n" * 105)
-    assert status == 400 and reply["rejected"] == 105, reply
+    assert status == 422 and reply["rejected"] == 105, reply
     assert len(reply["errors"]) == 100 and reply["errorsNotListed"] == 5, {k: reply[k] for k in reply if k != "errors"}
     status, reply = server.post_raw(b"not json\n" * 3)
     assert "errorsNotListed" not in reply and "error" not in reply, reply
+
+
+def test_a_post_says_in_its_status_and_a_header_when_lines_were_rejected(serve):
+    server = serve("--in-memory", "--cors-origin", "https://flex.twilio.com")
+    good = (json.dumps(event("heartbeat")) + "\n").encode()
+    bad = b'not json\n{"type":"call.explode","at":"2026-11-25T09:00:00Z"}\n'
+    # Every line taken: 200, as ever, and the header says none was rejected.
+    status, headers, body = server.post("/ingest", good * 2)
+    assert status == 200 and headers["Teamsview-Rejected"] == "0", headers
+    assert json.loads(body)["accepted"] == 2
+    # Some lines rejected: still 200 (the others are in), and the header counts the rejected ones.
+    status, headers, body = server.post("/ingest", good + bad + good)
+    reply = json.loads(body)
+    assert status == 200 and headers["Teamsview-Rejected"] == "2", (status, headers)
+    assert reply["accepted"] == 2 and reply["rejected"] == 2 and [e["line"] for e in reply["errors"]] == [2, 3], reply
+    # Every line rejected: 422, with the same JSON, whether lines or an array.
+    status, headers, body = server.post("/ingest", bad)
+    reply = json.loads(body)
+    assert status == 422 and headers["Teamsview-Rejected"] == "2", (status, headers)
+    assert reply["accepted"] == 0 and reply["rejected"] == 2 and "error" not in reply, reply
+    assert [e["line"] for e in reply["errors"]] == [1, 2] and "not JSON" in reply["errors"][0]["reason"], reply
+    status, headers, body = server.post("/ingest", b'[{"type":"call.explode","at":"2026-11-25T09:00:00Z"}]',
+                                        {"Content-Type": "application/json"})
+    assert status == 422 and headers["Teamsview-Rejected"] == "1" and json.loads(body)["rejected"] == 1, (status, body)
+    # No event line at all is still a bad request.
+    status, headers, body = server.post("/ingest", b"\n\n")
+    assert status == 400 and "only blank lines" in json.loads(body)["error"], body
+    # A browser on an allowed origin may read the header too.
+    status, headers, _ = server.post("/ingest", good + bad, {"Origin": "https://flex.twilio.com"})
+    assert status == 200 and headers["Teamsview-Rejected"] == "2", headers
+    assert "Teamsview-Rejected" in headers.get("Access-Control-Expose-Headers", ""), headers
+    # Posts refused whole are counted by why: two with every line rejected, one without an event line.
+    assert server.metric("teamsview_ingest_refused_posts_total", {"reason": "all-rejected"}) == 2
+    assert server.metric("teamsview_ingest_refused_posts_total", {"reason": "unreadable"}) == 1
+    assert server.metric("teamsview_ingest_rejected_lines_total", {"reason": "json"}) == 3
+    # The OpenAPI description says as much.
+    ingest = json.loads(server.get("/api/openapi.json")[2])["paths"]["/ingest"]["post"]["responses"]
+    assert {"200", "422", "400"} <= set(ingest) and "Teamsview-Rejected" in ingest["200"]["headers"], ingest
 
 
 def test_option_errors_say_the_accepted_form(binary):
@@ -366,6 +404,80 @@ def test_metrics_carry_the_process_figures_every_prometheus_client_exports(serve
     assert cpu > 0
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     assert version and server.metric("teamsview_build_info", {"version": version}) == 1
+
+
+DURATIONS = "teamsview_http_request_duration_seconds"
+
+
+def request_durations(server):
+    """The request-duration histogram of one scrape of /metrics: {route: {"buckets": [(le, n)], "sum", "count"}},
+    and the metric's TYPE."""
+    _, _, body = server.get("/metrics")
+    series, kind = {}, None
+    for line in body.decode().splitlines():
+        if line.startswith("# TYPE %s " % DURATIONS):
+            kind = line.split()[-1]
+        if line.startswith("#") or not line.startswith(DURATIONS):
+            continue
+        key, _, value = line.rpartition(" ")
+        sample, _, labels = key.partition("{")
+        labels = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        figures = series.setdefault(labels["route"], {"buckets": [], "sum": None, "count": None})
+        if sample == DURATIONS + "_bucket":
+            figures["buckets"].append((float(labels["le"]), float(value)))
+        elif sample == DURATIONS + "_sum":
+            figures["sum"] = float(value)
+        elif sample == DURATIONS + "_count":
+            figures["count"] = float(value)
+    return series, kind
+
+
+def test_metrics_time_requests_by_route_in_a_histogram_that_leaves_live_streams_out(serve):
+    server = serve("--in-memory", "--max-live-clients", "1")
+    for _ in range(3):
+        assert server.get("/")[0] == 200
+    for _ in range(2):
+        assert server.get("/kiosk")[0] == 200
+    assert server.get("/api/workers")[0] == 200 and server.get("/api/summary")[0] == 200
+    assert server.get("/report")[0] == 200 and server.get("/api/incidents")[0] == 200
+    assert server.ingest([event("heartbeat")])[0] == 200
+    assert server.get("/static/teamsview.css")[0] == 200 and server.get("/favicon.ico")[0] == 200
+    # An unknown path, and the probes, are "other": the label never takes a path a client made up.
+    assert server.get("/no/such/page")[0] == 404 and server.get("/healthz")[0] == 200
+    # A live stream is not timed, however long it stays; a /live request answered at once (refused past
+    # --max-live-clients) is.
+    stream, status = open_live(server)
+    assert " 200 " in status, status
+    refused, status = open_live(server)
+    assert " 503 " in status, status
+    refused.close()
+    stream.close()
+    wait_for(lambda: server.metric("teamsview_live_clients") == 0, message="the stream to end")
+    # "other" also counts the /readyz polls that waited for the server to start.
+    expected = {"page": 3, "kiosk": 2, "api": 2, "reports": 2, "ingest": 1, "static": 2, "other": (3, 100), "live": 1}
+
+    def counted(figures, n):
+        low, high = n if isinstance(n, tuple) else (n, n)
+        return figures and low <= figures["count"] <= high
+
+    def settled():
+        series, _ = request_durations(server)
+        return series if all(counted(series.get(route), n) for route, n in expected.items()) else None
+    series = wait_for(settled, timeout=10, message="every request counted in its route")
+    _, kind = request_durations(server)
+    assert kind == "histogram"
+    # A fixed set of routes, each present from the start, and the scrapes themselves under "metrics".
+    assert set(series) == set(expected) | {"metrics"}, series
+    assert series["metrics"]["count"] >= 1
+    bounds = [le for le, _ in series["page"]["buckets"]]
+    assert bounds[0] <= 0.0005 and bounds[-1] == float("inf") and bounds == sorted(bounds), bounds
+    for route, figures in series.items():
+        counts = [n for _, n in figures["buckets"]]
+        assert [le for le, _ in figures["buckets"]] == bounds, route
+        assert counts == sorted(counts) and counts[-1] == figures["count"], (route, figures)
+        # The time they took: some, and no more than a few seconds each on a debug build.
+        assert (figures["sum"] > 0) == (figures["count"] > 0), (route, figures)
+        assert figures["sum"] <= 5 * figures["count"], (route, figures)
 
 
 def test_a_wrong_call_risk_on_a_quiet_floor_becomes_an_incident_without_another_event(serve):

@@ -49,7 +49,7 @@ async function post(port, lines, headers = {}) {
     headers: { 'Content-Type': 'application/x-ndjson', ...headers },
     body: lines.map((l) => `${JSON.stringify(l)}\n`).join(''),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
 async function callOf(port, worker, call) {
@@ -115,7 +115,9 @@ test('hold and mute heard in Flex reach /api/workers through the real server', {
     Authorization: `Bearer ${clientToken}`,
     Origin: 'https://flex.twilio.com',
   });
-  assert.equal(ended.status, 400);
+  // Every line of the batch rejected: 422, with the reasons.
+  assert.equal(ended.status, 422);
+  assert.equal(ended.headers.get('teamsview-rejected'), '1');
   assert.match(ended.body.errors[0].reason, /may send only native call\.hold/);
   assert.ok(await callOf(port, 'WK1', 'WT1'));
 });

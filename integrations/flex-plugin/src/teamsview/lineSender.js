@@ -9,7 +9,7 @@ import { ndjson } from './nativeLine.js';
  *   `min(maxBackoffMs, baseBackoffMs * 2^attempt)`, scaled by a random factor in [0.5, 1) so many browsers do not
  *   retry in step; after `maxRetries` retries it is dropped and counted (`stats.failedLines`). Later lines wait
  *   behind it, so the server sees them in the order they happened.
- * - A batch the server refuses for good (400 with per-line errors, 401, 403, 413, 415) is not retried: its lines
+ * - A batch the server refuses for good (422 with per-line errors, 400, 401, 403, 413, 415) is not retried: its lines
  *   are counted as rejected, with the server's reasons kept in `stats.lastErrors`.
  * - At most `maxQueue` (default 500) lines wait; past that the oldest is dropped and counted (`stats.dropped`):
  *   the newest state is the one worth showing.
@@ -141,7 +141,7 @@ export class LineSender {
     return this.settle();
   }
 
-  /** Reads the server's answer: `{accepted, rejected, errors: [{index, reason}]}` on 200 and 400. */
+  /** Reads the server's answer: `{accepted, rejected, errors: [{index, reason}]}` on 200, 422 and 400. */
   async judge(response, count) {
     const status = response.status;
     if (status === 408 || status === 429 || status >= 500) return { retry: true, why: `HTTP ${status}` };
