@@ -2,7 +2,7 @@ import HTTPTypes
 import Synchronization
 
 /// How long requests take, as one histogram per group of routes: counted lock-free on the connection threads, read
-/// whole at a scrape (a `/metrics` endpoint copies ``snapshot()`` into its own histograms).
+/// whole at a scrape (a `/metrics` endpoint writes its histogram from ``snapshot()``).
 ///
 /// Set it on a ``Router`` (``Router/durations``); the server then measures every request answered with a body of
 /// bytes, from its request line to the end of its answer (as the access log's `duration_ms`), in the group its route

@@ -18,7 +18,6 @@ final class MetricsExporter: Sendable {
     private let process: ProcessFigures
     /// `teamsview_http_request_duration_seconds`, one histogram per route group (made at the first scrape, when the
     /// groups and buckets are known), and what has been copied into each so far.
-    private let durations = Mutex<[String: (histogram: DurationHistogram, copied: [(count: Int, nanoseconds: Int)])]>([:])
 
     init(started: Double = Double(Timestamp.now().microseconds) / 1_000_000) {
         let r = registry
@@ -158,8 +157,9 @@ final class MetricsExporter: Sendable {
         gauges["liveBoards"]?.set(Double(live.boards))
         gauges["liveViewBytes"]?.set(Double(live.estimatedBytes))
         process.update()
-        if let durations { copy(durations.snapshot(), bounds: durations.bounds, nanoseconds: durations.boundNanoseconds) }
-        return registry.emitToBuffer()
+        var out = registry.emitToBuffer()
+        if let durations { out += Array(Self.durationText(durations.snapshot(), bounds: durations.boundNanoseconds).utf8) }
+        return out
     }
 
     /// The exposition of what the collectors hold now, without syncing them (tests).
@@ -168,38 +168,24 @@ final class MetricsExporter: Sendable {
     static let durationHelp = "Time from a request's first line to the end of its answer, by route group"
         + " (live-update streams are not timed: route=\"live\" counts only /live requests answered without one)."
 
-    /// Brings the duration histograms up to the server's counts. A Prometheus histogram only takes one value at a
-    /// time, so each request counted since the last scrape is recorded again: with a value inside its own bucket,
-    /// chosen so that the bucket's values add up to the time its requests took (to the nanosecond).
-    func copy(_ series: [RequestDurations.Series], bounds: [Duration], nanoseconds limits: [Int]) {
-        durations.withLock { histograms in
-            for one in series {
-                var entry = histograms[one.group] ?? (
-                    registry.makeDurationHistogram(
-                        descriptor: .init(namespace: "teamsview", metricName: "http_request_duration", unitName: "seconds",
-                                          helpText: Self.durationHelp),
-                        labels: [("route", one.group)], buckets: bounds),
-                    Array(repeating: (0, 0), count: one.counts.count))
-                for bucket in one.counts.indices {
-                    let count = one.counts[bucket] - entry.copied[bucket].count
-                    guard count > 0 else { continue }
-                    // Whole nanoseconds above the bucket below, and at most this bucket's bound.
-                    let low = bucket == 0 ? 0 : limits[bucket - 1] + 1
-                    let high = bucket < limits.count ? limits[bucket] : Int.max / count
-                    // The time may already hold that of a request not yet counted: kept within what `count` can carry,
-                    // and the difference carried to the next scrape.
-                    let least = low > Int.max / count ? Int.max : low * count
-                    let most = high > Int.max / count ? Int.max : high * count
-                    let total = min(max(one.nanoseconds[bucket] - entry.copied[bucket].nanoseconds, least), most)
-                    let (each, extra) = total.quotientAndRemainder(dividingBy: count)
-                    for index in 0..<count {
-                        entry.histogram.record(.nanoseconds(index < extra ? each + 1 : each))
-                    }
-                    entry.copied[bucket].count += count
-                    entry.copied[bucket].nanoseconds += total
-                }
-                histograms[one.group] = entry
+    /// The duration histogram in the Prometheus text format, written from the server's counts as they are: cumulative
+    /// buckets by bound (`le`, seconds), then the sum (seconds) and count of each route group. Written here, not through
+    /// a Prometheus histogram, which takes one value at a time: a scrape costs the same however many requests came
+    /// since the last one.
+    static func durationText(_ series: [RequestDurations.Series], bounds: [Int]) -> String {
+        let name = "teamsview_http_request_duration_seconds"
+        var out = "# HELP \(name) \(durationHelp)\n# TYPE \(name) histogram\n"
+        let les = bounds.map { String(Double($0) / 1e9) } + ["+Inf"]
+        for one in series {
+            var cumulative = 0
+            for (bucket, n) in one.counts.enumerated() {
+                cumulative += n
+                out += "\(name)_bucket{route=\"\(one.group)\",le=\"\(les[bucket])\"} \(cumulative)\n"
             }
+            let nanoseconds = one.nanoseconds.reduce(0, +)
+            out += "\(name)_sum{route=\"\(one.group)\"} \(Double(nanoseconds) / 1e9)\n"
+            out += "\(name)_count{route=\"\(one.group)\"} \(cumulative)\n"
         }
+        return out
     }
 }

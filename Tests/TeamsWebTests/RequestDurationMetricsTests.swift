@@ -39,33 +39,20 @@ struct RequestDurationMetricsTests {
         return (buckets, sum, count)
     }
 
-    @Test("each scrape copies the requests counted since the last one, each in its bucket, their time to the nanosecond")
-    func copied() {
-        let exporter = MetricsExporter()
-        let bounds: [Duration] = [.milliseconds(1), .milliseconds(10)]
+    @Test("the histogram is written from the counts as they are: cumulative buckets, the sum in seconds, the count")
+    func written() {
         let limits = [1_000_000, 10_000_000]
-        exporter.copy([.init(group: "page", counts: [0, 0, 0], nanoseconds: [0, 0, 0])], bounds: bounds, nanoseconds: limits)
-        var page = Self.samples(exporter.emitted, route: "page")
+        var page = Self.samples(MetricsExporter.durationText([.init(group: "page", counts: [0, 0, 0], nanoseconds: [0, 0, 0])],
+                                                             bounds: limits), route: "page")
         #expect(page.buckets == ["0.001": 0, "0.01": 0, "+Inf": 0] && page.count == 0 && page.sum == "0.0")
-        // Three requests of 1 ms at most (one of them exactly 1 ms), two up to 10 ms, one of 3 s.
-        exporter.copy([.init(group: "page", counts: [3, 2, 1], nanoseconds: [1_500_001, 11_000_003, 3_000_000_000])],
-                      bounds: bounds, nanoseconds: limits)
-        page = Self.samples(exporter.emitted, route: "page")
+        // Three requests of 1 ms at most, two up to 10 ms, one of 3 s; another group beside it.
+        let text = MetricsExporter.durationText([.init(group: "page", counts: [3, 2, 1], nanoseconds: [1_500_001, 11_000_003, 3_000_000_000]),
+                                                 .init(group: "api", counts: [1, 0, 0], nanoseconds: [250_000, 0, 0])], bounds: limits)
+        page = Self.samples(text, route: "page")
         #expect(page.buckets == ["0.001": 3, "0.01": 5, "+Inf": 6] && page.count == 6, "\(page)")
         #expect(page.sum == "3.012500004", "\(page)")
-        // The next scrape adds only what came since.
-        exporter.copy([.init(group: "page", counts: [4, 2, 1], nanoseconds: [2_500_001, 11_000_003, 3_000_000_000])],
-                      bounds: bounds, nanoseconds: limits)
-        page = Self.samples(exporter.emitted, route: "page")
-        #expect(page.buckets == ["0.001": 4, "0.01": 6, "+Inf": 7] && page.sum == "3.013500004", "\(page)")
-        // A time read ahead of its count (a request half counted) stays within the bucket, and the rest follows later.
-        exporter.copy([.init(group: "page", counts: [5, 2, 1], nanoseconds: [4_000_001, 11_000_003, 3_000_000_000])],
-                      bounds: bounds, nanoseconds: limits)
-        page = Self.samples(exporter.emitted, route: "page")
-        #expect(page.buckets == ["0.001": 5, "0.01": 7, "+Inf": 8] && page.sum == "3.014500004", "\(page)")
-        exporter.copy([.init(group: "page", counts: [6, 2, 1], nanoseconds: [4_000_001, 11_000_003, 3_000_000_000])],
-                      bounds: bounds, nanoseconds: limits)
-        page = Self.samples(exporter.emitted, route: "page")
-        #expect(page.buckets == ["0.001": 6, "0.01": 8, "+Inf": 9] && page.sum == "3.015000004", "\(page)")
+        let api = Self.samples(text, route: "api")
+        #expect(api.buckets == ["0.001": 1, "0.01": 1, "+Inf": 1] && api.count == 1 && api.sum == "0.00025", "\(api)")
+        #expect(text.components(separatedBy: "# TYPE teamsview_http_request_duration_seconds histogram").count == 2)
     }
 }
