@@ -9,13 +9,10 @@ import TeamsDomain
 /// flags, tasks, capacity, placeholders, hostile text) both ways and requires the same bytes: a change to the template
 /// must be made here too. Every event-derived text is escaped with ``HTMLText/escape(_:)``, as the template's `{{…}}` is.
 struct RowWriter: Sendable {
-    /// The rendered `icons/alert` and `icons/mic-off` partials.
-    let alertIcon: String
-    let micOffIcon: String
+    let parts: MarkupParts
 
     init(library: MustacheLibrary) {
-        alertIcon = library.render((), withTemplate: "icons/alert") ?? ""
-        micOffIcon = library.render((), withTemplate: "icons/mic-off") ?? ""
+        parts = MarkupParts(library: library)
     }
 
     func write(_ row: RowView) -> String {
@@ -44,11 +41,8 @@ struct RowWriter: Sendable {
             o += " <span class=\"activity__time\">"; o += row.activityTimer; o += "</span></span>"
         }
         if !row.recent.isEmpty {
-            let misroute = row.recent.contains(.misroute), risk = row.recent.contains(.wrongCallRisk)
-            o += "<span class=\"cleared\" title=\"This flag cleared moments ago\">"; o += alertIcon
-            if misroute { o += "Misroute" }
-            if misroute && risk { o += " · " }
-            if risk { o += "Wrong-call risk" }
+            o += "<span class=\"cleared\" title=\"This flag cleared moments ago\">"; o += parts.alertIcon
+            MarkupParts.flagWords(misroute: row.recent.contains(.misroute), risk: row.recent.contains(.wrongCallRisk), into: &o)
             o += " <em>just cleared</em></span>"
         }
         o += "</span></div></th>\n"
@@ -105,7 +99,7 @@ struct RowWriter: Sendable {
         o += "\" data-call=\""; e(Formatting.clean(c.call.id)); o += "\">\n"
         o += "<div class=\"card__head\"><span class=\"state state--"; e(state)
         o += "\"><span class=\"state__icon\" aria-hidden=\"true\">"; e(c.stateIcon); o += "</span>"; e(c.stateLabel); o += "</span>"
-        if muted { o += "<span class=\"badge badge--muted\">"; o += micOffIcon; o += "Muted</span>" }
+        if muted { o += "<span class=\"badge badge--muted\">"; o += parts.micOffIcon; o += "Muted</span>" }
         if c.micOn { o += "<span class=\"badge badge--micon\" title=\"A mute source reported the agent's mic on\">Mic on</span>" }
         o += "<span class=\"card__timer\" title=\""; e(c.timerTitle); o += "\">"
         switch c.shownPhase {
@@ -127,9 +121,9 @@ struct RowWriter: Sendable {
             e(Formatting.utc(c.call.startedAt)); o += "</time>; calls end within 24 h</div>"
         }
         if c.flags.contains(.misroute) {
-            o += "<div class=\"flag flag--misroute\">"; o += alertIcon; o += "Misroute: queue call while on a call</div>"
+            o += "<div class=\"flag flag--misroute\">"; o += parts.alertIcon; o += "Misroute: queue call while on a call</div>"
         }
-        if c.flags.contains(.wrongCallRisk) { o += "<div class=\"flag flag--risk\">"; o += alertIcon; o += "Wrong-call risk</div>" }
+        if c.flags.contains(.wrongCallRisk) { o += "<div class=\"flag flag--risk\">"; o += parts.alertIcon; o += "Wrong-call risk</div>" }
         o += "\n</li>"
     }
 }

@@ -7,12 +7,10 @@ import TeamsDomain
 /// a large floor took about a second. `MarkupWriterTests` renders tiles of every shape both ways and requires the same
 /// bytes: a change to the template must be made here too. Event-derived text is escaped with ``HTMLText/escape(_:)``.
 struct TileWriter: Sendable {
-    let alertIcon: String
-    let micOffIcon: String
+    let parts: MarkupParts
 
     init(library: MustacheLibrary) {
-        alertIcon = library.render((), withTemplate: "icons/alert") ?? ""
-        micOffIcon = library.render((), withTemplate: "icons/mic-off") ?? ""
+        parts = MarkupParts(library: library)
     }
 
     func write(_ tile: TileView) -> String {
@@ -64,18 +62,18 @@ struct TileWriter: Sendable {
                 o += "<time datetime=\""; e(RFC3339.format(c.call.startedAt)); o += "\">from "; e(Formatting.utc(c.call.startedAt)); o += "</time>"
             }
             o += "</span>"
-            if c.muted { o += "<span class=\"tcall__muted\">"; o += micOffIcon; o += "Muted</span>" }
+            if c.muted { o += "<span class=\"tcall__muted\">"; o += parts.micOffIcon; o += "Muted</span>" }
             if c.micOn { o += "<span class=\"tcall__micon\">Mic on</span>" }
             o += "</li>"
             if flagged {
-                o += "<li class=\"tflag\">"; o += alertIcon
-                flagWords(misroute: c.flags.contains(.misroute), risk: c.flags.contains(.wrongCallRisk), into: &o)
+                o += "<li class=\"tflag\">"; o += parts.alertIcon
+                MarkupParts.flagWords(misroute: c.flags.contains(.misroute), risk: c.flags.contains(.wrongCallRisk), into: &o)
                 o += "</li>"
             }
         }
         if !row.recent.isEmpty {
-            o += "<li class=\"tflag tflag--cleared\">"; o += alertIcon
-            flagWords(misroute: row.recent.contains(.misroute), risk: row.recent.contains(.wrongCallRisk), into: &o)
+            o += "<li class=\"tflag tflag--cleared\">"; o += parts.alertIcon
+            MarkupParts.flagWords(misroute: row.recent.contains(.misroute), risk: row.recent.contains(.wrongCallRisk), into: &o)
             o += " · just cleared</li>"
         }
         if row.calls.isEmpty {
@@ -95,9 +93,9 @@ struct TileWriter: Sendable {
             o += "\">×"; o += String(row.calls.count); o += "</span>"
         }
         if let flag = tile.flagWord {
-            o += "<span class=\"dense__flag\">"; o += alertIcon; e(flag); o += "</span>"
+            o += "<span class=\"dense__flag\">"; o += parts.alertIcon; e(flag); o += "</span>"
         } else if !row.recent.isEmpty {
-            o += "<span class=\"dense__flag dense__flag--cleared\">"; o += alertIcon; o += "cleared</span>"
+            o += "<span class=\"dense__flag dense__flag--cleared\">"; o += parts.alertIcon; o += "cleared</span>"
         }
         o += "</div><div class=\"dense__l2\">"
         if let lead {
@@ -108,7 +106,7 @@ struct TileWriter: Sendable {
             o += "<span class=\"dense__state dense__act "; e(presenceClass); o += "\"><span aria-hidden=\"true\">"; e(row.presenceIcon)
             o += "</span><span class=\"dense__word\">"; e(presenceWord); o += "</span></span>"
         }
-        if tile.leadMuted { o += "<span class=\"dense__muted\">"; o += micOffIcon; o += "Muted</span>" }
+        if tile.leadMuted { o += "<span class=\"dense__muted\">"; o += parts.micOffIcon; o += "Muted</span>" }
         if tile.leadMicOn { o += "<span class=\"dense__muted dense__muted--on\">Mic on</span>" }
         if let other {
             let state = other.state
@@ -117,7 +115,7 @@ struct TileWriter: Sendable {
             shortState(other, into: &o)
             o += "</span></span><span class=\"dense__timer\">"; timer(other, into: &o); o += "</span>"
             if other.muted {
-                o += "<span class=\"dense__also-muted\" title=\"Muted\">"; o += micOffIcon; o += "<span class=\"dense__also-word\">Muted</span></span>"
+                o += "<span class=\"dense__also-muted\" title=\"Muted\">"; o += parts.micOffIcon; o += "<span class=\"dense__also-word\">Muted</span></span>"
             }
             if other.micOn {
                 o += "<span class=\"dense__also-muted dense__also-muted--on\" title=\"Mic on: the caller can hear the agent\">Mic on</span>"
@@ -126,12 +124,6 @@ struct TileWriter: Sendable {
         }
         o += "</div></div>\n</article>\n"
         return o
-    }
-
-    private func flagWords(misroute: Bool, risk: Bool, into o: inout String) {
-        if misroute { o += "Misroute" }
-        if misroute && risk { o += " · " }
-        if risk { o += "Wrong-call risk" }
     }
 
     /// The dense line's word for a call's state.
