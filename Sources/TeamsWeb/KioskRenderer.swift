@@ -99,12 +99,16 @@ final class KioskRenderer: Sendable {
     let page: PageRenderer
     private let tiles = Mutex<[WorkerID: PageRenderer.CachedRow]>([:])
 
-    /// Writes the tiles (`kiosk-tile.mustache`'s markup, without the template engine's cost per tile).
-    let tileWriter: TileWriter
+    /// Writes the tiles (`kiosk-tile.mustache`'s markup, without the template engine's cost per tile); nil when the
+    /// tile template was changed (`--assets`) and is rendered as it is.
+    let tileWriter: TileWriter?
 
     init(page: PageRenderer) {
         self.page = page
-        tileWriter = TileWriter(library: page.library)
+        let writer = TileWriter(library: page.library)
+        let probe = TileView(row: RowView(MarkupParts.probe, flags: MarkupParts.probe.callFlags(at: MarkupParts.probe.updatedAt),
+                                          recent: .wrongCallRisk, settings: page.settings), tag: "WK0")
+        tileWriter = writer.write(probe) == page.library.render(probe, withTemplate: "kiosk-tile") ? writer : nil
     }
 
     var library: MustacheLibrary { page.library }
@@ -115,8 +119,8 @@ final class KioskRenderer: Sendable {
            hit.tag == tag {
             return hit.html
         }
-        let html = TimerMarkup.mark(tileWriter.write(TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings),
-                                                              tag: tag)))
+        let view = TileView(row: RowView(worker, flags: flags, recent: recent, settings: page.settings), tag: tag)
+        let html = TimerMarkup.mark(tileWriter?.write(view) ?? library.render(view, withTemplate: "kiosk-tile") ?? "")
         tiles.withLock { cache in
             if cache.count >= PageRenderer.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
             cache[worker.id] = PageRenderer.CachedRow(version: worker.version, flags: flags, recent: recent, tag: tag, html: html)

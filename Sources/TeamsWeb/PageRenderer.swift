@@ -25,8 +25,9 @@ public struct FeedState: Sendable {
 /// updates send the same cached rows.
 public final class PageRenderer: Sendable {
     let library: MustacheLibrary
-    /// Writes the rows (`row.mustache`'s markup, without the template engine's cost per row).
-    let rowWriter: RowWriter
+    /// Writes the rows (`row.mustache`'s markup, without the template engine's cost per row); nil when the row
+    /// template was changed (`--assets`) and is rendered as it is.
+    let rowWriter: RowWriter?
     public let settings: ViewSettings
     let thresholds: TimerMarkup.Thresholds
     let assetVersion: String
@@ -51,7 +52,10 @@ public final class PageRenderer: Sendable {
 
     public init(library: MustacheLibrary, settings: ViewSettings, assetVersion: String) {
         self.library = library
-        self.rowWriter = RowWriter(library: library)
+        let writer = RowWriter(library: library)
+        let probe = RowView(MarkupParts.probe, flags: MarkupParts.probe.callFlags(at: MarkupParts.probe.updatedAt),
+                            recent: .wrongCallRisk, settings: settings)
+        self.rowWriter = writer.write(probe) == library.render(probe, withTemplate: "row") ? writer : nil
         self.settings = settings
         self.thresholds = TimerMarkup.Thresholds(settings)
         self.assetVersion = assetVersion
@@ -63,7 +67,8 @@ public final class PageRenderer: Sendable {
         if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
             return hit.html
         }
-        let html = TimerMarkup.mark(rowWriter.write(RowView(worker, flags: flags, recent: recent, settings: settings)))
+        let view = RowView(worker, flags: flags, recent: recent, settings: settings)
+        let html = TimerMarkup.mark(rowWriter?.write(view) ?? library.render(view, withTemplate: "row") ?? "")
         rows.withLock { cache in
             // Bounded: pages show windows, so only the rows shown lately need to be kept.
             if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }

@@ -53,6 +53,29 @@ struct MarkupWriterTests {
         }
     }
 
+    @Test("the repository's templates are written by the writers; a row or tile template changed is rendered as it is")
+    func writersOnlyForTheTemplatesTheyWrite() async throws {
+        let library = try await Self.library()
+        let page = PageRenderer(library: library, settings: ViewSettings(), assetVersion: "1")
+        #expect(page.rowWriter != nil)
+        #expect(KioskRenderer(page: page).tileWriter != nil)
+        // A copy of the templates with both changed, as under `--assets`.
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("teamsview-custom-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: TestServer.repoRoot + "/Templates"), to: dir)
+        for name in ["row", "kiosk-tile"] {
+            let file = dir.appendingPathComponent(name + ".mustache")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            try text.replacingOccurrences(of: "{{name}}", with: "{{name}} (custom)").write(to: file, atomically: true, encoding: .utf8)
+        }
+        let custom = try await MustacheLibrary(directory: dir.path)
+        let customPage = PageRenderer(library: custom, settings: ViewSettings(), assetVersion: "1")
+        #expect(customPage.rowWriter == nil)
+        #expect(KioskRenderer(page: customPage).tileWriter == nil)
+        let row = String(decoding: customPage.rowMarkup(MarkupParts.probe, flags: []).bytes, as: UTF8.self)
+        #expect(row.contains("Ada Okafor (custom)"))
+    }
+
     @Test("a simulated floor over half an hour: every agent's row and tile, the same bytes")
     func simulatedFloor() async throws {
         let library = try await Self.library()
