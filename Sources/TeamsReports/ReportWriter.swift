@@ -131,6 +131,7 @@ public final class ReportWriter: Sendable {
         try database.restore(into: engine)
         engine.advanceAll()
         try database.write(engine.collect(), zone: zone)
+        try database.checkpoint()
         self.engine = Mutex(engine)
         let exited = self.exited
         let thread = Thread { [weak self] in
@@ -260,7 +261,14 @@ public final class ReportWriter: Sendable {
         let done = DispatchSemaphore(value: 0)
         pending.withLock { $0.work.append(.flush(done)) }
         wake.signal()
-        return done.wait(timeout: .now() + seconds) == .success
+        guard done.wait(timeout: .now() + seconds) == .success else { return false }
+        // Written: the log file emptied into the database, so the next start opens it at once.
+        do {
+            try database.checkpoint()
+        } catch {
+            logger.warning("reports: the database's log was not emptied at the stop: \(error)")
+        }
+        return true
     }
 
     /// Writes what is left and ends the writer's thread (waiting for it); nothing is written after.

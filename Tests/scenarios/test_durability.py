@@ -572,3 +572,34 @@ def test_sigterm_with_large_posts_in_flight_answers_them_and_exits_in_time(serve
     for client, out in enumerate(fast):
         if out[0][1].startswith("HTTP/1.1 200"):
             assert "DONE%d" % client in ids, (client, sorted(i for i in ids if i.startswith("DONE")))
+
+
+def test_the_reports_database_log_is_emptied_at_a_stop_and_stays_bounded_across_restarts(serve, tmp_path):
+    # 2,000 agents on calls: a restart rewrites every agent's last hour of figures (megabytes of SQLite log).
+    data = data_dir(tmp_path)
+    wal = os.path.join(data, "reports.sqlite-wal")
+    lines = []
+    for i in range(2000):
+        worker = "R-W%d" % i
+        lines.append({"type": "worker", "at": stamp(i * 0.01), "worker": worker, "name": "Agent %d" % i, "team": "Team %d" % (i % 8)})
+        lines.append({"type": "activity", "at": stamp(i * 0.01), "worker": worker, "activity": "Available", "available": True})
+        lines.append({"type": "call.start", "at": stamp(600 + i * 0.01), "worker": worker, "call": "RC%d" % i,
+                      "queue": "Sales", "via": "queue"})
+        lines.append({"type": "call.hold", "at": stamp(900 + i * 0.01), "worker": worker, "call": "RC%d" % i})
+    body = ("\n".join(json.dumps(e) for e in lines) + "\n").encode()
+    server = serve("--data-dir", data)
+    wait_ready(server)
+    assert server.post("/ingest", body)[0] == 200
+    wait_for(lambda: server.metric("teamsview_reports_events_total", timeout=10) >= len(lines) - 2000, timeout=60,
+             message="the reports to count the events")
+    for restart in range(3):
+        server.stop()  # SIGTERM: the reports write their backlog, then empty the database's log into it
+        assert server.process.returncode == 0
+        assert not os.path.exists(wal) or os.path.getsize(wal) == 0, "log left at the stop: %d bytes" % os.path.getsize(wal)
+        server = serve("--data-dir", data)
+        wait_ready(server, timeout=60)
+        # The start's rewrite of every agent is emptied into the database too, and the log file cut back after.
+        assert not os.path.exists(wal) or os.path.getsize(wal) <= 16 << 20, "restart %d: %d bytes" % (restart, os.path.getsize(wal))
+    # The figures came through the restarts: the last agent's day, with its hold.
+    status, _, page = server.get("/report/agent/R-W1999")
+    assert status == 200 and b"Agent 1999" in page, status
