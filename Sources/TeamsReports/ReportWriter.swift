@@ -28,7 +28,8 @@ public final class ReportWriter: Sendable {
         /// Seconds between accruing every agent's open activity and calls up to the newest event: a write in
         /// between accrues only the agents with new events (a floor on long calls is not rewritten every
         /// `flushInterval`). `flush()` and `stop()` accrue everyone. Agents with a wrong-call-risk episode going on
-        /// are then also moved to the wall clock while the feed is current (`ReportEngine.advanceEpisodes(now:)`).
+        /// are moved to the wall clock at every timed flush and at these, while the feed is current
+        /// (`ReportEngine.advanceEpisodes(now:)`).
         public var accrueInterval: Double
         /// Seconds an event may be late and still correct figures already written.
         public var lateWindow: Double
@@ -199,7 +200,9 @@ public final class ReportWriter: Sendable {
             guard w.running.withLock({ $0 }) else { continue }
             let everyone = now >= nextAccrue
             if everyone { nextAccrue = now + w.settings.accrueInterval }
-            w.flushNow(everyone: everyone)
+            // Each timed flush moves the agents with a wrong-call-risk episode going on to the wall clock: on a quiet
+            // floor the incident appears within a second of its grace, not at the next accrual of everyone.
+            w.flushNow(everyone: everyone, episodes: true)
             taken = 0
             if flushes % max(1, Int(3600 / w.settings.flushInterval)) == 0 { w.expireNow() }
             flushes += 1
@@ -304,9 +307,10 @@ public final class ReportWriter: Sendable {
 
     /// Writes what the engine has; `everyone`: after accruing every agent up to the newest event, not only
     /// those with new events.
-    private func flushNow(everyone: Bool = true) {
+    /// `episodes`: also move the agents with a wrong-call-risk episode going on to the wall clock (as `everyone` does).
+    private func flushNow(everyone: Bool = true, episodes: Bool = false) {
         let batch = engine.withLock { engine -> WriteBatch in
-            if everyone { engine.advanceEpisodes(now: Timestamp.now().microseconds) }
+            if everyone || episodes { engine.advanceEpisodes(now: Timestamp.now().microseconds) }
             engine.advanceAll(everyone: everyone)
             return engine.collect()
         }
