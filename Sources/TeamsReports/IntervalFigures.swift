@@ -52,6 +52,10 @@ public struct IntervalFigures: Sendable, Hashable, Codable {
          ("offersMissed", Double(offersMissed))]
     }
 
+    /// Fields that are figures of an agent, not of a queue's calls (time on 2+ calls, most concurrent calls, exposure):
+    /// a row by queue leaves them empty.
+    public static let agentOnlyFields: Set<String> = ["multiCallSeconds", "maxConcurrentCalls", "exposureSeconds"]
+
     /// The names of `fields`, for headers.
     public static let fieldNames: [String] = IntervalFigures().fields.map(\.name)
 

@@ -345,3 +345,36 @@ struct ReportTableNoticeTests {
         #expect(big.contains("per=5000 is out of range: per takes a whole number from 1 to 1000; 1000 rows a page are shown."))
     }
 }
+
+@Suite("Reports by queue: an agent's figures stay empty")
+struct ReportByQueueTests {
+    /// The body rows of the report table: each row's cells after its name.
+    static func rows(_ html: String) -> [[String]] {
+        captures(#"<tr><th scope="row">(?:<a [^>]*>)?[^<]*(?:</a>)?</th>((?:<td>[^<]*</td>)+)</tr>"#, in: html).map {
+            captures(#"<td>([^<]*)</td>"#, in: $0[0]).map { $0[0] }
+        }
+    }
+
+    @Test("time on 2+ calls, most calls and exposure: figures by agent, empty by queue, on the page and in the CSV")
+    func agentFiguresEmptyByQueue() async throws {
+        let s = try await ReportServer()
+        let agentOnly = ReportsWeb.columns.indices.filter { IntervalFigures.agentOnlyFields.contains(ReportsWeb.columns[$0].key) }
+        #expect(agentOnly.count == 3)
+        let byAgent = Self.rows(try s.client.get("/report?\(ReportPagesTests.day)&by=agent&columns=all").text)
+        #expect(!byAgent.isEmpty && byAgent.allSatisfy { $0.count == ReportsWeb.columns.count })
+        // The scenario has an agent on two calls, exposed: by agent the figures are there.
+        #expect(byAgent.contains { row in agentOnly.contains { !row[$0].isEmpty && row[$0] != "0" && row[$0] != "0:00:00" } })
+        let byQueue = Self.rows(try s.client.get("/report?\(ReportPagesTests.day)&by=queue&columns=all").text)
+        #expect(!byQueue.isEmpty)
+        for row in byQueue {
+            #expect(agentOnly.allSatisfy { row[$0].isEmpty }, "\(row)")
+            #expect(!row[0].isEmpty, "the queue's own figures are there")
+        }
+        let csv = String(decoding: try s.client.get("/report.csv?\(ReportPagesTests.day)&by=queue").body.dropFirst(3), as: UTF8.self)
+        let lines = csv.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let columns = header.indices.filter { IntervalFigures.agentOnlyFields.contains(header[$0]) }
+        #expect(columns.count == 3 && lines.count > 2)
+        for line in lines.dropFirst() { #expect(columns.allSatisfy { line[$0].isEmpty }, "\(line)") }
+    }
+}

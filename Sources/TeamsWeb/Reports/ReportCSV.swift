@@ -25,7 +25,9 @@ enum ReportCSV {
         let header = ["key", "name"] + IntervalFigures.fieldNames + activities.map { "activity:" + $0 }
         lines.append(header.map(cell).joined(separator: ","))
         func line(_ key: String, _ name: String, _ f: IntervalFigures) -> String {
-            let cells = [cell(key), cell(name)] + f.fields.map { number($0.value) }
+            // By queue, an agent's figures (time on 2+ calls, most calls, exposure) stay empty: they are not the queue's.
+            let cells = [cell(key), cell(name)]
+                + f.fields.map { grouping == .queue && IntervalFigures.agentOnlyFields.contains($0.name) ? "" : number($0.value) }
                 + activities.map { number(IntervalFigures.seconds(f.activity[$0] ?? 0)) }
             return cells.joined(separator: ",")
         }

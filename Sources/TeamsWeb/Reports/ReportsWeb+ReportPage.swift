@@ -49,11 +49,14 @@ extension ReportsWeb {
         columns.indices.filter { all || !columns[$0].extra || columns[$0].key == sort }
     }
 
-    static func cells(_ f: IntervalFigures) -> [String] {
-        [String(f.callsHandled), duration(f.talk), duration(f.hold), String(f.holdCount), duration(f.longestHold),
-         duration(f.wrapup), duration(f.multiCall), String(f.maxConcurrentCalls), String(f.transfersIn),
-         String(f.transfersOut), String(f.misroutes), String(f.wrongCallRiskIncidents), duration(f.exposure),
-         String(f.offersMissed)]
+    /// The cells of `columns`; by queue, the agent-only figures (``IntervalFigures/agentOnlyFields``) are empty.
+    static func cells(_ f: IntervalFigures, by: ReportGrouping = .agent) -> [String] {
+        let all = [String(f.callsHandled), duration(f.talk), duration(f.hold), String(f.holdCount), duration(f.longestHold),
+                   duration(f.wrapup), duration(f.multiCall), String(f.maxConcurrentCalls), String(f.transfersIn),
+                   String(f.transfersOut), String(f.misroutes), String(f.wrongCallRiskIncidents), duration(f.exposure),
+                   String(f.offersMissed)]
+        guard by == .queue else { return all }
+        return zip(columns, all).map { IntervalFigures.agentOnlyFields.contains($0.0.key) ? "" : $0.1 }
     }
 
     /// The table's body rows, written directly (a day of 2,000 agents is 30,000 cells: through the
@@ -78,7 +81,7 @@ extension ReportsWeb {
                 add(e(row.name))
             }
             add("</th>")
-            let all = cells(row.figures)
+            let all = cells(row.figures, by: by)
             for index in shown {
                 add("<td>")
                 add(all[index])
@@ -161,7 +164,7 @@ extension ReportsWeb {
                     base + BoardWindow(page: $0, per: window.per).queryString + "#report-table"
                 }
             }
-            let totalCells = Self.cells(totals)
+            let totalCells = Self.cells(totals, by: by)
             model["totals"] = shown.map { totalCells[$0] }
             let activities = totals.activity.sorted { $0.value > $1.value }
             model["hasActivities"] = !activities.isEmpty
