@@ -8,9 +8,28 @@ import TeamsReports
 /// and incidents have fixed colours, activities take theirs from a palette none of those are in.
 enum AgentTimeline {
     static let live = "#2563eb", held = "#d97706", wrapup = "#9ca3af", incidentColour = "#dc2626"
-    /// Activities' colours, in order of first appearance: none is a call state's or the incidents' colour.
+    /// Activities' colours: none is a call state's or the incidents' colour. The first is Available's.
     static let activityPalette = ["#16a34a", "#7c3aed", "#0891b2", "#db2777", "#78350f", "#84cc16", "#0f766e",
                                   "#a21caf", "#1e3a8a", "#ca8a04", "#be185d", "#4d7c0f"]
+    /// A colour for each of `names`, the same for a name on every agent's day: Available (any case) is always the
+    /// first (green); any other takes the palette slot its name hashes to (FNV-1a), or the next one free when two
+    /// names of the day meet. Names are placed in name order, so two days with the same activities agree.
+    static func activityColours(_ names: [String]) -> [String: String] {
+        var taken = Set<Int>(), colours: [String: String] = [:]
+        let available = names.filter { $0.lowercased() == "available" }
+        for name in available + names.filter({ $0.lowercased() != "available" }).sorted() where colours[name] == nil {
+            var hash: UInt32 = 0x811C_9DC5
+            for byte in name.lowercased().utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+            var slot = name.lowercased() == "available" ? 0 : 1 + Int(hash % UInt32(activityPalette.count - 1))
+            if taken.count < activityPalette.count {
+                while taken.contains(slot) { slot = (slot + 1) % activityPalette.count }
+            }
+            taken.insert(slot)
+            colours[name] = activityPalette[slot]
+        }
+        return colours
+    }
+
     /// Hours shown when the day has no data: the working part of the day.
     static let workingHours = 8..<18
     /// Lane labels longer than this end in an ellipsis (the whole label is the lane's tooltip).
@@ -74,13 +93,10 @@ enum AgentTimeline {
         let lanes = ["Activity"] + calls
         let shown = window(spans: spans, incidents: incidents, day: day, horizon: horizon, zone: zone)
         let start = shown.lowerBound, end = shown.upperBound
-        // Activities' colours, in order of first appearance.
-        var activityColour: [String: String] = [:]
+        // Activities in order of first appearance (the legend's order), each with its own colour.
         var activities: [String] = []
-        for span in spans where span.kind == .activity && activityColour[span.ref] == nil {
-            activityColour[span.ref] = activityPalette[activities.count % activityPalette.count]
-            activities.append(span.ref)
-        }
+        for span in spans where span.kind == .activity && !activities.contains(span.ref) { activities.append(span.ref) }
+        let activityColour = activityColours(activities)
         let legend = [("Live", live), ("Held", held), ("Wrap-up", wrapup), ("Incident", incidentColour)]
             + activities.map { ($0, activityColour[$0]!) }
         let width = 960.0, right = 24.0, lane = 22.0

@@ -378,3 +378,20 @@ struct ReportByQueueTests {
         for line in lines.dropFirst() { #expect(columns.allSatisfy { line[$0].isEmpty }, "\(line)") }
     }
 }
+
+@Suite("Agent timelines: an activity's colour is its own, the same on every agent's day")
+struct ActivityColourTests {
+    @Test("Available is green whatever came first; the same names get the same colours in any order; a day's are distinct")
+    func stable() {
+        let green = AgentTimeline.activityPalette[0]
+        #expect(AgentTimeline.activityColours(["Busy", "Available"])["Available"] == green)
+        #expect(AgentTimeline.activityColours(["available", "Break"])["available"] == green)
+        let one = AgentTimeline.activityColours(["Break", "Available", "Lunch", "Meeting"])
+        let other = AgentTimeline.activityColours(["Meeting", "Lunch", "Available", "Break"])
+        #expect(one == other)
+        #expect(!one.filter { $0.key != "Available" }.values.contains(green))
+        let many = (0..<AgentTimeline.activityPalette.count).map { "Activity \($0)" }
+        let colours = AgentTimeline.activityColours(many)
+        #expect(Set(colours.values).count == many.count, "\(colours)")
+    }
+}
