@@ -557,10 +557,12 @@
   // its rows of cells and its bands, and the columns its cells reach (`cols`).
   //
   // A cell too wide for what is left of its row starts the next one; the cells before it share the columns it
-  // left (`extra`, one more column each from the last), so no row ends in a hole and no cell moves out of its
-  // order. A team's last row is left as it is: the next team starts on a row of its own.
+  // left (`extra`: first to cells shown short, then one more column each from the last), so no row ends in a hole
+  // and no cell moves out of its order. A team's last row may end short (the next team starts on a row of its own):
+  // its free columns widen only cells shown short (`widen`).
   function densePages(all, g, mode, plans) {
-    var out = [], current = [], widest = 0, rows = [], row = [], heads = new Map();
+    var out = [], current = [], widest = 0, rows = [], row = [], heads = new Map(), planOf = new Map();
+    for (var q = 0; q < all.length; q++) if (!all[q].head && plans[q]) planOf.set(all[q], plans[q]);
     var at = { height: 0, col: 0, rows: 0, bands: 0 };
     out.extra = new Map();
     function closeRow(wrapped) {
@@ -587,9 +589,35 @@
       // Columns no cell of the page reaches (every cell two wide on an odd number of columns): the same rows fit
       // fewer, wider columns, so the board spans the screen's width.
       current.cols = Math.max(1, Math.min(g.cols, widest || g.cols));
-      for (var r = 0; r < rows.length; r++) if (rows[r].wrapped) share(rows[r], current.cols - rows[r].used);
+      for (var r = 0; r < rows.length; r++) {
+        var hole = widen(rows[r], current.cols - rows[r].used);
+        if (rows[r].wrapped) share(rows[r], hole);
+      }
       out.push(current);
       rows = []; widest = 0;
+    }
+    // The columns a row leaves free (a team's last row ends short) go first to its cells shown short: a name cut
+    // to `First L.` or the first name alone, a presence word in its shorter form. The most cut first, each as
+    // many columns as bring it nearest its full name and word; a name is left cut only where its row is full.
+    function widen(r, hole) {
+      if (hole <= 0) return hole;
+      var cut = r.cells.filter(function (c) {
+        var plan = !c.head && c.it.p && planOf.get(c.it);
+        return plan && (!plan.fits || plan.form > 0 || plan.word > 0);
+      });
+      cut.sort(function (a, b) { return planOf.get(b.it).form - planOf.get(a.it).form; });
+      for (var k = 0; k < cut.length && hole > 0; k++) {
+        var plan = planOf.get(cut[k].it), best = plan, add = 0;
+        for (var more = 1; more <= hole; more++) {
+          var wider = widerPlan(cut[k].it.p, g, plan, plan.span + more);
+          if (wider.fits && (!best.fits || wider.form < best.form || (wider.form === best.form && (wider.word || 0) < (best.word || 0)))) {
+            best = wider; add = more;
+          }
+          if (best.fits && best.form === 0 && !best.word) break;
+        }
+        if (add) { out.extra.set(cut[k].it, (out.extra.get(cut[k].it) || 0) + add); hole -= add; }
+      }
+      return hole;
     }
     function share(r, hole) {
       var cells = r.cells.filter(function (c) { return !c.head; });
@@ -691,7 +719,25 @@
     pages = chosen.pages;
     shownDense = { g: g1, fonts: F };
     show(Math.min(page, pages.length - 1));
+    wholeWords();
     return true;
+  }
+
+  // The plan's widths are the canvas's; a screen may draw a word a pixel or two wider (glyphs rounded to whole
+  // pixels) than the room left for it. A page's own word that ends in an ellipsis all the same ("On 2 tas…")
+  // takes its shorter form ("2 tasks"): every word is read first, then the few cut ones are set (one layout).
+  function wholeWords() {
+    var words = board.querySelectorAll(".tile:not([hidden]) .dense__word"), cut = [];
+    for (var i = 0; i < words.length; i++) {
+      var w = words[i];
+      if (w.scrollWidth <= w.clientWidth || w.closest(".pres--away")) continue;
+      var forms = wordForms(w), at = forms.indexOf(w.textContent);
+      if (at >= 0 && at < forms.length - 1) cut.push([w, forms[forms.length - 1]]);
+    }
+    for (var c = 0; c < cut.length; c++) {
+      cut[c][0].textContent = cut[c][1];
+      cut[c][0].title = cut[c][0].dataset.full;
+    }
   }
 
   // Timers grow as they run (a ▲ mark, an hour's digit): a cell that no longer fits gets its room
@@ -708,6 +754,7 @@
       var given = Number((tiles[i].style.gridColumn.match(/span (\d+)/) || [0, 1])[1]);
       applyPlan(p, widerPlan(p, shownDense.g, plan, given));
     }
+    wholeWords();
   }
 
   if (typeof MutationObserver !== "undefined") {

@@ -398,3 +398,66 @@ def test_tile_flags_are_whole(make_server, browser, artifacts):
         assert browser.js(FLAGS_CUT) == [], width
         assert browser.js(CLIPPED, DANGER) == [], width
         browser.screenshot(artifacts / ("kiosk-flags-%d.png" % width))
+
+
+# Long names on a floor of 40 (a team's last row ends short) and agents on two tasks: the cells shown short.
+def short_rows(agents=40):
+    lines = own_words(agents)
+    long_names = ["Siobhán Ní Bhriain-Mac Giolla", "Thandiwe Mthembu-Nkosinathi", "Bartholomew Featherstonehaugh",
+                  "Oluwaseun Abernathy-Okonkwo", "Anastasia Papadopoulou-Vlachou", "Kristoffer Vasquez-Ortega",
+                  "Maximilian Wojciechowski", "Guðrún Sigurðardóttir-Hall", "Chiamaka Nwachukwu-Adeyemi",
+                  "Aleksandra Wiśniewska-Kowal", "Fionnuala Ó Súilleabháin", "Rhiannon Llewellyn-Pritchard"]
+    for k, name in enumerate(long_names):
+        i = 8 + 3 * k if k < 8 else 28 + 3 * (k - 8) + 1   # some rows of each team, its last among them
+        lines.append(event("worker", -580, worker="WK%03d" % i, name=name, team=TEAMS[i % len(TEAMS)],
+                           capacity={"voice": 2, "chat": 2}))
+    for i in (13, 29, 38):   # on two tasks
+        lines.append(event("task.start", -40, worker="WK%03d" % i, task="TA%d" % i, channel="chat"))
+        lines.append(event("task.start", -20, worker="WK%03d" % i, task="TB%d" % i, channel="email"))
+    return lines
+
+
+# Cells shown short (the first name alone; a page's word shortened or ending in an ellipsis) in a row with a free
+# column to their right.
+SHORT_WITH_ROOM = """var b = document.getElementById('board'), s = getComputedStyle(b), box = b.getBoundingClientRect();
+var cols = Number(s.getPropertyValue('--cols')), gap = parseFloat(s.columnGap) || 0;
+var colW = (b.clientWidth - (cols - 1) * gap) / cols, out = [], cells = [];
+b.querySelectorAll('.tile:not([hidden]), .kteam__head:not([hidden])').forEach(function (e) { cells.push(e.getBoundingClientRect()); });
+b.querySelectorAll('.tile:not([hidden])').forEach(function (t) {
+  var name = t.querySelector('.dense__name'), word = t.querySelector('.dense__word');
+  var full = name.dataset.full || name.textContent, r = t.getBoundingClientRect();
+  var own = word && !word.closest('.pres--away');
+  var cutWord = own && word.scrollWidth > word.clientWidth + 1;
+  var firstOnly = full.indexOf(' ') > 0 && name.textContent.indexOf(' ') < 0;
+  var shortWord = own && word.dataset.full && word.textContent !== word.dataset.full;
+  var rowRight = Math.max.apply(null, cells.filter(function (c) { return Math.abs(c.top - r.top) < 2; }).map(function (c) { return c.right; }));
+  var room = box.left + b.clientWidth - rowRight >= colW - 1;
+  if (cutWord || ((firstOnly || shortWord) && room))
+    out.push({id: t.id, name: name.textContent, word: word ? word.textContent : '', cutWord: cutWord, room: room});
+});
+return out;"""
+
+
+def test_dense_cells_with_room_show_names_and_words_whole(make_server, browser, artifacts):
+    server = make_server(short_rows())
+    failures = {}
+    for width, height in ((1920, 1080), (1366, 768), (3840, 2160)):
+        open_kiosk(browser, server.url + "/kiosk", width, height)
+        assert browser.js("return window.teamsview.kiosk.dense()"), width
+        browser.screenshot(artifacts / ("kiosk-dense-room-%d.png" % width))
+        short = browser.js(SHORT_WITH_ROOM)
+        if short:
+            failures[width] = short
+        assert browser.js(CLIPPED, DANGER) == [], width
+        assert browser.js("return document.body.dataset.pages") == "1", width
+        # A screen that draws the page's long words wider than the canvas measured them (glyphs rounded to whole
+        # pixels): they take their shorter form rather than end in an ellipsis ("On 2 tas…").
+        browser.js("document.querySelectorAll('.dense__word').forEach(function (e) {"
+                   "  if (/^(On \\d+ \\S+|No activity yet)$/.test(e.textContent)) e.style.letterSpacing = '.3em'; });"
+                   "window.teamsview.kiosk.layout();")
+        words = browser.js(WORDS)
+        browser.screenshot(artifacts / ("kiosk-dense-room-wider-%d.png" % width))
+        cut = [w for w in words if w["cut"] and not w["away"]]
+        if cut:
+            failures["%d drawn wider" % width] = cut
+    assert failures == {}, failures
