@@ -103,11 +103,14 @@ def test_dense_kiosk_keeps_every_state_word_whole(make_server, browser, artifact
 
 
 def misroutes(agents):
-    """Every agent takes a queue call while on one: as many open misroute incidents."""
+    """Every agent takes a queue call while on one: as many open misroute incidents, and no other (the first call
+    is held with the agent muted on it, so no wrong-call risk joins them)."""
     lines = roster(agents, busy=False)
     for i in range(agents):
         w = "WK%03d" % i
         lines.append(event("call.start", -60, worker=w, call="A%03d" % i, queue="Billing", direction="inbound", via="queue"))
+        lines.append(event("call.hold", -45, worker=w, call="A%03d" % i))
+        lines.append(event("call.mute", -45, worker=w, call="A%03d" % i))
         lines.append(event("call.start", -30, worker=w, call="B%03d" % i, queue="Billing", direction="inbound", via="queue"))
     return lines
 
