@@ -102,12 +102,3 @@ public final class RequestDurations: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, rounded down (saturating far past any request's length).
-    var wholeNanoseconds: Int {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = Int(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? (seconds < 0 ? .min : .max) : product + Int(attoseconds / 1_000_000_000)
-    }
-}

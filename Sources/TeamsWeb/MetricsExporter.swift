@@ -162,9 +162,6 @@ final class MetricsExporter: Sendable {
         return out
     }
 
-    /// The exposition of what the collectors hold now, without syncing them (tests).
-    var emitted: String { String(decoding: registry.emitToBuffer(), as: UTF8.self) }
-
     static let durationHelp = "Time from a request's first line to the end of its answer, by route group"
         + " (live-update streams are not timed: route=\"live\" counts only /live requests answered without one)."
 
