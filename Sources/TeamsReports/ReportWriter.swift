@@ -86,6 +86,8 @@ public final class ReportWriter: Sendable {
         public var waitSeconds: Double = 0
         /// Times the writer handed freed heap back to the system after a burst.
         public var trims: UInt64 = 0
+        /// Events dropped because the database could not be restored at start (`Restore.failed`).
+        public var dropped: UInt64 = 0
     }
 
     /// What ingest and callers hand the writer's thread.
@@ -118,32 +120,81 @@ public final class ReportWriter: Sendable {
     private let running = Mutex(false)
     private let logger: Logger
 
-    /// Opens the database, restores the agents' checkpoints and events, rewrites what they give, and
-    /// starts the writer's thread.
-    /// - Throws: database errors.
+    /// Starts the writer's thread, which first restores the agents' checkpoints and events from the database and
+    /// rewrites what they give (`restore` says how far it is; seconds for a large floor), then takes events. Events
+    /// submitted meanwhile wait in the writer's list (bounded by `maxQueuedEvents`), so the server serves the floor
+    /// while its reports catch up.
+    /// - Throws: database errors of the time-zone roll-up (a migration run only when the zone changed).
     public init(database: ReportDatabase, zone: ReportZone, settings: Settings = Settings(),
                 logger: Logger = Logger(label: "teamsview.reports")) throws {
         self.database = database
         self.zone = zone
         self.settings = settings
         self.logger = logger
-        let engine = ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow)
         try database.rollUp(zone: zone)
-        try database.restore(into: engine)
-        engine.advanceAll()
-        try database.write(engine.collect(), zone: zone)
-        try database.checkpoint()
-        self.engine = Mutex(engine)
+        self.engine = Mutex(ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow))
         let exited = self.exited
         let thread = Thread { [weak self] in
+            // The restore at the process's own priority, as when it ran before the port opened: a niced thread on a
+            // busy machine would leave the reports incomplete for many times as long.
+            let counting = self?.restoreFromDatabase() ?? false
             #if canImport(Glibc)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, settings.niceness)
             #endif
-            Self.run { [weak self] in self }
+            Self.run(counting: counting) { [weak self] in self }
             exited.signal()
         }
         thread.name = "teamsview.reports"
         thread.start()
+    }
+
+    /// Where the writer is with what the database held at start.
+    public enum Restore: Sendable, Hashable {
+        /// Reading the agents' checkpoints and events: figures of the last hour are being rewritten.
+        case restoring
+        /// Done: `agents` agents restored in `seconds`.
+        case restored(agents: Int, seconds: Double)
+        /// The database could not be read: nothing is counted until a restart (the reason is logged).
+        case failed(String)
+    }
+
+    private let restoreState = Mutex(Restore.restoring)
+
+    /// Where the writer is with what the database held at start.
+    public var restore: Restore { restoreState.withLock { $0 } }
+
+    /// Restores the engine from the database on the writer's thread: into an engine of its own, swapped in once
+    /// done, so `/status` and the report pages (which read the engine's counters) never wait for it.
+    /// - Returns: false when the database could not be read.
+    private func restoreFromDatabase() -> Bool {
+        let started = Timestamp.monotonicSeconds()
+        let restored = ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow)
+        do {
+            try database.restore(into: restored)
+            restored.advanceAll()
+            try database.write(restored.collect(), zone: zone)
+            try database.checkpoint()
+        } catch {
+            restoreState.withLock { $0 = .failed(String(describing: error)) }
+            logger.error("reports: restoring from the database failed, nothing is counted until a restart: \(error)")
+            return false
+        }
+        let agents = restored.logs.count
+        install(restored)
+        let seconds = Timestamp.monotonicSeconds() - started
+        restoreState.withLock { $0 = .restored(agents: agents, seconds: seconds) }
+        if agents > 0 {
+            logger.info("reports: restored \(agents) agents from the database in \(Int((seconds * 1000).rounded())) ms")
+        }
+        return true
+    }
+
+    /// Puts a restored engine in place of the empty one the writer started with.
+    private func install(_ restored: ReportEngine) {
+        /// The engine, built on the writer's thread and never touched there again once handed over.
+        struct Handover: @unchecked Sendable { let engine: ReportEngine }
+        let handover = Handover(engine: restored)
+        engine.withLock { $0 = handover.engine }
     }
 
     /// Starts the periodic flush and expiry.
@@ -153,8 +204,10 @@ public final class ReportWriter: Sendable {
 
     /// The writer's thread: takes work, feeds the engine, writes every `flushInterval` seconds (once
     /// started, accruing everyone every `accrueInterval`) or as soon as `eventsPerTransaction` events are
-    /// waiting; expires hourly. Ends when the writer is gone.
-    private static func run(_ writer: () -> ReportWriter?) {
+    /// waiting; expires hourly. Ends when the writer is gone. With `counting` false (the database could not be
+    /// restored), events are taken and dropped (counted in `dropped`): figures written over what the database
+    /// holds without its checkpoints would be wrong.
+    private static func run(counting: Bool, _ writer: () -> ReportWriter?) {
         var nextFlush = Timestamp.monotonicSeconds()
         var nextAccrue = nextFlush
         var flushes = 0
@@ -170,6 +223,10 @@ public final class ReportWriter: Sendable {
                 for _ in 0..<waiting { w.room.signal() }
                 for item in work {
                     switch item {
+                    case .events(let events) where !counting:
+                        w.stats.withLock { $0.dropped += UInt64(events.count) }
+                    case .flush(let done) where !counting:
+                        done.signal()
                     case .events(let events):
                         w.engine.withLock { $0.ingest(events) }
                         taken += events.count
@@ -186,7 +243,7 @@ public final class ReportWriter: Sendable {
                 }
                 // A burst taken and nothing more waiting: what it needed (its batches, the engine's scratch,
                 // SQLite's pages) is freed; hand the heap back rather than keep it resident.
-                if w.settings.trimAfterEvents > 0, sinceTrim >= w.settings.trimAfterEvents, w.running.withLock({ $0 }),
+                if counting, w.settings.trimAfterEvents > 0, sinceTrim >= w.settings.trimAfterEvents, w.running.withLock({ $0 }),
                    w.pending.withLock({ $0.work.isEmpty }) {
                     w.flushNow()
                     taken = 0
@@ -197,7 +254,7 @@ public final class ReportWriter: Sendable {
             let now = Timestamp.monotonicSeconds()
             guard now >= nextFlush else { continue }
             nextFlush = now + w.settings.flushInterval
-            guard w.running.withLock({ $0 }) else { continue }
+            guard counting, w.running.withLock({ $0 }) else { continue }
             let everyone = now >= nextAccrue
             if everyone { nextAccrue = now + w.settings.accrueInterval }
             // Each timed flush moves the agents with a wrong-call-risk episode going on to the wall clock: on a quiet

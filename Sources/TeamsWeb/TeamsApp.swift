@@ -373,6 +373,14 @@ public final class TeamsApp: Sendable {
             "\($0.counted) call, offer, activity and removal events counted (profiles, capacity, tasks and heartbeats are not)"
                 + " · \($0.duplicates) repeated · \($0.tooLate) too late · \($0.flushes) writes"
         } ?? "reports are off"
+        model["reportsRestore"] = reports.map { web -> String in
+            switch web.reports.restore {
+            case .restoring: return "restoring the last hour from the database (\(reportStats?.queuedEvents ?? 0) events wait meanwhile)"
+            case .restored(let agents, let seconds):
+                return "restored \(Formatting.plural(agents, "agent")) at start in \(String(format: "%.1f", seconds)) s"
+            case .failed(let why): return "FAILED to read the database at start, nothing is counted until a restart: \(why)"
+            }
+        }
         let tile = durability?.statusTile() ?? (storage: "none: the floor is lost on a restart (kept in memory only)", figures: "no write-ahead log")
         model["durabilityStorage"] = tile.storage
         model["durabilityFigures"] = tile.figures

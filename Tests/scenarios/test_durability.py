@@ -598,8 +598,46 @@ def test_the_reports_database_log_is_emptied_at_a_stop_and_stays_bounded_across_
         assert not os.path.exists(wal) or os.path.getsize(wal) == 0, "log left at the stop: %d bytes" % os.path.getsize(wal)
         server = serve("--data-dir", data)
         wait_ready(server, timeout=60)
+        # The reports restore on their writer's thread, after the port opened: wait for them before the next stop.
+        wait_for(lambda: server.metric("teamsview_reports_restoring") == 0, timeout=60,
+                 message="the reports to restore what the database held")
+        _, _, status_page = server.get("/status")
+        assert b"restored 2000 agents" in status_page, status_page
         # The start's rewrite of every agent is emptied into the database too, and the log file cut back after.
         assert not os.path.exists(wal) or os.path.getsize(wal) <= 16 << 20, "restart %d: %d bytes" % (restart, os.path.getsize(wal))
     # The figures came through the restarts: the last agent's day, with its hold.
     status, _, page = server.get("/report/agent/R-W1999")
     assert status == 200 and b"Agent 1999" in page, status
+
+
+def test_a_reports_database_that_cannot_be_restored_leaves_the_floor_serving_and_says_so(serve, tmp_path):
+    # The reports restore on their own thread after the port opened: a database they cannot read stops the reports
+    # (figures written without its checkpoints would be wrong), not the server, and every reports page says so.
+    import sqlite3
+    data = data_dir(tmp_path)
+    server = serve("--data-dir", data)
+    wait_ready(server)
+    first = [{"type": "call.start", "at": stamp(0), "worker": "F-W1", "call": "FC1", "queue": "Sales", "via": "queue"}]
+    assert server.post("/ingest", ("\n".join(json.dumps(e) for e in first) + "\n").encode())[0] == 200
+    wait_for(lambda: server.metric("teamsview_reports_events_total") >= 1, message="the reports to count the call")
+    server.stop()
+    database = sqlite3.connect(os.path.join(data, "reports.sqlite"))
+    database.execute("DROP TABLE events")
+    database.commit()
+    database.close()
+    server = serve("--data-dir", data)
+    wait_ready(server)
+    wait_for(lambda: server.metric("teamsview_reports_restoring") == 0, message="the restore to end")
+    later = [{"type": "call.hold", "at": stamp(1), "worker": "F-W1", "call": "FC1"},
+             {"type": "call.start", "at": stamp(2), "worker": "F-W2", "call": "FC2", "queue": "Sales", "via": "queue"}]
+    assert server.post("/ingest", ("\n".join(json.dumps(e) for e in later) + "\n").encode())[0] == 200
+    wait_for(lambda: server.metric("teamsview_reports_dropped_events_total") == 2, message="the events to be dropped, counted")
+    assert server.metric("teamsview_reports_events_total") == 0
+    # The floor is served, with what was posted after the restart.
+    assert {w["id"] for w in workers(server)} == {"F-W1", "F-W2"}
+    for path in ("/report", "/incidents", "/report/agent/F-W1"):
+        status, _, page = server.get(path)
+        assert status == 200 and b'id="reports-notice"' in page and b"could not be read" in page, (path, status)
+    _, _, status_page = server.get("/status")
+    assert b"FAILED to read the database at start" in status_page
+    assert "restoring from the database failed" in server.log

@@ -51,6 +51,11 @@ public final class ReportsWeb: Sendable {
                "Seconds ingest waited for the reports' writer, all batches together.", String(s.waitSeconds))
         sample("teamsview_reports_heap_trims_total", "counter",
                "Times freed heap was handed back to the system after the reports' writer caught up with a burst.", String(s.trims))
+        sample("teamsview_reports_restoring", "gauge",
+               "1 while the reports' writer restores what the database held at start (figures of the last hour are being rewritten).",
+               restoreState == "restoring" ? "1" : "0")
+        sample("teamsview_reports_dropped_events_total", "counter",
+               "Events not counted because the reports database could not be restored at start.", String(s.dropped))
         sample("teamsview_reports_sqlite_memory_bytes", "gauge",
                "Bytes SQLite has allocated (page caches of every connection, statements).", String(ReportDatabase.sqliteMemoryBytes))
         return out
@@ -163,8 +168,34 @@ public final class ReportsWeb: Sendable {
 
     func baseModel() -> [String: Any] {
         let now = clock.now()
-        return ["title": renderer.settings.title, "serverNow": String(now.milliseconds), "assetVersion": renderer.assetVersion,
-                "colorScheme": "light dark", "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink, "reportLinks": true]
+        var model: [String: Any] = ["title": renderer.settings.title, "serverNow": String(now.milliseconds),
+                                    "assetVersion": renderer.assetVersion, "colorScheme": "light dark",
+                                    "timeZone": zone.identifier, "signOutLink": renderer.settings.signOutLink, "reportLinks": true]
+        model["reportsNotice"] = restoreNotice
+        return model
+    }
+
+    /// The reports pages' banner while the writer restores what the database held at start (figures of the last
+    /// hour are rewritten then), or when it could not: `text` and `failed`.
+    var restoreNotice: [String: Any]? {
+        switch reports.restore {
+        case .restored: return nil
+        case .restoring:
+            return ["text": "Restoring the reports after a restart: the last hour's figures, timelines and incidents "
+                        + "are complete within seconds. Reload to see them.", "failed": false]
+        case .failed:
+            return ["text": "The reports database could not be read at start (the server's log says why): nothing is "
+                        + "counted until the server restarts. The floor is unaffected.", "failed": true]
+        }
+    }
+
+    /// `Restore` as `/metrics` and `/status` name it: `restoring`, `restored` or `failed`.
+    var restoreState: String {
+        switch reports.restore {
+        case .restoring: "restoring"
+        case .restored: "restored"
+        case .failed: "failed"
+        }
     }
 
     /// A report's time, always `h:mm:ss` (`0:04:07`) as the table says, so a column's figures line up.
