@@ -302,10 +302,8 @@ public final class ReportDatabase: Sendable {
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO events(worker, at, kind, ref, queue, via) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            for (worker, events) in batch.events {
-                for e in events {
-                    try insertEvent.execute(arguments: [worker, e.at, Int(e.kind.rawValue), e.ref, e.queue, e.via])
-                }
+            for (worker, e) in batch.events {
+                try insertEvent.execute(arguments: [worker, e.at, Int(e.kind.rawValue), e.ref, e.queue, e.via])
             }
             // Prepared once a transaction, not once a worker: a restart rewrites every agent, and compiling the
             // four statements (with their rollup triggers) 20,000 times took most of a 20-second start.

@@ -18,8 +18,6 @@ final class ReportEngine {
         var machine: AgentMachine
         /// Everything since the checkpoint must be rewritten (after a replay).
         var fullRewrite: Bool
-        /// Events not yet written to the database.
-        var unwritten: [ReportEvent] = []
         var checkpointDirty: Bool
         var dirty = true
         /// An event was applied since the open spans were last written (accruing time changes none of them:
@@ -88,6 +86,10 @@ final class ReportEngine {
     var counters = Counters()
     /// Who had each call last, for transfers out.
     private var holders: [String: Holder] = [:]
+    /// Events kept and not yet written to the database, every agent's in one list: a list of its own per agent,
+    /// freed at every write, left holes between the agents' long-lived state that the heap could not hand back
+    /// (about 400 bytes an agent on a floor read at once).
+    private var unwritten: [(worker: String, event: ReportEvent)] = []
     /// How long after a call ended at one agent its start at another still counts as a transfer out.
     static let transferGap: Int64 = 120 * 1_000_000
 
@@ -182,17 +184,19 @@ final class ReportEngine {
         }
         // The newest event is late only for an agent moved on to the wall clock (`advanceEpisodes`): it replays
         // that agent, but is no late event.
-        Self.feed(logs[worker]!, e, restoring: restoring, late: e.at < horizon, counters: &counters)
+        if Self.feed(logs[worker]!, e, late: e.at < horizon, counters: &counters), !restoring {
+            unwritten.append((worker, e))
+        }
         pendingLogs.insert(worker)
         fedSinceAdvance.insert(worker)
     }
 
-    private static func feed(_ log: Log, _ e: ReportEvent, restoring: Bool, late: Bool, counters: inout Counters) {
+    /// - Returns: whether the event was kept (not a duplicate, not too late).
+    private static func feed(_ log: Log, _ e: ReportEvent, late: Bool, counters: inout Counters) -> Bool {
         log.dirty = true
         log.openSpansDirty = true
         let logged = LoggedEvent(e)
-        guard log.insert(logged, counters: &counters) else { return }
-        if !restoring { log.unwritten.append(e) }
+        guard log.insert(logged, counters: &counters) else { return false }
         counters.counted += 1
         if e.at >= log.machine.state.clock || e.kind == .transferOut {
             log.machine.apply(logged)
@@ -201,6 +205,7 @@ final class ReportEngine {
             if late { counters.replays += 1 }
             log.replay()
         }
+        return true
     }
 
     /// Restores an agent's checkpoint (before its events are fed with `restoring: true`).
@@ -275,6 +280,7 @@ final class ReportEngine {
     /// What the database needs to catch up with, and the checkpoints moved forward after it.
     func collect() -> WriteBatch {
         var batch = WriteBatch(horizon: horizon)
+        swap(&batch.events, &unwritten)
         for id in dirtyProfiles {
             guard let p = profiles[id] else { continue }
             batch.profiles.append((id, p.name, p.team.text))
@@ -342,10 +348,6 @@ extension ReportEngine.Log {
     }
 
     func collect(into batch: inout WriteBatch, worker: String, team: String) {
-        if !unwritten.isEmpty {
-            batch.events.append((worker, unwritten))
-            unwritten = []
-        }
         let baseSeconds = AgentMachine.interval(baseTime)
         if fullRewrite {
             batch.rewrites.append((worker, baseSeconds, baseTime))
@@ -415,7 +417,8 @@ struct WriteBatch {
     var horizon: Int64
     /// `name` is `nil` when only the team changed (the name is already written).
     var profiles: [(id: String, name: String?, team: String)] = []
-    var events: [(worker: String, events: [ReportEvent])] = []
+    /// Events to keep, every agent's in the order taken.
+    var events: [(worker: String, event: ReportEvent)] = []
     /// Delete this worker's intervals from `seconds` and spans and incidents from `micros` before writing.
     var rewrites: [(worker: String, seconds: Int64, micros: Int64)] = []
     var intervals: [IntervalRow] = []
