@@ -217,13 +217,15 @@ final class ServedProcess {
         NSTemporaryDirectory() + "teamsview-bench-data-\(getpid())-\(port)"
     }
 
-    /// `extra` goes after the usual arguments (a later option overrides an earlier one).
-    init(binary: String, events: String, root: String, extra: [String] = []) throws {
+    /// `extra` goes after the usual arguments (a later option overrides an earlier one). `events` nil: no event file
+    /// (a restart from `dataDir`, the data directory of an earlier server).
+    init(binary: String, events: String?, root: String, extra: [String] = [], dataDir: String? = nil) throws {
         port = Self.freePort()
-        dataDir = Self.scratchDataDir(port: port)
+        self.dataDir = dataDir ?? Self.scratchDataDir(port: port)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", String(port), "--events", events, "--assets", root, "--log-level", "warning",
-                             "--max-live-clients", "4000", "--data-dir", dataDir, "--max-event-age", "0"] + extra
+        process.arguments = ["serve", "--port", String(port), "--assets", root, "--log-level", "warning",
+                             "--max-live-clients", "4000", "--data-dir", self.dataDir, "--max-event-age", "0"]
+            + (events.map { ["--events", $0] } ?? []) + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -288,11 +290,13 @@ final class ServedProcess {
         while Date() < deadline, cpuShare(seconds: 1) >= 2 {}
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: dataDir)
+    /// SIGTERM, then waits for the exit; the data directory is removed unless `keepingData`.
+    func stop(keepingData: Bool = false) {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        if !keepingData { try? FileManager.default.removeItem(atPath: dataDir) }
     }
 
     static func freePort() -> Int {

@@ -16,8 +16,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "teamsview-bench",
         abstract: "Measure teamsview: ingest, render, HTTP, memory (run a release build).")
 
-    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,served-memory,http,memory,fanout,reports (default all but served-memory, which served includes).")
-    var only = "ingest,serve,cloudevents,post,served,http,memory,fanout,reports"
+    @Option(help: "Sections to run, comma-separated: ingest,serve,cloudevents,post,served,served-memory,http,memory,fanout,reports,restart (default all but served-memory, which served includes).")
+    var only = "ingest,serve,cloudevents,post,served,http,memory,fanout,reports,restart"
 
     @Option(help: "Simulated hours of the 2,000-agent centre for the reports figures.")
     var reportHours = 8.0
@@ -74,6 +74,7 @@ struct Bench: AsyncParsableCommand {
         if sections.contains("http") { try await http() }
         if sections.contains("fanout") { try fanOut() }
         if sections.contains("reports") { try await reports() }
+        if sections.contains("restart") { try restart() }
     }
 
     // MARK: ingest
