@@ -8,7 +8,7 @@ import GRDBSQLite
 /// On disk it is a WAL database read by a pool of connections while one connection writes; in memory
 /// (`--in-memory`) a single connection serves both. Times are Unix microseconds, interval starts
 /// Unix seconds, durations microseconds.
-public final class ReportDatabase: Sendable {
+public final class ReportDatabase: Sendable, EventStore {
     let writer: any DatabaseWriter
     /// The file, or `nil` in memory.
     public let path: String?
@@ -283,6 +283,16 @@ public final class ReportDatabase: Sendable {
         }
     }
 
+    /// Inserts events (one already there, same worker, time, kind and ref, is left).
+    private static func insert(_ events: [(worker: String, event: ReportEvent)], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO events(worker, at, kind, ref, queue, via) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for (worker, e) in events {
+            try statement.execute(arguments: [worker, e.at, Int(e.kind.rawValue), e.ref, e.queue, e.via])
+        }
+    }
+
     /// Separates call ids in `incidents.calls`.
     static let callSeparator: Character = "\u{1F}"
 
@@ -299,12 +309,7 @@ public final class ReportDatabase: Sendable {
                     try db.cachedStatement(sql: "UPDATE workers SET team = ? WHERE id = ?").execute(arguments: [p.team, p.id])
                 }
             }
-            let insertEvent = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO events(worker, at, kind, ref, queue, via) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            for (worker, e) in batch.events {
-                try insertEvent.execute(arguments: [worker, e.at, Int(e.kind.rawValue), e.ref, e.queue, e.via])
-            }
+            try Self.insert(batch.events, db)
             // Prepared once a transaction, not once a worker: a restart rewrites every agent, and compiling the
             // four statements (with their rollup triggers) 20,000 times took most of a 20-second start.
             let rewrites = try [
@@ -420,6 +425,34 @@ public final class ReportDatabase: Sendable {
             if let horizon = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'horizon'") {
                 engine.restore(horizon: horizon)
             }
+        }
+    }
+
+    /// Reads the events table through the writer's connection (the reports' thread, between its transactions): it
+    /// sees what that thread just kept, and no reader connection (with its own page cache) is opened for it.
+    func keep(_ events: [(worker: String, event: ReportEvent)]) throws {
+        guard !events.isEmpty else { return }
+        try writer.write { db in try Self.insert(events, db) }
+    }
+
+    func events(of worker: String, since: Int64) throws -> [ReportEvent] {
+        try writer.writeWithoutTransaction { db in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT at, kind, ref, queue, via FROM events WHERE worker = ? AND at >= ? ORDER BY at, id
+                """), arguments: [worker, since])
+            var events: [ReportEvent] = []
+            while let row = try rows.next() {
+                guard let kind = ReportEvent.Kind(rawValue: UInt8(clamping: row[1] as Int)) else { continue }
+                events.append(ReportEvent(at: row[0], kind: kind, ref: row[2], queue: row[3], via: row[4]))
+            }
+            return events
+        }
+    }
+
+    func contains(worker: String, at: Int64, kind: ReportEvent.Kind, ref: String) throws -> Bool {
+        try writer.writeWithoutTransaction { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM events WHERE worker = ? AND at = ? AND kind = ? AND ref = ?"),
+                              arguments: [worker, at, Int(kind.rawValue), ref]) != nil
         }
     }
 

@@ -3,18 +3,22 @@ import TeamsDomain
 /// Turns the event stream into interval figures, timeline spans and incidents, per agent.
 ///
 /// Not thread-safe: one `ReportWriter` thread owns it. Each agent keeps a checkpoint (its state at
-/// an interval boundary at least `lateWindow` behind the newest event) and its events since; an
-/// event older than what the agent has already accrued is inserted in order and the agent is
-/// replayed from the checkpoint, so figures already written are corrected. An event identical to
-/// one already kept (same worker, time, kind and call or activity) is a duplicate and counts nothing;
-/// one older than the checkpoint is too late and counts nothing either.
+/// an interval boundary at least `lateWindow` behind the newest event); its events since are kept in the
+/// `EventStore` (the reports database), not in memory. An event older than what the agent has already accrued is
+/// kept there too and the agent is replayed from the checkpoint over the events read back, so figures already
+/// written are corrected. An event identical to one already kept (same worker, time, kind and call or activity)
+/// is a duplicate and counts nothing; one older than the checkpoint is too late and counts nothing either.
 final class ReportEngine {
-    /// One agent's checkpoint, events since and machine. A class: the table of agents holds a pointer
+    /// One agent's checkpoint, newest events and machine. A class: the table of agents holds a pointer
     /// each, not the log itself (a dictionary keeps a quarter of its slots empty, and a log is a few hundred
     /// bytes).
     final class Log {
         var baseState: AgentState
-        var events: [LoggedEvent] = []
+        /// The newest event time taken (microseconds), and the events taken at that time: a repeat of one of them
+        /// is told here, without the store. Memory holds no more of the agent's events: an hour of a busy agent's
+        /// (a hundred or more, each with its call id) cost kilobytes an agent.
+        var newestAt: Int64 = .min
+        var newest: [LoggedEvent] = []
         var machine: AgentMachine
         /// Everything since the checkpoint must be rewritten (after a replay).
         var fullRewrite: Bool
@@ -67,10 +71,14 @@ final class ReportEngine {
         var replays: UInt64 = 0
         /// Events dated more than `maxAhead` after the wall clock: not counted.
         var future: UInt64 = 0
+        /// Reads and writes of the event store that failed (a replay then misses events, a repeat may count).
+        var storeFailures: UInt64 = 0
     }
 
     let grace: Int64
     let lateWindow: Int64
+    /// Where the agents' events since their checkpoints are kept and read back.
+    let store: any EventStore
     private(set) var logs: [String: Log] = [:]
     /// Agents whose log may have something to write (`dirty` or `checkpointDirty`): `collect`
     /// looks at no other, so a quiet floor costs nothing per flush.
@@ -96,9 +104,11 @@ final class ReportEngine {
     /// - Parameters:
     ///   - grace: seconds a wrong-call-risk condition lasts before it is an incident.
     ///   - lateWindow: seconds an event may be late and still correct the figures.
-    init(grace: Double, lateWindow: Double = 3600) {
+    ///   - store: where events are kept and read back (the reports database).
+    init(grace: Double, lateWindow: Double = 3600, store: any EventStore) {
         self.grace = Int64((grace * 1_000_000).rounded())
         self.lateWindow = Int64(lateWindow * 1_000_000)
+        self.store = store
     }
 
     /// How far (microseconds) an event may be dated after the wall clock: a producer's clock running
@@ -182,30 +192,97 @@ final class ReportEngine {
                 holders[e.ref]?.endedAt = e.at
             }
         }
-        // The newest event is late only for an agent moved on to the wall clock (`advanceEpisodes`): it replays
-        // that agent, but is no late event.
-        if Self.feed(logs[worker]!, e, late: e.at < horizon, counters: &counters), !restoring {
-            unwritten.append((worker, e))
-        }
+        let log = logs[worker]!
         pendingLogs.insert(worker)
         fedSinceAdvance.insert(worker)
-    }
-
-    /// - Returns: whether the event was kept (not a duplicate, not too late).
-    private static func feed(_ log: Log, _ e: ReportEvent, late: Bool, counters: inout Counters) -> Bool {
         log.dirty = true
         log.openSpansDirty = true
         let logged = LoggedEvent(e)
-        guard log.insert(logged, counters: &counters) else { return false }
+        guard isNew(logged, of: worker, log, restoring: restoring) else { return }
         counters.counted += 1
+        if !restoring { unwritten.append((worker, e)) }
         if e.at >= log.machine.state.clock || e.kind == .transferOut {
             log.machine.apply(logged)
-            log.replayIfStale()
+            replayIfStale(worker, log)
         } else {
-            if late { counters.replays += 1 }
-            log.replay()
+            // The newest event is late only for an agent moved on to the wall clock (`advanceEpisodes`): it replays
+            // that agent, but is no late event.
+            if e.at < horizon { counters.replays += 1 }
+            replay(worker, log)
+        }
+    }
+
+    /// False for an event older than the agent's checkpoint (too late) or one already taken (a duplicate), each
+    /// counted. The newest events are in memory; an older one is looked up in the store.
+    private func isNew(_ e: LoggedEvent, of worker: String, _ log: Log, restoring: Bool) -> Bool {
+        if e.at < log.baseTime {
+            counters.tooLate += 1
+            return false
+        }
+        if e.at > log.newestAt {
+            log.newestAt = e.at
+            log.newest.removeAll(keepingCapacity: true)
+            log.newest.append(e)
+            return true
+        }
+        if e.at == log.newestAt {
+            if log.newest.contains(where: { $0.sameAs(e) }) {
+                counters.duplicates += 1
+                return false
+            }
+            log.newest.append(e)
+            return true
+        }
+        // Restored events come from the store in time order: none is older than the newest.
+        guard !restoring else { return true }
+        keepUnwritten()
+        do {
+            if try store.contains(worker: worker, at: e.at, kind: e.kind, ref: e.ref) {
+                counters.duplicates += 1
+                return false
+            }
+        } catch {
+            counters.storeFailures += 1
         }
         return true
+    }
+
+    /// Hands the events taken and not yet kept to the store, so that what it reads back is complete.
+    private func keepUnwritten() {
+        guard !unwritten.isEmpty else { return }
+        do {
+            try store.keep(unwritten)
+            unwritten = []
+        } catch {
+            counters.storeFailures += 1
+        }
+    }
+
+    /// Replays when a change reached an interval already written and forgotten (not counted in
+    /// `replays`, which counts late events).
+    private func replayIfStale(_ worker: String, _ log: Log) {
+        if log.machine.output.stale { replay(worker, log) }
+    }
+
+    /// Replays every event since the checkpoint (read back from the store), up to the time already accrued.
+    private func replay(_ worker: String, _ log: Log) {
+        let clock = log.machine.state.clock
+        log.machine = AgentMachine(worker: log.machine.worker, grace: log.machine.grace, state: log.baseState,
+                                   output: AgentOutput())
+        for e in storedEvents(of: worker, since: log.baseTime) { log.machine.apply(LoggedEvent(e)) }
+        log.machine.advance(to: clock)
+        log.fullRewrite = true
+    }
+
+    /// `worker`'s events from `since` (microseconds), in the order taken: the store's, once it has them all.
+    private func storedEvents(of worker: String, since: Int64) -> [ReportEvent] {
+        keepUnwritten()
+        do {
+            return try store.events(of: worker, since: since)
+        } catch {
+            counters.storeFailures += 1
+            return []
+        }
     }
 
     /// Restores an agent's checkpoint (before its events are fed with `restoring: true`).
@@ -243,7 +320,7 @@ final class ReportEngine {
             guard let state = logs[key]?.machine.state,
                   state.clock < horizon, state.activity != nil || !state.calls.isEmpty else { continue }
             logs[key]!.machine.advance(to: horizon)
-            logs[key]!.replayIfStale()
+            replayIfStale(key, logs[key]!)
             logs[key]!.dirty = true
             pendingLogs.insert(key)
         }
@@ -270,7 +347,7 @@ final class ReportEngine {
         for (key, log) in logs {
             guard log.machine.state.episode != nil, log.machine.state.clock < now else { continue }
             log.machine.advance(to: now)
-            log.replayIfStale()
+            replayIfStale(key, log)
             log.dirty = true
             log.openSpansDirty = true
             pendingLogs.insert(key)
@@ -280,7 +357,7 @@ final class ReportEngine {
     /// What the database needs to catch up with, and the checkpoints moved forward after it.
     func collect() -> WriteBatch {
         var batch = WriteBatch(horizon: horizon)
-        swap(&batch.events, &unwritten)
+        var moves = 0
         for id in dirtyProfiles {
             guard let p = profiles[id] else { continue }
             batch.profiles.append((id, p.name, p.team.text))
@@ -291,10 +368,45 @@ final class ReportEngine {
         for key in pendingLogs where logs[key].map({ $0.dirty || $0.checkpointDirty }) ?? false {
             let team = profiles[key]?.team.text ?? ""
             logs[key]!.collect(into: &batch, worker: key, team: team)
-            logs[key]!.moveCheckpoint(horizon: horizon, lateWindow: lateWindow, into: &batch, worker: key)
+            if moves < Self.checkpointMovesPerCollect, moveCheckpoint(key, logs[key]!, into: &batch) { moves += 1 }
         }
         pendingLogs = []
+        // After the checkpoints: moving one keeps the events taken so far in the store first.
+        swap(&batch.events, &unwritten)
         return batch
+    }
+
+    /// Checkpoints one `collect` moves at most: each reads the agent's events back from the store (a floor's agents
+    /// reach their checkpoint's age together), and a checkpoint left for the next write is no error.
+    static let checkpointMovesPerCollect = 500
+
+    /// Moves `log`'s checkpoint to the interval boundary `lateWindow` behind `horizon` once it is two
+    /// windows behind, forgetting the written output before it; the store's events before it are pruned.
+    /// - Returns: whether it moved.
+    private func moveCheckpoint(_ worker: String, _ log: Log, into batch: inout WriteBatch) -> Bool {
+        guard horizon != .min, horizon - log.baseTime > 2 * lateWindow else { return false }
+        let newBase = AgentMachine.interval(horizon - lateWindow) * 1_000_000
+        var probe = AgentMachine(worker: worker, grace: log.machine.grace, state: log.baseState, output: AgentOutput())
+        for e in storedEvents(of: worker, since: log.baseTime) where e.at < newBase { probe.apply(LoggedEvent(e)) }
+        probe.advance(to: newBase)
+        // An episode not yet an incident would credit intervals before the checkpoint: wait for it.
+        if let episode = probe.state.episode, !episode.credited {
+            // Not again at every write: once the checkpoint is another interval older.
+            return true
+        }
+        log.baseState = probe.state
+        if log.newestAt < newBase {
+            log.newestAt = .min
+            log.newest = []
+        }
+        let baseSeconds = AgentMachine.interval(newBase)
+        log.machine.output.intervals.removeAll(before: baseSeconds)
+        log.machine.output.spans = log.machine.output.spans.filter { ($0.end ?? .max) >= newBase }
+        log.machine.output.spansWritten = log.machine.output.spans.count
+        log.machine.output.incidents = log.machine.output.incidents.filter { ($0.value.end ?? .max) >= newBase }
+        batch.checkpoints.append((worker, log.baseState))
+        batch.prunes.append((worker, newBase))
+        return true
     }
 
     /// The spans still going on for `worker`, up to the newest event.
@@ -304,49 +416,6 @@ final class ReportEngine {
 }
 
 extension ReportEngine.Log {
-    /// Inserts in time order (after events of the same time); false for a duplicate or a too-late event.
-    func insert(_ e: LoggedEvent, counters: inout ReportEngine.Counters) -> Bool {
-        if e.at < baseTime {
-            counters.tooLate += 1
-            return false
-        }
-        var i = events.endIndex
-        if let last = events.last, e.at < last.at {
-            var lo = 0, hi = events.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if events[mid].at <= e.at { lo = mid + 1 } else { hi = mid }
-            }
-            i = lo
-        }
-        var j = i - 1
-        while j >= 0, events[j].at == e.at {
-            if events[j].sameAs(e) {
-                counters.duplicates += 1
-                return false
-            }
-            j -= 1
-        }
-        events.reserveOneMore()
-        events.insert(e, at: i)
-        return true
-    }
-
-    /// Replays when a change reached an interval already written and forgotten (not counted in
-    /// `replays`, which counts late events).
-    func replayIfStale() {
-        if machine.output.stale { replay() }
-    }
-
-    /// Replays every event since the checkpoint, up to the time already accrued.
-    func replay() {
-        let clock = machine.state.clock
-        machine = AgentMachine(worker: machine.worker, grace: machine.grace, state: baseState, output: AgentOutput())
-        for e in events { machine.apply(e) }
-        machine.advance(to: clock)
-        fullRewrite = true
-    }
-
     func collect(into batch: inout WriteBatch, worker: String, team: String) {
         let baseSeconds = AgentMachine.interval(baseTime)
         if fullRewrite {
@@ -378,29 +447,6 @@ extension ReportEngine.Log {
             batch.checkpoints.append((worker, baseState))
             checkpointDirty = false
         }
-    }
-
-    /// Moves the checkpoint to the interval boundary `lateWindow` behind `horizon` once it is two
-    /// windows behind, forgetting the events and the written output before it.
-    func moveCheckpoint(horizon: Int64, lateWindow: Int64, into batch: inout WriteBatch, worker: String) {
-        guard horizon != .min, horizon - baseTime > 2 * lateWindow else { return }
-        let newBase = AgentMachine.interval(horizon - lateWindow) * 1_000_000
-        var probe = AgentMachine(worker: worker, grace: machine.grace, state: baseState, output: AgentOutput())
-        let keep = events.firstIndex { $0.at >= newBase } ?? events.endIndex
-        for e in events[..<keep] { probe.apply(e) }
-        probe.advance(to: newBase)
-        // An episode not yet an incident would credit intervals before the checkpoint: wait for it.
-        if let episode = probe.state.episode, !episode.credited { return }
-        baseState = probe.state
-        // A new array, not `removeFirst`: that keeps the capacity of every event ever held.
-        if keep > 0 { events = Array(events[keep...]) }
-        let baseSeconds = AgentMachine.interval(newBase)
-        machine.output.intervals.removeAll(before: baseSeconds)
-        machine.output.spans = machine.output.spans.filter { ($0.end ?? .max) >= newBase }
-        machine.output.spansWritten = machine.output.spans.count
-        machine.output.incidents = machine.output.incidents.filter { ($0.value.end ?? .max) >= newBase }
-        batch.checkpoints.append((worker, baseState))
-        batch.prunes.append((worker, newBase))
     }
 }
 

@@ -75,7 +75,8 @@ public final class ReportWriter: Sendable {
         public var replays: UInt64 = 0
         /// Transactions written.
         public var flushes: UInt64 = 0
-        /// Writes that failed (logged; the figures of that flush are written again only if they change again).
+        /// Writes that failed (logged; the figures of that flush are written again only if they change again), and
+        /// reads of the events kept that failed (a replay then misses events).
         public var failures: UInt64 = 0
         /// Batches handed over and not yet taken by the writer's thread.
         public var queued: Int = 0
@@ -132,7 +133,7 @@ public final class ReportWriter: Sendable {
         self.settings = settings
         self.logger = logger
         try database.rollUp(zone: zone)
-        self.engine = Mutex(ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow))
+        self.engine = Mutex(ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow, store: database))
         let exited = self.exited
         let thread = Thread { [weak self] in
             // The restore at the process's own priority, as when it ran before the port opened: a niced thread on a
@@ -168,7 +169,7 @@ public final class ReportWriter: Sendable {
     /// - Returns: false when the database could not be read.
     private func restoreFromDatabase() -> Bool {
         let started = Timestamp.monotonicSeconds()
-        let restored = ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow)
+        let restored = ReportEngine(grace: settings.grace, lateWindow: settings.lateWindow, store: database)
         do {
             try database.restore(into: restored)
             restored.advanceAll()
@@ -348,6 +349,7 @@ public final class ReportWriter: Sendable {
         s.tooLate = c.tooLate
         s.replays = c.replays
         s.future = c.future
+        s.failures += c.storeFailures
         return s
     }
 

@@ -21,7 +21,7 @@ struct QuietFeedTests {
 
     @Test func anEpisodeBecomesAnIncidentByTheWallClockWhenNothingElseArrives() throws {
         let now = Timestamp.now()
-        let engine = ReportEngine(grace: 3)
+        let engine = ReportEngine(grace: 3, store: try ReportDatabase(directory: nil))
         engine.ingest(Self.twoOpenCalls(at: now.adding(seconds: -20)), now: now)
         engine.advanceAll()
         // By event time the two calls have been open together for no time at all: no incident yet.
@@ -36,9 +36,9 @@ struct QuietFeedTests {
         #expect(try #require(risks(engine.collect()).first).exposure == incident.exposure + 5_000_000)
     }
 
-    @Test func theNextEventOfAnAgentMovedOnIsNoLateEvent() {
+    @Test func theNextEventOfAnAgentMovedOnIsNoLateEvent() throws {
         let now = Timestamp.now()
-        let engine = ReportEngine(grace: 3)
+        let engine = ReportEngine(grace: 3, store: try ReportDatabase(directory: nil))
         engine.ingest(Self.twoOpenCalls(at: now.adding(seconds: -20)), now: now)
         engine.advanceEpisodes(now: now.microseconds)
         // The newest event, dated just before the wall clock the agent was moved to: replayed, not counted late.
@@ -50,9 +50,9 @@ struct QuietFeedTests {
         #expect(engine.counters.replays == 1)
     }
 
-    @Test func aFeedOfPastDaysIsNotMovedToTheWallClock() {
+    @Test func aFeedOfPastDaysIsNotMovedToTheWallClock() throws {
         let now = Timestamp.now()
-        let engine = ReportEngine(grace: 3)
+        let engine = ReportEngine(grace: 3, store: try ReportDatabase(directory: nil))
         // The newest event is older than `currentFeed`: a file of the past being read, not a quiet floor.
         engine.ingest(Self.twoOpenCalls(at: now.adding(seconds: -Double(ReportEngine.currentFeed / 1_000_000) - 20)), now: now)
         engine.advanceAll()
