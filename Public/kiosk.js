@@ -171,7 +171,8 @@
 
   // Dense layout, when the tiles do not fit one screen: one compact cell per agent (two short
   // lines), teams as bands across the board. The type shrinks with the floor but never below
-  // 20 px, so 150 agents fit a 1080p screen and 600 a 4K one; pages rotate only beyond that.
+  // 20 px at 1080p and up, so 150 agents fit a 1080p screen and 600 a 4K one; pages rotate only beyond
+  // that. A TV of fewer lines (1366 × 768) lays out as a 1080p one, smaller (see denseLeast).
   //
   // No cell is measured in the page: the width of each text is measured once on a canvas (in em of
   // its font) and the rest is arithmetic, so laying out 600 agents costs the page one layout.
@@ -187,6 +188,15 @@
   var DENSE_ALSO_SLACK = 1.25; // em: what a line with an other call may be over its measure and still show whole
   var DENSE_SCALES = [1.6, 1.4, 1.2, 1, 0.9, 0.85, 0.75, 0.65, 0.55, 0.5, 0.45, 0.4, 0.35, 0.3];
   var DENSE_MIN_PX = 20;
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 700px)") : { matches: false };
+
+  // The least dense type: 20 px, or on a TV screen under 1080 lines the same share of its height as 20 px of
+  // 1080 (the kiosk's rem, 24 px at 1080p, follows the screen's height): a 1366 × 768 screen fits the agents a
+  // 1920 × 1080 one does, where at 20 px it fitted half as many and rotated through twice the screens. A phone
+  // (1rem = 16 px, for the hand) keeps 20 px.
+  function denseLeast(r) {
+    return phone.matches ? DENSE_MIN_PX : Math.min(DENSE_MIN_PX, DENSE_MIN_PX * r / 24);
+  }
   // How team headings show, most readable first: a band across the board; a heading cell that starts
   // its team on a new row; a heading cell in the flow (when the others would cost a second page).
   var HEAD_MODES = ["band", "break", "inline"];
@@ -667,9 +677,9 @@
     // The largest type that fits one screen, in each heading mode; a clearer mode wins over at most
     // HEAD_STEPS steps of type. Failing one screen at the least type, the fewest pages, and of the modes that
     // take that few, the clearest again within HEAD_STEPS steps of type.
-    var fits = {}, fewest = {}, fitsAt = -1;
+    var fits = {}, fewest = {}, fitsAt = -1, leastPx = denseLeast(r);
     for (var s = 0; s < DENSE_SCALES.length; s++) {
-      var px = Math.max(DENSE_MIN_PX, DENSE_SCALES[s] * r);
+      var px = Math.max(leastPx, DENSE_SCALES[s] * r);
       var g = denseGeometry(px, W, H);
       var plans = all.map(function (it) { return it.p ? densePlan(it.p, g) : it.head ? headPlan(it.el, g, F) : null; });
       for (var m = 0; m < HEAD_MODES.length; m++) {
@@ -680,7 +690,7 @@
         var was = fewest[HEAD_MODES[m]];
         if (!was || split.length < was.pages.length) fewest[HEAD_MODES[m]] = option;
       }
-      if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= DENSE_MIN_PX) break;
+      if (fits[HEAD_MODES[0]] || (fitsAt >= 0 && s >= fitsAt + HEAD_STEPS) || px <= leastPx) break;
     }
     var chosen = null;
     for (var h = 0; h < HEAD_MODES.length && !chosen; h++) chosen = fits[HEAD_MODES[h]] || null;

@@ -33,39 +33,11 @@ extension ContactCentreSimulator {
         }
     }
 
-    /// Staged episodes (`showcaseInterval`), so a new user sees within a minute what the view is
-    /// for: an agent unmuted on a held call while on another (wrong-call risk), muted on a live
-    /// call, a queue call landing on a busy agent (misroute), a hold past the alert threshold.
+    /// Staged episodes (`showcaseInterval`), so a new user sees within a minute what the view is for
+    /// (see `ShowcaseEpisode`).
     mutating func showcase(_ dt: Double) {
         guard let interval = configuration.showcaseInterval, interval > 0, rng.chance(dt / interval) else { return }
-        switch rng.int(0..<4) {
-        case 0:
-            // Two calls, the held one unmuted for a few seconds: wrong-call risk.
-            guard let i = stackable.random(&rng) else { return }
-            let held = agents[i].calls[0].id
-            hold(held, agent: i)
-            startCall(agent: i, via: "transfer", queue: nil, direction: "inbound")
-            plan(.unmute(held), for: i, in: rng.seconds(2...4))
-            plan(.remute(held), for: i, in: rng.seconds(9...14))
-        case 1:
-            // Muted on a live call: the caller hears nothing.
-            guard let i = agents.indices.first(where: { agents[$0].calls.count == 1 && agents[$0].calls[0].phase == .live
-                                                         && !agents[$0].calls[0].muted }) else { return }
-            let call = agents[i].calls[0].id
-            plan(.mute(call), for: i, in: 0)
-            plan(.unmute(call), for: i, in: rng.seconds(20...40))
-        case 2:
-            guard let i = stackable.random(&rng) else { return }
-            startCall(agent: i, via: "queue", queue: configuration.teams[agents[i].team], direction: "inbound")
-        default:
-            // A long hold: past the hold alert threshold (180 s by default).
-            guard let i = agents.indices.first(where: { agents[$0].calls.count == 1 && agents[$0].calls[0].phase == .live }),
-                  let c = agents[i].callIndex(agents[i].calls[0].id) else { return }
-            let call = agents[i].calls[c].id
-            agents[i].calls[c].holds = 2
-            hold(call, agent: i)
-            plan(.resume(call), for: i, in: rng.seconds(200...320))
-        }
+        _ = begin(ShowcaseEpisode.allCases[rng.int(0..<ShowcaseEpisode.allCases.count)])
     }
 
     private mutating func queueCall(team: Int) {
@@ -79,7 +51,7 @@ extension ContactCentreSimulator {
         startCall(agent: i, via: "queue", queue: queue, direction: "inbound")
     }
 
-    private mutating func startCall(agent i: Int, via: String, queue: String?, direction: String) {
+    mutating func startCall(agent i: Int, via: String, queue: String?, direction: String) {
         let call = sid("CA")
         var line = JSONLine(type: "call.start", at: momentText)
         line.token("worker", agents[i].id)
@@ -92,7 +64,7 @@ extension ContactCentreSimulator {
         // Accepting a call makes the client hold and mute the agent's live one, a moment later;
         // rarely it lags past the wrong-call grace period.
         for other in agents[i].calls where other.phase == .live {
-            plan(.clientHold(other.id), for: i, in: rng.chance(0.03) ? rng.seconds(4.5...8) : rng.seconds(0.3...1.5))
+            plan(.clientHold(other.id), for: i, in: rng.chance(configuration.slowHoldShare) ? rng.seconds(4.5...8) : rng.seconds(0.3...1.5))
         }
         agents[i].calls.append(SimulatedAgent.Call(id: call))
         plan(.talkDone(call), for: i, in: rng.seconds(40...240))
@@ -143,6 +115,11 @@ extension ContactCentreSimulator {
             guard let c = agents[i].callIndex(call), agents[i].calls[c].muted else { return }
             agents[i].calls[c].muted = false
             emit("call.unmute", agent: i, call: call)
+        case .unmuteLive(let call):
+            // A call held meanwhile stays muted (the client mutes held legs); its resume unmutes it.
+            guard let c = agents[i].callIndex(call), agents[i].calls[c].muted, agents[i].calls[c].phase == .live else { return }
+            agents[i].calls[c].muted = false
+            emit("call.unmute", agent: i, call: call)
         case .remute(let call):
             guard let c = agents[i].callIndex(call), !agents[i].calls[c].muted, agents[i].calls[c].phase == .held else { return }
             agents[i].calls[c].muted = true
@@ -178,12 +155,12 @@ extension ContactCentreSimulator {
 
     /// Holds the call; the client mutes the held leg at once, or, rarely, only after the
     /// wrong-call grace period has passed.
-    private mutating func hold(_ call: String, agent i: Int) {
+    mutating func hold(_ call: String, agent i: Int) {
         guard let c = agents[i].callIndex(call) else { return }
         agents[i].calls[c].phase = .held
         emit("call.hold", agent: i, call: call)
         if agents[i].calls[c].muted { return }
-        if rng.chance(0.04) {
+        if rng.chance(configuration.slowMuteShare) {
             plan(.mute(call), for: i, in: rng.seconds(4.5...9))
         } else {
             agents[i].calls[c].muted = true

@@ -25,6 +25,11 @@ public struct ContactCentreSimulator: Sendable {
         public var heartbeatInterval: Double
         /// Share of queue calls that reach an agent already on a call.
         public var misrouteShare: Double
+        /// Share of accepted calls on which the agent's client is slow (past the wrong-call grace) to hold the
+        /// call already live.
+        public var slowHoldShare: Double
+        /// Share of holds after which the client is slow (past the wrong-call grace) to mute the held leg.
+        public var slowMuteShare: Double
         /// The longest simulated interval handled as one moment; events within it share its end time.
         public var tick: Double
         /// Mean seconds between staged episodes of the states the view exists for (an agent
@@ -33,7 +38,8 @@ public struct ContactCentreSimulator: Sendable {
 
         public init(agents: Int = 40, teams: [String] = ["Billing", "Tech Support", "Sales", "Retention"],
                     seed: UInt64 = 1, rate: Double = 1, heartbeatInterval: Double = 5,
-                    misrouteShare: Double = 0.03, tick: Double = 1, showcaseInterval: Double? = nil) {
+                    misrouteShare: Double = 0.03, slowHoldShare: Double = 0.03, slowMuteShare: Double = 0.04,
+                    tick: Double = 1, showcaseInterval: Double? = nil) {
             self.showcaseInterval = showcaseInterval
             precondition(agents > 0 && !teams.isEmpty && tick > 0)
             self.agents = agents
@@ -42,11 +48,20 @@ public struct ContactCentreSimulator: Sendable {
             self.rate = rate
             self.heartbeatInterval = heartbeatInterval
             self.misrouteShare = misrouteShare
+            self.slowHoldShare = slowHoldShare
+            self.slowMuteShare = slowMuteShare
             self.tick = tick
         }
     }
 
-    public let configuration: Configuration
+    /// What is simulated. Rates, shares and the showcase may change between steps (the demo plays a calm
+    /// history, then a lively present); the roster (agents, teams, seed) may not.
+    public var configuration: Configuration {
+        didSet {
+            precondition(configuration.agents == oldValue.agents && configuration.teams == oldValue.teams
+                         && configuration.seed == oldValue.seed, "the roster of a running simulation is fixed")
+        }
+    }
     /// The simulated time reached so far.
     public private(set) var now: Timestamp
     let start: Timestamp

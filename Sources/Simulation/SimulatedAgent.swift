@@ -31,6 +31,8 @@ struct SimulatedAgent: Sendable {
         case clientHold(String)
         case mute(String)
         case unmute(String)
+        /// The agent unmutes a call they muted while talking, if it is still live.
+        case unmuteLive(String)
         /// Back on the held call after an episode, the held leg muted again by the client.
         case remute(String)
         case resume(String)

@@ -177,8 +177,10 @@ public struct IngestSession {
     }
 
     mutating func endOfChunk() {
+        let now = Timestamp.now()
+        if tally.linesRead > 0 { pipeline.statistics.noteArrival(at: now) }
         flush()
-        pipeline.statistics.add(tally, receivedAt: Timestamp.now())
+        pipeline.statistics.add(tally, receivedAt: now)
         tally = IngestStatistics.Tally()
         let formats = decoder.formatStatistics
         if formats != reportedFormats {
@@ -213,7 +215,10 @@ public struct IngestSession {
             }
             result.accepted += 1
             if batch.count > before { batchLines.append((batch.count, lineNumber)) }
-            if batch.count >= pipeline.batchSize { flush() }
+            if batch.count >= pipeline.batchSize {
+                pipeline.statistics.noteArrival(at: Timestamp.now())
+                flush()
+            }
         }
     }
 

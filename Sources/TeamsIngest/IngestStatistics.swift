@@ -53,6 +53,15 @@ public final class IngestStatistics: Sendable {
     private struct State {
         var snapshot = Snapshot()
         var ring = Deque<RecentReject>()
+        /// When the lines last counted (``add(_:receivedAt:)``) arrived: their events are applied by then.
+        var lastCounted: Timestamp?
+        var resumed: FeedResumed?
+    }
+
+    /// Who is told that a line arrived after a silence (``onFeedResumed(after:_:)``).
+    private struct FeedResumed {
+        var silence: Double
+        var action: @Sendable () -> Void
     }
 
     /// How many rejections ``Snapshot/recentRejects`` keeps.
@@ -90,14 +99,35 @@ public final class IngestStatistics: Sendable {
         }
     }
 
+    /// Calls `action` when lines arrive (their events applied) `silence` seconds or more after the last ones, or
+    /// are the first: the pages warn of a silent feed, and the warning should go with the event that ends the
+    /// silence, not at their next periodic look. Called on the reading thread, no lock held; one observer (a
+    /// later call replaces it).
+    public func onFeedResumed(after silence: Double, _ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.resumed = FeedResumed(silence: silence, action: action) }
+    }
+
+    /// Lines arrived at `at`, their events not applied yet: noted first, so the live updates their events
+    /// bring already say the feed spoke.
+    func noteArrival(at: Timestamp) {
+        state.withLock { $0.snapshot.lastLineReceivedAt = at }
+    }
+
     func add(_ tally: Tally, receivedAt: Timestamp) {
         guard !tally.isEmpty else { return }
-        state.withLock { s in
+        let resumed = state.withLock { s -> (@Sendable () -> Void)? in
             s.snapshot.linesRead += tally.linesRead
             s.snapshot.eventsApplied += tally.eventsApplied
             s.snapshot.linesSkippedEmpty += tally.linesSkippedEmpty
-            if tally.linesRead > 0 { s.snapshot.lastLineReceivedAt = receivedAt }
+            guard tally.linesRead > 0 else { return nil }
+            s.snapshot.lastLineReceivedAt = receivedAt
+            let previous = s.lastCounted
+            s.lastCounted = receivedAt
+            guard let observer = s.resumed, previous.map({ $0.seconds(until: receivedAt) >= observer.silence }) ?? true
+            else { return nil }
+            return observer.action
         }
+        resumed?()
     }
 
     /// Adds what a session's Twilio decoder did since its last report.

@@ -194,6 +194,24 @@ struct SimulatorTests {
         #expect(longHold)
     }
 
+    /// An episode staged between steps begins at the time reached, on an agent it fits; none fits an empty floor.
+    @Test func stagedEpisodesBeginAtTheTimeReached() throws {
+        var registry = Registry()
+        var sim = ContactCentreSimulator(.init(seed: 3, misrouteShare: 0), start: Self.start)
+        for line in sim.initialLines() { _ = registry.apply(try Self.decode(line)) }
+        #expect(sim.stage(.misroute) == nil)
+        var misroute: [String]?
+        for s in 1...(10 * 60) where misroute == nil {
+            for line in sim.step(to: Self.start.adding(seconds: Double(s))) { _ = registry.apply(try Self.decode(line)) }
+            misroute = sim.stage(.misroute)
+        }
+        let lines = try #require(misroute)
+        #expect(lines.count == 1 && lines[0].contains("\"call.start\"") && lines[0].contains("\"via\":\"queue\""))
+        _ = registry.apply(try Self.decode(lines[0]))
+        #expect(try Self.decode(lines[0]).at == sim.now)
+        #expect(registry.workers.values.contains { $0.calls.contains(where: \.misroute) })
+    }
+
     @Test func benchmarkLinesAreDenseAndExact() throws {
         let lines = ContactCentreSimulator.benchmarkLines(agents: 500, events: 20_000)
         #expect(lines.count == 20_000)

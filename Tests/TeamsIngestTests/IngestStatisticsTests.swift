@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 import TeamsDomain
 @testable import TeamsIngest
@@ -35,6 +36,25 @@ struct IngestStatisticsTests {
         let snap = IngestStatistics().snapshot()
         #expect(Set(snap.rejectedByCategory.keys) == Set(IngestReject.Category.allCases))
         #expect(IngestReject.Category.allCases.map(\.rawValue).sorted() == ["clock_skew", "encoding", "json", "not_permitted", "registry_cap", "schema", "too_long", "too_old", "unknown_type"])
+    }
+
+    @Test("lines after a silence (or the first) tell the observer; lines within it do not")
+    func feedResumed() {
+        let stats = IngestStatistics()
+        let told = Mutex<[Int]>([])
+        stats.onFeedResumed(after: 15) { told.withLock { $0.append(stats.snapshot().linesRead) } }
+        func lines(_ n: Int, at seconds: Double) {
+            let at = Timestamp(microseconds: Int64(seconds * 1_000_000))
+            stats.noteArrival(at: at)
+            #expect(stats.lastLineReceivedAt == at)
+            stats.add(IngestStatistics.Tally(linesRead: n, eventsApplied: n), receivedAt: at)
+        }
+        lines(1, at: 100)   // the first line: told
+        lines(2, at: 110)   // 10 s later: not silent
+        lines(3, at: 124)   // 14 s later: not yet
+        lines(4, at: 139)   // 15 s later: told, once the lines are counted
+        stats.add(IngestStatistics.Tally(linesRead: 0, eventsApplied: 5), receivedAt: Timestamp(microseconds: 200_000_000))
+        #expect(told.withLock { $0 } == [1, 10])
     }
 
     @Test("tallies add up; the last line time is the newest report")

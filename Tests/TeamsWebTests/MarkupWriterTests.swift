@@ -90,6 +90,9 @@ struct MarkupWriterTests {
             var lines: [String] = []
             for s in stride(from: (minute - 5) * 60 + 1, through: minute * 60, by: 1) {
                 lines += sim.step(to: start.adding(seconds: Double(s)))
+                // An agent unmuted on a held call beside a live one at the moment compared (unmuted 2–4 s in,
+                // muted again 9–14 s in).
+                if s == minute * 60 - 6 { lines += sim.stage(.unmutedOnHeldCall) ?? [] }
             }
             Self.apply(lines, to: &registry)
             let now = start.adding(seconds: Double(minute * 60))

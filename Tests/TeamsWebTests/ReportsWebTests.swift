@@ -337,7 +337,7 @@ struct ReportsWebTests {
         let timeline = svgsParse(agent.text)
         #expect(timeline.count == 1)
         #expect(timeline.allValid)
-        for call in ["c1", "c2", "c3"] { #expect(agent.text.contains("<th scope=\"row\">\(call)</th>")) }
+        for call in ["c1", "c2", "c3"] { #expect(agent.text.contains("<th scope=\"row\"><span class=\"call-id\" title=\"\(call)\">\(call)</span></th>")) }
         #expect(agent.text.contains("Misroute"))
         #expect(try s.client.get("/report/agent/nobody?date=2026-03-10").status == 404)
 

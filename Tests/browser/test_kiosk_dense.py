@@ -1,5 +1,5 @@
-"""The kiosk's dense layout: 150 agents on one 1080p screen, 600 on 4K, type of 20 px and up,
-nothing that states danger clipped."""
+"""The kiosk's dense layout: 150 agents on one 1080p screen (and on a 1366 × 768 one, laid out as 1080p), 600 on
+4K, type of 20 px and up (its share of the height below 1080 lines), nothing that states danger clipped."""
 
 from conftest import TEAMS, event, roster, wait_for
 from test_kiosk import no_scrollbars, smallest_text
@@ -80,6 +80,22 @@ def test_600_agents_fit_one_4k_screen(make_server, browser, artifacts):
     assert size >= 20, "text of %.1f px (%s)" % (size, where)
     assert browser.js(CLIPPED, DANGER) == []
     browser.screenshot(artifacts / "kiosk-dense-3840.png")
+
+
+def test_a_1366x768_screen_fits_what_a_1080p_one_does(make_server, browser, artifacts):
+    # At 20 px, 150 agents took two screens here (a floor of 2,000: 52 screens, 37 agents each, against 85 at 1080p);
+    # laid out as a 1080p screen, smaller, they take one, with type of 20 px's share of the height.
+    server = make_server(dangerous(150))
+    open_kiosk(browser, server.url + "/kiosk", 1366, 768)
+    browser.screenshot(artifacts / "kiosk-dense-1366.png")
+    assert browser.js("return window.teamsview.kiosk.dense()")
+    assert browser.js("return document.body.dataset.pages") == "1", browser.js(GEOMETRY)
+    visible = browser.js("return Array.from(document.querySelectorAll('#board .tile')).filter(t => !t.hidden && t.getBoundingClientRect().bottom <= innerHeight).length")
+    assert visible == 150
+    size, where = smallest_text(browser)
+    assert size >= 20 * 768 / 1080 - 0.1, "text of %.1f px (%s)" % (size, where)
+    assert browser.js(CLIPPED, DANGER) == []
+    assert no_scrollbars(browser)
 
 
 def test_normal_tiles_never_clip_muted_or_flags(make_server, browser, artifacts):

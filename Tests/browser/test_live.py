@@ -1,7 +1,11 @@
 """The supervisor page in a real browser: live patches, timers, stale feed, lost server, pause."""
 
+import json
+import threading
 import time
 import urllib.request
+
+import pytest
 
 from conftest import event, roster, wait_for
 
@@ -94,6 +98,68 @@ def test_a_silent_feed_shows_the_stale_banner_and_an_event_clears_it(make_server
     wait_for(lambda: browser.js("return document.getElementById('stale-banner').hidden"), timeout=10,
              message="the banner to clear after a heartbeat event")
     wait_for(lambda: browser.text("#conn .conn__text") == "Live", timeout=5, message="the mark green again")
+
+
+class FeedMessages:
+    """Reads a /live stream of the server on a thread, noting when each `feed` message arrives (monotonic)."""
+
+    def __init__(self, server):
+        self.times = []
+        self.response = urllib.request.urlopen(server.url + "/live", timeout=60)
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self):
+        try:
+            for raw in self.response:
+                if raw.startswith(b"event: feed"):
+                    self.times.append(time.monotonic())
+        except Exception:  # closed at the end of the test
+            pass
+
+    def close(self):
+        self.response.close()
+
+
+def post(server, *events):
+    body = "".join(json.dumps(e) + "\n" for e in events).encode("utf-8")
+    request = urllib.request.Request(server.url + "/ingest", data=body, method="POST",
+                                     headers={"Content-Type": "application/x-ndjson"})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        assert r.status == 200
+
+
+BANNER_FEED = "var b = document.getElementById('stale-banner'); return !b.hidden && b.dataset.kind === 'feed'"
+
+
+@pytest.mark.parametrize("resumed_by", ["heartbeat", "call"])
+def test_an_event_after_silence_clears_the_stale_banner_with_the_update_it_brings(make_server, browser, resumed_by):
+    # Silent after 12 s: the server looks at the feed's state every 3 s, and sends it every 5 s besides.
+    server = make_server(roster(6), args=["--stale-after", "12", "--heartbeat", "5"])
+    browser.get(server.url + "/")
+    browser.wait_live()
+    server.events.append(event("heartbeat"))
+    wait_for(lambda: browser.js(BANNER_FEED), timeout=40, message="the stale-feed banner")
+    # Just after the server's periodic feed message, so the next one is seconds away: the event's own update
+    # must clear the banner.
+    feed = FeedMessages(server)
+    try:
+        seen = len(feed.times)
+        wait_for(lambda: len(feed.times) > seen, timeout=10, interval=0.01, message="a periodic feed message")
+        if resumed_by == "heartbeat":
+            post(server, event("heartbeat"))  # changes no row: no rows message
+        else:
+            post(server, event("call.start", worker="WK001", call="CARESUME", **{"from": "+15551113333"},
+                               queue="Retention", direction="inbound", via="queue"))
+        posted = time.monotonic()
+        wait_for(lambda: browser.js("return document.getElementById('stale-banner').hidden"), timeout=5, interval=0.02,
+                 message="the banner to clear")
+        took = time.monotonic() - posted
+        assert took <= 1.5, "the stale banner stayed %.1f s after an event arrived" % took
+        assert browser.text("#conn .conn__text") == "Live"
+        if resumed_by == "call":
+            assert "CARESUME" in browser.js("return document.getElementById('w-WK001').innerHTML")
+    finally:
+        feed.close()
 
 
 def test_a_replayed_old_file_says_its_events_are_old(make_server, browser):

@@ -241,6 +241,42 @@ def test_agent_day_names_whole_lanes_and_hours_within_the_drawing(make_server, b
         assert "00:00" not in hours
 
 
+# The first call's id cell as drawn, with what a selection of it copies.
+CALL_ID_CELL = """
+var th = document.querySelector('.report-table--calls tbody th[scope=row]');
+var wrap = th.closest('.table-wrap'), style = getComputedStyle(th);
+var range = document.createRange(); range.selectNodeContents(th);
+var selection = getSelection(); selection.removeAllRanges(); selection.addRange(range);
+var middle = th.querySelector('.call-id__middle'), titled = th.querySelector('[title]');
+return {height: th.getBoundingClientRect().height, width: th.getBoundingClientRect().width, box: wrap.clientWidth,
+        line: parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize), overflows: th.scrollWidth > th.clientWidth,
+        copy: selection.toString().trim(), title: titled ? titled.getAttribute('title') : null,
+        middle: middle ? middle.getBoundingClientRect().width : null};
+"""
+
+
+def test_agent_day_on_a_phone_shows_a_call_id_short_on_one_line_and_keeps_it_whole(make_server, browser, artifacts):
+    sid, lines = day_lines()
+    server = make_server(lines, args=UTC)
+    wait_for(lambda: "w9" in report_rows(server), message="the day's figures")
+    for width, height in [(390, 844), (1366, 768), (1920, 1080)]:
+        browser.size(width, height)
+        browser.get(server.url + "/report/agent/w9?date=2026-03-10")
+        browser.screenshot(artifacts / ("agent-call-id-%d.png" % width))
+        assert browser.js("return document.documentElement.scrollWidth") <= width
+        cell = browser.js(CALL_ID_CELL)
+        # One line, drawn within its cell, and the id whole in the tooltip and in what a copy takes.
+        assert cell["height"] < 2 * cell["line"] and not cell["overflows"], (width, cell)
+        assert cell["title"] == sid and cell["copy"] == sid, (width, cell)
+        if width == 390:
+            # CA0123…abcdef: the figures keep most of the table's box.
+            assert cell["middle"] == 0 and cell["width"] <= 0.45 * cell["box"], cell
+            assert browser.js("return getComputedStyle(document.querySelector('.call-id__tail'), '::before').content") \
+                .startswith('"…"')
+        else:
+            assert cell["middle"] > 0, (width, cell)
+
+
 def test_report_and_status_use_the_width_and_read_on_a_4k_screen(make_server, browser, artifacts):
     server = make_server(SCENARIO + LATE, args=UTC)
     wait_for(lambda: report_rows(server).get("w1", {}).get("holdSeconds") == 390, message="the late hold counted")

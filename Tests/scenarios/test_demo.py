@@ -1,6 +1,7 @@
 """The simulated centre and the log an operator reads: `serve --demo` starts a fresh floor every time (nothing
 read from or written to a data directory), and routine floor snapshots stay out of the info log."""
 
+import datetime as dt
 import json
 import os
 import re
@@ -59,6 +60,35 @@ def test_every_demo_starts_a_fresh_floor_and_keeps_nothing_on_disk(binary, tmp_p
         assert not (tmp_path / "teamsview-data").exists(), "the demo wrote ./teamsview-data"
         assert list(state.iterdir()) == [], "the demo wrote $STATE_DIRECTORY"
         assert "fresh simulated floor" in "".join(lines)
+
+
+def test_a_demo_opens_on_a_few_incidents_not_a_wall_of_them(binary, tmp_path):
+    """The ten minutes of history played at start hold a few incidents (a misroute and a wrong-call risk among
+    them) and a hold past its alert threshold, on a small floor and a large one alike."""
+    for agents in ("40", "200"):
+        process, port, _ = start_demo(binary, tmp_path, dict(os.environ), "--demo-agents", agents)
+        try:
+            def get(path):
+                with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
+                    return json.load(r)
+
+            # The history is played (its newest event is about now), then written by the reports (once a second).
+            def caught_up():
+                summary = get("/api/summary")
+                return summary.get("lastEventAgeSeconds") is not None and summary["lastEventAgeSeconds"] < 3 and summary
+            summary = wait_for(caught_up, timeout=30, message="the demo's history (%s agents)" % agents)
+            history_end = time.time()
+            time.sleep(2.5)
+            incidents = [i for i in get("/api/incidents")["incidents"]
+                         if dt.datetime.fromisoformat(i["start"].replace("Z", "+00:00")).timestamp() < history_end - 2]
+            kinds = [i["kind"] for i in incidents]
+            assert "misroute" in kinds and "wrong-call-risk" in kinds, (agents, kinds)
+            assert len(incidents) <= 5, (agents, len(incidents), kinds)
+            # The floor still shows what the view is for: agents on two calls, holds, muted held legs, a long hold.
+            assert summary["agentsOnMultipleCalls"] >= 1 and summary["callsHeld"] >= 1, summary
+            assert summary["mutedCalls"] >= 1 and summary["longestHoldSeconds"] >= 180, summary
+        finally:
+            stop(process)
 
 
 def test_a_demo_refuses_a_data_directory(binary, tmp_path):

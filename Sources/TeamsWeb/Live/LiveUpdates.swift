@@ -141,6 +141,11 @@ public final class LiveUpdates: Sendable {
         pending = Mutex(Pending(version: registry.version))
         flags.withLock { $0.scan(registry, at: now, grace: grace) }
         store.observe { [weak self] changes in self?.note(changes) }
+        // Half the pages' --stale-after: a browser's estimate of the server's clock may run a little ahead.
+        statistics.onFeedResumed(after: max(0.5, renderer.page.settings.staleAfter / 2)) { [weak self] in
+            guard let self else { return }
+            self.queue.async { [weak self] in self?.feedResumed() }
+        }
         scheduleTick()
         scheduleFlagWake()
     }
@@ -398,6 +403,26 @@ public final class LiveUpdates: Sendable {
             self.tick()
             self.scheduleTick()
         }
+    }
+
+    /// Sends the feed's state to every stream at once: lines arrived after a silence the pages may be warning
+    /// of, and the warning goes with them (a stream whose view they changed had a `rows` message saying so, but
+    /// the others, and lines that change no row, a `heartbeat`, would wait for the next `tick()`).
+    private func feedResumed() {
+        let now = clock.now()
+        let mono = WallClock.monotonicSeconds()
+        let lastLine = statistics.lastLineReceivedAt
+        let lastEvent = store.snapshot().lastEventAt
+        let deliveries = state.withLock { s -> [Broadcaster<ChannelKey, Board>.Delivery] in
+            guard !s.stopped else { return [] }
+            s.lastFeedSent = mono
+            s.lastFeedLine = lastLine
+            return s.broadcaster.everyone { _, channel in
+                renderer.feedMessage(id: LiveCursor(epoch: epoch, seq: channel.lastSeq).text, now: now, lastLine: lastLine,
+                                     lastEvent: lastEvent)
+            }
+        }
+        deliver(deliveries)
     }
 
     /// Sends the feed state when it changed and, every `heartbeat` seconds, a comment and a

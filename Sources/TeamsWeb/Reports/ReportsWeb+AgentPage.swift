@@ -50,7 +50,7 @@ extension ReportsWeb {
                 func total(_ k: TimelineSpan.Kind) -> Int64 {
                     parts.filter { $0.kind == k }.reduce(0) { $0 + (($1.end ?? horizon) - $1.start) }
                 }
-                return ["id": call.ref, "queue": call.queue, "start": localTime(call.start, withDay: false, seconds: false),
+                return ["id": CallIdParts.model(call.ref), "queue": call.queue, "start": localTime(call.start, withDay: false, seconds: false),
                         "end": call.end.map { localTime($0, withDay: false, seconds: false) } ?? ["text": "on the call"],
                         "talk": Self.duration(total(.live)), "hold": Self.duration(total(.held)),
                         "holds": parts.count { $0.kind == .held }, "wrapup": Self.duration(total(.wrapup))]
