@@ -258,6 +258,9 @@ struct Serve: AsyncParsableCommand {
             logger.notice("--demo: a fresh simulated floor, kept in memory only (no data directory is read or written)")
         }
 
+        // Before anything in the data directory is read: a second server there is refused.
+        let lock = try reportOptions.directory.map(DataDirectoryLock.init(directory:))
+        defer { withExtendedLifetime(lock) {} }
         guard let assets = assets.map(TeamsApp.Assets.init(root:)) ?? TeamsApp.Assets.locate() else {
             throw ValidationError("cannot find Templates/ and Public/; run from the checkout or pass --assets DIR")
         }

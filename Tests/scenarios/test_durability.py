@@ -641,3 +641,23 @@ def test_a_reports_database_that_cannot_be_restored_leaves_the_floor_serving_and
     _, _, status_page = server.get("/status")
     assert b"FAILED to read the database at start" in status_page
     assert "restoring from the database failed" in server.log
+
+
+def test_a_second_server_on_the_same_data_directory_is_refused(binary, serve, tmp_path):
+    # Two servers on one directory: the second would append to a write-ahead log the first compacts away, and events
+    # it acknowledged would be lost. It is refused at start, naming the directory and the process holding it.
+    data = data_dir(tmp_path)
+    first = serve("--data-dir", data)
+    wait_ready(first)
+    result = subprocess.run([binary, "serve", "--port", "0", "--data-dir", data], capture_output=True, timeout=30)
+    assert result.returncode != 0
+    message = result.stderr.decode()
+    assert "is in use by another teamsview" in message and "process %d" % first.process.pid in message, message
+    # The first goes on serving and keeping events.
+    line = {"type": "call.start", "at": stamp(0), "worker": "L-W1", "call": "LC1", "queue": "Sales", "via": "queue"}
+    assert first.post("/ingest", (json.dumps(line) + "\n").encode())[0] == 200
+    first.stop()
+    # Once it has stopped, the directory is free again, with what it kept.
+    again = serve("--data-dir", data)
+    wait_ready(again)
+    assert "L-W1" in {w["id"] for w in workers(again)}
