@@ -421,3 +421,50 @@ def test_teams_view_shows_full_names_whole_and_is_drawn_larger_on_wide_screens(m
     assert seen[3840]["height"] >= 1.8 * seen[1366]["height"], (seen[1366], seen[3840])
     assert 1.3 * seen[1366]["height"] <= seen[2560]["height"] < seen[3840]["height"], (seen[1366], seen[2560])
     assert abs(seen[1920]["height"] - seen[1366]["height"]) <= 1, (seen[1366], seen[1920])
+
+
+# ---------------------------------------------------------------------------------------------
+# Teams View: long skills, agents with no activity yet, the dark theme's contrast
+
+CONTRAST = """
+function lum(c) {
+  var m = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(function (v) {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2];
+}
+function ratio(a, b) { var x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); }
+return Array.from(document.querySelectorAll(arguments[0])).map(function (el) {
+  var s = getComputedStyle(el), bg = s.backgroundColor;
+  if (bg === 'rgba(0, 0, 0, 0)') { bg = getComputedStyle(document.querySelector('.row') || document.body).backgroundColor; }
+  if (bg === 'rgba(0, 0, 0, 0)') { bg = getComputedStyle(document.body).backgroundColor; }
+  return [el.className, s.color, bg, ratio(s.color, bg)];
+});
+"""
+
+
+def test_long_skills_wrap_and_every_avatar_reads_in_both_themes(make_server, browser, artifacts):
+    lines = roster(9) + [
+        event("worker", -600, worker="WKSKILL", name="Skill Heavy", team="Sales",
+              skills=["customer_retention_escalations_tier3_enterprise", "s" * 64, "billing"]),
+        event("activity", -590, worker="WKSKILL", activity="Available", available=True),
+        # Known from a call only: no activity reported yet.
+        event("call.start", -60, worker="WKNOACT", call="CANOACT", queue="Sales", via="queue", **{"from": "+15550001111"}),
+    ]
+    server = make_server(lines)
+    for width, height in ((1366, 768), (1920, 1080), (3840, 2160)):
+        browser.size(width, height)
+        for path in ("/", "/?q=Skill"):
+            browser.get(server.url + path)
+            assert browser.js("return document.documentElement.scrollWidth") <= width, (path, width)
+        browser.screenshot(artifacts / ("teams-long-skill-%d.png" % width))
+    browser.size(1366, 768)
+    for theme in ("light", "dark"):
+        browser.get(server.url + "/?theme=" + theme)
+        avatars = browser.js(CONTRAST, ".avatar")
+        assert len(avatars) >= 10
+        for cls, color, bg, ratio in avatars:
+            # Initials on a presence colour, or grey on the page for an agent with no activity yet.
+            assert ratio >= 3, (theme, cls, color, bg, ratio)
+        for cls, color, bg, ratio in browser.js(CONTRAST, ".filters button"):
+            assert ratio >= 4.5, (theme, cls, color, bg, ratio)
+        browser.screenshot(artifacts / ("teams-avatars-%s-1366.png" % theme))
