@@ -49,7 +49,7 @@ enum APIViews {
         // null until an activity is reported (the worker is known only from a call or task so far).
         j.field("activity", w.hasActivity ? w.activity : nil)
         if let available = w.available { j.field("available", available) }
-        j.field("activitySince", RFC3339.format(w.activitySince))
+        j.field("activitySince", w.hasActivity ? RFC3339.format(w.activitySince) : nil)
         let allFlags = w.callFlags(at: now, grace: settings.grace)
         j.field("presence", w.presence(offlineActivity: settings.offlineActivity, callFlags: allFlags).rawValue)
         j.field("callCount", w.callCount(callFlags: allFlags))

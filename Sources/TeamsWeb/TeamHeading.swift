@@ -33,7 +33,8 @@ struct TeamHeading: Equatable, Sendable {
     }
 
     var model: [String: Any] {
-        ["name": name, "slug": slug, "agents": agents, "agentsText": Formatting.plural(agents, "agent"), "onCalls": onCalls, "multi": multi, "held": held,
+        ["name": name, "slug": slug, "agents": agents, "agentsText": Formatting.plural(agents, "agent"), "onCalls": onCalls,
+         "onCallsText": onCalls == 1 ? "1 on a call" : "\(onCalls) on calls", "multi": multi, "held": held,
          "flagged": flagged > 0 ? flagged : false]
     }
 }

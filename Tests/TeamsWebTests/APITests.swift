@@ -52,10 +52,12 @@ struct APITests {
         let workers = try #require(try server.client.get("/api/workers").json()["workers"] as? [[String: Any]])
         let first = try #require(workers.first { $0["id"] as? String == "WK01" })
         #expect(first["activity"] is NSNull, "\(first)")
+        #expect(first["activitySince"] is NSNull, "\(first)")
         #expect(first["presence"] as? String == "on-call")
         // An activity really named "Unknown" is reported as such.
         let second = try #require(workers.first { $0["id"] as? String == "WK02" })
         #expect(second["activity"] as? String == "Unknown", "\(second)")
+        #expect(second["activitySince"] is String, "\(second)")
     }
 
     @Test("JSON carries event text intact but never raw markup")

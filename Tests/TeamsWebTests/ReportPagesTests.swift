@@ -170,6 +170,10 @@ struct ReportPagesTests {
         #expect(unknownPage.text.contains("<h1>Not found"))
         let reason = try s.client.get("/report?from=2026-13-01", headers: browser).text
         #expect(reason.contains("from must be a date, YYYY-MM-DD"))
+        // Too long a range names what is too long.
+        let long = try s.client.get("/report?from=2020-01-01&to=2026-03-10")
+        #expect(long.status == 400)
+        #expect(long.text.contains("from 2020-01-01 to 2026-03-10 spans 2261 days: a report covers at most 366"), "\(long.text)")
         let api = try s.client.get("/api/report?from=2026-13-01", headers: browser)
         #expect(api.header("content-type")?.hasPrefix("application/json") == true)
         // A form from elsewhere: 403 as a page, with the reason.

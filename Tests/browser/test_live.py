@@ -41,7 +41,7 @@ def test_an_event_changes_the_row_within_a_second_without_reload(make_server, br
     assert browser.js("return window.__sameDocument") == "yes", "the page reloaded"
     assert abs(browser.js("return window.scrollY") - scroll_before) < 2, "the page scrolled"
     # The summary and team header follow.
-    wait_for(lambda: "1 on calls" not in browser.text('[id^="team-retention-"] .team__stats'), timeout=5,
+    wait_for(lambda: "1 on a call" not in browser.text('[id^="team-retention-"] .team__stats'), timeout=5,
              message="the Retention header to count the new call")
     assert browser.console_errors() == []
 

@@ -113,7 +113,7 @@ public final class ReportsWeb: Sendable {
         let from = fromDay ?? toDay ?? today
         let to = toDay ?? from
         guard from <= to else { throw BadRequest(message: "from must not be after to") }
-        guard to.ordinal - from.ordinal < Self.maxDays else { throw BadRequest(message: "at most \(Self.maxDays) days") }
+        guard to.ordinal - from.ordinal < Self.maxDays else { throw BadRequest(message: "from \(from) to \(to) spans \(to.ordinal - from.ordinal + 1) days: a report covers at most \(Self.maxDays)") }
         return Period(from: from, to: to, range: zone.range(from: from, to: to))
     }
 
