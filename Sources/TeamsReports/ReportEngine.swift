@@ -92,8 +92,10 @@ final class ReportEngine {
     /// Newest event time seen (microseconds); open states are accrued up to it.
     private(set) var horizon: Int64 = .min
     var counters = Counters()
-    /// Who had each call last, for transfers out.
-    private var holders: [String: Holder] = [:]
+    /// Who had each call last, for transfers out, by the call id's hash (this process's `hashValue`: the table lives
+    /// in memory only, rebuilt from the events at a restart). Not by the id itself: a floor's calls of the last minutes
+    /// each held a 34-character id of its own (80 bytes of heap) here.
+    private var holders: [Int: Holder] = [:]
     /// Events kept and not yet written to the database, every agent's in one list: a list of its own per agent,
     /// freed at every write, left holes between the agents' long-lived state that the heap could not hand back
     /// (about 400 bytes an agent on a floor read at once).
@@ -149,16 +151,17 @@ final class ReportEngine {
                 continue
             }
             if e.kind == .callStart { noteStart(worker: worker, e) }
-            if e.kind == .end, var h = holders[e.ref], h.worker == SharedName(worker) {
+            if e.kind == .end, var h = holders[e.ref.hashValue], h.worker == SharedName(worker) {
                 h.endedAt = e.at
-                holders[e.ref] = h
+                holders[e.ref.hashValue] = h
             }
             ingest(worker: worker, e)
         }
     }
 
     private func noteStart(worker: String, _ e: ReportEvent) {
-        if let previous = holders[e.ref] {
+        let key = e.ref.hashValue
+        if let previous = holders[key] {
             // An older leg read again (a file re-read, a late event) is no transfer and no newer holder.
             guard previous.startedAt <= e.at else { return }
             if e.via == CallVia.transfer.rawValue, previous.worker != SharedName(worker),
@@ -167,7 +170,7 @@ final class ReportEngine {
                        ReportEvent(at: e.at, kind: .transferOut, ref: e.ref, queue: previous.queue.text))
             }
         }
-        holders[e.ref] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
+        holders[key] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
     }
 
     /// Feeds one report event of `worker` (also used when restoring from the database).
@@ -185,11 +188,11 @@ final class ReportEngine {
         if restoring {
             // Who had each call, as `ingest(_:now:)` learnt it before the restart.
             if e.kind == .callStart {
-                if (holders[e.ref]?.startedAt ?? .min) <= e.at {
-                    holders[e.ref] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
+                if (holders[e.ref.hashValue]?.startedAt ?? .min) <= e.at {
+                    holders[e.ref.hashValue] = Holder(worker: SharedName(worker), queue: SharedName(e.queue), startedAt: e.at)
                 }
-            } else if e.kind == .end, holders[e.ref]?.worker == SharedName(worker) {
-                holders[e.ref]?.endedAt = e.at
+            } else if e.kind == .end, holders[e.ref.hashValue]?.worker == SharedName(worker) {
+                holders[e.ref.hashValue]?.endedAt = e.at
             }
         }
         let log = logs[worker]!
@@ -294,7 +297,7 @@ final class ReportEngine {
         fedSinceAdvance.insert(worker)
         // Calls the agent had at the checkpoint: a transfer of one after the restart is their transfer out.
         for call in base.calls {
-            holders[call.id] = Holder(worker: SharedName(worker), queue: call.queue, startedAt: call.startedAt)
+            holders[call.id.hashValue] = Holder(worker: SharedName(worker), queue: call.queue, startedAt: call.startedAt)
         }
     }
 
@@ -326,9 +329,11 @@ final class ReportEngine {
         }
         if everyone { advancedTo = horizon }
         fedSinceAdvance = []
-        if holders.count > 100_000 {
-            let cut = horizon - Self.transferGap
-            holders = holders.filter { $0.value.endedAt >= cut }
+        // Calls ended longer ago than a transfer out counts (and any started longer ago than an agent accrues):
+        // once they outnumber the agents twice, not at a fixed count, so a floor keeps about its open calls here.
+        if holders.count > 2 * logs.count + 1_000 {
+            let cut = horizon - Self.transferGap, oldest = horizon - AgentMachine.maxGap
+            holders = holders.filter { $0.value.endedAt >= cut && $0.value.startedAt >= oldest }
         }
     }
 
