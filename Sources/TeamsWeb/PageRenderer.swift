@@ -55,7 +55,7 @@ public final class PageRenderer: Sendable {
         let writer = RowWriter(library: library)
         let probe = RowView(MarkupParts.probe, flags: MarkupParts.probe.callFlags(at: MarkupParts.probe.updatedAt),
                             recent: .wrongCallRisk, settings: settings)
-        self.rowWriter = writer.write(probe) == library.render(probe, withTemplate: "row") ? writer : nil
+        self.rowWriter = writer.write(probe) == TimerMarkup.mark(library.render(probe, withTemplate: "row") ?? "") ? writer : nil
         self.settings = settings
         self.thresholds = TimerMarkup.Thresholds(settings)
         self.assetVersion = assetVersion
@@ -68,7 +68,7 @@ public final class PageRenderer: Sendable {
             return hit.html
         }
         let view = RowView(worker, flags: flags, recent: recent, settings: settings)
-        let html = TimerMarkup.mark(rowWriter?.write(view) ?? library.render(view, withTemplate: "row") ?? "")
+        let html = rowWriter?.write(view) ?? TimerMarkup.mark(library.render(view, withTemplate: "row") ?? "")
         rows.withLock { cache in
             // Bounded: pages show windows, so only the rows shown lately need to be kept.
             if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
