@@ -185,4 +185,17 @@ struct MarkupWriterTests {
             #expect(writer.finish() == TimerMarkup.mark(html), "\(html.debugDescription)")
         }
     }
+
+    @Test("initials of ASCII names byte by byte are the initials of the Character-wise path; other names take that path")
+    func initials() {
+        let names = ["Ada Okafor", "ada okafor", "  ada   okafor  ", "Ada", "", " ", "a b c", "1st place", "x-ray yankee",
+                     "a\tb c", "\tada\nokafor", "a\u{7F}b c", "\r\n", "a\r\nb", "zZ zz", "@home !now", "~ ~", "Agent 10 Example",
+                     "`a {b", "[x] y"]
+        for name in names {
+            #expect(RowView.asciiInitials(name) == RowView.initials(name), "\(name.debugDescription)")
+        }
+        for name in ["Émile Zola", "ada Øster", "日本 語", "a\u{301}b c", "ß x", "ada\u{200E} okafor"] {
+            #expect(RowView.asciiInitials(name) == nil, "\(name.debugDescription)")
+        }
+    }
 }
