@@ -48,6 +48,45 @@ enum NameOrder {
 
     static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
+    /// Appends the sort key of `name`: bytes that compare (byte by byte, a key that is a prefix of another first) as
+    /// ``compare(_:_:)`` compares the names, so a sort reads each name once instead of once per comparison.
+    ///
+    /// A letter or other byte is its folded value (`folded`, never a digit). A run of digits is `0x30` (a digit
+    /// compared with anything else sorts by whether that is below `0`, whichever digit it is), the length of the run
+    /// without its leading zeros (one byte below 255; else 255 and four bytes, high first), then those digits. A key
+    /// reads from its start one way only, so two keys level up to a byte are level token for token there.
+    static func appendKey(of name: String, to key: inout [UInt8]) {
+        if name.utf8.withContiguousStorageIfAvailable({ appendKey($0, to: &key) }) == nil {
+            appendKey(Array(name.utf8)[...], to: &key)
+        }
+    }
+
+    static func appendKey<C: RandomAccessCollection>(_ s: C, to key: inout [UInt8]) where C.Element == UInt8, C.Index == Int {
+        var i = s.startIndex
+        while i < s.endIndex {
+            guard isDigit(s[i]) else {
+                let (x, next) = folded(s, at: i)
+                key.append(UInt8(truncatingIfNeeded: x))
+                i = next
+                continue
+            }
+            while i < s.endIndex, s[i] == 0x30 { i += 1 }
+            var end = i
+            while end < s.endIndex, isDigit(s[end]) { end += 1 }
+            key.append(0x30)
+            let length = end - i
+            if length < 0xFF {
+                key.append(UInt8(length))
+            } else {
+                let long = UInt32(clamping: length)
+                key.append(0xFF)
+                for shift in [24, 16, 8, 0] as [UInt32] { key.append(UInt8(truncatingIfNeeded: long >> shift)) }
+            }
+            key.append(contentsOf: s[i..<end])
+            i = end
+        }
+    }
+
     /// The byte at `i` as compared (a digit where a number runs against a letter: its own value, so numbers sort
     /// where digits do), and where the next one starts. ASCII letters lower case; À–þ (`C3 80`–`C3 BE`) as their plain
     /// letter; any other byte as itself.

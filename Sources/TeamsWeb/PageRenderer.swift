@@ -55,7 +55,7 @@ public final class PageRenderer: Sendable {
         let writer = RowWriter(library: library)
         let probe = RowView(MarkupParts.probe, flags: MarkupParts.probe.callFlags(at: MarkupParts.probe.updatedAt),
                             recent: .wrongCallRisk, settings: settings)
-        self.rowWriter = writer.write(probe) == library.render(probe, withTemplate: "row") ? writer : nil
+        self.rowWriter = writer.write(probe) == TimerMarkup.mark(library.render(probe, withTemplate: "row") ?? "") ? writer : nil
         self.settings = settings
         self.thresholds = TimerMarkup.Thresholds(settings)
         self.assetVersion = assetVersion
@@ -68,7 +68,7 @@ public final class PageRenderer: Sendable {
             return hit.html
         }
         let view = RowView(worker, flags: flags, recent: recent, settings: settings)
-        let html = TimerMarkup.mark(rowWriter?.write(view) ?? library.render(view, withTemplate: "row") ?? "")
+        let html = rowWriter?.write(view) ?? TimerMarkup.mark(library.render(view, withTemplate: "row") ?? "")
         rows.withLock { cache in
             // Bounded: pages show windows, so only the rows shown lately need to be kept.
             if cache.count >= Self.rowCacheLimit { cache.removeAll(keepingCapacity: true) }
@@ -77,9 +77,9 @@ public final class PageRenderer: Sendable {
         return html
     }
 
-    /// The Teams View page: `body` is the window of `board` (`BoardRenderer.body`); the summary,
-    /// counts and filter choices cover the whole view and registry.
-    func teamsPage(_ board: Board, window: BoardWindow, body: [UInt8], feed: FeedState, at now: Timestamp,
+    /// The Teams View page: `body` appends the window of `board` where the rows go (`BoardRenderer.appendBody`);
+    /// the summary, counts and filter choices cover the whole view and registry.
+    func teamsPage(_ board: Board, window: BoardWindow, body: (inout [UInt8]) -> Void, feed: FeedState, at now: Timestamp,
                    liveCursor: String, theme: String? = nil, scope: TeamScope = .all,
                    invalid: [WorkerQuery.InvalidFilter] = [], incidents: [String: Any]? = nil,
                    source: @autoclosure () -> EmptyBoard.Feed = .init()) -> [UInt8] {
@@ -135,15 +135,17 @@ public final class PageRenderer: Sendable {
             ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort.choice] as [String: Any]
         } + [["value": WorkerQuery.attentionSort, "label": "Problems first", "selected": query.attention]]
         let page = library.render(model, withTemplate: "teams") ?? ""
+        var shell: [UInt8] = []
+        shell.reserveCapacity(page.utf8.count)
+        TimerMarkup.expand(page, now: now, thresholds: thresholds, into: &shell)
+        // The template has the rows marker once; timers never contain it. The rows go in its place (after the page
+        // when it has none), written into the page's own bytes.
+        let marker = ByteSearch.firstRange(of: Self.rowsMarker, in: shell) ?? shell.endIndex..<shell.endIndex
         var out: [UInt8] = []
-        out.reserveCapacity(page.utf8.count + body.count)
-        TimerMarkup.expand(page, now: now, thresholds: thresholds, into: &out)
-        // The template has the rows marker once; timers never contain it.
-        if let marker = ByteSearch.firstRange(of: Self.rowsMarker, in: out) {
-            out.replaceSubrange(marker, with: body)
-        } else {
-            out.append(contentsOf: body)
-        }
+        out.reserveCapacity(shell.count)
+        out.append(contentsOf: shell[..<marker.lowerBound])
+        body(&out)
+        out.append(contentsOf: shell[marker.upperBound...])
         return out
     }
 

@@ -147,9 +147,32 @@ struct RowView: MustacheParent {
         }
     }
 
-    var initials: String {
-        let parts = Formatting.clean(worker.name).split(separator: " ").prefix(2)
+    var initials: String { Self.asciiInitials(worker.name) ?? Self.initials(worker.name) }
+
+    /// The first letters of the first two words of the name, as written, upper case.
+    static func initials(_ name: String) -> String {
+        let parts = Formatting.clean(name).split(separator: " ").prefix(2)
         return String(parts.compactMap(\.first).map { String($0) }.joined().uppercased().prefix(2))
+    }
+
+    /// ``initials(_:)`` of an ASCII name (nil for any other), byte by byte: there a character is a byte once the
+    /// control bytes `Formatting.clean` drops are dropped, and its upper case is ASCII's. The Character-wise path was
+    /// ~4% of a new view's first render (200 rows).
+    static func asciiInitials(_ name: String) -> String? {
+        var letters: (UInt8, UInt8) = (0, 0)
+        var count = 0, inWord = false
+        for byte in name.utf8 {
+            guard byte < 0x80 else { return nil }
+            if byte < 0x20 || byte == 0x7F { continue }
+            if byte == 0x20 { inWord = false; continue }
+            guard !inWord else { continue }
+            inWord = true
+            let upper = byte &- 0x61 < 26 ? byte - 0x20 : byte
+            if count == 0 { letters.0 = upper } else { letters.1 = upper }
+            count += 1
+            if count == 2 { break }
+        }
+        return withUnsafeBytes(of: letters) { String(decoding: $0.prefix(count), as: UTF8.self) }
     }
 }
 

@@ -221,7 +221,7 @@ public final class TeamsApp: Sendable {
         let etag = "\"t\(board.version)-\(second)-\(fnv1a(view))\""
         let pageKey = PageCache.Key(version: board.version, second: second, view: view + "#" + cursor)
         let body = pages.page(pageKey) {
-            renderer.teamsPage(board, window: window, body: boards.body(board, window: window, at: now), feed: feed,
+            renderer.teamsPage(board, window: window, body: { boards.appendBody(board, window: window, at: now, into: &$0) }, feed: feed,
                                at: now, liveCursor: cursor, theme: theme, scope: scope, invalid: invalid,
                                incidents: reports?.incidentStrip(for: request, first: Self.incidentStripItems),
                                source: emptyBoardFeed(request))

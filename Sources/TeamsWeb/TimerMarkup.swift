@@ -56,8 +56,8 @@ enum TimerMarkup {
     }
 
     /// Rendered HTML with its timers cut out: `bytes` without markers, and where each timer goes.
-    struct Marked: Sendable {
-        struct Timer: Sendable {
+    struct Marked: Sendable, Equatable {
+        struct Timer: Sendable, Equatable {
             var offset: Int
             var kind: Kind
             var sinceMs: Int64

@@ -190,13 +190,21 @@ public struct WorkerQuery: Sendable, Hashable {
     /// Page order: by team (no team last), then the query's sort, then name. Takes pointers so that sorting
     /// thousands of workers reads fields in place instead of copying each WorkerState per comparison.
     func teamsPageOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool {
+        if !attention, groupByTeam, a.pointee.team != b.pointee.team { return Board.teamBefore(a.pointee.team, b.pointee.team) }
+        if let before = sortOrder(a, b) { return before }
+        // Natural order ("Agent 2" before "Agent 10"), the same on every page and the API.
+        if a.pointee.name != b.pointee.name { return NameOrder.precedes(a.pointee.name, b.pointee.name) }
+        return a.pointee.id < b.pointee.id
+    }
+
+    /// The part of page order between the team and the name: `attention=1` (which orders across teams), then the
+    /// query's sort. Whether `a` comes before `b` by it; nil when it puts them level.
+    func sortOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool? {
         if attention {
             let ra = Self.attentionRank(a.pointee), rb = Self.attentionRank(b.pointee)
             if ra != rb { return ra < rb }
             if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
             if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
-        } else if groupByTeam && a.pointee.team != b.pointee.team {
-            return Board.teamBefore(a.pointee.team, b.pointee.team)
         }
         switch sort {
         case .name:
@@ -216,9 +224,7 @@ public struct WorkerQuery: Sendable, Hashable {
         case .callTime:
             if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
         }
-        // Natural order ("Agent 2" before "Agent 10"), the same on every page and the API.
-        if a.pointee.name != b.pointee.name { return NameOrder.precedes(a.pointee.name, b.pointee.name) }
-        return a.pointee.id < b.pointee.id
+        return nil
     }
 
     /// Orders two workers as the page does (team, then the query's sort, then name).

@@ -28,7 +28,7 @@ struct MarkupWriterTests {
                 let flags = worker.callFlags(at: now, grace: settings.grace)
                 for recent in [CallFlags(), .misroute, .wrongCallRisk, [.misroute, .wrongCallRisk]] {
                     let view = RowView(worker, flags: flags, recent: recent, settings: settings)
-                    let expected = library.render(view, withTemplate: "row") ?? ""
+                    let expected = TimerMarkup.mark(library.render(view, withTemplate: "row") ?? "")
                     let written = writer.write(view)
                     #expect(written == expected, "\(worker.id) masked \(masked) links \(links) recent \(recent.rawValue)",
                             sourceLocation: sourceLocation)
@@ -149,11 +149,56 @@ struct MarkupWriterTests {
             compared += Self.compare(worker, at: now, library: library, writer: writer)
         }
         #expect(compared == 48)
-        let written = writer.write(RowView(registry.workers["WE"]!, flags: registry.workers["WE"]!.callFlags(at: now),
-                                           settings: ViewSettings()))
+        let marked = writer.write(RowView(registry.workers["WE"]!, flags: registry.workers["WE"]!.callFlags(at: now),
+                                          settings: ViewSettings()))
+        let written = String(decoding: marked.bytes, as: UTF8.self)
+        #expect(marked.timers.count >= 6, "the activity's, each call's and each task's timers")
         #expect(written.contains("calls end within 24 h"), "\(written)")
         #expect(written.contains("Mic on") && written.contains("Ringing"))
         let bareQuote = "\"\u{301}"
         #expect(!written.contains(bareQuote), "every quote escaped")
+    }
+
+    @Test("the marked writer cuts timers out as TimerMarkup.mark does, marker bytes in text and odd markers included")
+    func markedWriter() {
+        enum Piece { case raw(StaticString), text(String), escaped(String), timer(String) }
+        let marker = TimerMarkup.marker(.hold, since: Timestamp(microseconds: 1_764_000_000_123_000))
+        let cases: [[Piece]] = [
+            [.raw("<a>"), .timer(marker), .escaped("x<\"'&>y"), .timer(TimerMarkup.marker(.call, since: Timestamp(microseconds: -5_000))),
+             .text("<b>"), .timer(TimerMarkup.marker(.task, since: Timestamp(microseconds: 0)))],
+            // Not markers as `TimerMarkup.marker` writes them: written as text, then marked as a whole.
+            [.raw("a"), .timer(""), .timer("\u{1}c007\u{2}"), .timer("\u{1}z12\u{2}"), .timer("\u{1}c-0\u{2}"), .raw("b")],
+            [.timer("\u{1}c12"), .raw("x"), .timer(marker), .raw("y")],
+            [.timer("\u{1}c1\u{2}\u{1}h2\u{2}"), .timer("\u{1}c" + String(repeating: "9", count: 19) + "\u{2}")],
+            // A marker's start byte in text: it swallows what follows up to the next end byte, as in one String.
+            [.raw("<i>"), .escaped("\u{1}h1<"), .timer(marker), .raw("z")],
+            [.text("\u{1}w"), .raw("q"), .text("5\u{2}r"), .timer(marker), .text("\u{1}")],
+        ]
+        for pieces in cases {
+            var writer = MarkedWriter(capacity: 0)
+            var html = ""
+            for piece in pieces {
+                switch piece {
+                case .raw(let s): writer.raw(s); html += s.description
+                case .text(let s): writer.text(s); html += s
+                case .escaped(let s): writer.escaped(s); html += HTMLText.escape(s)
+                case .timer(let s): writer.timer(s); html += s
+                }
+            }
+            #expect(writer.finish() == TimerMarkup.mark(html), "\(html.debugDescription)")
+        }
+    }
+
+    @Test("initials of ASCII names byte by byte are the initials of the Character-wise path; other names take that path")
+    func initials() {
+        let names = ["Ada Okafor", "ada okafor", "  ada   okafor  ", "Ada", "", " ", "a b c", "1st place", "x-ray yankee",
+                     "a\tb c", "\tada\nokafor", "a\u{7F}b c", "\r\n", "a\r\nb", "zZ zz", "@home !now", "~ ~", "Agent 10 Example",
+                     "`a {b", "[x] y"]
+        for name in names {
+            #expect(RowView.asciiInitials(name) == RowView.initials(name), "\(name.debugDescription)")
+        }
+        for name in ["Émile Zola", "ada Øster", "日本 語", "a\u{301}b c", "ß x", "ada\u{200E} okafor"] {
+            #expect(RowView.asciiInitials(name) == nil, "\(name.debugDescription)")
+        }
     }
 }

@@ -1,6 +1,41 @@
 import Foundation
 import Testing
+import TeamsDomain
 @testable import TeamsWeb
+
+/// Names a sort must survive: case, accents (composed and not, and the letters with none: ×, ÷), digit runs with
+/// leading zeros, runs of 255 digits and more, digits against punctuation and letters, an 0xC3 byte at the end, empty.
+private let hostileNames: [String] = [
+    "Agent 10", "agent 3", "Zoë", "Agent 1", "Emma", "Émile", "E\u{301}mile", "Agent 100", "Agent 2", "Ella", "ada", "Ada",
+    "ADA", "Agent 02", "Agent 002", "Agent 2a", "Agent 2 a", "Agent 2-b", "Bo", "Agent", "A-gent", "Ägent 9", "agent 9",
+    "日本", "日本 2", "", " ", "0", "00", "9", "10", "x0y", "x00y", "x0001", "x1", "a×b", "a÷b", "axb", "Ã", "a\u{C3}",
+    "Ø", "ø", "o", "ß", "ss", "þ", "Þorn", "#1", "!", "~", "Agent 1 Example", "Agent 10 Example", "Agent 1a0",
+    String(repeating: "9", count: 254), String(repeating: "9", count: 255), "1" + String(repeating: "0", count: 300),
+    "0" + String(repeating: "1", count: 256), String(repeating: "1", count: 256) + "a", "a\"b", "<b>", "Åsa", "Asa",
+    "\u{1F600}", "Agent 1\u{1F600}",
+]
+
+/// A registry of one agent per hostile name over a few teams (one unnamed), with calls of every kind.
+private func hostileFloor() -> [WorkerState] {
+    let at = Timestamp(microseconds: 1_764_000_000_000_000)
+    let teams = ["Team 10", "Team 2", "", "team 2", "Équipe", "Equipe"]
+    var registry = Registry()
+    var events: [Event] = []
+    for (i, name) in hostileNames.enumerated() {
+        let id = "W\(1000 - i * 7 % 97)-\(i)"
+        let kinds: [Event.Kind] = [
+            .worker(id, WorkerProfile(name: name, team: teams[i % teams.count])),
+            .activity(id, name: i % 3 == 0 ? "Available" : "Break", available: i % 3 == 0),
+        ] + (i % 4 == 0 ? [] : [.callStart(id, CallStart(call: "C\(i)", from: "+1555\(i)", queue: "Q"))])
+          + (i % 4 == 2 ? [.call(id, "C\(i)", .hold)] : [])
+        for (k, kind) in kinds.enumerated() { events.append(Event(at: at.adding(seconds: Double(i % 5 + k)), kind)) }
+    }
+    // The same name twice, and names level but for case: the tie-breaks of the order.
+    events.append(Event(at: at, .worker("W-dup", WorkerProfile(name: "Ada", team: "Team 2"))))
+    events.append(Event(at: at, .worker("W-dup2", WorkerProfile(name: "ada", team: "Team 2"))))
+    for e in events { _ = registry.apply(e) }
+    return registry.workers.map(\.value)
+}
 
 @Suite("Names in natural order")
 struct NameOrderTests {
@@ -38,6 +73,42 @@ struct NameOrderTests {
             let html = try server.client.get(path).text
             let positions = ids.map { html.range(of: "id=\"w-\($0)\"")?.lowerBound }
             #expect(!positions.contains(nil) && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(path)")
+        }
+    }
+
+    @Test("a name's key compares as the names do, on hostile names")
+    func keys() {
+        func key(_ name: String) -> [UInt8] {
+            var k: [UInt8] = []
+            NameOrder.appendKey(of: name, to: &k)
+            return k
+        }
+        func sign(_ x: Int) -> Int { x < 0 ? -1 : (x > 0 ? 1 : 0) }
+        for a in hostileNames {
+            for b in hostileNames {
+                let natural = NameOrder.compare(Array(a.utf8)[...], Array(b.utf8)[...])
+                let ka = key(a), kb = key(b)
+                let byKey = ka.lexicographicallyPrecedes(kb) ? -1 : (kb.lexicographicallyPrecedes(ka) ? 1 : 0)
+                #expect(sign(natural) == byKey, "\(a.debugDescription) \(b.debugDescription)")
+            }
+        }
+    }
+
+    @Test("a board sorts with keys in the order of teamsPageOrder, for every sort, grouped or not, attention or not")
+    func boardOrder() {
+        let workers = hostileFloor()
+        for sort in WorkerQuery.Sort.allCases {
+            for grouped in [true, false] {
+                for attention in [false, true] {
+                    var query = WorkerQuery()
+                    query.sort = sort
+                    query.groupByTeam = grouped
+                    query.attention = attention
+                    let expected = workers.indices.sorted { query.areInOrder(workers[$0], workers[$1]) }
+                    let sorted = BoardOrder.sorted(workers, by: query)
+                    #expect(sorted.map { workers[$0].id } == expected.map { workers[$0].id }, "\(sort) grouped \(grouped) attention \(attention)")
+                }
+            }
         }
     }
 }

@@ -89,25 +89,22 @@ struct Board: Sendable {
                 workers.append(w)
             }
         }
-        var order = Array(workers.indices)
-        // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
-        workers.withUnsafeBufferPointer { ws in
-            guard let base = ws.baseAddress else { return }
-            order.sort { i, j in key.query.teamsPageOrder(base + i, base + j) }
-        }
+        let order = BoardOrder.sorted(workers, by: key.query)
+        // Each worker's flags once, for its team's heading and the summary.
+        let flags = workers.map { $0.callFlags(at: now, grace: grace) }
         var start = 0
         while start < order.count {
             let name = key.query.group(of: workers[order[start]])
             var end = start + 1
             while end < order.count, key.query.group(of: workers[order[end]]) == name { end += 1 }
-            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: heading(name)))
+            var heading = heading(name)
+            for i in order[start..<end] { heading.count(workers[i], flags: flags[i]) }
+            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: heading))
             start = end
         }
         count = workers.count
         if key.view == .kiosk { names = NameTags(workers) }
-        for t in teams.indices { recount(team: t) }
-        summary = Summary(workers, flags: workers.map { $0.callFlags(at: now, grace: grace) }, at: now,
-                          offlineActivity: offlineActivity)
+        summary = Summary(workers, flags: flags, at: now, offlineActivity: offlineActivity)
     }
 
     // MARK: Lookups
