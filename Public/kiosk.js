@@ -61,10 +61,16 @@
                rows: Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap))) };
     }
     var chosen = null;
-    for (var s = 0; s < SCALES.length; s++) {
-      chosen = geometry(s);
+    // Headings start rows where that fits a screen; else they flow (as before), which a full floor needs.
+    flowHeads = false;
+    for (var pass = 0; pass < 2; pass++, flowHeads = true) {
+      for (var s = 0; s < SCALES.length; s++) {
+        chosen = geometry(s);
+        if (rowsFor(all, chosen.cols) <= chosen.rows) break;
+      }
       if (rowsFor(all, chosen.cols) <= chosen.rows) break;
     }
+    board.classList.toggle("board--flow-heads", flowHeads);
     if (rowsFor(all, chosen.cols) > chosen.rows && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
@@ -778,7 +784,9 @@
 
   // The rows `all` takes in `cols` columns: a team's heading starts a row of its own (kiosk.css
   // `.kteam__head`), so its agents follow it and no other team's agent sits beside it.
+  var flowHeads = false;
   function rowsFor(all, cols) {
+    if (flowHeads) return Math.ceil(all.length / cols);
     var rows = 0, col = 0;
     for (var i = 0; i < all.length; i++) {
       if (col === 0 || col >= cols || all[i].head) { rows++; col = 0; }
@@ -798,14 +806,14 @@
     }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      var starts = it.head || col === 0 || col >= cols;
+      var starts = (it.head && !flowHeads) || col === 0 || col >= cols;
       var over = starts && (row + 1 > rows || (it.head && cols === 1 && rows > 1 && row + 1 === rows && all[i + 1] && !all[i + 1].head));
       if (over && current.length > 0) {
         pages.push(current);
         current = []; row = 0; col = 0;
         if (!it.head && rows * cols > 1) { current.push({ cont: true, team: it.team }); place(); }
       }
-      if (it.head) col = 0;
+      if (it.head && !flowHeads) col = 0;
       place();
       current.push(it);
     }
