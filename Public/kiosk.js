@@ -61,11 +61,17 @@
                rows: Math.max(1, Math.floor((H + gap) / ((TILE_BASE + TILE_LINE * lines) * scale * r + gap))) };
     }
     var chosen = null;
-    for (var s = 0; s < SCALES.length; s++) {
-      chosen = geometry(s);
-      if (chosen.cols * chosen.rows >= all.length) break;
+    // Headings start rows where that fits a screen; else they flow (as before), which a full floor needs.
+    flowHeads = false;
+    for (var pass = 0; pass < 2; pass++, flowHeads = true) {
+      for (var s = 0; s < SCALES.length; s++) {
+        chosen = geometry(s);
+        if (rowsFor(all, chosen.cols) <= chosen.rows) break;
+      }
+      if (rowsFor(all, chosen.cols) <= chosen.rows) break;
     }
-    if (chosen.cols * chosen.rows < all.length && dense(all, r, W, H)) return;
+    board.classList.toggle("board--flow-heads", flowHeads);
+    if (rowsFor(all, chosen.cols) > chosen.rows && dense(all, r, W, H)) return;
     shownDense = null;
     board.classList.remove("board--dense", "board--inline-heads", "board--break-heads");
     for (var t = 0; t < all.length; t++) {
@@ -81,9 +87,9 @@
       board.style.setProperty("--row-h", ((H - (g.rows - 1) * gap) / g.rows) + "px");
     }
     apply(chosen);
-    paginate(all, chosen.cols * chosen.rows);
+    paginate(all, chosen.cols, chosen.rows);
     show(Math.min(page, pages.length - 1));
-    if (pages.length === 1) chosen = roomier(all.length, chosen, geometry, apply);
+    if (pages.length === 1) chosen = roomier(all, chosen, geometry, apply);
     fill(H, gap, (H - (chosen.rows - 1) * gap) / chosen.rows);
   }
 
@@ -91,11 +97,11 @@
   // the same tiles in fewer, wider columns (the rows the screen has to spare), else in smaller type, down to
   // the least a full floor has. Of those, the largest type and then the most columns at which the fewest names
   // are cut (none, when they fit at all); the board as it was when none cuts fewer.
-  function roomier(count, chosen, geometry, apply) {
+  function roomier(all, chosen, geometry, apply) {
     var best = chosen, least = namesCut();
     for (var s = chosen.at; least > 0 && s < SCALES.length; s++) {
       var g = geometry(s);
-      for (var c = s === chosen.at ? g.cols - 1 : g.cols; least > 0 && c >= 1 && c * g.rows >= count; c--) {
+      for (var c = s === chosen.at ? g.cols - 1 : g.cols; least > 0 && c >= 1 && rowsFor(all, c) <= g.rows; c--) {
         var option = { at: s, scale: g.scale, cols: c, rows: g.rows };
         apply(option);
         var cut = namesCut();
@@ -776,17 +782,39 @@
     }).observe(board, { subtree: true, attributes: true, attributeFilter: ["data-text"], attributeOldValue: true });
   }
 
-  function paginate(all, capacity) {
+  // The rows `all` takes in `cols` columns: a team's heading starts a row of its own (kiosk.css
+  // `.kteam__head`), so its agents follow it and no other team's agent sits beside it.
+  var flowHeads = false;
+  function rowsFor(all, cols) {
+    if (flowHeads) return Math.ceil(all.length / cols);
+    var rows = 0, col = 0;
+    for (var i = 0; i < all.length; i++) {
+      if (col === 0 || col >= cols || all[i].head) { rows++; col = 0; }
+      col++;
+    }
+    return rows;
+  }
+
+  // Pages of `rows` rows of `cols` columns, each team's heading starting a row; a team begun on an earlier page
+  // starts the next one with its heading again (continued). Never a heading alone at the bottom of a page.
+  function paginate(all, cols, rows) {
     pages = [];
-    var current = [];
+    var current = [], row = 0, col = 0;
+    function place() {
+      if (col === 0 || col >= cols) { row++; col = 0; }
+      col++;
+    }
     for (var i = 0; i < all.length; i++) {
       var it = all[i];
-      // Never leave a team header alone at the bottom of a page.
-      if (current.length >= capacity || (it.head && current.length === capacity - 1 && capacity > 2)) {
+      var starts = (it.head && !flowHeads) || col === 0 || col >= cols;
+      var over = starts && (row + 1 > rows || (it.head && cols === 1 && rows > 1 && row + 1 === rows && all[i + 1] && !all[i + 1].head));
+      if (over && current.length > 0) {
         pages.push(current);
-        current = [];
-        if (!it.head && capacity > 1) current.push({ cont: true, team: it.team });
+        current = []; row = 0; col = 0;
+        if (!it.head && rows * cols > 1) { current.push({ cont: true, team: it.team }); place(); }
       }
+      if (it.head && !flowHeads) col = 0;
+      place();
       current.push(it);
     }
     pages.push(current);
