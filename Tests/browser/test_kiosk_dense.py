@@ -51,14 +51,19 @@ def open_kiosk(browser, url, width, height):
     layout(browser)
 
 
-def test_150_agents_fit_one_1080p_screen(make_server, browser, artifacts):
-    server = make_server(dangerous(150))
-    open_kiosk(browser, server.url + "/kiosk", 1920, 1080)
-    browser.screenshot(artifacts / "kiosk-dense-1920.png")
+def one_dense_screen_of(make_server, browser, artifacts, agents, width, height):
+    """A kiosk of `agents` dangerous agents at width × height: dense, one page, every tile on screen."""
+    server = make_server(dangerous(agents))
+    open_kiosk(browser, server.url + "/kiosk", width, height)
+    browser.screenshot(artifacts / ("kiosk-dense-%d.png" % width))
     assert browser.js("return window.teamsview.kiosk.dense()")
     assert browser.js("return document.body.dataset.pages") == "1", browser.js(GEOMETRY)
     visible = browser.js("return Array.from(document.querySelectorAll('#board .tile')).filter(t => !t.hidden && t.getBoundingClientRect().bottom <= innerHeight).length")
-    assert visible == 150
+    assert visible == agents
+
+
+def test_150_agents_fit_one_1080p_screen(make_server, browser, artifacts):
+    one_dense_screen_of(make_server, browser, artifacts, 150, 1920, 1080)
     size, where = smallest_text(browser)
     assert size >= 20, "text of %.1f px (%s)" % (size, where)
     assert browser.js(CLIPPED, DANGER) == []
@@ -85,13 +90,7 @@ def test_600_agents_fit_one_4k_screen(make_server, browser, artifacts):
 def test_a_1366x768_screen_fits_what_a_1080p_one_does(make_server, browser, artifacts):
     # At 20 px, 150 agents took two screens here (a floor of 2,000: 52 screens, 37 agents each, against 85 at 1080p);
     # laid out as a 1080p screen, smaller, they take one, with type of 20 px's share of the height.
-    server = make_server(dangerous(150))
-    open_kiosk(browser, server.url + "/kiosk", 1366, 768)
-    browser.screenshot(artifacts / "kiosk-dense-1366.png")
-    assert browser.js("return window.teamsview.kiosk.dense()")
-    assert browser.js("return document.body.dataset.pages") == "1", browser.js(GEOMETRY)
-    visible = browser.js("return Array.from(document.querySelectorAll('#board .tile')).filter(t => !t.hidden && t.getBoundingClientRect().bottom <= innerHeight).length")
-    assert visible == 150
+    one_dense_screen_of(make_server, browser, artifacts, 150, 1366, 768)
     size, where = smallest_text(browser)
     assert size >= 20 * 768 / 1080 - 0.1, "text of %.1f px (%s)" % (size, where)
     assert browser.js(CLIPPED, DANGER) == []
