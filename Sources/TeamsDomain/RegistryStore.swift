@@ -62,8 +62,12 @@ public final class RegistryStore: Sendable {
             changes.since = registry.version
             changes.reserve(Swift.min(events.count, Self.batchCapacityHint))
             var reasons = ReasonTally()
-            for i in events.indices {
-                _ = apply(events[i], into: &changes, reasons: &reasons)
+            // Through the pointer, each event is borrowed where it lies; the buffer's subscript would copy it
+            // (a retain and a release of each of its strings).
+            if let base = events.baseAddress {
+                for i in 0..<events.count {
+                    _ = apply(base[i], into: &changes, reasons: &reasons)
+                }
             }
             finish(&changes, reasons: reasons)
             return changes

@@ -35,9 +35,9 @@ struct StringInterner {
         if bytes.count <= 15 { return String(decoding: bytes, as: UTF8.self) }
         let h = max(1, Self.hash(bytes))
         let slot = current.find(h, bytes)
-        if slot >= 0 { return current.strings[slot] }
+        if slot >= 0 { return current.slots[slot].string }
         let older = previous.count == 0 ? -1 : previous.find(h, bytes)
-        let s = older >= 0 ? previous.strings[older] : String(decoding: bytes, as: UTF8.self)
+        let s = older >= 0 ? previous.slots[older].string : String(decoding: bytes, as: UTF8.self)
         if current.count >= limit {
             previous = current
             current = Table(size: Self.tableSize(limit))
@@ -61,36 +61,35 @@ struct StringInterner {
         return size
     }
 
-    /// One generation: hash of each slot's string (0 marks an empty slot; a string hashing to 0 is
-    /// stored as 1) and the string.
+    /// One generation: each slot's hash (0 marks an empty slot; a string hashing to 0 is stored as 1) beside
+    /// its string, so a probe reads one cache line, not one in a hash array and another in a string array.
     private struct Table {
-        var hashes: [UInt64]
-        var strings: [String]
+        struct Slot {
+            var hash: UInt64 = 0
+            var string = ""
+        }
+        var slots: [Slot]
         var count = 0
 
         init(size: Int) {
-            hashes = Array(repeating: 0, count: size)
-            strings = Array(repeating: "", count: size)
+            slots = Array(repeating: Slot(), count: size)
         }
 
         /// The slot holding `bytes`, or `~slot` of the empty slot where it would go (the table is never full).
         func find(_ h: UInt64, _ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-            hashes.withUnsafeBufferPointer { hs in
-                strings.withUnsafeBufferPointer { ss in
-                    let m = hs.count - 1
-                    var i = Int(truncatingIfNeeded: h) & m
-                    while hs[i] != 0 {
-                        if hs[i] == h, StringInterner.equal(ss[i], bytes) { return i }
-                        i = (i + 1) & m
-                    }
-                    return ~i
+            slots.withUnsafeBufferPointer { ss in
+                let m = ss.count - 1
+                var i = Int(truncatingIfNeeded: h) & m
+                while ss[i].hash != 0 {
+                    if ss[i].hash == h, StringInterner.equal(ss[i].string, bytes) { return i }
+                    i = (i + 1) & m
                 }
+                return ~i
             }
         }
 
         mutating func insert(_ s: String, hash: UInt64, at slot: Int) {
-            hashes[slot] = hash
-            strings[slot] = s
+            slots[slot] = Slot(hash: hash, string: s)
             count += 1
         }
     }
