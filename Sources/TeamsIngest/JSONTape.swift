@@ -244,11 +244,19 @@ struct JSONParser {
         var escapes = false
         while true {
             // Fast path: plain ASCII, the overwhelming majority of bytes in event streams, eight bytes at a time,
-            // then byte by byte up to the first byte that needs a closer look.
-            while i &+ 8 <= count, plainASCII(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+            // straight to the first byte that needs a closer look (the escaped quotes of an attributes string come
+            // every few bytes); byte by byte only in the last seven bytes of the input.
+            var found = false
+            while i &+ 8 <= count {
+                let special = specialBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                if special != 0 {
+                    i &+= special.trailingZeroBitCount &>> 3
+                    found = true
+                    break
+                }
                 i &+= 8
             }
-            while i < count {
+            while !found, i < count {
                 let b = base[i]
                 guard b >= 0x20, b != 0x22, b != 0x5C, b < 0x80 else { break }
                 i += 1
@@ -320,19 +328,19 @@ struct JSONParser {
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
-/// Whether all eight bytes of `w` may stand inside a JSON string as they are: none is `"`, `\`, a control
-/// character (< 0x20) or non-ASCII (≥ 0x80). Exact (SWAR zero-byte and less-than tests, with the high bits
-/// ruled out first so no borrow crosses a byte).
-@inline(__always) func plainASCII(_ w: UInt64) -> Bool {
+/// The bytes of `w` (eight bytes of input, the first in the low byte) that may not stand inside a JSON string
+/// as they are: `"`, `\\`, a control character (< 0x20) or non-ASCII (≥ 0x80), each marked by its high bit.
+/// The lowest mark is exact (SWAR zero-byte and less-than tests: a borrow only carries into later bytes), so
+/// `trailingZeroBitCount / 8` is the offset of the first such byte; marks after it may be spurious.
+@inline(__always) func specialBytes(_ w: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
-    if w & highs != 0 { return false }
     let quote = w ^ (ones &* 0x22)
     let backslash = w ^ (ones &* 0x5C)
-    let zeroInQuote = (quote &- ones) & ~quote & highs
-    let zeroInBackslash = (backslash &- ones) & ~backslash & highs
-    let control = (w &- ones &* 0x20) & ~w & highs
-    return zeroInQuote | zeroInBackslash | control == 0
+    let zeroInQuote = (quote &- ones) & ~quote
+    let zeroInBackslash = (backslash &- ones) & ~backslash
+    let control = (w &- ones &* 0x20) & ~w
+    return (zeroInQuote | zeroInBackslash | control | w) & highs
 }
 
 @inline(__always) func hexValue(_ b: UInt8) -> UInt8? {

@@ -104,6 +104,31 @@ struct JSONParserTests {
         #expect(error == expected)
     }
 
+    @Test("the byte that ends a plain run is found wherever it falls in an eight-byte word")
+    func specialByteAtEveryOffset() throws {
+        // The scanner reads eight bytes at a time and jumps to the first that needs a look: each kind of such
+        // byte, after 0 to 19 plain ones (every offset in a word, and the byte-by-byte tail), with more after it.
+        for run in 0..<20 {
+            let plain = String(repeating: "a", count: run)
+            let tail = String(repeating: "z", count: run % 3 * 5)
+            // The closing quote, with a word's worth of input after it (a value that follows).
+            let closed = try parseJSON("[\"\(plain)\", \"\(tail)bbbbbbbb\"]").get()
+            #expect(closed.array?.first?.string == plain)
+            #expect(closed.array?.last?.string == tail + "bbbbbbbb")
+            // An escape, then more plain bytes and more escapes, decoded whole.
+            let escaped = try parseJSON("\"\(plain)\\\"\(tail)\\n\(plain)\\u00e9\\\\\(tail)\"").get()
+            #expect(escaped.string == plain + "\"" + tail + "\n" + plain + "é\\" + tail)
+            // Multi-byte UTF-8, then plain bytes up to the end.
+            #expect(try parseJSON("\"\(plain)é東\(tail)😀\"").get().string == plain + "é東" + tail + "😀")
+            // A raw control character is refused at its own offset (1: the opening quote).
+            #expect(parseJSON("\"\(plain)\t\(tail)\"").failure == JSONError(.controlCharacter(0x09), at: 1 + run))
+            #expect(parseJSON(Array("\"\(plain)".utf8) + [0x00] + Array("\(tail)\"".utf8)).failure
+                    == JSONError(.controlCharacter(0x00), at: 1 + run))
+            // A string never closed.
+            #expect(parseJSON("\"\(plain)\(tail)").failure == JSONError(.unexpectedEnd, at: 1 + run + tail.utf8.count))
+        }
+    }
+
     @Test("binary garbage and NUL bytes are rejected, never crash")
     func binaryGarbage() {
         var generator = SystemRandomNumberGenerator()
