@@ -15,7 +15,7 @@ public struct EndedWork: Sendable, Hashable, Codable {
     /// A cheap digest of `id` (see ``fingerprint(of:)``): every `call.start` and `task.start`
     /// checks the tombstones, and comparing integers first spares almost all string comparisons.
     /// A function of `id`, so equality and hashing mean what they meant.
-    private(set) var fingerprint: UInt32
+    package private(set) var fingerprint: UInt32
     public var kind: Kind
 
     public init(kind: Kind, id: String, endedAt: Timestamp) {
@@ -43,7 +43,7 @@ public struct EndedWork: Sendable, Hashable, Codable {
 extension EndedWork {
     /// 128 bits, two per fingerprint: with `Registry.endedMemory` (16) tombstones, about one id in
     /// twenty that never ended looks as if it might have.
-    struct Filter: Sendable, Hashable, Codable {
+    package struct Filter: Sendable, Hashable, Codable {
         var low: UInt64 = 0
         var high: UInt64 = 0
 

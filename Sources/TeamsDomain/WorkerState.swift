@@ -111,28 +111,28 @@ public struct CallFlags: OptionSet, Sendable, Hashable {
 /// reference count, not one per field; the first change to a shared copy copies the fields.
 public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     /// The fields, shared by copies until one of them changes.
-    struct Fields: Sendable, Hashable, Codable {
-        var id: WorkerID
-        var name: String
-        var team: String
-        var skills: [String]
-        var activity: String
-        var available: Bool?
-        var activitySince: Timestamp
-        var capacity: ChannelMap<Int>
-        var channelsOff: Set<String> = []
-        var channelAvailabilityAt: ChannelMap<Timestamp> = [:]
-        var calls: [CallState]
-        var tasks: [TaskState]
-        var missedOfferTimes: [Timestamp] = []
-        var isPlaceholder: Bool
-        var version: UInt64
-        var profileAt: Timestamp
-        var activityAt: Timestamp
-        var capacityAt: ChannelMap<Timestamp>
-        var updatedAt: Timestamp
-        var ended: [EndedWork]
-        var endedFilter: EndedWork.Filter = .init()
+    package struct Fields: Sendable, Hashable, Codable {
+        package var id: WorkerID
+        package var name: String
+        package var team: String
+        package var skills: [String]
+        package var activity: String
+        package var available: Bool?
+        package var activitySince: Timestamp
+        package var capacity: ChannelMap<Int>
+        package var channelsOff: Set<String> = []
+        package var channelAvailabilityAt: ChannelMap<Timestamp> = [:]
+        package var calls: [CallState]
+        package var tasks: [TaskState]
+        package var missedOfferTimes: [Timestamp] = []
+        package var isPlaceholder: Bool
+        package var version: UInt64
+        package var profileAt: Timestamp
+        package var activityAt: Timestamp
+        package var capacityAt: ChannelMap<Timestamp>
+        package var updatedAt: Timestamp
+        package var ended: [EndedWork]
+        package var endedFilter: EndedWork.Filter = .init()
 
         init(id: WorkerID, activitySince: Timestamp) {
             self.id = id
@@ -161,6 +161,9 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     }
 
     private var storage: Storage
+
+    /// The fields as a saved floor writes them (a binary encoder's hand-written form; see `encode(to:)`).
+    package var savedFields: Fields { storage.fields }
 
     @inline(__always)
     private mutating func makeUnique() {
@@ -321,7 +324,7 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
 // faster to write and read. Changing a field means changing these and the snapshot's format version.
 
 extension WorkerState.Fields {
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         id = try c.decode(WorkerID.self)
         name = try c.decode(String.self)
@@ -346,7 +349,7 @@ extension WorkerState.Fields {
         endedFilter = try c.decode(EndedWork.Filter.self)
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.unkeyedContainer()
         try c.encode(id)
         try c.encode(name)

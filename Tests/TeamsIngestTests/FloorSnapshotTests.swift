@@ -197,6 +197,55 @@ struct FloorSnapshotTests {
         #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: bad) }
     }
 
+    @Test("the registry's workers are written by their hand-written compact form byte for byte as through Codable, and read back")
+    func compactWorkersMatchCodable() throws {
+        // A busy floor from the demo seed, then one worker through every shape a saved worker's fields take.
+        var registry = Registry()
+        var decoder = NativeDecoder()
+        decoder.arrival = Timestamp(microseconds: 1_796_000_000_000_000)
+        let seed = try String(contentsOf: T.repoRoot().appendingPathComponent("seeds/demo.ndjson"), encoding: .utf8)
+        for line in seed.split(separator: "\n") {
+            if case .success(let event?) = decoder.decode(String(line)) { _ = registry.apply(event) }
+        }
+        #expect(registry.workers.count >= 40)
+        let t = { (s: Int64) in Timestamp(microseconds: 1_764_000_000_000_000 + s * 1_000_000) }
+        let w = "WK-every-shape"
+        let events: [Event] = [
+            Event(at: t(0), .worker(w, WorkerProfile(name: "Zoë \"Q\" Ng", team: "Sales", skills: ["sales", "日本語"],
+                                                   capacity: ["voice": 3, "chat": 2]))),
+            Event(at: t(1), .activity(w, name: "Available", available: true)),
+            Event(at: t(2), .channelAvailability(w, channel: "chat", available: false)),
+            Event(at: t(3), .callOffer(w, CallStart(call: "CA-offered", from: "+15550001", queue: "Sales"))),
+            Event(at: t(4), .call(w, "CA-offered", .miss)),
+            Event(at: t(5), .callStart(w, CallStart(call: "CA-held", from: nil, queue: nil, direction: .outbound, via: .outbound))),
+            Event(at: t(6), .call(w, "CA-held", .mute)),
+            Event(at: t(7), .call(w, "CA-held", .hold)),
+            Event(at: t(8), .callStart(w, CallStart(call: "CA-live", from: "+15550002", queue: "Sales", via: .transfer))),
+            Event(at: t(9), .call(w, "CA-live", .unmute)),
+            Event(at: t(10), .callStart(w, CallStart(call: "CA-wrap", via: .direct))),
+            Event(at: t(11), .call(w, "CA-wrap", .wrapup)),
+            Event(at: t(12), .callOffer(w, CallStart(call: "CA-ringing"))),
+            Event(at: t(13), .callStart(w, CallStart(call: "CA-done"))),
+            Event(at: t(14), .call(w, "CA-done", .end)),
+            Event(at: t(15), .taskStart(w, TaskStart(task: "WT-chat", channel: "chat", from: "web", queue: nil))),
+            Event(at: t(16), .taskStart(w, TaskStart(task: "WT-ended", channel: "sms"))),
+            Event(at: t(17), .taskEnd(w, "WT-ended")),
+            Event(at: t(18), .capacity(w, channel: "sms", total: 1)),
+        ]
+        for event in events { _ = registry.apply(event) }
+        let worker = try #require(registry[worker: w])
+        #expect(worker.calls.count == 4 && worker.tasks.count == 1 && worker.missedOffers(since: .distantPast) == 1)
+        var fast: [UInt8] = []
+        var slow: [UInt8] = []
+        try CompactEncoder.encode(registry, appendingTo: &fast)
+        try CompactEncoder.encode(registry, appendingTo: &slow, fastPaths: false)
+        #expect(fast.count > 10_000)
+        #expect(fast == slow)
+        let read = try CompactDecoder.decode(Registry.self, from: fast)
+        #expect(read.workers == registry.workers)
+        #expect(read[worker: w] == worker)
+    }
+
     @Test("the Twilio decoder's memory is written by its hand-written compact form byte for byte as through Codable, and read back")
     func compactFastPathsMatchCodable() throws {
         var decoder = TwilioDecoder(configuration: .init(reorderWindow: 30, memory: 2_000))

@@ -1,3 +1,5 @@
+import TeamsDomain
+
 /// A value that writes its compact form (``CompactTag``) straight into a ``CompactSink``, without going
 /// through `Encoder` and its boxed containers: the hand-written form of the large, many-entried parts of a
 /// saved floor (the Twilio decoder's correlation maps), where generic `Codable` spent most of a snapshot's
@@ -43,9 +45,86 @@ extension CompactSink {
         }
     }
 
+    /// `value` written by `write`, or null (an unkeyed container's optional, as `encodeOptional` writes it).
+    func optional<T>(_ value: T?, _ write: (T) -> Void) {
+        if let value { write(value) } else { tag(.null) }
+    }
+
     /// Any other value, through its `encode(to:)` (closes what it opens, as in a container).
     func generic<T: Encodable>(_ value: T) {
         do { try self.value(value) } catch { failure = failure ?? error }
+    }
+}
+
+// A saved floor's workers: the registry's bulk (every field of every worker, each call, each tombstone), written
+// here in the order and form of `WorkerState.Fields.encode(to:)`, `CallState.encode(to:)` and the synthesized
+// `EndedWork` conformance. The rare, small parts (channel maps, the channels switched off, tasks, the tombstone
+// filter) go through their own `encode(to:)`.
+extension WorkerState: CompactEncodable {
+    func encode(compact sink: CompactSink) {
+        let f = savedFields
+        sink.unkeyed {
+            sink.string(f.id)
+            sink.string(f.name)
+            sink.string(f.team)
+            sink.unkeyed { for skill in f.skills { sink.string(skill) } }
+            sink.string(f.activity)
+            sink.optional(f.available, sink.bool)
+            sink.signed(f.activitySince.microseconds)
+            sink.generic(f.capacity)
+            sink.generic(f.channelsOff)
+            sink.generic(f.channelAvailabilityAt)
+            sink.unkeyed { for call in f.calls { call.encode(compact: sink) } }
+            sink.generic(f.tasks)
+            sink.unkeyed { for time in f.missedOfferTimes { sink.signed(time.microseconds) } }
+            sink.bool(f.isPlaceholder)
+            sink.unsigned(f.version)
+            sink.signed(f.profileAt.microseconds)
+            sink.signed(f.activityAt.microseconds)
+            sink.generic(f.capacityAt)
+            sink.signed(f.updatedAt.microseconds)
+            sink.unkeyed { for tombstone in f.ended { tombstone.encode(compact: sink) } }
+            sink.generic(f.endedFilter)
+        }
+    }
+}
+
+extension CallState: CompactEncodable {
+    func encode(compact sink: CompactSink) {
+        sink.unkeyed {
+            sink.string(id)
+            sink.string(phase.rawValue)
+            sink.optional(muted, sink.bool)
+            sink.optional(from, sink.string)
+            sink.optional(queue, sink.string)
+            sink.string(direction.rawValue)
+            sink.string(via.rawValue)
+            sink.signed(startedAt.microseconds)
+            sink.optional(offeredAt) { sink.signed($0.microseconds) }
+            sink.optional(holdSince) { sink.signed($0.microseconds) }
+            sink.optional(liveSince) { sink.signed($0.microseconds) }
+            sink.optional(wrapupSince) { sink.signed($0.microseconds) }
+            sink.signed(muteChangedAt.microseconds)
+            sink.bool(misroute)
+            sink.signed(updatedAt.microseconds)
+            sink.signed(phaseEventAt.microseconds)
+            sink.signed(muteEventAt.microseconds)
+        }
+    }
+}
+
+extension EndedWork: CompactEncodable {
+    func encode(compact sink: CompactSink) {
+        sink.keyed {
+            sink.key("id")
+            sink.string(id)
+            sink.key("endedAt")
+            sink.signed(endedAt.microseconds)
+            sink.key("fingerprint")
+            sink.unsigned(UInt64(fingerprint))
+            sink.key("kind")
+            sink.unsigned(UInt64(kind.rawValue))
+        }
     }
 }
 

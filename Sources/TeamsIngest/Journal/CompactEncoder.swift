@@ -1,3 +1,5 @@
+import TeamsDomain
+
 /// The compact binary form of `Codable` values that a saved floor (``FloorSnapshot``, format version 2) is
 /// written in: several times cheaper to write than JSON, and no larger.
 ///
@@ -132,6 +134,8 @@ final class CompactSink {
         if T.self == UInt64.self { return unsigned(v as! UInt64) }
         if T.self == Bool.self { return bool(v as! Bool) }
         if T.self == Double.self { return double(v as! Double) }
+        // A saved floor's workers, tens of thousands of them: their hand-written form (the same bytes).
+        if T.self == WorkerState.self, fastPaths { return (v as! WorkerState).encode(compact: self) }
         let depth = open.count
         let start = bytes.count
         try v.encode(to: CompactValueEncoder(sink: self, start: start, depth: depth))
