@@ -31,7 +31,10 @@ extension WorkerState {
     /// The name a row shows: the one given, or the worker id when none is given or it is blank (`"name": ""`
     /// would leave a row with no name to read).
     static func name(_ given: String?, id: WorkerID) -> String {
-        guard let given, given.contains(where: { !$0.isWhitespace }) else { return id }
+        guard let given else { return id }
+        // A name starting with a visible ASCII character (almost all) is not blank: no need to walk its Characters.
+        if let first = given.utf8.first, first > 0x20, first < 0x7F { return given }
+        guard given.contains(where: { !$0.isWhitespace }) else { return id }
         return given
     }
 

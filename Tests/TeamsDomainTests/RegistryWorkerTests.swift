@@ -18,6 +18,15 @@ struct RegistryWorkerTests {
         #expect(r.version == 1)
     }
 
+    @Test("a name with nothing visible in it shows the worker id; any other name is kept as given",
+          arguments: [("Ada", "Ada"), ("", "WK01"), ("   ", "WK01"), ("\t\n", "WK01"), ("\u{3000}\u{00A0}", "WK01"),
+                      (" Ada", " Ada"), ("\tAda", "\tAda"), ("Zoë", "Zoë"), ("\u{3000}東", "\u{3000}東"), ("é", "é"), ("~", "~")])
+    func blankNames(_ given: String, _ shown: String) {
+        var r = Registry()
+        r.run(E.worker("WK01", 0, name: given))
+        #expect(r[worker: "WK01"]?.name == shown)
+    }
+
     @Test func profileMergesLeavingUnnamedFieldsAndChannels() {
         var r = Registry()
         r.run(E.worker("WK01", 0, name: "Ada", team: "Billing", skills: ["billing"], capacity: ["voice": 2, "chat": 2]),
