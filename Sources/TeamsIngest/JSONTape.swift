@@ -329,7 +329,7 @@ struct JSONParser {
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
 /// The bytes of `w` (eight bytes of input, the first in the low byte) that may not stand inside a JSON string
-/// as they are: `"`, `\\`, a control character (< 0x20) or non-ASCII (≥ 0x80), each marked by its high bit.
+/// as they are: `"`, `\`, a control character (< 0x20) or non-ASCII (≥ 0x80), each marked by its high bit.
 /// The lowest mark is exact (SWAR zero-byte and less-than tests: a borrow only carries into later bytes), so
 /// `trailingZeroBitCount / 8` is the offset of the first such byte; marks after it may be spurious.
 @inline(__always) func specialBytes(_ w: UInt64) -> UInt64 {

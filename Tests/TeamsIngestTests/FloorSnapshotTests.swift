@@ -197,6 +197,15 @@ struct FloorSnapshotTests {
         #expect(throws: (any Error).self) { _ = try CompactDecoder.decode(FloorSnapshot.self, from: bad) }
     }
 
+    /// `value` in the compact form with its hand-written fast paths and through `Codable` alone.
+    static func compactForms<T: Encodable>(_ value: T) throws -> (fast: [UInt8], slow: [UInt8]) {
+        var fast: [UInt8] = []
+        var slow: [UInt8] = []
+        try CompactEncoder.encode(value, appendingTo: &fast)
+        try CompactEncoder.encode(value, appendingTo: &slow, fastPaths: false)
+        return (fast, slow)
+    }
+
     @Test("the registry's workers are written by their hand-written compact form byte for byte as through Codable, and read back")
     func compactWorkersMatchCodable() throws {
         // A busy floor from the demo seed, then one worker through every shape a saved worker's fields take.
@@ -235,10 +244,7 @@ struct FloorSnapshotTests {
         for event in events { _ = registry.apply(event) }
         let worker = try #require(registry[worker: w])
         #expect(worker.calls.count == 4 && worker.tasks.count == 1 && worker.missedOffers(since: .distantPast) == 1)
-        var fast: [UInt8] = []
-        var slow: [UInt8] = []
-        try CompactEncoder.encode(registry, appendingTo: &fast)
-        try CompactEncoder.encode(registry, appendingTo: &slow, fastPaths: false)
+        let (fast, slow) = try Self.compactForms(registry)
         #expect(fast.count > 10_000)
         #expect(fast == slow)
         let read = try CompactDecoder.decode(Registry.self, from: fast)
@@ -256,10 +262,7 @@ struct FloorSnapshotTests {
         for line in lines { _ = decoder.decode(line, into: &events) }
         let memory = try #require(decoder.memory)
         let mapper = try #require(memory.twilio?.mapper)
-        var fast: [UInt8] = []
-        var slow: [UInt8] = []
-        try CompactEncoder.encode(memory, appendingTo: &fast)
-        try CompactEncoder.encode(memory, appendingTo: &slow, fastPaths: false)
+        let (fast, slow) = try Self.compactForms(memory)
         #expect(fast.count > 100_000)
         #expect(fast == slow)
         // Every kind of entry the hand-written forms cover is in there.
@@ -271,10 +274,7 @@ struct FloorSnapshotTests {
         }
         // Read back, it is the same memory (plain dictionaries inside may list their entries in another order).
         let read = try CompactDecoder.decode(DecoderMemory.self, from: fast)
-        var again: [UInt8] = []
-        var againSlow: [UInt8] = []
-        try CompactEncoder.encode(read, appendingTo: &again)
-        try CompactEncoder.encode(read, appendingTo: &againSlow, fastPaths: false)
+        let (again, againSlow) = try Self.compactForms(read)
         #expect(again.count == fast.count)
         #expect(again == againSlow)
     }
