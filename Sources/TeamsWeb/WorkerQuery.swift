@@ -227,6 +227,32 @@ public struct WorkerQuery: Sendable, Hashable {
         return nil
     }
 
+    /// What ``sortOrder(_:_:)`` reads of one worker, as integers compared in the same order: for `attention=1` its
+    /// rank, hold start and live call start; for the sort, one number (`activityRank`: the rank of each activity
+    /// name in `<` order, for `sort=activity`). A time absent sorts last (`Int64.max`), as `earlier` puts it.
+    struct SortKey {
+        var attention: (rank: Int, hold: Int64, live: Int64) = (0, 0, 0)
+        var primary: Int64 = 0
+    }
+
+    func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {
+        func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
+        var key = SortKey()
+        if attention {
+            key.attention = (Self.attentionRank(w), last(Self.holdStart(w)), last(Self.liveCallStart(w)))
+        }
+        switch sort {
+        case .name: break
+        case .activity: key.primary = Int64(activityRank[w.activity] ?? 0)
+        case .time: key.primary = w.activitySince.microseconds
+        case .calls: key.primary = -Int64(w.calls.count)
+        case .hold: key.primary = (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
+        case .holdTime: key.primary = last(Self.holdStart(w))
+        case .callTime: key.primary = last(Self.liveCallStart(w))
+        }
+        return key
+    }
+
     /// Orders two workers as the page does (team, then the query's sort, then name).
     func areInOrder(_ a: WorkerState, _ b: WorkerState) -> Bool {
         withUnsafePointer(to: a) { pa in withUnsafePointer(to: b) { pb in teamsPageOrder(pa, pb) } }

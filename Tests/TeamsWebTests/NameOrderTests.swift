@@ -28,6 +28,9 @@ private func hostileFloor() -> [WorkerState] {
             .activity(id, name: i % 3 == 0 ? "Available" : "Break", available: i % 3 == 0),
         ] + (i % 4 == 0 ? [] : [.callStart(id, CallStart(call: "C\(i)", from: "+1555\(i)", queue: "Q"))])
           + (i % 4 == 2 ? [.call(id, "C\(i)", .hold)] : [])
+          // A second call from a queue while on one (a misroute), held or live: attention's first rank.
+          + (i % 6 == 1 ? [.callStart(id, CallStart(call: "D\(i)", queue: "Q"))] : [])
+          + (i % 12 == 1 ? [.call(id, "D\(i)", .hold)] : [])
         for (k, kind) in kinds.enumerated() { events.append(Event(at: at.adding(seconds: Double(i % 5 + k)), kind)) }
     }
     // The same name twice, and names level but for case: the tie-breaks of the order.
