@@ -43,7 +43,8 @@ extension WorkerState {
     /// as `callFlags(at:)` gives them) say their end never arrived (`CallFlags.endNotReceived`).
     public func callCount(callFlags: [CallFlags]) -> Int {
         var count = 0
-        for (i, call) in calls.enumerated() where call.phase == .live || call.phase == .held || call.phase == .wrapup {
+        let calls = self.calls
+        for i in calls.indices where calls[i].phase == .live || calls[i].phase == .held || calls[i].phase == .wrapup {
             if i < callFlags.count, callFlags[i].contains(.endNotReceived) { continue }
             count += 1
         }
@@ -67,10 +68,16 @@ extension WorkerState {
     /// ago is not "On call".
     public func presence(offlineActivity: String = "Offline", callFlags: [CallFlags]) -> Presence {
         var live = false, held = false, wrapup = false, offered = false
-        for (i, call) in calls.enumerated() {
+        // By index, reading each call's phase in place: a `for call in` loop copies every call (a retain per string).
+        let calls = self.calls
+        for i in calls.indices {
             if i < callFlags.count, callFlags[i].contains(.endNotReceived) { continue }
-            if call.phase == .live { live = true } else if call.phase == .held { held = true }
-            else if call.phase == .wrapup { wrapup = true } else { offered = true }
+            switch calls[i].phase {
+            case .live: live = true
+            case .held: held = true
+            case .wrapup: wrapup = true
+            case .offered: offered = true
+            }
         }
         if live { return .onCall }
         if held { return .onHold }
@@ -78,9 +85,28 @@ extension WorkerState {
         if offered { return .offered }
         if !tasks.isEmpty { return .onTask }
         if !hasActivity { return .unknown }
-        if activity.lowercased() == offlineActivity.lowercased() { return .offline }
+        if Self.sameIgnoringCase(activity, offlineActivity) { return .offline }
         if !isAvailableActivity { return .away }
         return .idle
+    }
+
+    /// `a.lowercased() == b.lowercased()`, without making either when both are ASCII (an activity name almost always).
+    static func sameIgnoringCase(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        let ascii = a.withUTF8 { x in
+            b.withUTF8 { y -> Bool? in
+                guard x.count == y.count else { return x.allSatisfy { $0 < 0x80 } && y.allSatisfy { $0 < 0x80 } ? false : nil }
+                for k in x.indices {
+                    let p = x[k], q = y[k]
+                    guard p < 0x80, q < 0x80 else { return nil }
+                    if p == q { continue }
+                    let lp = p &- 0x41 < 26 ? p | 0x20 : p, lq = q &- 0x41 < 26 ? q | 0x20 : q
+                    if lp != lq { return false }
+                }
+                return true
+            }
+        }
+        return ascii ?? (a.lowercased() == b.lowercased())
     }
 
     /// Whether an activity was ever reported: a worker created by its profile or a call starts with the

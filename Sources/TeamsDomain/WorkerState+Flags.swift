@@ -42,7 +42,11 @@ extension WorkerState {
     /// The flags of every call at `now`, in the order of `calls`.
     public func callFlags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> [CallFlags] {
         let overlap = liveOverlapStart(at: now)
-        return calls.map { Self.flags(of: $0, overlap: overlap, at: now, grace: grace) }
+        // Each call read where it lies: passing a call by value copies it (a retain per string, on a floor of
+        // thousands each a cache miss).
+        return calls.withUnsafeBufferPointer { calls in
+            calls.indices.map { Self.flags(of: calls.baseAddress! + $0, overlap: overlap, at: now, grace: grace) }
+        }
     }
 
     /// Whether any call of the worker carries wrong-call risk at `now`.
@@ -54,8 +58,12 @@ extension WorkerState {
     }
 
     private static func flags(of call: CallState, overlap: Timestamp?, at now: Timestamp, grace: Double) -> CallFlags {
-        if call.endIsOverdue(at: now) { return .endNotReceived }
-        var flags: CallFlags = call.misroute ? .misroute : []
+        withUnsafePointer(to: call) { flags(of: $0, overlap: overlap, at: now, grace: grace) }
+    }
+
+    private static func flags(of call: UnsafePointer<CallState>, overlap: Timestamp?, at now: Timestamp, grace: Double) -> CallFlags {
+        if call.pointee.endIsOverdue(at: now) { return .endNotReceived }
+        var flags: CallFlags = call.pointee.misroute ? .misroute : []
         if let start = riskStart(of: call, overlap: overlap), now.microseconds &- start.microseconds > micros(grace) {
             flags.insert(.wrongCallRisk)
         }
@@ -66,6 +74,12 @@ extension WorkerState {
     /// lasted longer than the grace period); `nil` when the call is not in such a condition.
     public func wrongCallRiskStart(of call: CallState) -> Timestamp? {
         Self.riskStart(of: call, overlap: liveOverlapStart())
+    }
+
+    /// ``wrongCallRiskStart(of:)`` of `calls[index]`, read where it lies (no copy of the call).
+    package func wrongCallRiskStart(ofCallAt index: Int) -> Timestamp? {
+        let overlap = liveOverlapStart()
+        return calls.withUnsafeBufferPointer { Self.riskStart(of: $0.baseAddress! + index, overlap: overlap) }
     }
 
     /// The first moment after `now` at which some call's flags change without any new event,
@@ -94,9 +108,10 @@ extension WorkerState {
     func liveOverlapStart(at now: Timestamp? = nil) -> Timestamp? {
         var earliest: Timestamp?
         var second: Timestamp?
-        for call in calls where call.phase == .live {
-            if let now, call.endIsOverdue(at: now) { continue }
-            let since = call.liveSince ?? call.startedAt
+        let calls = self.calls
+        for i in calls.indices where calls[i].phase == .live {
+            if let now, calls[i].endIsOverdue(at: now) { continue }
+            let since = calls[i].liveSince ?? calls[i].startedAt
             if let first = earliest, since >= first {
                 if second.map({ since < $0 }) ?? true { second = since }
             } else {
@@ -108,13 +123,17 @@ extension WorkerState {
     }
 
     private static func riskStart(of call: CallState, overlap: Timestamp?) -> Timestamp? {
-        switch call.phase {
+        withUnsafePointer(to: call) { riskStart(of: $0, overlap: overlap) }
+    }
+
+    private static func riskStart(of call: UnsafePointer<CallState>, overlap: Timestamp?) -> Timestamp? {
+        switch call.pointee.phase {
         case .live:
             return overlap
-        case .held where call.muted == false:
+        case .held where call.pointee.muted == false:
             // Only a mute source that said "unmuted" counts: unknown mute is not a risk (Flex mutes in the browser).
-            let holdSince = call.holdSince ?? call.startedAt
-            return max(holdSince, call.muteChangedAt)
+            let holdSince = call.pointee.holdSince ?? call.pointee.startedAt
+            return max(holdSince, call.pointee.muteChangedAt)
         case .held, .wrapup, .offered:
             return nil
         }

@@ -71,20 +71,24 @@ public struct Summary: Sendable, Equatable {
         tasks += delta * w.tasks.count
         if w.callCount(callFlags: flags) >= 2 { agentsOnMultipleCalls += delta }
         var misrouted = false, risky = false
-        for (call, f) in zip(w.calls, flags) {
+        // Each call's fields read in place (a `for call in` loop copies every call).
+        let calls = w.calls
+        for i in 0..<min(calls.count, flags.count) {
+            let f = flags[i]
             if f.contains(.endNotReceived) {
                 callsEndNotReceived += delta
                 continue
             }
-            switch call.phase {
+            let phase = calls[i].phase
+            switch phase {
             case .offered: callsOffered += delta
             case .live: callsLive += delta
             case .held: callsHeld += delta
             case .wrapup: callsWrapup += delta
             }
-            if call.phase == .live || call.phase == .held {
-                let held = call.phase == .held ? delta : 0
-                switch call.muted {
+            if phase == .live || phase == .held {
+                let held = phase == .held ? delta : 0
+                switch calls[i].muted {
                 case true?: mutedCalls += delta; heldMuted += held
                 case nil: muteUnknownCalls += delta; heldMuteUnknown += held
                 case false?: break

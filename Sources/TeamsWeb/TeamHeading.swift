@@ -26,9 +26,12 @@ struct TeamHeading: Equatable, Sendable {
     /// Counts one worker of the team, with its calls' flags (`delta` -1: takes it away again).
     mutating func count(_ worker: WorkerState, flags: [CallFlags], by delta: Int = 1) {
         agents += delta
-        if zip(worker.calls, flags).contains(where: { !$1.contains(.endNotReceived) }) { onCalls += delta }
+        // Each call's phase read in place (a `for call in` loop copies every call).
+        let calls = worker.calls
+        let n = min(calls.count, flags.count)
+        if flags[..<n].contains(where: { !$0.contains(.endNotReceived) }) { onCalls += delta }
         if worker.callCount(callFlags: flags) >= 2 { multi += delta }
-        for (call, f) in zip(worker.calls, flags) where call.phase == .held && !f.contains(.endNotReceived) { held += delta }
+        for i in 0..<n where calls[i].phase == .held && !flags[i].contains(.endNotReceived) { held += delta }
         if flags.contains(where: { !$0.intersection(.alerts).isEmpty }) { flagged += delta }
     }
 

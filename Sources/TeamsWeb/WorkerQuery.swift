@@ -162,21 +162,32 @@ public struct WorkerQuery: Sendable, Hashable {
     /// 1 on hold, 2 on a live call, 3 the rest.
     static func attentionRank(_ w: WorkerState) -> Int {
         var rank = 3
-        for call in w.calls {
-            if call.misroute || w.wrongCallRiskStart(of: call) != nil { return 0 }
-            if call.phase == .held { rank = min(rank, 1) } else if call.phase == .live { rank = min(rank, 2) }
+        let calls = w.calls
+        for i in calls.indices {
+            if calls[i].misroute || w.wrongCallRiskStart(ofCallAt: i) != nil { return 0 }
+            if calls[i].phase == .held { rank = min(rank, 1) } else if calls[i].phase == .live { rank = min(rank, 2) }
         }
         return rank
     }
 
     /// Start of the agent's longest hold in progress (nil: none).
     static func holdStart(_ w: WorkerState) -> Timestamp? {
-        w.calls.lazy.filter { $0.phase == .held }.compactMap(\.holdSince).min()
+        earliest(w, .held) { $0.holdSince }
     }
 
     /// Start of the agent's longest live call (nil: none).
     static func liveCallStart(_ w: WorkerState) -> Timestamp? {
-        w.calls.lazy.filter { $0.phase == .live }.map(\.startedAt).min()
+        earliest(w, .live) { $0.startedAt }
+    }
+
+    /// The earliest `time` of the worker's calls in `phase`, read in place (no call copied).
+    private static func earliest(_ w: WorkerState, _ phase: CallState.Phase, _ time: (CallState) -> Timestamp?) -> Timestamp? {
+        let calls = w.calls
+        var first: Timestamp?
+        for i in calls.indices where calls[i].phase == phase {
+            if let t = time(calls[i]), first.map({ t < $0 }) ?? true { first = t }
+        }
+        return first
     }
 
     /// Earlier first, absent last; nil when equal.

@@ -13,6 +13,16 @@ import Testing
         return w
     }
 
+    @Test("the offline activity is matched ignoring case, as lowercased() would, ASCII or not",
+          arguments: [("Offline", "offline", true), ("OFFLINE", "Offline", true), ("Offline", "Offlin", false),
+                      ("Off-line", "Offline", false), ("Offline@", "Offline`", false), ("Hors ligne", "hors LIGNE", true),
+                      ("ÉCOLE", "école", true), ("École", "Ecole", false), ("STRASSE", "straße", false), ("", "", true)])
+    func offlineIgnoringCase(_ activity: String, _ offline: String, _ same: Bool) {
+        #expect(WorkerState.sameIgnoringCase(activity, offline) == same)
+        #expect(same == (activity.lowercased() == offline.lowercased()))
+        #expect((worker(activity: activity, available: false).presence(offlineActivity: offline) == .offline) == same || activity.isEmpty)
+    }
+
     @Test func theFirstThatHoldsWins() {
         #expect(worker(calls: [.held, .live]).presence() == .onCall)
         #expect(worker(calls: [.held, .wrapup]).presence() == .onHold)

@@ -25,14 +25,27 @@ enum BoardOrder {
         keys.reserveCapacity(workers.count * 16)
         var starts: [Int] = [0]
         starts.reserveCapacity(workers.count + 1)
-        // Whether a name is ASCII: then names of different bytes are different names. Other names may be equal as
-        // Strings in other bytes ("É" composed or not), and are compared as Strings first, as `teamsPageOrder` does.
-        var ascii: [Bool] = []
-        ascii.reserveCapacity(workers.count)
-        for w in workers {
-            NameOrder.appendKey(of: w.name, to: &keys)
+        // Each name's class: names equal as Strings share one, even in other bytes ("É" composed or not), and the
+        // workers of one name go in id order, as `teamsPageOrder` puts them. Names and ids are read here once, not
+        // through each worker in every comparison (a retain each).
+        var nameClass = [Int](repeating: 0, count: workers.count)
+        var classOf: [String: Int] = [:]
+        var names: [String] = []
+        var ids: [WorkerID] = []
+        names.reserveCapacity(workers.count)
+        ids.reserveCapacity(workers.count)
+        for (i, w) in workers.enumerated() {
+            let name = w.name
+            NameOrder.appendKey(of: name, to: &keys)
             starts.append(keys.count)
-            ascii.append(w.name.utf8.allSatisfy { $0 < 0x80 })
+            if let c = classOf[name] {
+                nameClass[i] = c
+            } else {
+                nameClass[i] = classOf.count
+                classOf[name] = classOf.count
+            }
+            names.append(name)
+            ids.append(w.id)
         }
         // What the query's sort reads of each worker (its calls' hold and start times, its activity), read once per
         // worker as integers: read in each comparison, it cost a retain per call and field ~300,000 times for the
@@ -45,30 +58,32 @@ enum BoardOrder {
         }
         let sortKeys = sorts ? workers.map { query.sortKey($0, activityRank: activityRank) } : []
         // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
-        workers.withUnsafeBufferPointer { ws in
-            ranks.withUnsafeBufferPointer { rank in
-                keys.withUnsafeBufferPointer { key in
-                    starts.withUnsafeBufferPointer { start in
-                        sortKeys.withUnsafeBufferPointer { sortKey in
-                            guard let base = ws.baseAddress else { return }
-                            let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                            order.sort { i, j in
-                                if rank[i] != rank[j] { return rank[i] < rank[j] }
-                                if sorts {
-                                    let a = sortKey[i], b = sortKey[j]
-                                    if a.attention.rank != b.attention.rank { return a.attention.rank < b.attention.rank }
-                                    if a.attention.hold != b.attention.hold { return a.attention.hold < b.attention.hold }
-                                    if a.attention.live != b.attention.live { return a.attention.live < b.attention.live }
-                                    if a.primary != b.primary { return a.primary < b.primary }
+        ranks.withUnsafeBufferPointer { rank in
+            keys.withUnsafeBufferPointer { key in
+                starts.withUnsafeBufferPointer { start in
+                    sortKeys.withUnsafeBufferPointer { sortKey in
+                        nameClass.withUnsafeBufferPointer { nameClass in
+                            names.withUnsafeBufferPointer { name in
+                                ids.withUnsafeBufferPointer { id in
+                                    let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                                    order.sort { i, j in
+                                        if rank[i] != rank[j] { return rank[i] < rank[j] }
+                                        if sorts {
+                                            let a = sortKey[i], b = sortKey[j]
+                                            if a.attention.rank != b.attention.rank { return a.attention.rank < b.attention.rank }
+                                            if a.attention.hold != b.attention.hold { return a.attention.hold < b.attention.hold }
+                                            if a.attention.live != b.attention.live { return a.attention.live < b.attention.live }
+                                            if a.primary != b.primary { return a.primary < b.primary }
+                                        }
+                                        if nameClass[i] == nameClass[j] { return id[i] < id[j] }
+                                        let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
+                                        let c = memcmp(k + start[i], k + start[j], min(li, lj))
+                                        if c != 0 { return c < 0 }
+                                        if li != lj { return li < lj }
+                                        // Keys level, names not equal ("ada" and "Ada").
+                                        return name[i] < name[j]
+                                    }
                                 }
-                                if !(ascii[i] && ascii[j]), base[i].name == base[j].name { return base[i].id < base[j].id }
-                                let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
-                                let c = memcmp(k + start[i], k + start[j], min(li, lj))
-                                if c != 0 { return c < 0 }
-                                if li != lj { return li < lj }
-                                let a = base + i, b = base + j
-                                if a.pointee.name != b.pointee.name { return a.pointee.name < b.pointee.name }
-                                return a.pointee.id < b.pointee.id
                             }
                         }
                     }
