@@ -71,8 +71,18 @@ extension ChannelMap: Codable where Value: Codable {
         self.init(try decoder.singleValueContainer().decode([String: Value].self))
     }
 
+    /// Written as `[String: Value]` is (a keyed container), in channel-name order: a dictionary built to write it
+    /// would list its entries in an order of its own, another each time, and a saved floor would differ from
+    /// one writing to the next.
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) }))
+        var c = encoder.container(keyedBy: ChannelKey.self)
+        for entry in entries { try c.encode(entry.value, forKey: ChannelKey(stringValue: entry.key)) }
+    }
+
+    private struct ChannelKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
