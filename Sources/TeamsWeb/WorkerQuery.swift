@@ -190,14 +190,6 @@ public struct WorkerQuery: Sendable, Hashable {
         return first
     }
 
-    /// Earlier first, absent last; nil when equal.
-    private static func earlier(_ a: Timestamp?, _ b: Timestamp?) -> Bool? {
-        if a == b { return nil }
-        guard let a else { return false }
-        guard let b else { return true }
-        return a < b
-    }
-
     /// Page order: by team (no team last), then the query's sort, then name. Takes pointers so that sorting
     /// thousands of workers reads fields in place instead of copying each WorkerState per comparison.
     func teamsPageOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool {
@@ -209,41 +201,32 @@ public struct WorkerQuery: Sendable, Hashable {
     }
 
     /// The part of page order between the team and the name: `attention=1` (which orders across teams), then the
-    /// query's sort. Whether `a` comes before `b` by it; nil when it puts them level.
+    /// query's sort. Whether `a` comes before `b` by it; nil when it puts them level. Compares their
+    /// ``sortKey(_:activityRank:)``s, and activity names as Strings (a board ranks them once instead).
     func sortOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool? {
-        if attention {
-            let ra = Self.attentionRank(a.pointee), rb = Self.attentionRank(b.pointee)
-            if ra != rb { return ra < rb }
-            if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
-            if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
-        }
-        switch sort {
-        case .name:
-            break
-        case .activity:
-            if a.pointee.activity != b.pointee.activity { return a.pointee.activity < b.pointee.activity }
-        case .time:
-            if a.pointee.activitySince != b.pointee.activitySince { return a.pointee.activitySince < b.pointee.activitySince }
-        case .calls:
-            if a.pointee.calls.count != b.pointee.calls.count { return a.pointee.calls.count > b.pointee.calls.count }
-        case .hold:
-            let ha = a.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
-            let hb = b.pointee.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)
-            if ha != hb { return ha < hb }
-        case .holdTime:
-            if let e = Self.earlier(Self.holdStart(a.pointee), Self.holdStart(b.pointee)) { return e }
-        case .callTime:
-            if let e = Self.earlier(Self.liveCallStart(a.pointee), Self.liveCallStart(b.pointee)) { return e }
-        }
+        let ka = sortKey(a.pointee, activityRank: [:]), kb = sortKey(b.pointee, activityRank: [:])
+        if let before = ka.before(kb) { return before }
+        if sort == .activity, a.pointee.activity != b.pointee.activity { return a.pointee.activity < b.pointee.activity }
         return nil
     }
 
     /// What ``sortOrder(_:_:)`` reads of one worker, as integers compared in the same order: for `attention=1` its
     /// rank, hold start and live call start; for the sort, one number (`activityRank`: the rank of each activity
-    /// name in `<` order, for `sort=activity`). A time absent sorts last (`Int64.max`), as `earlier` puts it.
+    /// name in `<` order, for `sort=activity`; 0 for every activity without ranks). Earlier times first, a time
+    /// absent last (`Int64.max`); more calls first.
     struct SortKey {
         var attention: (rank: Int, hold: Int64, live: Int64) = (0, 0, 0)
         var primary: Int64 = 0
+
+        /// Whether this key comes before `other`; nil when they are level.
+        @inline(__always)
+        func before(_ other: SortKey) -> Bool? {
+            if attention.rank != other.attention.rank { return attention.rank < other.attention.rank }
+            if attention.hold != other.attention.hold { return attention.hold < other.attention.hold }
+            if attention.live != other.attention.live { return attention.live < other.attention.live }
+            if primary != other.primary { return primary < other.primary }
+            return nil
+        }
     }
 
     func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {

@@ -3,8 +3,9 @@ import TeamsDomain
 
 /// The order a new board files its rows in: ``WorkerQuery/teamsPageOrder(_:_:)``, with what it reads of every
 /// comparison read once per worker instead: the team as its rank among the board's teams, the query's sort as
-/// integers (``WorkerQuery/sortKey(_:activityRank:)``), the name as its key (``NameOrder/appendKey(of:to:)``). Sorting the 1,111 agents of a search on a 20,000-agent floor compared names and
-/// teams byte by byte ~12,000 times, ~17% of the first render of the view.
+/// integers (``WorkerQuery/sortKey(_:activityRank:)``, activities ranked), the name as its key
+/// (``NameOrder/appendKey(of:to:)``) and its class of equal names. Sorting the 1,111 agents of a search on a
+/// 20,000-agent floor compared names and teams byte by byte ~12,000 times, ~17% of the first render of the view.
 ///
 /// The keys are the board's, made for the sort and dropped with it: nothing is kept per agent. Names whose keys are
 /// level (such as "ada" and "Ada") and names that are equal fall back to `teamsPageOrder`'s own tie-breaks, so the
@@ -68,13 +69,7 @@ enum BoardOrder {
                                     let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
                                     order.sort { i, j in
                                         if rank[i] != rank[j] { return rank[i] < rank[j] }
-                                        if sorts {
-                                            let a = sortKey[i], b = sortKey[j]
-                                            if a.attention.rank != b.attention.rank { return a.attention.rank < b.attention.rank }
-                                            if a.attention.hold != b.attention.hold { return a.attention.hold < b.attention.hold }
-                                            if a.attention.live != b.attention.live { return a.attention.live < b.attention.live }
-                                            if a.primary != b.primary { return a.primary < b.primary }
-                                        }
+                                        if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
                                         if nameClass[i] == nameClass[j] { return id[i] < id[j] }
                                         let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
                                         let c = memcmp(k + start[i], k + start[j], min(li, lj))
