@@ -53,6 +53,11 @@ public struct ChannelMap<Value: Sendable & Hashable>: Sendable, Hashable, Sequen
     /// The channels, in name order. A closure, not `\.key`: a key path into this generic type is instantiated
     /// by the runtime on every call (~6% of a new view's first render, once per row, went to it).
     public var keys: [String] { entries.map { $0.key } }
+
+    /// Whether `other` keeps its entries in the same heap block (`SharedValues`).
+    func sharesEntries(with other: ChannelMap) -> Bool {
+        entries.withUnsafeBufferPointer { a in other.entries.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
+    }
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
 

@@ -63,8 +63,10 @@ public struct Registry: Sendable, Codable {
     /// Covers a Twilio reorder window and slow deliveries; a plugin line about a call that never starts goes.
     public static let pendingChangeExpiry: Double = 120
 
-    /// The distinct skill lists of the workers, shared (not saved in snapshots: sharing starts again on restore).
-    var skillLists = SharedSkillLists()
+    /// The distinct skill lists and capacity maps of the workers, shared (not saved in snapshots: sharing starts
+    /// again on restore).
+    var skillLists = SharedValues<[String]>()
+    var capacityMaps = SharedValues<ChannelMap<Int>>()
 
     enum CodingKeys: String, CodingKey {
         case limits, version, workers, lastEventAt, removedWorkers, pending, pendingOldest, pendingExpiredAt
@@ -89,11 +91,12 @@ public struct Registry: Sendable, Codable {
         switch event.kind {
         case .worker(let id, var profile):
             if let skills = profile.skills { profile.skills = skillLists.shared(skills) }
-            return update(id, at: at, create: true) { $0.applyProfile(profile, at: at) }
+            guard profile.capacity != nil else { return update(id, at: at, create: true) { $0.applyProfile(profile, at: at) } }
+            return updateSharingCapacity(id, at: at) { $0.applyProfile(profile, at: at) }
         case .activity(let id, let name, let available):
             return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }
         case .capacity(let id, let channel, let total):
-            return update(id, at: at, create: true) { $0.applyCapacity(channel, total: total, at: at) }
+            return updateSharingCapacity(id, at: at) { $0.applyCapacity(channel, total: total, at: at) }
         case .channelAvailability(let id, let channel, let available):
             return update(id, at: at, create: true) { $0.applyChannelAvailability(channel, available: available, at: at) }
         case .callStart(let id, let start):
@@ -165,6 +168,23 @@ public struct Registry: Sendable, Codable {
             if removedAt != nil { removedWorkers.removeValue(forKey: id) }
         }
         return outcome
+    }
+
+    /// `update` (creating the worker) for a transition that may set capacity: a changed capacity map is then
+    /// swapped for an equal one already held (`capacityMaps`).
+    private mutating func updateSharingCapacity(
+        _ id: WorkerID, at: Timestamp, _ transition: (inout WorkerState) -> Transition
+    ) -> ApplyOutcome {
+        // The table is moved out while the tree is updated: the transition cannot reach into `self` meanwhile.
+        var maps = SharedValues<ChannelMap<Int>>()
+        swap(&maps, &capacityMaps)
+        defer { swap(&maps, &capacityMaps) }
+        return update(id, at: at, create: true) { worker in
+            let before = worker.capacity
+            let transition = transition(&worker)
+            if worker.capacity != before { worker.capacity = maps.shared(worker.capacity) }
+            return transition
+        }
     }
 
     @inline(__always)

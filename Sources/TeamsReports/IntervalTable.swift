@@ -57,6 +57,14 @@ struct IntervalTable: Sendable {
     mutating func removeAll(before start: Int64) {
         guard entries.contains(where: { $0.key.start < start }) else { return }
         entries.removeAll { $0.key.start < start }
+        // A block sized for the rows of two intervals would stay so all through the next: at every boundary an
+        // agent holds the rows of the interval ending and of the one starting until the first is written.
+        if entries.capacity > entries.count {
+            var kept: [Entry] = []
+            kept.reserveCapacity(entries.count)
+            kept.append(contentsOf: entries)
+            entries = kept
+        }
         if !ordered { ordered = zip(entries, entries.dropFirst()).allSatisfy { $0.key.start <= $1.key.start } }
     }
 }

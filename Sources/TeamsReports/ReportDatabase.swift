@@ -17,7 +17,7 @@ public final class ReportDatabase: Sendable, EventStore {
     /// intervals, spans and checkpoint at a time), so a flush touches few pages beyond the B-trees' upper
     /// levels; pages it does not keep are read again from the operating system's cache. Fixed, whatever
     /// the number of agents.
-    public static let writerCacheKiB = 4096
+    public static let writerCacheKiB = 1024
     /// Bytes the write-ahead log file (`reports.sqlite-wal`) is cut back to after a checkpoint.
     public static let walLimitBytes = 16 << 20
     /// Page cache of each reading connection (report pages, timelines), in KiB.

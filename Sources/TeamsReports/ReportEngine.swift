@@ -14,11 +14,10 @@ final class ReportEngine {
     /// bytes).
     final class Log {
         var baseState: AgentState
-        /// The newest event time taken (microseconds), and the events taken at that time: a repeat of one of them
-        /// is told here, without the store. Memory holds no more of the agent's events: an hour of a busy agent's
-        /// (a hundred or more, each with its call id) cost kilobytes an agent.
-        var newestAt: Int64 = .min
-        var newest: [LoggedEvent] = []
+        /// The newest event time taken and the events taken at that time: a repeat of one of them is told here,
+        /// without the store. Memory holds no more of the agent's events: an hour of a busy agent's (a hundred or
+        /// more, each with its call id) cost kilobytes an agent.
+        var newest = NewestEvents()
         var machine: AgentMachine
         /// Everything since the checkpoint must be rewritten (after a replay).
         var fullRewrite: Bool
@@ -222,19 +221,10 @@ final class ReportEngine {
             counters.tooLate += 1
             return false
         }
-        if e.at > log.newestAt {
-            log.newestAt = e.at
-            log.newest.removeAll(keepingCapacity: true)
-            log.newest.append(e)
-            return true
-        }
-        if e.at == log.newestAt {
-            if log.newest.contains(where: { $0.sameAs(e) }) {
-                counters.duplicates += 1
-                return false
-            }
-            log.newest.append(e)
-            return true
+        if e.at >= log.newest.at {
+            if log.newest.take(at: e.at, kind: e.kind, ref: e.ref) { return true }
+            counters.duplicates += 1
+            return false
         }
         // Restored events come from the store in time order: none is older than the newest.
         guard !restoring else { return true }
@@ -400,10 +390,7 @@ final class ReportEngine {
             return true
         }
         log.baseState = probe.state
-        if log.newestAt < newBase {
-            log.newestAt = .min
-            log.newest = []
-        }
+        if log.newest.at < newBase { log.newest.reset() }
         let baseSeconds = AgentMachine.interval(newBase)
         log.machine.output.intervals.removeAll(before: baseSeconds)
         log.machine.output.spans = log.machine.output.spans.filter { ($0.end ?? .max) >= newBase }

@@ -83,11 +83,6 @@ struct LoggedEvent: Sendable, Hashable {
     /// `CallVia.allCases` made once (the property builds a new array at each read), and `viaCode` → shared name.
     private static let viaCases = CallVia.allCases
     private static let viaNames: [SharedName] = [.empty] + viaCases.map { SharedName($0.rawValue) }
-
-    /// The same event twice: same time, kind and call or activity.
-    func sameAs(_ other: LoggedEvent) -> Bool {
-        at == other.at && kind == other.kind && ref == other.ref
-    }
 }
 
 extension SharedName {

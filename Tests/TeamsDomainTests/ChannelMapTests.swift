@@ -33,8 +33,8 @@ struct ChannelMapTests {
     }
 }
 
-@Suite("Registry: skill lists shared between workers")
-struct SharedSkillListTests {
+@Suite("Registry: skill lists and capacity maps shared between workers")
+struct SharedValuesTests {
     @Test("workers with equal skills hold one array; a feed of ever-new lists keeps the table bounded")
     func sharedAndBounded() {
         var r = Registry()
@@ -46,10 +46,28 @@ struct SharedSkillListTests {
         #expect(a == ["billing", "spanish"])
         #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
 
-        var lists = SharedSkillLists()
-        for i in 0...(SharedSkillLists.limit * 2) { _ = lists.shared(["skill-\(i)"]) }
+        var lists = SharedValues<[String]>()
+        for i in 0...(SharedValues<[String]>.limit * 2) { _ = lists.shared(["skill-\(i)"]) }
         let fresh = lists.shared(["billing"])
         #expect(fresh == ["billing"])
-        #expect(lists.count <= SharedSkillLists.limit)
+        #expect(lists.count <= SharedValues<[String]>.limit)
+    }
+
+    @Test("workers with equal capacity hold one map, from a profile or a capacity event; changing one changes no other")
+    func capacityShared() {
+        var r = Registry()
+        let at = Timestamp(microseconds: 1_000_000)
+        _ = r.apply(Event(at: at, .worker("WK1", WorkerProfile(capacity: ["voice": 2, "chat": 2]))))
+        _ = r.apply(Event(at: at, .worker("WK2", WorkerProfile(capacity: ["chat": 2, "voice": 2]))))
+        _ = r.apply(Event(at: at, .capacity("WK3", channel: "voice", total: 2)))
+        _ = r.apply(Event(at: at, .capacity("WK3", channel: "chat", total: 2)))
+        let one = r[worker: "WK1"]!.capacity, two = r[worker: "WK2"]!.capacity, three = r[worker: "WK3"]!.capacity
+        #expect(one == ["voice": 2, "chat": 2])
+        #expect(one.sharesEntries(with: two))
+        #expect(one.sharesEntries(with: three))
+        _ = r.apply(Event(at: at.adding(seconds: 1), .capacity("WK2", channel: "voice", total: 3)))
+        #expect(r[worker: "WK2"]!.capacity == ["voice": 3, "chat": 2])
+        #expect(r[worker: "WK1"]!.capacity == ["voice": 2, "chat": 2])
+        #expect(r[worker: "WK3"]!.capacity == ["voice": 2, "chat": 2])
     }
 }
