@@ -36,7 +36,11 @@ public enum Presence: String, Sendable, CaseIterable {
 extension WorkerState {
     /// Calls the agent is working: live, held and in wrap-up (an offered call is not one yet).
     public var callCount: Int {
-        calls.lazy.filter { $0.phase == .live || $0.phase == .held || $0.phase == .wrapup }.count
+        // By index, each call's phase read in place: a closure over the calls copies every call.
+        let calls = self.calls
+        var count = 0
+        for i in calls.indices where calls[i].phase == .live || calls[i].phase == .held || calls[i].phase == .wrapup { count += 1 }
+        return count
     }
 
     /// Calls the agent is working (as `callCount`), leaving out those whose flags (`callFlags[i]` for `calls[i]`,
@@ -54,7 +58,15 @@ extension WorkerState {
     /// Calls the agent is working at `now` (as `callCount`), leaving out those whose end is overdue
     /// (`CallState.endIsOverdue`): the same count as `callCount(callFlags: callFlags(at: now))`.
     public func callCount(at now: Timestamp) -> Int {
-        calls.lazy.filter { ($0.phase == .live || $0.phase == .held || $0.phase == .wrapup) && !$0.endIsOverdue(at: now) }.count
+        let calls = self.calls
+        var count = 0
+        for i in calls.indices {
+            let phase = calls[i].phase
+            guard phase == .live || phase == .held || phase == .wrapup,
+                  !CallState.endIsOverdue(phase: phase, startedAt: calls[i].startedAt, at: now) else { continue }
+            count += 1
+        }
+        return count
     }
 
     /// The agent's presence; `offlineActivity` names the activity that means logged out

@@ -19,7 +19,14 @@ extension CallState {
     /// its end must have happened and not reached us. A call in wrap-up has ended already.
     @inline(__always)
     public func endIsOverdue(at now: Timestamp) -> Bool {
-        phase != .wrapup && now.microseconds &- startedAt.microseconds > Self.longestCallMicros
+        Self.endIsOverdue(phase: phase, startedAt: startedAt, at: now)
+    }
+
+    /// ``endIsOverdue(at:)`` of a call read through a pointer, from the two fields it reads: called as a method
+    /// on `pointee`, the whole call was copied first (a retain per string).
+    @inline(__always)
+    static func endIsOverdue(phase: Phase, startedAt: Timestamp, at now: Timestamp) -> Bool {
+        phase != .wrapup && now.microseconds &- startedAt.microseconds > longestCallMicros
     }
 
     /// `longestCall` in microseconds.
@@ -52,8 +59,12 @@ extension WorkerState {
     /// Whether any call of the worker carries wrong-call risk at `now`.
     public func hasWrongCallRisk(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> Bool {
         let overlap = liveOverlapStart(at: now)
-        return calls.contains { call in
-            !call.endIsOverdue(at: now) && (Self.riskStart(of: call, overlap: overlap).map { exceeds(grace, from: $0, to: now) } ?? false)
+        return calls.withUnsafeBufferPointer { calls in
+            calls.indices.contains { i in
+                let call = calls.baseAddress! + i
+                return !CallState.endIsOverdue(phase: call.pointee.phase, startedAt: call.pointee.startedAt, at: now)
+                    && (Self.riskStart(of: call, overlap: overlap).map { exceeds(grace, from: $0, to: now) } ?? false)
+            }
         }
     }
 
@@ -62,7 +73,7 @@ extension WorkerState {
     }
 
     private static func flags(of call: UnsafePointer<CallState>, overlap: Timestamp?, at now: Timestamp, grace: Double) -> CallFlags {
-        if call.pointee.endIsOverdue(at: now) { return .endNotReceived }
+        if CallState.endIsOverdue(phase: call.pointee.phase, startedAt: call.pointee.startedAt, at: now) { return .endNotReceived }
         var flags: CallFlags = call.pointee.misroute ? .misroute : []
         if let start = riskStart(of: call, overlap: overlap), now.microseconds &- start.microseconds > micros(grace) {
             flags.insert(.wrongCallRisk)
@@ -88,17 +99,21 @@ extension WorkerState {
         let overlap = liveOverlapStart(at: now)
         let graceMicros = Self.micros(grace)
         var next: Timestamp?
-        for call in calls {
-            if call.endIsOverdue(at: now) { continue }
-            if call.phase != .wrapup {
-                // Its end becomes overdue (every flag of it changes) strictly after start + the longest call.
-                let overdueAt = Timestamp(microseconds: call.startedAt.microseconds &+ CallState.longestCallMicros &+ 1)
-                if next.map({ overdueAt < $0 }) ?? true { next = overdueAt }
+        // Each call read through a pointer (a `for call in` loop copies every call).
+        calls.withUnsafeBufferPointer { calls in
+            for call in calls.indices.lazy.map({ calls.baseAddress! + $0 }) {
+                let phase = call.pointee.phase, startedAt = call.pointee.startedAt
+                if CallState.endIsOverdue(phase: phase, startedAt: startedAt, at: now) { continue }
+                if phase != .wrapup {
+                    // Its end becomes overdue (every flag of it changes) strictly after start + the longest call.
+                    let overdueAt = Timestamp(microseconds: startedAt.microseconds &+ CallState.longestCallMicros &+ 1)
+                    if next.map({ overdueAt < $0 }) ?? true { next = overdueAt }
+                }
+                guard let start = Self.riskStart(of: call, overlap: overlap) else { continue }
+                // The flag turns on strictly after start + grace.
+                let flagAt = Timestamp(microseconds: start.microseconds &+ graceMicros &+ 1)
+                if flagAt > now, next.map({ flagAt < $0 }) ?? true { next = flagAt }
             }
-            guard let start = Self.riskStart(of: call, overlap: overlap) else { continue }
-            // The flag turns on strictly after start + grace.
-            let flagAt = Timestamp(microseconds: start.microseconds &+ graceMicros &+ 1)
-            if flagAt > now, next.map({ flagAt < $0 }) ?? true { next = flagAt }
         }
         return next
     }
@@ -108,15 +123,18 @@ extension WorkerState {
     func liveOverlapStart(at now: Timestamp? = nil) -> Timestamp? {
         var earliest: Timestamp?
         var second: Timestamp?
-        let calls = self.calls
-        for i in calls.indices where calls[i].phase == .live {
-            if let now, calls[i].endIsOverdue(at: now) { continue }
-            let since = calls[i].liveSince ?? calls[i].startedAt
-            if let first = earliest, since >= first {
-                if second.map({ since < $0 }) ?? true { second = since }
-            } else {
-                second = earliest
-                earliest = since
+        // Each call's fields read through a pointer: read through the array, each call was copied (a retain per
+        // string, on a floor of thousands each a cache miss).
+        calls.withUnsafeBufferPointer { calls in
+            for call in calls.indices.lazy.map({ calls.baseAddress! + $0 }) where call.pointee.phase == .live {
+                if let now, CallState.endIsOverdue(phase: call.pointee.phase, startedAt: call.pointee.startedAt, at: now) { continue }
+                let since = call.pointee.liveSince ?? call.pointee.startedAt
+                if let first = earliest, since >= first {
+                    if second.map({ since < $0 }) ?? true { second = since }
+                } else {
+                    second = earliest
+                    earliest = since
+                }
             }
         }
         return second

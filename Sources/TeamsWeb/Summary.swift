@@ -113,8 +113,10 @@ public struct Summary: Sendable, Equatable {
     /// When the longest of a worker's holds in progress began (a hold whose call's end is overdue is not one).
     private static func holdStart(_ w: WorkerState, flags: [CallFlags]) -> Timestamp? {
         var start: Timestamp?
-        for (call, f) in zip(w.calls, flags) where call.phase == .held && !f.contains(.endNotReceived) {
-            if let h = call.holdSince, start.map({ h < $0 }) ?? true { start = h }
+        // Each call's fields read in place (a `for call in` loop copies every call).
+        let calls = w.calls
+        for i in 0..<min(calls.count, flags.count) where calls[i].phase == .held && !flags[i].contains(.endNotReceived) {
+            if let h = calls[i].holdSince, start.map({ h < $0 }) ?? true { start = h }
         }
         return start
     }

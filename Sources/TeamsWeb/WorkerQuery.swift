@@ -144,12 +144,14 @@ public struct WorkerQuery: Sendable, Hashable {
     }
 
     static func has(_ filter: CallFilter, _ w: WorkerState, at now: Timestamp, grace: Double) -> Bool {
+        // By index, each call's field read in place: a closure over the calls copies every call.
+        let calls = w.calls
         switch filter {
-        case .live: return w.calls.contains { $0.phase == .live }
-        case .held: return w.calls.contains { $0.phase == .held }
-        case .wrapup: return w.calls.contains { $0.phase == .wrapup }
-        case .muted: return w.calls.contains { $0.muted == true }
-        case .misroute: return w.calls.contains { $0.misroute }
+        case .live: return calls.indices.contains { calls[$0].phase == .live }
+        case .held: return calls.indices.contains { calls[$0].phase == .held }
+        case .wrapup: return calls.indices.contains { calls[$0].phase == .wrapup }
+        case .muted: return calls.indices.contains { calls[$0].muted == true }
+        case .misroute: return calls.indices.contains { calls[$0].misroute }
         case .risk: return w.hasWrongCallRisk(at: now, grace: grace)
         }
     }

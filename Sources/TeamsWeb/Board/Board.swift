@@ -89,17 +89,19 @@ struct Board: Sendable {
                 workers.append(w)
             }
         }
-        let order = BoardOrder.sorted(workers, by: key.query)
+        let filing = BoardOrder.filed(workers, by: key.query)
+        let order = filing.order
         // Each worker's flags once, for its team's heading and the summary.
         let flags = workers.map { $0.callFlags(at: now, grace: grace) }
         var start = 0
         while start < order.count {
-            let name = key.query.group(of: workers[order[start]])
+            let rank = filing.ranks[order[start]]
             var end = start + 1
-            while end < order.count, key.query.group(of: workers[order[end]]) == name { end += 1 }
+            while end < order.count, filing.ranks[order[end]] == rank { end += 1 }
+            let name = filing.groups[rank]
             var heading = heading(name)
             for i in order[start..<end] { heading.count(workers[i], flags: flags[i]) }
-            teams.append(Team(name: name, ids: order[start..<end].map { workers[$0].id }, heading: heading))
+            teams.append(Team(name: name, ids: order[start..<end].map { filing.ids[$0] }, heading: heading))
             start = end
         }
         count = workers.count

@@ -11,16 +11,47 @@ import TeamsDomain
 /// level (such as "ada" and "Ada") and names that are equal fall back to `teamsPageOrder`'s own tie-breaks, so the
 /// order is the same, agent for agent (`NameOrderTests`).
 enum BoardOrder {
+    /// The workers of a board in page order, with what the board files them by, read once.
+    struct Filing {
+        /// Indices into the workers, in page order.
+        var order: [Int]
+        /// Each worker's id, by index into the workers.
+        var ids: [WorkerID]
+        /// Each worker's group (`WorkerQuery.group(of:)`) as an index into `groups`, by index into the workers.
+        var ranks: [Int]
+        /// The groups in page order: the teams (`Board.teamBefore`), or one unnamed group when the view is not
+        /// grouped by team.
+        var groups: [String]
+    }
+
     /// The indices of `workers` in `query`'s page order.
-    static func sorted(_ workers: [WorkerState], by query: WorkerQuery) -> [Int] {
+    static func sorted(_ workers: [WorkerState], by query: WorkerQuery) -> [Int] { filed(workers, by: query).order }
+
+    /// `workers` filed in `query`'s page order.
+    static func filed(_ workers: [WorkerState], by query: WorkerQuery) -> Filing {
         var order = Array(workers.indices)
-        let byTeam = !query.attention && query.groupByTeam
+        let byTeam = query.groupsByTeam
         var ranks = [Int](repeating: 0, count: workers.count)
+        var groups = [""]
         if byTeam {
-            var rankOf: [String: Int] = [:]
-            for w in workers { rankOf[w.team] = 0 }
-            for (rank, team) in rankOf.keys.sorted(by: Board.teamBefore).enumerated() { rankOf[team] = rank }
-            for (i, w) in workers.enumerated() { ranks[i] = rankOf[w.team] ?? 0 }
+            // Each team read once: its class first (in order of appearance), then the classes ranked by name.
+            var classOf: [String: Int] = [:]
+            var teams: [String] = []
+            for (i, w) in workers.enumerated() {
+                let team = w.team
+                if let c = classOf[team] {
+                    ranks[i] = c
+                } else {
+                    ranks[i] = teams.count
+                    classOf[team] = teams.count
+                    teams.append(team)
+                }
+            }
+            let byName = teams.indices.sorted { Board.teamBefore(teams[$0], teams[$1]) }
+            var rankOfClass = [Int](repeating: 0, count: teams.count)
+            for (rank, c) in byName.enumerated() { rankOfClass[c] = rank }
+            for i in ranks.indices { ranks[i] = rankOfClass[ranks[i]] }
+            groups = byName.map { teams[$0] }
         }
         var keys: [UInt8] = []
         keys.reserveCapacity(workers.count * 16)
@@ -85,6 +116,6 @@ enum BoardOrder {
                 }
             }
         }
-        return order
+        return Filing(order: order, ids: ids, ranks: ranks, groups: groups)
     }
 }
