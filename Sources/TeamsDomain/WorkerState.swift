@@ -155,8 +155,12 @@ public struct WorkerState: Sendable, Hashable, Identifiable, Codable {
     }
 
     /// Mutated only while uniquely referenced (`makeUnique`), so sharing it across threads is safe.
+    ///
+    /// `fields` skips the runtime's exclusivity checks: every access to a class's stored property otherwise
+    /// records itself in a per-thread access set (`swift_beginAccess`), about 2% of a new board's first render and
+    /// of applying events. The only writer is the worker's owner, through a unique reference.
     final class Storage: @unchecked Sendable {
-        var fields: Fields
+        @exclusivity(unchecked) var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
 
