@@ -239,7 +239,7 @@ struct BoardTests {
 
 @Suite("Board figures kept up to date")
 struct BoardFigureTests {
-    @Test("a board moved through changes has the figures of a board counted afresh", arguments: ["", "team=Sales", "multi=1", "flagged=1", "sort=hold", "group=none"])
+    @Test("a board moved through changes has the figures and the total of a board counted afresh", arguments: ["", "team=Sales", "team=Sales&multi=1", "team=Billing&team=Support", "multi=1", "flagged=1", "sort=hold", "group=none"])
     func incrementalFigures(query: String) throws {
         var random = SplitMix64(seed: 42)  // a fixed seed, so a failure repeats
         let teams = ["Sales", "Billing", "Support", ""]
@@ -293,6 +293,7 @@ struct BoardFigureTests {
             #expect(board.summary == fresh.summary, "summary after step \(step)")
             #expect(board.teams.map(\.heading) == fresh.teams.map(\.heading), "headings after step \(step)")
             #expect(board.teams.map(\.ids) == fresh.teams.map(\.ids), "rows after step \(step)")
+            #expect(board.total == fresh.total, "agents of the pinned teams after step \(step)")
             if board.summary != fresh.summary { return }
             if fresh.summary.callsHeld > 0 { seen.insert("held") }
             if fresh.summary.wrongCallRisks > 0 { seen.insert("risk") }
