@@ -27,6 +27,20 @@ enum BoardOrder {
     /// The indices of `workers` in `query`'s page order.
     static func sorted(_ workers: [WorkerState], by query: WorkerQuery) -> [Int] { filed(workers, by: query).order }
 
+    /// Strings numbered by equality (as Strings), in order of first appearance.
+    private struct Classes {
+        private var numbers: [String: Int] = [:]
+        /// Each class's string, by number.
+        private(set) var members: [String] = []
+
+        mutating func number(_ string: String) -> Int {
+            if let n = numbers[string] { return n }
+            numbers[string] = members.count
+            members.append(string)
+            return members.count - 1
+        }
+    }
+
     /// `workers` filed in `query`'s page order.
     static func filed(_ workers: [WorkerState], by query: WorkerQuery) -> Filing {
         var order = Array(workers.indices)
@@ -35,18 +49,9 @@ enum BoardOrder {
         var groups = [""]
         if byTeam {
             // Each team read once: its class first (in order of appearance), then the classes ranked by name.
-            var classOf: [String: Int] = [:]
-            var teams: [String] = []
-            for (i, w) in workers.enumerated() {
-                let team = w.team
-                if let c = classOf[team] {
-                    ranks[i] = c
-                } else {
-                    ranks[i] = teams.count
-                    classOf[team] = teams.count
-                    teams.append(team)
-                }
-            }
+            var classes = Classes()
+            for (i, w) in workers.enumerated() { ranks[i] = classes.number(w.team) }
+            let teams = classes.members
             let byName = teams.indices.sorted { Board.teamBefore(teams[$0], teams[$1]) }
             var rankOfClass = [Int](repeating: 0, count: teams.count)
             for (rank, c) in byName.enumerated() { rankOfClass[c] = rank }
@@ -61,7 +66,7 @@ enum BoardOrder {
         // workers of one name go in id order, as `teamsPageOrder` puts them. Names and ids are read here once, not
         // through each worker in every comparison (a retain each).
         var nameClass = [Int](repeating: 0, count: workers.count)
-        var classOf: [String: Int] = [:]
+        var nameClasses = Classes()
         var names: [String] = []
         var ids: [WorkerID] = []
         names.reserveCapacity(workers.count)
@@ -70,12 +75,7 @@ enum BoardOrder {
             let name = w.name
             NameOrder.appendKey(of: name, to: &keys)
             starts.append(keys.count)
-            if let c = classOf[name] {
-                nameClass[i] = c
-            } else {
-                nameClass[i] = classOf.count
-                classOf[name] = classOf.count
-            }
+            nameClass[i] = nameClasses.number(name)
             names.append(name)
             ids.append(w.id)
         }
