@@ -31,6 +31,8 @@ var package = Package(
         ),
         // zlib, for the CRC-32 that frames write-ahead log records.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's malloc.h: the heap's figures (mallinfo2) for /metrics, trimming and tuning.
+        .systemLibrary(name: "CMalloc"),
         // Percent-decoding of URL parts and form fields, shared by the HTTP layer and webhook forms.
         .target(name: "PercentEncoding", swiftSettings: strict),
         // JSON writing into bytes: API answers, live messages, simulated event lines.
@@ -85,7 +87,7 @@ var package = Package(
         .target(
             name: "TeamsReports",
             dependencies: [
-                "TeamsDomain",
+                "TeamsDomain", "CMalloc",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,19 +1,29 @@
-#if canImport(Glibc)
+#if os(Linux)
+import CMalloc
 import Glibc
 #endif
 
-/// glibc's heap, for the process as a whole: its arenas and what it keeps of freed memory.
-///
-/// malloc.h is not part of the Glibc module: the functions are looked up by name (nothing happens
-/// where they do not exist).
+/// glibc's heap, for the process as a whole: its arenas and what it keeps of freed memory (glibc's
+/// `malloc.h`, through `CMalloc`; nothing happens, and no figures are given, elsewhere).
 package enum ProcessHeap {
     /// Hands freed heap pages back to the system: glibc keeps what was freed, spread over its arenas,
     /// and the process's resident size would stay at its peak.
     package static func trim() {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(nil, "malloc_trim") else { return }
-        let trim = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        _ = trim(0)
+        #if os(Linux)
+        _ = malloc_trim(0)
+        #endif
+    }
+
+    /// The heap's figures, in bytes (glibc's `mallinfo2`): `inUse`, the blocks the process holds (small ones
+    /// from the arenas and large ones mapped on their own); `free`, what the arenas keep of freed memory (the
+    /// system may have had whole free pages of it back, `trim`). Nil where there is no glibc. Walks the arenas'
+    /// free lists under their locks: for a scrape, not for a hot path.
+    package static func usage() -> (inUse: Int, free: Int)? {
+        #if os(Linux)
+        let info = mallinfo2()
+        return (Int(info.uordblks + info.hblkhd), Int(info.fordblks))
+        #else
+        return nil
         #endif
     }
 
@@ -26,11 +36,11 @@ package enum ProcessHeap {
     /// - Returns: whether the threshold was set here.
     @discardableResult
     package static func fixMmapThreshold(_ bytes: Int32) -> Bool {
-        #if canImport(Glibc)
+        #if os(Linux)
         for name in ["MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"] {
             if let set = getenv(name), set.pointee != 0 { return false }
         }
-        return mallopt(-3, bytes)  // M_MMAP_THRESHOLD
+        return mallopt(M_MMAP_THRESHOLD, bytes) == 1
         #else
         return false
         #endif
@@ -42,20 +52,9 @@ package enum ProcessHeap {
     /// - Returns: whether the cap was set here.
     @discardableResult
     package static func limitArenas(_ count: Int32) -> Bool {
-        #if canImport(Glibc)
+        #if os(Linux)
         if let set = getenv("MALLOC_ARENA_MAX"), set.pointee != 0 { return false }
-        return mallopt(-8, count)  // M_ARENA_MAX
-        #else
-        return false
-        #endif
-    }
-
-    /// glibc's `mallopt(option, value)`; false where it failed or does not exist.
-    private static func mallopt(_ option: Int32, _ value: Int32) -> Bool {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(nil, "mallopt") else { return false }
-        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        return mallopt(option, value) == 1
+        return mallopt(M_ARENA_MAX, count) == 1
         #else
         return false
         #endif

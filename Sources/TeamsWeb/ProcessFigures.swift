@@ -3,17 +3,22 @@ import Glibc
 #endif
 import Prometheus
 import Synchronization
+import TeamsReports
 
 /// The `process_*` metrics every Prometheus client exports (the names of the Prometheus client libraries'
 /// process collector): resident and virtual memory, CPU seconds, open and allowed file descriptors, and the
-/// start time; and `teamsview_build_info{version}`. Read from `/proc/self` and `getrusage` at each scrape
-/// (Linux; elsewhere the memory and descriptor figures stay 0).
+/// start time; `teamsview_build_info{version}`; and the heap's own figures, `teamsview_heap_in_use_bytes` (what the
+/// process holds: of the resident size, the part that is not freed memory the allocator keeps, nor code) and
+/// `teamsview_heap_free_bytes` (freed memory glibc's arenas keep for reuse). Read from `/proc/self`, `getrusage`
+/// and `mallinfo2` at each scrape (Linux; elsewhere the memory and descriptor figures stay 0).
 final class ProcessFigures: Sendable {
     private let resident: Gauge
     private let virtual: Gauge
     private let openFDs: Gauge
     private let maxFDs: Gauge
     private let cpu: Counter
+    private let heapInUse: Gauge
+    private let heapFree: Gauge
     private let cpuExported = Mutex<Double>(0)
 
     init(registry r: PrometheusCollectorRegistry, started: Double, version: String) {
@@ -22,6 +27,8 @@ final class ProcessFigures: Sendable {
         openFDs = r.makeGauge(descriptor: .init(namespace: "process", metricName: "open_fds", unitName: "", helpText: "Number of open file descriptors."))
         maxFDs = r.makeGauge(descriptor: .init(namespace: "process", metricName: "max_fds", unitName: "", helpText: "Maximum number of open file descriptors."))
         cpu = r.makeCounter(descriptor: .init(namespace: "process", metricName: "cpu_seconds", unitName: "total", helpText: "Total user and system CPU time spent in seconds."))
+        heapInUse = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_in_use", unitName: "bytes", helpText: "Heap bytes the process holds (glibc mallinfo2: arenas' blocks in use and mapped blocks)."))
+        heapFree = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_free", unitName: "bytes", helpText: "Freed heap bytes glibc's arenas keep for reuse (mallinfo2 fordblks)."))
         r.makeGauge(descriptor: .init(namespace: "process", metricName: "start_time", unitName: "seconds", helpText: "Start time of the process since unix epoch in seconds."))
             .set(started)
         r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "build_info", unitName: "", helpText: "The running version (always 1)."), labels: [("version", version)]).set(Double(1))
@@ -44,6 +51,10 @@ final class ProcessFigures: Sendable {
             let page = Double(sysconf(Int32(_SC_PAGESIZE)))
             virtual.set(Double(size) * page)
             resident.set(Double(rss) * page)
+        }
+        if let heap = ProcessHeap.usage() {
+            heapInUse.set(Double(heap.inUse))
+            heapFree.set(Double(heap.free))
         }
         openFDs.set(Double(Self.openDescriptors()))
         var limit = rlimit()

@@ -87,6 +87,9 @@ extension Bench {
     struct MemoryFigures {
         var label: String
         var perAgent: [Double] = [], pagesOnly: [Double] = [], anonymous: [Double] = [], file: [Double] = []
+        /// Growth of the heap the server holds (`teamsview_heap_in_use_bytes`), per agent: the resident size
+        /// without what the allocator keeps of freed memory, so it moves far less from run to run.
+        var heap: [Double] = []
 
         func report() {
             func med(_ v: [Double]) -> Int { Int(v.sorted()[v.count / 2]) }
@@ -94,6 +97,7 @@ extension Bench {
             say("  resident memory per agent, \(label): \(med(perAgent)) B   (target < 2048; runs \(runs(perAgent)))")
             say("    before the live clients: \(med(pagesOnly)) B/agent; anonymous \(med(anonymous)) B/agent, "
                 + "file-backed \(med(file)) B/agent (smaps_rollup, with the clients; runs \(runs(anonymous)) and \(runs(file)))")
+            if !heap.isEmpty { say("    heap in use: \(med(heap)) B/agent (teamsview_heap_in_use_bytes, with the clients; runs \(runs(heap)))") }
         }
     }
 
@@ -109,7 +113,7 @@ extension Bench {
                 let base = try ServedProcess(binary: binary, events: empty, root: root, extra: extra)
                 for path in ["/", "/kiosk", "/api/workers", "/?team=Sales"] { _ = try base.client.get(path) }
                 base.settle(timeout: 10)
-                let baseRSS = base.residentBytes(), baseParts = base.residentParts()
+                let baseRSS = base.residentBytes(), baseParts = base.residentParts(), baseHeap = base.heapInUse()
                 base.stop()
 
                 let server = try ServedProcess(binary: binary, events: full, root: root, extra: extra)
@@ -124,12 +128,13 @@ extension Bench {
                 let viewsRSS = server.residentBytes()
                 let live = try LiveClients(port: server.port, count: 200, path: "/live?page=1&per=200")
                 live.drain(seconds: 2)
-                let rss = server.residentBytes(), parts = server.residentParts()
+                let rss = server.residentBytes(), parts = server.residentParts(), heap = server.heapInUse()
                 live.close()
                 figures.pagesOnly.append(Double(viewsRSS - baseRSS) / Double(agents))
                 figures.perAgent.append(Double(rss - baseRSS) / Double(agents))
                 figures.anonymous.append(Double(parts.anonymous - baseParts.anonymous) / Double(agents))
                 figures.file.append(Double(parts.file - baseParts.file) / Double(agents))
+                if let heap, let baseHeap { figures.heap.append(Double(heap - baseHeap) / Double(agents)) }
                 say("  \(label), run \(figures.perAgent.count): \(Int(figures.perAgent.last!)) B/agent "
                     + "(empty server \(baseRSS / 1024) KiB, floor \(rss / 1024) KiB)")
             }
@@ -271,6 +276,15 @@ final class ServedProcess {
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
               let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
         return kb * 1024
+    }
+
+    /// `teamsview_heap_in_use_bytes` from the server's `/metrics`; nil when it is not there.
+    func heapInUse() -> Int? {
+        guard let reply = try? client.get("/metrics") else { return nil }
+        let text = String(decoding: reply, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("teamsview_heap_in_use_bytes ") }),
+              let value = Double(line.split(separator: " ").last ?? "") else { return nil }
+        return Int(value)
     }
 
     /// CPU seconds (user + system) the server has used so far.

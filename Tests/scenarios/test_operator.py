@@ -402,6 +402,11 @@ def test_metrics_carry_the_process_figures_every_prometheus_client_exports(serve
     assert abs(server.metric("process_start_time_seconds") - time.time()) < 60
     cpu = server.metric("process_cpu_seconds_total")
     assert cpu > 0
+    # The heap's own figures: what the process holds is part of its resident set, beside the code and the freed
+    # memory the allocator keeps.
+    heap = server.metric("teamsview_heap_in_use_bytes")
+    assert 0 < heap < resident, (heap, resident)
+    assert server.metric("teamsview_heap_free_bytes") >= 0
     version = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     assert version and server.metric("teamsview_build_info", {"version": version}) == 1
 
