@@ -7,8 +7,8 @@ import TeamsReports
 
 /// The `process_*` metrics every Prometheus client exports (the names of the Prometheus client libraries'
 /// process collector): resident and virtual memory, CPU seconds, open and allowed file descriptors, and the
-/// start time; `teamsview_build_info{version}`; and the heap's own figures, `teamsview_heap_in_use_bytes` (what the
-/// process holds: of the resident size, the part that is not freed memory the allocator keeps, nor code) and
+/// start time; `teamsview_build_info{version}`; and the heap's own figures, `teamsview_heap_in_use_bytes` (memory
+/// allocated through malloc and not freed: the part of the resident size that grows with the floor) and
 /// `teamsview_heap_free_bytes` (freed memory glibc's arenas keep for reuse). Read from `/proc/self`, `getrusage`
 /// and `mallinfo2` at each scrape (Linux; elsewhere the memory and descriptor figures stay 0).
 final class ProcessFigures: Sendable {
@@ -27,8 +27,8 @@ final class ProcessFigures: Sendable {
         openFDs = r.makeGauge(descriptor: .init(namespace: "process", metricName: "open_fds", unitName: "", helpText: "Number of open file descriptors."))
         maxFDs = r.makeGauge(descriptor: .init(namespace: "process", metricName: "max_fds", unitName: "", helpText: "Maximum number of open file descriptors."))
         cpu = r.makeCounter(descriptor: .init(namespace: "process", metricName: "cpu_seconds", unitName: "total", helpText: "Total user and system CPU time spent in seconds."))
-        heapInUse = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_in_use", unitName: "bytes", helpText: "Heap bytes the process holds (glibc mallinfo2: arenas' blocks in use and mapped blocks)."))
-        heapFree = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_free", unitName: "bytes", helpText: "Freed heap bytes glibc's arenas keep for reuse (mallinfo2 fordblks)."))
+        heapInUse = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_in_use", unitName: "bytes", helpText: "Bytes allocated through malloc and not freed (glibc mallinfo2). Steady growth on a steady floor suggests a leak."))
+        heapFree = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_free", unitName: "bytes", helpText: "Freed malloc bytes the allocator keeps for reuse instead of returning them (glibc mallinfo2). High beside heap in use suggests fragmentation."))
         r.makeGauge(descriptor: .init(namespace: "process", metricName: "start_time", unitName: "seconds", helpText: "Start time of the process since unix epoch in seconds."))
             .set(started)
         r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "build_info", unitName: "", helpText: "The running version (always 1)."), labels: [("version", version)]).set(Double(1))
