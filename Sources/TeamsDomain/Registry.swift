@@ -170,6 +170,29 @@ public struct Registry: Sendable, Codable {
         return outcome
     }
 
+    /// Makes equal skill lists and capacity maps of the workers one shared value each (`skillLists`,
+    /// `capacityMaps`), as events make them: a registry read from a saved floor holds one of each per worker.
+    /// Call it while this registry is the only holder of its workers (just read): a worker shared with another
+    /// registry value is copied to be changed. A worker that already holds the shared values is not written.
+    package mutating func shareRepeatedValues() {
+        var lists = SharedValues<[String]>(), maps = SharedValues<ChannelMap<Int>>()
+        swap(&lists, &skillLists)
+        swap(&maps, &capacityMaps)
+        defer {
+            swap(&lists, &skillLists)
+            swap(&maps, &capacityMaps)
+        }
+        for id in Array(workers.keys) {
+            guard let w = workers[id] else { continue }
+            let skills = lists.shared(w.skills), capacity = maps.shared(w.capacity)
+            let sameSkills = skills.withUnsafeBufferPointer { a in w.skills.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
+            let sameCapacity = capacity.sharesEntries(with: w.capacity)
+            if sameSkills && sameCapacity { continue }
+            workers[id]?.skills = skills
+            workers[id]?.capacity = capacity
+        }
+    }
+
     /// `update` (creating the worker) for a transition that may set capacity: a changed capacity map is then
     /// swapped for an equal one already held (`capacityMaps`).
     private mutating func updateSharingCapacity(

@@ -183,6 +183,7 @@ public final class RegistryStore: Sendable {
         let changes = state.withLock { state -> ChangeSet in
             var restored = registry
             restored.limits = state.registry.limits
+            restored.shareRepeatedValues()
             state.registry = restored
             state.counters = counters
             var changes = ChangeSet(version: restored.version, changed: Set(restored.workers.keys),

@@ -70,4 +70,27 @@ struct SharedValuesTests {
         #expect(r[worker: "WK1"]!.capacity == ["voice": 2, "chat": 2])
         #expect(r[worker: "WK3"]!.capacity == ["voice": 2, "chat": 2])
     }
+
+    @Test("a floor restored from a saved registry shares equal skill lists and capacity maps again")
+    func sharedAfterRestore() throws {
+        var r = Registry()
+        let at = Timestamp(microseconds: 1_000_000)
+        for id in ["WK1", "WK2", "WK3"] {
+            _ = r.apply(Event(at: at, .worker(id, WorkerProfile(skills: ["billing", "spanish"], capacity: ["voice": 2, "chat": 2]))))
+        }
+        let saved = try JSONDecoder().decode(Registry.self, from: try JSONEncoder().encode(r))
+        let read = saved[worker: "WK1"]!, other = saved[worker: "WK3"]!
+        // As read, each worker holds a copy of its own.
+        #expect(!read.capacity.sharesEntries(with: other.capacity))
+        let store = RegistryStore()
+        store.restore(saved, counters: .init())
+        let restored = store.snapshot()
+        let one = restored[worker: "WK1"]!, three = restored[worker: "WK3"]!
+        #expect(one.capacity == ["voice": 2, "chat": 2] && one.skills == ["billing", "spanish"])
+        #expect(one.capacity.sharesEntries(with: three.capacity))
+        #expect(one.skills.withUnsafeBufferPointer { $0.baseAddress } == three.skills.withUnsafeBufferPointer { $0.baseAddress })
+        // Events after the restart share with the restored workers.
+        store.apply([Event(at: at.adding(seconds: 1), .worker("WK4", WorkerProfile(capacity: ["voice": 2, "chat": 2])))])
+        #expect(store.snapshot()[worker: "WK4"]!.capacity.sharesEntries(with: one.capacity))
+    }
 }

@@ -121,12 +121,16 @@ public struct FloorSnapshot: Codable {
         guard payload.withUnsafeBufferPointer({ JournalRecord.checksum($0) }) == crc else {
             throw .damaged(path, "checksum mismatch")
         }
+        var snapshot: FloorSnapshot
         do {
-            if version == jsonFormatVersion { return try JSONDecoder().decode(FloorSnapshot.self, from: Data(payload)) }
-            return try CompactDecoder.decode(FloorSnapshot.self, from: Array(payload))
+            snapshot = version == jsonFormatVersion ? try JSONDecoder().decode(FloorSnapshot.self, from: Data(payload))
+                : try CompactDecoder.decode(FloorSnapshot.self, from: Array(payload))
         } catch {
             throw .damaged(path, "cannot decode: \(String(describing: error).prefix(300))")
         }
+        // Shared while the snapshot is the only holder of its workers: changed in place, not copied.
+        snapshot.registry.shareRepeatedValues()
+        return snapshot
     }
 
     /// The snapshot in `directory`, with its size in bytes, or `nil` when there is none.
