@@ -33,6 +33,14 @@ public struct JSONNode {
         return UnsafeBufferPointer(start: bytes + Int(t.start), count: Int(t.end - t.start))
     }
 
+    /// An array's, object's, number's or literal's bytes as they appear in the input (for a container, from its
+    /// opening bracket to its closing one); `nil` for a string (see ``rawStringBytes``).
+    @inlinable public var rawValueBytes: UnsafeBufferPointer<UInt8>? {
+        let t = token
+        guard t.kind != .string else { return nil }
+        return UnsafeBufferPointer(start: bytes + Int(t.start), count: Int(t.end - t.start))
+    }
+
     /// Whether the string contains backslash escapes (so its raw bytes differ from its value).
     @inlinable public var hasEscapes: Bool { token.kind == .string && token.flag }
 

@@ -14,6 +14,8 @@ public struct NativeDecoder: LineDecoder {
     var tape = JSONTape()
     /// Ids seen lately; bounded (it starts over when full), so memory stays flat.
     var interner = StringInterner(limit: 1 << 13)
+    /// Skill lists and capacity maps seen lately, by their bytes.
+    var profileValues = ProfileValues()
 
     public var arrival: Timestamp? {
         get { limits.arrival }
@@ -59,7 +61,7 @@ public struct NativeDecoder: LineDecoder {
         let tape = self.tape
         return try tape.withRoot(line) { (root) throws(IngestReject) -> Event in
             var reader = NativeEventReader(root: root, limits: limits)
-            return try reader.event(interning: &interner)
+            return try reader.event(interning: &interner, profileValues: &profileValues)
         }
     }
 
@@ -94,17 +96,22 @@ struct NativeEventReader {
 
     /// The event, its ids built afresh.
     mutating func event() throws(IngestReject) -> Event {
-        try event { String(decoding: $0, as: UTF8.self) }
+        try event(values: nil) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The event, its ids shared through `interner`: an id seen lately is the same `String`, not a new
-    /// allocation (Twilio sids are 34 bytes, too long to be stored inline).
-    mutating func event(interning interner: inout StringInterner) throws(IngestReject) -> Event {
-        try event { interner.intern($0) }
+    /// allocation (Twilio sids are 34 bytes, too long to be stored inline); a profile's skill list and capacity
+    /// map seen lately (`profileValues`) are the same storage, not built again.
+    mutating func event(interning interner: inout StringInterner, profileValues: inout ProfileValues) throws(IngestReject) -> Event {
+        try withUnsafeMutablePointer(to: &profileValues) { (values) throws(IngestReject) -> Event in
+            try event(values: values) { interner.intern($0) }
+        }
     }
 
-    /// The event, each id without escapes made by `makeID` from its UTF-8 bytes.
-    private mutating func event(id makeID: (UnsafeBufferPointer<UInt8>) -> String) throws(IngestReject) -> Event {
+    /// The event, each id without escapes made by `makeID` from its UTF-8 bytes, profile values through `values`
+    /// when given.
+    private mutating func event(values: UnsafeMutablePointer<ProfileValues>?,
+                                id makeID: (UnsafeBufferPointer<UInt8>) -> String) throws(IngestReject) -> Event {
         guard root.kind == .object else {
             throw IngestReject(.schema, "not a JSON object (found \(root.kind))")
         }
@@ -126,7 +133,7 @@ struct NativeEventReader {
         case .worker:
             let profile = WorkerProfile(name: try optionalString(.name, max: limits.maxTextBytes),
                                         team: try optionalString(.team, max: limits.maxTextBytes),
-                                        skills: try skills(), capacity: try capacity())
+                                        skills: try skills(values), capacity: try capacity(values))
             return Event(at: at, .worker(worker, profile))
         case .activity:
             let name = try requiredString(.activity, max: limits.maxTextBytes)
@@ -260,9 +267,14 @@ struct NativeEventReader {
         throw IngestReject(.schema, "field \"\(f.key)\" must be one of \(options) (found \(quoted(n)))")
     }
 
-    func skills() throws(IngestReject) -> [String]? {
+    func skills(_ values: UnsafeMutablePointer<ProfileValues>?) throws(IngestReject) -> [String]? {
         guard let n = node(.skills), !n.isNull else { return nil }
         guard n.kind == .array else { throw mistyped(.skills, n, "an array of strings") }
+        guard let values, let raw = n.rawValueBytes else { return try skills(n) }
+        return try values.pointee.skills.value(of: raw) { () throws(IngestReject) in try skills(n) }
+    }
+
+    private func skills(_ n: JSONNode) throws(IngestReject) -> [String] {
         guard n.count <= limits.maxSkills else {
             throw IngestReject(.schema, "field \"skills\" has more than \(limits.maxSkills) items")
         }
@@ -280,14 +292,23 @@ struct NativeEventReader {
         return result
     }
 
-    func capacity() throws(IngestReject) -> [String: Int]? {
+    func capacity(_ values: UnsafeMutablePointer<ProfileValues>?) throws(IngestReject) -> [String: Int]? {
         guard let n = node(.capacity), !n.isNull else { return nil }
-        let expected = "an object of channel: integer 0...\(limits.maxCapacity)"
-        guard n.kind == .object else { throw mistyped(.capacity, n, expected) }
+        guard n.kind == .object else { throw mistyped(.capacity, n, Self.capacityShape(limits)) }
+        guard let values, let raw = n.rawValueBytes else { return try capacity(n) }
+        return try values.pointee.capacity.value(of: raw) { () throws(IngestReject) in try capacity(n) }
+    }
+
+    private static func capacityShape(_ limits: NativeLimits) -> String {
+        "an object of channel: integer 0...\(limits.maxCapacity)"
+    }
+
+    private func capacity(_ n: JSONNode) throws(IngestReject) -> [String: Int] {
+        let expected = Self.capacityShape(limits)
         guard n.count <= limits.maxChannels else {
             throw IngestReject(.schema, "field \"capacity\" has more than \(limits.maxChannels) channels")
         }
-        var result: [String: Int] = [:]
+        var result = [String: Int](minimumCapacity: n.count)
         for (key, value) in n.members {
             guard let channel = key.string, !channel.isEmpty, channel.utf8.count <= limits.maxTextBytes else {
                 throw IngestReject(.schema, "field \"capacity\" has an empty or overlong channel name")

@@ -90,7 +90,9 @@ enum TwilioAttributes {
 struct TwilioReadState {
     var interner: StringInterner
     var workers: WorkerAttributeCache
-    var tasks: TaskAttributeCache
+    var tasks: ParsedValueCache<TaskAttributes>
+    /// Native lines' skill lists and capacity maps, by their bytes.
+    var profileValues = ProfileValues()
     /// A second tape for attribute strings, read while the decoder's tape still holds the line.
     var tape = JSONTape(maxDepth: 16)
 
@@ -99,7 +101,7 @@ struct TwilioReadState {
     init(memory: Int) {
         workers = WorkerAttributeCache(capacity: memory)
         interner = StringInterner(limit: min(1 << 14, memory))
-        tasks = TaskAttributeCache(slots: min(2048, memory))
+        tasks = ParsedValueCache(slots: min(2048, memory))
     }
 
     /// `task_attributes` of a CloudEvent: parsed once per distinct attribute string, as every event of
@@ -108,63 +110,13 @@ struct TwilioReadState {
         guard let raw = node.rawStringBytes else {
             throw IngestReject(.schema, "field \"\(field)\" must be a string holding JSON (found \(node.kind))")
         }
-        let h = StringInterner.hash(raw)
-        if let hit = tasks.lookup(raw, hash: h) { return hit }
-        let parsed = try TwilioAttributes.task(node.string!, field: field, tape: &tape, interner: &interner)
-        tasks.store(raw, hash: h, parsed)
-        return parsed
+        return try tasks.value(of: raw) { () throws(IngestReject) in
+            try TwilioAttributes.task(node.string!, field: field, tape: &tape, interner: &interner)
+        }
     }
 
     /// `TaskAttributes` of a classic callback (already decoded text).
     mutating func taskAttributes(text: String, field: String) throws(IngestReject) -> TaskAttributes {
         try TwilioAttributes.task(text, field: field, tape: &tape, interner: &interner)
-    }
-}
-
-/// Parsed task attributes by their raw bytes: a direct-mapped cache (a colliding string replaces the
-/// slot's), so a hit costs a hash and a compare, and memory is bounded by the slot count.
-struct TaskAttributeCache {
-    /// A power of two.
-    let slotCount: Int
-    /// Hash of each slot's raw bytes; 0 marks an empty slot.
-    private var hashes: [UInt64]
-    private var raws: [[UInt8]]
-    private var parsed: [TaskAttributes]
-    private(set) var hits = 0
-    private(set) var misses = 0
-
-    /// `slots` is rounded up to a power of two (at least 16).
-    init(slots: Int) {
-        var n = 16
-        while n < slots { n <<= 1 }
-        slotCount = n
-        hashes = Array(repeating: 0, count: n)
-        raws = Array(repeating: [], count: n)
-        parsed = Array(repeating: TaskAttributes(), count: n)
-    }
-
-    mutating func lookup(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64) -> TaskAttributes? {
-        let h = max(1, hash)
-        let i = Int(truncatingIfNeeded: h) & (slotCount - 1)
-        let same = hashes.withUnsafeBufferPointer { hs in
-            raws.withUnsafeBufferPointer { rs in
-                hs[i] == h && rs[i].count == raw.count
-                    && rs[i].withUnsafeBufferPointer { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
-            }
-        }
-        guard same else {
-            misses += 1
-            return nil
-        }
-        hits += 1
-        return parsed[i]
-    }
-
-    mutating func store(_ raw: UnsafeBufferPointer<UInt8>, hash: UInt64, _ attributes: TaskAttributes) {
-        let h = max(1, hash)
-        let i = Int(truncatingIfNeeded: h) & (slotCount - 1)
-        hashes[i] = h
-        raws[i] = Array(raw)
-        parsed[i] = attributes
     }
 }

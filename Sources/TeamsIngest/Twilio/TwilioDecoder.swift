@@ -193,7 +193,7 @@ public struct TwilioDecoder: LineDecoder {
                 let format = Self.format(of: root)
                 if format == .native {
                     var reader = NativeEventReader(root: root, limits: limits)
-                    events.append(try reader.event(interning: &reading.interner))
+                    events.append(try reader.event(interning: &reading.interner, profileValues: &reading.profileValues))
                     if reader.aheadOfClock { mapper.countAheadOfClock() }
                     return true
                 }
@@ -236,7 +236,7 @@ public struct TwilioDecoder: LineDecoder {
             try stage(fields: TwilioFields(object: object, limits: limits))
         case .native:
             var reader = NativeEventReader(root: object, limits: limits)
-            staged.append(.native(try reader.event(interning: &reading.interner)))
+            staged.append(.native(try reader.event(interning: &reading.interner, profileValues: &reading.profileValues)))
             if reader.aheadOfClock { mapper.countAheadOfClock() }
         case .unknown:
             throw IngestReject(.schema, "not an event: no \"type\", \"specversion\", \"EventType\" or \"StatusCallbackEvent\"")
