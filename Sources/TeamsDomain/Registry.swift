@@ -89,14 +89,12 @@ public struct Registry: Sendable, Codable {
             lastEventAt = at
         }
         switch event.kind {
-        case .worker(let id, var profile):
-            if let skills = profile.skills { profile.skills = skillLists.shared(skills) }
-            guard profile.capacity != nil else { return update(id, at: at, create: true) { $0.applyProfile(profile, at: at) } }
-            return updateSharingCapacity(id, at: at) { $0.applyProfile(profile, at: at) }
+        case .worker(let id, let profile):
+            return updateSharing(id, at: at) { $0.applyProfile(profile, at: at) }
         case .activity(let id, let name, let available):
             return update(id, at: at, create: true) { $0.applyActivity(name, available: available, at: at) }
         case .capacity(let id, let channel, let total):
-            return updateSharingCapacity(id, at: at) { $0.applyCapacity(channel, total: total, at: at) }
+            return updateSharing(id, at: at) { $0.applyCapacity(channel, total: total, at: at) }
         case .channelAvailability(let id, let channel, let available):
             return update(id, at: at, create: true) { $0.applyChannelAvailability(channel, available: available, at: at) }
         case .callStart(let id, let start):
@@ -193,19 +191,25 @@ public struct Registry: Sendable, Codable {
         }
     }
 
-    /// `update` (creating the worker) for a transition that may set capacity: a changed capacity map is then
-    /// swapped for an equal one already held (`capacityMaps`).
-    private mutating func updateSharingCapacity(
+    /// `update` (creating the worker) for a transition that may set skills or capacity: a changed skill list or
+    /// capacity map is then swapped for an equal one already held (`skillLists`, `capacityMaps`). One that did not
+    /// change is not looked up (a profile repeated with the same values costs no hashing).
+    private mutating func updateSharing(
         _ id: WorkerID, at: Timestamp, _ transition: (inout WorkerState) -> Transition
     ) -> ApplyOutcome {
-        // The table is moved out while the tree is updated: the transition cannot reach into `self` meanwhile.
-        var maps = SharedValues<ChannelMap<Int>>()
+        // The tables are moved out while the tree is updated: the transition cannot reach into `self` meanwhile.
+        var lists = SharedValues<[String]>(), maps = SharedValues<ChannelMap<Int>>()
+        swap(&lists, &skillLists)
         swap(&maps, &capacityMaps)
-        defer { swap(&maps, &capacityMaps) }
+        defer {
+            swap(&lists, &skillLists)
+            swap(&maps, &capacityMaps)
+        }
         return update(id, at: at, create: true) { worker in
-            let before = worker.capacity
+            let skills = worker.skills, capacity = worker.capacity
             let transition = transition(&worker)
-            if worker.capacity != before { worker.capacity = maps.shared(worker.capacity) }
+            if worker.skills != skills { worker.skills = lists.shared(worker.skills) }
+            if worker.capacity != capacity { worker.capacity = maps.shared(worker.capacity) }
             return transition
         }
     }

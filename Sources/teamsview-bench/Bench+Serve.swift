@@ -62,6 +62,7 @@ extension Bench {
     /// `teamsview serve` process on core 1.
     func post() throws {
         say("\n== post: POST /ingest, 1,000-event NDJSON batches, wrk -t1 -d\(wrkSeconds)s, separate processes, server --threads 8 --no-reports")
+        say("  body: the 1,000 worker profiles of a 2,000-agent roster, the same each time (a roster sync: after the first, each changes nothing)")
         guard let wrk = which("wrk") else { say("  skipped: wrk not installed (apt-get install wrk)"); return }
         let lines = ContactCentreSimulator.benchmarkLines(agents: 2_000, events: 1_000)
         let body = try writeLines(lines, name: "teamsview-bench-body.ndjson")
