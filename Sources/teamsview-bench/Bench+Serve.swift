@@ -97,6 +97,59 @@ extension Bench {
                 say("  POST /ingest, \(label), \(clients) client\(clients == 1 ? " " : "s"): \(summary(rates)) events/s   (target ≥ 500,000)\(syncs)")
             }
         }
+        try postStream()
+    }
+
+    /// `POST /ingest` of a live floor's stream: the 1,000,000 native events of the serve section (5,000 agents,
+    /// calls, holds, activities), each body the next 1,000 lines, sent once, by 8 Python clients (http.client, one
+    /// connection each) on the client core. The rate is events over the time from the first request to the last answer.
+    func postStream() throws {
+        guard let python = which("python3") else { say("  live stream: skipped, python3 missing"); return }
+        let lines = ContactCentreSimulator.benchmarkLines(agents: 5_000, events: events)
+        let file = try writeLines(lines, name: "teamsview-bench-native.ndjson")
+        let program = """
+            import sys, time, threading, http.client
+            port, path = int(sys.argv[1]), sys.argv[2]
+            lines = [l for l in open(path, "rb").read().split(b"\\n") if l]
+            bodies = [b"\\n".join(lines[i:i + 1000]) + b"\\n" for i in range(0, len(lines), 1000)]
+            lock, state = threading.Lock(), {"next": 0, "failed": 0}
+            def client():
+                c = http.client.HTTPConnection("127.0.0.1", port)
+                while True:
+                    with lock:
+                        i = state["next"]
+                        if i >= len(bodies): return
+                        state["next"] = i + 1
+                    c.request("POST", "/ingest", body=bodies[i], headers={"Content-Type": "application/x-ndjson"})
+                    r = c.getresponse(); r.read()
+                    if r.status != 200:
+                        with lock: state["failed"] += 1
+            t = time.perf_counter()
+            threads = [threading.Thread(target=client) for _ in range(8)]
+            for x in threads: x.start()
+            for x in threads: x.join()
+            print(len(lines) / (time.perf_counter() - t), state["failed"])
+            """
+        for (label, extra) in [("log on ", [String]()), ("log off", ["--in-memory"])] {
+            var rates: [Double] = []
+            for _ in 0..<runs {
+                let server = try ServerProcess(binary: serverExecutable,
+                                               arguments: ["--assets", root, "--no-reports", "--threads", "8"] + extra,
+                                               cores: serverCores)
+                defer { server.stop() }
+                try server.waitUntilReady()
+                let argv = [python, "-c", program, String(server.port), file.path]
+                let text = String(decoding: try shell(which("taskset") ?? python,
+                                                      which("taskset") != nil ? ["-c", clientCores] + argv : Array(argv.dropFirst())),
+                                  as: UTF8.self)
+                let fields = text.split(whereSeparator: \.isWhitespace)
+                guard fields.count == 2, let rate = Double(fields[0]), fields[1] == "0" else {
+                    throw BenchError("the live-stream POST client failed: \(text.prefix(200))")
+                }
+                rates.append(rate)
+            }
+            say("  POST /ingest, \(label), a live floor's stream (1,000 new events a body, 8 clients): \(summary(rates)) events/s   (target ≥ 500,000)")
+        }
     }
 
     // MARK: helpers
