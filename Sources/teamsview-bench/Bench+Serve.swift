@@ -47,7 +47,8 @@ extension Bench {
         say("  input: \(file.bytes / count) bytes/event average")
         var buffer = Array(try Data(contentsOf: URL(fileURLWithPath: file.path)))
         let decode = (0..<runs).map { _ in
-            Double(count) / timed { _ = buffer.withUnsafeBufferPointer { TwilioBenchmark.decode(buffer: $0) } }
+            var decoder = TwilioDecoder()
+            return Double(count) / timed { _ = buffer.withUnsafeBufferPointer { TwilioBenchmark.decode(buffer: $0, with: &decoder) } }
         }
         buffer = []
         let served = try (0..<runs).map { _ in try fileRate(file.path, expected: count, counter: .linesRead) }
