@@ -45,7 +45,7 @@ extension WorkerState {
 
     /// Calls the agent is working (as `callCount`), leaving out those whose flags (`callFlags[i]` for `calls[i]`,
     /// as `callFlags(at:)` gives them) say their end never arrived (`CallFlags.endNotReceived`).
-    public func callCount(callFlags: [CallFlags]) -> Int {
+    public func callCount(callFlags: CallFlagList) -> Int {
         var count = 0
         let calls = self.calls
         for i in calls.indices where calls[i].phase == .live || calls[i].phase == .held || calls[i].phase == .wrapup {
@@ -78,7 +78,7 @@ extension WorkerState {
     /// The agent's presence, where a call whose flags (`callFlags[i]` for `calls[i]`, as `callFlags(at:)` gives them)
     /// say its end never arrived (`CallFlags.endNotReceived`) is no call: an agent whose only call started two weeks
     /// ago is not "On call".
-    public func presence(offlineActivity: String = "Offline", callFlags: [CallFlags]) -> Presence {
+    public func presence(offlineActivity: String = "Offline", callFlags: CallFlagList) -> Presence {
         var live = false, held = false, wrapup = false, offered = false
         // By index, reading each call's phase in place: a `for call in` loop copies every call (a retain per string).
         let calls = self.calls

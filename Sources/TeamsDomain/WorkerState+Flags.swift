@@ -47,12 +47,14 @@ extension WorkerState {
     }
 
     /// The flags of every call at `now`, in the order of `calls`.
-    public func callFlags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> [CallFlags] {
+    public func callFlags(at now: Timestamp, grace: Double = CallFlags.defaultGrace) -> CallFlagList {
         let overlap = liveOverlapStart(at: now)
         // Each call read where it lies: passing a call by value copies it (a retain per string, on a floor of
         // thousands each a cache miss).
         return calls.withUnsafeBufferPointer { calls in
-            calls.indices.map { Self.flags(of: calls.baseAddress! + $0, overlap: overlap, at: now, grace: grace) }
+            var list = CallFlagList()
+            for i in calls.indices { list.append(Self.flags(of: calls.baseAddress! + i, overlap: overlap, at: now, grace: grace)) }
+            return list
         }
     }
 

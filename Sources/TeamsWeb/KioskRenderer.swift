@@ -114,7 +114,7 @@ final class KioskRenderer: Sendable {
     var library: MustacheLibrary { page.library }
 
     /// The tile of one worker with timer markers not yet filled in.
-    func tileMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = [], tag: String? = nil) -> TimerMarkup.Marked {
+    func tileMarkup(_ worker: WorkerState, flags: CallFlagList, recent: CallFlags = [], tag: String? = nil) -> TimerMarkup.Marked {
         if let hit = tiles.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent,
            hit.tag == tag {
             return hit.html

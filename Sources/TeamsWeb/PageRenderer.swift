@@ -43,7 +43,7 @@ public final class PageRenderer: Sendable {
 
     struct CachedRow {
         var version: UInt64
-        var flags: [CallFlags]
+        var flags: CallFlagList
         var recent: CallFlags
         /// A kiosk tile's name tag (`NameTags`); rows have none.
         var tag: String? = nil
@@ -63,7 +63,7 @@ public final class PageRenderer: Sendable {
     }
 
     /// The row of one worker with its timers cut out (cached by version and flags).
-    func rowMarkup(_ worker: WorkerState, flags: [CallFlags], recent: CallFlags = []) -> TimerMarkup.Marked {
+    func rowMarkup(_ worker: WorkerState, flags: CallFlagList, recent: CallFlags = []) -> TimerMarkup.Marked {
         if let hit = rows.withLock({ $0[worker.id] }), hit.version == worker.version, hit.flags == flags, hit.recent == recent {
             return hit.html
         }

@@ -12,19 +12,19 @@ struct RowView: MustacheParent {
     let capacity: [CapacityView]
     let flags: CallFlags
     /// Each call's flags, in the order of `worker.calls`.
-    let callFlags: [CallFlags]
+    let callFlags: CallFlagList
     /// Flags that cleared lately and are still shown, marked "just cleared".
     let recent: CallFlags
     let settings: ViewSettings
 
-    init(_ w: WorkerState, flags callFlags: [CallFlags], recent: CallFlags = [], settings: ViewSettings) {
+    init(_ w: WorkerState, flags callFlags: CallFlagList, recent: CallFlags = [], settings: ViewSettings) {
         self.recent = recent
         self.settings = settings
         self.callFlags = callFlags
         worker = w
         calls = zip(w.calls, callFlags).map { CallView($0.0, flags: $0.1, settings: settings) }
         tasks = w.tasks.map { TaskView($0, settings: settings) }
-        flags = callFlags.reduce(into: CallFlags()) { $0.formUnion($1) }
+        flags = callFlags.union
         var channels = Set(w.capacity.keys)
         channels.insert("voice")
         for t in w.tasks { channels.insert(t.channel) }

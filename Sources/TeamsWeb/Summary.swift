@@ -40,7 +40,7 @@ public struct Summary: Sendable, Equatable {
     }
 
     /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
-    init(_ workers: [WorkerState], flags allFlags: [[CallFlags]], at now: Timestamp, offlineActivity: String = "Offline") {
+    init(_ workers: [WorkerState], flags allFlags: [CallFlagList], at now: Timestamp, offlineActivity: String = "Offline") {
         // Through indices: iterating the values would copy every WorkerState.
         for i in workers.indices {
             count(workers[i], flags: allFlags[i], offlineActivity: offlineActivity, by: 1)
@@ -54,7 +54,7 @@ public struct Summary: Sendable, Equatable {
 
     /// Adds (`delta` 1) or takes away (-1) one worker's counts, with its calls' flags. Leaves the
     /// longest hold and the order of `byActivity` (`sortActivities`) to the caller.
-    private mutating func count(_ w: WorkerState, flags: [CallFlags], offlineActivity: String, by delta: Int) {
+    private mutating func count(_ w: WorkerState, flags: CallFlagList, offlineActivity: String, by delta: Int) {
         agents += delta
         switch w.presence(offlineActivity: offlineActivity, callFlags: flags).group {
         case "idle": idle += delta
@@ -102,7 +102,7 @@ public struct Summary: Sendable, Equatable {
     }
 
     /// Makes `w` the agent of the longest hold if its hold is longer (or as long, with a smaller id).
-    private mutating func consider(_ w: WorkerState, flags: [CallFlags]) {
+    private mutating func consider(_ w: WorkerState, flags: CallFlagList) {
         guard let start = Self.holdStart(w, flags: flags) else { return }
         if let since = longestHoldSince, let holder = longestHoldWorker,
            since < start || (since == start && holder.id < w.id) { return }
@@ -111,7 +111,7 @@ public struct Summary: Sendable, Equatable {
     }
 
     /// When the longest of a worker's holds in progress began (a hold whose call's end is overdue is not one).
-    private static func holdStart(_ w: WorkerState, flags: [CallFlags]) -> Timestamp? {
+    private static func holdStart(_ w: WorkerState, flags: CallFlagList) -> Timestamp? {
         var start: Timestamp?
         // Each call's fields read in place (a `for call in` loop copies every call).
         let calls = w.calls
@@ -131,7 +131,7 @@ public struct Summary: Sendable, Equatable {
     /// counted. O(changed workers), giving the figures `init` would count over the whole set.
     /// False (the summary is then spoilt) when the agent of the longest hold is among them and
     /// no longer holds since then: only a count of the whole set finds the next longest.
-    mutating func move(_ changes: [(old: WorkerState?, oldFlags: [CallFlags], new: WorkerState?, newFlags: [CallFlags])],
+    mutating func move(_ changes: [(old: WorkerState?, oldFlags: CallFlagList, new: WorkerState?, newFlags: CallFlagList)],
                        offlineActivity: String) -> Bool {
         for c in changes {
             if let w = c.old {

@@ -24,7 +24,7 @@ struct TeamHeading: Equatable, Sendable {
     }
 
     /// Counts one worker of the team, with its calls' flags (`delta` -1: takes it away again).
-    mutating func count(_ worker: WorkerState, flags: [CallFlags], by delta: Int = 1) {
+    mutating func count(_ worker: WorkerState, flags: CallFlagList, by delta: Int = 1) {
         agents += delta
         // Each call's phase read in place (a `for call in` loop copies every call).
         let calls = worker.calls

@@ -199,3 +199,30 @@ struct CallFlagsTests {
         #expect(w.callCount(callFlags: w.callFlags(at: t(longest + 1))) == 1)
     }
 }
+
+@Suite("Call flag lists")
+struct CallFlagListTests {
+    /// Lists of 0 to 20 flags, past the eight held inline: the same elements, order, count, union and equality as
+    /// the array they were built from.
+    @Test("inline and past eight: as the array it was built from")
+    func likeAnArray() {
+        let kinds: [CallFlags] = [[], .misroute, .wrongCallRisk, .endNotReceived, [.misroute, .wrongCallRisk]]
+        for n in 0...20 {
+            let array = (0..<n).map { kinds[($0 * 7 + n) % kinds.count] }
+            let list = CallFlagList(array)
+            #expect(Array(list) == array)
+            #expect(list.count == n)
+            #expect(list.union == array.reduce(into: CallFlags()) { $0.formUnion($1) })
+            var appended = CallFlagList()
+            for f in array { appended.append(f) }
+            #expect(appended == list)
+            #expect(appended.hashValue == list.hashValue)
+            if n > 0 {
+                var other = array
+                other[n - 1] = other[n - 1] == .misroute ? .wrongCallRisk : .misroute
+                #expect(CallFlagList(other) != list)
+                #expect(CallFlagList(array.dropLast()) != list)
+            }
+        }
+    }
+}

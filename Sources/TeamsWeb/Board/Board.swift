@@ -201,8 +201,8 @@ struct Board: Sendable {
                          figures: Bool = true) -> Set<String> {
         var changedTeams = Set<String>()
         /// Each touched worker as the figures counted it (before) and counts it now (after).
-        var before: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
-        var after: [WorkerID: (worker: WorkerState, flags: [CallFlags])] = [:]
+        var before: [WorkerID: (worker: WorkerState, flags: CallFlagList)] = [:]
+        var after: [WorkerID: (worker: WorkerState, flags: CallFlagList)] = [:]
         /// The names touched workers showed (before) and show (after) on the board, kept for the kiosk's tags.
         var namesBefore: [WorkerID: String] = [:], namesAfter: [WorkerID: String] = [:]
         // Take every touched worker out first, against the old snapshot the lists are sorted by.
@@ -262,7 +262,7 @@ struct Board: Sendable {
             for t in teams.indices where teams[t].heading.agents == 0 { recount(team: t) }
             return changedTeams
         }
-        let moves = touched.compactMap { id -> (old: WorkerState?, oldFlags: [CallFlags], new: WorkerState?, newFlags: [CallFlags])? in
+        let moves = touched.compactMap { id -> (old: WorkerState?, oldFlags: CallFlagList, new: WorkerState?, newFlags: CallFlagList)? in
             let b = before[id], a = after[id]
             return b == nil && a == nil ? nil : (b?.worker, b?.flags ?? [], a?.worker, a?.flags ?? [])
         }

@@ -23,10 +23,10 @@ public final class FlagLinger: Sendable {
     }
 
     /// The flags of `worker` that cleared within `seconds` before `now` and are not on again.
-    func recent(_ worker: WorkerState, flags now: [CallFlags], at time: Timestamp) -> Cleared? {
+    func recent(_ worker: WorkerState, flags now: CallFlagList, at time: Timestamp) -> Cleared? {
         guard seconds > 0, let entry = entries.withLock({ $0[worker.id] }) else { return nil }
         guard time.seconds - entry.at.seconds < seconds else { return nil }
-        let on = now.reduce(into: CallFlags()) { $0.formUnion($1) }
+        let on = now.union
         let left = entry.flags.subtracting(on)
         return left.isEmpty ? nil : Cleared(flags: left, at: entry.at)
     }
@@ -48,8 +48,8 @@ public final class FlagLinger: Sendable {
                     if new.workers[id] == nil { entries[id] = nil }
                     continue
                 }
-                let was = before.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
-                let isOn = after.callFlags(at: now, grace: grace).reduce(into: CallFlags()) { $0.formUnion($1) }
+                let was = before.callFlags(at: now, grace: grace).union
+                let isOn = after.callFlags(at: now, grace: grace).union
                 let cleared = was.subtracting(isOn).intersection(.alerts)
                 guard !cleared.isEmpty else { continue }
                 if before.updatedAt != after.updatedAt, let newest = new.lastEventAt,
