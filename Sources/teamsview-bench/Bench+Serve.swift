@@ -62,8 +62,8 @@ extension Bench {
     /// `POST /ingest` with 1,000-event NDJSON batches: wrk (2 connections per thread) on core 0 against a
     /// `teamsview serve` process on core 1.
     func post() throws {
-        say("\n== post: POST /ingest, 1,000-event NDJSON batches, wrk -t1 -d\(wrkSeconds)s, separate processes, server --threads 8 --no-reports")
-        say("  body: the 1,000 worker profiles of a 2,000-agent roster, the same each time (a roster sync: after the first, each changes nothing)")
+        say("\n== post: POST /ingest, 1,000-event NDJSON batches, separate processes, server --threads 8 --no-reports")
+        say("  roster body (wrk -t1 -d\(wrkSeconds)s, 1 and 8 connections): 1,000 worker profiles, the same each time (a roster sync: after the first, each changes nothing)")
         guard let wrk = which("wrk") else { say("  skipped: wrk not installed (apt-get install wrk)"); return }
         let lines = ContactCentreSimulator.benchmarkLines(agents: 2_000, events: 1_000)
         let body = try writeLines(lines, name: "teamsview-bench-body.ndjson")
@@ -76,7 +76,7 @@ extension Bench {
             f:close()
             """.write(toFile: script, atomically: true, encoding: .utf8)
         // The write-ahead log on (a fresh data directory: every body synced before its 200) and off (--in-memory).
-        for (label, extra) in [("log on ", [String]()), ("log off", ["--in-memory"])] {
+        for (label, extra) in [("log on", [String]()), ("log off", ["--in-memory"])] {
             for clients in [1, 8] {
                 let server = try ServerProcess(binary: serverExecutable,
                                                arguments: ["--assets", root, "--no-reports", "--threads", "8"] + extra,
@@ -95,7 +95,7 @@ extension Bench {
                 let status = try? server.status()
                 let log = (status?["durability"] as? [String: Any])?["log"] as? [String: Any]
                 let syncs = log.map { " · \($0["syncs"] as? Int ?? 0) syncs, mean \(String(format: "%.2f", $0["meanSyncMs"] as? Double ?? 0)) ms" } ?? ""
-                say("  POST /ingest, \(label), \(clients) client\(clients == 1 ? " " : "s"): \(summary(rates)) events/s   (target ≥ 500,000)\(syncs)")
+                say("  roster, \(label), \(clients) client\(clients == 1 ? "" : "s"): \(summary(rates)) events/s   (target ≥ 500,000)\(syncs)")
             }
         }
         try postStream()
@@ -131,7 +131,8 @@ extension Bench {
             for x in threads: x.join()
             print(len(lines) / (time.perf_counter() - t), state["failed"])
             """
-        for (label, extra) in [("log on ", [String]()), ("log off", ["--in-memory"])] {
+        say("  live floor's stream (Python http.client, 8 connections): the serve section's \(grouped(lines.count)) events, each body the next 1,000 lines, sent once")
+        for (label, extra) in [("log on", [String]()), ("log off", ["--in-memory"])] {
             var rates: [Double] = []
             for _ in 0..<runs {
                 let server = try ServerProcess(binary: serverExecutable,
@@ -149,7 +150,7 @@ extension Bench {
                 }
                 rates.append(rate)
             }
-            say("  POST /ingest, \(label), a live floor's stream (1,000 new events a body, 8 clients): \(summary(rates)) events/s   (target ≥ 500,000)")
+            say("  live stream, \(label), 8 clients: \(summary(rates)) events/s   (target ≥ 500,000)")
         }
     }
 
@@ -225,6 +226,7 @@ extension Bench {
     func summary(_ rates: [Double]) -> String {
         let sorted = rates.sorted()
         let median = sorted[sorted.count / 2]
+        guard sorted.count > 1 else { return grouped(Int(median)) }
         let spread = median > 0 ? (sorted.last! - sorted.first!) / 2 / median * 100 : 0
         return "\(grouped(Int(median)))  (runs \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))), ±\(String(format: "%.0f", spread))%)"
     }

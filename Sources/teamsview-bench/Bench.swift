@@ -37,7 +37,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "SSE clients of the fanout section.")
     var clients = 1000
 
-    @Option(help: "The teamsview binary the served section starts (default: the one next to this benchmark).")
+    @Option(help: "The teamsview binary the sections that run a server start (serve, cloudevents, post, served, fanout, restart; default: the one next to this benchmark), to measure another build with the same load.")
     var serverBinary: String?
 
     @Option(help: "Agents on the floor of the served and fanout sections (two calls each).")
@@ -63,7 +63,7 @@ struct Bench: AsyncParsableCommand {
         #if DEBUG
         say("warning: debug build; figures are meaningless. Use: swift run -c release teamsview-bench")
         #endif
-        say("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(runs) runs")
+        say("teamsview-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, \(runs == 1 ? "one run (no spread: use --runs 3 or more)" : "median of \(runs) runs")")
         // Memory first: sections before it would leave freed heap behind that blurs the resident-set delta.
         if sections.contains("memory") { try memory() }
         if sections.contains("ingest") { ingest() }
