@@ -46,6 +46,16 @@ struct SharedValuesTests {
         #expect(a == ["billing", "spanish"])
         #expect(a.withUnsafeBufferPointer { $0.baseAddress } == b.withUnsafeBufferPointer { $0.baseAddress })
 
+        // A worker's list changed to one another worker holds is that one; a profile repeated unchanged keeps it.
+        func block(_ id: String) -> UnsafePointer<String>? { r[worker: id]!.skills.withUnsafeBufferPointer { $0.baseAddress } }
+        _ = r.apply(Event(at: at, .worker("WK3", WorkerProfile(skills: ["sales"].map { String($0) }))))
+        _ = r.apply(Event(at: Timestamp(microseconds: 2_000_000), .worker("WK1", WorkerProfile(skills: ["sales"].map { String($0) }))))
+        #expect(r[worker: "WK1"]!.skills == ["sales"])
+        #expect(block("WK1") == block("WK3"))
+        _ = r.apply(Event(at: Timestamp(microseconds: 3_000_000), .worker("WK1", WorkerProfile(skills: ["sales"].map { String($0) }))))
+        #expect(block("WK1") == block("WK3"))
+        #expect(block("WK2") != block("WK3"))
+
         var lists = SharedValues<[String]>()
         for i in 0...(SharedValues<[String]>.limit * 2) { _ = lists.shared(["skill-\(i)"]) }
         let fresh = lists.shared(["billing"])
