@@ -173,6 +173,24 @@ public struct Registry: Sendable, Codable {
     /// Call it while this registry is the only holder of its workers (just read): a worker shared with another
     /// registry value is copied to be changed. A worker that already holds the shared values is not written.
     package mutating func shareRepeatedValues() {
+        withSharedValues { registry, lists, maps in
+            for id in Array(registry.workers.keys) {
+                guard let w = registry.workers[id] else { continue }
+                let skills = lists.shared(w.skills), capacity = maps.shared(w.capacity)
+                let sameSkills = skills.withUnsafeBufferPointer { a in w.skills.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
+                let sameCapacity = capacity.sharesEntries(with: w.capacity)
+                if sameSkills && sameCapacity { continue }
+                registry.workers[id]?.skills = skills
+                registry.workers[id]?.capacity = capacity
+            }
+        }
+    }
+
+    /// Runs `body` with the shared-value tables (`skillLists`, `capacityMaps`) moved out of the registry, so that
+    /// it can update the workers' tree and the tables together (the tree's closures cannot reach into `self`).
+    private mutating func withSharedValues<R>(
+        _ body: (inout Registry, inout SharedValues<[String]>, inout SharedValues<ChannelMap<Int>>) -> R
+    ) -> R {
         var lists = SharedValues<[String]>(), maps = SharedValues<ChannelMap<Int>>()
         swap(&lists, &skillLists)
         swap(&maps, &capacityMaps)
@@ -180,15 +198,7 @@ public struct Registry: Sendable, Codable {
             swap(&lists, &skillLists)
             swap(&maps, &capacityMaps)
         }
-        for id in Array(workers.keys) {
-            guard let w = workers[id] else { continue }
-            let skills = lists.shared(w.skills), capacity = maps.shared(w.capacity)
-            let sameSkills = skills.withUnsafeBufferPointer { a in w.skills.withUnsafeBufferPointer { $0.baseAddress == a.baseAddress } }
-            let sameCapacity = capacity.sharesEntries(with: w.capacity)
-            if sameSkills && sameCapacity { continue }
-            workers[id]?.skills = skills
-            workers[id]?.capacity = capacity
-        }
+        return body(&self, &lists, &maps)
     }
 
     /// `update` (creating the worker) for a transition that may set skills or capacity: a changed skill list or
@@ -197,20 +207,14 @@ public struct Registry: Sendable, Codable {
     private mutating func updateSharing(
         _ id: WorkerID, at: Timestamp, _ transition: (inout WorkerState) -> Transition
     ) -> ApplyOutcome {
-        // The tables are moved out while the tree is updated: the transition cannot reach into `self` meanwhile.
-        var lists = SharedValues<[String]>(), maps = SharedValues<ChannelMap<Int>>()
-        swap(&lists, &skillLists)
-        swap(&maps, &capacityMaps)
-        defer {
-            swap(&lists, &skillLists)
-            swap(&maps, &capacityMaps)
-        }
-        return update(id, at: at, create: true) { worker in
-            let skills = worker.skills, capacity = worker.capacity
-            let transition = transition(&worker)
-            if worker.skills != skills { worker.skills = lists.shared(worker.skills) }
-            if worker.capacity != capacity { worker.capacity = maps.shared(worker.capacity) }
-            return transition
+        withSharedValues { registry, lists, maps in
+            registry.update(id, at: at, create: true) { worker in
+                let skills = worker.skills, capacity = worker.capacity
+                let transition = transition(&worker)
+                if worker.skills != skills { worker.skills = lists.shared(worker.skills) }
+                if worker.capacity != capacity { worker.capacity = maps.shared(worker.capacity) }
+                return transition
+            }
         }
     }
 
