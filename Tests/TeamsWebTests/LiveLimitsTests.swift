@@ -21,6 +21,22 @@ struct LiveLimitsTests {
         #expect(LiveCursor.tail(stream: 35) == Array(".z\n\n".utf8))
     }
 
+    @Test("flushes take a share of a core: the smaller one while no live client is connected; a cheap flush waits coalesce")
+    func flushSpacing() {
+        let live = LiveSettings(coalesce: 0.1)
+        #expect(live.flushShare == 0.15 && live.idleFlushShare == 0.03)
+        #expect(live.flushSpacing(after: 0.003, watched: true) == 0.1, "3 ms is under 15% of 100 ms")
+        #expect(live.flushSpacing(after: 0.003, watched: false) == 0.1, "and under 3% of it")
+        #expect(abs(live.flushSpacing(after: 0.03, watched: true) - 0.2) < 1e-9, "30 ms: 15% of 200 ms")
+        #expect(live.flushSpacing(after: 0.024, watched: false) == 0.8, "24 ms: 3% of 800 ms")
+        #expect(live.flushSpacing(after: 0.5, watched: true) == 1 && live.flushSpacing(after: 0.5, watched: false) == 1,
+                "never more than a second")
+        var always = LiveSettings(coalesce: 0.05)
+        always.flushShare = 0
+        always.idleFlushShare = 0
+        #expect(always.flushSpacing(after: 0.5, watched: true) == 0.05 && always.flushSpacing(after: 0.5, watched: false) == 0.05)
+    }
+
     @Test("a reconnect naming its own open stream takes its slot at the cap; another view's cannot")
     func takeover() async throws {
         let server = try await LiveTestServer(seeds: ["multicall.ndjson"], now: "2026-11-25T09:05:21Z",

@@ -33,9 +33,22 @@ public struct LiveSettings: Sendable {
     /// Most of a core flushing may take under a flood of events: after a flush that ran `t`
     /// seconds of CPU the next waits at least `t / flushShare` (at most 1 s). 0: always `coalesce`.
     public var flushShare: Double = 0.15
+    /// As `flushShare`, while no live client is connected: a page files in what no flush has yet itself, so
+    /// flushing then only keeps boards, search lists and flag timers up to date, and each flush's snapshot
+    /// makes the ingest thread copy every worker it changes next. 0: always `coalesce`.
+    public var idleFlushShare: Double = 0.03
     /// Seconds a rendered `reset` is reused for clients that connect to the same channel at the
     /// same board (its `t` clock field is at most this old); past it the next client renders anew.
     public var resetReuse: Double = 0.25
+
+    /// The least time (seconds) between the starts of two flushes after one that ran `cost` seconds of CPU:
+    /// `coalesce`, or longer when flushes are costly, so they take at most `flushShare` of a core
+    /// (`idleFlushShare` while no live client is connected: `watched` false); never more than one second.
+    func flushSpacing(after cost: Double, watched: Bool) -> Double {
+        let share = watched ? flushShare : idleFlushShare
+        guard share > 0 else { return coalesce }
+        return max(coalesce, min(1, cost / share))
+    }
 
     public init(maxClients: Int = 2000, heartbeat: Double = 15, coalesce: Double = 0.1, replayMessages: Int = 256,
                 replayBytes: Int = 4 << 20, maxPendingBytes: Int = 2 << 20, retryMilliseconds: Int = 2000,

@@ -13,7 +13,8 @@ import TeamsIngest
 /// Flow: the store's listener keeps each batch's change set (`ChangeLog`); a serial queue flushes them
 /// at most every `coalesce` seconds (an event after a quiet spell goes out at once), and no more
 /// often than keeps flushing under `LiveSettings.flushShare` of a core: under a flood of events a
-/// flush that took 8 ms waits 80 ms after it, so the ingest thread keeps the CPU. A flush
+/// flush that took 8 ms waits 80 ms after it, so the ingest thread keeps the CPU (`idleFlushShare`
+/// while no live client is connected: nobody waits for the flushes then, see `board(for:)`). A flush
 /// takes one registry snapshot, files the changed workers (and those whose flags flipped, see
 /// `FlagTimers`) into a copy of every kept board, works out each live channel's `BoardDiff`,
 /// renders it (`BoardRenderer`) — all with no lock held — and then, under the lock, publishes
@@ -93,8 +94,8 @@ public final class LiveUpdates: Sendable {
         var flushedVersion: UInt64
         var scheduled = false
         var lastFlush = -1e9
-        /// CPU seconds the last flush took; spaces the next (see `LiveSettings.flushShare`).
-        var lastFlushCost = 0.0
+        /// Least seconds from the last flush's start to the next one's (`LiveSettings.flushSpacing`).
+        var spacing = 0.0
 
         init(version: UInt64) {
             flushedVersion = version
@@ -220,16 +221,9 @@ public final class LiveUpdates: Sendable {
             }
             guard !p.scheduled else { return nil }
             p.scheduled = true
-            return max(0, p.lastFlush + flushSpacing(after: p.lastFlushCost) - WallClock.monotonicSeconds())
+            return max(0, p.lastFlush + p.spacing - WallClock.monotonicSeconds())
         }
         if let delay { schedule(after: delay) }
-    }
-
-    /// The least time between the starts of two flushes: `coalesce`, or longer when flushes are
-    /// costly, so they take at most `flushShare` of a core; never more than one second.
-    func flushSpacing(after cost: Double) -> Double {
-        guard settings.flushShare > 0 else { return settings.coalesce }
-        return max(settings.coalesce, min(1, cost / settings.flushShare))
     }
 
     /// CPU seconds the calling thread has run.
@@ -259,7 +253,8 @@ public final class LiveUpdates: Sendable {
         let startedCPU = Self.threadCPUSeconds()
         defer {
             let cost = Self.threadCPUSeconds() - startedCPU
-            pending.withLock { $0.lastFlushCost = cost }
+            let spacing = settings.flushSpacing(after: cost, watched: clientCount > 0)
+            pending.withLock { $0.spacing = spacing }
         }
         var (touched, rescan) = pending.withLock { p -> (Set<WorkerID>, Bool) in
             p.scheduled = false
