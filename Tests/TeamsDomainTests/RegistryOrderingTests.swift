@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TeamsDomain
 
@@ -126,6 +127,35 @@ struct RegistryOrderingTests {
         #expect(w.endedAt(.call, "C\(n - 1)") == t(Double((n - 1) * 10 + 5)))
         #expect(w.endedAt(.call, "C0") == nil)
         #expect(r.apply(E.start("WK01", "C\(n - 1)", 0)).reason == ApplyOutcome.Reason.callEnded)
+    }
+
+    /// How older builds saved a tombstone: with the id itself.
+    struct SavedWithID: Codable {
+        var id: String
+        var endedAt: Timestamp
+        var fingerprint: UInt32
+        var kind: EndedWork.Kind
+    }
+
+    @Test("a tombstone keeps a digest of the id, not the id; a saved floor's tombstones, new or old, still reject a late start")
+    func tombstonesKeepADigest() throws {
+        #expect(MemoryLayout<EndedWork>.size <= 24, "no String (16 bytes and a heap block for a sid) is kept")
+        let sid = "CA0123456789abcdef0123456789abcdef"
+        var r = Registry()
+        r.run(E.start("WK01", sid, 0), E.call("WK01", sid, .end, 30), E.start("WK01", "CA2", 40))
+        let restored = try JSONDecoder().decode(Registry.self, from: JSONEncoder().encode(r))
+        var again = restored
+        #expect(again.apply(E.start("WK01", sid, 10)).reason == ApplyOutcome.Reason.callEnded)
+        #expect(again.apply(E.call("WK01", sid, .hold, 20)).reason == ApplyOutcome.Reason.callEnded)
+        #expect(again.apply(E.start("WK01", "CA0123456789abcdef0123456789abcdee", 50)) == .changed("WK01"),
+                "an id one byte apart is another call")
+        #expect(restored[worker: "WK01"]?.endedAt(.call, sid) == t(30))
+        #expect(restored[worker: "WK01"]?.endedAt(.task, sid) == nil, "a task of that id did not end")
+
+        let old = SavedWithID(id: sid, endedAt: t(30), fingerprint: EndedWork.fingerprint(of: sid), kind: .call)
+        let read = try JSONDecoder().decode(EndedWork.self, from: JSONEncoder().encode(old))
+        #expect(read == EndedWork(kind: .call, id: sid, endedAt: t(30)))
+        #expect(read != EndedWork(kind: .call, id: "CA2", endedAt: t(30)))
     }
 
     @Test func lateStartKeepsCallsInStartOrder() {

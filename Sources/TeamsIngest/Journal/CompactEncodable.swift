@@ -116,8 +116,8 @@ extension CallState: CompactEncodable {
 extension EndedWork: CompactEncodable {
     func encode(compact sink: CompactSink) {
         sink.keyed {
-            sink.key("id")
-            sink.string(id)
+            sink.key("digest")
+            sink.unsigned(digest)
             sink.key("endedAt")
             sink.signed(endedAt.microseconds)
             sink.key("fingerprint")
