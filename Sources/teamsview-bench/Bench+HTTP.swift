@@ -48,7 +48,7 @@ extension Bench {
         let s = swiftRates.sorted()[runs / 2], c = cRates.sorted()[runs / 2]
         say("  teamsview /:        \(grouped(Int(s))) req/s  (runs: \(swiftRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
         say("  C libmicrohttpd:    \(grouped(Int(c))) req/s  (runs: \(cRates.map { grouped(Int($0)) }.joined(separator: ", ")))")
-        say("  ratio:              \(Int((s / c * 100).rounded()))% of the C server   (target ≥ 90%)")
+        say("  ratio:              \(Int((s / c * 100).rounded()))% of the C server   (target ≥ 90%: \(verdict(s >= 0.9 * c, "/ against the C server")))")
     }
 
     func wrkRate(_ wrk: String, port: Int) throws -> Double {

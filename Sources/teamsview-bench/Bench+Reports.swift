@@ -60,7 +60,7 @@ extension Bench {
         }
         let on = samples.sorted()[samples.count / 2]
         say("  ingest, reports off:       \(rate(count, full: off)) events/s")
-        say("  ingest, reports on:        \(rate(count, full: on)) events/s   (\(fmt((on / off - 1) * 100)) % slower; target ≤ 10 %)")
+        say("  ingest, reports on:        \(rate(count, full: on)) events/s   (\(fmt((on / off - 1) * 100)) % slower; target ≤ 10 %: \(verdict(on <= off * 1.1, "ingest with reports on")))")
         let cpuOff = offCPU.sorted()[offCPU.count / 2], cpuOn = onCPU.sorted()[onCPU.count / 2]
         say("  ingest thread CPU, off/on: \(rate(count, full: cpuOff)) / \(rate(count, full: cpuOn)) events per CPU-second"
             + "   (\(fmt((cpuOn / cpuOff - 1) * 100)) % more CPU with reports; runs off \(offCPU.map { ms($0) }.joined(separator: "/")) ms,"
@@ -88,7 +88,7 @@ extension Bench {
                 } })
                 return wall
             }
-            say("  /report by \(by): \(ms(page)) ms wall, \(ms(cpu.sorted()[cpu.count / 2])) ms CPU, \(size / 1024) KiB   (target < 100 ms)")
+            say("  /report by \(by): \(ms(page)) ms wall, \(ms(cpu.sorted()[cpu.count / 2])) ms CPU, \(size / 1024) KiB   (target < 100 ms: \(verdict(page < 0.1, "/report by \(by)")))")
         }
         var apiCPU: [Double] = []
         let api = median(max(runs, 5)) {
@@ -96,7 +96,7 @@ extension Bench {
             apiCPU.append(threadCPU { wall = timed { _ = web.reportAPI(Request(method: .get, path: "/api/report", query: [("from", day), ("to", day)])) } })
             return wall
         }
-        say("  /api/report: \(ms(api)) ms wall, \(ms(apiCPU.sorted()[apiCPU.count / 2])) ms CPU   (target < 100 ms)")
+        say("  /api/report: \(ms(api)) ms wall, \(ms(apiCPU.sorted()[apiCPU.count / 2])) ms CPU   (target < 100 ms: \(verdict(api < 0.1, "/api/report")))")
         var agentRequest = Request(method: .get, path: "/report/agent/WK0001", query: [("date", day)])
         let worker = try writer.database.report(ReportZone(identifier: "UTC")!.range(from: .init(day)!, to: .init(day)!),
                                                 by: .agent, intervals: false).first?.key ?? "WK0001"
@@ -107,7 +107,7 @@ extension Bench {
             agentCPU.append(threadCPU { wall = timed { _ = web.agentPage(agentRequest) } })
             return wall
         }
-        say("  /report/agent/{id}: \(ms(agent)) ms wall, \(ms(agentCPU.sorted()[agentCPU.count / 2])) ms CPU   (target < 20 ms)")
+        say("  /report/agent/{id}: \(ms(agent)) ms wall, \(ms(agentCPU.sorted()[agentCPU.count / 2])) ms CPU   (target < 20 ms: \(verdict(agent < 0.02, "/report/agent/{id}")))")
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -28,7 +28,7 @@ extension Bench {
             try fileRate(file.path, expected: lines.count, counter: .registryEvents, extra: ["--no-reports", "--in-memory"])
         }
         let baseline = try orjsonRate(file.path)
-        say("  teamsview serve --no-reports: \(summary(rates.map(\.wall))) events/s   (target ≥ 1,500,000)")
+        say("  teamsview serve --no-reports: \(summary(rates.map(\.wall))) events/s   (target ≥ 1,500,000: \(verdict(middle(rates.map(\.wall)) >= 1_500_000, "serve --no-reports")))")
         say("  per CPU-second of the server process: \(summary(rates.map(\.cpu))) events/s")
         say("  with reports (the default; a fresh data dir): \(summary(reporting.map(\.wall))) events/s")
         say("    per CPU-second of the server process:       \(summary(reporting.map(\.cpu))) events/s")
@@ -53,7 +53,7 @@ extension Bench {
         buffer = []
         let served = try (0..<runs).map { _ in try fileRate(file.path, expected: count, counter: .linesRead) }
         let baseline = try orjsonRate(file.path)
-        say("  decode (dedupe, reorder buffer, mapping), in process: \(summary(decode)) events/s   (target ≥ 300,000)")
+        say("  decode (dedupe, reorder buffer, mapping), in process: \(summary(decode)) events/s   (target ≥ 300,000: \(verdict(middle(decode) >= 300_000, "CloudEvents decode")))")
         say("  teamsview serve --events FILE (to the registry):      \(summary(served.map(\.wall))) events/s")
         say("  the same per CPU-second of the server process:        \(summary(served.map(\.cpu))) events/s")
         say("  baseline, Python orjson.loads per line (parse only): \(baseline.map { grouped(Int($0)) } ?? "skipped: orjson missing") lines/s")
@@ -95,7 +95,7 @@ extension Bench {
                 let status = try? server.status()
                 let log = (status?["durability"] as? [String: Any])?["log"] as? [String: Any]
                 let syncs = log.map { " · \($0["syncs"] as? Int ?? 0) syncs, mean \(String(format: "%.2f", $0["meanSyncMs"] as? Double ?? 0)) ms" } ?? ""
-                say("  roster, \(label), \(clients) client\(clients == 1 ? "" : "s"): \(summary(rates)) events/s   (target ≥ 500,000)\(syncs)")
+                say("  roster, \(label), \(clients) client\(clients == 1 ? "" : "s"): \(summary(rates)) events/s   (target ≥ 500,000: \(verdict(middle(rates) >= 500_000, "POST roster, \(label), \(clients) clients")))\(syncs)")
             }
         }
         try postStream()
@@ -150,7 +150,7 @@ extension Bench {
                 }
                 rates.append(rate)
             }
-            say("  live stream, \(label), 8 clients: \(summary(rates)) events/s   (target ≥ 500,000)")
+            say("  live stream, \(label), 8 clients: \(summary(rates)) events/s   (target ≥ 500,000: \(verdict(middle(rates) >= 500_000, "POST live stream, \(label)")))")
         }
     }
 
@@ -223,9 +223,12 @@ extension Bench {
     }
 
     /// "median (min–max, ±spread% of the median, n runs)".
+    /// The median of runs' figures.
+    func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
     func summary(_ rates: [Double]) -> String {
         let sorted = rates.sorted()
-        let median = sorted[sorted.count / 2]
+        let median = middle(rates)
         guard sorted.count > 1 else { return grouped(Int(median)) }
         let spread = median > 0 ? (sorted.last! - sorted.first!) / 2 / median * 100 : 0
         return "\(grouped(Int(median)))  (runs \(grouped(Int(sorted.first!)))–\(grouped(Int(sorted.last!))), ±\(String(format: "%.0f", spread))%)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import MicroHTTP
 import Simulation
@@ -75,6 +76,9 @@ struct Bench: AsyncParsableCommand {
         if sections.contains("fanout") { try fanOut() }
         if sections.contains("reports") { try await reports() }
         if sections.contains("restart") { try restart() }
+        let missed = targetsMissed.withLock { $0 }
+        say(missed.isEmpty ? "\n== targets: every figure above with a target met it"
+                           : "\n== targets not met (\(missed.count)): " + missed.joined(separator: "; "))
     }
 
     // MARK: ingest
@@ -113,7 +117,8 @@ struct Bench: AsyncParsableCommand {
             store.apply(events[chunk..<min(events.count, chunk + 10_000)])
         }
         let after = residentBytes()
-        say("  \(agents) agents: \((after - before) / agents) bytes/agent   (target < 2048)")
+        let perAgent = (after - before) / agents
+        say("  \(agents) agents: \(perAgent) bytes/agent   (target < 2048: \(verdict(perAgent < 2048, "registry memory per agent")))")
         withExtendedLifetime(store) {}
         try reportsMemory()
     }
@@ -187,6 +192,15 @@ func threadCPU(_ body: () -> Void) -> Double {
     let t0 = now()
     body()
     return now() - t0
+}
+
+/// The figures below their targets so far, named as printed, for the closing list.
+let targetsMissed = Mutex<[String]>([])
+
+/// `met` or `NOT MET`, for a figure's target; a missed one (`figure`) is named again at the end of the run.
+func verdict(_ met: Bool, _ figure: String) -> String {
+    if !met { targetsMissed.withLock { $0.append(figure) } }
+    return met ? "met" : "NOT MET"
 }
 
 func median(_ runs: Int, _ sample: () -> Double) -> Double {
