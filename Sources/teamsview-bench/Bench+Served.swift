@@ -41,9 +41,9 @@ extension Bench {
             // One agent by id: the first request renders a new view, later ones reuse it. Ten different
             // ids a run, each asked for the first time (one request is too few on a shared machine).
             var firsts: [Double] = []
-            for j in 0..<10 { firsts.append(try c.timedGet("/?q=WK\(100_000 + agents / 3 + run * 10 + j)")) }
+            for j in 0..<10 { firsts.append(try c.timedGet("/?q=" + Sid.worker(agents / 3 + run * 10 + j))) }
             oneIDFirst.append(firsts.sorted()[firsts.count / 2])
-            let id = "WK\(100_000 + agents / 2 + run)"
+            let id = Sid.worker(agents / 2 + run)
             var repeated: [Double] = []
             for _ in 0..<20 { repeated.append(try c.timedGet("/?q=\(id)")) }
             oneID.append(repeated.sorted()[repeated.count / 2])
@@ -56,7 +56,7 @@ extension Bench {
             coldPage.append(cold.sorted()[cold.count / 2])
             for k in 0..<20 {
                 let page = 1 + (k * 3) % pages
-                let worker = "WK\(100_000 + ((page - 1) * 200 + (k * 37) % 200) * 4 % agents)"
+                let worker = Sid.worker(((page - 1) * 200 + (k * 37) % 200) * 4 % agents)
                 let kind = k % 2 == 0 ? "call.resume" : "call.hold"
                 let at = RFC3339Text.now(offset: 0)
                 _ = try c.post("/ingest", body: #"{"type":"\#(kind)","at":"\#(at)","worker":"\#(worker)","call":"CA\#(worker.dropFirst(2))A"}"# + "\n")
@@ -156,7 +156,7 @@ extension Bench {
     static let memoryFilters = ["team=Sales", "team=Billing", "team=Retention", "team=Tech%20Support", "multi=1", "flagged=1",
                                 "sort=hold", "sort=time", "sort=calls", "sort=activity", "activity=Available", "skill=spanish",
                                 "q=Agent%201", "q=Agent%2022", "q=Example", "team=Sales&sort=hold", "team=Billing&multi=1",
-                                "team=Retention&flagged=1", "q=WK1000", "team=Sales&team=Billing"]
+                                "team=Retention&flagged=1", "q=WK0", "team=Sales&team=Billing"]
 
     /// `/` (first page, cached) requests/s under wrk beside the plain C libmicrohttpd server with the same bytes.
     func servedHTTP(binary: String, events: String) throws {
@@ -200,7 +200,7 @@ extension Bench {
         var out = ""
         out.reserveCapacity(agents * 3_600)
         for i in 0..<agents {
-            let id = "WK\(100_000 + i)", team = teams[i % 4]
+            let id = Sid.worker(i), team = teams[i % 4]
             out += #"{"type":"worker","at":"\#(start)","worker":"\#(id)","name":"Agent \#(i) Example","team":"\#(team)","skills":["billing","spanish"],"capacity":{"voice":2,"chat":2}}"# + "\n"
             out += #"{"type":"activity","at":"\#(start)","worker":"\#(id)","activity":"Available","available":true}"# + "\n"
         }
@@ -209,7 +209,7 @@ extension Bench {
             for (offset, ends) in [(-10_800 + Double(k) * 600, false), (-10_800 + Double(k) * 600 + 480, true)] {
                 let at = RFC3339Text.now(offset: offset)
                 for i in 0..<agents {
-                    let id = "WK\(100_000 + i)", call = "CA\(100_000 + i)S\(k)"
+                    let id = Sid.worker(i), call = Sid.shiftCall(i, k)
                     out += ends
                         ? #"{"type":"call.end","at":"\#(at)","worker":"\#(id)","call":"\#(call)"}"# + "\n"
                         : #"{"type":"call.start","at":"\#(at)","worker":"\#(id)","call":"\#(call)","from":"+1555\#(3_000_000 + i)","queue":"\#(teams[i % 4])","direction":"inbound","via":"queue"}"# + "\n"
@@ -217,16 +217,42 @@ extension Bench {
             }
         }
         for i in 0..<agents {
-            let id = "WK\(100_000 + i)", team = teams[i % 4]
-            out += #"{"type":"call.start","at":"\#(t1)","worker":"\#(id)","call":"CA\#(100_000 + i)A","from":"+1555\#(1_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"queue"}"# + "\n"
+            let id = Sid.worker(i), team = teams[i % 4]
+            out += #"{"type":"call.start","at":"\#(t1)","worker":"\#(id)","call":"CA\#(id.dropFirst(2))A","from":"+1555\#(1_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"queue"}"# + "\n"
         }
         for i in 0..<agents {
-            let id = "WK\(100_000 + i)", team = teams[i % 4]
-            out += #"{"type":"call.start","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)B","from":"+1555\#(2_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"transfer"}"# + "\n"
-            out += #"{"type":"call.hold","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)A"}"# + "\n"
-            out += #"{"type":"call.mute","at":"\#(t2)","worker":"\#(id)","call":"CA\#(100_000 + i)A"}"# + "\n"
+            let id = Sid.worker(i), team = teams[i % 4]
+            out += #"{"type":"call.start","at":"\#(t2)","worker":"\#(id)","call":"CA\#(id.dropFirst(2))B","from":"+1555\#(2_000_000 + i)","queue":"\#(team)","direction":"inbound","via":"transfer"}"# + "\n"
+            out += #"{"type":"call.hold","at":"\#(t2)","worker":"\#(id)","call":"CA\#(id.dropFirst(2))A"}"# + "\n"
+            out += #"{"type":"call.mute","at":"\#(t2)","worker":"\#(id)","call":"CA\#(id.dropFirst(2))A"}"# + "\n"
         }
         return out
+    }
+}
+
+/// The ids of the bench's floors, shaped as TaskRouter's: two letters and 32 hex digits (34 bytes, too long for a
+/// `String` to hold inline, as on a real floor). Agent `i`'s calls are `CA` + its worker id's digits + `A` or `B`.
+enum Sid {
+    static func worker(_ i: Int) -> String { "WK" + digits(i) }
+
+    /// The 32 hex digits of agent `i`'s ids.
+    static func digits(_ i: Int) -> String {
+        var h = UInt64(i) &+ 0x9E37_79B9_7F4A_7C15
+        var out = ""
+        for _ in 0..<2 {
+            h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+            h ^= h >> 31
+            let part = String(h, radix: 16)
+            out += String(repeating: "0", count: 16 - part.count) + part
+        }
+        return out
+    }
+
+    /// A call of agent `i` during its shift: the 30 first digits and `k` in two.
+    static func shiftCall(_ i: Int, _ k: Int) -> String {
+        let n = String(k, radix: 16)
+        return "CA" + digits(i).prefix(30) + (n.count < 2 ? "0" + n : n)
     }
 }
 

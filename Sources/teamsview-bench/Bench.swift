@@ -156,11 +156,11 @@ struct Bench: AsyncParsableCommand {
         events.reserveCapacity(agents * 7)
         let t0 = start
         for i in 0..<agents {
-            let id = "WK\(100_000 + i)"
+            let id = Sid.worker(i)
             events.append(Event(at: t0, .worker(id, WorkerProfile(name: "Agent \(i) Example", team: teams[i % 4],
                                                                    skills: ["billing", "spanish"], capacity: ["voice": 2, "chat": 2]))))
             events.append(Event(at: t0, .activity(id, name: "Available", available: true)))
-            let a = "CA\(i)A", b = "CA\(i)B"
+            let a = "CA\(id.dropFirst(2))A", b = "CA\(id.dropFirst(2))B"
             events.append(Event(at: t0.adding(seconds: 10), .callStart(id, CallStart(call: a, from: "+1555\(1_000_000 + i)", queue: teams[i % 4]))))
             events.append(Event(at: t0.adding(seconds: 100), .callStart(id, CallStart(call: b, from: "+1555\(2_000_000 + i)", queue: teams[i % 4], via: .transfer))))
             events.append(Event(at: t0.adding(seconds: 101), .call(id, a, .hold)))

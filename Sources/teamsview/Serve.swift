@@ -415,8 +415,12 @@ struct Serve: AsyncParsableCommand {
             logger.notice("no event file: events come only by POST /ingest (pass --events PATH, --events - for standard input, or --demo to add a source)")
         }
 
+        // After a backlog or a flood, the heap it freed goes back to the system (see HeapTrim).
+        let heapTrim = HeapTrim { store.counters.events }.start()
+
         await termination.wait()
         reloader.cancel()
+        heapTrim.cancel()
         logger.info("stopping")
         let stopping = Timestamp.monotonicSeconds()
         var took: [String] = []
