@@ -9,7 +9,7 @@ import Foundation
 extension Bench {
     func served() throws {
         let binary = serverBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/teamsview"
-        say("\n== served: \(binary) serve, \(grouped(agents)) agents × 2 calls from a file, loopback HTTP, median of \(runs) runs")
+        say("\n== served: \(binary) serve, \(grouped(agents)) agents (a shift of 16 ended calls each, 2 calls now) from a file, loopback HTTP, median of \(runs) runs")
         let dir = NSTemporaryDirectory() + "teamsview-bench-served-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -82,7 +82,7 @@ extension Bench {
     /// Resident memory per agent of the default configuration (reports on) and of `--no-reports`.
     func servedMemory() throws {
         let binary = serverBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/teamsview"
-        say("\n== served memory: \(binary) serve, \(grouped(agents)) agents × 2 calls from a file, median of \(runs) runs")
+        say("\n== served memory: \(binary) serve, \(grouped(agents)) agents (a shift of 16 ended calls each, 2 calls now) from a file, median of \(runs) runs")
         let dir = NSTemporaryDirectory() + "teamsview-bench-served-memory-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

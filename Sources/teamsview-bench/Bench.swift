@@ -41,7 +41,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The teamsview binary the sections that run a server start (serve, cloudevents, post, served, fanout, restart; default: the one next to this benchmark), to measure another build with the same load.")
     var serverBinary: String?
 
-    @Option(help: "Agents on the floor of the served and fanout sections (two calls each).")
+    @Option(help: "Agents on the floor of the served, fanout and restart sections (each with a shift of 16 ended calls and two calls now).")
     var agents = 20_000
 
     @Option(help: "CPU cores (taskset -c) for the teamsview server process of the serve, cloudevents and post sections.")
