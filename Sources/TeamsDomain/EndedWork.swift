@@ -138,6 +138,14 @@ extension WorkerState {
         }
     }
 
+    /// Whether a call or task unknown to the worker, starting at `at`, may be one whose end it has forgotten: it
+    /// remembers as many ends as it keeps (`Registry.endedMemory`) and `at` is no later than the oldest of them.
+    /// Such a start (a file or a delivery replayed from long ago) is refused as late rather than shown live again.
+    func mayHaveForgottenEnd(startingAt at: Timestamp) -> Bool {
+        guard ended.count >= Registry.endedMemory else { return false }
+        return ended.withUnsafeBufferPointer { items in items.allSatisfy { at <= $0.endedAt } }
+    }
+
     mutating func rememberEnded(_ kind: EndedWork.Kind, _ id: String, at: Timestamp) {
         let item = EndedWork(kind: kind, id: id, endedAt: at)
         if ended.count == Registry.endedMemory {

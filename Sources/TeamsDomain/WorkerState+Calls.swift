@@ -25,6 +25,7 @@ extension WorkerState {
         if let endedAt = endedAt(.call, start.call), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.callEnded)
         }
+        if mayHaveForgottenEnd(startingAt: at) { return .rejected(ApplyOutcome.Reason.late) }
         insert(CallState(id: start.call, phase: .live, from: start.from, queue: start.queue,
                          direction: start.direction, via: start.via, startedAt: at), at: at)
         return .changed
@@ -40,6 +41,7 @@ extension WorkerState {
         if let endedAt = endedAt(.call, start.call), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.callEnded)
         }
+        if mayHaveForgottenEnd(startingAt: at) { return .rejected(ApplyOutcome.Reason.late) }
         let call = CallState(id: start.call, phase: .offered, from: start.from, queue: start.queue,
                              direction: start.direction, via: start.via, startedAt: at)
         let index = calls.firstIndex { $0.startedAt > at } ?? calls.endIndex

@@ -8,6 +8,7 @@ extension WorkerState {
         if let endedAt = endedAt(.task, start.task), at <= endedAt {
             return .rejected(ApplyOutcome.Reason.taskEnded)
         }
+        if mayHaveForgottenEnd(startingAt: at) { return .rejected(ApplyOutcome.Reason.late) }
         let task = TaskState(id: start.task, channel: start.channel, from: start.from, queue: start.queue, startedAt: at)
         // Keep start order even when a start arrives late.
         if let last = tasks.last, last.startedAt > at {

@@ -23,7 +23,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Simulated hours of the 2,000-agent centre for the reports figures.")
     var reportHours = 8.0
 
-    @Option(help: "Native events for the ingest figure.")
+    @Option(help: "Native events of the ingest and serve sections (the post section's live stream posts the serve section's file).")
     var events = 1_000_000
 
     @Option(help: "Repetitions; the median is printed.")
@@ -50,8 +50,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "CPU cores (taskset -c) for load generators and pollers (wrk, Python, this process's polling).")
     var clientCores = "0"
 
-    @Option(help: "Repository root (Templates/, Public/, Benchmarks/).")
-    var root = FileManager.default.currentDirectoryPath
+    @Option(name: .customLong("root"), help: ArgumentHelp("Repository root (Templates/, Public/, Benchmarks/); default: the current directory.", valueName: "path"))
+    var rootOption: String?
+
+    /// `--root`, else the current directory.
+    var root: String { rootOption ?? FileManager.default.currentDirectoryPath }
 
     func run() async throws {
 

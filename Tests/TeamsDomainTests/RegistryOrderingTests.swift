@@ -129,6 +129,26 @@ struct RegistryOrderingTests {
         #expect(r.apply(E.start("WK01", "C\(n - 1)", 0)).reason == ApplyOutcome.Reason.callEnded)
     }
 
+    @Test("a start dated before every end a worker still remembers is late: it may be of a call or task whose end it forgot")
+    func startsBeforeForgottenEndsAreLate() {
+        var r = Registry()
+        let n = Registry.endedMemory + 4
+        for i in 0..<n {
+            r.run(E.start("WK01", "C\(i)", Double(100 + i * 10)), E.call("WK01", "C\(i)", .end, Double(100 + i * 10 + 5)))
+        }
+        // C0...C3 are forgotten; the oldest end remembered is C4's, at 145.
+        #expect(r.apply(E.start("WK01", "C0", 100)).reason == ApplyOutcome.Reason.late, "a forgotten call stays over")
+        #expect(r.apply(E.start("WK01", "CX", 145)).reason == ApplyOutcome.Reason.late)
+        #expect(r.apply(E.task("WK01", "T0", 120)).reason == ApplyOutcome.Reason.late)
+        #expect(r.apply(E.start("WK01", "C\(n - 1)", 290)).reason == ApplyOutcome.Reason.callEnded)
+        #expect(r[worker: "WK01"]!.calls.isEmpty && r[worker: "WK01"]!.tasks.isEmpty)
+        #expect(r.apply(E.start("WK01", "CY", 146)) == .changed("WK01"), "after the oldest end remembered: a call")
+        #expect(r.apply(E.task("WK01", "T1", 300)) == .changed("WK01"))
+        // A worker that has not ended as many as it remembers takes any start.
+        r.run(E.start("WK02", "C0", 100), E.call("WK02", "C0", .end, 200))
+        #expect(r.apply(E.start("WK02", "CZ", 50)) == .changed("WK02"))
+    }
+
     /// How older builds saved a tombstone: with the id itself.
     struct SavedWithID: Codable {
         var id: String
