@@ -2,6 +2,7 @@
 import CMalloc
 import Glibc
 #endif
+import Synchronization
 
 /// glibc's heap, for the process as a whole: its arenas and what it keeps of freed memory (glibc's
 /// `malloc.h`, through `CMalloc`; nothing happens, and no figures are given, elsewhere).
@@ -12,7 +13,12 @@ package enum ProcessHeap {
         #if os(Linux)
         _ = malloc_trim(0)
         #endif
+        trimCount.add(1, ordering: .relaxed)
     }
+
+    /// Trims so far, by any caller (`teamsview_heap_trims_total`).
+    package static var trims: Int { trimCount.load(ordering: .relaxed) }
+    private static let trimCount = Atomic<Int>(0)
 
     /// The heap's figures, in bytes (glibc's `mallinfo2`): `inUse`, the blocks the process holds (small ones
     /// from the arenas and large ones mapped on their own); `free`, what the arenas keep of freed memory (the

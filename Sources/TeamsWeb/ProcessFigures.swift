@@ -9,7 +9,8 @@ import TeamsReports
 /// process collector): resident and virtual memory, CPU seconds, open and allowed file descriptors, and the
 /// start time; `teamsview_build_info{version}`; and the heap's own figures, `teamsview_heap_in_use_bytes` (memory
 /// allocated through malloc and not freed: the part of the resident size that grows with the floor) and
-/// `teamsview_heap_free_bytes` (freed memory glibc's arenas keep for reuse). Read from `/proc/self`, `getrusage`
+/// `teamsview_heap_free_bytes` (freed memory glibc's arenas keep for reuse), and `teamsview_heap_trims_total` (times
+/// freed heap was handed back to the system: after a burst of events, by the reports' writer, as views go). Read from `/proc/self`, `getrusage`
 /// and `mallinfo2` at each scrape (Linux; elsewhere the memory and descriptor figures stay 0).
 final class ProcessFigures: Sendable {
     private let resident: Gauge
@@ -19,7 +20,9 @@ final class ProcessFigures: Sendable {
     private let cpu: Counter
     private let heapInUse: Gauge
     private let heapFree: Gauge
+    private let heapTrims: Counter
     private let cpuExported = Mutex<Double>(0)
+    private let trimsExported = Mutex<Int>(0)
 
     init(registry r: PrometheusCollectorRegistry, started: Double, version: String) {
         resident = r.makeGauge(descriptor: .init(namespace: "process", metricName: "resident_memory", unitName: "bytes", helpText: "Resident memory size in bytes."))
@@ -29,6 +32,7 @@ final class ProcessFigures: Sendable {
         cpu = r.makeCounter(descriptor: .init(namespace: "process", metricName: "cpu_seconds", unitName: "total", helpText: "Total user and system CPU time spent in seconds."))
         heapInUse = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_in_use", unitName: "bytes", helpText: "Bytes allocated through malloc and not freed (glibc mallinfo2). Steady growth on a steady floor suggests a leak."))
         heapFree = r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "heap_free", unitName: "bytes", helpText: "Freed malloc bytes the allocator keeps for reuse instead of returning them (glibc mallinfo2). High beside heap in use suggests fragmentation."))
+        heapTrims = r.makeCounter(descriptor: .init(namespace: "teamsview", metricName: "heap_trims", unitName: "total", helpText: "Times freed heap was handed back to the system (malloc_trim): after a burst of events, by the reports' writer, as views go."))
         r.makeGauge(descriptor: .init(namespace: "process", metricName: "start_time", unitName: "seconds", helpText: "Start time of the process since unix epoch in seconds."))
             .set(started)
         r.makeGauge(descriptor: .init(namespace: "teamsview", metricName: "build_info", unitName: "", helpText: "The running version (always 1)."), labels: [("version", version)]).set(Double(1))
@@ -56,6 +60,12 @@ final class ProcessFigures: Sendable {
             heapInUse.set(Double(heap.inUse))
             heapFree.set(Double(heap.free))
         }
+        let trims = ProcessHeap.trims
+        let newTrims = trimsExported.withLock { exported -> Int in
+            defer { exported = max(exported, trims) }
+            return trims - exported
+        }
+        if newTrims > 0 { heapTrims.increment(by: Int64(newTrims)) }
         openFDs.set(Double(Self.openDescriptors()))
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 { maxFDs.set(Double(limit.rlim_cur)) }

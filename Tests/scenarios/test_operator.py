@@ -411,6 +411,32 @@ def test_metrics_carry_the_process_figures_every_prometheus_client_exports(serve
     assert version and server.metric("teamsview_build_info", {"version": version}) == 1
 
 
+def test_a_burst_of_events_then_quiet_hands_the_freed_heap_back(serve):
+    server = serve("--in-memory", "--no-reports")
+    before = server.metric("teamsview_heap_trims_total")
+    # 120,000 events in 12 bodies: 2,000 agents, each on a call it holds and resumes in turn.
+    sid = lambda prefix, i: "%s%032x" % (prefix, i * 2654435761 % (1 << 127))
+    for chunk in range(12):
+        lines = []
+        for n in range(10_000):
+            i = chunk * 10_000 + n
+            worker, call = sid("WK", i % 2_000), sid("CA", i % 2_000)
+            at = "2026-11-25T09:%02d:%02dZ" % (i // 60_000, (i // 1_000) % 60)
+            kind = "call.start" if i < 2_000 else ("call.hold" if (i // 2_000) % 2 else "call.resume")
+            lines.append(json.dumps({"type": kind, "at": at, "worker": worker, "call": call}))
+        status, reply = server.post_raw(("\n".join(lines) + "\n").encode())
+        assert status == 200 and reply["rejected"] == 0, reply
+    # Two quiet looks, two seconds apart, then the trim.
+    deadline = time.time() + 15
+    while time.time() < deadline and server.metric("teamsview_heap_trims_total") <= before:
+        time.sleep(0.5)
+    assert server.metric("teamsview_heap_trims_total") > before
+    # Quiet since: no trim more.
+    trims = server.metric("teamsview_heap_trims_total")
+    time.sleep(5)
+    assert server.metric("teamsview_heap_trims_total") == trims
+
+
 DURATIONS = "teamsview_http_request_duration_seconds"
 
 
