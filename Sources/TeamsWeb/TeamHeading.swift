@@ -35,6 +35,15 @@ struct TeamHeading: Equatable, Sendable {
         if flags.contains(where: { !$0.intersection(.alerts).isEmpty }) { flagged += delta }
     }
 
+    /// Adds another group's counts (a team's, to the floor's heading of the same agents).
+    mutating func add(_ other: TeamHeading) {
+        agents += other.agents
+        onCalls += other.onCalls
+        multi += other.multi
+        held += other.held
+        flagged += other.flagged
+    }
+
     var model: [String: Any] {
         ["name": name, "slug": slug, "agents": agents, "agentsText": Formatting.plural(agents, "agent"), "onCalls": onCalls,
          "onCallsText": onCalls == 1 ? "1 on a call" : "\(onCalls) on calls", "multi": multi, "held": held,

@@ -95,6 +95,16 @@ public struct WorkerQuery: Sendable, Hashable {
     /// Whether rows are grouped by team (not with `group=none` or `attention=1`).
     public var groupsByTeam: Bool { groupByTeam && !attention }
 
+    /// The query with its order taken away (sort by name, grouped by team, no `attention`): two queries with equal
+    /// filters show the same agents, in their own orders.
+    var filters: WorkerQuery {
+        var q = self
+        q.sort = .name
+        q.groupByTeam = true
+        q.attention = false
+        return q
+    }
+
     /// Whether a worker passes the filters at `now` (the "flagged" filter depends on time).
     public func matches(_ worker: WorkerState, at now: Timestamp, grace: Double, offlineActivity: String = "Offline") -> Bool {
         if let presence {

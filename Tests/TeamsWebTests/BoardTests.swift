@@ -258,6 +258,9 @@ struct BoardFigureTests {
         let key = BoardKey(view: .page, query: WorkerQuery(parameters: parameters))
         let grace = 3.0
         var board = Board(key: key, registry: store.snapshot(), at: t, seq: 0, grace: grace)
+        /// Boards of the view's agents in other orders, made from `board` (`Board(key:reordering:)`) along the way
+        /// and moved through the changes from then on.
+        var reordered: [Board] = []
         var calls = 0
         // The figures the updates must move, seen at least once in the full view.
         var seen: Set<String> = []
@@ -295,12 +298,109 @@ struct BoardFigureTests {
             #expect(board.teams.map(\.ids) == fresh.teams.map(\.ids), "rows after step \(step)")
             #expect(board.total == fresh.total, "agents of the pinned teams after step \(step)")
             if board.summary != fresh.summary { return }
+            for i in reordered.indices {
+                reordered[i].update(touched, registry: after, at: t, seq: UInt64(step))
+                let fresh = Board(key: reordered[i].key, registry: after, at: t, seq: UInt64(step), grace: grace)
+                let order = reordered[i].key.query.queryString
+                #expect(reordered[i].summary == fresh.summary, "summary of \(order) after step \(step)")
+                #expect(reordered[i].teams.map(\.heading) == fresh.teams.map(\.heading), "headings of \(order) after step \(step)")
+                #expect(reordered[i].teams.map(\.ids) == fresh.teams.map(\.ids), "rows of \(order) after step \(step)")
+                #expect(reordered[i].count == fresh.count && reordered[i].total == fresh.total, "counts of \(order) after step \(step)")
+            }
+            if step % 100 == 50 {
+                // Every order of the same agents, made from the board as moved so far: the rows of a board counted
+                // afresh, the figures taken over.
+                for sort in WorkerQuery.Sort.allCases {
+                    for (grouped, attention) in [(true, false), (false, false), (true, true)] {
+                        var query = key.query
+                        query.sort = sort
+                        query.groupByTeam = grouped
+                        query.attention = attention
+                        let other = BoardKey(view: .page, query: query)
+                        guard let made = Board(key: other, reordering: board) else {
+                            // Only a view grouped by team cannot be made from one that is not.
+                            #expect(!board.key.query.groupsByTeam && query.groupsByTeam, "\(query.queryString) from \(query)")
+                            continue
+                        }
+                        let fresh = Board(key: other, registry: after, at: t, seq: UInt64(step), grace: grace)
+                        #expect(made.teams.map(\.ids) == fresh.teams.map(\.ids), "rows of \(query.queryString)")
+                        #expect(made.teams.map(\.heading) == fresh.teams.map(\.heading), "headings of \(query.queryString)")
+                        #expect(made.summary == fresh.summary && made.count == fresh.count && made.total == fresh.total)
+                        if step == 50 { reordered.append(made) }
+                    }
+                }
+            }
             if fresh.summary.callsHeld > 0 { seen.insert("held") }
             if fresh.summary.wrongCallRisks > 0 { seen.insert("risk") }
             if fresh.summary.misroutes > 0 { seen.insert("misroute") }
             if fresh.summary.longestHoldWorker != nil { seen.insert("longest hold") }
         }
         if query.isEmpty { #expect(seen == ["held", "risk", "misroute", "longest hold"]) }
+    }
+}
+
+@Suite("Boards made from a board of the same agents")
+struct ReorderedBoardTests {
+    @Test("only a board of the same page kind and filters, not the kiosk's, and grouped by team for a view that is")
+    func siblings() {
+        let store = RegistryStore()
+        let at = Timestamp(microseconds: 1_800_000_000_000_000)
+        _ = store.apply((0..<6).map { i in Event(at: at, .worker("WK\(i)", WorkerProfile(name: "Agent \(i)", team: i % 2 == 0 ? "Sales" : "Billing"))) })
+        func key(_ parameters: [(name: String, value: String)], view: LiveView = .page) -> BoardKey {
+            BoardKey(view: view, query: WorkerQuery(parameters: parameters))
+        }
+        func board(_ key: BoardKey) -> Board { Board(key: key, registry: store.snapshot(), at: at, seq: 1, grace: 3) }
+        let page = board(key([]))
+        let floor = board(key([("group", "none")]))
+        #expect(Board(key: key([("sort", "calls")]), reordering: page) != nil)
+        #expect(Board(key: key([("sort", "calls"), ("group", "none")]), reordering: page) != nil)
+        #expect(Board(key: key([("attention", "1")]), reordering: page) != nil)
+        #expect(Board(key: key([("sort", "time"), ("group", "none")]), reordering: floor) != nil)
+        // A view grouped by team, from one that is not: its headings do not split by team.
+        #expect(Board(key: key([("sort", "calls")]), reordering: floor) == nil)
+        // Other agents, another page kind, the kiosk's name tags.
+        #expect(Board(key: key([("sort", "calls"), ("team", "Sales")]), reordering: page) == nil)
+        #expect(Board(key: key([("multi", "1")]), reordering: page) == nil)
+        #expect(Board(key: key([("sort", "calls")], view: .kiosk), reordering: board(key([], view: .kiosk))) == nil)
+        #expect(Board(key: key([], view: .kiosk), reordering: page) == nil)
+        // The cache offers one that groups alike first, else one grouped by team, never the kiosk's.
+        var cache = BoardCache(limit: 8, linger: 60)
+        _ = cache.insert(floor, now: 0, pinned: { _ in false })
+        #expect(cache.sibling(of: key([("sort", "calls")])) == nil)
+        #expect(cache.sibling(of: key([("sort", "calls"), ("group", "none")]))?.key == floor.key)
+        _ = cache.insert(page, now: 0, pinned: { _ in false })
+        #expect(cache.sibling(of: key([("sort", "calls")]))?.key == page.key)
+        #expect(cache.sibling(of: key([("sort", "calls"), ("group", "none")]))?.key == floor.key)
+        #expect(cache.sibling(of: key([("sort", "calls")], view: .kiosk)) == nil)
+    }
+
+    @Test("a new order of a view a page has open is made from its board, with the rows a board counted afresh has")
+    func pageOrder() async throws {
+        let server = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+        var lines: [String] = []
+        for i in 0..<40 {
+            let id = "WK\(i)"
+            lines.append(#"{"type":"worker","at":"2026-11-25T09:00:00Z","worker":"\#(id)","name":"Agent \#(i % 17)","team":"Team \#(i % 3)"}"#)
+            if i % 3 != 0 {
+                lines.append(#"{"type":"call.start","at":"2026-11-25T09:0\#(i % 5):00Z","worker":"\#(id)","call":"CA\#(i)","queue":"Q"}"#)
+            }
+            if i % 4 == 1 { lines.append(#"{"type":"call.hold","at":"2026-11-25T09:04:\#(10 + i)Z","worker":"\#(id)","call":"CA\#(i)"}"#) }
+        }
+        let body = Array(lines.joined(separator: "\n").utf8)
+        _ = server.pipeline.ingest(body: body, source: "test")
+        _ = try server.client.get("/")
+        let views = ["/?sort=hold-time&group=none", "/?sort=call-time", "/?attention=1"]
+        let made = try views.map { try rowIDs(server.client.get($0).text) }
+        // Each view alone on a server of its own: its board counted afresh.
+        var fresh: [[String]] = []
+        for view in views {
+            let alone = try await TestServer(seeds: [], now: "2026-11-25T09:05:00Z")
+            _ = alone.pipeline.ingest(body: body, source: "test")
+            fresh.append(try rowIDs(alone.client.get(view).text))
+        }
+        #expect(made == fresh)
+        #expect(made.allSatisfy { $0.count == 40 })
+        #expect(made[0] != made[1])
     }
 }
 

@@ -113,6 +113,69 @@ struct Board: Sendable {
         summary = Summary(workers, flags: flags, at: now, offlineActivity: offlineActivity)
     }
 
+    /// The board of `key` made from `sibling`, a board of the same agents in another order (a kept board whose
+    /// query has the same filters, ``WorkerQuery/filters``), as of the sibling's snapshot, moment and flush: its
+    /// rows filed again in `key`'s order, its figures taken over. The figures count the set of agents, not their
+    /// order: the summary is the sibling's, the team headings too when both group by team, and one heading of
+    /// their sums when `key` does not. A supervisor who picks a sort on the Teams View has the view's board kept,
+    /// so the new order reads only what it sorts by: on a 20,000-agent floor no agent's call flags are evaluated
+    /// again (about half of a new floor-wide board's making).
+    ///
+    /// Nil when it cannot be made so: another page kind, the kiosk (its name tags are its own), other filters,
+    /// a sibling not grouped by team for a view that is (its headings do not split by team), or a sibling that
+    /// names a worker its snapshot does not hold.
+    init?(key: BoardKey, reordering sibling: Board) {
+        guard key.view == sibling.key.view, key.view != .kiosk, key.query.filters == sibling.key.query.filters,
+              sibling.key.query.groupsByTeam || !key.query.groupsByTeam else { return nil }
+        self.key = key
+        registry = sibling.registry
+        at = sibling.at
+        seq = sibling.seq
+        grace = sibling.grace
+        offlineActivity = sibling.offlineActivity
+        count = sibling.count
+        total = sibling.total
+        summary = sibling.summary
+        let tree = registry.workers
+        // Within one group, page order is the query's order without the group.
+        var ungrouped = key.query
+        ungrouped.groupByTeam = false
+        var groups: [(name: String, heading: TeamHeading, workers: [WorkerState])] = []
+        if key.query.groupsByTeam {
+            for team in sibling.teams {
+                var workers: [WorkerState] = []
+                workers.reserveCapacity(team.ids.count)
+                for id in team.ids {
+                    guard let w = tree[id] else { return nil }
+                    workers.append(w)
+                }
+                groups.append((team.name, team.heading, workers))
+            }
+        } else if count > 0 {
+            var heading = TeamHeading(team: "", floor: true, teams: key.query.teams)
+            var workers: [WorkerState] = []
+            workers.reserveCapacity(count)
+            if count == tree.count {
+                // Every worker of the snapshot: read in the tree's order, with no lookup by id.
+                for team in sibling.teams { heading.add(team.heading) }
+                for (_, w) in tree { workers.append(w) }
+            } else {
+                for team in sibling.teams {
+                    heading.add(team.heading)
+                    for id in team.ids {
+                        guard let w = tree[id] else { return nil }
+                        workers.append(w)
+                    }
+                }
+            }
+            groups.append(("", heading, workers))
+        }
+        teams = groups.map { group in
+            let filing = BoardOrder.filed(group.workers, by: ungrouped)
+            return Team(name: group.name, ids: filing.order.map { filing.ids[$0] }, heading: group.heading)
+        }
+    }
+
     // MARK: Lookups
 
     /// The index of a team in `teams`.

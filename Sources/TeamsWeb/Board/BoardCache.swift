@@ -34,6 +34,24 @@ struct BoardCache {
 
     func board(_ key: BoardKey) -> Board? { entries[key]?.board }
 
+    /// A kept board of the agents `key` shows, in another order, for `Board(key:reordering:)`: one that groups as
+    /// `key` does if kept, else one grouped by team. O(kept boards).
+    func sibling(of key: BoardKey) -> Board? {
+        guard key.view != .kiosk else { return nil }
+        let filters = key.query.filters
+        var found: Board?
+        var i = entries.startIndex
+        while i != entries.endIndex {
+            let q = entries.keys[i].query
+            if entries.keys[i].view == key.view, q.filters == filters, q.groupsByTeam || !key.query.groupsByTeam {
+                if q.groupsByTeam == key.query.groupsByTeam { return entries.values[i].board }
+                found = found ?? entries.values[i].board
+            }
+            entries.formIndex(after: &i)
+        }
+        return found
+    }
+
     /// Keeps a new board unless another one of the view got there first; returns the one kept,
     /// or `board` itself, not kept, when `limit` boards are kept and all are pinned.
     /// `pinned` views (live channels listen) are never dropped to make room.

@@ -32,8 +32,20 @@ enum BoardOrder {
         private var numbers: [String: Int] = [:]
         /// Each class's string, by number.
         private(set) var members: [String] = []
+        /// Up to this many classes, a string is compared with each instead of looked up by hash.
+        private static let compared = 8
 
         mutating func number(_ string: String) -> Int {
+            // A few classes (a floor's teams) are compared, not hashed: hashing each worker's team was ~3% of a
+            // floor-wide board's making.
+            if members.count <= Self.compared {
+                if let n = members.firstIndex(of: string) { return n }
+                if members.count < Self.compared {
+                    members.append(string)
+                    return members.count - 1
+                }
+                for (n, m) in members.enumerated() { numbers[m] = n }
+            }
             if let n = numbers[string] { return n }
             numbers[string] = members.count
             members.append(string)
@@ -62,22 +74,28 @@ enum BoardOrder {
         keys.reserveCapacity(workers.count * 16)
         var starts: [Int] = [0]
         starts.reserveCapacity(workers.count + 1)
-        // Each name's class: names equal as Strings share one, even in other bytes ("É" composed or not), and the
-        // workers of one name go in id order, as `teamsPageOrder` puts them. Names and ids are read here once, not
-        // through each worker in every comparison (a retain each).
-        var nameClass = [Int](repeating: 0, count: workers.count)
-        var nameClasses = Classes()
+        // Names and ids are read here once, not through each worker in every comparison (a retain each).
         var names: [String] = []
         var ids: [WorkerID] = []
         names.reserveCapacity(workers.count)
         ids.reserveCapacity(workers.count)
-        for (i, w) in workers.enumerated() {
+        var ascii = true
+        for w in workers {
             let name = w.name
             NameOrder.appendKey(of: name, to: &keys)
             starts.append(keys.count)
-            nameClass[i] = nameClasses.number(name)
+            if ascii { ascii = name.utf8.withContiguousStorageIfAvailable { $0.allSatisfy { $0 < 0x80 } } ?? false }
             names.append(name)
             ids.append(w.id)
+        }
+        // Each name's class when a name is not ASCII: names equal as Strings share one, even in other bytes ("É"
+        // composed or not), and the workers of one name go in id order, as `teamsPageOrder` puts them. ASCII names are
+        // equal as Strings only when their bytes are, so level keys and equal names say the same there (numbering
+        // the names of a floor was ~20% of a floor-wide board's making).
+        var nameClass: [Int] = []
+        if !ascii {
+            var nameClasses = Classes()
+            nameClass = names.map { nameClasses.number($0) }
         }
         // What the query's sort reads of each worker (its calls' hold and start times, its activity), read once per
         // worker as integers: read in each comparison, it cost a retain per call and field ~300,000 times for the
@@ -101,12 +119,13 @@ enum BoardOrder {
                                     order.sort { i, j in
                                         if rank[i] != rank[j] { return rank[i] < rank[j] }
                                         if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
-                                        if nameClass[i] == nameClass[j] { return id[i] < id[j] }
+                                        if !ascii, nameClass[i] == nameClass[j] { return id[i] < id[j] }
                                         let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
                                         let c = memcmp(k + start[i], k + start[j], min(li, lj))
                                         if c != 0 { return c < 0 }
                                         if li != lj { return li < lj }
-                                        // Keys level, names not equal ("ada" and "Ada").
+                                        // Keys level: ASCII names equal (then by id), or names not equal ("ada" and "Ada").
+                                        if ascii, name[i] == name[j] { return id[i] < id[j] }
                                         return name[i] < name[j]
                                     }
                                 }

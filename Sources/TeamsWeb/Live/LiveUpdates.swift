@@ -184,8 +184,18 @@ public final class LiveUpdates: Sendable {
         let registry = store.snapshot()
         let changes = pending.withLock { $0 }
         let mono = WallClock.monotonicSeconds()
-        let (kept, seq, searchLists) = state.withLock { ($0.boards.use(key, now: mono), $0.seq, $0.boards.searchLists) }
+        var (kept, seq, searchLists, sibling) = state.withLock { s in
+            let kept = s.boards.use(key, now: mono)
+            return (kept, s.seq, s.boards.searchLists, kept == nil ? s.boards.sibling(of: key) : nil)
+        }
         let now = clock.now()
+        // A new order of a kept view (a sort picked on the page): its board re-filed, kept like a board of its own.
+        if kept == nil, let sibling, let board = Board(key: key, reordering: sibling) {
+            kept = state.withLock { s in
+                let pinned = s.pinned
+                return s.boards.insert(board, now: mono, pinned: pinned.contains)
+            }
+        }
         if var board = kept {
             guard board.version < registry.version else { return board }
             // Rarely (a board kept from before the last flush, a batch not yet reported): every worker is read.
