@@ -41,11 +41,24 @@ public struct Summary: Sendable, Equatable {
 
     /// A summary of `workers` whose call flags (`flags[i]` for `workers[i]`) are already known.
     init(_ workers: [WorkerState], flags allFlags: [CallFlagList], at now: Timestamp, offlineActivity: String = "Offline") {
+        // Activities tallied by comparing with the few seen so far (a floor has a handful), not by hashing each
+        // worker's: counted into `activities` once at the end.
+        var seen: [(activity: String, count: Int)] = []
         // Through indices: iterating the values would copy every WorkerState.
         for i in workers.indices {
-            count(workers[i], flags: allFlags[i], offlineActivity: offlineActivity, by: 1)
+            count(workers[i], flags: allFlags[i], offlineActivity: offlineActivity, by: 1, activities: false)
             consider(workers[i], flags: allFlags[i])
+            guard workers[i].hasActivity else { continue }
+            let activity = workers[i].activity
+            if let k = seen.firstIndex(where: { $0.activity == activity }) {
+                seen[k].count += 1
+            } else if seen.count < 16 {
+                seen.append((activity, 1))
+            } else {
+                activities[activity, default: 0] += 1
+            }
         }
+        for (activity, n) in seen { activities[activity, default: 0] += n }
         sortActivities()
     }
 
@@ -54,7 +67,8 @@ public struct Summary: Sendable, Equatable {
 
     /// Adds (`delta` 1) or takes away (-1) one worker's counts, with its calls' flags. Leaves the
     /// longest hold and the order of `byActivity` (`sortActivities`) to the caller.
-    private mutating func count(_ w: WorkerState, flags: CallFlagList, offlineActivity: String, by delta: Int) {
+    private mutating func count(_ w: WorkerState, flags: CallFlagList, offlineActivity: String, by delta: Int,
+                                activities countsActivity: Bool = true) {
         agents += delta
         switch w.presence(offlineActivity: offlineActivity, callFlags: flags).group {
         case "idle": idle += delta
@@ -64,7 +78,7 @@ public struct Summary: Sendable, Equatable {
         default: busy += delta
         }
         // A worker with no activity reported has only the placeholder name: counted as "no activity yet", not as one.
-        if w.hasActivity {
+        if countsActivity, w.hasActivity {
             let n = activities[w.activity, default: 0] + delta
             activities[w.activity] = n == 0 ? nil : n
         }
