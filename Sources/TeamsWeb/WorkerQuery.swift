@@ -241,20 +241,43 @@ public struct WorkerQuery: Sendable, Hashable {
         }
     }
 
-    func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {
-        func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
-        var key = SortKey()
-        if attention {
-            key.attention = (Self.attentionRank(w), last(Self.holdStart(w)), last(Self.liveCallStart(w)))
+    /// What every order reads of a worker besides its activity's name, as integers, read once: the `attention=1`
+    /// rank, starts of its longest hold and longest live call (absent: `Int64.max`), the earliest hold of any call
+    /// (`sort=hold`), its calls and since when it is in its activity. A floor's search list keeps them per worker
+    /// (`SearchList`), so a new order of the floor reads no worker.
+    struct SortFacts: Sendable, Equatable {
+        var attentionRank: Int8
+        var calls: Int32
+        var holdStart: Int64, liveStart: Int64, anyHold: Int64
+        var activitySince: Int64
+
+        init(_ w: WorkerState) {
+            func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
+            attentionRank = Int8(WorkerQuery.attentionRank(w))
+            calls = Int32(clamping: w.calls.count)
+            holdStart = last(WorkerQuery.holdStart(w))
+            liveStart = last(WorkerQuery.liveCallStart(w))
+            anyHold = (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
+            activitySince = w.activitySince.microseconds
         }
+    }
+
+    func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {
+        sortKey(SortFacts(w), activityRank: sort == .activity ? activityRank[w.activity] ?? 0 : 0)
+    }
+
+    /// ``sortKey(_:activityRank:)`` from a worker's facts and its activity's rank.
+    func sortKey(_ f: SortFacts, activityRank: Int) -> SortKey {
+        var key = SortKey()
+        if attention { key.attention = (Int(f.attentionRank), f.holdStart, f.liveStart) }
         switch sort {
         case .name: break
-        case .activity: key.primary = Int64(activityRank[w.activity] ?? 0)
-        case .time: key.primary = w.activitySince.microseconds
-        case .calls: key.primary = -Int64(w.calls.count)
-        case .hold: key.primary = (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
-        case .holdTime: key.primary = last(Self.holdStart(w))
-        case .callTime: key.primary = last(Self.liveCallStart(w))
+        case .activity: key.primary = Int64(activityRank)
+        case .time: key.primary = f.activitySince
+        case .calls: key.primary = -Int64(f.calls)
+        case .hold: key.primary = f.anyHold
+        case .holdTime: key.primary = f.holdStart
+        case .callTime: key.primary = f.liveStart
         }
         return key
     }

@@ -326,6 +326,12 @@ struct BoardFigureTests {
                         #expect(made.teams.map(\.ids) == fresh.teams.map(\.ids), "rows of \(query.queryString)")
                         #expect(made.teams.map(\.heading) == fresh.teams.map(\.heading), "headings of \(query.queryString)")
                         #expect(made.summary == fresh.summary && made.count == fresh.count && made.total == fresh.total)
+                        // The same from the floor's search list, kept from the snapshot before this step.
+                        let lists = SearchLists()
+                        _ = lists.list(for: before)
+                        let listed = Board(key: other, reordering: board, searchLists: lists, changedSince: { _ in touched })
+                        #expect(listed?.teams.map(\.ids) == fresh.teams.map(\.ids), "rows of \(query.queryString) from the list")
+                        #expect(listed?.teams.map(\.heading) == fresh.teams.map(\.heading), "headings of \(query.queryString) from the list")
                         if step == 50 { reordered.append(made) }
                     }
                 }

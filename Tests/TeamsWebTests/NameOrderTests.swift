@@ -17,6 +17,11 @@ private let hostileNames: [String] = [
 
 /// A registry of one agent per hostile name over a few teams (one unnamed), with calls of every kind.
 private func hostileFloor(_ names: [String] = hostileNames) -> [WorkerState] {
+    hostileRegistry(names).workers.map(\.value)
+}
+
+/// The registry of `hostileFloor`.
+private func hostileRegistry(_ names: [String] = hostileNames) -> Registry {
     let at = Timestamp(microseconds: 1_764_000_000_000_000)
     let teams = ["Team 10", "Team 2", "", "team 2", "Équipe", "Equipe"]
     var registry = Registry()
@@ -37,7 +42,7 @@ private func hostileFloor(_ names: [String] = hostileNames) -> [WorkerState] {
     events.append(Event(at: at, .worker("W-dup", WorkerProfile(name: "Ada", team: "Team 2"))))
     events.append(Event(at: at, .worker("W-dup2", WorkerProfile(name: "ada", team: "Team 2"))))
     for e in events { _ = registry.apply(e) }
-    return registry.workers.map(\.value)
+    return registry
 }
 
 @Suite("Names in natural order")
@@ -95,6 +100,61 @@ struct NameOrderTests {
                 #expect(sign(natural) == byKey, "\(a.debugDescription) \(b.debugDescription)")
             }
         }
+    }
+
+    @Test("the whole floor filed from its search list and the workers changed since is the floor filed from its workers")
+    func boardOrderFromTheList() {
+        let ascii = hostileNames.filter { $0.utf8.allSatisfy { $0 < 0x80 && $0 != 0 } }
+        var registry = hostileRegistry(ascii)
+        let list = SearchList(registry)
+        // After the list: a rename to a name another agent has, a move to another team and a new one, a hold, a new
+        // agent, a removal; and one id named changed that did not change (what the live updater hands is a superset).
+        let at = Timestamp(microseconds: 1_764_000_100_000_000)
+        let ids = registry.workers.keys.sorted()
+        let events: [Event] = [
+            Event(at: at, .worker(ids[3], WorkerProfile(name: "Agent 2", team: "Team 2"))),
+            Event(at: at, .worker(ids[5], WorkerProfile(name: "Zed", team: "Team 99"))),
+            Event(at: at, .callStart(ids[7], CallStart(call: "N7", queue: "Q"))),
+            Event(at: at.adding(seconds: 1), .call(ids[7], "N7", .hold)),
+            Event(at: at, .worker("W-new", WorkerProfile(name: "ada", team: "Team 10"))),
+            Event(at: at, .activity("W-new", name: "Lunch", available: false)),
+            Event(at: at, .workerRemove(ids[9])),
+        ]
+        for e in events { _ = registry.apply(e) }
+        let changed: Set<WorkerID> = [ids[3], ids[5], ids[7], "W-new", ids[9], ids[11]]
+        var updated = list
+        updated.update(changed, in: registry)
+        let workers = registry.workers.map(\.value)
+        for sort in WorkerQuery.Sort.allCases {
+            for (grouped, attention) in [(true, false), (false, false), (true, true)] {
+                var query = WorkerQuery()
+                query.sort = sort
+                query.groupByTeam = grouped
+                query.attention = attention
+                let expected = BoardOrder.filed(workers, by: query)
+                let rows = expected.order.map { expected.ids[$0] }
+                let groups = expected.order.map { expected.groups[expected.ranks[$0]] }
+                for (from, since) in [(list, changed), (updated, Set<WorkerID>())] {
+                    guard let filed = BoardOrder.filed(from, changed: since, registry: registry, by: query) else {
+                        Issue.record("no filing from the list for \(query.queryString)")
+                        continue
+                    }
+                    #expect(filed.order.map { filed.ids[$0] } == rows, "\(query.queryString), \(since.count) changed")
+                    #expect(filed.order.map { filed.groups[filed.ranks[$0]] } == groups, "\(query.queryString)")
+                }
+            }
+        }
+        #expect(rowsHaveTiesOfName(workers))
+        // A name outside ASCII: its class among equal names needs its worker, so the list does not file it.
+        _ = registry.apply(Event(at: at, .worker("W-e", WorkerProfile(name: "Émile", team: "Team 2"))))
+        #expect(BoardOrder.filed(updated, changed: ["W-e"], registry: registry, by: WorkerQuery()) == nil)
+        #expect(BoardOrder.filed(SearchList(registry), changed: [], registry: registry, by: WorkerQuery()) == nil)
+    }
+
+    /// Whether the floor has names level but for case or equal outright: the ties the list's filing reads names for.
+    private func rowsHaveTiesOfName(_ workers: [WorkerState]) -> Bool {
+        let names = workers.map(\.name)
+        return names.contains("Ada") && names.contains("ada") && names.filter { $0 == "Ada" }.count > 1
     }
 
     @Test("a board sorts with keys in the order of teamsPageOrder, for every sort, grouped or not, attention or not",

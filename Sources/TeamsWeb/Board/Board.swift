@@ -124,7 +124,11 @@ struct Board: Sendable {
     /// Nil when it cannot be made so: another page kind, the kiosk (its name tags are its own), other filters,
     /// a sibling not grouped by team for a view that is (its headings do not split by team), or a sibling that
     /// names a worker its snapshot does not hold.
-    init?(key: BoardKey, reordering sibling: Board) {
+    ///
+    /// A view with no filter (the whole floor) is filed from the floor's search list when one is kept
+    /// (`searchLists`, with `changedSince` as in `init`): then no worker is read but those changed since the list.
+    init?(key: BoardKey, reordering sibling: Board, searchLists: SearchLists? = nil,
+          changedSince: (UInt64) -> Set<WorkerID>? = { _ in nil }) {
         guard key.view == sibling.key.view, key.view != .kiosk, key.query.filters == sibling.key.query.filters,
               sibling.key.query.groupsByTeam || !key.query.groupsByTeam else { return nil }
         self.key = key
@@ -136,6 +140,11 @@ struct Board: Sendable {
         count = sibling.count
         total = sibling.total
         summary = sibling.summary
+        if !key.query.isFiltering, let searchLists,
+           let filed = Self.teams(key.query, reordering: sibling, from: searchLists, changedSince: changedSince) {
+            teams = filed
+            return
+        }
         let tree = registry.workers
         // Within one group, page order is the query's order without the group.
         var ungrouped = key.query
@@ -174,6 +183,35 @@ struct Board: Sendable {
             let filing = BoardOrder.filed(group.workers, by: ungrouped)
             return Team(name: group.name, ids: filing.order.map { filing.ids[$0] }, heading: group.heading)
         }
+    }
+
+    /// The teams of `sibling`'s whole floor in `query`'s order, filed from the floor's search list
+    /// (`BoardOrder.filed(_:changed:registry:by:)`), with `sibling`'s headings; nil when no list can be had at the
+    /// sibling's snapshot, or it cannot file them, or they are not the sibling's agents.
+    private static func teams(_ query: WorkerQuery, reordering sibling: Board, from searchLists: SearchLists,
+                              changedSince: (UInt64) -> Set<WorkerID>?) -> [Team]? {
+        guard let (list, changed) = searchLists.keptList(for: sibling.registry, changedSince: changedSince),
+              let filing = BoardOrder.filed(list, changed: changed, registry: sibling.registry, by: query),
+              filing.ids.count == sibling.count else { return nil }
+        var floor = TeamHeading(team: "", floor: true, teams: query.teams)
+        if !query.groupsByTeam { for team in sibling.teams { floor.add(team.heading) } }
+        var teams: [Team] = []
+        var start = 0
+        let order = filing.order
+        while start < order.count {
+            let rank = filing.ranks[order[start]]
+            var end = start + 1
+            while end < order.count, filing.ranks[order[end]] == rank { end += 1 }
+            let name = filing.groups[rank]
+            var heading = floor
+            if query.groupsByTeam {
+                guard let t = sibling.teamIndex(name), sibling.teams[t].ids.count == end - start else { return nil }
+                heading = sibling.teams[t].heading
+            }
+            teams.append(Team(name: name, ids: order[start..<end].map { filing.ids[$0] }, heading: heading))
+            start = end
+        }
+        return teams
     }
 
     // MARK: Lookups

@@ -53,6 +53,114 @@ enum BoardOrder {
         }
     }
 
+    /// Every worker of the floor (a view with no filter) in `query`'s page order, read from `list`, the floor at a
+    /// snapshot, and `changed`, the workers changed since then, read from `registry`: no other worker is read. The
+    /// team, the sort's facts (`WorkerQuery.SortFacts`), the activity and the name's key (from the folded text) come
+    /// from the list's arrays; the names themselves are read only where two keys are level. Nil when a worker's name
+    /// or id is not ASCII: a name's class among equal names then needs its worker (`filed(_:by:)` reads them).
+    static func filed(_ list: SearchList, changed: Set<WorkerID>, registry: Registry, by query: WorkerQuery) -> Filing? {
+        guard list.opaque == 0 else { return nil }
+        let tree = registry.workers
+        var extra: [WorkerState] = []
+        for id in changed {
+            guard let w = tree[id] else { continue }
+            guard w.name.utf8.allSatisfy({ $0 < 0x80 && $0 != 0 }) else { return nil }
+            extra.append(w)
+        }
+        let byTeam = query.groupsByTeam
+        // Groups and activities ranked by name, once per name rather than per worker.
+        var groups = [""]
+        var rankOfTeam: [Int] = []
+        var rankOfName: [String: Int] = [:]
+        if byTeam {
+            var names = Set(list.teams)
+            for w in extra { names.insert(w.team) }
+            groups = names.sorted(by: Board.teamBefore)
+            for (rank, name) in groups.enumerated() { rankOfName[name] = rank }
+            rankOfTeam = list.teams.map { rankOfName[$0]! }
+        }
+        var activityRankOfName: [String: Int] = [:]
+        var activityRank: [Int] = []
+        if query.sort == .activity {
+            var names = Set(list.activities)
+            for w in extra { names.insert(w.activity) }
+            for (rank, name) in names.sorted().enumerated() { activityRankOfName[name] = rank }
+            activityRank = list.activities.map { activityRankOfName[$0]! }
+        }
+        let sorts = query.attention || query.sort != .name
+        var ids: [WorkerID] = [], ranks: [Int] = [], sortKeys: [WorkerQuery.SortKey] = []
+        var keys: [UInt8] = [], starts: [Int] = [0]
+        ids.reserveCapacity(list.count + extra.count)
+        ranks.reserveCapacity(list.count + extra.count)
+        starts.reserveCapacity(list.count + extra.count + 1)
+        keys.reserveCapacity(list.text.count)
+        if sorts { sortKeys.reserveCapacity(list.count + extra.count) }
+        list.text.withUnsafeBufferPointer { text in
+            for i in 0..<list.count where list.present[i] {
+                if !changed.isEmpty, changed.contains(list.ids[i]) { continue }
+                ids.append(list.ids[i])
+                ranks.append(byTeam ? rankOfTeam[Int(list.team[i])] : 0)
+                // The name's folded text, up to its 0x00: folding changes no key.
+                let from = Int(list.starts[i])
+                var end = from
+                while text[end] != 0 { end += 1 }
+                NameOrder.appendKey(text[from..<end], to: &keys)
+                starts.append(keys.count)
+                if sorts {
+                    sortKeys.append(query.sortKey(list.facts[i], activityRank: activityRank.isEmpty ? 0 : activityRank[Int(list.activity[i])]))
+                }
+            }
+        }
+        for w in extra {
+            ids.append(w.id)
+            ranks.append(byTeam ? rankOfName[w.team]! : 0)
+            NameOrder.appendKey(of: w.name, to: &keys)
+            starts.append(keys.count)
+            if sorts { sortKeys.append(query.sortKey(WorkerQuery.SortFacts(w), activityRank: activityRankOfName[w.activity] ?? 0)) }
+        }
+        var order = Array(ids.indices)
+        /// Whether `i` and `j` are level up to their names: same group, sort and name key.
+        func level(_ i: Int, _ j: Int) -> Bool {
+            ranks[i] == ranks[j] && (!sorts || sortKeys[i].before(sortKeys[j]) == nil)
+                && keys[starts[i]..<starts[i + 1]].elementsEqual(keys[starts[j]..<starts[j + 1]])
+        }
+        ranks.withUnsafeBufferPointer { rank in
+            keys.withUnsafeBufferPointer { key in
+                starts.withUnsafeBufferPointer { start in
+                    sortKeys.withUnsafeBufferPointer { sortKey in
+                        let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        order.sort { i, j in
+                            if rank[i] != rank[j] { return rank[i] < rank[j] }
+                            if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
+                            let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
+                            let c = memcmp(k + start[i], k + start[j], min(li, lj))
+                            if c != 0 { return c < 0 }
+                            if li != lj { return li < lj }
+                            return i < j
+                        }
+                    }
+                }
+            }
+        }
+        // Runs level up to their names ("Ada" and "ada", or one name twice): by name, then id, as `filed(_:by:)`
+        // puts ASCII names. Their workers are read here, and only theirs.
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            while end < order.count, level(order[start], order[end]) { end += 1 }
+            if end - start > 1 {
+                let names = order[start..<end].map { tree[ids[$0]]?.name ?? "" }
+                let run = Array(order[start..<end])
+                let sortedRun = run.indices.sorted { a, b in
+                    names[a] != names[b] ? names[a] < names[b] : ids[run[a]] < ids[run[b]]
+                }
+                for (offset, r) in sortedRun.enumerated() { order[start + offset] = run[r] }
+            }
+            start = end
+        }
+        return Filing(order: order, ids: ids, ranks: ranks, groups: groups)
+    }
+
     /// `workers` filed in `query`'s page order.
     static func filed(_ workers: [WorkerState], by query: WorkerQuery) -> Filing {
         var order = Array(workers.indices)

@@ -16,7 +16,9 @@ import TeamsDomain
 /// text would not fit a `UInt32` offset): no text is kept for it and a search always reads that
 /// worker, so `WorkerQuery.contains` decides, diacritic-blind. A removed worker's slot stays, with
 /// no text, as plain: a search passes over it, a filter on team or activity may name it, and the
-/// reader finds no such worker. About 55 bytes a worker.
+/// reader finds no such worker. `facts[i]` is what the orders read of it (`WorkerQuery.SortFacts`), so a new
+/// order of the whole floor is filed from the list (`BoardOrder.filed(_:changed:registry:by:)`); `present[i]` is
+/// false for a removed worker. About 100 bytes a worker.
 struct SearchList: Sendable {
     /// What identifies the snapshot the list reflects: its version, worker count and newest event
     /// (a restored floor may reuse a version, hardly with the same count and time).
@@ -33,20 +35,22 @@ struct SearchList: Sendable {
     }
 
     private(set) var stamp: Stamp
-    private var ids: [WorkerID] = []
-    private var text: [UInt8] = []
-    private var starts: [UInt32] = []
+    private(set) var ids: [WorkerID] = []
+    private(set) var text: [UInt8] = []
+    private(set) var starts: [UInt32] = []
     private var ends: [UInt32] = []
     private var plain: [Bool] = []
     /// Slots whose `plain` is false: a search reads them whatever their text.
-    private var opaque = 0
+    private(set) var opaque = 0
+    private(set) var facts: [WorkerQuery.SortFacts] = []
+    private(set) var present: [Bool] = []
     /// How often each ASCII byte occurs in `text` (stale text included): a search looks for the
     /// needle's rarest byte.
     private var byteCounts = [Int](repeating: 0, count: 128)
-    private var team: [UInt32] = []
-    private var activity: [UInt32] = []
-    private var teams: [String] = []
-    private var activities: [String] = []
+    private(set) var team: [UInt32] = []
+    private(set) var activity: [UInt32] = []
+    private(set) var teams: [String] = []
+    private(set) var activities: [String] = []
     private var teamIndex: [String: UInt32] = [:]
     private var activityIndex: [String: UInt32] = [:]
     /// Each worker's slot; built on the first `update`, so a list only read never hashes every id.
@@ -71,8 +75,12 @@ struct SearchList: Sendable {
         plain.reserveCapacity(n)
         team.reserveCapacity(n)
         activity.reserveCapacity(n)
+        facts.reserveCapacity(n)
+        present.reserveCapacity(n)
         for (id, w) in registry.workers {
             ids.append(id)
+            facts.append(WorkerQuery.SortFacts(w))
+            present.append(true)
             team.append(Self.intern(w.team, &teams, &teamIndex))
             activity.append(Self.intern(w.activity, &activities, &activityIndex))
             starts.append(0)
@@ -112,6 +120,7 @@ struct SearchList: Sendable {
                     starts[i] = 0
                     ends[i] = 0
                     setPlain(i, true)
+                    present[i] = false
                     removed += 1
                 }
                 continue
@@ -124,6 +133,8 @@ struct SearchList: Sendable {
                 i = plain.count
                 slots[id] = i
                 ids.append(id)
+                facts.append(WorkerQuery.SortFacts(w))
+                present.append(true)
                 team.append(0)
                 activity.append(0)
                 starts.append(0)
@@ -133,6 +144,8 @@ struct SearchList: Sendable {
             }
             team[i] = Self.intern(w.team, &teams, &teamIndex)
             activity[i] = Self.intern(w.activity, &activities, &activityIndex)
+            facts[i] = WorkerQuery.SortFacts(w)
+            present[i] = true
             setText(i, w)
         }
         stamp = Stamp(registry)
@@ -307,6 +320,13 @@ final class SearchLists: Sendable {
             kept = Kept(list: list, lastUsed: mono)
             return (list, [])
         }
+    }
+
+    /// As ``list(for:changedSince:)``, but nil where that builds a list it does not keep (the kept one is newer
+    /// than `registry`): a new order of the floor is then filed from its workers instead.
+    func keptList(for registry: Registry, changedSince: (UInt64) -> Set<WorkerID>?) -> (list: SearchList, changed: Set<WorkerID>)? {
+        if let version = kept.withLock({ $0?.list.stamp.version }), version > registry.version { return nil }
+        return list(for: registry, changedSince: changedSince)
     }
 
     /// Brings the kept list to `registry`, which differs from the snapshot at version `since` in

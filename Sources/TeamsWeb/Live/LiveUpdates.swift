@@ -190,7 +190,9 @@ public final class LiveUpdates: Sendable {
         }
         let now = clock.now()
         // A new order of a kept view (a sort picked on the page): its board re-filed, kept like a board of its own.
-        if kept == nil, let sibling, let board = Board(key: key, reordering: sibling) {
+        if kept == nil, let sibling,
+           let board = Board(key: key, reordering: sibling, searchLists: searchLists,
+                             changedSince: { changes.unflushed(after: $0, upTo: sibling.version) }) {
             kept = state.withLock { s in
                 let pinned = s.pinned
                 return s.boards.insert(board, now: mono, pinned: pinned.contains)
