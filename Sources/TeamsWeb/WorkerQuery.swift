@@ -257,13 +257,34 @@ public struct WorkerQuery: Sendable, Hashable {
             calls = Int32(clamping: w.calls.count)
             holdStart = last(WorkerQuery.holdStart(w))
             liveStart = last(WorkerQuery.liveCallStart(w))
-            anyHold = (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
+            anyHold = Self.anyHold(w)
             activitySince = w.activitySince.microseconds
+        }
+
+        /// `sort=hold`: the earliest hold of any of the worker's calls (none: `Int64.max`).
+        static func anyHold(_ w: WorkerState) -> Int64 {
+            (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
         }
     }
 
+    /// ``sortKey(_:activityRank:)`` read from the worker: only what this query's order reads of it (the list's
+    /// ``SortFacts`` hold all of it, for any order).
     func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {
-        sortKey(SortFacts(w), activityRank: sort == .activity ? activityRank[w.activity] ?? 0 : 0)
+        func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
+        var key = SortKey()
+        if attention {
+            key.attention = (Self.attentionRank(w), last(Self.holdStart(w)), last(Self.liveCallStart(w)))
+        }
+        switch sort {
+        case .name: break
+        case .activity: key.primary = Int64(activityRank[w.activity] ?? 0)
+        case .time: key.primary = w.activitySince.microseconds
+        case .calls: key.primary = -Int64(w.calls.count)
+        case .hold: key.primary = SortFacts.anyHold(w)
+        case .holdTime: key.primary = last(Self.holdStart(w))
+        case .callTime: key.primary = last(Self.liveCallStart(w))
+        }
+        return key
     }
 
     /// ``sortKey(_:activityRank:)`` from a worker's facts and its activity's rank.
