@@ -345,6 +345,29 @@ struct BoardFigureTests {
     }
 }
 
+@Suite("A summary's activities")
+struct SummaryActivityTests {
+    @Test("counted over a whole set, past the first 16 activities too, as moving the agents in one by one counts them")
+    func manyActivities() {
+        let at = Timestamp(microseconds: 1_800_000_000_000_000)
+        var registry = Registry()
+        for i in 0..<60 {
+            _ = registry.apply(Event(at: at, .worker("WK\(i)", WorkerProfile(name: "Agent \(i)", team: "Floor"))))
+            // 24 activities, each held by a different number of agents; some agents with none reported.
+            if i % 10 != 9 { _ = registry.apply(Event(at: at, .activity("WK\(i)", name: "Activity \(i * 7 % 24)", available: nil))) }
+        }
+        let workers = registry.workers.map(\.value)
+        let whole = Summary(workers, at: at, grace: 3)
+        var moved = Summary()
+        let changes = workers.map { (old: WorkerState?.none, oldFlags: CallFlagList(), new: Optional($0), newFlags: $0.callFlags(at: at, grace: 3)) }
+        let counted = moved.move(changes, offlineActivity: "Offline")
+        #expect(counted)
+        #expect(whole == moved)
+        #expect(whole.byActivity.count == 24)
+        #expect(whole.byActivity.map(\.count).reduce(0, +) == 54)
+    }
+}
+
 @Suite("Boards made from a board of the same agents")
 struct ReorderedBoardTests {
     @Test("only a board of the same page kind and filters, not the kiosk's, and grouped by team for a view that is")
