@@ -128,24 +128,7 @@ enum BoardOrder {
             ranks[i] == ranks[j] && (!sorts || sortKeys[i].before(sortKeys[j]) == nil)
                 && keys[starts[i]..<starts[i + 1]].elementsEqual(keys[starts[j]..<starts[j + 1]])
         }
-        ranks.withUnsafeBufferPointer { rank in
-            keys.withUnsafeBufferPointer { key in
-                starts.withUnsafeBufferPointer { start in
-                    sortKeys.withUnsafeBufferPointer { sortKey in
-                        let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                        order.sort { i, j in
-                            if rank[i] != rank[j] { return rank[i] < rank[j] }
-                            if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
-                            let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
-                            let c = memcmp(k + start[i], k + start[j], min(li, lj))
-                            if c != 0 { return c < 0 }
-                            if li != lj { return li < lj }
-                            return i < j
-                        }
-                    }
-                }
-            }
-        }
+        sort(&order, ranks: ranks, sortKeys: sorts ? sortKeys : nil, keys: keys, starts: starts) { i, j in i < j }
         // Runs level up to their names ("Ada" and "ada", or one name twice): by name, then id, as `filed(_:by:)`
         // puts ASCII names. Their workers are read here, and only theirs.
         var start = 0
@@ -220,33 +203,47 @@ enum BoardOrder {
         }
         let sortKeys = sorts ? workers.map { query.sortKey($0, activityRank: activityRank) } : []
         // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
-        ranks.withUnsafeBufferPointer { rank in
-            keys.withUnsafeBufferPointer { key in
-                starts.withUnsafeBufferPointer { start in
-                    sortKeys.withUnsafeBufferPointer { sortKey in
-                        nameClass.withUnsafeBufferPointer { nameClass in
-                            names.withUnsafeBufferPointer { name in
-                                ids.withUnsafeBufferPointer { id in
-                                    let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                                    order.sort { i, j in
-                                        if rank[i] != rank[j] { return rank[i] < rank[j] }
-                                        if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
-                                        if !ascii, nameClass[i] == nameClass[j] { return id[i] < id[j] }
-                                        let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
-                                        let c = memcmp(k + start[i], k + start[j], min(li, lj))
-                                        if c != 0 { return c < 0 }
-                                        if li != lj { return li < lj }
-                                        // Keys level: ASCII names equal (then by id), or names not equal ("ada" and "Ada").
-                                        if ascii, name[i] == name[j] { return id[i] < id[j] }
-                                        return name[i] < name[j]
-                                    }
-                                }
-                            }
-                        }
+        names.withUnsafeBufferPointer { name in
+            ids.withUnsafeBufferPointer { id in
+                nameClass.withUnsafeBufferPointer { nameClass in
+                    // Names equal as Strings go in id order, whatever their keys.
+                    let sameName: ((Int, Int) -> Bool?)? = ascii ? nil : { i, j in nameClass[i] == nameClass[j] ? id[i] < id[j] : nil }
+                    sort(&order, ranks: ranks, sortKeys: sorts ? sortKeys : nil, keys: keys, starts: starts, sameName: sameName) { i, j in
+                        // Keys level: ASCII names equal (then by id), or names not equal ("ada" and "Ada").
+                        if ascii, name[i] == name[j] { return id[i] < id[j] }
+                        return name[i] < name[j]
                     }
                 }
             }
         }
         return Filing(order: order, ids: ids, ranks: ranks, groups: groups)
+    }
+
+    /// Sorts row indices by group rank, then sort key (nil: the query sorts by name alone), then name key
+    /// (`keys[starts[i] ..< starts[i + 1]]`, compared byte by byte, a prefix first). `sameName`, when given, decides
+    /// first between rows whose names are equal as Strings; `level` decides between rows level on all three.
+    private static func sort(_ order: inout [Int], ranks: [Int], sortKeys: [WorkerQuery.SortKey]?, keys: [UInt8], starts: [Int],
+                             sameName: ((Int, Int) -> Bool?)? = nil, level: (Int, Int) -> Bool) {
+        let sorts = sortKeys != nil
+        let sortKeys = sortKeys ?? []
+        ranks.withUnsafeBufferPointer { rank in
+            keys.withUnsafeBufferPointer { key in
+                starts.withUnsafeBufferPointer { start in
+                    sortKeys.withUnsafeBufferPointer { sortKey in
+                        let k = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        order.sort { i, j in
+                            if rank[i] != rank[j] { return rank[i] < rank[j] }
+                            if sorts, let before = sortKey[i].before(sortKey[j]) { return before }
+                            if let sameName, let before = sameName(i, j) { return before }
+                            let li = start[i + 1] - start[i], lj = start[j + 1] - start[j]
+                            let c = memcmp(k + start[i], k + start[j], min(li, lj))
+                            if c != 0 { return c < 0 }
+                            if li != lj { return li < lj }
+                            return level(i, j)
+                        }
+                    }
+                }
+            }
+        }
     }
 }
