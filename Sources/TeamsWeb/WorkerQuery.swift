@@ -218,7 +218,7 @@ public struct WorkerQuery: Sendable, Hashable {
     func sortOrder(_ a: UnsafePointer<WorkerState>, _ b: UnsafePointer<WorkerState>) -> Bool? {
         let ka = sortKey(a.pointee, activityRank: [:]), kb = sortKey(b.pointee, activityRank: [:])
         if let before = ka.before(kb) { return before }
-        if sort == .activity, a.pointee.activity != b.pointee.activity { return a.pointee.activity < b.pointee.activity }
+        if sort == .activity, a.pointee.activity != b.pointee.activity { return Self.activityBefore(a.pointee.activity, b.pointee.activity) }
         return nil
     }
 
@@ -243,46 +243,62 @@ public struct WorkerQuery: Sendable, Hashable {
 
     /// What every order reads of a worker besides its activity's name, as integers, read once: the `attention=1`
     /// rank, starts of its longest hold and longest live call (absent: `Int64.max`), the earliest hold of any call
-    /// (`sort=hold`), its calls and since when it is in its activity. A floor's search list keeps them per worker
+    /// (`sort=hold`), its calls not ringing (`sort=calls`), since when it is in its activity (`sort=time`; no activity
+    /// reported: `Int64.max`, last) and whether it has one. A floor's search list keeps them per worker
     /// (`SearchList`), so a new order of the floor reads no worker.
     struct SortFacts: Sendable, Equatable {
         var attentionRank: Int8
+        var hasActivity: Bool
         var calls: Int32
         var holdStart: Int64, liveStart: Int64, anyHold: Int64
         var activitySince: Int64
 
         init(_ w: WorkerState) {
-            func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
             attentionRank = Int8(WorkerQuery.attentionRank(w))
-            calls = Int32(clamping: w.calls.count)
-            holdStart = last(WorkerQuery.holdStart(w))
-            liveStart = last(WorkerQuery.liveCallStart(w))
+            hasActivity = w.hasActivity
+            calls = Int32(clamping: Self.calls(w))
+            holdStart = Self.last(WorkerQuery.holdStart(w))
+            liveStart = Self.last(WorkerQuery.liveCallStart(w))
             anyHold = Self.anyHold(w)
-            activitySince = w.activitySince.microseconds
+            activitySince = Self.activitySince(w)
         }
+
+        /// A time as sorted: absent last.
+        static func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
 
         /// `sort=hold`: the earliest hold of any of the worker's calls (none: `Int64.max`).
         static func anyHold(_ w: WorkerState) -> Int64 {
             (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
         }
+
+        /// `sort=calls`: the worker's calls, ringing ones not counted (as `callCount` leaves them out).
+        static func calls(_ w: WorkerState) -> Int {
+            let calls = w.calls
+            return calls.indices.count { calls[$0].phase != .offered }
+        }
+
+        /// `sort=time`: since when the worker is in its activity; with none reported, last.
+        static func activitySince(_ w: WorkerState) -> Int64 {
+            w.hasActivity ? w.activitySince.microseconds : .max
+        }
     }
 
     /// ``sortKey(_:activityRank:)`` read from the worker: only what this query's order reads of it (the list's
-    /// ``SortFacts`` hold all of it, for any order).
+    /// ``SortFacts`` hold all of it, for any order). `activityRank` ranks activity names (`sort=activity`); an
+    /// activity it does not rank is level with every other (0), and a worker with no activity reported is last.
     func sortKey(_ w: WorkerState, activityRank: [String: Int]) -> SortKey {
-        func last(_ t: Timestamp?) -> Int64 { t.map { min($0.microseconds, .max - 1) } ?? .max }
         var key = SortKey()
         if attention {
-            key.attention = (Self.attentionRank(w), last(Self.holdStart(w)), last(Self.liveCallStart(w)))
+            key.attention = (Self.attentionRank(w), SortFacts.last(Self.holdStart(w)), SortFacts.last(Self.liveCallStart(w)))
         }
         switch sort {
         case .name: break
-        case .activity: key.primary = Int64(activityRank[w.activity] ?? 0)
-        case .time: key.primary = w.activitySince.microseconds
-        case .calls: key.primary = -Int64(w.calls.count)
+        case .activity: key.primary = w.hasActivity ? Int64(activityRank[w.activity] ?? 0) : .max
+        case .time: key.primary = SortFacts.activitySince(w)
+        case .calls: key.primary = -Int64(SortFacts.calls(w))
         case .hold: key.primary = SortFacts.anyHold(w)
-        case .holdTime: key.primary = last(Self.holdStart(w))
-        case .callTime: key.primary = last(Self.liveCallStart(w))
+        case .holdTime: key.primary = SortFacts.last(Self.holdStart(w))
+        case .callTime: key.primary = SortFacts.last(Self.liveCallStart(w))
         }
         return key
     }
@@ -293,7 +309,7 @@ public struct WorkerQuery: Sendable, Hashable {
         if attention { key.attention = (Int(f.attentionRank), f.holdStart, f.liveStart) }
         switch sort {
         case .name: break
-        case .activity: key.primary = Int64(activityRank)
+        case .activity: key.primary = f.hasActivity ? Int64(activityRank) : .max
         case .time: key.primary = f.activitySince
         case .calls: key.primary = -Int64(f.calls)
         case .hold: key.primary = f.anyHold
@@ -302,6 +318,9 @@ public struct WorkerQuery: Sendable, Hashable {
         }
         return key
     }
+
+    /// Activities in natural order, as names and teams (``NameOrder``): "Break 2" before "Break 10", case ignored.
+    static func activityBefore(_ a: String, _ b: String) -> Bool { NameOrder.precedes(a, b) }
 
     /// Orders two workers as the page does (team, then the query's sort, then name).
     func areInOrder(_ a: WorkerState, _ b: WorkerState) -> Bool {

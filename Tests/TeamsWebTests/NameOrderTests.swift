@@ -151,6 +151,42 @@ struct NameOrderTests {
         #expect(BoardOrder.filed(SearchList(registry), changed: [], registry: registry, by: WorkerQuery()) == nil)
     }
 
+    @Test("most calls leaves ringing calls out; time in activity and activity put agents with none reported last; activities in natural order")
+    func sortsAsTheirChoicesSay() {
+        let t0 = Timestamp(microseconds: 1_764_000_000_000_000)
+        var registry = Registry()
+        let events: [Event] = [
+            Event(at: t0, .worker("W1", WorkerProfile(name: "Ann", team: "Floor"))),
+            Event(at: t0, .worker("W2", WorkerProfile(name: "Bea", team: "Floor"))),
+            Event(at: t0, .worker("W3", WorkerProfile(name: "Cy", team: "Floor"))),
+            Event(at: t0, .worker("W4", WorkerProfile(name: "Dee", team: "Floor"))),
+            Event(at: t0, .activity("W1", name: "Break 10", available: false)),
+            Event(at: t0.adding(seconds: 10), .activity("W2", name: "Break 2", available: false)),
+            Event(at: t0.adding(seconds: 5), .activity("W4", name: "admin", available: false)),
+            // Ann: one call taken and one ringing; Bea: two taken, one held; Cy: no activity reported, a call ringing.
+            Event(at: t0.adding(seconds: 20), .callStart("W1", CallStart(call: "A1", queue: "Q"))),
+            Event(at: t0.adding(seconds: 21), .callOffer("W1", CallStart(call: "A2", queue: "Q"))),
+            Event(at: t0.adding(seconds: 20), .callStart("W2", CallStart(call: "B1", queue: "Q"))),
+            Event(at: t0.adding(seconds: 22), .call("W2", "B1", .hold)),
+            Event(at: t0.adding(seconds: 23), .callStart("W2", CallStart(call: "B2", queue: "Q"))),
+            Event(at: t0.adding(seconds: 24), .callOffer("W3", CallStart(call: "C1", queue: "Q"))),
+        ]
+        for e in events { _ = registry.apply(e) }
+        let workers = registry.workers.map(\.value)
+        let list = SearchList(registry)
+        for (sort, expected) in [(WorkerQuery.Sort.calls, ["W2", "W1", "W3", "W4"]), (.time, ["W1", "W4", "W2", "W3"]),
+                                 (.activity, ["W4", "W2", "W1", "W3"])] {
+            var query = WorkerQuery()
+            query.sort = sort
+            query.groupByTeam = false
+            let filed = BoardOrder.filed(workers, by: query)
+            #expect(filed.order.map { filed.ids[$0] } == expected, "\(sort)")
+            let listed = BoardOrder.filed(list, changed: [], registry: registry, by: query)
+            #expect(listed.map { f in f.order.map { f.ids[$0] } } == expected, "\(sort) from the list")
+            #expect(workers.sorted { query.areInOrder($0, $1) }.map(\.id) == expected, "\(sort) compared pairwise")
+        }
+    }
+
     /// Whether the floor has names level but for case or equal outright: the ties the list's filing reads names for.
     private func rowsHaveTiesOfName(_ workers: [WorkerState]) -> Bool {
         let names = workers.map(\.name)

@@ -88,7 +88,7 @@ enum BoardOrder {
         if query.sort == .activity {
             var names = Set(list.activities)
             for w in extra { names.insert(w.activity) }
-            for (rank, name) in names.sorted().enumerated() { activityRankOfName[name] = rank }
+            for (rank, name) in names.sorted(by: WorkerQuery.activityBefore).enumerated() { activityRankOfName[name] = rank }
             activityRank = list.activities.map { activityRankOfName[$0]! }
         }
         let sorts = query.attention || query.sort != .name
@@ -199,7 +199,7 @@ enum BoardOrder {
         var activityRank: [String: Int] = [:]
         if query.sort == .activity {
             for w in workers { activityRank[w.activity] = 0 }
-            for (rank, activity) in activityRank.keys.sorted().enumerated() { activityRank[activity] = rank }
+            for (rank, activity) in activityRank.keys.sorted(by: WorkerQuery.activityBefore).enumerated() { activityRank[activity] = rank }
         }
         let sortKeys = sorts ? workers.map { query.sortKey($0, activityRank: activityRank) } : []
         // Sorting indices, not the workers themselves: moving a WorkerState costs a retain per field.
