@@ -133,7 +133,10 @@ public final class PageRenderer: Sendable {
         // `attention=1` shows as the Sort choice "Problems first" (it orders the whole floor before any sort).
         model["sortOptions"] = WorkerQuery.Sort.choices.map {
             ["value": $0.rawValue, "label": $0.label, "selected": !query.attention && $0 == query.sort.choice] as [String: Any]
-        } + [["value": WorkerQuery.attentionSort, "label": "Problems first", "selected": query.attention]]
+        } + [["value": WorkerQuery.attentionSort, "label": Self.attentionLabel(query), "selected": query.attention]]
+        // The order within the ranks of "Problems first" has no control of its own: the form keeps it, before the
+        // select, so a Sort choice made afterwards comes last and wins.
+        if query.attention && query.sort != .name { model["attentionThen"] = query.sort.rawValue }
         let page = library.render(model, withTemplate: "teams") ?? ""
         var shell: [UInt8] = []
         shell.reserveCapacity(page.utf8.count)
@@ -153,6 +156,15 @@ public final class PageRenderer: Sendable {
     static let rowsMarker = Array("<!--ROWS-->".utf8)
 
     /// The page bar of `window` over `board` (``Pager``).
+    /// The Sort choice of `attention=1`: "Problems first", and the order within its ranks when one is given
+    /// ("Problems first, then most calls").
+    static func attentionLabel(_ query: WorkerQuery) -> String {
+        guard query.attention, query.sort != .name else { return "Problems first" }
+        var then = query.sort.label
+        if then.hasSuffix(" first") { then.removeLast(" first".count) }
+        return "Problems first, then " + then.prefix(1).lowercased() + then.dropFirst()
+    }
+
     func pagerModel(_ board: Board, window: BoardWindow) -> [String: Any] {
         let base = board.query.queryString.isEmpty ? "/?" : "/?" + board.query.queryString + "&"
         return Pager.model(count: board.count, window: window) { base + BoardWindow(page: $0, per: window.per).queryString }

@@ -125,7 +125,18 @@ struct TeamsPageTests {
                 .map { String($0.split(separator: ">")[1].prefix { $0 != "<" }) }
         }
         #expect(try sortChoice("/?attention=1") == ["Problems first"])
-        #expect(try sortChoice("/?attention=1&sort=hold-time") == ["Problems first"])
+        #expect(try sortChoice("/?attention=1&sort=hold-time") == ["Problems first, then longest on hold"])
+        #expect(try sortChoice("/?attention=1&sort=calls") == ["Problems first, then most calls"])
+        #expect(try sortChoice("/?attention=1&sort=activity") == ["Problems first, then activity"])
+        // The order within the ranks rides along in the form, before the select: applying the filters again keeps
+        // both, and a Sort choice made afterwards comes last and wins.
+        let ranked = try server.client.get("/?attention=1&sort=calls").text
+        let form = try #require(section(of: ranked, from: "<form class=\"filters\"", to: "</form>"))
+        let hidden = try #require(form.range(of: "<input type=\"hidden\" name=\"sort\" value=\"calls\">"))
+        #expect(hidden.upperBound <= (form.range(of: "<select name=\"sort\">")?.lowerBound ?? form.startIndex))
+        #expect(try sortChoice("/?sort=calls&sort=attention") == ["Problems first, then most calls"])
+        #expect(try sortChoice("/?sort=calls&sort=name") == ["Name"])
+        #expect(!(try server.client.get("/?attention=1").text.contains("name=\"sort\" value=")))
         #expect(try sortChoice("/?sort=hold-time") == ["Longest on hold first"])
         // sort=hold orders as hold-time does: one choice says so, not two labels for one order.
         #expect(try sortChoice("/?sort=hold") == ["Longest on hold first"])

@@ -141,3 +141,24 @@ def test_presence_words_and_counts(make_server, browser):
     # The Busy link shows the busy agents.
     browser.get(server.url + "/?presence=busy")
     assert set(wait_for(lambda: order(browser), message="busy rows")) == {"A2", "A3", "B1", "B2", "B3", "C3"}
+
+
+def test_applying_the_filters_again_keeps_the_order_within_problems_first(make_server, browser):
+    server = make_server(events=floor())
+    browser.get(server.url + "/?attention=1&sort=call-time")
+    wait_for(lambda: order(browser), message="rows")
+    chosen = "return document.querySelector('select[name=sort]').selectedOptions[0].textContent"
+    assert browser.js(chosen) == "Problems first, then longest call"
+    browser.js("document.querySelector('form.filters button[type=submit]').click()")
+    wait_for(lambda: "sort=call-time" in browser.js("return location.search"), message="the form applied")
+    params = browser.js("return location.search")
+    assert "sort=attention" in params, params
+    rows = wait_for(lambda: order(browser), message="rows")
+    # Ranked as problems first; the two level on a live call alone come longest call first (B3 before A2).
+    assert rows == ["B1", "A3", "B2", "B3", "A2", "A1"]
+    assert browser.js(chosen) == "Problems first, then longest call"
+    # Another Sort choice afterwards wins over the kept one.
+    browser.js("var s = document.querySelector('select[name=sort]'); s.value = 'name';"
+               "document.querySelector('form.filters button[type=submit]').click()")
+    wait_for(lambda: "sort=attention" not in browser.js("return location.search"), message="the new choice applied")
+    assert browser.js(chosen) == "Name"
