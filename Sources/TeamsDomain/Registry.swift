@@ -66,6 +66,9 @@ public struct Registry: Sendable, Codable {
     /// The distinct skill lists and capacity maps of the workers, shared (not saved in snapshots: sharing starts
     /// again on restore).
     var skillLists = SharedValues<[String]>()
+    /// Event time (µs) at or before which no call's end can be overdue (``markOverdueEnds(at:)`` looks at nothing
+    /// until the clock passes it); `Int64.min`: unknown (a registry just read), the next pass looks.
+    var nextEndDue = Int64.min
     var capacityMaps = SharedValues<ChannelMap<Int>>()
 
     enum CodingKeys: String, CodingKey {
@@ -98,10 +101,12 @@ public struct Registry: Sendable, Codable {
         case .channelAvailability(let id, let channel, let available):
             return update(id, at: at, create: true) { $0.applyChannelAvailability(channel, available: available, at: at) }
         case .callStart(let id, let start):
+            noteCallStart(at)
             let maxCalls = limits.maxCallsPerWorker
             let outcome = update(id, at: at, create: true) { $0.startCall(start, at: at, maxCalls: maxCalls) }
             return pending.isEmpty ? outcome : applyPending(start.call, worker: id, outcome)
         case .callOffer(let id, let start):
+            noteCallStart(at)
             let maxCalls = limits.maxCallsPerWorker
             let outcome = update(id, at: at, create: true) { $0.offerCall(start, at: at, maxCalls: maxCalls) }
             return pending.isEmpty ? outcome : applyPending(start.call, worker: id, outcome)

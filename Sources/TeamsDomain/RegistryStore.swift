@@ -157,6 +157,23 @@ public final class RegistryStore: Sendable {
         return outcome
     }
 
+    /// Marks the calls whose end is overdue at `now` (``Registry/markOverdueEnds(at:)``) and tells listeners which
+    /// workers that changed. O(1) until a call may be due: call it before reading the registry for a view.
+    @discardableResult
+    public func markOverdueEnds(at now: Timestamp) -> ChangeSet {
+        let changes = state.withLock { s -> ChangeSet in
+            let marked = s.registry.markOverdueEnds(at: now)
+            guard !marked.isEmpty else { return ChangeSet(version: s.registry.version) }
+            var changes = ChangeSet(version: s.registry.version, changed: Set(marked), lastEventAt: s.registry.lastEventAt)
+            changes.since = s.registry.version &- 1
+            return changes
+        }
+        if !changes.isEmpty {
+            notify(changes)
+        }
+        return changes
+    }
+
     /// A consistent copy of the registry; O(1), later batches do not affect it.
     public func snapshot() -> Registry {
         state.withLock { $0.registry }

@@ -29,6 +29,10 @@ extension CallState {
         phase != .wrapup && now.microseconds &- startedAt.microseconds > longestCallMicros
     }
 
+    /// Whether the registry has marked this call's end overdue (``endOverdue``) and it is not in wrap-up (a wrap-up
+    /// received since shows as one).
+    public var isEndOverdue: Bool { endOverdue && phase != .wrapup }
+
     /// `longestCall` in microseconds.
     static let longestCallMicros = Int64(longestCall * 1_000_000)
 }
@@ -120,8 +124,8 @@ extension WorkerState {
         return next
     }
 
-    /// When two or more calls have been live at once: the second-earliest `liveSince` among live calls
-    /// (at `now`, leaving out those whose end is overdue).
+    /// When two or more calls have been live at once: the second-earliest `liveSince` among live calls, leaving
+    /// out those marked overdue (``CallState/endOverdue``) and, at `now`, those whose end is overdue then.
     func liveOverlapStart(at now: Timestamp? = nil) -> Timestamp? {
         var earliest: Timestamp?
         var second: Timestamp?
@@ -129,6 +133,7 @@ extension WorkerState {
         // string, on a floor of thousands each a cache miss).
         calls.withUnsafeBufferPointer { calls in
             for call in calls.indices.lazy.map({ calls.baseAddress! + $0 }) where call.pointee.phase == .live {
+                if call.pointee.endOverdue { continue }
                 if let now, CallState.endIsOverdue(phase: call.pointee.phase, startedAt: call.pointee.startedAt, at: now) { continue }
                 let since = call.pointee.liveSince ?? call.pointee.startedAt
                 if let first = earliest, since >= first {

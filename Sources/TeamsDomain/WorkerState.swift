@@ -43,6 +43,11 @@ public struct CallState: Sendable, Hashable, Identifiable, Codable {
     @PackedTime public var liveSince: Timestamp?
     /// When wrap-up began; set while `phase == .wrapup`.
     @PackedTime public var wrapupSince: Timestamp?
+    /// Set by ``Registry/markOverdueEnds(at:)`` once the server's clock passed the moment this call's end became
+    /// overdue (``endIsOverdue(at:)``): the flags read the clock, the orders of the views read this, so a call
+    /// whose end was never received stops sorting as a live or held call. Not saved in snapshots: the first pass
+    /// after a restart sets it again. Read it through ``isEndOverdue``.
+    public internal(set) var endOverdue = false
 
     public init(id: CallID, phase: Phase = .live, muted: Bool? = nil, from: String? = nil, queue: String? = nil,
                 direction: CallDirection = .inbound, via: CallVia = .queue, startedAt: Timestamp,
@@ -400,6 +405,7 @@ extension CallState {
         updatedAt = try c.decode(Timestamp.self)
         phaseEventAt = try c.decode(Timestamp.self)
         muteEventAt = try c.decode(Timestamp.self)
+        endOverdue = false
     }
 
     public func encode(to encoder: any Encoder) throws {

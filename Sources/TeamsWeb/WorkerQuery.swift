@@ -171,11 +171,12 @@ public struct WorkerQuery: Sendable, Hashable {
 
     /// Rank for `attention=1`: 0 an agent with a misroute or the condition behind wrong-call risk
     /// (which turns into the flag after the grace period: the order does not depend on the clock),
-    /// 1 on hold, 2 on a live call, 3 the rest.
+    /// 1 on hold, 2 on a live call, 3 the rest. Every order leaves out calls whose end the registry marked overdue
+    /// (`CallState.isEndOverdue`), as the flags do: a lost end neither ranks nor times an agent.
     static func attentionRank(_ w: WorkerState) -> Int {
         var rank = 3
         let calls = w.calls
-        for i in calls.indices {
+        for i in calls.indices where !calls[i].isEndOverdue {
             if calls[i].misroute || w.wrongCallRiskStart(ofCallAt: i) != nil { return 0 }
             if calls[i].phase == .held { rank = min(rank, 1) } else if calls[i].phase == .live { rank = min(rank, 2) }
         }
@@ -196,7 +197,7 @@ public struct WorkerQuery: Sendable, Hashable {
     private static func earliest(_ w: WorkerState, _ phase: CallState.Phase, _ time: (CallState) -> Timestamp?) -> Timestamp? {
         let calls = w.calls
         var first: Timestamp?
-        for i in calls.indices where calls[i].phase == phase {
+        for i in calls.indices where calls[i].phase == phase && !calls[i].isEndOverdue {
             if let t = time(calls[i]), first.map({ t < $0 }) ?? true { first = t }
         }
         return first
@@ -268,13 +269,13 @@ public struct WorkerQuery: Sendable, Hashable {
 
         /// `sort=hold`: the earliest hold of any of the worker's calls (none: `Int64.max`).
         static func anyHold(_ w: WorkerState) -> Int64 {
-            (w.calls.lazy.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
+            (w.calls.lazy.filter { !$0.isEndOverdue }.compactMap(\.holdSince).min() ?? .init(microseconds: .max)).microseconds
         }
 
         /// `sort=calls`: the worker's calls, ringing ones not counted (as `callCount` leaves them out).
         static func calls(_ w: WorkerState) -> Int {
             let calls = w.calls
-            return calls.indices.count { calls[$0].phase != .offered }
+            return calls.indices.count { calls[$0].phase != .offered && !calls[$0].isEndOverdue }
         }
 
         /// `sort=time`: since when the worker is in its activity; with none reported, last.

@@ -138,6 +138,8 @@ public final class LiveUpdates: Sendable {
         state = Mutex(initial)
         let now = clock.now()
         let grace = renderer.grace
+        // Calls whose end fell overdue since: a change of their workers, noted before the snapshot.
+        store.markOverdueEnds(at: now)
         let registry = store.snapshot()
         pending = Mutex(Pending(version: registry.version))
         flags.withLock { $0.scan(registry, at: now, grace: grace) }
@@ -181,6 +183,7 @@ public final class LiveUpdates: Sendable {
     func board(for key: BoardKey) -> Board {
         // The registry first, then what changed up to it, then the board: a flush publishing in between
         // leaves a newer board, for which the changes read are a superset.
+        store.markOverdueEnds(at: clock.now())
         let registry = store.snapshot()
         let changes = pending.withLock { $0 }
         let mono = WallClock.monotonicSeconds()
@@ -281,6 +284,8 @@ public final class LiveUpdates: Sendable {
         defer { pending.withLock { $0.inFlight = []; $0.inFlightFrom = nil } }
         let now = clock.now()
         let grace = renderer.grace
+        // Calls whose end fell overdue since: a change of their workers, noted before the snapshot.
+        store.markOverdueEnds(at: now)
         let registry = store.snapshot()
         // The workers changed after `since` up to the snapshot: from the batches reported, or from every
         // worker's version when they do not cover the span. Batches after the snapshot have higher
