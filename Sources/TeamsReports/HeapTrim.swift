@@ -13,7 +13,6 @@ package final class HeapTrim: Sendable {
     private struct State {
         var seen: UInt64 = 0
         var trimmedAt: UInt64 = 0
-        var trims = 0
     }
 
     private let state = Mutex(State())
@@ -37,10 +36,8 @@ package final class HeapTrim: Sendable {
         return timer
     }
 
-    /// Trims done so far.
-    package var trims: Int { state.withLock { $0.trims } }
-
-    /// One look: trims when no event arrived since the last look and a burst came before.
+    /// One look: trims when no event arrived since the last look and a burst came before (counted with every
+    /// other trim in `ProcessHeap.trims`).
     /// - Returns: whether it trimmed.
     @discardableResult
     package func look() -> Bool {
@@ -49,7 +46,6 @@ package final class HeapTrim: Sendable {
             defer { s.seen = now }
             guard now == s.seen, now &- s.trimmedAt >= afterEvents else { return false }
             s.trimmedAt = now
-            s.trims += 1
             return true
         }
         if due { ProcessHeap.trim() }

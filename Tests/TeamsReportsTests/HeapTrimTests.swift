@@ -9,6 +9,7 @@ struct HeapTrimTests {
     func trimsAfterQuietBursts() {
         let events = Atomic<UInt64>(0)
         let trim = HeapTrim(afterEvents: 100) { events.load(ordering: .relaxed) }
+        let trimsBefore = ProcessHeap.trims
         #expect(!trim.look(), "nothing happened yet")
         events.store(150, ordering: .relaxed)
         #expect(!trim.look(), "events arrived since the last look: still busy")
@@ -20,6 +21,7 @@ struct HeapTrimTests {
         events.store(260, ordering: .relaxed)
         #expect(!trim.look())
         #expect(trim.look(), "110 since the trim, then quiet")
-        #expect(trim.trims == 2)
+        // Other suites may trim meanwhile (the count is the process's): at least these two.
+        #expect(ProcessHeap.trims - trimsBefore >= 2)
     }
 }
