@@ -97,6 +97,8 @@ public final class RegistryStore: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The registry's `nextEndDue` after the last change: ``markOverdueEnds(at:)`` takes no lock before it.
+    private let endDue = Atomic<Int64>(Int64.min)
     private let listeners = Mutex<[Listener]>([])
 
     public init(_ registry: Registry = Registry()) {
@@ -129,7 +131,7 @@ public final class RegistryStore: Sendable {
     }
 
     private func apply(buffer events: UnsafeBufferPointer<Event>) -> ChangeSet {
-        let changes = state.withLock { $0.apply(events) }
+        let changes = mutate { $0.apply(events) }
         if !changes.isEmpty {
             notify(changes)
         }
@@ -143,7 +145,7 @@ public final class RegistryStore: Sendable {
     /// Applies one event; prefer batches on hot paths.
     @discardableResult
     public func apply(_ event: Event) -> ApplyOutcome {
-        let (outcome, changes) = state.withLock { state -> (ApplyOutcome, ChangeSet) in
+        let (outcome, changes) = mutate { state -> (ApplyOutcome, ChangeSet) in
             var changes = ChangeSet()
             changes.since = state.registry.version
             var reasons = ReasonTally()
@@ -157,11 +159,22 @@ public final class RegistryStore: Sendable {
         return outcome
     }
 
+    /// Runs a change of the registry under the lock, then publishes its `nextEndDue`.
+    private func mutate<R>(_ body: (inout State) -> R) -> R {
+        state.withLock { s in
+            let result = body(&s)
+            endDue.store(s.registry.nextEndDue, ordering: .relaxed)
+            return result
+        }
+    }
+
     /// Marks the calls whose end is overdue at `now` (``Registry/markOverdueEnds(at:)``) and tells listeners which
-    /// workers that changed. O(1) until a call may be due: call it before reading the registry for a view.
+    /// workers that changed. Until a call may be due, one atomic load and no lock: call it before reading the
+    /// registry for a view.
     @discardableResult
     public func markOverdueEnds(at now: Timestamp) -> ChangeSet {
-        let changes = state.withLock { s -> ChangeSet in
+        guard now.microseconds > endDue.load(ordering: .relaxed) else { return ChangeSet(version: 0) }
+        let changes = mutate { s -> ChangeSet in
             let marked = s.registry.markOverdueEnds(at: now)
             guard !marked.isEmpty else { return ChangeSet(version: s.registry.version) }
             var changes = ChangeSet(version: s.registry.version, changed: Set(marked), lastEventAt: s.registry.lastEventAt)
@@ -197,7 +210,7 @@ public final class RegistryStore: Sendable {
     /// Replaces the registry and the counters with saved ones (a restart restoring its floor), keeping the
     /// limits this store was made with; listeners hear of every worker as changed.
     public func restore(_ registry: Registry, counters: Counters) {
-        let changes = state.withLock { state -> ChangeSet in
+        let changes = mutate { state -> ChangeSet in
             var restored = registry
             restored.limits = state.registry.limits
             restored.shareRepeatedValues()
