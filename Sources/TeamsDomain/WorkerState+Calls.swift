@@ -51,14 +51,16 @@ extension WorkerState {
 
     /// Inserts a call that became live at `at` in start order, deciding misroutes: a queue call is one
     /// when another call (not a mere offer, nor one whose end is overdue at `at`: `CallState.endIsOverdue`)
-    /// started no later is still held; a late start marks queue calls that began after it while it was going on.
+    /// started no later is still held; a late start marks queue calls that began after it while it was going on
+    /// (not those that began once its end was overdue).
     private mutating func insert(_ new: CallState, at: Timestamp) {
         var call = new
         if call.via == .queue {
             call.misroute = calls.contains { $0.phase != .offered && $0.startedAt <= at && !$0.endIsOverdue(at: at) }
         }
         if let last = calls.last(where: { $0.phase != .offered }), last.startedAt > at {
-            for i in calls.indices where calls[i].via == .queue && calls[i].phase != .offered && calls[i].startedAt >= at {
+            for i in calls.indices where calls[i].via == .queue && calls[i].phase != .offered && calls[i].startedAt >= at
+                && !call.endIsOverdue(at: calls[i].startedAt) {
                 calls[i].misroute = true
             }
         }

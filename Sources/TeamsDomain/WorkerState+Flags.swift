@@ -26,7 +26,13 @@ extension CallState {
     /// on `pointee`, the whole call was copied first (a retain per string).
     @inline(__always)
     static func endIsOverdue(phase: Phase, startedAt: Timestamp, at now: Timestamp) -> Bool {
-        phase != .wrapup && now.microseconds &- startedAt.microseconds > longestCallMicros
+        endIsOverdue(inWrapUp: phase == .wrapup, startedAt: startedAt.microseconds, at: now.microseconds)
+    }
+
+    /// The same rule from bare times (µs since the epoch): the reports' agents keep their calls so.
+    @inline(__always)
+    package static func endIsOverdue(inWrapUp: Bool, startedAt: Int64, at now: Int64) -> Bool {
+        !inWrapUp && now &- startedAt > longestCallMicros
     }
 
     /// Whether the registry has marked this call's end overdue (``endOverdue``) and it is not in wrap-up (a wrap-up

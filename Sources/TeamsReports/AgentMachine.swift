@@ -1,3 +1,5 @@
+import TeamsDomain
+
 /// Advances an agent's state and writes figures, spans and incidents into its output.
 struct AgentMachine {
     let worker: String
@@ -7,6 +9,11 @@ struct AgentMachine {
     var output: AgentOutput
 
     static let intervalMicros = ReportZone.intervalSeconds * 1_000_000
+    /// Whether `call`'s end is overdue at `t` (`CallState.endIsOverdue`): it lost its end, and makes no misroute
+    /// and no wrong-call risk, as on the board.
+    static func endIsOverdue(_ call: AgentState.OpenCall, at t: Int64) -> Bool {
+        CallState.endIsOverdue(inWrapUp: call.phase == .wrapup, startedAt: call.startedAt, at: t)
+    }
 
     static func interval(_ micros: Int64) -> Int64 {
         let q = micros / intervalMicros
@@ -150,8 +157,9 @@ struct AgentMachine {
             state.activitySince = t
         case .callStart:
             guard !state.calls.contains(where: { $0.id == e.ref }) else { break }
-            if e.via == .viaQueue && !state.calls.isEmpty {
-                let m = AgentState.OpenMisroute(start: t, calls: [e.ref] + state.calls.map(\.id), queue: e.queue, via: e.via)
+            let going = state.calls.filter { !Self.endIsOverdue($0, at: t) }
+            if e.via == .viaQueue && !going.isEmpty {
+                let m = AgentState.OpenMisroute(start: t, calls: [e.ref] + going.map(\.id), queue: e.queue, via: e.via)
                 state.misroutes.append(m)
                 touchMisroute(m, end: nil)
                 both(iv, e.queue) { $0.misroutes += 1 }
@@ -217,10 +225,10 @@ struct AgentMachine {
 
     /// Starts, extends or ends the wrong-call-risk episode after a change at `t`.
     private mutating func afterChange(at t: Int64) {
-        let live = state.calls.filter { $0.phase == .live }
-        let heldUnmuted = state.calls.filter { $0.phase == .held && $0.muted == false }
+        let live = state.calls.filter { $0.phase == .live && !Self.endIsOverdue($0, at: t) }
+        let heldUnmuted = state.calls.filter { $0.phase == .held && $0.muted == false && !Self.endIsOverdue($0, at: t) }
         let involved = (live.count >= 2 ? live : []) + heldUnmuted
-        let connected = state.calls.count { $0.phase != .wrapup }
+        let connected = state.calls.count { $0.phase != .wrapup && !Self.endIsOverdue($0, at: t) }
         if connected > 0 {
             figures(Self.interval(t)) { $0.maxConcurrentCalls = max($0.maxConcurrentCalls, connected) }
         }

@@ -52,6 +52,21 @@ struct OverdueEndTests {
         #expect(r.call("WK1", "CA1")?.isEndOverdue == false)
     }
 
+    /// A call whose end was overdue when a queue call started makes no misroute of it, in whichever order their
+    /// starts arrive; one started an hour before does.
+    @Test func aLostCallMakesNoMisrouteWhateverTheOrderOfArrival() {
+        for lostFirst in [true, false] {
+            var r = Registry()
+            let lost = E.start("WK1", "OLD", -30 * 3600), queued = E.start("WK1", "NEW", 0)
+            if lostFirst { r.run(lost, queued) } else { r.run(queued, lost) }
+            #expect(r.call("WK1", "NEW")?.misroute == false, "lost call first: \(lostFirst)")
+            var s = Registry()
+            let recent = E.start("WK1", "OLD", -3600)
+            if lostFirst { s.run(recent, queued) } else { s.run(queued, recent) }
+            #expect(s.call("WK1", "NEW")?.misroute == true, "recent call first: \(lostFirst)")
+        }
+    }
+
     @Test func aSavedFloorIsMarkedAgainByTheFirstPass() throws {
         var r = floor()
         _ = r.markOverdueEnds(at: t(day + 1))

@@ -301,6 +301,24 @@ struct ScenarioTests {
         #expect(stats.queuedEvents == 0)
     }
 
+    /// A call whose end was never received (started a day and more before) makes no misroute and no wrong-call
+    /// risk with the calls that follow, as on the board; a call started an hour before does.
+    @Test func aCallWhoseEndWasNeverReceivedRaisesNoIncident() throws {
+        let reports = try writer()
+        let lost = Event(at: Scenario.base.adding(seconds: -30 * 3600),
+                         .callStart("w9", CallStart(call: "lost", from: "+15550009", queue: "Sales", via: .queue)))
+        let recent = Event(at: Scenario.base.adding(seconds: -3600),
+                           .callStart("w8", CallStart(call: "recent", from: "+15550008", queue: "Sales", via: .queue)))
+        reports.submit([lost, recent,
+                        Scenario.start("w9", "q9", 5, queue: "Sales", via: .queue),
+                        Scenario.start("w8", "q8", 5, queue: "Sales", via: .queue),
+                        Event(at: Scenario.at(40), .heartbeat)])
+        reports.flush()
+        let incidents = try reports.database.incidents(Scenario.microRange).map { "\($0.incident.worker) \($0.incident.kind.rawValue)" }
+        #expect(!incidents.contains { $0.hasPrefix("w9 ") }, "\(incidents)")
+        #expect(incidents.contains("w8 misroute"), "\(incidents)")
+    }
+
     @Test func acknowledgementIsKeptOnce() throws {
         let reports = try writer()
         reports.submit(Scenario.inOrder)
