@@ -76,14 +76,15 @@ extension WorkerState {
     }
 
     /// The agent's presence, where a call whose flags (`callFlags[i]` for `calls[i]`, as `callFlags(at:)` gives them)
-    /// say its end never arrived (`CallFlags.endNotReceived`) is no call: an agent whose only call started two weeks
-    /// ago is not "On call".
+    /// say its end never arrived (`CallFlags.endNotReceived`), or that the registry marked so (`CallState.isEndOverdue`),
+    /// is no call: an agent whose only call started two weeks ago is not "On call".
     public func presence(offlineActivity: String = "Offline", callFlags: CallFlagList) -> Presence {
         var live = false, held = false, wrapup = false, offered = false
         // By index, reading each call's phase in place: a `for call in` loop copies every call (a retain per string).
         let calls = self.calls
         for i in calls.indices {
             if i < callFlags.count, callFlags[i].contains(.endNotReceived) { continue }
+            if calls[i].isEndOverdue { continue }
             switch calls[i].phase {
             case .live: live = true
             case .held: held = true

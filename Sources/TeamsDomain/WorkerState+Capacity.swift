@@ -4,10 +4,11 @@ extension WorkerState {
     /// Offered (ringing) calls take none.
     public var voiceInUse: Int { activeCallCount }
 
-    /// Calls the worker holds, wrap-up included, offered (ringing) calls not.
+    /// Calls the worker holds, wrap-up included, offered (ringing) calls and calls whose end the registry marked
+    /// overdue (`CallState.isEndOverdue`: their end was lost, they are over) not.
     public var activeCallCount: Int {
         var n = 0
-        for call in calls where call.phase != .offered { n += 1 }
+        for call in calls where call.phase != .offered && !call.isEndOverdue { n += 1 }
         return n
     }
 

@@ -155,13 +155,14 @@ public struct WorkerQuery: Sendable, Hashable {
 
     static func has(_ filter: CallFilter, _ w: WorkerState, at now: Timestamp, grace: Double) -> Bool {
         // By index, each call's field read in place: a closure over the calls copies every call.
+        // A call whose end the registry marked overdue is over: no filter finds it (`CallState.isEndOverdue`).
         let calls = w.calls
         switch filter {
-        case .live: return calls.indices.contains { calls[$0].phase == .live }
-        case .held: return calls.indices.contains { calls[$0].phase == .held }
+        case .live: return calls.indices.contains { calls[$0].phase == .live && !calls[$0].isEndOverdue }
+        case .held: return calls.indices.contains { calls[$0].phase == .held && !calls[$0].isEndOverdue }
         case .wrapup: return calls.indices.contains { calls[$0].phase == .wrapup }
-        case .muted: return calls.indices.contains { calls[$0].muted == true }
-        case .misroute: return calls.indices.contains { calls[$0].misroute }
+        case .muted: return calls.indices.contains { calls[$0].muted == true && !calls[$0].isEndOverdue }
+        case .misroute: return calls.indices.contains { calls[$0].misroute && !calls[$0].isEndOverdue }
         case .risk: return w.hasWrongCallRisk(at: now, grace: grace)
         }
     }

@@ -23,6 +23,7 @@ struct OverdueEndOrderTests {
         var lines: [String] = []
         for (id, name) in [("WK1", "Ada"), ("WK2", "Bo"), ("WK3", "Cy"), ("WK4", "Di"), ("WK5", "Ed")] {
             lines.append(line("worker", "2026-11-25T08:00:00Z", id, #","name":"\#(name)","team":"Sales","capacity":{"voice":2}"#))
+            lines.append(line("activity", "2026-11-25T08:00:00Z", id, #","activity":"Available","available":true"#))
         }
         lines.append(line("call.start", "2026-11-25T08:59:00Z", "WK1", #","call":"CA1","via":"queue""#))
         lines.append(line("call.start", "2026-11-25T10:01:00Z", "WK3", #","call":"CA3","via":"queue""#))
@@ -46,6 +47,24 @@ struct OverdueEndOrderTests {
         #expect(try rows(server, "/?attention=1") == ["WK3", "WK2", "WK4", "WK1", "WK5"])
         // Cy's hold is not lost yet, and is the longest.
         #expect(try rows(server, "/?sort=hold-time&group=none") == ["WK3", "WK1", "WK2", "WK4", "WK5"])
+    }
+
+    @Test("the presence and call filters and the capacity in use leave a lost call out, as the summary's tiles count")
+    func filtersAndCapacityLeaveTheLostCallOut() async throws {
+        let server = try await server()
+        #expect(try rows(server, "/?presence=idle") == ["WK1", "WK5"])
+        #expect(try rows(server, "/?presence=busy") == ["WK2", "WK3", "WK4"])
+        #expect(try rows(server, "/?call=live&sort=call-time&group=none") == ["WK2", "WK4"])
+        #expect(try rows(server, "/?call=held&sort=hold-time&group=none") == ["WK3"])
+        let api = try JSONSerialization.jsonObject(with: Data(try server.client.get("/api/workers").text.utf8)) as? [String: Any]
+        let workers = try #require(api?["workers"] as? [[String: Any]])
+        func voiceUsed(_ id: String) -> Int? {
+            let w = workers.first { $0["id"] as? String == id }
+            return ((w?["capacity"] as? [String: Any])?["voice"] as? [String: Any])?["used"] as? Int
+        }
+        #expect(voiceUsed("WK1") == 0 && voiceUsed("WK4") == 1 && voiceUsed("WK2") == 1)
+        let summary = try JSONSerialization.jsonObject(with: Data(try server.client.get("/api/summary").text.utf8)) as? [String: Any]
+        #expect(summary?["agentsIdle"] as? Int == 2 && summary?["agentsBusy"] as? Int == 3, "\(summary ?? [:])")
     }
 
     @Test("a call whose end falls overdue while the page is kept leaves the order then")
