@@ -194,7 +194,9 @@ public final class PageRenderer: Sendable {
         if let hold = s.longestHoldSince { model["longestHold"] = TimerMarkup.marker(.hold, since: hold) }
         if let agent = s.longestHoldWorker {
             model["longestHoldAgent"] = Formatting.clean(agent.name)
-            model["longestHoldLink"] = "/?q=" + percentEncode(agent.id)
+            // The first row of the holds, longest first: that agent alone (a search for the id would also find
+            // every name containing it).
+            model["longestHoldLink"] = "/?call=held&sort=hold-time&group=none&per=1"
         }
         model["multiOne"] = s.agentsOnMultipleCalls == 1
         model["agentsWord"] = Formatting.plural(s.agents, "agent")
