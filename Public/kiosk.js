@@ -133,7 +133,8 @@
     }
     for (var i = 0; i < all.length; i++) {
       if (all[i].head) continue;
-      var calls = all[i].el.querySelectorAll(".tcalls > .tcall");
+      // A call whose end was never received is over: its line gives way (kiosk.css) rather than widen every tile.
+      var calls = all[i].el.querySelectorAll(".tcalls > .tcall:not(.tcall--unended)");
       for (var c = 0; c < calls.length; c++) {
         var state = calls[c].querySelector(".tcall__state"), timer = calls[c].querySelector(".tcall__timer");
         if (!state) continue;

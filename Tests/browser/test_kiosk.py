@@ -366,3 +366,30 @@ def test_kiosk_incident_strip_keeps_what_goes_on_and_lets_cleared_ones_age_out(m
     # The Teams View, where incidents are acknowledged, still lists every one of them.
     browser.get(server.url + "/")
     wait_for(lambda: (browser.js(STRIP) or {}).get("head", "").startswith("38 incidents"), timeout=15, message="38 on the Teams View")
+
+
+LAYOUT = """var b = document.getElementById('board'); var s = getComputedStyle(b);
+  var names = Array.from(b.querySelectorAll('.tile:not([hidden]) .tile__name'));
+  return {cols: s.getPropertyValue('--cols').trim(), dense: b.classList.contains('board--dense'),
+          pages: document.body.dataset.pages || null,
+          cut: names.filter(function (n) { return n.scrollWidth > n.clientWidth; }).length};"""
+
+
+def test_a_call_whose_end_was_never_received_does_not_change_the_kiosk_layout(make_server, browser, artifacts):
+    server = make_server(roster(12, teams=["Support"]))
+    browser.size(1920, 1080)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    before = wait_for(lambda: (lambda l: l if l["pages"] is not None and l["cols"] else None)(browser.js(LAYOUT)),
+                      timeout=10, message="the layout")
+    browser.screenshot(artifacts / "kiosk-before-lost-call-1920.png")
+    assert not before["dense"] and before["cut"] == 0, before
+    # An agent's call whose end was lost a day ago: its tile says so, the other tiles stay as they were.
+    server.events.append(event("call.start", -30 * 3600, worker="WK005", call="CALOST", direction="inbound",
+                               via="queue", queue="Support"))
+    wait_for(lambda: "End not received" in browser.js("return document.getElementById('board').textContent"),
+             timeout=10, message="the lost call shown")
+    time.sleep(1.5)  # the layout follows the tile's update
+    after = browser.js(LAYOUT)
+    browser.screenshot(artifacts / "kiosk-lost-call-1920.png")
+    assert after["cols"] == before["cols"] and not after["dense"] and after["cut"] == 0, (before, after)
