@@ -77,9 +77,10 @@ extension WorkerQuery {
         }
     }
 
-    /// A `page=` or `per=` value (`name`) a window cannot follow, and what a view showing `defaultPer` rows a
-    /// page does instead (`api`: returns nothing); nil when it can.
-    static func windowParameter(_ name: String, _ value: String, defaultPer: Int, api: Bool = false) -> InvalidFilter? {
+    /// A `page=` or `per=` value (`name`) a window cannot follow, and what a view showing `defaultPer` rows (or
+    /// another `unit`: the kiosk's tiles) a page does instead (`api`: returns nothing); nil when it can.
+    static func windowParameter(_ name: String, _ value: String, defaultPer: Int, api: Bool = false,
+                                unit: String = "rows") -> InvalidFilter? {
         let shown = String(value.prefix(100))
         if name == "page" {
             guard BoardWindow.page(value) == nil else { return nil }
@@ -89,7 +90,7 @@ extension WorkerQuery {
         guard BoardWindow.per(value) == nil else { return nil }
         let per = Int(value.trimmingCharacters(in: .whitespaces)).map { $0 > BoardWindow.maxPer } == true ? BoardWindow.maxPer : defaultPer
         return InvalidFilter(name: name, value: shown, takes: "a whole number from 1 to \(BoardWindow.maxPer)",
-                             instead: api ? "no rows are returned" : "\(per) rows a page are shown")
+                             instead: api ? "no rows are returned" : "\(per) \(unit) a page are shown")
     }
 
     /// The parameters among `parameters` that `view` reads and cannot follow as given, in the order given
@@ -111,7 +112,8 @@ extension WorkerQuery {
             switch (name, view) {
             case ("page", .page), ("page", .workersAPI), ("page", .kiosk), ("per", .page), ("per", .workersAPI), ("per", .kiosk):
                 let defaultPer = view == .kiosk ? TeamsApp.kioskPer : BoardWindow.defaultPer
-                if let notice = windowParameter(name, value, defaultPer: defaultPer, api: view == .workersAPI) {
+                if let notice = windowParameter(name, value, defaultPer: defaultPer, api: view == .workersAPI,
+                                                unit: view == .kiosk ? "tiles" : "rows") {
                     found.append(notice)
                 }
             case ("rotate", .kiosk) where DisplayParameters.rotate(value) == nil:

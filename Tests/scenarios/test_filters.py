@@ -112,6 +112,9 @@ def test_a_kiosk_asked_for_no_tiles_shows_its_default_window(serve):
     floor(server)
     page = server.get("/kiosk?per=0")[2].decode()
     assert 'per=1000"' in page and "per=1\"" not in page, re.findall(r'data-live="[^"]*"', page)
+    # The notice counts what the kiosk shows: tiles, not rows.
+    text = notice_text(html.unescape(page))
+    assert text and "1000 tiles a page are shown" in text and "rows" not in text, text
 
 
 def test_a_kiosk_window_past_the_end_shows_the_last_one_and_says_so(serve):
