@@ -97,6 +97,21 @@ struct ReportPagesTests {
         #expect(hours.first == "08:00" && !hours.contains("00:00") && !hours.contains("18:00"))
     }
 
+    @Test("just after midnight, today's charts still span 3 hours, the day's first, a label each hour")
+    func chartHoursAfterMidnight() async throws {
+        let s = try await ReportServer(seeds: [], now: "2026-03-10T00:33:00Z")
+        let lines = [
+            #"{"type":"worker","at":"2026-03-10T00:05:00Z","worker":"w1","name":"Agent w1","team":"Sales"}"#,
+            #"{"type":"activity","at":"2026-03-10T00:05:00Z","worker":"w1","activity":"Available","available":true}"#,
+        ]
+        _ = s.pipeline.ingest(body: Array(lines.joined(separator: "\n").utf8), source: "test")
+        s.reports.flush()
+        let html = try s.client.get("/report?\(Self.day)").text
+        let calls = try #require(html.components(separatedBy: "Activity mix").first)
+        let labels = captures(#"text-anchor="middle" font-size="12" fill="currentColor">([0-9]{2}:[0-9]{2})</text>"#, in: calls).map { $0[0] }
+        #expect(labels == ["00:00", "01:00", "02:00"], "\(labels)")
+    }
+
     @Test("the first interval with figures is averaged over its part after they begin, not over its whole 15 minutes")
     func firstIntervalFromItsFigures() async throws {
         let s = try await ReportServer(seeds: [])

@@ -192,12 +192,15 @@ extension ReportsWeb {
             // hours where a morning's figures would sit in a few pixels.
             let interval = ReportZone.intervalSeconds
             let data = used.isEmpty ? 0..<0 : used[0] * 1_000_000..<(used[used.count - 1] + interval) * 1_000_000
-            // Today: no hour after the current one (more hours are taken before the figures, not ahead of them).
+            // Today: no hour after the current one (more hours are taken before the figures, not ahead of them),
+            // unless the day has not had `chartHours` yet (just after midnight): its first hours then, those ahead
+            // not drawn.
             var day = p.micros
             if day.contains(now * 1_000_000) {
                 let hourAfter = AgentTimeline.hours(covering: now * 1_000_000..<now * 1_000_000 + 1, day: day, zone: zone,
                                                     atLeast: 0).upperBound
-                day = day.lowerBound..<max(hourAfter, min(day.upperBound, data.upperBound))
+                let fewest = min(day.upperBound, day.lowerBound + Self.chartHours * 3600 * 1_000_000)
+                day = day.lowerBound..<max(hourAfter, fewest, min(day.upperBound, data.upperBound))
             }
             let hours = AgentTimeline.hours(covering: data, day: day, zone: zone, atLeast: Self.chartHours * 3600)
             starts = Array(stride(from: hours.lowerBound / 1_000_000, to: hours.upperBound / 1_000_000, by: Int(interval)))
