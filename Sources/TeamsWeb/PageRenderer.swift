@@ -105,8 +105,9 @@ public final class PageRenderer: Sendable {
         model["filtering"] = query.isFiltering || !invalid.isEmpty
         // "Clear filters" whenever the view is not the plain one: a filter, a sort, `group=none`, `attention=1`.
         model["clearable"] = query.isSet || !invalid.isEmpty
-        // Kept by the form, which has no control of its own for it.
+        // Kept by the form, which has no control of its own for them (the page goes back to 1: the rows change).
         model["ungrouped"] = !query.groupByTeam
+        model["perKept"] = window.per == BoardWindow.defaultPer ? nil : window.per
         // Filters the page could not read: said at the top, not silently dropped (the whole floor would pass for the view).
         model["invalidFilters"] = invalid.map(\.message)
         model["hasInvalidFilters"] = !invalid.isEmpty

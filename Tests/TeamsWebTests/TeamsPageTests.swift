@@ -157,6 +157,10 @@ struct TeamsPageTests {
         // group=none has no control of its own: the form keeps it.
         #expect(try server.client.get("/?group=none").text.contains("<input type=\"hidden\" name=\"group\" value=\"none\">"))
         #expect(!(try server.client.get("/").text.contains("name=\"group\"")))
+        // So is a page size other than the default; the page number is not (the rows change).
+        let paged = try server.client.get("/?per=50&page=2").text
+        #expect(paged.contains("<input type=\"hidden\" name=\"per\" value=\"50\">") && !paged.contains("name=\"page\""))
+        #expect(!(try server.client.get("/?per=200").text.contains("name=\"per\"")))
     }
 
     @Test("the On hold tile's muted and mute-unknown figures count held calls only, as the tile does")
