@@ -142,7 +142,7 @@ public struct Durability: Sendable {
 
     /// The status page tile: where the floor is kept, and what the restore and the log did.
     func statusTile() -> (storage: String, figures: String) {
-        guard let journal else { return ("none: the floor is lost on a restart (kept in memory only)", "no write-ahead log (--in-memory)") }
+        guard let journal else { return ("none: the floor is lost on a restart (kept in memory only)", "no write-ahead log (--in-memory, or --demo)") }
         let f = journal.currentFigures
         var parts: [String] = []
         if let r = restore.figures {

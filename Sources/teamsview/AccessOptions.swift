@@ -91,7 +91,7 @@ struct AccessOptions: ParsableArguments {
         let loopback = Self.isLoopback(host)
         if !loopback && !s.authRequired {
             guard insecureNoAuth else {
-                throw ValidationError("""
+                throw CommandFailure("""
                     refusing to serve \(host) without sign-in: give --users FILE (see `teamsview users add`) or \
                     --auth-proxy-header with --trusted-proxy, or say --insecure-no-auth
                     """)

@@ -237,6 +237,8 @@ def test_the_network_needs_sign_in_unless_said_loudly(binary, serve):
     done = subprocess.run([binary, "serve", "--host", "0.0.0.0", "--port", "0", "--in-memory"],
                           capture_output=True, text=True, timeout=30)
     assert done.returncode != 0 and "refusing to serve 0.0.0.0 without sign-in" in done.stderr
+    # A refusal to start, not a mistyped option: no usage text (least of all the root command's).
+    assert "Usage:" not in done.stderr, done.stderr
     server = serve("--host", "0.0.0.0", "--insecure-no-auth", "--in-memory")
     assert "NO SIGN-IN" in server.log
     status, _, page = call(server, "GET", "/status")
