@@ -360,7 +360,8 @@ final class ReportEngine {
             profiles[id]?.name = nil
         }
         dirtyProfiles = []
-        for key in pendingLogs where logs[key].map({ $0.dirty || $0.checkpointDirty }) ?? false {
+        // In the workers' order, as the tables' keys begin (see `ReportDatabase.insert`).
+        for key in pendingLogs.sorted() where logs[key].map({ $0.dirty || $0.checkpointDirty }) ?? false {
             let team = profiles[key]?.team.text ?? ""
             logs[key]!.collect(into: &batch, worker: key, team: team)
             if moves < Self.checkpointMovesPerCollect, moveCheckpoint(key, logs[key]!, into: &batch) { moves += 1 }

@@ -34,7 +34,10 @@ public final class ReportWriter: Sendable {
         /// Seconds an event may be late and still correct figures already written.
         public var lateWindow: Double
         /// Events taken from ingest after which the writer writes at once rather than waiting for
-        /// `flushInterval`: bounds a transaction (and the memory held for it) when the writer catches up.
+        /// `flushInterval`: bounds a transaction (and the memory held for it) when the writer catches up. Each write
+        /// rewrites every agent fed since the last one, so while catching up (a file read at start, a restart's
+        /// backlog) a larger bound writes each agent's intervals and spans fewer times: a 20,000-agent shift file
+        /// (760,000 events) was reported in 73 s with 50,000, 40 s with 200,000, 33 s with 1,000,000.
         public var eventsPerTransaction: Int
         /// Nice value of the writer's thread (0...19; Linux nice values are per thread): it yields the
         /// CPU to ingest and the web threads, lags under load and catches up when they are idle.
@@ -47,7 +50,7 @@ public final class ReportWriter: Sendable {
         public var trimAfterEvents: Int
 
         public init(grace: Double = 3, retentionDays: Int = 90, flushInterval: Double = 1, lateWindow: Double = 3600,
-                    eventsPerTransaction: Int = 50_000, niceness: Int32 = 10, maxQueuedEvents: Int = 1_000_000,
+                    eventsPerTransaction: Int = 200_000, niceness: Int32 = 10, maxQueuedEvents: Int = 1_000_000,
                     trimAfterEvents: Int = 100_000, accrueInterval: Double = 10) {
             self.grace = grace
             self.retentionDays = retentionDays

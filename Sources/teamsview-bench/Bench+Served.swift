@@ -103,6 +103,8 @@ extension Bench {
         /// Growth of the heap the server holds (`teamsview_heap_in_use_bytes`), per agent: the resident size
         /// without what the allocator keeps of freed memory, so it moves far less from run to run.
         var heap: [Double] = []
+        /// Seconds from the start until the server went quiet: the file read and, with reports on, reported.
+        var settled: [Double] = []
 
         func report() {
             func med(_ v: [Double]) -> Int { Int(v.sorted()[v.count / 2]) }
@@ -111,6 +113,9 @@ extension Bench {
             say("    before the live clients: \(med(pagesOnly)) B/agent; anonymous \(med(anonymous)) B/agent, "
                 + "file-backed \(med(file)) B/agent (smaps_rollup, with the clients; runs \(runs(anonymous)) and \(runs(file)))")
             if !heap.isEmpty { say("    heap in use: \(med(heap)) B/agent (teamsview_heap_in_use_bytes, with the clients; runs \(runs(heap)))") }
+            let seconds = settled.sorted()[settled.count / 2]
+            say("    the floor's file read\(label.contains("reports on") ? " and reported" : "") in \(String(format: "%.1f", seconds)) s "
+                + "(start to a quiet server; runs \(settled.map { String(format: "%.1f", $0) }.joined(separator: "/")))")
         }
     }
 
@@ -129,11 +134,14 @@ extension Bench {
                 let baseRSS = base.residentBytes(), baseParts = base.residentParts(), baseHeap = base.heapInUse()
                 base.stop()
 
+                let started = Date()
                 let server = try ServedProcess(binary: binary, events: full, root: root, extra: extra)
                 defer { server.stop() }
                 try server.waitForWorkers(agents)
                 // The reports' writer is niced and catches up after ingest: measure once it has.
-                server.settle(timeout: 120)
+                server.settle(timeout: 180)
+                // Less the second of quiet that `settle` observes.
+                figures.settled.append(Date().timeIntervalSince(started) - 1)
                 let c = server.client
                 _ = try c.get("/")
                 _ = try c.get("/kiosk")
