@@ -263,6 +263,8 @@ def test_kiosk_summary_keeps_a_23_hour_hold_and_long_activity_names_in_their_cel
                  message="the longest hold's timer")
         hold = browser.text("#summary .kcell--hold .kcell__value")
         assert re.search(r"\b23:0\d:\d\d$", hold), hold
+        # Who holds it, read from across the room as on the Teams View's tile.
+        assert browser.text("#summary .kcell--hold .kcell__who") == "Olga Longhold"
         agents = browser.text("#summary .kcell--agents")
         assert "No activity yet 1" in agents, agents
         assert "Coaching with" in agents and re.search(r"\b1$|\b1\n", agents), agents
@@ -274,6 +276,12 @@ def test_kiosk_summary_keeps_a_23_hour_hold_and_long_activity_names_in_their_cel
             return [a.querySelector('.kact__count').textContent, c.width > 0 && c.right <= cell.right + 1]""")
         assert count == ["1", True]
         browser.screenshot(artifacts / ("kiosk-summary-long-%d.png" % width))
+    # On a phone the cell is one line: the name sits between the label and the timer, and gives way first.
+    open_kiosk_on_a_phone(browser, server)
+    wait_for(lambda: browser.text("#summary .kcell--hold .kcell__who") == "Olga Longhold", timeout=10,
+             message="the longest hold's agent on a phone")
+    assert browser.js(SUMMARY_SPILLS) == [], "summary content outside its cell at 390 wide"
+    browser.screenshot(artifacts / "kiosk-summary-long-390.png")
 
 
 BAND_FIGURES = """var out = [], shown = 0;
