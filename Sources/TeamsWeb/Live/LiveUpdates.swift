@@ -63,6 +63,10 @@ public final class LiveUpdates: Sendable {
         var channelUse: [ChannelKey: Double] = [:]
         /// The most `estimatedViewBytes` since freed memory was last handed back (`ViewBudget`).
         var viewBytesPeak = 0
+        /// The registry version and monotonic time `keepFloorBoard` last measured the feed's rate from.
+        var floorWatch: (version: UInt64, at: Double)?
+        /// A flush is due a second after `keepFloorBoard` found the feed too busy.
+        var floorRecheck = false
 
         struct Reset {
             var seq: UInt64
@@ -324,7 +328,10 @@ public final class LiveUpdates: Sendable {
             f.note(touched, in: registry, at: now, grace: grace)
         }
         defer { scheduleFlagWake() }
-        guard !touched.isEmpty else { return }
+        guard !touched.isEmpty else {
+            keepFloorBoard(registry, seq: state.withLock { $0.seq }, at: now)
+            return
+        }
 
         // 1. What to update: every kept board, and the windows its channels show.
         guard let (seq, work) = state.withLock({ s -> (UInt64, [(Board, [BoardWindow?])])? in
@@ -376,6 +383,7 @@ public final class LiveUpdates: Sendable {
             }
         }
         deliver(deliveries)
+        keepFloorBoard(registry, seq: seq, at: now)
         enforceViewBudget()
     }
 
@@ -461,7 +469,7 @@ public final class LiveUpdates: Sendable {
             s.resets = s.resets.filter { mono - $0.value.at < settings.resetReuse }
             s.broadcaster.dropIdle(now: mono)
             let pinned = s.pinned
-            s.boards.dropIdle(now: mono, pinned: pinned.contains)
+            s.boards.dropIdle(now: mono) { pinned.contains($0) || $0 == Self.floorKey }
             return out
         }
         deliver(deliveries)

@@ -21,6 +21,11 @@ enum ViewBudget {
     /// Per buffered message: the buffer's entry and the array's header.
     static let messageBytes = 64
 
+    /// `bytes(of:)` of a board of `agents` agents, before it is built.
+    static func estimatedBytes(agents: Int) -> Int {
+        boardBytes + teamBytes + agents * MemoryLayout<WorkerID>.stride
+    }
+
     static func bytes(of board: Board) -> Int {
         board.teams.reduce(boardBytes) { $0 + teamBytes + $1.ids.capacity * MemoryLayout<WorkerID>.stride }
     }
