@@ -284,6 +284,7 @@ public final class ReportDatabase: Sendable, EventStore {
     }
 
     /// Inserts events (one already there, same worker, time, kind and ref, is left).
+    ///
     /// Inserts in the workers' order, each worker's events in the order taken (their ids keep it for `ORDER BY at,
     /// id`): the unique index begins with the worker, so each of its pages is read and written once a transaction.
     /// In the order taken, a floor's events touched the index's pages at random through the small page cache (the

@@ -1,8 +1,8 @@
 import Dispatch
 import TeamsDomain
 
-/// The Teams View's own board (`GET /` with no parameters) is kept from the first change on, by the flushes,
-/// whether or not anyone asked for it yet.
+/// The Teams View's own board (`GET /` with no parameters) is kept by the flushes once the feed is live, whether or
+/// not anyone asked for it yet.
 ///
 /// A new floor-wide order (a sort or grouping picked on the page, a first `/?sort=…`) is made by re-filing a kept
 /// board of the same agents (`Board(key:reordering:)`), which takes about a quarter of the time of reading every
