@@ -115,13 +115,17 @@ public struct Summary: Sendable, Equatable {
         if risky { wrongCallRisks += delta }
     }
 
-    /// Makes `w` the agent of the longest hold if its hold is longer (or as long, with a smaller id).
+    /// Makes `w` the agent of the longest hold if its hold is longer, or as long and listed first as `sort=hold-time`
+    /// lists them (by name in `NameOrder`, then by id): the tile names the agent its link shows first.
     private mutating func consider(_ w: WorkerState, flags: CallFlagList) {
         guard let start = Self.holdStart(w, flags: flags) else { return }
-        if let since = longestHoldSince, let holder = longestHoldWorker,
-           since < start || (since == start && holder.id < w.id) { return }
+        let name = w.name.isEmpty ? w.id : w.name
+        if let since = longestHoldSince, let holder = longestHoldWorker, since <= start {
+            guard since == start else { return }
+            if NameOrder.precedes(holder.name, name) || (holder.name == name && holder.id < w.id) { return }
+        }
         longestHoldSince = start
-        longestHoldWorker = (w.id, w.name.isEmpty ? w.id : w.name)
+        longestHoldWorker = (w.id, name)
     }
 
     /// When the longest of a worker's holds in progress began (a hold whose call's end is overdue is not one).

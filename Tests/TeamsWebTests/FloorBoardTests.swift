@@ -49,3 +49,4 @@ struct FloorBoardTests {
         #expect(!stream.ended)
     }
 }
+

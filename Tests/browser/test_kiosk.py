@@ -284,6 +284,29 @@ def test_kiosk_summary_keeps_a_23_hour_hold_and_long_activity_names_in_their_cel
     browser.screenshot(artifacts / "kiosk-summary-long-390.png")
 
 
+def test_kiosk_longest_hold_of_a_long_name_keeps_the_summary_row_as_it_was(make_server, browser, artifacts):
+    long_name = "María Fernanda de los Ángeles Rodríguez-Villanueva y Castellanos de la Fuente"
+    lines = roster(40) + [event("worker", -3600, worker="WK960", name=long_name, team="Billing", skills=["billing"],
+                                capacity={"voice": 1}),
+                          event("activity", -3600, worker="WK960", activity="Available", available=True),
+                          event("call.start", -900, worker="WK960", call="LN960"),
+                          event("call.hold", -800, worker="WK960", call="LN960")]
+    server = make_server(lines)
+    browser.size(1920, 1080)
+    browser.get(server.url + "/kiosk")
+    browser.wait_live()
+    wait_for(lambda: browser.text("#summary .kcell--hold .kcell__who") == long_name, timeout=10,
+             message="the longest hold's agent")
+    widths = browser.js("""var w = {};
+        document.querySelectorAll('#summary .kcell').forEach(function (c) { w[c.classList[1]] = c.getBoundingClientRect().width; });
+        return w;""")
+    # The name gives way with an ellipsis; the cell is no wider than a figure's needs, the Agents cell keeps its room.
+    assert widths["kcell--hold"] < 1920 * 0.2, widths
+    assert widths["kcell--agents"] > widths["kcell--hold"], widths
+    assert browser.js(SUMMARY_SPILLS) == [], "summary content outside its cell"
+    browser.screenshot(artifacts / "kiosk-summary-long-name-1920.png")
+
+
 BAND_FIGURES = """var out = [], shown = 0;
 document.querySelectorAll('#board .kteam__head').forEach(function (head) {
   if (head.closest('[hidden]') || head.getClientRects().length === 0) return;
