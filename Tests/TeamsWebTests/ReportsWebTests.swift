@@ -136,6 +136,15 @@ struct ReportsWebTests {
         #expect(try s.client.get("/api/report?by=floor").json()["error"] as? String == "by must be agent, team or queue")
     }
 
+    @Test("/reports, the plural, is sent on to /report with its query")
+    func pluralRedirects() async throws {
+        let s = try await ReportServer()
+        let reply = try s.client.get("/reports?\(Self.day)&by=team")
+        #expect(reply.status == 301)
+        #expect(reply.header("location") == "/report?\(Self.day)&by=team")
+        #expect(try s.client.get("/reports").header("location") == "/report")
+    }
+
     @Test("/api/incidents lists the four incidents with names, calls and exposure")
     func incidentsAPI() async throws {
         let s = try await ReportServer()

@@ -63,6 +63,13 @@ public final class ReportsWeb: Sendable {
 
     public func register(_ router: inout Router) {
         router.get("/report") { [self] in secure(reportPage($0)) }
+        // The plural a newcomer types: sent on to the report, with its query.
+        router.get("/reports") { request in
+            var fields = HTTPFields()
+            let query = request.target.split(separator: "?", maxSplits: 1).dropFirst().first.map { "?" + $0 } ?? ""
+            fields[.location] = "/report" + query
+            return Response(status: .movedPermanently, headerFields: fields)
+        }
         router.get("/report.csv") { [self] in reportCSV($0) }
         router.get("/report/agent/:id") { [self] in secure(agentPage($0)) }
         router.get("/incidents") { [self] in secure(incidentsPage($0)) }
