@@ -136,6 +136,16 @@ struct ReportsWebTests {
         #expect(try s.client.get("/api/report?by=floor").json()["error"] as? String == "by must be agent, team or queue")
     }
 
+    @Test("a period with no figures links the day of the newest events; a day with figures does not")
+    func emptyPeriodLinksTheNewestDay() async throws {
+        let s = try await ReportServer()
+        let empty = try s.client.get("/report?from=2026-03-01&to=2026-03-02&by=team").text
+        #expect(empty.contains("No figures for these dates yet."))
+        #expect(empty.contains(#"The newest events are of <a href="/report?from=2026-03-10&amp;to=2026-03-10&amp;by=team">2026-03-10</a>."#))
+        let full = try s.client.get("/report?\(Self.day)").text
+        #expect(!full.contains("No figures for these dates yet.") && !full.contains("The newest events are of"))
+    }
+
     @Test("/reports, the plural, is sent on to /report with its query")
     func pluralRedirects() async throws {
         let s = try await ReportServer()

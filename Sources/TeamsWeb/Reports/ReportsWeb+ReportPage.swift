@@ -158,6 +158,14 @@ extension ReportsWeb {
             model["columnsLabel"] = allColumns ? "Fewer columns" : Formatting.plural(hidden, "more column")
             model["rowsHTML"] = Self.tableRows(rows[pageRows], by: by, date: p.to.description, shown: shown)
             model["hasRows"] = !rows.isEmpty
+            // A file of another day's events (a replay, yesterday's log) reports on that day: say which, and link it.
+            if rows.isEmpty, let newest = try reports.database.horizon() {
+                let day = zone.day(at: newest / 1_000_000)
+                if day < p.from || day > p.to {
+                    let teams = asked.teams.isEmpty ? "" : "&" + asked.teamQueryString
+                    model["newest"] = ["day": day.description, "link": "/report?from=\(day)&to=\(day)&by=\(by.rawValue)\(teams)"]
+                }
+            }
             if window.pages(for: rows.count) > 1 || window.page > 1 {
                 let base = "/report?\(query)\(columnsQuery)\(sortQuery)&"
                 model["pager"] = Pager.model(count: rows.count, window: window, label: "Pages of the table") {
