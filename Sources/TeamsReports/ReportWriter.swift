@@ -85,6 +85,11 @@ public final class ReportWriter: Sendable {
         public var queued: Int = 0
         /// Events in those batches.
         public var queuedEvents: Int = 0
+        /// Events the writer's thread took and has not yet counted: it takes every batch waiting at once and works
+        /// through them (a file read at start: hundreds of thousands), so `queuedEvents` is 0 long before it is done.
+        public var takenEvents: Int = 0
+        /// Events not yet in the figures: `queuedEvents` and `takenEvents`; 0 once the reports have caught up.
+        public var backlog: Int { queuedEvents + takenEvents }
         /// Batches whose `submit` waited for room (`maxQueuedEvents`), and the seconds they waited together.
         public var waits: UInt64 = 0
         public var waitSeconds: Double = 0
@@ -108,6 +113,8 @@ public final class ReportWriter: Sendable {
     private struct Queue {
         var work: [Work] = []
         var events = 0
+        /// Events of the work the writer's thread took and has not counted yet (`Statistics.takenEvents`).
+        var taken = 0
         /// `submit` calls waiting for room.
         var waiting = 0
     }
@@ -221,7 +228,8 @@ public final class ReportWriter: Sendable {
             let wait = max(0, min(1, nextFlush - Timestamp.monotonicSeconds()))
             if w.wake.wait(timeout: .now() + wait) == .success {
                 let (work, waiting) = w.pending.withLock { queue -> ([Work], Int) in
-                    defer { queue.work = []; queue.events = 0 }
+                    // Under the same lock as the queue: an event is always queued, taken or counted.
+                    defer { queue.work = []; queue.taken += queue.events; queue.events = 0 }
                     return (queue.work, queue.waiting)
                 }
                 for _ in 0..<waiting { w.room.signal() }
@@ -229,10 +237,12 @@ public final class ReportWriter: Sendable {
                     switch item {
                     case .events(let events) where !counting:
                         w.stats.withLock { $0.dropped += UInt64(events.count) }
+                        w.pending.withLock { $0.taken -= events.count }
                     case .flush(let done) where !counting:
                         done.signal()
                     case .events(let events):
                         w.engine.withLock { $0.ingest(events) }
+                        w.pending.withLock { $0.taken -= events.count }
                         taken += events.count
                         sinceTrim += events.count
                         if taken >= w.settings.eventsPerTransaction {
@@ -345,7 +355,7 @@ public final class ReportWriter: Sendable {
 
     public var statistics: Statistics {
         var s = stats.withLock { $0 }
-        (s.queued, s.queuedEvents) = pending.withLock { ($0.work.count, $0.events) }
+        (s.queued, s.queuedEvents, s.takenEvents) = pending.withLock { ($0.work.count, $0.events, $0.taken) }
         let c = engine.withLock { $0.counters }
         s.counted = c.counted
         s.duplicates = c.duplicates

@@ -44,6 +44,9 @@ public final class ReportsWeb: Sendable {
         sample("teamsview_reports_failures_total", "counter", "Reports' writes that failed.", String(s.failures))
         sample("teamsview_reports_queued_events", "gauge",
                "Events handed to the reports' writer and not yet taken (bounded: past the bound ingest waits).", String(s.queuedEvents))
+        sample("teamsview_reports_backlog_events", "gauge",
+               "Events not yet counted in report figures: queued, or taken by the writer and being worked through (0: caught up).",
+               String(s.backlog))
         sample("teamsview_reports_queue_waits_total", "counter",
                "Ingest batches that waited for the reports' writer to take its full list (back-pressure; nothing is dropped).",
                String(s.waits))
