@@ -358,10 +358,11 @@ def test_views_past_the_memory_budget_are_evicted_even_with_clients_and_freed_wh
     def gone():
         _, _, body = server.get("/api/status")
         live = json.loads(body)["live"]
-        return live["clients"] == 0 and live["views"] == 0 and live["boards"] == 0 and live
+        # Every view goes; the Teams View's own board of the floor may stay (kept once the feed is quiet, if it fits).
+        return live["clients"] == 0 and live["views"] == 0 and live["boards"] <= 1 and live
 
     live = wait_for(gone, timeout=20, interval=0.2, message="the views to be dropped once their clients left")
-    assert live["estimatedBytes"] == 0, live
+    assert live["estimatedBytes"] < 64 << 10, live
     time.sleep(0.5)
     after = server.rss_bytes()
     # Once the last view is gone its memory is handed back: RSS is back near where it started.
@@ -398,10 +399,11 @@ def test_views_and_their_buffers_are_freed_once_their_clients_have_left(serve):
     def gone():
         _, _, body = server.get("/api/status", timeout=30)
         live = json.loads(body)["live"]
-        return live["clients"] == 0 and live["views"] == 0 and live["boards"] == 0 and live
+        # Every view goes but the Teams View's own board of the floor, which the server keeps (400 agents: ~12 KB).
+        return live["clients"] == 0 and live["views"] == 0 and live["boards"] == 1 and live
 
     live = wait_for(gone, timeout=90, interval=0.5, message="the views to be dropped once their clients left")
-    assert live["estimatedBytes"] == 0
+    assert live["estimatedBytes"] < 64 << 10, live
     time.sleep(0.5)
     after = server.rss_bytes()
     # Their boards and buffers were freed, and the memory handed back: most of the growth is gone.

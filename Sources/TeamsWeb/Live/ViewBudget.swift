@@ -114,7 +114,9 @@ extension LiveUpdates {
             let ended = s.evictOverBudget(settings.viewsMemoryBytes)
             let bytes = s.estimatedViewBytes()
             s.viewBytesPeak = max(s.viewBytesPeak, bytes)
-            guard s.viewBytesPeak - bytes >= ViewBudget.trimAfter || (bytes == 0 && s.viewBytesPeak > 0) else { return (ended, false) }
+            // The last view gone: nothing left but the Teams View's own board, which stays (`FloorBoard.swift`).
+            let lastGone = bytes == (s.boards.board(LiveUpdates.floorKey).map(ViewBudget.bytes(of:)) ?? 0)
+            guard s.viewBytesPeak - bytes >= ViewBudget.trimAfter || (lastGone && s.viewBytesPeak > bytes) else { return (ended, false) }
             s.viewBytesPeak = bytes
             return (ended, true)
         }
